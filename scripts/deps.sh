@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages that Hromada's build, tests and benchmarks need.
+#
+# Idempotent: asks dpkg what is already installed and calls apt-get only for what is
+# missing, running `apt-get update` once, and only when it must install. Services that
+# Debian starts on install (nginx on port 80, PostgreSQL's default cluster) are kept
+# from starting: the tests and benchmarks start their own throw-away servers.
+set -euo pipefail
+
+packages=(
+	# build
+	gcc make cmake pkg-config clang libclang-rt-14-dev
+	# libraries
+	libssl-dev libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev
+	libpq-dev zlib1g-dev libinih-dev libcmocka-dev libqrencode-dev libzbar-dev libpng-dev
+	# tests: a real PostgreSQL server, started by the harness in a temporary directory
+	postgresql-15 curl openssl
+	# benchmarks: load generator and the nginx peer
+	wrk nginx-light
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	case "$p" in \#*) continue ;; esac
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[ "$status" = "install ok installed" ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+
+echo "deps.sh: installing ${missing[*]}" >&2
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+	command -v sudo >/dev/null || { echo "deps.sh: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+	sudo=(sudo)
+fi
+
+# policy-rc.d returning 101 tells invoke-rc.d not to start services during this install.
+policy=/usr/sbin/policy-rc.d
+placed_policy=0
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+	"${sudo[@]}" chmod 755 "$policy"
+	placed_policy=1
+fi
+cleanup() { if [ "$placed_policy" = 1 ]; then "${sudo[@]}" rm -f "$policy"; fi; }
+trap cleanup EXIT
+
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
