@@ -1,0 +1,1100 @@
+/*
+ * http_server.c — libmicrohttpd glue: request lifecycle, limits, built-in
+ * routes, graceful stop.
+ *
+ * The lifecycle of one request through MHD's access handler:
+ *
+ *   1st call  headers are complete. We allocate the request, match the route and
+ *             decide early rejections (429, 404, 405, 413 by Content-Length, 415).
+ *             We do NOT queue a response here unless the request carries a body we
+ *             refuse to read: queuing on the first call makes MHD answer with
+ *             "Connection: close", which would defeat keep-alive for every request
+ *             (DESIGN.md §9, measured: 20 k instead of 75 k requests/s).
+ *   body      upload chunks are appended to a bounded buffer; overflow → 413 now.
+ *   last call (upload size 0) the handler runs, or the early rejection is sent.
+ *   completed MHD's completion callback records metrics and the access log line
+ *             and frees the request, whatever happened (client abort included).
+ *
+ * Header deadline: MHD's own timeout is an idle timeout, which a client that
+ * trickles one header byte at a time never hits. A small reaper thread therefore
+ * shuts down any connection that has not delivered a complete request header
+ * within header_timeout_ms of opening or of its previous response.
+ */
+#include "core/http_server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/error.h"
+#include "core/http_metrics.h"
+#include "core/http_router.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/rate_limit.h"
+
+#define STAGE               "http"
+#define RESPONSE_LIMIT      (64u * 1024 * 1024)
+#define MAX_REPLY_HEADERS   16
+#define REQUEST_ID_MAX      40
+#define HEADER_MEMORY_SLACK 4096 /* MHD's pool also holds its read buffer */
+
+struct route_entry {
+	http_handler_fn handler;
+	void *context;
+	unsigned flags;
+	struct http_route_metrics metrics;
+};
+
+/* A connection known to the header-deadline reaper. */
+struct tracked_connection {
+	struct tracked_connection *prev, *next;
+	int fd;
+	_Atomic uint64_t deadline_us; /* header must be complete by then */
+	atomic_bool in_request;       /* headers done, response not yet complete */
+	bool shut;                    /* reaper already shut it down */
+};
+
+struct http_server {
+	struct http_server_options options;
+	struct http_router *router;
+	struct route_entry **routes; /* in router order */
+	size_t route_count;
+	struct route_entry unmatched; /* metrics for 404/405/429 and other refusals */
+	struct MHD_Daemon *daemon;
+	struct rate_limiter *limiter;
+	http_health_fn health_check;
+	void *health_context;
+	json_t *health_fields;
+	uint16_t port;
+	char url[128];
+	_Atomic long in_flight;
+	_Atomic uint64_t header_timeouts;
+	bool started;
+	bool quiesced;
+	bool stopped;
+	MHD_socket listen_fd; /* returned by quiesce; closed after MHD_stop_daemon */
+
+	pthread_mutex_t connections_lock;
+	pthread_cond_t reaper_wake;
+	struct tracked_connection connections; /* list head */
+	pthread_t reaper;
+	bool reaper_running;
+	bool reaper_stop;
+};
+
+struct reply_header {
+	char *name;
+	char *value;
+};
+
+struct http_request {
+	struct http_server *server;
+	struct MHD_Connection *connection;
+	const char *method; /* owned by MHD for the request's life */
+	const char *path;
+	struct http_match match;
+	struct route_entry *route; /* NULL when no route matched */
+	struct tracked_connection *tracked;
+	char id[REQUEST_ID_MAX + 1];
+	char peer[INET6_ADDRSTRLEN];
+	uint64_t start_us;
+	struct buf body;
+	bool body_refused; /* 413 already sent during the upload */
+
+	/* an early refusal, answered on the last handler call */
+	unsigned refuse_status;
+	const char *refuse_code;
+	char refuse_message[160];
+
+	char *params[HTTP_ROUTER_MAX_PARAMS]; /* NUL-terminated copies, on demand */
+	struct reply_header headers[MAX_REPLY_HEADERS];
+	size_t header_count;
+	unsigned status; /* 0 until a reply is queued */
+	size_t response_bytes;
+};
+
+/* ------------------------------------------------------------------------ */
+/* options                                                                   */
+
+void http_server_options_default(struct http_server_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	snprintf(o->listen_host, sizeof(o->listen_host), "127.0.0.1");
+	o->listen_port = 8080;
+	o->threads = 0;
+	o->max_body_bytes = 1024 * 1024;
+	o->max_header_bytes = 16 * 1024;
+	o->header_timeout_ms = 15000;
+	o->idle_timeout_s = 30;
+	o->max_connections = 4096;
+	o->max_connections_per_ip = 0;
+	o->rate_limit_per_s = 0;
+	o->rate_limit_burst = 0;
+	o->shutdown_timeout_ms = 4000;
+	o->access_log = true;
+	snprintf(o->name, sizeof(o->name), "http");
+}
+
+/* Splits "host:port" or "[v6]:port". */
+static hr_status parse_listen(const char *text, struct http_server_options *o,
+                              struct hr_error *err)
+{
+	const char *colon;
+	const char *host = text;
+	size_t host_len;
+	char *end;
+	long port;
+
+	if (text[0] == '[') {
+		const char *close = strchr(text, ']');
+		if (close == NULL || close[1] != ':')
+			goto bad;
+		host = text + 1;
+		host_len = (size_t)(close - host);
+		colon = close + 1;
+	} else {
+		colon = strrchr(text, ':');
+		if (colon == NULL)
+			goto bad;
+		host_len = (size_t)(colon - text);
+	}
+	if (host_len == 0 || host_len >= sizeof(o->listen_host))
+		goto bad;
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (colon[1] == 0 || *end != 0 || errno != 0 || port < 0 || port > 65535)
+		goto bad;
+	memcpy(o->listen_host, host, host_len);
+	o->listen_host[host_len] = 0;
+	o->listen_port = (uint16_t)port;
+	return HR_OK;
+bad:
+	return hr_error_set(err, HR_E_INVALID, "config",
+	                    "server.listen = '%.100s' is not host:port (e.g. 127.0.0.1:8080)",
+	                    text);
+}
+
+hr_status http_server_options_from_config(struct config *cfg, struct http_server_options *o,
+                                          struct hr_error *err)
+{
+	const char *listen = NULL;
+	int64_t v;
+	hr_status rc;
+
+	if ((rc = config_get_str(cfg, "server", "listen", NULL, &listen, err)) != HR_OK)
+		return rc;
+	if (listen != NULL && (rc = parse_listen(listen, o, err)) != HR_OK)
+		return rc;
+#define GET_INT(key, field, min, max)                                                        \
+	do {                                                                                 \
+		if ((rc = config_get_int(cfg, "server", key, (int64_t)o->field, min, max, &v,   \
+		                         err)) != HR_OK)                                     \
+			return rc;                                                           \
+		o->field = (__typeof__(o->field))v;                                          \
+	} while (0)
+	GET_INT("threads", threads, 0, 1024);
+	GET_INT("max_body_bytes", max_body_bytes, 1, 1024LL * 1024 * 1024);
+	GET_INT("max_header_bytes", max_header_bytes, 1024, 1024 * 1024);
+	GET_INT("header_timeout_ms", header_timeout_ms, 0, 3600 * 1000);
+	GET_INT("idle_timeout_s", idle_timeout_s, 0, 3600);
+	GET_INT("max_connections", max_connections, 1, 1000000);
+	GET_INT("max_connections_per_ip", max_connections_per_ip, 0, 1000000);
+	GET_INT("rate_limit_burst", rate_limit_burst, 0, 1000000);
+	GET_INT("shutdown_timeout_ms", shutdown_timeout_ms, 0, 600 * 1000);
+#undef GET_INT
+	if ((rc = config_get_int(cfg, "server", "rate_limit_per_s",
+	                         (int64_t)o->rate_limit_per_s, 0, 1000000, &v, err)) != HR_OK)
+		return rc;
+	o->rate_limit_per_s = (double)v;
+	if (o->rate_limit_per_s > 0 && o->rate_limit_burst == 0)
+		o->rate_limit_burst = (unsigned)(o->rate_limit_per_s < 1 ? 1 : o->rate_limit_per_s);
+	return config_get_bool(cfg, "server", "access_log", o->access_log, &o->access_log, err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* request ids                                                               */
+
+static _Thread_local uint64_t id_state;
+
+/* xorshift64*, seeded per thread from getrandom: ids need to be unique, not secret. */
+static void request_id_generate(char *out)
+{
+	uint64_t x;
+
+	if (id_state == 0) {
+		if (getrandom(&id_state, sizeof(id_state), 0) != sizeof(id_state))
+			id_state = clock_monotonic_us() ^ (uint64_t)pthread_self();
+		id_state |= 1;
+	}
+	id_state ^= id_state >> 12;
+	id_state ^= id_state << 25;
+	id_state ^= id_state >> 27;
+	x = id_state * 2685821657736338717ULL;
+	snprintf(out, REQUEST_ID_MAX + 1, "%016llx", (unsigned long long)x);
+}
+
+static bool request_id_acceptable(const char *id)
+{
+	size_t n = 0;
+
+	for (; id[n]; n++) {
+		char c = id[n];
+		if (n >= REQUEST_ID_MAX)
+			return false;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_' || c == '.'))
+			return false;
+	}
+	return n > 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* replies                                                                   */
+
+unsigned http_status_for(hr_status status)
+{
+	switch (status) {
+	case HR_OK: return 200;
+	case HR_E_INVALID: return 400;
+	case HR_E_SIGNATURE:
+	case HR_E_EXPIRED: return 401;
+	case HR_E_DENIED: return 403;
+	case HR_E_NOT_FOUND: return 404;
+	case HR_E_CONFLICT: return 409;
+	case HR_E_TOO_LARGE: return 413;
+	case HR_E_UNSUPPORTED: return 422;
+	case HR_E_BUSY: return 429;
+	case HR_E_UNAVAILABLE: return 503;
+	case HR_E_TIMEOUT: return 504;
+	default: return 500;
+	}
+}
+
+hr_status http_reply_header(struct http_request *r, const char *name, const char *value)
+{
+	struct reply_header *h;
+
+	if (r->header_count == MAX_REPLY_HEADERS)
+		return HR_E_TOO_LARGE;
+	h = &r->headers[r->header_count];
+	h->name = strdup(name);
+	h->value = strdup(value);
+	if (h->name == NULL || h->value == NULL) {
+		free(h->name);
+		free(h->value);
+		return HR_E_NOMEM;
+	}
+	r->header_count++;
+	return HR_OK;
+}
+
+/* Queues a response that owns `data` (malloc'ed, freed by MHD). */
+static void reply_owned(struct http_request *r, unsigned status, const char *content_type,
+                        void *data, size_t len)
+{
+	struct MHD_Response *resp;
+
+	if (r->status != 0) {
+		/* A second reply is a bug in a handler; keep the first. */
+		log_error("http.double_reply", "handler replied twice; second reply dropped");
+		free(data);
+		return;
+	}
+	resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(data);
+		return;
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+	MHD_add_response_header(resp, "X-Request-Id", r->id);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	for (size_t i = 0; i < r->header_count; i++)
+		MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+	if (MHD_queue_response(r->connection, status, resp) == MHD_YES) {
+		r->status = status;
+		r->response_bytes = len;
+	}
+	MHD_destroy_response(resp);
+}
+
+void http_reply_bytes(struct http_request *r, unsigned status, const char *content_type,
+                      const void *data, size_t len)
+{
+	void *copy = malloc(len ? len : 1);
+
+	if (copy == NULL)
+		return;
+	if (len)
+		memcpy(copy, data, len);
+	reply_owned(r, status, content_type, copy, len);
+}
+
+void http_reply_json(struct http_request *r, unsigned status, json_t *body)
+{
+	struct buf out;
+	size_t len;
+	uint8_t *data;
+
+	buf_init(&out, RESPONSE_LIMIT);
+	if (hr_json_dump(body, &out) != HR_OK || buf_append_byte(&out, '\n') != HR_OK) {
+		json_decref(body);
+		buf_clear(&out);
+		log_error("http.reply", "response JSON could not be serialised");
+		http_reply_bytes(r, 500, "application/json",
+		                 "{\"error\":{\"code\":\"internal\",\"message\":\"response too "
+		                 "large\"}}\n",
+		                 62);
+		return;
+	}
+	json_decref(body);
+	data = buf_take(&out, &len);
+	reply_owned(r, status, "application/json", data, len);
+}
+
+static void reply_error_text(struct http_request *r, unsigned status, const char *code,
+                             const char *message)
+{
+	json_t *body = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
+
+	if (body == NULL) { /* message was not valid UTF-8 */
+		body = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message",
+		                 "(message not representable)");
+	}
+	if (body != NULL)
+		http_reply_json(r, status, body);
+}
+
+void http_reply_error(struct http_request *r, unsigned status, const char *code,
+                      const char *fmt, ...)
+{
+	char message[HR_ERROR_MESSAGE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(message, sizeof(message), fmt, ap);
+	va_end(ap);
+	reply_error_text(r, status, code, message);
+}
+
+void http_reply_from_error(struct http_request *r, const struct hr_error *err)
+{
+	unsigned status = http_status_for(err->status);
+
+	if (status >= 500)
+		log_error("http.handler_error", "%s: %s", err->stage, err->message);
+	reply_error_text(r, status, hr_status_name(err->status),
+	                 err->message[0] ? err->message : hr_status_name(err->status));
+}
+
+/* ------------------------------------------------------------------------ */
+/* request accessors                                                         */
+
+const char *http_request_method(const struct http_request *r)
+{
+	return r->method;
+}
+
+const char *http_request_path(const struct http_request *r)
+{
+	return r->path;
+}
+
+const char *http_request_param(struct http_request *r, const char *name)
+{
+	for (size_t i = 0; i < r->match.param_count; i++) {
+		if (strcmp(r->match.params[i].name, name) != 0)
+			continue;
+		if (r->params[i] == NULL)
+			r->params[i] = strndup((const char *)r->match.params[i].value.ptr,
+			                       r->match.params[i].value.len);
+		return r->params[i];
+	}
+	return NULL;
+}
+
+const char *http_request_query(const struct http_request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->connection, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_request_header(const struct http_request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->connection, MHD_HEADER_KIND, name);
+}
+
+struct slice http_request_body(const struct http_request *r)
+{
+	return buf_slice(&r->body);
+}
+
+const char *http_request_id(const struct http_request *r)
+{
+	return r->id;
+}
+
+const char *http_request_peer(const struct http_request *r)
+{
+	return r->peer;
+}
+
+hr_status http_request_json(const struct http_request *r, json_t **out, struct hr_error *err)
+{
+	return hr_json_parse_object(r->body.data, r->body.len, out, err);
+}
+
+/* ------------------------------------------------------------------------ */
+/* built-in routes                                                           */
+
+static void handle_healthz(struct http_request *r, void *context)
+{
+	struct http_server *s = context;
+	struct hr_error err = {0};
+	json_t *body;
+
+	if (s->health_check != NULL && s->health_check(s->health_context, &err) != HR_OK) {
+		body = json_pack("{s:s,s:s,s:s}", "status", "unavailable", "name", s->options.name,
+		                 "reason", err.message);
+		if (body != NULL)
+			http_reply_json(r, 503, body);
+		return;
+	}
+	body = json_pack("{s:s,s:s}", "status", "ok", "name", s->options.name);
+	if (body == NULL)
+		return;
+	if (s->health_fields != NULL)
+		json_object_update(body, s->health_fields);
+	http_reply_json(r, 200, body);
+}
+
+static void handle_metrics(struct http_request *r, void *context)
+{
+	struct http_server *s = context;
+	struct http_route_metrics **all;
+	struct buf out;
+	size_t len;
+	uint8_t *data;
+
+	all = calloc(s->route_count + 1, sizeof(*all));
+	if (all == NULL)
+		return;
+	for (size_t i = 0; i < s->route_count; i++)
+		all[i] = &s->routes[i]->metrics;
+	all[s->route_count] = &s->unmatched.metrics;
+	buf_init(&out, RESPONSE_LIMIT);
+	buf_printf(&out,
+	           "# HELP hromada_info The role this server runs.\n"
+	           "# TYPE hromada_info gauge\n"
+	           "hromada_info{name=\"%s\"} 1\n"
+	           "# HELP hromada_http_requests_in_flight Requests being served now.\n"
+	           "# TYPE hromada_http_requests_in_flight gauge\n"
+	           "hromada_http_requests_in_flight %ld\n"
+	           "# HELP hromada_http_header_timeouts_total Connections closed for not "
+	           "sending a complete request header in time.\n"
+	           "# TYPE hromada_http_header_timeouts_total counter\n"
+	           "hromada_http_header_timeouts_total %llu\n",
+	           s->options.name, atomic_load(&s->in_flight),
+	           (unsigned long long)atomic_load(&s->header_timeouts));
+	http_metrics_write(&out, all, s->route_count + 1);
+	http_metrics_write_process(&out);
+	free(all);
+	if (out.error != HR_OK) {
+		buf_clear(&out);
+		reply_error_text(r, 500, "internal", "metrics too large");
+		return;
+	}
+	data = buf_take(&out, &len);
+	reply_owned(r, 200, "text/plain; version=0.0.4; charset=utf-8", data, len);
+}
+
+/* ------------------------------------------------------------------------ */
+/* construction                                                              */
+
+struct http_server *http_server_new(const struct http_server_options *options,
+                                    struct hr_error *err)
+{
+	struct http_server *s = calloc(1, sizeof(*s));
+
+	if (s == NULL) {
+		hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+		return NULL;
+	}
+	s->options = *options;
+	s->router = http_router_new();
+	if (s->router == NULL)
+		goto nomem;
+	http_route_metrics_init(&s->unmatched.metrics, "ANY", "unmatched");
+	pthread_mutex_init(&s->connections_lock, NULL);
+	pthread_cond_init(&s->reaper_wake, NULL);
+	s->connections.next = s->connections.prev = &s->connections;
+	s->listen_fd = MHD_INVALID_SOCKET;
+	if (options->rate_limit_per_s > 0) {
+		s->limiter = rate_limiter_new(options->rate_limit_per_s,
+		                              options->rate_limit_burst ? options->rate_limit_burst
+		                                                        : 1);
+		if (s->limiter == NULL)
+			goto nomem;
+	}
+	if (http_server_route(s, "GET", "/healthz", 0, handle_healthz, s, err) != HR_OK ||
+	    http_server_route(s, "GET", "/metrics", 0, handle_metrics, s, err) != HR_OK) {
+		http_server_free(s);
+		return NULL;
+	}
+	return s;
+nomem:
+	hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	http_server_free(s);
+	return NULL;
+}
+
+void http_server_free(struct http_server *s)
+{
+	if (s == NULL)
+		return;
+	http_server_stop(s);
+	for (size_t i = 0; i < s->route_count; i++)
+		free(s->routes[i]);
+	free(s->routes);
+	http_router_free(s->router);
+	rate_limiter_free(s->limiter);
+	json_decref(s->health_fields);
+	pthread_mutex_destroy(&s->connections_lock);
+	pthread_cond_destroy(&s->reaper_wake);
+	free(s);
+}
+
+hr_status http_server_route(struct http_server *s, const char *method, const char *pattern,
+                            unsigned flags, http_handler_fn handler, void *context,
+                            struct hr_error *err)
+{
+	struct route_entry *e, **grown;
+	hr_status rc;
+
+	if (s->started)
+		return hr_error_set(err, HR_E_STATE, STAGE, "routes must be added before start");
+	e = calloc(1, sizeof(*e));
+	grown = realloc(s->routes, (s->route_count + 1) * sizeof(*grown));
+	if (e == NULL || grown == NULL) {
+		free(e);
+		if (grown != NULL)
+			s->routes = grown;
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	}
+	s->routes = grown;
+	e->handler = handler;
+	e->context = context;
+	e->flags = flags;
+	if ((rc = http_router_add(s->router, method, pattern, e, err)) != HR_OK) {
+		free(e);
+		return rc;
+	}
+	/* the router keeps its own copies of method and pattern for the labels */
+	http_route_metrics_init(&e->metrics, http_router_method(s->router, s->route_count),
+	                        http_router_pattern(s->router, s->route_count));
+	s->routes[s->route_count++] = e;
+	return HR_OK;
+}
+
+void http_server_set_health_check(struct http_server *s, http_health_fn check, void *context)
+{
+	s->health_check = check;
+	s->health_context = context;
+}
+
+hr_status http_server_set_health_field(struct http_server *s, const char *name,
+                                       const char *value)
+{
+	if (s->health_fields == NULL && (s->health_fields = json_object()) == NULL)
+		return HR_E_NOMEM;
+	if (json_object_set_new(s->health_fields, name, json_string(value)) != 0)
+		return HR_E_INVALID;
+	return HR_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* connection tracking and the header-deadline reaper                        */
+
+static void on_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *s = cls;
+	struct tracked_connection *t;
+
+	if (s->options.header_timeout_ms == 0)
+		return;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *info =
+			MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+		t = calloc(1, sizeof(*t));
+		if (t == NULL || info == NULL) {
+			free(t);
+			return; /* untracked: only MHD's idle timeout applies */
+		}
+		t->fd = info->connect_fd;
+		atomic_store(&t->deadline_us,
+		             clock_monotonic_us() + (uint64_t)s->options.header_timeout_ms * 1000);
+		pthread_mutex_lock(&s->connections_lock);
+		t->next = s->connections.next;
+		t->prev = &s->connections;
+		s->connections.next->prev = t;
+		s->connections.next = t;
+		pthread_mutex_unlock(&s->connections_lock);
+		*socket_context = t;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context != NULL) {
+		/* MHD closes the socket after this returns: holding the lock here is
+		 * what makes the reaper's shutdown() safe from descriptor reuse. */
+		t = *socket_context;
+		pthread_mutex_lock(&s->connections_lock);
+		t->prev->next = t->next;
+		t->next->prev = t->prev;
+		pthread_mutex_unlock(&s->connections_lock);
+		free(t);
+		*socket_context = NULL;
+	}
+}
+
+static void *reaper_main(void *arg)
+{
+	struct http_server *s = arg;
+	uint64_t tick_us = (uint64_t)s->options.header_timeout_ms * 1000 / 4;
+
+	if (tick_us > 250000)
+		tick_us = 250000;
+	if (tick_us < 10000)
+		tick_us = 10000;
+	log_scope_set_role(s->options.name);
+	pthread_mutex_lock(&s->connections_lock);
+	while (!s->reaper_stop) {
+		struct timespec until;
+		uint64_t now = clock_monotonic_us();
+
+		for (struct tracked_connection *t = s->connections.next; t != &s->connections;
+		     t = t->next) {
+			if (t->shut || atomic_load(&t->in_request) ||
+			    now < atomic_load(&t->deadline_us))
+				continue;
+			shutdown(t->fd, SHUT_RDWR);
+			t->shut = true;
+			atomic_fetch_add(&s->header_timeouts, 1);
+			log_warn("http.header_timeout", "closed a connection that sent no complete "
+			                                "request header within %u ms",
+			         s->options.header_timeout_ms);
+		}
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += (long)(tick_us * 1000);
+		until.tv_sec += until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&s->reaper_wake, &s->connections_lock, &until);
+	}
+	pthread_mutex_unlock(&s->connections_lock);
+	return NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* the MHD callbacks                                                         */
+
+static void refuse(struct http_request *r, unsigned status, const char *code, const char *fmt,
+                   ...) __attribute__((format(printf, 4, 5)));
+
+static void refuse(struct http_request *r, unsigned status, const char *code, const char *fmt,
+                   ...)
+{
+	va_list ap;
+
+	r->refuse_status = status;
+	r->refuse_code = code;
+	va_start(ap, fmt);
+	vsnprintf(r->refuse_message, sizeof(r->refuse_message), fmt, ap);
+	va_end(ap);
+}
+
+static void send_refusal(struct http_request *r)
+{
+	reply_error_text(r, r->refuse_status, r->refuse_code, r->refuse_message);
+}
+
+static void peer_address(struct http_request *r, const void **key, size_t *key_len)
+{
+	const union MHD_ConnectionInfo *info =
+		MHD_get_connection_info(r->connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = info ? info->client_addr : NULL;
+
+	*key = NULL;
+	*key_len = 0;
+	snprintf(r->peer, sizeof(r->peer), "-");
+	if (sa == NULL)
+		return;
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
+		inet_ntop(AF_INET, &in->sin_addr, r->peer, sizeof(r->peer));
+		*key = &in->sin_addr;
+		*key_len = sizeof(in->sin_addr);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
+		inet_ntop(AF_INET6, &in6->sin6_addr, r->peer, sizeof(r->peer));
+		*key = &in6->sin6_addr;
+		*key_len = sizeof(in6->sin6_addr);
+	}
+}
+
+static bool media_type_is_json(const char *content_type)
+{
+	size_t n;
+
+	if (content_type == NULL)
+		return false;
+	while (*content_type == ' ')
+		content_type++;
+	n = strcspn(content_type, "; ");
+	return n == strlen("application/json") &&
+	       strncasecmp(content_type, "application/json", n) == 0;
+}
+
+/* The first handler call: headers are complete, nothing of the body is read yet. */
+static struct http_request *request_begin(struct http_server *s, struct MHD_Connection *conn,
+                                          const char *url, const char *method)
+{
+	struct http_request *r = calloc(1, sizeof(*r));
+	const union MHD_ConnectionInfo *info;
+	const char *given_id, *length, *encoding;
+	const void *key;
+	size_t key_len;
+	unsigned retry_after;
+
+	if (r == NULL)
+		return NULL;
+	r->server = s;
+	r->connection = conn;
+	r->method = method;
+	r->path = url;
+	r->start_us = clock_monotonic_us();
+	buf_init(&r->body, s->options.max_body_bytes);
+	atomic_fetch_add(&s->in_flight, 1);
+
+	info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (info != NULL && info->socket_context != NULL) {
+		r->tracked = info->socket_context;
+		atomic_store(&r->tracked->in_request, true);
+	}
+	given_id = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+	if (given_id != NULL && request_id_acceptable(given_id))
+		snprintf(r->id, sizeof(r->id), "%s", given_id);
+	else
+		request_id_generate(r->id);
+	peer_address(r, &key, &key_len);
+
+	if (s->limiter != NULL &&
+	    !rate_limiter_take(s->limiter, key, key_len, r->start_us, &retry_after)) {
+		char seconds[16];
+		snprintf(seconds, sizeof(seconds), "%u", retry_after);
+		http_reply_header(r, "Retry-After", seconds);
+		refuse(r, 429, "rate_limited", "too many requests; retry after %u s", retry_after);
+		goto decided;
+	}
+	http_router_match(s->router, method, url, &r->match);
+	if (r->match.result == HTTP_MATCH_NO_PATH) {
+		refuse(r, 404, "not_found", "no such endpoint: %.100s", url);
+		goto decided;
+	}
+	if (r->match.result == HTTP_MATCH_WRONG_METHOD) {
+		http_reply_header(r, "Allow", r->match.allow);
+		refuse(r, 405, "method_not_allowed", "%.16s is not allowed here; allowed: %s",
+		       method, r->match.allow);
+		goto decided;
+	}
+	r->route = r->match.route_data;
+	length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+	if (length != NULL) {
+		char *end;
+		unsigned long long n;
+		errno = 0;
+		n = strtoull(length, &end, 10);
+		if (*length == '-' || *end != 0 || errno != 0)
+			refuse(r, 400, "invalid", "malformed Content-Length");
+		else if (n > s->options.max_body_bytes)
+			refuse(r, 413, "too_large", "request body of %llu bytes exceeds the %zu-byte limit",
+			       n, s->options.max_body_bytes);
+		if (r->refuse_status)
+			goto decided;
+	}
+	if ((r->route->flags & HTTP_ROUTE_JSON_BODY) &&
+	    !media_type_is_json(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	                                                    MHD_HTTP_HEADER_CONTENT_TYPE))) {
+		encoding = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		                                       MHD_HTTP_HEADER_TRANSFER_ENCODING);
+		if ((length != NULL && strcmp(length, "0") != 0) || encoding != NULL)
+			refuse(r, 415, "unsupported_media_type",
+			       "this endpoint takes a body of Content-Type application/json");
+	}
+decided:
+	return r;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+	struct http_server *s = cls;
+	struct http_request *r = *con_cls;
+
+	(void)version;
+	log_scope_set_role(s->options.name);
+	if (r == NULL) {
+		r = request_begin(s, conn, url, method);
+		if (r == NULL)
+			return MHD_NO; /* out of memory: drop the connection */
+		*con_cls = r;
+		/* A refused request that comes with a body is answered at once (the
+		 * connection then closes, and the body is never read); one without a
+		 * body is answered on the next call so keep-alive survives. */
+		if (r->refuse_status != 0 &&
+		    (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length") != NULL ||
+		     MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		                                 MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL)) {
+			log_scope_set_request_id(r->id);
+			send_refusal(r);
+			log_scope_set_request_id(NULL);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size != 0) {
+		if (r->status == 0 && buf_append(&r->body, upload_data, *upload_data_size) != HR_OK) {
+			refuse(r, 413, "too_large", "request body exceeds the %zu-byte limit",
+			       s->options.max_body_bytes);
+			log_scope_set_request_id(r->id);
+			send_refusal(r);
+			log_scope_set_request_id(NULL);
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->status != 0)
+		return MHD_YES; /* already answered (refusal with a body) */
+	log_scope_set_request_id(r->id);
+	if (r->refuse_status != 0) {
+		send_refusal(r);
+	} else {
+		r->route->handler(r, r->route->context);
+		if (r->status == 0) {
+			log_error("http.no_reply", "handler for %s %s returned without replying",
+			          method, http_router_pattern(s->router, r->match.route_index));
+			reply_error_text(r, 500, "internal", "the server failed to answer");
+		}
+	}
+	log_scope_set_request_id(NULL);
+	return MHD_YES;
+}
+
+static const char *termination_name(enum MHD_RequestTerminationCode code)
+{
+	switch (code) {
+	case MHD_REQUEST_TERMINATED_COMPLETED_OK: return "completed";
+	case MHD_REQUEST_TERMINATED_WITH_ERROR: return "error";
+	case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED: return "timeout";
+	case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN: return "shutdown";
+	case MHD_REQUEST_TERMINATED_READ_ERROR: return "read_error";
+	case MHD_REQUEST_TERMINATED_CLIENT_ABORT: return "client_abort";
+	}
+	return "unknown";
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode code)
+{
+	struct http_server *s = cls;
+	struct http_request *r = *con_cls;
+	uint64_t now, duration;
+	unsigned status;
+
+	(void)conn;
+	if (r == NULL)
+		return;
+	now = clock_monotonic_us();
+	duration = now - r->start_us;
+	/* 499 (as nginx logs it): the exchange ended before a response went out. */
+	status = code == MHD_REQUEST_TERMINATED_COMPLETED_OK && r->status ? r->status : 499;
+	http_route_metrics_observe(r->route ? &r->route->metrics : &s->unmatched.metrics, status,
+	                           duration);
+	if (s->options.access_log || code != MHD_REQUEST_TERMINATED_COMPLETED_OK) {
+		struct log_line line;
+		log_scope_set_role(s->options.name);
+		log_scope_set_request_id(r->id);
+		log_begin(&line,
+		          code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? LOG_LEVEL_INFO : LOG_LEVEL_WARN,
+		          "http.request");
+		log_add_str(&line, "peer", r->peer);
+		log_add_str(&line, "method", r->method);
+		log_add_strn(&line, "path", r->path, strnlen(r->path, 256));
+		log_add_uint(&line, "status", status);
+		log_add_uint(&line, "bytes_in", r->body.len);
+		log_add_uint(&line, "bytes_out", r->response_bytes);
+		log_add_uint(&line, "duration_us", duration);
+		if (code != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+			log_add_str(&line, "ended", termination_name(code));
+		log_end(&line);
+		log_scope_set_request_id(NULL);
+	}
+	if (r->tracked != NULL) {
+		atomic_store(&r->tracked->deadline_us,
+		             now + (uint64_t)s->options.header_timeout_ms * 1000);
+		atomic_store(&r->tracked->in_request, false);
+	}
+	for (size_t i = 0; i < HTTP_ROUTER_MAX_PARAMS; i++)
+		free(r->params[i]);
+	for (size_t i = 0; i < r->header_count; i++) {
+		free(r->headers[i].name);
+		free(r->headers[i].value);
+	}
+	buf_clear(&r->body);
+	free(r);
+	*con_cls = NULL;
+	atomic_fetch_sub(&s->in_flight, 1);
+}
+
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct http_server *s = cls;
+	char text[512];
+	size_t n;
+
+	vsnprintf(text, sizeof(text), fmt, ap);
+	n = strlen(text);
+	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
+		text[--n] = 0;
+	log_scope_set_role(s->options.name);
+	log_msg(LOG_LEVEL_DEBUG, "http.mhd", "%s", text);
+}
+
+/* ------------------------------------------------------------------------ */
+/* start and stop                                                            */
+
+static unsigned worker_threads(const struct http_server_options *o)
+{
+	long cores;
+
+	if (o->threads > 0)
+		return o->threads;
+	cores = sysconf(_SC_NPROCESSORS_ONLN);
+	return cores > 0 ? (unsigned)cores : 1;
+}
+
+hr_status http_server_start(struct http_server *s, struct hr_error *err)
+{
+	struct addrinfo hints, *addr = NULL;
+	char port[8];
+	unsigned threads = worker_threads(&s->options);
+	unsigned flags;
+	const union MHD_DaemonInfo *info;
+	int gai;
+
+	if (s->started)
+		return hr_error_set(err, HR_E_STATE, STAGE, "server already started");
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	snprintf(port, sizeof(port), "%u", s->options.listen_port);
+	gai = getaddrinfo(s->options.listen_host, port, &hints, &addr);
+	if (gai != 0)
+		return hr_error_set(err, HR_E_INVALID, STAGE, "cannot resolve listen address %s: %s",
+		                    s->options.listen_host, gai_strerror(gai));
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	if (addr->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	s->daemon = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, s,
+		MHD_OPTION_SOCK_ADDR, addr->ai_addr,
+		MHD_OPTION_THREAD_POOL_SIZE, threads > 1 ? threads : 0u,
+		MHD_OPTION_CONNECTION_LIMIT, s->options.max_connections,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->options.max_connections_per_ip,
+		MHD_OPTION_CONNECTION_TIMEOUT, s->options.idle_timeout_s,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)(s->options.max_header_bytes + HEADER_MEMORY_SLACK),
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+		MHD_OPTION_STRICT_FOR_CLIENT, 1,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
+		MHD_OPTION_END);
+	freeaddrinfo(addr);
+	if (s->daemon == NULL)
+		return hr_error_set(err, HR_E_IO, STAGE, "cannot listen on %s:%u (in use, or not "
+		                    "permitted)", s->options.listen_host, s->options.listen_port);
+	info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = info ? info->port : s->options.listen_port;
+	if (strchr(s->options.listen_host, ':'))
+		snprintf(s->url, sizeof(s->url), "http://[%s]:%u", s->options.listen_host, s->port);
+	else
+		snprintf(s->url, sizeof(s->url), "http://%s:%u", s->options.listen_host, s->port);
+	s->started = true;
+	if (s->options.header_timeout_ms > 0) {
+		if (pthread_create(&s->reaper, NULL, reaper_main, s) == 0)
+			s->reaper_running = true;
+		else
+			log_warn("http.reaper", "no header-deadline thread; idle timeout only");
+	}
+	return HR_OK;
+}
+
+uint16_t http_server_port(const struct http_server *s)
+{
+	return s->port;
+}
+
+const char *http_server_url(const struct http_server *s)
+{
+	return s->url;
+}
+
+void http_server_quiesce(struct http_server *s)
+{
+	if (!s->started || s->quiesced)
+		return;
+	s->quiesced = true;
+	s->listen_fd = MHD_quiesce_daemon(s->daemon);
+}
+
+void http_server_stop(struct http_server *s)
+{
+	uint64_t deadline;
+
+	if (!s->started || s->stopped)
+		return;
+	s->stopped = true;
+	/* 1. accept no new connections; 2. let in-flight requests finish; 3. close. */
+	http_server_quiesce(s);
+	deadline = clock_monotonic_us() + (uint64_t)s->options.shutdown_timeout_ms * 1000;
+	while (atomic_load(&s->in_flight) > 0 && clock_monotonic_us() < deadline)
+		usleep(5000);
+	if (atomic_load(&s->in_flight) > 0)
+		log_warn("http.stop", "%ld requests still in flight after %u ms; closing them",
+		         atomic_load(&s->in_flight), s->options.shutdown_timeout_ms);
+	if (s->reaper_running) {
+		pthread_mutex_lock(&s->connections_lock);
+		s->reaper_stop = true;
+		pthread_cond_signal(&s->reaper_wake);
+		pthread_mutex_unlock(&s->connections_lock);
+		pthread_join(s->reaper, NULL);
+		s->reaper_running = false;
+	}
+	MHD_stop_daemon(s->daemon);
+	s->daemon = NULL;
+	if (s->listen_fd != MHD_INVALID_SOCKET)
+		close(s->listen_fd);
+}
