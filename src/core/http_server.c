@@ -36,195 +36,16 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <microhttpd.h>
-
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/error.h"
-#include "core/http_metrics.h"
-#include "core/http_router.h"
+#include "core/http_server_internal.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/rate_limit.h"
 
-#define STAGE               "http"
-#define RESPONSE_LIMIT      (64u * 1024 * 1024)
-#define MAX_REPLY_HEADERS   16
-#define REQUEST_ID_MAX      40
-#define HEADER_MEMORY_SLACK 4096 /* MHD's pool also holds its read buffer */
-
-struct route_entry {
-	http_handler_fn handler;
-	void *context;
-	unsigned flags;
-	struct http_route_metrics metrics;
-};
-
-/* A connection known to the header-deadline reaper. */
-struct tracked_connection {
-	struct tracked_connection *prev, *next;
-	int fd;
-	_Atomic uint64_t deadline_us; /* header must be complete by then */
-	atomic_bool in_request;       /* headers done, response not yet complete */
-	bool shut;                    /* reaper already shut it down */
-};
-
-struct http_server {
-	struct http_server_options options;
-	struct http_router *router;
-	struct route_entry **routes; /* in router order */
-	size_t route_count;
-	struct route_entry unmatched; /* metrics for 404/405/429 and other refusals */
-	struct MHD_Daemon *daemon;
-	struct rate_limiter *limiter;
-	http_health_fn health_check;
-	void *health_context;
-	json_t *health_fields;
-	uint16_t port;
-	char url[128];
-	_Atomic long in_flight;
-	_Atomic uint64_t header_timeouts;
-	bool started;
-	bool quiesced;
-	bool stopped;
-	MHD_socket listen_fd; /* returned by quiesce; closed after MHD_stop_daemon */
-
-	pthread_mutex_t connections_lock;
-	pthread_cond_t reaper_wake;
-	struct tracked_connection connections; /* list head */
-	pthread_t reaper;
-	bool reaper_running;
-	bool reaper_stop;
-};
-
-struct reply_header {
-	char *name;
-	char *value;
-};
-
-struct http_request {
-	struct http_server *server;
-	struct MHD_Connection *connection;
-	const char *method; /* owned by MHD for the request's life */
-	const char *path;
-	struct http_match match;
-	struct route_entry *route; /* NULL when no route matched */
-	struct tracked_connection *tracked;
-	char id[REQUEST_ID_MAX + 1];
-	char peer[INET6_ADDRSTRLEN];
-	uint64_t start_us;
-	struct buf body;
-	bool body_refused; /* 413 already sent during the upload */
-
-	/* an early refusal, answered on the last handler call */
-	unsigned refuse_status;
-	const char *refuse_code;
-	char refuse_message[160];
-
-	char *params[HTTP_ROUTER_MAX_PARAMS]; /* NUL-terminated copies, on demand */
-	struct reply_header headers[MAX_REPLY_HEADERS];
-	size_t header_count;
-	unsigned status; /* 0 until a reply is queued */
-	size_t response_bytes;
-};
-
-/* ------------------------------------------------------------------------ */
-/* options                                                                   */
-
-void http_server_options_default(struct http_server_options *o)
-{
-	memset(o, 0, sizeof(*o));
-	snprintf(o->listen_host, sizeof(o->listen_host), "127.0.0.1");
-	o->listen_port = 8080;
-	o->threads = 0;
-	o->max_body_bytes = 1024 * 1024;
-	o->max_header_bytes = 16 * 1024;
-	o->header_timeout_ms = 15000;
-	o->idle_timeout_s = 30;
-	o->max_connections = 4096;
-	o->max_connections_per_ip = 0;
-	o->rate_limit_per_s = 0;
-	o->rate_limit_burst = 0;
-	o->shutdown_timeout_ms = 4000;
-	o->access_log = true;
-	snprintf(o->name, sizeof(o->name), "http");
-}
-
-/* Splits "host:port" or "[v6]:port". */
-static hr_status parse_listen(const char *text, struct http_server_options *o,
-                              struct hr_error *err)
-{
-	const char *colon;
-	const char *host = text;
-	size_t host_len;
-	char *end;
-	long port;
-
-	if (text[0] == '[') {
-		const char *close = strchr(text, ']');
-		if (close == NULL || close[1] != ':')
-			goto bad;
-		host = text + 1;
-		host_len = (size_t)(close - host);
-		colon = close + 1;
-	} else {
-		colon = strrchr(text, ':');
-		if (colon == NULL)
-			goto bad;
-		host_len = (size_t)(colon - text);
-	}
-	if (host_len == 0 || host_len >= sizeof(o->listen_host))
-		goto bad;
-	errno = 0;
-	port = strtol(colon + 1, &end, 10);
-	if (colon[1] == 0 || *end != 0 || errno != 0 || port < 0 || port > 65535)
-		goto bad;
-	memcpy(o->listen_host, host, host_len);
-	o->listen_host[host_len] = 0;
-	o->listen_port = (uint16_t)port;
-	return HR_OK;
-bad:
-	return hr_error_set(err, HR_E_INVALID, "config",
-	                    "server.listen = '%.100s' is not host:port (e.g. 127.0.0.1:8080)",
-	                    text);
-}
-
-hr_status http_server_options_from_config(struct config *cfg, struct http_server_options *o,
-                                          struct hr_error *err)
-{
-	const char *listen = NULL;
-	int64_t v;
-	hr_status rc;
-
-	if ((rc = config_get_str(cfg, "server", "listen", NULL, &listen, err)) != HR_OK)
-		return rc;
-	if (listen != NULL && (rc = parse_listen(listen, o, err)) != HR_OK)
-		return rc;
-#define GET_INT(key, field, min, max)                                                        \
-	do {                                                                                 \
-		if ((rc = config_get_int(cfg, "server", key, (int64_t)o->field, min, max, &v,   \
-		                         err)) != HR_OK)                                     \
-			return rc;                                                           \
-		o->field = (__typeof__(o->field))v;                                          \
-	} while (0)
-	GET_INT("threads", threads, 0, 1024);
-	GET_INT("max_body_bytes", max_body_bytes, 1, 1024LL * 1024 * 1024);
-	GET_INT("max_header_bytes", max_header_bytes, 1024, 1024 * 1024);
-	GET_INT("header_timeout_ms", header_timeout_ms, 0, 3600 * 1000);
-	GET_INT("idle_timeout_s", idle_timeout_s, 0, 3600);
-	GET_INT("max_connections", max_connections, 1, 1000000);
-	GET_INT("max_connections_per_ip", max_connections_per_ip, 0, 1000000);
-	GET_INT("rate_limit_burst", rate_limit_burst, 0, 1000000);
-	GET_INT("shutdown_timeout_ms", shutdown_timeout_ms, 0, 600 * 1000);
-#undef GET_INT
-	if ((rc = config_get_int(cfg, "server", "rate_limit_per_s",
-	                         (int64_t)o->rate_limit_per_s, 0, 1000000, &v, err)) != HR_OK)
-		return rc;
-	o->rate_limit_per_s = (double)v;
-	if (o->rate_limit_per_s > 0 && o->rate_limit_burst == 0)
-		o->rate_limit_burst = (unsigned)(o->rate_limit_per_s < 1 ? 1 : o->rate_limit_per_s);
-	return config_get_bool(cfg, "server", "access_log", o->access_log, &o->access_log, err);
-}
+#define STAGE          "http"
+#define RESPONSE_LIMIT (64u * 1024 * 1024)
 
 /* ------------------------------------------------------------------------ */
 /* request ids                                                               */
@@ -261,201 +82,6 @@ static bool request_id_acceptable(const char *id)
 			return false;
 	}
 	return n > 0;
-}
-
-/* ------------------------------------------------------------------------ */
-/* replies                                                                   */
-
-unsigned http_status_for(hr_status status)
-{
-	switch (status) {
-	case HR_OK: return 200;
-	case HR_E_INVALID: return 400;
-	case HR_E_SIGNATURE:
-	case HR_E_EXPIRED: return 401;
-	case HR_E_DENIED: return 403;
-	case HR_E_NOT_FOUND: return 404;
-	case HR_E_CONFLICT: return 409;
-	case HR_E_TOO_LARGE: return 413;
-	case HR_E_UNSUPPORTED: return 422;
-	case HR_E_BUSY: return 429;
-	case HR_E_UNAVAILABLE: return 503;
-	case HR_E_TIMEOUT: return 504;
-	default: return 500;
-	}
-}
-
-hr_status http_reply_header(struct http_request *r, const char *name, const char *value)
-{
-	struct reply_header *h;
-
-	if (r->header_count == MAX_REPLY_HEADERS)
-		return HR_E_TOO_LARGE;
-	h = &r->headers[r->header_count];
-	h->name = strdup(name);
-	h->value = strdup(value);
-	if (h->name == NULL || h->value == NULL) {
-		free(h->name);
-		free(h->value);
-		return HR_E_NOMEM;
-	}
-	r->header_count++;
-	return HR_OK;
-}
-
-/* Queues a response that owns `data` (malloc'ed, freed by MHD). */
-static void reply_owned(struct http_request *r, unsigned status, const char *content_type,
-                        void *data, size_t len)
-{
-	struct MHD_Response *resp;
-
-	if (r->status != 0) {
-		/* A second reply is a bug in a handler; keep the first. */
-		log_error("http.double_reply", "handler replied twice; second reply dropped");
-		free(data);
-		return;
-	}
-	resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-	if (resp == NULL) {
-		free(data);
-		return;
-	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
-	MHD_add_response_header(resp, "X-Request-Id", r->id);
-	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-	for (size_t i = 0; i < r->header_count; i++)
-		MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
-	if (MHD_queue_response(r->connection, status, resp) == MHD_YES) {
-		r->status = status;
-		r->response_bytes = len;
-	}
-	MHD_destroy_response(resp);
-}
-
-void http_reply_bytes(struct http_request *r, unsigned status, const char *content_type,
-                      const void *data, size_t len)
-{
-	void *copy = malloc(len ? len : 1);
-
-	if (copy == NULL)
-		return;
-	if (len)
-		memcpy(copy, data, len);
-	reply_owned(r, status, content_type, copy, len);
-}
-
-void http_reply_json(struct http_request *r, unsigned status, json_t *body)
-{
-	struct buf out;
-	size_t len;
-	uint8_t *data;
-
-	buf_init(&out, RESPONSE_LIMIT);
-	if (hr_json_dump(body, &out) != HR_OK || buf_append_byte(&out, '\n') != HR_OK) {
-		json_decref(body);
-		buf_clear(&out);
-		log_error("http.reply", "response JSON could not be serialised");
-		http_reply_bytes(r, 500, "application/json",
-		                 "{\"error\":{\"code\":\"internal\",\"message\":\"response too "
-		                 "large\"}}\n",
-		                 62);
-		return;
-	}
-	json_decref(body);
-	data = buf_take(&out, &len);
-	reply_owned(r, status, "application/json", data, len);
-}
-
-static void reply_error_text(struct http_request *r, unsigned status, const char *code,
-                             const char *message)
-{
-	json_t *body = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
-
-	if (body == NULL) { /* message was not valid UTF-8 */
-		body = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message",
-		                 "(message not representable)");
-	}
-	if (body != NULL)
-		http_reply_json(r, status, body);
-}
-
-void http_reply_error(struct http_request *r, unsigned status, const char *code,
-                      const char *fmt, ...)
-{
-	char message[HR_ERROR_MESSAGE_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(message, sizeof(message), fmt, ap);
-	va_end(ap);
-	reply_error_text(r, status, code, message);
-}
-
-void http_reply_from_error(struct http_request *r, const struct hr_error *err)
-{
-	unsigned status = http_status_for(err->status);
-
-	if (status >= 500)
-		log_error("http.handler_error", "%s: %s", err->stage, err->message);
-	reply_error_text(r, status, hr_status_name(err->status),
-	                 err->message[0] ? err->message : hr_status_name(err->status));
-}
-
-/* ------------------------------------------------------------------------ */
-/* request accessors                                                         */
-
-const char *http_request_method(const struct http_request *r)
-{
-	return r->method;
-}
-
-const char *http_request_path(const struct http_request *r)
-{
-	return r->path;
-}
-
-const char *http_request_param(struct http_request *r, const char *name)
-{
-	for (size_t i = 0; i < r->match.param_count; i++) {
-		if (strcmp(r->match.params[i].name, name) != 0)
-			continue;
-		if (r->params[i] == NULL)
-			r->params[i] = strndup((const char *)r->match.params[i].value.ptr,
-			                       r->match.params[i].value.len);
-		return r->params[i];
-	}
-	return NULL;
-}
-
-const char *http_request_query(const struct http_request *r, const char *name)
-{
-	return MHD_lookup_connection_value(r->connection, MHD_GET_ARGUMENT_KIND, name);
-}
-
-const char *http_request_header(const struct http_request *r, const char *name)
-{
-	return MHD_lookup_connection_value(r->connection, MHD_HEADER_KIND, name);
-}
-
-struct slice http_request_body(const struct http_request *r)
-{
-	return buf_slice(&r->body);
-}
-
-const char *http_request_id(const struct http_request *r)
-{
-	return r->id;
-}
-
-const char *http_request_peer(const struct http_request *r)
-{
-	return r->peer;
-}
-
-hr_status http_request_json(const struct http_request *r, json_t **out, struct hr_error *err)
-{
-	return hr_json_parse_object(r->body.data, r->body.len, out, err);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -515,11 +141,11 @@ static void handle_metrics(struct http_request *r, void *context)
 	free(all);
 	if (out.error != HR_OK) {
 		buf_clear(&out);
-		reply_error_text(r, 500, "internal", "metrics too large");
+		http_request_reply_error_text(r, 500, "internal", "metrics too large");
 		return;
 	}
 	data = buf_take(&out, &len);
-	reply_owned(r, 200, "text/plain; version=0.0.4; charset=utf-8", data, len);
+	http_request_reply_owned(r, 200, "text/plain; version=0.0.4; charset=utf-8", data, len);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -725,7 +351,7 @@ static void refuse(struct http_request *r, unsigned status, const char *code, co
 
 static void send_refusal(struct http_request *r)
 {
-	reply_error_text(r, r->refuse_status, r->refuse_code, r->refuse_message);
+	http_request_reply_error_text(r, r->refuse_status, r->refuse_code, r->refuse_message);
 }
 
 static void peer_address(struct http_request *r, const void **key, size_t *key_len)
@@ -894,7 +520,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (r->status == 0) {
 			log_error("http.no_reply", "handler for %s %s returned without replying",
 			          method, http_router_pattern(s->router, r->match.route_index));
-			reply_error_text(r, 500, "internal", "the server failed to answer");
+			http_request_reply_error_text(r, 500, "internal", "the server failed to answer");
 		}
 	}
 	log_scope_set_request_id(NULL);

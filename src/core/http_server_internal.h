@@ -1,0 +1,107 @@
+/*
+ * http_server_internal.h — the server's private structures, shared by
+ * http_server.c (lifecycle, libmicrohttpd callbacks) and http_request.c (what
+ * handlers see: accessors and replies). Nothing else includes this.
+ */
+#ifndef HROMADA_CORE_HTTP_SERVER_INTERNAL_H
+#define HROMADA_CORE_HTTP_SERVER_INTERNAL_H
+
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include <microhttpd.h>
+
+#include "core/http_metrics.h"
+#include "core/http_router.h"
+#include "core/http_server.h"
+#include "core/rate_limit.h"
+
+#define MAX_REPLY_HEADERS   16
+#define REQUEST_ID_MAX      40
+#define HEADER_MEMORY_SLACK 4096 /* MHD's pool also holds its read buffer */
+
+struct route_entry {
+	http_handler_fn handler;
+	void *context;
+	unsigned flags;
+	struct http_route_metrics metrics;
+};
+
+/* A connection known to the header-deadline reaper. */
+struct tracked_connection {
+	struct tracked_connection *prev, *next;
+	int fd;
+	_Atomic uint64_t deadline_us; /* header must be complete by then */
+	atomic_bool in_request;       /* headers done, response not yet complete */
+	bool shut;                    /* reaper already shut it down */
+};
+
+struct http_server {
+	struct http_server_options options;
+	struct http_router *router;
+	struct route_entry **routes; /* in router order */
+	size_t route_count;
+	struct route_entry unmatched; /* metrics for 404/405/429 and other refusals */
+	struct MHD_Daemon *daemon;
+	struct rate_limiter *limiter;
+	http_health_fn health_check;
+	void *health_context;
+	json_t *health_fields;
+	uint16_t port;
+	char url[128];
+	_Atomic long in_flight;
+	_Atomic uint64_t header_timeouts;
+	bool started;
+	bool quiesced;
+	bool stopped;
+	MHD_socket listen_fd; /* returned by quiesce; closed after MHD_stop_daemon */
+
+	pthread_mutex_t connections_lock;
+	pthread_cond_t reaper_wake;
+	struct tracked_connection connections; /* list head */
+	pthread_t reaper;
+	bool reaper_running;
+	bool reaper_stop;
+};
+
+struct reply_header {
+	char *name;
+	char *value;
+};
+
+struct http_request {
+	struct http_server *server;
+	struct MHD_Connection *connection;
+	const char *method; /* owned by MHD for the request's life */
+	const char *path;
+	struct http_match match;
+	struct route_entry *route; /* NULL when no route matched */
+	struct tracked_connection *tracked;
+	char id[REQUEST_ID_MAX + 1];
+	char peer[INET6_ADDRSTRLEN];
+	uint64_t start_us;
+	struct buf body;
+	bool body_refused; /* 413 already sent during the upload */
+
+	/* an early refusal, answered on the last handler call */
+	unsigned refuse_status;
+	const char *refuse_code;
+	char refuse_message[160];
+
+	char *params[HTTP_ROUTER_MAX_PARAMS]; /* NUL-terminated copies, on demand */
+	struct reply_header headers[MAX_REPLY_HEADERS];
+	size_t header_count;
+	unsigned status; /* 0 until a reply is queued */
+	size_t response_bytes;
+};
+
+/* Queues a response that owns `data` (malloc'ed, freed by MHD). */
+void http_request_reply_owned(struct http_request *request, unsigned status,
+                              const char *content_type, void *data, size_t len);
+/* {"error": {"code": code, "message": message}} */
+void http_request_reply_error_text(struct http_request *request, unsigned status,
+                                   const char *code, const char *message);
+
+#endif
