@@ -1,0 +1,59 @@
+# Hromada — the top-level driver of the CMake build. See docs/HACKING.md.
+#
+#   make            build build/hromada (and the tests)
+#   make run        install what is missing, build, run the whole platform (hromada up)
+#   make test       install what is missing, build twice (plain, ASan+UBSan), run every test
+#   make bench      install what is missing, build optimised, run the benchmarks
+#   make fuzz       build the libFuzzer targets with clang (build-fuzz/)
+#   make clean      remove every build directory
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+BENCH_BUILD ?= build-bench
+FUZZ_BUILD ?= build-fuzz
+STATE      ?= ./hromada-state
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+
+.PHONY: all build run test test-plain test-asan bench fuzz fuzz-smoke deps clean format
+
+all: build
+
+deps:
+	@./scripts/deps.sh
+
+build:
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: deps build
+	./$(BUILD)/hromada up --state $(STATE)
+
+test-plain: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+test-asan:
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DHROMADA_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(ASAN_BUILD) -j $(JOBS)
+	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
+
+# Plain first, then under the sanitizers; each run ends with CTest's summary.
+test: deps
+	@$(MAKE) --no-print-directory test-plain
+	@$(MAKE) --no-print-directory test-asan
+
+bench: deps
+	@cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BENCH_BUILD) -j $(JOBS)
+	./bench/run.sh $(BENCH_BUILD)
+
+fuzz: deps
+	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHROMADA_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
+	@echo "fuzz targets in $(FUZZ_BUILD)/fuzz/; e.g. $(FUZZ_BUILD)/fuzz/fuzz_http_router -max_total_time=60 fuzz/corpus/http_router"
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) $(BENCH_BUILD) $(FUZZ_BUILD)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -1,0 +1,123 @@
+/*
+ * cmd_up.c — `hromada up`: run the whole platform in one process.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/log.h"
+#include "platform/platform.h"
+
+#define MAX_OVERRIDES 64
+
+static void up_help(void)
+{
+	printf("Usage: hromada up [--state DIR] [--countries UA,PL] [--port-base N]\n"
+	       "                  [--set SECTION.KEY=VALUE]... [--log-level LEVEL] [--quiet]\n"
+	       "\n"
+	       "Runs every role of one or two countries in one process, each on its own\n"
+	       "loopback port and talking to the others over real HTTP: per country a wallet,\n"
+	       "a gateway and one registry per document type; once, the trust list and the\n"
+	       "NCCC hub. When every /healthz answers, writes DIR/endpoints.json, prints the\n"
+	       "URLs and runs until SIGINT or SIGTERM, then stops cleanly (exit 0) and\n"
+       "removes endpoints.json again.\n"
+	       "\n"
+	       "Options:\n"
+	       "  --state DIR         state directory (default ./hromada-state); reused by a\n"
+	       "                      later 'up'; each role keeps its files in DIR/<COUNTRY>/<role>/\n"
+	       "                      with the settings it ran with in hromada.ini\n"
+	       "  --countries LIST    UA, PL or UA,PL (default UA,PL)\n"
+	       "  --port-base N       trust on N, nccc on N+1, first country from N+10, second\n"
+	       "                      from N+20 (default 8400); 0 picks free ports\n"
+	       "  --set S.K=V         a setting for every role that has section S (server, node,\n"
+	       "                      store, or a role name), e.g. --set server.access_log=false\n"
+	       "  --log-level LEVEL   debug, info (default), warn, error, off\n"
+	       "  --quiet             do not print the URLs and guide on stdout\n"
+	       "  -h, --help          this help\n");
+}
+
+static int up_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"state", required_argument, NULL, 's'},
+		{"countries", required_argument, NULL, 'c'},
+		{"port-base", required_argument, NULL, 'p'},
+		{"set", required_argument, NULL, 'o'},
+		{"log-level", required_argument, NULL, 'l'},
+		{"quiet", no_argument, NULL, 'q'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *overrides[MAX_OVERRIDES];
+	struct platform_up_options options = {
+		.state_dir = "./hromada-state",
+		.countries = "UA,PL",
+		.port_base = 8400,
+		.overrides = overrides,
+		.override_count = 0,
+		.print_guide = true,
+	};
+	struct hr_error err = {0};
+	enum log_level level;
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		char *end;
+		long port;
+		switch (opt) {
+		case 's':
+			options.state_dir = optarg;
+			break;
+		case 'c':
+			options.countries = optarg;
+			break;
+		case 'p':
+			port = strtol(optarg, &end, 10);
+			if (*optarg == 0 || *end != 0 || port < 0 || port > 65000) {
+				fprintf(stderr, "hromada up: --port-base takes a number 0..65000\n");
+				return CLI_EXIT_USAGE;
+			}
+			options.port_base = (unsigned)port;
+			break;
+		case 'o':
+			if (options.override_count == MAX_OVERRIDES) {
+				fprintf(stderr, "hromada up: too many --set options\n");
+				return CLI_EXIT_USAGE;
+			}
+			overrides[options.override_count++] = optarg;
+			break;
+		case 'l':
+			if (log_level_parse(optarg, &level) != HR_OK) {
+				fprintf(stderr, "hromada up: --log-level takes debug, info, warn, "
+				                "error or off\n");
+				return CLI_EXIT_USAGE;
+			}
+			log_set_level(level);
+			break;
+		case 'q':
+			options.print_guide = false;
+			break;
+		default:
+			fprintf(stderr, "Run 'hromada up --help' for usage.\n");
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "hromada up: unexpected argument '%s'\n", argv[optind]);
+		return CLI_EXIT_USAGE;
+	}
+	if (platform_up(&options, &err) != HR_OK) {
+		cli_print_error(&err);
+		return err.status == HR_E_INVALID ? CLI_EXIT_USAGE : CLI_EXIT_FAILED;
+	}
+	return CLI_EXIT_OK;
+}
+
+const struct cli_command cli_up = {
+	.name = "up",
+	.summary = "Run every role of one or two countries in one process",
+	.run = up_run,
+	.help = up_help,
+};

@@ -1,0 +1,100 @@
+/*
+ * main.c — `hromada COMMAND ...`: dispatch to a subcommand, global help and version.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "platform/platform.h"
+
+static const struct cli_command *const commands[] = {&cli_up, &cli_serve, NULL};
+
+static void print_usage(FILE *out)
+{
+	fprintf(out,
+	        "Usage: hromada COMMAND [OPTIONS]\n"
+	        "\n"
+	        "Hromada is a \"state in a smartphone\" platform: citizens' documents are fetched\n"
+	        "live from the authoritative registries through a signed, audited exchange\n"
+	        "gateway and carried as short-lived signed QR credentials that anyone can\n"
+	        "verify offline.\n"
+	        "\n"
+	        "Commands:\n");
+	for (int i = 0; commands[i] != NULL; i++)
+		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(out, "  %-10s %s\n", "help", "Show help for a command: hromada help COMMAND");
+	fprintf(out, "  %-10s %s\n", "version", "Print the version");
+	fprintf(out, "\n"
+	             "Run 'hromada COMMAND --help' for a command's options.\n"
+	             "Exit codes: 0 success, 1 failure, 2 usage error.\n");
+}
+
+static const struct cli_command *find_command(const char *name)
+{
+	for (int i = 0; commands[i] != NULL; i++) {
+		if (strcmp(commands[i]->name, name) == 0)
+			return commands[i];
+	}
+	return NULL;
+}
+
+void cli_print_error(const struct hr_error *err)
+{
+	if (err->stage[0])
+		fprintf(stderr, "hromada: %s: %s\n", err->stage, err->message);
+	else
+		fprintf(stderr, "hromada: %s\n", err->message);
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cli_command *cmd;
+
+	/* Before any thread exists, so every thread inherits the mask. */
+	platform_block_signals();
+	if (argc < 2) {
+		print_usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		print_usage(stdout);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("hromada %s\n", HROMADA_VERSION);
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(argv[1], "help") == 0) {
+		if (argc < 3) {
+			print_usage(stdout);
+			return CLI_EXIT_OK;
+		}
+		if ((cmd = find_command(argv[2])) == NULL) {
+			fprintf(stderr, "hromada: unknown command '%s'\n", argv[2]);
+			return CLI_EXIT_USAGE;
+		}
+		cmd->help();
+		return CLI_EXIT_OK;
+	}
+	if ((cmd = find_command(argv[1])) == NULL) {
+		fprintf(stderr, "hromada: unknown command '%s'\n\n", argv[1]);
+		print_usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	if (cli_wants_help(argc - 1, argv + 1)) {
+		cmd->help();
+		return CLI_EXIT_OK;
+	}
+	return cmd->run(argc - 1, argv + 1);
+}

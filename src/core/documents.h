@@ -1,0 +1,24 @@
+/*
+ * documents.h — the document types of DESIGN.md §3 and the identifiers that go
+ * with them (country codes). Shared by every role that names a document.
+ */
+#ifndef HROMADA_CORE_DOCUMENTS_H
+#define HROMADA_CORE_DOCUMENTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define DOCUMENT_TYPE_COUNT 8
+
+/* "id_card", "foreign_passport", ... in the order of DESIGN.md §3. */
+extern const char *const document_types[DOCUMENT_TYPE_COUNT];
+
+/* Index of a type name, or -1 when it is not one of ours. */
+int document_type_index(const char *name);
+
+/* Countries `hromada up` knows how to run: "UA", "PL". */
+#define COUNTRY_COUNT 2
+extern const char *const countries[COUNTRY_COUNT];
+bool country_is_known(const char *code);
+
+#endif

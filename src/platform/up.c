@@ -1,0 +1,428 @@
+/*
+ * up.c — `hromada up`: every role of one or two countries in one process.
+ *
+ * Each role runs exactly as `hromada serve` would run it — its own HTTP server on
+ * its own loopback port, its own settings file and state directory — and roles
+ * reach each other only over HTTP, so what works here works distributed.
+ *
+ * State layout (DESIGN.md §5):
+ *	DIR/endpoints.json            where everything answers, written once all are healthy
+ *	DIR/outbox/                   out-of-band enrolment codes
+ *	DIR/trust/, DIR/nccc/         the cross-border roles
+ *	DIR/UA/wallet/, DIR/UA/gateway/, DIR/UA/registry-driver_licence/, ...
+ * Each role directory holds hromada.ini, the settings it was started with, so
+ * `hromada serve ROLE --config DIR/UA/wallet/hromada.ini` runs the same role alone.
+ *
+ * Ports with --port-base B: trust B, nccc B+1, the first country's wallet B+10,
+ * gateway B+11, registries B+12..B+19 (DESIGN.md's type order), the second
+ * country from B+20. --port-base 0 takes any free ports (tests).
+ */
+#include "platform/platform.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/documents.h"
+#include "core/error.h"
+#include "core/http_client.h"
+#include "core/json.h"
+#include "core/log.h"
+
+#define STAGE              "up"
+#define UP_MAX_ROLES       (2 + COUNTRY_COUNT * (2 + DOCUMENT_TYPE_COUNT))
+#define HEALTH_DEADLINE_MS 15000
+#define STATE_DIR_MAX      2048 /* leaves room for the role paths below it */
+
+struct up_role {
+	const char *role;          /* "registry" */
+	char country[4];           /* "" for trust and nccc */
+	const char *document_type; /* registries only */
+	char name[64];             /* in logs: "UA/registry-driver_licence" */
+	char dir[PATH_MAX];
+	unsigned port;
+	struct role_host *host;
+};
+
+struct up {
+	const struct platform_up_options *options;
+	char state_dir[STATE_DIR_MAX]; /* absolute */
+	const char *countries[COUNTRY_COUNT];
+	int country_count;
+	struct up_role roles[UP_MAX_ROLES];
+	int role_count;
+	int lock_fd;
+};
+
+static hr_status parse_countries(struct up *up, const char *list, struct hr_error *err)
+{
+	const char *p = list;
+
+	up->country_count = 0;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		int found = -1;
+		for (int i = 0; i < COUNTRY_COUNT; i++) {
+			if (strlen(countries[i]) == n && strncmp(countries[i], p, n) == 0)
+				found = i;
+		}
+		if (found < 0)
+			return hr_error_set(err, HR_E_INVALID, STAGE,
+			                    "unknown country '%.*s' in --countries (known: UA, PL)",
+			                    (int)(n < 16 ? n : 16), p);
+		for (int i = 0; i < up->country_count; i++) {
+			if (up->countries[i] == countries[found])
+				return hr_error_set(err, HR_E_INVALID, STAGE,
+				                    "country %s is listed twice", countries[found]);
+		}
+		up->countries[up->country_count++] = countries[found];
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	if (up->country_count == 0)
+		return hr_error_set(err, HR_E_INVALID, STAGE, "--countries is empty");
+	return HR_OK;
+}
+
+static struct up_role *add_role(struct up *up, const char *role, const char *country,
+                                const char *document_type, unsigned port_offset)
+{
+	struct up_role *r = &up->roles[up->role_count++];
+
+	r->role = role;
+	snprintf(r->country, sizeof(r->country), "%s", country ? country : "");
+	r->document_type = document_type;
+	r->port = up->options->port_base ? up->options->port_base + port_offset : 0;
+	if (country == NULL) {
+		snprintf(r->dir, sizeof(r->dir), "%s/%s", up->state_dir, role);
+	} else if (document_type != NULL) {
+		snprintf(r->dir, sizeof(r->dir), "%s/%s/%s-%s", up->state_dir, country, role,
+		         document_type);
+		snprintf(r->name, sizeof(r->name), "%s/%s-%s", country, role, document_type);
+	} else {
+		snprintf(r->dir, sizeof(r->dir), "%s/%s/%s", up->state_dir, country, role);
+	}
+	return r;
+}
+
+static void plan_roles(struct up *up)
+{
+	add_role(up, "trust", NULL, NULL, 0);
+	add_role(up, "nccc", NULL, NULL, 1);
+	for (int c = 0; c < up->country_count; c++) {
+		unsigned base = 10u * (unsigned)(c + 1);
+		add_role(up, "wallet", up->countries[c], NULL, base);
+		add_role(up, "gateway", up->countries[c], NULL, base + 1);
+		for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++)
+			add_role(up, "registry", up->countries[c], document_types[t],
+			         base + 2 + (unsigned)t);
+	}
+}
+
+/* Overrides given with --set reach every role whose settings have that section. */
+static bool override_applies(const char *assignment, const char *role)
+{
+	size_t n = strcspn(assignment, ".");
+
+	if (strncmp(assignment, "server", n) == 0 && n == 6)
+		return true;
+	if (strncmp(assignment, "node", n) == 0 && n == 4)
+		return true;
+	if (strncmp(assignment, "store", n) == 0 && n == 5)
+		return true;
+	return strlen(role) == n && strncmp(assignment, role, n) == 0;
+}
+
+static hr_status build_config(struct up *up, const struct up_role *r, struct config **out,
+                              struct hr_error *err)
+{
+	struct config *cfg = config_new();
+	char listen[32], path[PATH_MAX + 16];
+	hr_status rc;
+
+	*out = NULL;
+	if (cfg == NULL)
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	snprintf(listen, sizeof(listen), "127.0.0.1:%u", r->port);
+	if ((rc = config_set(cfg, "node", "role", r->role, "up", err)) != HR_OK ||
+	    (r->country[0] && (rc = config_set(cfg, "node", "country", r->country, "up", err)) !=
+	                              HR_OK) ||
+	    (rc = config_set(cfg, "node", "state_dir", r->dir, "up", err)) != HR_OK ||
+	    (rc = config_set(cfg, "node", "log_level", log_level_name(log_get_level()), "up",
+	                     err)) != HR_OK ||
+	    (rc = config_set(cfg, "server", "listen", listen, "up", err)) != HR_OK ||
+	    (r->document_type && (rc = config_set(cfg, "registry", "document_type",
+	                                          r->document_type, "up", err)) != HR_OK) ||
+	    (r->document_type && (rc = config_set(cfg, "node", "name", r->name, "up", err)) !=
+	                                 HR_OK))
+		goto fail;
+	for (int i = 0; i < up->options->override_count; i++) {
+		if (!override_applies(up->options->overrides[i], r->role))
+			continue;
+		if ((rc = config_set_assignment(cfg, up->options->overrides[i], err)) != HR_OK)
+			goto fail;
+	}
+	if ((rc = platform_make_dirs(r->dir, err)) != HR_OK)
+		goto fail;
+	snprintf(path, sizeof(path), "%s/hromada.ini", r->dir);
+	if ((rc = config_write_file(cfg, path, err)) != HR_OK)
+		goto fail;
+	*out = cfg;
+	return HR_OK;
+fail:
+	config_free(cfg);
+	return rc;
+}
+
+static hr_status start_roles(struct up *up, struct hr_error *err)
+{
+	for (int i = 0; i < up->role_count; i++) {
+		struct up_role *r = &up->roles[i];
+		struct config *cfg;
+		hr_status rc;
+
+		if ((rc = build_config(up, r, &cfg, err)) != HR_OK)
+			return rc;
+		rc = role_host_start(cfg, r->role, &r->host, err);
+		config_free(cfg);
+		if (rc != HR_OK)
+			return rc;
+	}
+	return HR_OK;
+}
+
+static void stop_roles(struct up *up)
+{
+	/* Quiesce all first, so every role drains its in-flight requests at once. */
+	for (int i = 0; i < up->role_count; i++)
+		role_host_quiesce(up->roles[i].host);
+	for (int i = up->role_count - 1; i >= 0; i--) {
+		role_host_stop(up->roles[i].host);
+		up->roles[i].host = NULL;
+	}
+}
+
+/* Polls every /healthz over HTTP until each answers 200. */
+static hr_status wait_healthy(struct up *up, struct hr_error *err)
+{
+	struct http_client_options copt;
+	struct http_client *client;
+	struct http_client_response resp;
+	uint64_t deadline = clock_monotonic_us() + HEALTH_DEADLINE_MS * 1000ull;
+	hr_status rc = HR_OK;
+
+	http_client_options_default(&copt);
+	copt.timeout_ms = 2000;
+	if ((client = http_client_new(&copt)) == NULL)
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	http_client_response_init(&resp);
+	for (int i = 0; i < up->role_count; i++) {
+		char url[256];
+		snprintf(url, sizeof(url), "%s/healthz", role_host_url(up->roles[i].host));
+		for (;;) {
+			rc = http_client_get(client, url, &resp, err);
+			if (rc == HR_OK && resp.status == 200)
+				break;
+			if (clock_monotonic_us() > deadline) {
+				rc = hr_error_set(err, HR_E_UNAVAILABLE, STAGE,
+				                  "%s did not become healthy (%s answered %ld)",
+				                  role_host_name(up->roles[i].host), url,
+				                  rc == HR_OK ? resp.status : 0L);
+				goto done;
+			}
+			usleep(50000);
+		}
+	}
+	rc = HR_OK;
+done:
+	http_client_response_clear(&resp);
+	http_client_free(client);
+	return rc;
+}
+
+static json_t *endpoints_json(const struct up *up)
+{
+	json_t *root = json_object();
+
+	if (root == NULL)
+		return NULL;
+	for (int c = 0; c < up->country_count; c++) {
+		json_t *country = json_object(), *registries = json_object();
+		char audit[PATH_MAX + 16];
+
+		snprintf(audit, sizeof(audit), "%s/%s/gateway/audit", up->state_dir,
+		         up->countries[c]);
+		json_object_set_new(country, "registries", registries);
+		json_object_set_new(country, "audit_dir", json_string(audit));
+		json_object_set_new(root, up->countries[c], country);
+	}
+	for (int i = 0; i < up->role_count; i++) {
+		const struct up_role *r = &up->roles[i];
+		json_t *url = json_string(role_host_url(r->host));
+		json_t *country = r->country[0] ? json_object_get(root, r->country) : NULL;
+
+		if (country == NULL)
+			json_object_set_new(root, r->role, url);
+		else if (r->document_type != NULL)
+			json_object_set_new(json_object_get(country, "registries"), r->document_type,
+			                    url);
+		else
+			json_object_set_new(country, r->role, url);
+	}
+	return root;
+}
+
+/* Writes through a temporary file and rename(), so readers never see half a file. */
+static hr_status write_json_atomically(const char *path, const json_t *value,
+                                       struct hr_error *err)
+{
+	char tmp[PATH_MAX + 8];
+	struct buf out;
+	FILE *f;
+	hr_status rc;
+	bool ok;
+
+	buf_init(&out, 16 * 1024 * 1024);
+	if ((rc = hr_json_dump_pretty(value, &out)) != HR_OK ||
+	    (rc = buf_append_byte(&out, '\n')) != HR_OK) {
+		buf_clear(&out);
+		return hr_error_set(err, rc, STAGE, "cannot serialise %s", path);
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (f == NULL) {
+		buf_clear(&out);
+		return hr_error_set(err, HR_E_IO, STAGE, "cannot write %s: %s", tmp,
+		                    strerror(errno));
+	}
+	ok = fwrite(out.data, 1, out.len, f) == out.len;
+	ok = (fflush(f) == 0) && ok && fsync(fileno(f)) == 0;
+	ok = (fclose(f) == 0) && ok;
+	buf_clear(&out);
+	if (!ok || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return hr_error_set(err, HR_E_IO, STAGE, "cannot write %s: %s", path,
+		                    strerror(errno));
+	}
+	return HR_OK;
+}
+
+static hr_status lock_state_dir(struct up *up, struct hr_error *err)
+{
+	char path[PATH_MAX + 8];
+
+	snprintf(path, sizeof(path), "%s/.lock", up->state_dir);
+	up->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (up->lock_fd < 0)
+		return hr_error_set(err, HR_E_IO, STAGE, "cannot open %s: %s", path,
+		                    strerror(errno));
+	if (flock(up->lock_fd, LOCK_EX | LOCK_NB) != 0)
+		return hr_error_set(err, HR_E_BUSY, STAGE,
+		                    "another 'hromada up' is running on %s; stop it or use --state",
+		                    up->state_dir);
+	return HR_OK;
+}
+
+static void print_guide(const struct up *up)
+{
+	printf("\nHromada is up. State: %s\n\n", up->state_dir);
+	for (int i = 0; i < up->role_count; i++) {
+		const struct up_role *r = &up->roles[i];
+		char label[64];
+		if (r->document_type)
+			snprintf(label, sizeof(label), "%s registry %s", r->country,
+			         r->document_type);
+		else if (r->country[0])
+			snprintf(label, sizeof(label), "%s %s", r->country, r->role);
+		else
+			snprintf(label, sizeof(label), "%s", r->role);
+		printf("  %-34s %s\n", label, role_host_url(r->host));
+	}
+	printf("\nEvery endpoint is listed in %s/endpoints.json. Try:\n\n"
+	       "  curl %s/healthz\n"
+	       "  curl %s/metrics\n\n"
+	       "Stop with Ctrl-C (SIGINT) or SIGTERM.\n\n",
+	       up->state_dir, role_host_url(up->roles[2].host),
+	       role_host_url(up->roles[2].host));
+	fflush(stdout);
+}
+
+hr_status platform_up(const struct platform_up_options *options, struct hr_error *err)
+{
+	struct up *up = calloc(1, sizeof(*up));
+	char path[PATH_MAX];
+	json_t *endpoints;
+	hr_status rc;
+	int sig;
+
+	if (up == NULL)
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	up->options = options;
+	up->lock_fd = -1;
+	if ((rc = parse_countries(up, options->countries ? options->countries : "UA,PL",
+	                          err)) != HR_OK)
+		goto done;
+	if (options->port_base > 65535 - 10 * (COUNTRY_COUNT + 1)) {
+		rc = hr_error_set(err, HR_E_INVALID, STAGE, "--port-base %u is too high",
+		                  options->port_base);
+		goto done;
+	}
+	if ((rc = platform_make_dirs(options->state_dir, err)) != HR_OK)
+		goto done;
+	if (realpath(options->state_dir, path) == NULL) {
+		rc = hr_error_set(err, HR_E_IO, STAGE, "cannot resolve %s: %s", options->state_dir,
+		                  strerror(errno));
+		goto done;
+	}
+	if (strlen(path) >= sizeof(up->state_dir)) {
+		rc = hr_error_set(err, HR_E_INVALID, STAGE, "state directory path is too long");
+		goto done;
+	}
+	memcpy(up->state_dir, path, strlen(path) + 1);
+	if ((rc = lock_state_dir(up, err)) != HR_OK)
+		goto done;
+	/* endpoints.json means "all of this answers now": never leave a stale one */
+	snprintf(path, sizeof(path), "%s/endpoints.json", up->state_dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/outbox", up->state_dir);
+	if ((rc = platform_make_dirs(path, err)) != HR_OK)
+		goto done;
+	plan_roles(up);
+	if ((rc = start_roles(up, err)) != HR_OK || (rc = wait_healthy(up, err)) != HR_OK)
+		goto done;
+	if ((endpoints = endpoints_json(up)) == NULL) {
+		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+		goto done;
+	}
+	snprintf(path, sizeof(path), "%s/endpoints.json", up->state_dir);
+	rc = write_json_atomically(path, endpoints, err);
+	json_decref(endpoints);
+	if (rc != HR_OK)
+		goto done;
+	log_info("up.ready", "%d roles healthy; endpoints in %s", up->role_count, path);
+	if (options->print_guide)
+		print_guide(up);
+	sig = platform_wait_for_signal();
+	log_info("up.stopping", "signal %d received; stopping every role", sig);
+done:
+	stop_roles(up);
+	if (up->lock_fd >= 0) {
+		snprintf(path, sizeof(path), "%s/endpoints.json", up->state_dir);
+		unlink(path);
+		close(up->lock_fd);
+	}
+	free(up);
+	if (rc == HR_OK)
+		log_info("up.stopped", "all roles stopped cleanly");
+	return rc;
+}
