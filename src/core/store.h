@@ -22,6 +22,21 @@
  * HR_E_UNAVAILABLE when the server cannot be reached, HR_E_DATABASE for any
  * other error the database reports (with its message), HR_E_INVALID for misuse
  * (bad URL, bind index out of range). Stage: "store".
+ *
+ * The same rules on both databases, where they would otherwise differ:
+ * - transactions do not nest; commit or rollback outside one is HR_E_STATE;
+ *   after an error inside a PostgreSQL transaction, commit reports that it was
+ *   rolled back instead (HR_E_DATABASE);
+ * - one statement per store_prepare; text may not contain NUL bytes;
+ * - a finished statement stays finished until store_reset (SQLite would
+ *   otherwise run an INSERT again);
+ * - an empty blob or text reads back as "", NULL only means SQL NULL;
+ * - the PostgreSQL getters read integers, booleans, text types and bytea: cast
+ *   anything else in SQL (SUM(bigint) is numeric: write SUM(x)::bigint);
+ * - PostgreSQL results are held whole in memory: bound the rows a query returns.
+ * Error messages never contain a URL's password or PostgreSQL's DETAIL line
+ * (which quotes row values), but a primary message may quote a bad value: do
+ * not log store messages of requests that carry personal data.
  */
 #ifndef HROMADA_CORE_STORE_H
 #define HROMADA_CORE_STORE_H
