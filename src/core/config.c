@@ -122,25 +122,48 @@ struct load_ctx {
 	const char *path;
 	FILE *file;
 	int line;
-	bool line_too_long;
+	int longest;        /* the longest line the reader accepts, in characters */
+	bool line_too_long; /* at line */
+	bool line_has_nul;  /* at line */
+	int read_errno;     /* reading failed (e.g. EISDIR) */
 	struct hr_error *err;
 	hr_status rc;
+	int rc_line; /* the line whose value failed */
 };
 
-/* inih reader: one line per call, refusing lines that do not fit. */
+/*
+ * inih reader: one line per call. Refuses a line that does not fit, and a line
+ * holding a NUL byte (fgets would hand inih only the part before the NUL, and
+ * the rest of the line would then be read as a line of its own). Leading blanks
+ * are removed: inih reads an indented line after a key as a continuation of
+ * that key's value, and config_set would silently replace the value with it.
+ */
 static char *read_line(char *str, int num, void *stream)
 {
 	struct load_ctx *ctx = stream;
-	size_t n;
+	size_t n, blanks;
 
-	if (ctx->line_too_long || fgets(str, num, ctx->file) == NULL)
+	if (ctx->line_too_long || ctx->line_has_nul)
 		return NULL;
-	ctx->line++;
-	n = strlen(str);
-	if (n == (size_t)num - 1 && str[n - 1] != '\n' && !feof(ctx->file)) {
-		ctx->line_too_long = true;
+	if (fgets(str, num, ctx->file) == NULL) {
+		if (ferror(ctx->file))
+			ctx->read_errno = errno ? errno : EIO;
 		return NULL;
 	}
+	ctx->line++;
+	ctx->longest = num - 2; /* room for '\n' and the terminator */
+	n = strlen(str);
+	/* fgets stops after '\n', at a full buffer or at end of file: anything else
+	 * means strlen stopped early, at a NUL byte */
+	if (n == 0 || (str[n - 1] != '\n' && !feof(ctx->file))) {
+		if (n == (size_t)num - 1)
+			ctx->line_too_long = true;
+		else
+			ctx->line_has_nul = true;
+		return NULL;
+	}
+	blanks = strspn(str, " \t");
+	memmove(str, str + blanks, n - blanks + 1);
 	return str;
 }
 
@@ -153,6 +176,7 @@ static int on_value(void *user, const char *section, const char *name, const cha
 	if (ctx->rc != HR_OK)
 		return 1;
 	snprintf(origin, sizeof(origin), "%s:%d", ctx->path, ctx->line);
+	ctx->rc_line = ctx->line;
 	if (section[0] == 0) {
 		ctx->rc = hr_error_set(ctx->err, HR_E_INVALID, STAGE,
 		                       "%s: '%s' is outside any [section]", origin, name);
@@ -166,25 +190,36 @@ static int on_value(void *user, const char *section, const char *name, const cha
 
 hr_status config_load_file(struct config *cfg, const char *path, struct hr_error *err)
 {
-	struct load_ctx ctx = {cfg, path, NULL, 0, false, err, HR_OK};
+	struct load_ctx ctx;
 	int bad_line;
 
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cfg = cfg;
+	ctx.path = path;
+	ctx.err = err;
 	ctx.file = fopen(path, "r");
 	if (ctx.file == NULL)
 		return hr_error_set(err, errno == ENOENT ? HR_E_NOT_FOUND : HR_E_IO, STAGE,
 		                    "cannot open %s: %s", path, strerror(errno));
 	bad_line = ini_parse_stream(read_line, &ctx, on_value, &ctx);
 	fclose(ctx.file);
-	if (ctx.line_too_long)
-		return hr_error_set(err, HR_E_INVALID, STAGE,
-		                    "%s:%d: line is longer than %d characters", path, ctx.line + 1,
-		                    INI_MAX_LINE - 2);
-	if (ctx.rc != HR_OK)
-		return ctx.rc;
-	if (bad_line != 0)
+	/* inih goes on after a bad line: report the first problem in the file */
+	if (bad_line != 0 && (ctx.rc == HR_OK || bad_line < ctx.rc_line))
 		return hr_error_set(err, HR_E_INVALID, STAGE,
 		                    "%s:%d: not a '[section]' or 'key = value' line", path,
 		                    bad_line);
+	if (ctx.rc != HR_OK)
+		return ctx.rc;
+	if (ctx.read_errno != 0)
+		return hr_error_set(err, HR_E_IO, STAGE, "cannot read %s: %s", path,
+		                    strerror(ctx.read_errno));
+	if (ctx.line_too_long)
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+		                    "%s:%d: line is longer than %d characters", path, ctx.line,
+		                    ctx.longest);
+	if (ctx.line_has_nul)
+		return hr_error_set(err, HR_E_INVALID, STAGE, "%s:%d: line contains a NUL byte",
+		                    path, ctx.line);
 	return HR_OK;
 }
 
@@ -290,11 +325,11 @@ hr_status config_get_choice(struct config *cfg, const char *section, const char 
                             const char *def, const char *const *choices, int *index,
                             struct hr_error *err)
 {
-	const char *value;
+	struct config_entry *e = take(cfg, section, key);
+	const char *value = e ? e->value : def;
 	char list[256] = "";
 	size_t used = 0;
 
-	config_get_str(cfg, section, key, def, &value, err);
 	for (int i = 0; choices[i] != NULL; i++) {
 		if (value != NULL && strcmp(value, choices[i]) == 0) {
 			*index = i;
@@ -306,6 +341,10 @@ hr_status config_get_choice(struct config *cfg, const char *section, const char 
 			used += n > 0 ? (size_t)n : 0;
 		}
 	}
+	if (e != NULL)
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+		                    "%s: %s.%s = '%.64s' must be one of: %s", e->origin, section,
+		                    key, e->value, list);
 	return hr_error_set(err, HR_E_INVALID, STAGE, "%s.%s = '%.64s' must be one of: %s",
 	                    section, key, value ? value : "", list);
 }
@@ -321,11 +360,37 @@ hr_status config_check_unused(const struct config *cfg, struct hr_error *err)
 	return HR_OK;
 }
 
+/*
+ * True when the line "key = value" reads back as exactly value: inih strips the
+ * blanks around a value, starts an inline comment at a ';' that follows a blank
+ * (the one after '=' included), and refuses over-long lines (see read_line).
+ */
+static bool reads_back(const char *key, const char *value)
+{
+	size_t n = strlen(value);
+
+	if (n > 0 && (value[0] == ' ' || value[n - 1] == ' ' || value[0] == ';'))
+		return false;
+	if (strstr(value, " ;") != NULL)
+		return false;
+	return strlen(key) + 3 + n <= INI_MAX_LINE - 2;
+}
+
 hr_status config_write_file(const struct config *cfg, const char *path, struct hr_error *err)
 {
-	FILE *f = fopen(path, "w");
+	FILE *f;
 	bool *done;
 
+	/* Refuse before touching the file: never write a value that would read back changed. */
+	for (size_t i = 0; i < cfg->count; i++) {
+		const struct config_entry *e = &cfg->entries[i];
+		if (!reads_back(e->key, e->value))
+			return hr_error_set(err, HR_E_INVALID, STAGE,
+			                    "%s.%s: this value cannot be written to %s and read "
+			                    "back unchanged",
+			                    e->section, e->key, path);
+	}
+	f = fopen(path, "w");
 	if (f == NULL)
 		return hr_error_set(err, HR_E_IO, STAGE, "cannot write %s: %s", path,
 		                    strerror(errno));

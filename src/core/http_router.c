@@ -81,9 +81,18 @@ static hr_status parse_pattern(struct route *r, const char *pattern, struct hr_e
 			                    "pattern '%s' has too many segments", pattern);
 		s = &r->segments[r->segment_count];
 		if (p[0] == '{') {
-			if (len < 3 || p[len - 1] != '}')
+			if (len < 3 || p[len - 1] != '}' || memchr(p + 1, '{', len - 2) ||
+			    memchr(p + 1, '}', len - 2))
 				return hr_error_set(err, HR_E_INVALID, STAGE,
 				                    "pattern '%s': bad parameter", pattern);
+			for (size_t i = 0; i < r->segment_count; i++) {
+				if (r->segments[i].is_param &&
+				    strlen(r->segments[i].text) == len - 2 &&
+				    memcmp(r->segments[i].text, p + 1, len - 2) == 0)
+					return hr_error_set(err, HR_E_INVALID, STAGE,
+					                    "pattern '%s': parameter named twice",
+					                    pattern);
+			}
 			if (r->param_count == HTTP_ROUTER_MAX_PARAMS)
 				return hr_error_set(err, HR_E_INVALID, STAGE,
 				                    "pattern '%s' has too many parameters", pattern);
@@ -250,8 +259,10 @@ static void allow_join(const struct allow_set *set, char *out, size_t size)
 	out[0] = 0;
 	for (size_t i = 0; i < set->count; i++) {
 		int n = snprintf(out + used, size - used, "%s%s", i ? ", " : "", set->methods[i]);
-		if (n < 0 || (size_t)n >= size - used)
+		if (n < 0 || (size_t)n >= size - used) {
+			out[used] = 0; /* drop the method snprintf cut, never list half a name */
 			break;
+		}
 		used += (size_t)n;
 	}
 }
@@ -262,6 +273,7 @@ void http_router_match(const struct http_router *router, const char *method, con
 	struct slice params[HTTP_ROUTER_MAX_PARAMS];
 	unsigned best_score = 0;
 	const struct route *best = NULL;
+	bool best_exact = false;
 	struct allow_set allow = {{NULL}, 0};
 	bool path_seen = false;
 
@@ -272,6 +284,7 @@ void http_router_match(const struct http_router *router, const char *method, con
 	for (size_t i = 0; i < router->count; i++) {
 		const struct route *r = &router->routes[i];
 		unsigned score;
+		bool exact;
 
 		if (!match_route(r, path, params, &score))
 			continue;
@@ -282,9 +295,14 @@ void http_router_match(const struct http_router *router, const char *method, con
 				allow_add(&allow, "HEAD");
 			continue;
 		}
-		if (best == NULL || score > best_score) {
+		/* on equal specificity, a route for this very method beats a GET
+		 * answering HEAD, whatever the order of registration */
+		exact = strcmp(r->method, method) == 0;
+		if (best == NULL || score > best_score ||
+		    (score == best_score && exact && !best_exact)) {
 			best = r;
 			best_score = score;
+			best_exact = exact;
 		}
 	}
 	if (best == NULL) {

@@ -6,6 +6,7 @@
  */
 #include "core/rate_limit.h"
 
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -14,6 +15,10 @@
 #define WAYS    4
 #define SETS    1024 /* power of two */
 #define STRIPES 64   /* locks; each guards SETS / STRIPES sets */
+
+/* Refills are summed in floating point: ten refills of 0.1 make 0.9999999999999999.
+ * A client that waited exactly as long as it was told must not be refused for that. */
+#define TOKEN_EPSILON 1e-9
 
 struct bucket {
 	uint8_t key[RATE_LIMIT_KEY_MAX];
@@ -98,18 +103,27 @@ bool rate_limiter_take(struct rate_limiter *limiter, const void *key, size_t key
 		b->tokens = limiter->burst;
 		b->last_us = now_us;
 	}
+	/* Time only moves forward: a thread that read the clock before another but
+	 * took the lock after it must not move last_us back (the interval would then
+	 * be refilled twice). */
 	if (now_us > b->last_us) {
 		b->tokens += (double)(now_us - b->last_us) / 1e6 * limiter->per_second;
 		if (b->tokens > limiter->burst)
 			b->tokens = limiter->burst;
+		b->last_us = now_us;
 	}
-	b->last_us = now_us;
-	allowed = b->tokens >= 1.0;
+	allowed = b->tokens >= 1.0 - TOKEN_EPSILON;
 	if (allowed) {
 		b->tokens -= 1.0;
 	} else if (retry_after_s != NULL) {
 		double wait = ceil((1.0 - b->tokens) / limiter->per_second);
-		*retry_after_s = wait < 1 ? 1 : (unsigned)wait;
+
+		if (wait < 1)
+			*retry_after_s = 1;
+		else if (wait >= (double)UINT_MAX)
+			*retry_after_s = UINT_MAX; /* a very slow rate: saturate, never wrap */
+		else
+			*retry_after_s = (unsigned)wait;
 	}
 	pthread_mutex_unlock(&limiter->locks[s % STRIPES]);
 	return allowed;
