@@ -1,0 +1,58 @@
+# Shared helpers for the benchmark scripts (sourced).
+
+# A TCP port on 127.0.0.1 that nothing answers on.
+free_port() {
+	local p
+	for _ in $(seq 100); do
+		p=$((20000 + RANDOM % 40000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	echo "bench: no free port found" >&2
+	return 1
+}
+
+# Waits until LOG holds "listening on http://..." and prints that URL.
+wait_listening() {
+	for _ in $(seq 300); do
+		if grep -q "listening on http://" "$1" 2>/dev/null; then
+			grep -o "listening on http://[^ ]*" "$1" | head -1 | sed 's/listening on //'
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "bench: no 'listening on' line in $1:" >&2
+	cat "$1" >&2
+	return 1
+}
+
+# Waits until URL answers 200 (up to 30 s).
+wait_http() {
+	for _ in $(seq 300); do
+		if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
+		sleep 0.1
+	done
+	echo "bench: $1 did not come up" >&2
+	return 1
+}
+
+# wrk_run URL SECONDS -> prints "RPS P50_MS P99_MS" parsed from wrk --latency.
+wrk_run() {
+	local out
+	out=$(wrk -t2 -c64 -d"$2"s --latency "$1")
+	echo "$out" >&2
+	awk '
+		function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+		/Requests\/sec:/ { rps = $2 }
+		/^ +50%/ { p50 = ms($2) }
+		/^ +99%/ { p99 = ms($2) }
+		/Non-2xx/ { bad = $NF }
+		END { printf "%s %.3f %.3f %s\n", rps, p50, p99, (bad == "" ? 0 : bad) }' <<<"$out"
+}
+
+# Peak resident set size of a process in MB (VmHWM).
+peak_rss_mb() {
+	awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
+}

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs every benchmark against the optimised build in $1 (make bench).
+# Each benchmark prints its figure beside its peer or limit, measured in this run.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=${1:-build-bench}
+"$here/http_healthz.sh" "$build"
