@@ -15,16 +15,21 @@ static struct http_router *router;
 static void build_router(void)
 {
 	static const char *const routes[][2] = {
-		{"GET", "/healthz"},          {"GET", "/metrics"},
-		{"GET", "/v1/documents"},     {"GET", "/v1/documents/{type}"},
-		{"POST", "/v1/documents/{type}/report-lost"},
-		{"POST", "/x/{member}/{service}"}, {"GET", "/audit/sth"},
-		{"GET", "/a/{b}/c/{d}/e/{f}"}, {"DELETE", "/v1/documents/{type}"},
-		{"GET", "/"},
+	    {"GET", "/healthz"},
+	    {"GET", "/metrics"},
+	    {"GET", "/v1/documents"},
+	    {"GET", "/v1/documents/{type}"},
+	    {"POST", "/v1/documents/{type}/report-lost"},
+	    {"POST", "/x/{member}/{service}"},
+	    {"GET", "/audit/sth"},
+	    {"GET", "/a/{b}/c/{d}/e/{f}"},
+	    {"DELETE", "/v1/documents/{type}"},
+	    {"GET", "/"},
 	};
 	router = http_router_new();
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
-		http_router_add(router, routes[i][0], routes[i][1], (void *)(uintptr_t)(i + 1), NULL);
+		http_router_add(router, routes[i][0], routes[i][1], (void *)(uintptr_t)(i + 1),
+				NULL);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

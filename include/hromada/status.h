@@ -22,22 +22,22 @@ extern "C" {
 
 typedef enum hr_status {
 	HR_OK = 0,
-	HR_E_NOMEM = -1,       /* allocation failed */
-	HR_E_INVALID = -2,     /* malformed input or argument */
-	HR_E_IO = -3,          /* operating-system I/O failed */
-	HR_E_NOT_FOUND = -4,   /* the thing asked for does not exist */
-	HR_E_TOO_LARGE = -5,   /* input exceeds a configured limit */
-	HR_E_TIMEOUT = -6,     /* a deadline passed */
-	HR_E_CONFLICT = -7,    /* already exists / constraint violated */
-	HR_E_DENIED = -8,      /* authenticated but not allowed */
-	HR_E_UNAVAILABLE = -9, /* a dependency (database, peer) cannot be reached */
-	HR_E_CRYPTO = -10,     /* a cryptographic operation failed */
-	HR_E_SIGNATURE = -11,  /* a signature did not verify */
-	HR_E_EXPIRED = -12,    /* outside its validity period */
-	HR_E_UNSUPPORTED = -13,/* well-formed but not something we implement */
-	HR_E_STATE = -14,      /* called in the wrong state (a bug in the caller) */
-	HR_E_BUSY = -15,       /* temporarily unable; retry may succeed */
-	HR_E_DATABASE = -16,   /* the database reported an error */
+	HR_E_NOMEM = -1,        /* allocation failed */
+	HR_E_INVALID = -2,      /* malformed input or argument */
+	HR_E_IO = -3,           /* operating-system I/O failed */
+	HR_E_NOT_FOUND = -4,    /* the thing asked for does not exist */
+	HR_E_TOO_LARGE = -5,    /* input exceeds a configured limit */
+	HR_E_TIMEOUT = -6,      /* a deadline passed */
+	HR_E_CONFLICT = -7,     /* already exists / constraint violated */
+	HR_E_DENIED = -8,       /* authenticated but not allowed */
+	HR_E_UNAVAILABLE = -9,  /* a dependency (database, peer) cannot be reached */
+	HR_E_CRYPTO = -10,      /* a cryptographic operation failed */
+	HR_E_SIGNATURE = -11,   /* a signature did not verify */
+	HR_E_EXPIRED = -12,     /* outside its validity period */
+	HR_E_UNSUPPORTED = -13, /* well-formed but not something we implement */
+	HR_E_STATE = -14,       /* called in the wrong state (a bug in the caller) */
+	HR_E_BUSY = -15,        /* temporarily unable; retry may succeed */
+	HR_E_DATABASE = -16,    /* the database reported an error */
 } hr_status;
 
 /* Sizes are fixed so that an hr_error can live on the stack without allocation. */

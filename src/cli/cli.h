@@ -9,9 +9,9 @@
 
 #include <hromada/status.h>
 
-#define CLI_EXIT_OK      0
-#define CLI_EXIT_FAILED  1
-#define CLI_EXIT_USAGE   2
+#define CLI_EXIT_OK     0
+#define CLI_EXIT_FAILED 1
+#define CLI_EXIT_USAGE  2
 
 struct cli_command {
 	const char *name;

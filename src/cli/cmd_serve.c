@@ -59,9 +59,9 @@ static void serve_help(void)
 static int serve_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"set", required_argument, NULL, 'o'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"set", required_argument, NULL, 'o'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct hr_error err = {0};
 	struct config *cfg = config_new();
@@ -84,7 +84,7 @@ static int serve_run(int argc, char **argv)
 	}
 	if (optind != argc - 1) {
 		fprintf(stderr, "hromada serve: expected exactly one ROLE (registry, gateway, "
-		                "wallet, trust, nccc)\n");
+				"wallet, trust, nccc)\n");
 		goto done;
 	}
 	role = argv[optind];
@@ -122,8 +122,8 @@ done:
 }
 
 const struct cli_command cli_serve = {
-	.name = "serve",
-	.summary = "Run one role (registry, gateway, wallet, trust, nccc)",
-	.run = serve_run,
-	.help = serve_help,
+    .name = "serve",
+    .summary = "Run one role (registry, gateway, wallet, trust, nccc)",
+    .run = serve_run,
+    .help = serve_help,
 };

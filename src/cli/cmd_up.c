@@ -14,49 +14,50 @@
 
 static void up_help(void)
 {
-	printf("Usage: hromada up [--state DIR] [--countries UA,PL] [--port-base N]\n"
-	       "                  [--set SECTION.KEY=VALUE]... [--log-level LEVEL] [--quiet]\n"
-	       "\n"
-	       "Runs every role of one or two countries in one process, each on its own\n"
-	       "loopback port and talking to the others over real HTTP: per country a wallet,\n"
-	       "a gateway and one registry per document type; once, the trust list and the\n"
-	       "NCCC hub. When every /healthz answers, writes DIR/endpoints.json, prints the\n"
-	       "URLs and runs until SIGINT or SIGTERM, then stops cleanly (exit 0) and\n"
-       "removes endpoints.json again.\n"
-	       "\n"
-	       "Options:\n"
-	       "  --state DIR         state directory (default ./hromada-state); reused by a\n"
-	       "                      later 'up'; each role keeps its files in DIR/<COUNTRY>/<role>/\n"
-	       "                      with the settings it ran with in hromada.ini\n"
-	       "  --countries LIST    UA, PL or UA,PL (default UA,PL)\n"
-	       "  --port-base N       trust on N, nccc on N+1, first country from N+10, second\n"
-	       "                      from N+20 (default 8400); 0 picks free ports\n"
-	       "  --set S.K=V         a setting for every role that has section S (server, node,\n"
-	       "                      store, or a role name), e.g. --set server.access_log=false\n"
-	       "  --log-level LEVEL   debug, info (default), warn, error, off\n"
-	       "  --quiet             do not print the URLs and guide on stdout\n"
-	       "  -h, --help          this help\n");
+	printf(
+	    "Usage: hromada up [--state DIR] [--countries UA,PL] [--port-base N]\n"
+	    "                  [--set SECTION.KEY=VALUE]... [--log-level LEVEL] [--quiet]\n"
+	    "\n"
+	    "Runs every role of one or two countries in one process, each on its own\n"
+	    "loopback port and talking to the others over real HTTP: per country a wallet,\n"
+	    "a gateway and one registry per document type; once, the trust list and the\n"
+	    "NCCC hub. When every /healthz answers, writes DIR/endpoints.json, prints the\n"
+	    "URLs and runs until SIGINT or SIGTERM, then stops cleanly (exit 0) and\n"
+	    "removes endpoints.json again.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --state DIR         state directory (default ./hromada-state); reused by a\n"
+	    "                      later 'up'; each role keeps its files in DIR/<COUNTRY>/<role>/\n"
+	    "                      with the settings it ran with in hromada.ini\n"
+	    "  --countries LIST    UA, PL or UA,PL (default UA,PL)\n"
+	    "  --port-base N       trust on N, nccc on N+1, first country from N+10, second\n"
+	    "                      from N+20 (default 8400); 0 picks free ports\n"
+	    "  --set S.K=V         a setting for every role that has section S (server, node,\n"
+	    "                      store, or a role name), e.g. --set server.access_log=false\n"
+	    "  --log-level LEVEL   debug, info (default), warn, error, off\n"
+	    "  --quiet             do not print the URLs and guide on stdout\n"
+	    "  -h, --help          this help\n");
 }
 
 static int up_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"state", required_argument, NULL, 's'},
-		{"countries", required_argument, NULL, 'c'},
-		{"port-base", required_argument, NULL, 'p'},
-		{"set", required_argument, NULL, 'o'},
-		{"log-level", required_argument, NULL, 'l'},
-		{"quiet", no_argument, NULL, 'q'},
-		{NULL, 0, NULL, 0},
+	    {"state", required_argument, NULL, 's'},
+	    {"countries", required_argument, NULL, 'c'},
+	    {"port-base", required_argument, NULL, 'p'},
+	    {"set", required_argument, NULL, 'o'},
+	    {"log-level", required_argument, NULL, 'l'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *overrides[MAX_OVERRIDES];
 	struct platform_up_options options = {
-		.state_dir = "./hromada-state",
-		.countries = "UA,PL",
-		.port_base = 8400,
-		.overrides = overrides,
-		.override_count = 0,
-		.print_guide = true,
+	    .state_dir = "./hromada-state",
+	    .countries = "UA,PL",
+	    .port_base = 8400,
+	    .overrides = overrides,
+	    .override_count = 0,
+	    .print_guide = true,
 	};
 	struct hr_error err = {0};
 	enum log_level level;
@@ -76,7 +77,8 @@ static int up_run(int argc, char **argv)
 		case 'p':
 			port = strtol(optarg, &end, 10);
 			if (*optarg == 0 || *end != 0 || port < 0 || port > 65000) {
-				fprintf(stderr, "hromada up: --port-base takes a number 0..65000\n");
+				fprintf(stderr,
+					"hromada up: --port-base takes a number 0..65000\n");
 				return CLI_EXIT_USAGE;
 			}
 			options.port_base = (unsigned)port;
@@ -91,7 +93,7 @@ static int up_run(int argc, char **argv)
 		case 'l':
 			if (log_level_parse(optarg, &level) != HR_OK) {
 				fprintf(stderr, "hromada up: --log-level takes debug, info, warn, "
-				                "error or off\n");
+						"error or off\n");
 				return CLI_EXIT_USAGE;
 			}
 			log_set_level(level);
@@ -116,8 +118,8 @@ static int up_run(int argc, char **argv)
 }
 
 const struct cli_command cli_up = {
-	.name = "up",
-	.summary = "Run every role of one or two countries in one process",
-	.run = up_run,
-	.help = up_help,
+    .name = "up",
+    .summary = "Run every role of one or two countries in one process",
+    .run = up_run,
+    .help = up_help,
 };

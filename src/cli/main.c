@@ -12,21 +12,21 @@ static const struct cli_command *const commands[] = {&cli_up, &cli_serve, NULL};
 static void print_usage(FILE *out)
 {
 	fprintf(out,
-	        "Usage: hromada COMMAND [OPTIONS]\n"
-	        "\n"
-	        "Hromada is a \"state in a smartphone\" platform: citizens' documents are fetched\n"
-	        "live from the authoritative registries through a signed, audited exchange\n"
-	        "gateway and carried as short-lived signed QR credentials that anyone can\n"
-	        "verify offline.\n"
-	        "\n"
-	        "Commands:\n");
+		"Usage: hromada COMMAND [OPTIONS]\n"
+		"\n"
+		"Hromada is a \"state in a smartphone\" platform: citizens' documents are fetched\n"
+		"live from the authoritative registries through a signed, audited exchange\n"
+		"gateway and carried as short-lived signed QR credentials that anyone can\n"
+		"verify offline.\n"
+		"\n"
+		"Commands:\n");
 	for (int i = 0; commands[i] != NULL; i++)
 		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(out, "  %-10s %s\n", "help", "Show help for a command: hromada help COMMAND");
 	fprintf(out, "  %-10s %s\n", "version", "Print the version");
 	fprintf(out, "\n"
-	             "Run 'hromada COMMAND --help' for a command's options.\n"
-	             "Exit codes: 0 success, 1 failure, 2 usage error.\n");
+		     "Run 'hromada COMMAND --help' for a command's options.\n"
+		     "Exit codes: 0 success, 1 failure, 2 usage error.\n");
 }
 
 static const struct cli_command *find_command(const char *name)

@@ -31,8 +31,8 @@ struct slice {
 struct buf {
 	uint8_t *data; /* NULL until the first append */
 	size_t len;
-	size_t cap;   /* allocated bytes, including the spare NUL byte */
-	size_t limit; /* len may never exceed this */
+	size_t cap;      /* allocated bytes, including the spare NUL byte */
+	size_t limit;    /* len may never exceed this */
 	hr_status error; /* first failure, latched until buf_reset/buf_clear */
 };
 

@@ -74,23 +74,23 @@ static struct config_entry *find(const struct config *cfg, const char *section, 
 }
 
 hr_status config_set(struct config *cfg, const char *section, const char *key, const char *value,
-                     const char *origin, struct hr_error *err)
+		     const char *origin, struct hr_error *err)
 {
 	struct config_entry *e;
 	char *copy;
 
 	if (!valid_name(section) || !valid_name(key))
 		return hr_error_set(err, HR_E_INVALID, STAGE,
-		                    "%s: '%.64s.%.64s' is not a valid name (use a-z, 0-9, '_')",
-		                    origin, section, key);
+				    "%s: '%.64s.%.64s' is not a valid name (use a-z, 0-9, '_')",
+				    origin, section, key);
 	if (strlen(value) >= CONFIG_VALUE_MAX)
 		return hr_error_set(err, HR_E_INVALID, STAGE, "%s: value of %s.%s is too long",
-		                    origin, section, key);
+				    origin, section, key);
 	for (const char *p = value; *p; p++) {
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			return hr_error_set(err, HR_E_INVALID, STAGE,
-			                    "%s: value of %s.%s contains a control character",
-			                    origin, section, key);
+					    "%s: value of %s.%s contains a control character",
+					    origin, section, key);
 	}
 	if ((copy = strdup(value)) == NULL)
 		return HR_E_NOMEM;
@@ -179,7 +179,7 @@ static int on_value(void *user, const char *section, const char *name, const cha
 	ctx->rc_line = ctx->line;
 	if (section[0] == 0) {
 		ctx->rc = hr_error_set(ctx->err, HR_E_INVALID, STAGE,
-		                       "%s: '%s' is outside any [section]", origin, name);
+				       "%s: '%s' is outside any [section]", origin, name);
 		return 1;
 	}
 	ctx->rc = config_set(ctx->cfg, section, name, value, origin, &local);
@@ -200,31 +200,30 @@ hr_status config_load_file(struct config *cfg, const char *path, struct hr_error
 	ctx.file = fopen(path, "r");
 	if (ctx.file == NULL)
 		return hr_error_set(err, errno == ENOENT ? HR_E_NOT_FOUND : HR_E_IO, STAGE,
-		                    "cannot open %s: %s", path, strerror(errno));
+				    "cannot open %s: %s", path, strerror(errno));
 	bad_line = ini_parse_stream(read_line, &ctx, on_value, &ctx);
 	fclose(ctx.file);
 	/* inih goes on after a bad line: report the first problem in the file */
 	if (bad_line != 0 && (ctx.rc == HR_OK || bad_line < ctx.rc_line))
 		return hr_error_set(err, HR_E_INVALID, STAGE,
-		                    "%s:%d: not a '[section]' or 'key = value' line", path,
-		                    bad_line);
+				    "%s:%d: not a '[section]' or 'key = value' line", path,
+				    bad_line);
 	if (ctx.rc != HR_OK)
 		return ctx.rc;
 	if (ctx.read_errno != 0)
 		return hr_error_set(err, HR_E_IO, STAGE, "cannot read %s: %s", path,
-		                    strerror(ctx.read_errno));
+				    strerror(ctx.read_errno));
 	if (ctx.line_too_long)
 		return hr_error_set(err, HR_E_INVALID, STAGE,
-		                    "%s:%d: line is longer than %d characters", path, ctx.line,
-		                    ctx.longest);
+				    "%s:%d: line is longer than %d characters", path, ctx.line,
+				    ctx.longest);
 	if (ctx.line_has_nul)
 		return hr_error_set(err, HR_E_INVALID, STAGE, "%s:%d: line contains a NUL byte",
-		                    path, ctx.line);
+				    path, ctx.line);
 	return HR_OK;
 }
 
-hr_status config_set_assignment(struct config *cfg, const char *assignment,
-                                struct hr_error *err)
+hr_status config_set_assignment(struct config *cfg, const char *assignment, struct hr_error *err)
 {
 	char section[CONFIG_NAME_MAX], key[CONFIG_NAME_MAX];
 	const char *dot = strchr(assignment, '.');
@@ -233,12 +232,12 @@ hr_status config_set_assignment(struct config *cfg, const char *assignment,
 
 	if (dot == NULL || eq == NULL || dot > eq)
 		return hr_error_set(err, HR_E_INVALID, STAGE,
-		                    "--set '%.100s': expected section.key=value", assignment);
+				    "--set '%.100s': expected section.key=value", assignment);
 	slen = (size_t)(dot - assignment);
 	klen = (size_t)(eq - dot - 1);
 	if (slen == 0 || slen >= sizeof(section) || klen == 0 || klen >= sizeof(key))
 		return hr_error_set(err, HR_E_INVALID, STAGE,
-		                    "--set '%.100s': expected section.key=value", assignment);
+				    "--set '%.100s': expected section.key=value", assignment);
 	memcpy(section, assignment, slen);
 	section[slen] = 0;
 	memcpy(key, dot + 1, klen);
@@ -261,8 +260,8 @@ static struct config_entry *take(struct config *cfg, const char *section, const 
 	return e;
 }
 
-hr_status config_get_str(struct config *cfg, const char *section, const char *key,
-                         const char *def, const char **out, struct hr_error *err)
+hr_status config_get_str(struct config *cfg, const char *section, const char *key, const char *def,
+			 const char **out, struct hr_error *err)
 {
 	struct config_entry *e = take(cfg, section, key);
 
@@ -272,7 +271,7 @@ hr_status config_get_str(struct config *cfg, const char *section, const char *ke
 }
 
 hr_status config_get_int(struct config *cfg, const char *section, const char *key, int64_t def,
-                         int64_t min, int64_t max, int64_t *out, struct hr_error *err)
+			 int64_t min, int64_t max, int64_t *out, struct hr_error *err)
 {
 	struct config_entry *e = take(cfg, section, key);
 	char *end;
@@ -285,18 +284,19 @@ hr_status config_get_int(struct config *cfg, const char *section, const char *ke
 	errno = 0;
 	v = strtoll(e->value, &end, 10);
 	if (e->value[0] == 0 || *end != 0 || errno == ERANGE || isspace((unsigned char)e->value[0]))
-		return hr_error_set(err, HR_E_INVALID, STAGE, "%s: %s.%s = '%.64s' is not an integer",
-		                    e->origin, section, key, e->value);
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "%s: %s.%s = '%.64s' is not an integer", e->origin, section,
+				    key, e->value);
 	if (v < min || v > max)
 		return hr_error_set(err, HR_E_INVALID, STAGE,
-		                    "%s: %s.%s = %lld is out of range (%" PRId64 "..%" PRId64 ")",
-		                    e->origin, section, key, v, min, max);
+				    "%s: %s.%s = %lld is out of range (%" PRId64 "..%" PRId64 ")",
+				    e->origin, section, key, v, min, max);
 	*out = v;
 	return HR_OK;
 }
 
 hr_status config_get_bool(struct config *cfg, const char *section, const char *key, bool def,
-                          bool *out, struct hr_error *err)
+			  bool *out, struct hr_error *err)
 {
 	static const char *const yes[] = {"true", "yes", "on", "1", NULL};
 	static const char *const no[] = {"false", "no", "off", "0", NULL};
@@ -317,13 +317,13 @@ hr_status config_get_bool(struct config *cfg, const char *section, const char *k
 		}
 	}
 	return hr_error_set(err, HR_E_INVALID, STAGE,
-	                    "%s: %s.%s = '%.64s' is not a boolean (true or false)", e->origin,
-	                    section, key, e->value);
+			    "%s: %s.%s = '%.64s' is not a boolean (true or false)", e->origin,
+			    section, key, e->value);
 }
 
 hr_status config_get_choice(struct config *cfg, const char *section, const char *key,
-                            const char *def, const char *const *choices, int *index,
-                            struct hr_error *err)
+			    const char *def, const char *const *choices, int *index,
+			    struct hr_error *err)
 {
 	struct config_entry *e = take(cfg, section, key);
 	const char *value = e ? e->value : def;
@@ -337,16 +337,16 @@ hr_status config_get_choice(struct config *cfg, const char *section, const char 
 		}
 		if (used < sizeof(list)) {
 			int n = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
-			                 choices[i]);
+					 choices[i]);
 			used += n > 0 ? (size_t)n : 0;
 		}
 	}
 	if (e != NULL)
 		return hr_error_set(err, HR_E_INVALID, STAGE,
-		                    "%s: %s.%s = '%.64s' must be one of: %s", e->origin, section,
-		                    key, e->value, list);
-	return hr_error_set(err, HR_E_INVALID, STAGE, "%s.%s = '%.64s' must be one of: %s",
-	                    section, key, value ? value : "", list);
+				    "%s: %s.%s = '%.64s' must be one of: %s", e->origin, section,
+				    key, e->value, list);
+	return hr_error_set(err, HR_E_INVALID, STAGE, "%s.%s = '%.64s' must be one of: %s", section,
+			    key, value ? value : "", list);
 }
 
 hr_status config_check_unused(const struct config *cfg, struct hr_error *err)
@@ -355,7 +355,7 @@ hr_status config_check_unused(const struct config *cfg, struct hr_error *err)
 		const struct config_entry *e = &cfg->entries[i];
 		if (!e->used)
 			return hr_error_set(err, HR_E_INVALID, STAGE, "%s: unknown setting %s.%s",
-			                    e->origin, e->section, e->key);
+					    e->origin, e->section, e->key);
 	}
 	return HR_OK;
 }
@@ -386,14 +386,14 @@ hr_status config_write_file(const struct config *cfg, const char *path, struct h
 		const struct config_entry *e = &cfg->entries[i];
 		if (!reads_back(e->key, e->value))
 			return hr_error_set(err, HR_E_INVALID, STAGE,
-			                    "%s.%s: this value cannot be written to %s and read "
-			                    "back unchanged",
-			                    e->section, e->key, path);
+					    "%s.%s: this value cannot be written to %s and read "
+					    "back unchanged",
+					    e->section, e->key, path);
 	}
 	f = fopen(path, "w");
 	if (f == NULL)
 		return hr_error_set(err, HR_E_IO, STAGE, "cannot write %s: %s", path,
-		                    strerror(errno));
+				    strerror(errno));
 	done = calloc(cfg->count + 1, sizeof(bool));
 	if (done == NULL) {
 		fclose(f);
@@ -406,7 +406,8 @@ hr_status config_write_file(const struct config *cfg, const char *path, struct h
 			continue;
 		fprintf(f, "\n[%s]\n", cfg->entries[i].section);
 		for (size_t j = i; j < cfg->count; j++) {
-			if (!done[j] && strcmp(cfg->entries[j].section, cfg->entries[i].section) == 0) {
+			if (!done[j] &&
+			    strcmp(cfg->entries[j].section, cfg->entries[i].section) == 0) {
 				fprintf(f, "%s = %s\n", cfg->entries[j].key, cfg->entries[j].value);
 				done[j] = true;
 			}
@@ -415,6 +416,6 @@ hr_status config_write_file(const struct config *cfg, const char *path, struct h
 	free(done);
 	if (fclose(f) != 0)
 		return hr_error_set(err, HR_E_IO, STAGE, "cannot write %s: %s", path,
-		                    strerror(errno));
+				    strerror(errno));
 	return HR_OK;
 }

@@ -33,25 +33,24 @@ void config_free(struct config *cfg);
 /* Reads an INI file; later values override earlier ones. Stage: "config". */
 hr_status config_load_file(struct config *cfg, const char *path, struct hr_error *err);
 /* Applies "section.key=value" (a --set argument). */
-hr_status config_set_assignment(struct config *cfg, const char *assignment,
-                                struct hr_error *err);
+hr_status config_set_assignment(struct config *cfg, const char *assignment, struct hr_error *err);
 hr_status config_set(struct config *cfg, const char *section, const char *key, const char *value,
-                     const char *origin, struct hr_error *err);
+		     const char *origin, struct hr_error *err);
 
 /*
  * Getters return HR_OK and the value, or the default when the key is absent.
  * A present value that does not parse or is out of range is HR_E_INVALID.
  */
-hr_status config_get_str(struct config *cfg, const char *section, const char *key,
-                         const char *def, const char **out, struct hr_error *err);
+hr_status config_get_str(struct config *cfg, const char *section, const char *key, const char *def,
+			 const char **out, struct hr_error *err);
 hr_status config_get_int(struct config *cfg, const char *section, const char *key, int64_t def,
-                         int64_t min, int64_t max, int64_t *out, struct hr_error *err);
+			 int64_t min, int64_t max, int64_t *out, struct hr_error *err);
 hr_status config_get_bool(struct config *cfg, const char *section, const char *key, bool def,
-                          bool *out, struct hr_error *err);
+			  bool *out, struct hr_error *err);
 /* The value must be one of the NULL-terminated choices; *index receives its position. */
 hr_status config_get_choice(struct config *cfg, const char *section, const char *key,
-                            const char *def, const char *const *choices, int *index,
-                            struct hr_error *err);
+			    const char *def, const char *const *choices, int *index,
+			    struct hr_error *err);
 bool config_has(struct config *cfg, const char *section, const char *key);
 
 /* HR_E_INVALID naming the first key that no getter has read. */

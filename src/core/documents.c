@@ -6,8 +6,8 @@
 #include <string.h>
 
 const char *const document_types[DOCUMENT_TYPE_COUNT] = {
-	"id_card",          "foreign_passport", "driver_licence", "vehicle_registration",
-	"residence_permit", "vaccination",      "student_card",   "military_record",
+    "id_card",          "foreign_passport", "driver_licence", "vehicle_registration",
+    "residence_permit", "vaccination",      "student_card",   "military_record",
 };
 
 const char *const countries[COUNTRY_COUNT] = {"UA", "PL"};

@@ -10,29 +10,46 @@
 const char *hr_status_name(hr_status status)
 {
 	switch (status) {
-	case HR_OK: return "ok";
-	case HR_E_NOMEM: return "out_of_memory";
-	case HR_E_INVALID: return "invalid";
-	case HR_E_IO: return "io";
-	case HR_E_NOT_FOUND: return "not_found";
-	case HR_E_TOO_LARGE: return "too_large";
-	case HR_E_TIMEOUT: return "timeout";
-	case HR_E_CONFLICT: return "conflict";
-	case HR_E_DENIED: return "denied";
-	case HR_E_UNAVAILABLE: return "unavailable";
-	case HR_E_CRYPTO: return "crypto";
-	case HR_E_SIGNATURE: return "signature";
-	case HR_E_EXPIRED: return "expired";
-	case HR_E_UNSUPPORTED: return "unsupported";
-	case HR_E_STATE: return "state";
-	case HR_E_BUSY: return "busy";
-	case HR_E_DATABASE: return "database";
+	case HR_OK:
+		return "ok";
+	case HR_E_NOMEM:
+		return "out_of_memory";
+	case HR_E_INVALID:
+		return "invalid";
+	case HR_E_IO:
+		return "io";
+	case HR_E_NOT_FOUND:
+		return "not_found";
+	case HR_E_TOO_LARGE:
+		return "too_large";
+	case HR_E_TIMEOUT:
+		return "timeout";
+	case HR_E_CONFLICT:
+		return "conflict";
+	case HR_E_DENIED:
+		return "denied";
+	case HR_E_UNAVAILABLE:
+		return "unavailable";
+	case HR_E_CRYPTO:
+		return "crypto";
+	case HR_E_SIGNATURE:
+		return "signature";
+	case HR_E_EXPIRED:
+		return "expired";
+	case HR_E_UNSUPPORTED:
+		return "unsupported";
+	case HR_E_STATE:
+		return "state";
+	case HR_E_BUSY:
+		return "busy";
+	case HR_E_DATABASE:
+		return "database";
 	}
 	return "unknown";
 }
 
 hr_status hr_error_set(struct hr_error *err, hr_status status, const char *stage, const char *fmt,
-                       ...)
+		       ...)
 {
 	va_list ap;
 

@@ -14,11 +14,11 @@
 #include <hromada/status.h>
 
 hr_status hr_error_set(struct hr_error *err, hr_status status, const char *stage, const char *fmt,
-                       ...) __attribute__((format(printf, 4, 5)));
+		       ...) __attribute__((format(printf, 4, 5)));
 
 /* Puts "context: " in front of an existing message, e.g. the file name a parser failed in. */
 void hr_error_prefix(struct hr_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 void hr_error_clear(struct hr_error *err);
 

@@ -73,15 +73,15 @@ void http_client_response_init(struct http_client_response *response);
 void http_client_response_clear(struct http_client_response *response);
 /* Case-insensitive lookup; NULL if absent. */
 const char *http_client_response_header(const struct http_client_response *response,
-                                        const char *name);
+					const char *name);
 
 /* Performs one exchange. response must be initialised; it is reset first, and
  * after a failure it is left empty (status 0), never holding a partial body. */
 hr_status http_client_send(struct http_client *client, const struct http_client_request *request,
-                           struct http_client_response *response, struct hr_error *err);
+			   struct http_client_response *response, struct hr_error *err);
 
 /* Convenience: GET url into response. */
 hr_status http_client_get(struct http_client *client, const char *url,
-                          struct http_client_response *response, struct hr_error *err);
+			  struct http_client_response *response, struct hr_error *err);
 
 #endif

@@ -22,7 +22,7 @@
 #define HTTP_STATUS_MAX      599
 
 struct http_route_metrics {
-	const char *method;  /* label values; owned by the route */
+	const char *method; /* label values; owned by the route */
 	const char *pattern;
 	_Atomic uint64_t by_status[HTTP_STATUS_MAX - HTTP_STATUS_MIN + 1];
 	_Atomic uint64_t buckets[HTTP_METRICS_BUCKETS + 1]; /* last: +Inf */
@@ -30,14 +30,13 @@ struct http_route_metrics {
 	_Atomic uint64_t count;
 };
 
-void http_route_metrics_init(struct http_route_metrics *m, const char *method,
-                             const char *pattern);
+void http_route_metrics_init(struct http_route_metrics *m, const char *method, const char *pattern);
 void http_route_metrics_observe(struct http_route_metrics *m, unsigned status,
-                                uint64_t duration_us);
+				uint64_t duration_us);
 
 /* Writes HELP/TYPE headers once, then each route's series. */
 hr_status http_metrics_write(struct buf *out, struct http_route_metrics *const *routes,
-                             size_t count);
+			     size_t count);
 
 /* process_resident_memory_bytes and friends; -1 when /proc cannot be read. */
 long long http_metrics_process_rss_bytes(void);

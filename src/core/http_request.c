@@ -22,19 +22,31 @@
 unsigned http_status_for(hr_status status)
 {
 	switch (status) {
-	case HR_OK: return 200;
-	case HR_E_INVALID: return 400;
+	case HR_OK:
+		return 200;
+	case HR_E_INVALID:
+		return 400;
 	case HR_E_SIGNATURE:
-	case HR_E_EXPIRED: return 401;
-	case HR_E_DENIED: return 403;
-	case HR_E_NOT_FOUND: return 404;
-	case HR_E_CONFLICT: return 409;
-	case HR_E_TOO_LARGE: return 413;
-	case HR_E_UNSUPPORTED: return 422;
-	case HR_E_BUSY: return 429;
-	case HR_E_UNAVAILABLE: return 503;
-	case HR_E_TIMEOUT: return 504;
-	default: return 500;
+	case HR_E_EXPIRED:
+		return 401;
+	case HR_E_DENIED:
+		return 403;
+	case HR_E_NOT_FOUND:
+		return 404;
+	case HR_E_CONFLICT:
+		return 409;
+	case HR_E_TOO_LARGE:
+		return 413;
+	case HR_E_UNSUPPORTED:
+		return 422;
+	case HR_E_BUSY:
+		return 429;
+	case HR_E_UNAVAILABLE:
+		return 503;
+	case HR_E_TIMEOUT:
+		return 504;
+	default:
+		return 500;
 	}
 }
 
@@ -58,7 +70,7 @@ hr_status http_reply_header(struct http_request *r, const char *name, const char
 
 /* Queues a response that owns `data` (malloc'ed, freed by MHD). */
 void http_request_reply_owned(struct http_request *r, unsigned status, const char *content_type,
-                        void *data, size_t len)
+			      void *data, size_t len)
 {
 	struct MHD_Response *resp;
 
@@ -87,7 +99,7 @@ void http_request_reply_owned(struct http_request *r, unsigned status, const cha
 }
 
 void http_reply_bytes(struct http_request *r, unsigned status, const char *content_type,
-                      const void *data, size_t len)
+		      const void *data, size_t len)
 {
 	void *copy = malloc(len ? len : 1);
 
@@ -110,9 +122,9 @@ void http_reply_json(struct http_request *r, unsigned status, json_t *body)
 		buf_clear(&out);
 		log_error("http.reply", "response JSON could not be serialised");
 		http_reply_bytes(r, 500, "application/json",
-		                 "{\"error\":{\"code\":\"internal\",\"message\":\"response too "
-		                 "large\"}}\n",
-		                 62);
+				 "{\"error\":{\"code\":\"internal\",\"message\":\"response too "
+				 "large\"}}\n",
+				 62);
 		return;
 	}
 	json_decref(body);
@@ -121,20 +133,20 @@ void http_reply_json(struct http_request *r, unsigned status, json_t *body)
 }
 
 void http_request_reply_error_text(struct http_request *r, unsigned status, const char *code,
-                             const char *message)
+				   const char *message)
 {
 	json_t *body = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
 
 	if (body == NULL) { /* message was not valid UTF-8 */
 		body = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message",
-		                 "(message not representable)");
+				 "(message not representable)");
 	}
 	if (body != NULL)
 		http_reply_json(r, status, body);
 }
 
-void http_reply_error(struct http_request *r, unsigned status, const char *code,
-                      const char *fmt, ...)
+void http_reply_error(struct http_request *r, unsigned status, const char *code, const char *fmt,
+		      ...)
 {
 	char message[HR_ERROR_MESSAGE_MAX];
 	va_list ap;
@@ -152,7 +164,7 @@ void http_reply_from_error(struct http_request *r, const struct hr_error *err)
 	if (status >= 500)
 		log_error("http.handler_error", "%s: %s", err->stage, err->message);
 	http_request_reply_error_text(r, status, hr_status_name(err->status),
-	                 err->message[0] ? err->message : hr_status_name(err->status));
+				      err->message[0] ? err->message : hr_status_name(err->status));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -175,7 +187,7 @@ const char *http_request_param(struct http_request *r, const char *name)
 			continue;
 		if (r->params[i] == NULL)
 			r->params[i] = strndup((const char *)r->match.params[i].value.ptr,
-			                       r->match.params[i].value.len);
+					       r->match.params[i].value.len);
 		return r->params[i];
 	}
 	return NULL;
@@ -210,4 +222,3 @@ hr_status http_request_json(const struct http_request *r, json_t **out, struct h
 {
 	return hr_json_parse_object(r->body.data, r->body.len, out, err);
 }
-

@@ -66,7 +66,7 @@ static hr_status parse_pattern(struct route *r, const char *pattern, struct hr_e
 
 	if (pattern[0] != '/')
 		return hr_error_set(err, HR_E_INVALID, STAGE, "pattern '%s' must start with '/'",
-		                    pattern);
+				    pattern);
 	p++;
 	while (*p) {
 		const char *end = strchr(p, '/');
@@ -75,34 +75,36 @@ static hr_status parse_pattern(struct route *r, const char *pattern, struct hr_e
 
 		if (len == 0)
 			return hr_error_set(err, HR_E_INVALID, STAGE,
-			                    "pattern '%s' has an empty segment", pattern);
+					    "pattern '%s' has an empty segment", pattern);
 		if (r->segment_count == HTTP_ROUTER_MAX_SEGMENTS)
 			return hr_error_set(err, HR_E_INVALID, STAGE,
-			                    "pattern '%s' has too many segments", pattern);
+					    "pattern '%s' has too many segments", pattern);
 		s = &r->segments[r->segment_count];
 		if (p[0] == '{') {
 			if (len < 3 || p[len - 1] != '}' || memchr(p + 1, '{', len - 2) ||
 			    memchr(p + 1, '}', len - 2))
 				return hr_error_set(err, HR_E_INVALID, STAGE,
-				                    "pattern '%s': bad parameter", pattern);
+						    "pattern '%s': bad parameter", pattern);
 			for (size_t i = 0; i < r->segment_count; i++) {
 				if (r->segments[i].is_param &&
 				    strlen(r->segments[i].text) == len - 2 &&
 				    memcmp(r->segments[i].text, p + 1, len - 2) == 0)
 					return hr_error_set(err, HR_E_INVALID, STAGE,
-					                    "pattern '%s': parameter named twice",
-					                    pattern);
+							    "pattern '%s': parameter named twice",
+							    pattern);
 			}
 			if (r->param_count == HTTP_ROUTER_MAX_PARAMS)
 				return hr_error_set(err, HR_E_INVALID, STAGE,
-				                    "pattern '%s' has too many parameters", pattern);
+						    "pattern '%s' has too many parameters",
+						    pattern);
 			s->is_param = true;
 			s->text = strndup(p + 1, len - 2);
 			r->param_count++;
 		} else {
 			if (memchr(p, '{', len) || memchr(p, '}', len))
 				return hr_error_set(err, HR_E_INVALID, STAGE,
-				                    "pattern '%s': braces inside a segment", pattern);
+						    "pattern '%s': braces inside a segment",
+						    pattern);
 			s->is_param = false;
 			s->text = strndup(p, len);
 		}
@@ -113,8 +115,8 @@ static hr_status parse_pattern(struct route *r, const char *pattern, struct hr_e
 			break;
 		p = end + 1;
 		if (*p == 0)
-			return hr_error_set(err, HR_E_INVALID, STAGE,
-			                    "pattern '%s' ends with '/'", pattern);
+			return hr_error_set(err, HR_E_INVALID, STAGE, "pattern '%s' ends with '/'",
+					    pattern);
 	}
 	return HR_OK;
 }
@@ -133,7 +135,7 @@ static bool same_shape(const struct route *a, const struct route *b)
 }
 
 hr_status http_router_add(struct http_router *router, const char *method, const char *pattern,
-                          void *route_data, struct hr_error *err)
+			  void *route_data, struct hr_error *err)
 {
 	struct route r;
 	hr_status rc;
@@ -147,7 +149,7 @@ hr_status http_router_add(struct http_router *router, const char *method, const 
 		if (strcmp(router->routes[i].method, method) == 0 &&
 		    same_shape(&router->routes[i], &r)) {
 			rc = hr_error_set(err, HR_E_INVALID, STAGE, "%s %s duplicates %s", method,
-			                  pattern, router->routes[i].pattern);
+					  pattern, router->routes[i].pattern);
 			goto fail;
 		}
 	}
@@ -196,7 +198,7 @@ const char *http_router_method(const struct http_router *router, size_t index)
  * highest score is the most specific route.
  */
 static bool match_route(const struct route *r, const char *path, struct slice *params,
-                        unsigned *score)
+			unsigned *score)
 {
 	const char *p = path + 1;
 	size_t seg = 0, np = 0;
@@ -268,7 +270,7 @@ static void allow_join(const struct allow_set *set, char *out, size_t size)
 }
 
 void http_router_match(const struct http_router *router, const char *method, const char *path,
-                       struct http_match *match)
+		       struct http_match *match)
 {
 	struct slice params[HTTP_ROUTER_MAX_PARAMS];
 	unsigned best_score = 0;

@@ -33,8 +33,8 @@ struct http_route_param {
 
 enum http_match_result {
 	HTTP_MATCH_FOUND,
-	HTTP_MATCH_NO_PATH,       /* 404 */
-	HTTP_MATCH_WRONG_METHOD,  /* 405, allow lists what would have matched */
+	HTTP_MATCH_NO_PATH,      /* 404 */
+	HTTP_MATCH_WRONG_METHOD, /* 405, allow lists what would have matched */
 };
 
 struct http_match {
@@ -51,14 +51,14 @@ void http_router_free(struct http_router *router);
 
 /* Adds a route. Fails (HR_E_INVALID) on a malformed pattern or a duplicate. */
 hr_status http_router_add(struct http_router *router, const char *method, const char *pattern,
-                          void *route_data, struct hr_error *err);
+			  void *route_data, struct hr_error *err);
 size_t http_router_count(const struct http_router *router);
 const char *http_router_pattern(const struct http_router *router, size_t index);
 const char *http_router_method(const struct http_router *router, size_t index);
 
 /* A GET route also answers HEAD. */
 void http_router_match(const struct http_router *router, const char *method, const char *path,
-                       struct http_match *match);
+		       struct http_match *match);
 
 /* The value of a named parameter in a match, or an empty slice. */
 struct slice http_match_param(const struct http_match *match, const char *name);

@@ -95,7 +95,7 @@ static void handle_healthz(struct http_request *r, void *context)
 
 	if (s->health_check != NULL && s->health_check(s->health_context, &err) != HR_OK) {
 		body = json_pack("{s:s,s:s,s:s}", "status", "unavailable", "name", s->options.name,
-		                 "reason", err.message);
+				 "reason", err.message);
 		if (body != NULL)
 			http_reply_json(r, 503, body);
 		return;
@@ -124,18 +124,18 @@ static void handle_metrics(struct http_request *r, void *context)
 	all[s->route_count] = &s->unmatched.metrics;
 	buf_init(&out, RESPONSE_LIMIT);
 	buf_printf(&out,
-	           "# HELP hromada_info The role this server runs.\n"
-	           "# TYPE hromada_info gauge\n"
-	           "hromada_info{name=\"%s\"} 1\n"
-	           "# HELP hromada_http_requests_in_flight Requests being served now.\n"
-	           "# TYPE hromada_http_requests_in_flight gauge\n"
-	           "hromada_http_requests_in_flight %ld\n"
-	           "# HELP hromada_http_header_timeouts_total Connections closed for not "
-	           "sending a complete request header in time.\n"
-	           "# TYPE hromada_http_header_timeouts_total counter\n"
-	           "hromada_http_header_timeouts_total %llu\n",
-	           s->options.name, atomic_load(&s->in_flight),
-	           (unsigned long long)atomic_load(&s->header_timeouts));
+		   "# HELP hromada_info The role this server runs.\n"
+		   "# TYPE hromada_info gauge\n"
+		   "hromada_info{name=\"%s\"} 1\n"
+		   "# HELP hromada_http_requests_in_flight Requests being served now.\n"
+		   "# TYPE hromada_http_requests_in_flight gauge\n"
+		   "hromada_http_requests_in_flight %ld\n"
+		   "# HELP hromada_http_header_timeouts_total Connections closed for not "
+		   "sending a complete request header in time.\n"
+		   "# TYPE hromada_http_header_timeouts_total counter\n"
+		   "hromada_http_header_timeouts_total %llu\n",
+		   s->options.name, atomic_load(&s->in_flight),
+		   (unsigned long long)atomic_load(&s->header_timeouts));
 	http_metrics_write(&out, all, s->route_count + 1);
 	http_metrics_write_process(&out);
 	free(all);
@@ -151,8 +151,7 @@ static void handle_metrics(struct http_request *r, void *context)
 /* ------------------------------------------------------------------------ */
 /* construction                                                              */
 
-struct http_server *http_server_new(const struct http_server_options *options,
-                                    struct hr_error *err)
+struct http_server *http_server_new(const struct http_server_options *options, struct hr_error *err)
 {
 	struct http_server *s = calloc(1, sizeof(*s));
 
@@ -170,9 +169,9 @@ struct http_server *http_server_new(const struct http_server_options *options,
 	s->connections.next = s->connections.prev = &s->connections;
 	s->listen_fd = MHD_INVALID_SOCKET;
 	if (options->rate_limit_per_s > 0) {
-		s->limiter = rate_limiter_new(options->rate_limit_per_s,
-		                              options->rate_limit_burst ? options->rate_limit_burst
-		                                                        : 1);
+		s->limiter =
+		    rate_limiter_new(options->rate_limit_per_s,
+				     options->rate_limit_burst ? options->rate_limit_burst : 1);
 		if (s->limiter == NULL)
 			goto nomem;
 	}
@@ -205,8 +204,8 @@ void http_server_free(struct http_server *s)
 }
 
 hr_status http_server_route(struct http_server *s, const char *method, const char *pattern,
-                            unsigned flags, http_handler_fn handler, void *context,
-                            struct hr_error *err)
+			    unsigned flags, http_handler_fn handler, void *context,
+			    struct hr_error *err)
 {
 	struct route_entry *e, **grown;
 	hr_status rc;
@@ -231,7 +230,7 @@ hr_status http_server_route(struct http_server *s, const char *method, const cha
 	}
 	/* the router keeps its own copies of method and pattern for the labels */
 	http_route_metrics_init(&e->metrics, http_router_method(s->router, s->route_count),
-	                        http_router_pattern(s->router, s->route_count));
+				http_router_pattern(s->router, s->route_count));
 	s->routes[s->route_count++] = e;
 	return HR_OK;
 }
@@ -242,8 +241,7 @@ void http_server_set_health_check(struct http_server *s, http_health_fn check, v
 	s->health_context = context;
 }
 
-hr_status http_server_set_health_field(struct http_server *s, const char *name,
-                                       const char *value)
+hr_status http_server_set_health_field(struct http_server *s, const char *name, const char *value)
 {
 	if (s->health_fields == NULL && (s->health_fields = json_object()) == NULL)
 		return HR_E_NOMEM;
@@ -256,7 +254,7 @@ hr_status http_server_set_health_field(struct http_server *s, const char *name,
 /* connection tracking and the header-deadline reaper                        */
 
 static void on_connection(void *cls, struct MHD_Connection *connection, void **socket_context,
-                          enum MHD_ConnectionNotificationCode code)
+			  enum MHD_ConnectionNotificationCode code)
 {
 	struct http_server *s = cls;
 	struct tracked_connection *t;
@@ -265,7 +263,7 @@ static void on_connection(void *cls, struct MHD_Connection *connection, void **s
 		return;
 	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
 		const union MHD_ConnectionInfo *info =
-			MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+		    MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
 		t = calloc(1, sizeof(*t));
 		if (t == NULL || info == NULL) {
 			free(t);
@@ -273,7 +271,7 @@ static void on_connection(void *cls, struct MHD_Connection *connection, void **s
 		}
 		t->fd = info->connect_fd;
 		atomic_store(&t->deadline_us,
-		             clock_monotonic_us() + (uint64_t)s->options.header_timeout_ms * 1000);
+			     clock_monotonic_us() + (uint64_t)s->options.header_timeout_ms * 1000);
 		pthread_mutex_lock(&s->connections_lock);
 		t->next = s->connections.next;
 		t->prev = &s->connections;
@@ -317,9 +315,10 @@ static void *reaper_main(void *arg)
 			shutdown(t->fd, SHUT_RDWR);
 			t->shut = true;
 			atomic_fetch_add(&s->header_timeouts, 1);
-			log_warn("http.header_timeout", "closed a connection that sent no complete "
-			                                "request header within %u ms",
-			         s->options.header_timeout_ms);
+			log_warn("http.header_timeout",
+				 "closed a connection that sent no complete "
+				 "request header within %u ms",
+				 s->options.header_timeout_ms);
 		}
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += (long)(tick_us * 1000);
@@ -334,11 +333,10 @@ static void *reaper_main(void *arg)
 /* ------------------------------------------------------------------------ */
 /* the MHD callbacks                                                         */
 
-static void refuse(struct http_request *r, unsigned status, const char *code, const char *fmt,
-                   ...) __attribute__((format(printf, 4, 5)));
+static void refuse(struct http_request *r, unsigned status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-static void refuse(struct http_request *r, unsigned status, const char *code, const char *fmt,
-                   ...)
+static void refuse(struct http_request *r, unsigned status, const char *code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -357,7 +355,7 @@ static void send_refusal(struct http_request *r)
 static void peer_address(struct http_request *r, const void **key, size_t *key_len)
 {
 	const union MHD_ConnectionInfo *info =
-		MHD_get_connection_info(r->connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	    MHD_get_connection_info(r->connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	const struct sockaddr *sa = info ? info->client_addr : NULL;
 
 	*key = NULL;
@@ -393,7 +391,7 @@ static bool media_type_is_json(const char *content_type)
 
 /* The first handler call: headers are complete, nothing of the body is read yet. */
 static struct http_request *request_begin(struct http_server *s, struct MHD_Connection *conn,
-                                          const char *url, const char *method)
+					  const char *url, const char *method)
 {
 	struct http_request *r = calloc(1, sizeof(*r));
 	const union MHD_ConnectionInfo *info;
@@ -453,16 +451,17 @@ static struct http_request *request_begin(struct http_server *s, struct MHD_Conn
 		if (*length == '-' || *end != 0 || errno != 0)
 			refuse(r, 400, "invalid", "malformed Content-Length");
 		else if (n > s->options.max_body_bytes)
-			refuse(r, 413, "too_large", "request body of %llu bytes exceeds the %zu-byte limit",
-			       n, s->options.max_body_bytes);
+			refuse(r, 413, "too_large",
+			       "request body of %llu bytes exceeds the %zu-byte limit", n,
+			       s->options.max_body_bytes);
 		if (r->refuse_status)
 			goto decided;
 	}
 	if ((r->route->flags & HTTP_ROUTE_JSON_BODY) &&
-	    !media_type_is_json(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-	                                                    MHD_HTTP_HEADER_CONTENT_TYPE))) {
+	    !media_type_is_json(
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE))) {
 		encoding = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-		                                       MHD_HTTP_HEADER_TRANSFER_ENCODING);
+						       MHD_HTTP_HEADER_TRANSFER_ENCODING);
 		if ((length != NULL && strcmp(length, "0") != 0) || encoding != NULL)
 			refuse(r, 415, "unsupported_media_type",
 			       "this endpoint takes a body of Content-Type application/json");
@@ -472,9 +471,8 @@ decided:
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
 {
 	struct http_server *s = cls;
 	struct http_request *r = *con_cls;
@@ -492,7 +490,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (r->refuse_status != 0 &&
 		    (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length") != NULL ||
 		     MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-		                                 MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL)) {
+						 MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL)) {
 			log_scope_set_request_id(r->id);
 			send_refusal(r);
 			log_scope_set_request_id(NULL);
@@ -500,7 +498,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (*upload_data_size != 0) {
-		if (r->status == 0 && buf_append(&r->body, upload_data, *upload_data_size) != HR_OK) {
+		if (r->status == 0 &&
+		    buf_append(&r->body, upload_data, *upload_data_size) != HR_OK) {
 			refuse(r, 413, "too_large", "request body exceeds the %zu-byte limit",
 			       s->options.max_body_bytes);
 			log_scope_set_request_id(r->id);
@@ -519,8 +518,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r->route->handler(r, r->route->context);
 		if (r->status == 0) {
 			log_error("http.no_reply", "handler for %s %s returned without replying",
-			          method, http_router_pattern(s->router, r->match.route_index));
-			http_request_reply_error_text(r, 500, "internal", "the server failed to answer");
+				  method, http_router_pattern(s->router, r->match.route_index));
+			http_request_reply_error_text(r, 500, "internal",
+						      "the server failed to answer");
 		}
 	}
 	log_scope_set_request_id(NULL);
@@ -530,18 +530,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static const char *termination_name(enum MHD_RequestTerminationCode code)
 {
 	switch (code) {
-	case MHD_REQUEST_TERMINATED_COMPLETED_OK: return "completed";
-	case MHD_REQUEST_TERMINATED_WITH_ERROR: return "error";
-	case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED: return "timeout";
-	case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN: return "shutdown";
-	case MHD_REQUEST_TERMINATED_READ_ERROR: return "read_error";
-	case MHD_REQUEST_TERMINATED_CLIENT_ABORT: return "client_abort";
+	case MHD_REQUEST_TERMINATED_COMPLETED_OK:
+		return "completed";
+	case MHD_REQUEST_TERMINATED_WITH_ERROR:
+		return "error";
+	case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED:
+		return "timeout";
+	case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN:
+		return "shutdown";
+	case MHD_REQUEST_TERMINATED_READ_ERROR:
+		return "read_error";
+	case MHD_REQUEST_TERMINATED_CLIENT_ABORT:
+		return "client_abort";
 	}
 	return "unknown";
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-                         enum MHD_RequestTerminationCode code)
+			 enum MHD_RequestTerminationCode code)
 {
 	struct http_server *s = cls;
 	struct http_request *r = *con_cls;
@@ -556,14 +562,15 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	/* 499 (as nginx logs it): the exchange ended before a response went out. */
 	status = code == MHD_REQUEST_TERMINATED_COMPLETED_OK && r->status ? r->status : 499;
 	http_route_metrics_observe(r->route ? &r->route->metrics : &s->unmatched.metrics, status,
-	                           duration);
+				   duration);
 	if (s->options.access_log || code != MHD_REQUEST_TERMINATED_COMPLETED_OK) {
 		struct log_line line;
 		log_scope_set_role(s->options.name);
 		log_scope_set_request_id(r->id);
 		log_begin(&line,
-		          code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? LOG_LEVEL_INFO : LOG_LEVEL_WARN,
-		          "http.request");
+			  code == MHD_REQUEST_TERMINATED_COMPLETED_OK ? LOG_LEVEL_INFO
+								      : LOG_LEVEL_WARN,
+			  "http.request");
 		log_add_str(&line, "peer", r->peer);
 		log_add_str(&line, "method", r->method);
 		log_add_strn(&line, "path", r->path, strnlen(r->path, 256));
@@ -578,7 +585,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	}
 	if (r->tracked != NULL) {
 		atomic_store(&r->tracked->deadline_us,
-		             now + (uint64_t)s->options.header_timeout_ms * 1000);
+			     now + (uint64_t)s->options.header_timeout_ms * 1000);
 		atomic_store(&r->tracked->in_request, false);
 	}
 	for (size_t i = 0; i < HTTP_ROUTER_MAX_PARAMS; i++)
@@ -638,30 +645,28 @@ hr_status http_server_start(struct http_server *s, struct hr_error *err)
 	snprintf(port, sizeof(port), "%u", s->options.listen_port);
 	gai = getaddrinfo(s->options.listen_host, port, &hints, &addr);
 	if (gai != 0)
-		return hr_error_set(err, HR_E_INVALID, STAGE, "cannot resolve listen address %s: %s",
-		                    s->options.listen_host, gai_strerror(gai));
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "cannot resolve listen address %s: %s", s->options.listen_host,
+				    gai_strerror(gai));
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	if (addr->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s->daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, s,
-		MHD_OPTION_SOCK_ADDR, addr->ai_addr,
-		MHD_OPTION_THREAD_POOL_SIZE, threads > 1 ? threads : 0u,
-		MHD_OPTION_CONNECTION_LIMIT, s->options.max_connections,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->options.max_connections_per_ip,
-		MHD_OPTION_CONNECTION_TIMEOUT, s->options.idle_timeout_s,
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)(s->options.max_header_bytes + HEADER_MEMORY_SLACK),
-		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-		MHD_OPTION_STRICT_FOR_CLIENT, 1,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-		MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
-		MHD_OPTION_END);
+	    flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, addr->ai_addr,
+	    MHD_OPTION_THREAD_POOL_SIZE, threads > 1 ? threads : 0u, MHD_OPTION_CONNECTION_LIMIT,
+	    s->options.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    s->options.max_connections_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
+	    s->options.idle_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	    (size_t)(s->options.max_header_bytes + HEADER_MEMORY_SLACK),
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_STRICT_FOR_CLIENT, 1,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+	    on_connection, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s, MHD_OPTION_END);
 	freeaddrinfo(addr);
 	if (s->daemon == NULL)
-		return hr_error_set(err, HR_E_IO, STAGE, "cannot listen on %s:%u (in use, or not "
-		                    "permitted)", s->options.listen_host, s->options.listen_port);
+		return hr_error_set(err, HR_E_IO, STAGE,
+				    "cannot listen on %s:%u (in use, or not "
+				    "permitted)",
+				    s->options.listen_host, s->options.listen_port);
 	info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = info ? info->port : s->options.listen_port;
 	if (strchr(s->options.listen_host, ':'))
@@ -710,7 +715,7 @@ void http_server_stop(struct http_server *s)
 		usleep(5000);
 	if (atomic_load(&s->in_flight) > 0)
 		log_warn("http.stop", "%ld requests still in flight after %u ms; closing them",
-		         atomic_load(&s->in_flight), s->options.shutdown_timeout_ms);
+			 atomic_load(&s->in_flight), s->options.shutdown_timeout_ms);
 	if (s->reaper_running) {
 		pthread_mutex_lock(&s->connections_lock);
 		s->reaper_stop = true;

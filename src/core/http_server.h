@@ -38,16 +38,16 @@ struct http_server;
 struct http_request;
 
 struct http_server_options {
-	char listen_host[64];         /* numeric address or name; default 127.0.0.1 */
-	uint16_t listen_port;         /* 0 = any free port (see http_server_port) */
-	unsigned threads;             /* worker threads; 0 = one per online core */
-	size_t max_body_bytes;        /* 413 beyond this */
-	size_t max_header_bytes;      /* 431 beyond this (request line + headers) */
-	unsigned header_timeout_ms;   /* a whole request header must arrive within this */
-	unsigned idle_timeout_s;      /* a connection with no traffic at all is closed */
-	unsigned max_connections;     /* further connections are refused */
+	char listen_host[64];       /* numeric address or name; default 127.0.0.1 */
+	uint16_t listen_port;       /* 0 = any free port (see http_server_port) */
+	unsigned threads;           /* worker threads; 0 = one per online core */
+	size_t max_body_bytes;      /* 413 beyond this */
+	size_t max_header_bytes;    /* 431 beyond this (request line + headers) */
+	unsigned header_timeout_ms; /* a whole request header must arrive within this */
+	unsigned idle_timeout_s;    /* a connection with no traffic at all is closed */
+	unsigned max_connections;   /* further connections are refused */
 	unsigned max_connections_per_ip;
-	double rate_limit_per_s;      /* per client address; 0 = no limit */
+	double rate_limit_per_s; /* per client address; 0 = no limit */
 	unsigned rate_limit_burst;
 	unsigned shutdown_timeout_ms; /* how long stop waits for in-flight requests */
 	bool access_log;              /* one log line per request */
@@ -57,9 +57,8 @@ struct http_server_options {
 /* Defaults suitable for a role on loopback. */
 void http_server_options_default(struct http_server_options *options);
 /* Reads the [server] section over the defaults. Stage of errors: "config". */
-hr_status http_server_options_from_config(struct config *cfg,
-                                          struct http_server_options *options,
-                                          struct hr_error *err);
+hr_status http_server_options_from_config(struct config *cfg, struct http_server_options *options,
+					  struct hr_error *err);
 
 typedef void (*http_handler_fn)(struct http_request *request, void *context);
 /* Extra readiness check for /healthz; HR_OK = healthy, else err says why (503). */
@@ -70,17 +69,16 @@ enum http_route_flags {
 };
 
 struct http_server *http_server_new(const struct http_server_options *options,
-                                    struct hr_error *err);
+				    struct hr_error *err);
 void http_server_free(struct http_server *server);
 
 hr_status http_server_route(struct http_server *server, const char *method, const char *pattern,
-                            unsigned flags, http_handler_fn handler, void *context,
-                            struct hr_error *err);
-void http_server_set_health_check(struct http_server *server, http_health_fn check,
-                                  void *context);
+			    unsigned flags, http_handler_fn handler, void *context,
+			    struct hr_error *err);
+void http_server_set_health_check(struct http_server *server, http_health_fn check, void *context);
 /* Adds `name value` lines to /healthz's JSON ({"status":"ok", name: value}). */
 hr_status http_server_set_health_field(struct http_server *server, const char *name,
-                                       const char *value);
+				       const char *value);
 
 hr_status http_server_start(struct http_server *server, struct hr_error *err);
 /* The bound port, after start (useful with listen_port 0). */
@@ -111,8 +109,7 @@ const char *http_request_peer(const struct http_request *request);
 
 /* Parses the body as a JSON object (caller owns *out). On failure the caller
  * usually answers http_reply_from_error(request, err). */
-hr_status http_request_json(const struct http_request *request, json_t **out,
-                            struct hr_error *err);
+hr_status http_request_json(const struct http_request *request, json_t **out, struct hr_error *err);
 
 /* --- replies: exactly one per request ---------------------------------- */
 
@@ -121,10 +118,10 @@ hr_status http_reply_header(struct http_request *request, const char *name, cons
 /* Steals the reference to body. */
 void http_reply_json(struct http_request *request, unsigned status, json_t *body);
 void http_reply_bytes(struct http_request *request, unsigned status, const char *content_type,
-                      const void *data, size_t len);
+		      const void *data, size_t len);
 /* {"error": {"code": code, "message": ...}} */
 void http_reply_error(struct http_request *request, unsigned status, const char *code,
-                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Maps err->status to an HTTP status (invalid → 400, not_found → 404, ...). */
 void http_reply_from_error(struct http_request *request, const struct hr_error *err);
 unsigned http_status_for(hr_status status);

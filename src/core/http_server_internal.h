@@ -99,9 +99,9 @@ struct http_request {
 
 /* Queues a response that owns `data` (malloc'ed, freed by MHD). */
 void http_request_reply_owned(struct http_request *request, unsigned status,
-                              const char *content_type, void *data, size_t len);
+			      const char *content_type, void *data, size_t len);
 /* {"error": {"code": code, "message": message}} */
-void http_request_reply_error_text(struct http_request *request, unsigned status,
-                                   const char *code, const char *message);
+void http_request_reply_error_text(struct http_request *request, unsigned status, const char *code,
+				   const char *message);
 
 #endif

@@ -32,8 +32,7 @@ void http_server_options_default(struct http_server_options *o)
 }
 
 /* Splits "host:port" or "[v6]:port". */
-static hr_status parse_listen(const char *text, struct http_server_options *o,
-                              struct hr_error *err)
+static hr_status parse_listen(const char *text, struct http_server_options *o, struct hr_error *err)
 {
 	const char *colon;
 	const char *host = text;
@@ -66,12 +65,12 @@ static hr_status parse_listen(const char *text, struct http_server_options *o,
 	return HR_OK;
 bad:
 	return hr_error_set(err, HR_E_INVALID, "config",
-	                    "server.listen = '%.100s' is not host:port (e.g. 127.0.0.1:8080)",
-	                    text);
+			    "server.listen = '%.100s' is not host:port (e.g. 127.0.0.1:8080)",
+			    text);
 }
 
 hr_status http_server_options_from_config(struct config *cfg, struct http_server_options *o,
-                                          struct hr_error *err)
+					  struct hr_error *err)
 {
 	const char *listen = NULL;
 	int64_t v;
@@ -81,12 +80,12 @@ hr_status http_server_options_from_config(struct config *cfg, struct http_server
 		return rc;
 	if (listen != NULL && (rc = parse_listen(listen, o, err)) != HR_OK)
 		return rc;
-#define GET_INT(key, field, min, max)                                                        \
-	do {                                                                                 \
-		if ((rc = config_get_int(cfg, "server", key, (int64_t)o->field, min, max, &v,   \
-		                         err)) != HR_OK)                                     \
-			return rc;                                                           \
-		o->field = (__typeof__(o->field))v;                                          \
+#define GET_INT(key, field, min, max)                                                              \
+	do {                                                                                       \
+		if ((rc = config_get_int(cfg, "server", key, (int64_t)o->field, min, max, &v,      \
+					 err)) != HR_OK)                                           \
+			return rc;                                                                 \
+		o->field = (__typeof__(o->field))v;                                                \
 	} while (0)
 	GET_INT("threads", threads, 0, 1024);
 	GET_INT("max_body_bytes", max_body_bytes, 1, 1024LL * 1024 * 1024);
@@ -98,12 +97,11 @@ hr_status http_server_options_from_config(struct config *cfg, struct http_server
 	GET_INT("rate_limit_burst", rate_limit_burst, 0, 1000000);
 	GET_INT("shutdown_timeout_ms", shutdown_timeout_ms, 0, 600 * 1000);
 #undef GET_INT
-	if ((rc = config_get_int(cfg, "server", "rate_limit_per_s",
-	                         (int64_t)o->rate_limit_per_s, 0, 1000000, &v, err)) != HR_OK)
+	if ((rc = config_get_int(cfg, "server", "rate_limit_per_s", (int64_t)o->rate_limit_per_s, 0,
+				 1000000, &v, err)) != HR_OK)
 		return rc;
 	o->rate_limit_per_s = (double)v;
 	if (o->rate_limit_per_s > 0 && o->rate_limit_burst == 0)
 		o->rate_limit_burst = (unsigned)(o->rate_limit_per_s < 1 ? 1 : o->rate_limit_per_s);
 	return config_get_bool(cfg, "server", "access_log", o->access_log, &o->access_log, err);
 }
-

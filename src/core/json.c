@@ -17,12 +17,12 @@ hr_status hr_json_parse(const void *data, size_t len, json_t **out, struct hr_er
 	*out = NULL;
 	if (len == 0)
 		return hr_error_set(err, HR_E_INVALID, JSON_STAGE, "empty body, expected JSON");
-	value = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
-	                   &jerr);
+	value =
+	    json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (value == NULL)
 		return hr_error_set(err, HR_E_INVALID, JSON_STAGE,
-		                    "invalid JSON at line %d column %d: %s", jerr.line, jerr.column,
-		                    jerr.text);
+				    "invalid JSON at line %d column %d: %s", jerr.line, jerr.column,
+				    jerr.text);
 	*out = value;
 	return HR_OK;
 }
@@ -44,21 +44,28 @@ hr_status hr_json_parse_object(const void *data, size_t len, json_t **out, struc
 static const char *type_name(const json_t *v)
 {
 	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a number";
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a number";
 	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
-	case JSON_NULL: return "null";
+	case JSON_FALSE:
+		return "a boolean";
+	case JSON_NULL:
+		return "null";
 	}
 	return "unknown";
 }
 
 /* Looks up key; on absence reports according to required. */
 static hr_status lookup(const json_t *obj, const char *key, bool required, json_t **value,
-                        struct hr_error *err)
+			struct hr_error *err)
 {
 	if (!json_is_object(obj))
 		return hr_error_set(err, HR_E_INVALID, JSON_STAGE, "expected a JSON object");
@@ -67,19 +74,19 @@ static hr_status lookup(const json_t *obj, const char *key, bool required, json_
 		return HR_OK;
 	if (required)
 		return hr_error_set(err, HR_E_INVALID, JSON_STAGE, "missing required field '%s'",
-		                    key);
+				    key);
 	return HR_E_NOT_FOUND;
 }
 
 static hr_status wrong_type(const char *key, const char *want, const json_t *got,
-                            struct hr_error *err)
+			    struct hr_error *err)
 {
 	return hr_error_set(err, HR_E_INVALID, JSON_STAGE, "field '%s' must be %s, not %s", key,
-	                    want, type_name(got));
+			    want, type_name(got));
 }
 
 hr_status hr_json_get_string(const json_t *obj, const char *key, bool required, size_t max_len,
-                             const char **out, struct hr_error *err)
+			     const char **out, struct hr_error *err)
 {
 	json_t *v = NULL;
 	hr_status rc = lookup(obj, key, required, &v, err);
@@ -90,16 +97,16 @@ hr_status hr_json_get_string(const json_t *obj, const char *key, bool required, 
 		return wrong_type(key, "a string", v, err);
 	if (json_string_length(v) > max_len)
 		return hr_error_set(err, HR_E_INVALID, JSON_STAGE,
-		                    "field '%s' is longer than %zu bytes", key, max_len);
+				    "field '%s' is longer than %zu bytes", key, max_len);
 	if (strlen(json_string_value(v)) != json_string_length(v))
 		return hr_error_set(err, HR_E_INVALID, JSON_STAGE,
-		                    "field '%s' contains a NUL character", key);
+				    "field '%s' contains a NUL character", key);
 	*out = json_string_value(v);
 	return HR_OK;
 }
 
 hr_status hr_json_get_int(const json_t *obj, const char *key, bool required, int64_t min,
-                          int64_t max, int64_t *out, struct hr_error *err)
+			  int64_t max, int64_t *out, struct hr_error *err)
 {
 	json_t *v = NULL;
 	json_int_t n;
@@ -112,14 +119,14 @@ hr_status hr_json_get_int(const json_t *obj, const char *key, bool required, int
 	n = json_integer_value(v);
 	if (n < min || n > max)
 		return hr_error_set(err, HR_E_INVALID, JSON_STAGE,
-		                    "field '%s' must be between %lld and %lld", key, (long long)min,
-		                    (long long)max);
+				    "field '%s' must be between %lld and %lld", key, (long long)min,
+				    (long long)max);
 	*out = n;
 	return HR_OK;
 }
 
 hr_status hr_json_get_bool(const json_t *obj, const char *key, bool required, bool *out,
-                           struct hr_error *err)
+			   struct hr_error *err)
 {
 	json_t *v = NULL;
 	hr_status rc = lookup(obj, key, required, &v, err);
@@ -133,7 +140,7 @@ hr_status hr_json_get_bool(const json_t *obj, const char *key, bool required, bo
 }
 
 hr_status hr_json_get_object(const json_t *obj, const char *key, bool required, json_t **out,
-                             struct hr_error *err)
+			     struct hr_error *err)
 {
 	json_t *v = NULL;
 	hr_status rc = lookup(obj, key, required, &v, err);
@@ -147,7 +154,7 @@ hr_status hr_json_get_object(const json_t *obj, const char *key, bool required, 
 }
 
 hr_status hr_json_get_array(const json_t *obj, const char *key, bool required, json_t **out,
-                            struct hr_error *err)
+			    struct hr_error *err)
 {
 	json_t *v = NULL;
 	hr_status rc = lookup(obj, key, required, &v, err);
@@ -165,7 +172,8 @@ hr_status hr_json_only_keys(const json_t *obj, const char *const *allowed, struc
 	const char *key;
 	json_t *value;
 
-	json_object_foreach((json_t *)obj, key, value) {
+	json_object_foreach((json_t *)obj, key, value)
+	{
 		bool known = false;
 		(void)value;
 		for (const char *const *a = allowed; *a != NULL; a++) {
@@ -176,7 +184,7 @@ hr_status hr_json_only_keys(const json_t *obj, const char *const *allowed, struc
 		}
 		if (!known)
 			return hr_error_set(err, HR_E_INVALID, JSON_STAGE, "unknown field '%.64s'",
-			                    key);
+					    key);
 	}
 	return HR_OK;
 }

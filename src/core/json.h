@@ -35,15 +35,15 @@ hr_status hr_json_parse_object(const void *data, size_t len, json_t **out, struc
  * A field of the wrong type or out of range is always HR_E_INVALID.
  */
 hr_status hr_json_get_string(const json_t *obj, const char *key, bool required, size_t max_len,
-                             const char **out, struct hr_error *err);
+			     const char **out, struct hr_error *err);
 hr_status hr_json_get_int(const json_t *obj, const char *key, bool required, int64_t min,
-                          int64_t max, int64_t *out, struct hr_error *err);
+			  int64_t max, int64_t *out, struct hr_error *err);
 hr_status hr_json_get_bool(const json_t *obj, const char *key, bool required, bool *out,
-                           struct hr_error *err);
+			   struct hr_error *err);
 hr_status hr_json_get_object(const json_t *obj, const char *key, bool required, json_t **out,
-                             struct hr_error *err);
+			     struct hr_error *err);
 hr_status hr_json_get_array(const json_t *obj, const char *key, bool required, json_t **out,
-                            struct hr_error *err);
+			    struct hr_error *err);
 
 /* Fails naming the first key of obj that is not in the NULL-terminated list. */
 hr_status hr_json_only_keys(const json_t *obj, const char *const *allowed, struct hr_error *err);

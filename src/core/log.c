@@ -151,8 +151,8 @@ void log_begin(struct log_line *line, enum log_level level, const char *event)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	n = snprintf(stamp, sizeof(stamp), "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-	             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-	             tm.tm_sec, ts.tv_nsec / 1000000L);
+		     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		     ts.tv_nsec / 1000000L);
 	put_raw(line, stamp, (size_t)n);
 	put_key(line, "level");
 	put_raw(line, level_names[level], strlen(level_names[level]));

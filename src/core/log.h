@@ -1,7 +1,8 @@
 /*
  * log.h — structured logging: one line per event, key=value, to stderr.
  *
- *	ts=2026-11-25T14:30:37.123Z level=info event=http.request role=UA/wallet rid=9f3c... status=200
+ *	ts=2026-11-25T14:30:37.123Z level=info event=http.request role=UA/wallet rid=9f3c...
+ *status=200
  *
  * Every line starts with the time (UTC, milliseconds), level and event name, then
  * the calling thread's scope (role and request id, set by the HTTP layer for the
@@ -58,12 +59,12 @@ void log_add_int(struct log_line *line, const char *key, long long value);
 void log_add_uint(struct log_line *line, const char *key, unsigned long long value);
 void log_add_bool(struct log_line *line, const char *key, bool value);
 void log_add_fmt(struct log_line *line, const char *key, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 void log_end(struct log_line *line);
 
 /* One event with a free-text message: event=... msg="...". */
 void log_msg(enum log_level level, const char *event, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 #define log_debug(event, ...) log_msg(LOG_LEVEL_DEBUG, event, __VA_ARGS__)
 #define log_info(event, ...)  log_msg(LOG_LEVEL_INFO, event, __VA_ARGS__)

@@ -71,7 +71,7 @@ static uint32_t hash_key(const uint8_t *key, size_t len)
 }
 
 bool rate_limiter_take(struct rate_limiter *limiter, const void *key, size_t key_len,
-                       uint64_t now_us, unsigned *retry_after_s)
+		       uint64_t now_us, unsigned *retry_after_s)
 {
 	struct bucket *set, *b = NULL;
 	uint32_t s;

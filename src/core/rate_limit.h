@@ -28,6 +28,6 @@ void rate_limiter_free(struct rate_limiter *limiter);
  * is available (at least 1). Keys longer than RATE_LIMIT_KEY_MAX are truncated.
  */
 bool rate_limiter_take(struct rate_limiter *limiter, const void *key, size_t key_len,
-                       uint64_t now_us, unsigned *retry_after_s);
+		       uint64_t now_us, unsigned *retry_after_s);
 
 #endif

@@ -25,8 +25,8 @@ static hr_status store_health(void *context, struct hr_error *err)
 }
 
 hr_status role_open_store(const struct role_context *ctx, const char *default_file,
-                          const struct store_migration *migrations, size_t migration_count,
-                          struct store_pool **pool, struct hr_error *err)
+			  const struct store_migration *migrations, size_t migration_count,
+			  struct store_pool **pool, struct hr_error *err)
 {
 	char default_url[PATH_MAX + 16];
 	const char *url;
@@ -38,7 +38,7 @@ hr_status role_open_store(const struct role_context *ctx, const char *default_fi
 	snprintf(default_url, sizeof(default_url), "sqlite:%s/%s", ctx->state_dir, default_file);
 	if ((rc = config_get_str(ctx->config, "store", "url", default_url, &url, err)) != HR_OK ||
 	    (rc = config_get_int(ctx->config, "store", "pool_size", 8, 1, 1024, &size, err)) !=
-	            HR_OK)
+		HR_OK)
 		return rc;
 	if ((rc = store_pool_new(url, (unsigned)size, pool, err)) != HR_OK)
 		return rc;

@@ -33,22 +33,21 @@ struct role_context {
 };
 
 struct role_ops {
-	const char *name;    /* as on the command line: "registry" */
-	const char *summary; /* one line for --help */
+	const char *name;        /* as on the command line: "registry" */
+	const char *summary;     /* one line for --help */
 	const char *config_help; /* the role's own settings, for `hromada serve --help` */
 	bool per_country;        /* runs once per country (needs [node] country) */
 	hr_status (*open)(const struct role_context *context, void **state, struct hr_error *err);
 	void (*close)(void *state);
 };
 
-
 /*
  * Opens the role's store from [store] url (default: sqlite:STATE_DIR/FILE) with
- * a pool of [store] pool_size connections (default 8), applies the role's migrations, and makes /healthz check that the
- * database answers. The pool belongs to the caller (store_pool_free).
+ * a pool of [store] pool_size connections (default 8), applies the role's migrations, and makes
+ * /healthz check that the database answers. The pool belongs to the caller (store_pool_free).
  */
 hr_status role_open_store(const struct role_context *context, const char *default_file,
-                          const struct store_migration *migrations, size_t migration_count,
-                          struct store_pool **pool, struct hr_error *err);
+			  const struct store_migration *migrations, size_t migration_count,
+			  struct store_pool **pool, struct hr_error *err);
 
 #endif

@@ -71,7 +71,7 @@ hr_status store_rollback(struct store *store, struct hr_error *err);
 
 /* Prepared statements. Parameter indexes start at 1, column indexes at 0. */
 hr_status store_prepare(struct store *store, const char *sql, struct store_stmt **out,
-                        struct hr_error *err);
+			struct hr_error *err);
 void store_stmt_free(struct store_stmt *stmt);
 hr_status store_bind_int64(struct store_stmt *stmt, int index, int64_t value);
 hr_status store_bind_text(struct store_stmt *stmt, int index, const char *value, size_t len);
@@ -111,18 +111,18 @@ struct store_migration {
 	const char *sql_postgres; /* NULL: use sql */
 };
 
-hr_status store_migrate(struct store *store, const struct store_migration *migrations,
-                        size_t count, struct hr_error *err);
+hr_status store_migrate(struct store *store, const struct store_migration *migrations, size_t count,
+			struct hr_error *err);
 /* Highest applied version, 0 for a fresh database. */
 hr_status store_schema_version(struct store *store, int *version, struct hr_error *err);
 
 /* A fixed-size pool of connections to one URL, opened lazily. */
 hr_status store_pool_new(const char *url, unsigned size, struct store_pool **out,
-                         struct hr_error *err);
+			 struct hr_error *err);
 void store_pool_free(struct store_pool *pool);
 /* Waits up to timeout_ms for a free connection (HR_E_BUSY after that). */
 hr_status store_pool_acquire(struct store_pool *pool, unsigned timeout_ms, struct store **out,
-                             struct hr_error *err);
+			     struct hr_error *err);
 /* Returns a connection. A connection left inside a transaction is rolled back. */
 void store_pool_release(struct store_pool *pool, struct store *store);
 

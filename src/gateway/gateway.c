@@ -38,7 +38,7 @@ static hr_status gateway_open(const struct role_context *ctx, void **state, stru
 	snprintf(r->audit_dir, sizeof(r->audit_dir), "%s", dir);
 	if (mkdir(r->audit_dir, 0700) != 0 && errno != EEXIST) {
 		rc = hr_error_set(err, HR_E_IO, "gateway", "cannot create %s: %s", r->audit_dir,
-		                  strerror(errno));
+				  strerror(errno));
 		goto fail;
 	}
 	if ((rc = role_open_store(ctx, "gateway.db", NULL, 0, &r->pool, err)) != HR_OK)
@@ -62,10 +62,10 @@ static void gateway_close(void *state)
 }
 
 const struct role_ops gateway_role = {
-	.name = "gateway",
-	.summary = "X-Road-style security server: member directory, access rights, audit log.",
-	.config_help = "[gateway] audit_dir = directory of the audit log (default: STATE_DIR/audit)\n",
-	.per_country = true,
-	.open = gateway_open,
-	.close = gateway_close,
+    .name = "gateway",
+    .summary = "X-Road-style security server: member directory, access rights, audit log.",
+    .config_help = "[gateway] audit_dir = directory of the audit log (default: STATE_DIR/audit)\n",
+    .per_country = true,
+    .open = gateway_open,
+    .close = gateway_close,
 };

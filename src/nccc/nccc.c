@@ -40,10 +40,10 @@ static void nccc_close(void *state)
 }
 
 const struct role_ops nccc_role = {
-	.name = "nccc",
-	.summary = "National cyber coordination centre hub: incidents, MISP and STIX feeds.",
-	.config_help = "",
-	.per_country = false,
-	.open = nccc_open,
-	.close = nccc_close,
+    .name = "nccc",
+    .summary = "National cyber coordination centre hub: incidents, MISP and STIX feeds.",
+    .config_help = "",
+    .per_country = false,
+    .open = nccc_open,
+    .close = nccc_close,
 };

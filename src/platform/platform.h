@@ -33,7 +33,7 @@ const struct role_ops *platform_role_find(const char *name);
 struct role_host;
 
 hr_status role_host_start(struct config *cfg, const char *role_name, struct role_host **out,
-                          struct hr_error *err);
+			  struct hr_error *err);
 const char *role_host_url(const struct role_host *host);
 const char *role_host_name(const struct role_host *host);
 /* Stops accepting connections (first step of a coordinated shutdown). */
@@ -44,12 +44,12 @@ void role_host_stop(struct role_host *host);
 /* --- the whole platform ---------------------------------------------------- */
 
 struct platform_up_options {
-	const char *state_dir;     /* default ./hromada-state */
-	const char *countries;     /* "UA,PL" */
-	unsigned port_base;        /* 0 = any free ports */
+	const char *state_dir;        /* default ./hromada-state */
+	const char *countries;        /* "UA,PL" */
+	unsigned port_base;           /* 0 = any free ports */
 	const char *const *overrides; /* "section.key=value" applied to every role */
 	int override_count;
-	bool print_guide;          /* print URLs and a "try it" guide on stdout */
+	bool print_guide; /* print URLs and a "try it" guide on stdout */
 };
 
 /*

@@ -31,7 +31,8 @@ hr_status platform_make_dirs(const char *path, struct hr_error *err)
 	size_t n = strlen(path);
 
 	if (n == 0 || n >= sizeof(buf))
-		return hr_error_set(err, HR_E_INVALID, "state", "bad directory path '%.100s'", path);
+		return hr_error_set(err, HR_E_INVALID, "state", "bad directory path '%.100s'",
+				    path);
 	memcpy(buf, path, n + 1);
 	for (size_t i = 1; i <= n; i++) {
 		if (buf[i] != '/' && buf[i] != 0)
@@ -39,7 +40,7 @@ hr_status platform_make_dirs(const char *path, struct hr_error *err)
 		buf[i] = 0;
 		if (mkdir(buf, 0750) != 0 && errno != EEXIST)
 			return hr_error_set(err, HR_E_IO, "state", "cannot create %s: %s", buf,
-			                    strerror(errno));
+					    strerror(errno));
 		buf[i] = path[i];
 	}
 	return HR_OK;
@@ -50,8 +51,8 @@ static bool country_code_valid(const char *c)
 	return strlen(c) == 2 && isupper((unsigned char)c[0]) && isupper((unsigned char)c[1]);
 }
 
-static hr_status read_node_settings(struct config *cfg, const char *role_name,
-                                    struct role_host *h, struct hr_error *err)
+static hr_status read_node_settings(struct config *cfg, const char *role_name, struct role_host *h,
+				    struct hr_error *err)
 {
 	const char *role, *country, *state_dir, *name, *level_text;
 	enum log_level level;
@@ -63,28 +64,28 @@ static hr_status read_node_settings(struct config *cfg, const char *role_name,
 		return hr_error_set(err, HR_E_INVALID, "config", "no role given ([node] role)");
 	if (role_name != NULL && strcmp(role, role_name) != 0)
 		return hr_error_set(err, HR_E_INVALID, "config",
-		                    "the config file is for role '%.32s', not '%.32s'", role,
-		                    role_name);
+				    "the config file is for role '%.32s', not '%.32s'", role,
+				    role_name);
 	h->ops = platform_role_find(role);
 	if (h->ops == NULL)
 		return hr_error_set(err, HR_E_INVALID, "config",
-		                    "unknown role '%.32s' (registry, gateway, wallet, trust, nccc)",
-		                    role);
+				    "unknown role '%.32s' (registry, gateway, wallet, trust, nccc)",
+				    role);
 	if ((rc = config_get_str(cfg, "node", "country", "", &country, err)) != HR_OK)
 		return rc;
 	if (h->ops->per_country && !country_code_valid(country))
 		return hr_error_set(err, HR_E_INVALID, "config",
-		                    "role %s needs [node] country, two capital letters (e.g. UA)",
-		                    role);
+				    "role %s needs [node] country, two capital letters (e.g. UA)",
+				    role);
 	if (!h->ops->per_country && country[0] != 0 && !country_code_valid(country))
 		return hr_error_set(err, HR_E_INVALID, "config",
-		                    "[node] country must be two capital letters (e.g. UA)");
+				    "[node] country must be two capital letters (e.g. UA)");
 	snprintf(h->country, sizeof(h->country), "%s", country);
 	if ((rc = config_get_str(cfg, "node", "state_dir", NULL, &state_dir, err)) != HR_OK)
 		return rc;
 	if (state_dir == NULL || state_dir[0] == 0)
 		return hr_error_set(err, HR_E_INVALID, "config",
-		                    "no state directory given ([node] state_dir)");
+				    "no state directory given ([node] state_dir)");
 	snprintf(h->state_dir, sizeof(h->state_dir), "%s", state_dir);
 	if (h->ops->per_country)
 		snprintf(h->name, sizeof(h->name), "%s/%s", h->country, role);
@@ -95,12 +96,12 @@ static hr_status read_node_settings(struct config *cfg, const char *role_name,
 	if (name != NULL)
 		snprintf(h->name, sizeof(h->name), "%s", name);
 	if ((rc = config_get_str(cfg, "node", "log_level", log_level_name(log_get_level()),
-	                         &level_text, err)) != HR_OK)
+				 &level_text, err)) != HR_OK)
 		return rc;
 	if (log_level_parse(level_text, &level) != HR_OK)
-		return hr_error_set(err, HR_E_INVALID, "config",
-		                    "[node] log_level '%.16s' is not debug, info, warn, error or off",
-		                    level_text);
+		return hr_error_set(
+		    err, HR_E_INVALID, "config",
+		    "[node] log_level '%.16s' is not debug, info, warn, error or off", level_text);
 	log_set_level(level);
 	return HR_OK;
 }
@@ -118,7 +119,7 @@ static void log_started(const struct role_host *h)
 }
 
 hr_status role_host_start(struct config *cfg, const char *role_name, struct role_host **out,
-                          struct hr_error *err)
+			  struct hr_error *err)
 {
 	struct http_server_options options;
 	struct role_context ctx;

@@ -12,7 +12,7 @@
 #include "wallet/wallet.h"
 
 const struct role_ops *const platform_roles[] = {
-	&registry_role, &gateway_role, &wallet_role, &trust_role, &nccc_role, NULL,
+    &registry_role, &gateway_role, &wallet_role, &trust_role, &nccc_role, NULL,
 };
 
 const struct role_ops *platform_role_find(const char *name)

@@ -77,12 +77,12 @@ static hr_status parse_countries(struct up *up, const char *list, struct hr_erro
 		}
 		if (found < 0)
 			return hr_error_set(err, HR_E_INVALID, STAGE,
-			                    "unknown country '%.*s' in --countries (known: UA, PL)",
-			                    (int)(n < 16 ? n : 16), p);
+					    "unknown country '%.*s' in --countries (known: UA, PL)",
+					    (int)(n < 16 ? n : 16), p);
 		for (int i = 0; i < up->country_count; i++) {
 			if (up->countries[i] == countries[found])
 				return hr_error_set(err, HR_E_INVALID, STAGE,
-				                    "country %s is listed twice", countries[found]);
+						    "country %s is listed twice", countries[found]);
 		}
 		up->countries[up->country_count++] = countries[found];
 		p += n;
@@ -95,7 +95,7 @@ static hr_status parse_countries(struct up *up, const char *list, struct hr_erro
 }
 
 static struct up_role *add_role(struct up *up, const char *role, const char *country,
-                                const char *document_type, unsigned port_offset)
+				const char *document_type, unsigned port_offset)
 {
 	struct up_role *r = &up->roles[up->role_count++];
 
@@ -107,7 +107,7 @@ static struct up_role *add_role(struct up *up, const char *role, const char *cou
 		snprintf(r->dir, sizeof(r->dir), "%s/%s", up->state_dir, role);
 	} else if (document_type != NULL) {
 		snprintf(r->dir, sizeof(r->dir), "%s/%s/%s-%s", up->state_dir, country, role,
-		         document_type);
+			 document_type);
 		snprintf(r->name, sizeof(r->name), "%s/%s-%s", country, role, document_type);
 	} else {
 		snprintf(r->dir, sizeof(r->dir), "%s/%s/%s", up->state_dir, country, role);
@@ -125,7 +125,7 @@ static void plan_roles(struct up *up)
 		add_role(up, "gateway", up->countries[c], NULL, base + 1);
 		for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++)
 			add_role(up, "registry", up->countries[c], document_types[t],
-			         base + 2 + (unsigned)t);
+				 base + 2 + (unsigned)t);
 	}
 }
 
@@ -144,7 +144,7 @@ static bool override_applies(const char *assignment, const char *role)
 }
 
 static hr_status build_config(struct up *up, const struct up_role *r, struct config **out,
-                              struct hr_error *err)
+			      struct hr_error *err)
 {
 	struct config *cfg = config_new();
 	char listen[32], path[PATH_MAX + 16];
@@ -155,16 +155,16 @@ static hr_status build_config(struct up *up, const struct up_role *r, struct con
 		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
 	snprintf(listen, sizeof(listen), "127.0.0.1:%u", r->port);
 	if ((rc = config_set(cfg, "node", "role", r->role, "up", err)) != HR_OK ||
-	    (r->country[0] && (rc = config_set(cfg, "node", "country", r->country, "up", err)) !=
-	                              HR_OK) ||
+	    (r->country[0] &&
+	     (rc = config_set(cfg, "node", "country", r->country, "up", err)) != HR_OK) ||
 	    (rc = config_set(cfg, "node", "state_dir", r->dir, "up", err)) != HR_OK ||
 	    (rc = config_set(cfg, "node", "log_level", log_level_name(log_get_level()), "up",
-	                     err)) != HR_OK ||
+			     err)) != HR_OK ||
 	    (rc = config_set(cfg, "server", "listen", listen, "up", err)) != HR_OK ||
 	    (r->document_type && (rc = config_set(cfg, "registry", "document_type",
-	                                          r->document_type, "up", err)) != HR_OK) ||
-	    (r->document_type && (rc = config_set(cfg, "node", "name", r->name, "up", err)) !=
-	                                 HR_OK))
+						  r->document_type, "up", err)) != HR_OK) ||
+	    (r->document_type &&
+	     (rc = config_set(cfg, "node", "name", r->name, "up", err)) != HR_OK))
 		goto fail;
 	for (int i = 0; i < up->options->override_count; i++) {
 		if (!override_applies(up->options->overrides[i], r->role))
@@ -235,9 +235,9 @@ static hr_status wait_healthy(struct up *up, struct hr_error *err)
 				break;
 			if (clock_monotonic_us() > deadline) {
 				rc = hr_error_set(err, HR_E_UNAVAILABLE, STAGE,
-				                  "%s did not become healthy (%s answered %ld)",
-				                  role_host_name(up->roles[i].host), url,
-				                  rc == HR_OK ? resp.status : 0L);
+						  "%s did not become healthy (%s answered %ld)",
+						  role_host_name(up->roles[i].host), url,
+						  rc == HR_OK ? resp.status : 0L);
 				goto done;
 			}
 			usleep(50000);
@@ -261,7 +261,7 @@ static json_t *endpoints_json(const struct up *up)
 		char audit[PATH_MAX + 16];
 
 		snprintf(audit, sizeof(audit), "%s/%s/gateway/audit", up->state_dir,
-		         up->countries[c]);
+			 up->countries[c]);
 		json_object_set_new(country, "registries", registries);
 		json_object_set_new(country, "audit_dir", json_string(audit));
 		json_object_set_new(root, up->countries[c], country);
@@ -274,8 +274,8 @@ static json_t *endpoints_json(const struct up *up)
 		if (country == NULL)
 			json_object_set_new(root, r->role, url);
 		else if (r->document_type != NULL)
-			json_object_set_new(json_object_get(country, "registries"), r->document_type,
-			                    url);
+			json_object_set_new(json_object_get(country, "registries"),
+					    r->document_type, url);
 		else
 			json_object_set_new(country, r->role, url);
 	}
@@ -283,8 +283,7 @@ static json_t *endpoints_json(const struct up *up)
 }
 
 /* Writes through a temporary file and rename(), so readers never see half a file. */
-static hr_status write_json_atomically(const char *path, const json_t *value,
-                                       struct hr_error *err)
+static hr_status write_json_atomically(const char *path, const json_t *value, struct hr_error *err)
 {
 	char tmp[PATH_MAX + 8];
 	struct buf out;
@@ -303,7 +302,7 @@ static hr_status write_json_atomically(const char *path, const json_t *value,
 	if (f == NULL) {
 		buf_clear(&out);
 		return hr_error_set(err, HR_E_IO, STAGE, "cannot write %s: %s", tmp,
-		                    strerror(errno));
+				    strerror(errno));
 	}
 	ok = fwrite(out.data, 1, out.len, f) == out.len;
 	ok = (fflush(f) == 0) && ok && fsync(fileno(f)) == 0;
@@ -312,7 +311,7 @@ static hr_status write_json_atomically(const char *path, const json_t *value,
 	if (!ok || rename(tmp, path) != 0) {
 		unlink(tmp);
 		return hr_error_set(err, HR_E_IO, STAGE, "cannot write %s: %s", path,
-		                    strerror(errno));
+				    strerror(errno));
 	}
 	return HR_OK;
 }
@@ -325,11 +324,11 @@ static hr_status lock_state_dir(struct up *up, struct hr_error *err)
 	up->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (up->lock_fd < 0)
 		return hr_error_set(err, HR_E_IO, STAGE, "cannot open %s: %s", path,
-		                    strerror(errno));
+				    strerror(errno));
 	if (flock(up->lock_fd, LOCK_EX | LOCK_NB) != 0)
 		return hr_error_set(err, HR_E_BUSY, STAGE,
-		                    "another 'hromada up' is running on %s; stop it or use --state",
-		                    up->state_dir);
+				    "another 'hromada up' is running on %s; stop it or use --state",
+				    up->state_dir);
 	return HR_OK;
 }
 
@@ -341,7 +340,7 @@ static void print_guide(const struct up *up)
 		char label[64];
 		if (r->document_type)
 			snprintf(label, sizeof(label), "%s registry %s", r->country,
-			         r->document_type);
+				 r->document_type);
 		else if (r->country[0])
 			snprintf(label, sizeof(label), "%s %s", r->country, r->role);
 		else
@@ -352,8 +351,7 @@ static void print_guide(const struct up *up)
 	       "  curl %s/healthz\n"
 	       "  curl %s/metrics\n\n"
 	       "Stop with Ctrl-C (SIGINT) or SIGTERM.\n\n",
-	       up->state_dir, role_host_url(up->roles[2].host),
-	       role_host_url(up->roles[2].host));
+	       up->state_dir, role_host_url(up->roles[2].host), role_host_url(up->roles[2].host));
 	fflush(stdout);
 }
 
@@ -369,19 +367,19 @@ hr_status platform_up(const struct platform_up_options *options, struct hr_error
 		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
 	up->options = options;
 	up->lock_fd = -1;
-	if ((rc = parse_countries(up, options->countries ? options->countries : "UA,PL",
-	                          err)) != HR_OK)
+	if ((rc = parse_countries(up, options->countries ? options->countries : "UA,PL", err)) !=
+	    HR_OK)
 		goto done;
 	if (options->port_base > 65535 - 10 * (COUNTRY_COUNT + 1)) {
 		rc = hr_error_set(err, HR_E_INVALID, STAGE, "--port-base %u is too high",
-		                  options->port_base);
+				  options->port_base);
 		goto done;
 	}
 	if ((rc = platform_make_dirs(options->state_dir, err)) != HR_OK)
 		goto done;
 	if (realpath(options->state_dir, path) == NULL) {
 		rc = hr_error_set(err, HR_E_IO, STAGE, "cannot resolve %s: %s", options->state_dir,
-		                  strerror(errno));
+				  strerror(errno));
 		goto done;
 	}
 	if (strlen(path) >= sizeof(up->state_dir)) {

@@ -24,14 +24,14 @@ static hr_status registry_open(const struct role_context *ctx, void **state, str
 
 	if (r == NULL)
 		return HR_E_NOMEM;
-	if ((rc = config_get_choice(ctx->config, "registry", "document_type", NULL,
-	                            document_types, &r->document_type, err)) != HR_OK)
+	if ((rc = config_get_choice(ctx->config, "registry", "document_type", NULL, document_types,
+				    &r->document_type, err)) != HR_OK)
 		goto fail;
 	if ((rc = role_open_store(ctx, "registry.db", NULL, 0, &r->pool, err)) != HR_OK)
 		goto fail;
 	http_server_set_health_field(ctx->server, "country", ctx->country);
 	http_server_set_health_field(ctx->server, "document_type",
-	                             document_types[r->document_type]);
+				     document_types[r->document_type]);
 	*state = r;
 	return HR_OK;
 fail:
@@ -50,10 +50,13 @@ static void registry_close(void *state)
 }
 
 const struct role_ops registry_role = {
-	.name = "registry",
-	.summary = "Authoritative records of one document type; answers the gateway only.",
-	.config_help = "[registry] document_type = one of id_card, foreign_passport, driver_licence,\n                           vehicle_registration, residence_permit, vaccination,\n                           student_card, military_record (required)\n",
-	.per_country = true,
-	.open = registry_open,
-	.close = registry_close,
+    .name = "registry",
+    .summary = "Authoritative records of one document type; answers the gateway only.",
+    .config_help =
+	"[registry] document_type = one of id_card, foreign_passport, driver_licence,\n            "
+	"               vehicle_registration, residence_permit, vaccination,\n                     "
+	"      student_card, military_record (required)\n",
+    .per_country = true,
+    .open = registry_open,
+    .close = registry_close,
 };

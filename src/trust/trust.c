@@ -41,10 +41,10 @@ static void trust_close(void *state)
 }
 
 const struct role_ops trust_role = {
-	.name = "trust",
-	.summary = "Cross-border trust list of every country's document signers.",
-	.config_help = "",
-	.per_country = false,
-	.open = trust_open,
-	.close = trust_close,
+    .name = "trust",
+    .summary = "Cross-border trust list of every country's document signers.",
+    .config_help = "",
+    .per_country = false,
+    .open = trust_open,
+    .close = trust_close,
 };

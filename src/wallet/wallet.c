@@ -41,10 +41,10 @@ static void wallet_close(void *state)
 }
 
 const struct role_ops wallet_role = {
-	.name = "wallet",
-	.summary = "The citizen wallet API: enrolment, documents fetched live, QR credentials.",
-	.config_help = "",
-	.per_country = true,
-	.open = wallet_open,
-	.close = wallet_close,
+    .name = "wallet",
+    .summary = "The citizen wallet API: enrolment, documents fetched live, QR credentials.",
+    .config_help = "",
+    .per_country = true,
+    .open = wallet_open,
+    .close = wallet_close,
 };

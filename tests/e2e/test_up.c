@@ -67,8 +67,16 @@ static json_t *wait_for_endpoints(struct running *r)
 
 static void start_up(struct running *r, const char *state_dir)
 {
-	char *argv[] = {(char *)tk_hromada_binary(), "up", "--state", r->state, "--port-base", "0",
-	                "--quiet", "--set", "server.access_log=false", NULL};
+	char *argv[] = {(char *)tk_hromada_binary(),
+			"up",
+			"--state",
+			r->state,
+			"--port-base",
+			"0",
+			"--quiet",
+			"--set",
+			"server.access_log=false",
+			NULL};
 
 	snprintf(r->state, sizeof(r->state), "%s", state_dir);
 	snprintf(r->log, sizeof(r->log), "%s.log", state_dir);
@@ -129,7 +137,7 @@ static void check_endpoints(json_t *e, const char *state)
 		for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++) {
 			assert_url(json_object_get(registries, document_types[t]));
 			snprintf(path, sizeof(path), "%s/%s/registry-%s/hromada.ini", state,
-			         countries[c], document_types[t]);
+				 countries[c], document_types[t]);
 			assert_true(file_exists(path));
 		}
 		assert_non_null(audit);
@@ -148,8 +156,8 @@ static void check_endpoints(json_t *e, const char *state)
 static void check_serve_alone(const char *dir, const char *state)
 {
 	char ini[400], state_dir[320], log[300], url[256];
-	char *argv[] = {(char *)tk_hromada_binary(), "serve", "gateway", "--config", ini,
-	                "--set", "server.listen=127.0.0.1:0", "--set", state_dir, NULL};
+	char *argv[] = {(char *)tk_hromada_binary(), "serve", "gateway", "--config", ini, "--set",
+			"server.listen=127.0.0.1:0", "--set", state_dir, NULL};
 	char *text = NULL;
 	pid_t pid;
 	int code;
@@ -192,8 +200,14 @@ static void test_up_runs_every_role_and_stops_on_sigterm(void **unused)
 
 	/* a second up on the same directory is refused while the first runs */
 	{
-		char *argv[] = {(char *)tk_hromada_binary(), "up", "--state", state, "--port-base",
-		                "0", "--quiet", NULL};
+		char *argv[] = {(char *)tk_hromada_binary(),
+				"up",
+				"--state",
+				state,
+				"--port-base",
+				"0",
+				"--quiet",
+				NULL};
 		int code = tk_run(argv, out, sizeof(out), 60000);
 		assert_int_equal(code, 1);
 		assert_non_null(strstr(out, "another 'hromada up' is running"));
@@ -223,7 +237,7 @@ static void test_serve_refuses_unknown_setting_naming_it(void **unused)
 	tk_tmpdir(dir);
 	snprintf(ini, sizeof(ini), "%s/t.ini", dir);
 	assert_true(tk_write_file(ini, "[node]\nstate_dir = /tmp/hromada-unused\n"
-	                               "[server]\nlisten = 127.0.0.1:0\nthraeds = 4\n"));
+				       "[server]\nlisten = 127.0.0.1:0\nthraeds = 4\n"));
 	assert_int_equal(tk_run(argv, out, sizeof(out), 30000), 2);
 	assert_non_null(strstr(out, "t.ini:5: unknown setting server.thraeds"));
 	tk_rmrf(dir);
@@ -241,7 +255,7 @@ static void test_serve_refuses_missing_country_and_bad_values(void **unused)
 	assert_int_equal(tk_run(argv, out, sizeof(out), 30000), 2);
 	assert_non_null(strstr(out, "needs [node] country"));
 	assert_true(tk_write_file(ini, "[node]\ncountry = UA\nstate_dir = /tmp/hromada-unused\n"
-	                               "[server]\nthreads = lots\n"));
+				       "[server]\nthreads = lots\n"));
 	assert_int_equal(tk_run(argv, out, sizeof(out), 30000), 2);
 	assert_non_null(strstr(out, "w.ini:5: server.threads = 'lots' is not an integer"));
 	tk_rmrf(dir);
@@ -255,8 +269,9 @@ static void test_help_and_usage_errors(void **unused)
 	char *serve_help[] = {(char *)tk_hromada_binary(), "help", "serve", NULL};
 	char *unknown[] = {(char *)tk_hromada_binary(), "fly", NULL};
 	char *bad_option[] = {(char *)tk_hromada_binary(), "up", "--bogus", NULL};
-	char *bad_country[] = {(char *)tk_hromada_binary(), "up", "--countries", "UA,XX",
-	                       "--state", "/tmp/hromada-never-created", NULL};
+	char *bad_country[] = {
+	    (char *)tk_hromada_binary(),  "up", "--countries", "UA,XX", "--state",
+	    "/tmp/hromada-never-created", NULL};
 	char *no_role[] = {(char *)tk_hromada_binary(), "serve", "--config", "x.ini", NULL};
 
 	(void)unused;
@@ -279,10 +294,10 @@ static void test_help_and_usage_errors(void **unused)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_help_and_usage_errors),
-		cmocka_unit_test(test_serve_refuses_unknown_setting_naming_it),
-		cmocka_unit_test(test_serve_refuses_missing_country_and_bad_values),
-		cmocka_unit_test(test_up_runs_every_role_and_stops_on_sigterm),
+	    cmocka_unit_test(test_help_and_usage_errors),
+	    cmocka_unit_test(test_serve_refuses_unknown_setting_naming_it),
+	    cmocka_unit_test(test_serve_refuses_missing_country_and_bad_values),
+	    cmocka_unit_test(test_up_runs_every_role_and_stops_on_sigterm),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

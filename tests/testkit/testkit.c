@@ -263,7 +263,8 @@ pid_t tk_spawn(char *const argv[], const char *log_path)
 	if (pid != 0)
 		return pid;
 	{
-		int fd = open(log_path ? log_path : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0644);
+		int fd =
+		    open(log_path ? log_path : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0644);
 		if (fd >= 0) {
 			dup2(fd, 1);
 			dup2(fd, 2);

@@ -91,12 +91,12 @@ static void test_slices_compare(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_appends_and_terminates),
-		cmocka_unit_test(test_refuses_growth_past_limit_and_keeps_contents),
-		cmocka_unit_test(test_error_latches_until_reset),
-		cmocka_unit_test(test_huge_length_does_not_overflow),
-		cmocka_unit_test(test_take_transfers_ownership),
-		cmocka_unit_test(test_slices_compare),
+	    cmocka_unit_test(test_appends_and_terminates),
+	    cmocka_unit_test(test_refuses_growth_past_limit_and_keeps_contents),
+	    cmocka_unit_test(test_error_latches_until_reset),
+	    cmocka_unit_test(test_huge_length_does_not_overflow),
+	    cmocka_unit_test(test_take_transfers_ownership),
+	    cmocka_unit_test(test_slices_compare),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

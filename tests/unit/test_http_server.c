@@ -95,26 +95,24 @@ static struct fixture *start(void (*tune)(struct http_server_options *))
 	f->server = http_server_new(&o, &err);
 	assert_non_null(f->server);
 	assert_int_equal(http_server_route(f->server, "GET", "/hello", 0, handle_hello, NULL, &err),
-	                 HR_OK);
+			 HR_OK);
 	assert_int_equal(http_server_route(f->server, "POST", "/echo", HTTP_ROUTE_JSON_BODY,
-	                                   handle_echo, NULL, &err),
-	                 HR_OK);
+					   handle_echo, NULL, &err),
+			 HR_OK);
 	assert_int_equal(
-		http_server_route(f->server, "GET", "/items/{id}", 0, handle_item, NULL, &err),
-		HR_OK);
+	    http_server_route(f->server, "GET", "/items/{id}", 0, handle_item, NULL, &err), HR_OK);
 	assert_int_equal(http_server_route(f->server, "GET", "/items/special", 0,
-	                                   handle_item_literal, NULL, &err),
-	                 HR_OK);
+					   handle_item_literal, NULL, &err),
+			 HR_OK);
 	assert_int_equal(
-		http_server_route(f->server, "DELETE", "/items/{id}", 0, handle_item, NULL, &err),
-		HR_OK);
+	    http_server_route(f->server, "DELETE", "/items/{id}", 0, handle_item, NULL, &err),
+	    HR_OK);
 	assert_int_equal(http_server_route(f->server, "GET", "/slow", 0, handle_slow, NULL, &err),
-	                 HR_OK);
+			 HR_OK);
 	assert_int_equal(
-		http_server_route(f->server, "GET", "/forgets", 0, handle_forgets, NULL, &err),
-		HR_OK);
+	    http_server_route(f->server, "GET", "/forgets", 0, handle_forgets, NULL, &err), HR_OK);
 	assert_int_equal(
-		http_server_route(f->server, "POST", "/bytes", 0, handle_bytes, NULL, &err), HR_OK);
+	    http_server_route(f->server, "POST", "/bytes", 0, handle_bytes, NULL, &err), HR_OK);
 	assert_int_equal(http_server_start(f->server, &err), HR_OK);
 	f->port = http_server_port(f->server);
 	assert_true(f->port > 0);
@@ -132,9 +130,8 @@ static void assert_still_serving(uint16_t port)
 {
 	char out[4096];
 
-	assert_int_equal(tk_raw_exchange(port, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n", out,
-	                                 sizeof(out)),
-	                 200);
+	assert_int_equal(
+	    tk_raw_exchange(port, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n", out, sizeof(out)), 200);
 	assert_non_null(strstr(out, "\"hello\":\"world\""));
 }
 
@@ -153,14 +150,15 @@ static void test_serves_routes_with_parameters_and_query(void **state)
 	char out[4096];
 
 	(void)state;
-	assert_int_equal(tk_raw_exchange(f->port, "GET /items/abc-1?q=x%20y HTTP/1.1\r\nHost: t\r\n\r\n",
-	                                 out, sizeof(out)),
-	                 200);
+	assert_int_equal(tk_raw_exchange(f->port,
+					 "GET /items/abc-1?q=x%20y HTTP/1.1\r\nHost: t\r\n\r\n",
+					 out, sizeof(out)),
+			 200);
 	assert_non_null(strstr(out, "{\"id\":\"abc-1\",\"q\":\"x y\"}"));
 	/* a literal route beats a parameter route, whatever the order of adding */
 	assert_int_equal(tk_raw_exchange(f->port, "GET /items/special HTTP/1.1\r\nHost: t\r\n\r\n",
-	                                 out, sizeof(out)),
-	                 200);
+					 out, sizeof(out)),
+			 200);
 	assert_non_null(strstr(out, "\"literal\":\"yes\""));
 	stop(f);
 }
@@ -171,9 +169,9 @@ static void test_healthz_answers_ok_json(void **state)
 	char out[4096];
 
 	(void)state;
-	assert_int_equal(tk_raw_exchange(f->port, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n", out,
-	                                 sizeof(out)),
-	                 200);
+	assert_int_equal(
+	    tk_raw_exchange(f->port, "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n", out, sizeof(out)),
+	    200);
 	assert_non_null(strstr(out, "\"status\":\"ok\""));
 	assert_non_null(strstr(out, "\"name\":\"test\""));
 	stop(f);
@@ -204,9 +202,10 @@ static void test_healthz_reports_failed_check_as_503(void **state)
 	assert_non_null(s);
 	http_server_set_health_check(s, always_down, NULL);
 	assert_int_equal(http_server_start(s, &err), HR_OK);
-	assert_int_equal(tk_raw_exchange(http_server_port(s), "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n",
-	                                 out, sizeof(out)),
-	                 503);
+	assert_int_equal(tk_raw_exchange(http_server_port(s),
+					 "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n", out,
+					 sizeof(out)),
+			 503);
 	assert_non_null(strstr(out, "database gone"));
 	http_server_free(s);
 }
@@ -217,13 +216,13 @@ static void test_unknown_route_is_404_json(void **state)
 	char out[4096];
 
 	(void)state;
-	assert_int_equal(tk_raw_exchange(f->port, "GET /nope HTTP/1.1\r\nHost: t\r\n\r\n", out,
-	                                 sizeof(out)),
-	                 404);
+	assert_int_equal(
+	    tk_raw_exchange(f->port, "GET /nope HTTP/1.1\r\nHost: t\r\n\r\n", out, sizeof(out)),
+	    404);
 	assert_error_body(out, "not_found");
-	assert_int_equal(tk_raw_exchange(f->port, "GET /hello/ HTTP/1.1\r\nHost: t\r\n\r\n", out,
-	                                 sizeof(out)),
-	                 404);
+	assert_int_equal(
+	    tk_raw_exchange(f->port, "GET /hello/ HTTP/1.1\r\nHost: t\r\n\r\n", out, sizeof(out)),
+	    404);
 	assert_still_serving(f->port);
 	stop(f);
 }
@@ -234,9 +233,9 @@ static void test_wrong_method_is_405_with_allow(void **state)
 	char out[4096];
 
 	(void)state;
-	assert_int_equal(tk_raw_exchange(f->port, "PUT /items/7 HTTP/1.1\r\nHost: t\r\n\r\n", out,
-	                                 sizeof(out)),
-	                 405);
+	assert_int_equal(
+	    tk_raw_exchange(f->port, "PUT /items/7 HTTP/1.1\r\nHost: t\r\n\r\n", out, sizeof(out)),
+	    405);
 	assert_non_null(strstr(out, "Allow: GET, HEAD, DELETE\r\n"));
 	assert_error_body(out, "method_not_allowed");
 	stop(f);
@@ -248,9 +247,9 @@ static void test_head_on_get_route_has_no_body(void **state)
 	char out[4096];
 
 	(void)state;
-	assert_int_equal(tk_raw_exchange(f->port, "HEAD /hello HTTP/1.1\r\nHost: t\r\n\r\n", out,
-	                                 sizeof(out)),
-	                 200);
+	assert_int_equal(
+	    tk_raw_exchange(f->port, "HEAD /hello HTTP/1.1\r\nHost: t\r\n\r\n", out, sizeof(out)),
+	    200);
 	assert_null(strstr(out, "world"));
 	stop(f);
 }
@@ -260,7 +259,7 @@ static void test_malformed_json_is_400_and_server_keeps_serving(void **state)
 	struct fixture *f = start(NULL);
 	char out[4096];
 	const char *req = "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
-	                  "Content-Length: 8\r\n\r\n{\"a\": 1,";
+			  "Content-Length: 8\r\n\r\n{\"a\": 1,";
 
 	(void)state;
 	assert_int_equal(tk_raw_exchange(f->port, req, out, sizeof(out)), 400);
@@ -288,7 +287,7 @@ static void test_wrong_content_type_is_415(void **state)
 	struct fixture *f = start(NULL);
 	char out[4096];
 	const char *req = "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\n"
-	                  "Content-Length: 8\r\n\r\n{\"a\": 1}";
+			  "Content-Length: 8\r\n\r\n{\"a\": 1}";
 
 	(void)state;
 	assert_int_equal(tk_raw_exchange(f->port, req, out, sizeof(out)), 415);
@@ -321,8 +320,9 @@ static void test_chunked_body_over_limit_is_413(void **state)
 	int fd;
 
 	(void)state;
-	n = (size_t)snprintf(req, sizeof(req),
-	                     "POST /bytes HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n");
+	n = (size_t)snprintf(
+	    req, sizeof(req),
+	    "POST /bytes HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n");
 	for (int i = 0; i < 3; i++) {
 		n += (size_t)snprintf(req + n, sizeof(req) - n, "400\r\n");
 		memset(req + n, 'x', 0x400);
@@ -349,7 +349,7 @@ static void test_body_at_limit_is_accepted(void **state)
 
 	(void)state;
 	n = (size_t)snprintf(req, sizeof(req),
-	                     "POST /bytes HTTP/1.1\r\nHost: t\r\nContent-Length: 1024\r\n\r\n");
+			     "POST /bytes HTTP/1.1\r\nHost: t\r\nContent-Length: 1024\r\n\r\n");
 	memset(req + n, 'y', 1024);
 	req[n + 1024] = 0;
 	assert_int_equal(tk_raw_exchange(f->port, req, out, sizeof(out)), 200);
@@ -384,16 +384,16 @@ static void test_malformed_requests_are_refused_before_any_handler(void **state)
 	(void)state;
 	/* libmicrohttpd answers these itself (docs/ARCHITECTURE.md, "HTTP layer") */
 	assert_int_equal(tk_raw_exchange(f->port, "GET /hello HTTP/1.1\r\nNoColonHere\r\n\r\n", out,
-	                                 sizeof(out)),
-	                 400);
+					 sizeof(out)),
+			 400);
 	assert_non_null(strstr(out, "Connection: close"));
-	assert_int_equal(tk_raw_exchange(f->port, "GET /hello HTTP/9.9\r\nHost: t\r\n\r\n", out,
-	                                 sizeof(out)),
-	                 505);
+	assert_int_equal(
+	    tk_raw_exchange(f->port, "GET /hello HTTP/9.9\r\nHost: t\r\n\r\n", out, sizeof(out)),
+	    505);
 	/* a request line without a version is not HTTP/1.x: the connection is dropped */
 	assert_int_equal(tk_raw_exchange(f->port, "GARBAGE\r\n\r\n", out, sizeof(out)), 0);
-	assert_int_equal(tk_raw_exchange(f->port, "\x01\x02\x03 / HTTP/1.1\r\n\r\n", out, sizeof(out)),
-	                 400);
+	assert_int_equal(
+	    tk_raw_exchange(f->port, "\x01\x02\x03 / HTTP/1.1\r\n\r\n", out, sizeof(out)), 400);
 	assert_still_serving(f->port);
 	stop(f);
 }
@@ -413,7 +413,7 @@ static void test_rate_limit_answers_429_with_retry_after(void **state)
 	(void)state;
 	for (int i = 0; i < 6; i++) {
 		int status = tk_raw_exchange(f->port, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n", out,
-		                             sizeof(out));
+					     sizeof(out));
 		if (status == 200)
 			ok++;
 		if (status == 429) {
@@ -459,12 +459,13 @@ static void test_request_id_is_echoed_or_generated(void **state)
 	char out[4096];
 
 	(void)state;
-	tk_raw_exchange(f->port, "GET /hello HTTP/1.1\r\nHost: t\r\nX-Request-Id: trace-42.a_b\r\n\r\n",
-	                out, sizeof(out));
+	tk_raw_exchange(f->port,
+			"GET /hello HTTP/1.1\r\nHost: t\r\nX-Request-Id: trace-42.a_b\r\n\r\n", out,
+			sizeof(out));
 	assert_non_null(strstr(out, "X-Request-Id: trace-42.a_b\r\n"));
 	/* an id with characters that could forge log lines is replaced */
-	tk_raw_exchange(f->port, "GET /hello HTTP/1.1\r\nHost: t\r\nX-Request-Id: a b=c\"\r\n\r\n", out,
-	                sizeof(out));
+	tk_raw_exchange(f->port, "GET /hello HTTP/1.1\r\nHost: t\r\nX-Request-Id: a b=c\"\r\n\r\n",
+			out, sizeof(out));
 	assert_null(strstr(out, "X-Request-Id: a b"));
 	assert_non_null(strstr(out, "X-Request-Id: "));
 	stop(f);
@@ -477,9 +478,9 @@ static void test_handler_that_forgets_to_reply_gets_500(void **state)
 
 	(void)state;
 	log_set_level(LOG_LEVEL_OFF); /* the error line is expected */
-	assert_int_equal(tk_raw_exchange(f->port, "GET /forgets HTTP/1.1\r\nHost: t\r\n\r\n", out,
-	                                 sizeof(out)),
-	                 500);
+	assert_int_equal(
+	    tk_raw_exchange(f->port, "GET /forgets HTTP/1.1\r\nHost: t\r\n\r\n", out, sizeof(out)),
+	    500);
 	log_set_level(LOG_LEVEL_INFO);
 	assert_error_body(out, "internal");
 	assert_still_serving(f->port);
@@ -511,7 +512,8 @@ static void test_slow_headers_are_cut_off(void **state)
 static void test_trickled_headers_are_cut_off(void **state)
 {
 	struct fixture *f = start(tune_header_timeout);
-	const char *req = "GET /hello HTTP/1.1\r\nHost: t\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n";
+	const char *req =
+	    "GET /hello HTTP/1.1\r\nHost: t\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n";
 	int fd = tk_connect(f->port);
 	bool closed = false;
 
@@ -535,7 +537,8 @@ static void test_trickled_headers_are_cut_off(void **state)
 static void test_client_vanishing_mid_body_does_not_disturb_server(void **state)
 {
 	struct fixture *f = start(NULL);
-	const char *req = "POST /bytes HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\nonly a part";
+	const char *req =
+	    "POST /bytes HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\nonly a part";
 	char out[65536];
 
 	(void)state;
@@ -549,7 +552,8 @@ static void test_client_vanishing_mid_body_does_not_disturb_server(void **state)
 	assert_still_serving(f->port);
 	/* the aborted exchanges are counted as 499 (client closed) in the metrics */
 	for (int i = 0; i < 50; i++) {
-		tk_raw_exchange(f->port, "GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n", out, sizeof(out));
+		tk_raw_exchange(f->port, "GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n", out,
+				sizeof(out));
 		if (strstr(out, "route=\"/bytes\",code=\"499\"} 20"))
 			break;
 		usleep(20000);
@@ -567,16 +571,17 @@ static void test_metrics_count_requests_per_route(void **state)
 	for (int i = 0; i < 3; i++)
 		assert_still_serving(f->port);
 	tk_raw_exchange(f->port, "GET /nope HTTP/1.1\r\nHost: t\r\n\r\n", NULL, 0);
-	assert_int_equal(tk_raw_exchange(f->port, "GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n", out,
-	                                 sizeof(out)),
-	                 200);
+	assert_int_equal(
+	    tk_raw_exchange(f->port, "GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n", out, sizeof(out)),
+	    200);
 	assert_non_null(strstr(out, "Content-Type: text/plain; version=0.0.4"));
-	assert_non_null(
-		strstr(out, "hromada_http_requests_total{method=\"GET\",route=\"/hello\",code=\"200\"} 3\n"));
-	assert_non_null(strstr(out, "hromada_http_requests_total{method=\"ANY\",route=\"unmatched\","
-	                            "code=\"404\"} 1\n"));
+	assert_non_null(strstr(
+	    out, "hromada_http_requests_total{method=\"GET\",route=\"/hello\",code=\"200\"} 3\n"));
+	assert_non_null(strstr(out,
+			       "hromada_http_requests_total{method=\"ANY\",route=\"unmatched\","
+			       "code=\"404\"} 1\n"));
 	assert_non_null(strstr(out, "hromada_http_request_duration_seconds_count{method=\"GET\","
-	                            "route=\"/hello\"} 3\n"));
+				    "route=\"/hello\"} 3\n"));
 	assert_non_null(strstr(out, "le=\"+Inf\"} 3\n"));
 	assert_non_null(strstr(out, "hromada_http_requests_in_flight 1\n")); /* this scrape */
 	assert_non_null(strstr(out, "process_resident_memory_bytes "));
@@ -594,7 +599,7 @@ static void *call_slow(void *arg)
 	struct slow_call *c = arg;
 
 	c->status = tk_raw_exchange(c->port, "GET /slow HTTP/1.1\r\nHost: t\r\n\r\n", c->out,
-	                            sizeof(c->out));
+				    sizeof(c->out));
 	return NULL;
 }
 
@@ -612,8 +617,8 @@ static void test_stop_finishes_in_flight_requests(void **state)
 	assert_int_equal(call.status, 200);
 	assert_non_null(strstr(call.out, "\"slow\":true"));
 	/* and nothing is accepted any more */
-	assert_int_equal(tk_raw_exchange(f->port, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n", NULL, 0),
-	                 0);
+	assert_int_equal(
+	    tk_raw_exchange(f->port, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n", NULL, 0), 0);
 	stop(f);
 }
 
@@ -624,7 +629,7 @@ static void test_refuses_routes_after_start_and_duplicates(void **state)
 
 	(void)state;
 	assert_int_equal(http_server_route(f->server, "GET", "/late", 0, handle_hello, NULL, &err),
-	                 HR_E_STATE);
+			 HR_E_STATE);
 	stop(f);
 }
 
@@ -681,31 +686,31 @@ static void test_options_from_config(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_serves_routes_with_parameters_and_query),
-		cmocka_unit_test(test_healthz_answers_ok_json),
-		cmocka_unit_test(test_healthz_reports_failed_check_as_503),
-		cmocka_unit_test(test_unknown_route_is_404_json),
-		cmocka_unit_test(test_wrong_method_is_405_with_allow),
-		cmocka_unit_test(test_head_on_get_route_has_no_body),
-		cmocka_unit_test(test_malformed_json_is_400_and_server_keeps_serving),
-		cmocka_unit_test(test_wrong_content_type_is_415),
-		cmocka_unit_test(test_declared_oversized_body_is_413_without_reading_it),
-		cmocka_unit_test(test_chunked_body_over_limit_is_413),
-		cmocka_unit_test(test_body_at_limit_is_accepted),
-		cmocka_unit_test(test_oversized_headers_are_refused),
-		cmocka_unit_test(test_malformed_requests_are_refused_before_any_handler),
-		cmocka_unit_test(test_rate_limit_answers_429_with_retry_after),
-		cmocka_unit_test(test_keep_alive_serves_several_requests_on_one_connection),
-		cmocka_unit_test(test_request_id_is_echoed_or_generated),
-		cmocka_unit_test(test_handler_that_forgets_to_reply_gets_500),
-		cmocka_unit_test(test_slow_headers_are_cut_off),
-		cmocka_unit_test(test_trickled_headers_are_cut_off),
-		cmocka_unit_test(test_client_vanishing_mid_body_does_not_disturb_server),
-		cmocka_unit_test(test_metrics_count_requests_per_route),
-		cmocka_unit_test(test_stop_finishes_in_flight_requests),
-		cmocka_unit_test(test_refuses_routes_after_start_and_duplicates),
-		cmocka_unit_test(test_port_in_use_is_a_clear_error),
-		cmocka_unit_test(test_options_from_config),
+	    cmocka_unit_test(test_serves_routes_with_parameters_and_query),
+	    cmocka_unit_test(test_healthz_answers_ok_json),
+	    cmocka_unit_test(test_healthz_reports_failed_check_as_503),
+	    cmocka_unit_test(test_unknown_route_is_404_json),
+	    cmocka_unit_test(test_wrong_method_is_405_with_allow),
+	    cmocka_unit_test(test_head_on_get_route_has_no_body),
+	    cmocka_unit_test(test_malformed_json_is_400_and_server_keeps_serving),
+	    cmocka_unit_test(test_wrong_content_type_is_415),
+	    cmocka_unit_test(test_declared_oversized_body_is_413_without_reading_it),
+	    cmocka_unit_test(test_chunked_body_over_limit_is_413),
+	    cmocka_unit_test(test_body_at_limit_is_accepted),
+	    cmocka_unit_test(test_oversized_headers_are_refused),
+	    cmocka_unit_test(test_malformed_requests_are_refused_before_any_handler),
+	    cmocka_unit_test(test_rate_limit_answers_429_with_retry_after),
+	    cmocka_unit_test(test_keep_alive_serves_several_requests_on_one_connection),
+	    cmocka_unit_test(test_request_id_is_echoed_or_generated),
+	    cmocka_unit_test(test_handler_that_forgets_to_reply_gets_500),
+	    cmocka_unit_test(test_slow_headers_are_cut_off),
+	    cmocka_unit_test(test_trickled_headers_are_cut_off),
+	    cmocka_unit_test(test_client_vanishing_mid_body_does_not_disturb_server),
+	    cmocka_unit_test(test_metrics_count_requests_per_route),
+	    cmocka_unit_test(test_stop_finishes_in_flight_requests),
+	    cmocka_unit_test(test_refuses_routes_after_start_and_duplicates),
+	    cmocka_unit_test(test_port_in_use_is_a_clear_error),
+	    cmocka_unit_test(test_options_from_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
