@@ -1,0 +1,36 @@
+/*
+ * dcc_schema.h — does an EU Digital COVID Certificate payload (the JSON form of
+ * CWT claim -260 → 1) follow the EU DCC JSON schema and its value sets?
+ *
+ * This is the "schema" stage of `hromada verify` for HC1: credentials. The rules
+ * are those of the published schema versions 1.0.0 to 1.3.2
+ * (ehn-dcc-development/eu-dcc-schema), chosen by the payload's own "ver"; the
+ * header comment of dcc_schema.c lists them and why each version differs.
+ *
+ * The checker only reads the JSON: it allocates nothing and keeps no state, so it
+ * may run on untrusted input from any thread.
+ */
+#ifndef HROMADA_CREDENTIAL_DCC_SCHEMA_H
+#define HROMADA_CREDENTIAL_DCC_SCHEMA_H
+
+#include <jansson.h>
+
+#include <hromada/status.h>
+
+/*
+ * HR_OK when payload is a valid DCC payload. Otherwise HR_E_INVALID, and err (may
+ * be NULL) gets stage "schema" and a sentence naming the JSON path and the rule
+ * broken first, e.g.
+ *   t[0].ma: "9999" is not a known RAT device (value set
+ *   covid-19-lab-test-manufacturer-and-name)
+ */
+hr_status dcc_schema_check(const json_t *payload, struct hr_error *err);
+
+/*
+ * Which kind of certificate the payload is: "v" (vaccination), "t" (test) or "r"
+ * (recovery), from the one group key present; NULL when payload is not an object
+ * or holds none or several of them. Says nothing about validity.
+ */
+const char *dcc_certificate_type(const json_t *payload);
+
+#endif
