@@ -1,7 +1,13 @@
-# End-to-end tests: the real binary, real HTTP over loopback.
-add_executable(test_up ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_up.c)
-target_link_libraries(test_up PRIVATE hromada_testkit)
-set_target_properties(test_up PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
-add_dependencies(test_up hromada)
-add_test(NAME e2e.up COMMAND test_up)
-set_tests_properties(e2e.up PROPERTIES ENVIRONMENT "${HROMADA_TEST_ENV}" TIMEOUT 300)
+# End-to-end tests: every tests/e2e/test_NAME.c drives the real binary (real
+# HTTP over loopback, real files) and is registered as "e2e.NAME".
+file(GLOB E2E_TESTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_*.c)
+foreach(source ${E2E_TESTS})
+  get_filename_component(name ${source} NAME_WE)
+  string(REGEX REPLACE "^test_" "" short ${name})
+  add_executable(${name} ${source})
+  target_link_libraries(${name} PRIVATE hromada_testkit)
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+  add_dependencies(${name} hromada)
+  add_test(NAME e2e.${short} COMMAND ${name})
+  set_tests_properties(e2e.${short} PROPERTIES ENVIRONMENT "${HROMADA_TEST_ENV}" TIMEOUT 300)
+endforeach()

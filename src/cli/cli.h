@@ -7,6 +7,8 @@
 #ifndef HROMADA_CLI_H
 #define HROMADA_CLI_H
 
+#include <stddef.h>
+
 #include <hromada/status.h>
 
 #define CLI_EXIT_OK     0
@@ -22,9 +24,21 @@ struct cli_command {
 
 extern const struct cli_command cli_up;
 extern const struct cli_command cli_serve;
+extern const struct cli_command cli_verify;
+extern const struct cli_command cli_issue;
+extern const struct cli_command cli_keys;
+extern const struct cli_command cli_trust_list;
 
 /* Prints "hromada: stage: message" on stderr. */
 void cli_print_error(const struct hr_error *err);
+/* A command provided by hromada-services.so, loading the module on first use
+ * (services.c). NULL with err set when the module cannot be loaded. */
+const struct cli_command *cli_service_command(const char *name, struct hr_error *err);
+
+/* Reads a whole file, at most 16 MiB, NUL-terminated; "-" is standard input.
+ * The caller frees *out. Stage "input". */
+hr_status cli_read_file(const char *path, char **out, size_t *len, struct hr_error *err);
+
 /* True when argv holds -h or --help (checked before anything else runs). */
 int cli_wants_help(int argc, char **argv);
 

@@ -3,6 +3,7 @@
  */
 #include "core/documents.h"
 
+#include <ctype.h>
 #include <string.h>
 
 const char *const document_types[DOCUMENT_TYPE_COUNT] = {
@@ -27,5 +28,67 @@ bool country_is_known(const char *code)
 		if (strcmp(countries[i], code) == 0)
 			return true;
 	}
+	return false;
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+	if (strlen(s) != n)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	}
+	return true;
+}
+
+bool rnokpp_valid(const char *d)
+{
+	/* weights of the State Tax Service's control-digit rule */
+	static const int weights[9] = {-1, 5, 7, 9, 4, 6, 10, 5, 7};
+	int sum = 0;
+
+	if (!all_digits(d, 10))
+		return false;
+	for (int i = 0; i < 9; i++)
+		sum += weights[i] * (d[i] - '0');
+	sum %= 11;
+	if (sum < 0)
+		sum += 11;
+	return sum % 10 == d[9] - '0';
+}
+
+bool pesel_valid(const char *d)
+{
+	static const int weights[10] = {1, 3, 7, 9, 1, 3, 7, 9, 1, 3};
+	static const int month_days[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int sum = 0, year, month, day, century;
+
+	if (!all_digits(d, 11))
+		return false;
+	for (int i = 0; i < 10; i++)
+		sum += weights[i] * (d[i] - '0');
+	if ((10 - sum % 10) % 10 != d[10] - '0')
+		return false;
+	year = (d[0] - '0') * 10 + (d[1] - '0');
+	month = (d[2] - '0') * 10 + (d[3] - '0');
+	day = (d[4] - '0') * 10 + (d[5] - '0');
+	/* the month carries the century: 1800s +80, 1900s +0, 2000s +20, 2100s +40, 2200s +60 */
+	century = month > 80 ? 1800 : month > 60 ? 2200 : month > 40 ? 2100 : month > 20 ? 2000 : 1900;
+	month %= 20;
+	year += century;
+	if (month < 1 || month > 12 || day < 1 || day > month_days[month - 1])
+		return false;
+	if (month == 2 && day == 29 && !((year % 4 == 0 && year % 100 != 0) || year % 400 == 0))
+		return false;
+	return true;
+}
+
+bool person_id_valid(const char *id)
+{
+	if (strncmp(id, "UA:", 3) == 0)
+		return rnokpp_valid(id + 3);
+	if (strncmp(id, "PL:", 3) == 0)
+		return pesel_valid(id + 3);
 	return false;
 }

@@ -21,4 +21,13 @@ int document_type_index(const char *name);
 extern const char *const countries[COUNTRY_COUNT];
 bool country_is_known(const char *code);
 
+/*
+ * Person identifiers (DESIGN.md §3): "UA:" + RNOKPP — 10 digits, the first five
+ * the birth date as days since 1899-12-31, the last a check digit — or "PL:" +
+ * PESEL — 11 digits, a valid birth date (century in the month), a check digit.
+ */
+bool person_id_valid(const char *id);
+bool rnokpp_valid(const char *digits);
+bool pesel_valid(const char *digits);
+
 #endif

@@ -1,0 +1,292 @@
+/*
+ * cmd_verify.c — `hromada verify`: the contract of DESIGN.md §5, a thin CLI
+ * over include/hromada/verify.h.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include <hromada/verify.h>
+
+#include "cli/cli.h"
+#include "core/base64.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "credential/qr.h"
+
+static void verify_help(void)
+{
+	printf("Usage: hromada verify [--trust-list FILE [--trust-anchor FILE]] [--cert CERT]...\n"
+	       "                      [--at RFC3339] [--image FILE.png] [PAYLOAD | -]\n"
+	       "\n"
+	       "Verifies a QR credential offline — HR1: (Hromada documents) or HC1: (EU Digital\n"
+	       "COVID Certificates) — and prints one JSON object: valid, prefix, kid (base64),\n"
+	       "issuer, each stage (picture, unprefix, base45, zlib, cose, signature, expiry,\n"
+	       "key_usage, schema: true, false, or null when not reached or not applicable),\n"
+	       "the first error {stage, message}, and the decoded claims.\n"
+	       "\n"
+	       "Options:\n"
+	       "  --trust-list FILE    trust signers from a signed trust list (docs/TRUST_LIST.md)\n"
+	       "  --trust-anchor FILE  the pinned trust-list signer certificate (PEM or DER);\n"
+	       "                       default: trust-anchor.pem next to the trust list\n"
+	       "  --cert CERT          trust this signer certificate: a file (PEM, DER or base64\n"
+	       "                       DER) or the base64 DER itself; may be repeated\n"
+	       "  --at RFC3339         validation clock, e.g. 2021-06-01T20:00:00.5+02:00\n"
+	       "                       (default: now)\n"
+	       "  --image FILE.png     read the payload from a picture of the QR code\n"
+	       "  -                    batch: one payload per line on standard input, one JSON\n"
+	       "                       object per line on standard output, in order\n"
+	       "\n"
+	       "Exit status: 0 valid (every payload, in batch mode), 1 invalid, 2 usage or I/O\n"
+	       "error.\n");
+}
+
+static bool is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static hr_status add_cert(struct hr_trust_store *store, const char *arg, struct hr_error *err)
+{
+	char *data = NULL;
+	size_t len;
+	hr_status rc;
+
+	if (!is_file(arg))
+		return hr_trust_store_add_certificate(store, arg, strlen(arg), NULL, err);
+	if ((rc = cli_read_file(arg, &data, &len, err)) != HR_OK)
+		return rc;
+	rc = hr_trust_store_add_certificate(store, data, len, NULL, err);
+	if (rc != HR_OK)
+		hr_error_prefix(err, "%s", arg);
+	free(data);
+	return rc;
+}
+
+static hr_status add_trust_list(struct hr_trust_store *store, const char *path,
+                                const char *anchor_path, struct hr_error *err)
+{
+	char default_anchor[PATH_MAX], copy[PATH_MAX];
+	char *list = NULL, *anchor = NULL;
+	size_t list_len, anchor_len;
+	hr_status rc;
+
+	if (anchor_path == NULL) {
+		snprintf(copy, sizeof(copy), "%s", path);
+		snprintf(default_anchor, sizeof(default_anchor), "%s/trust-anchor.pem", dirname(copy));
+		anchor_path = default_anchor;
+	}
+	if ((rc = cli_read_file(path, &list, &list_len, err)) == HR_OK &&
+	    (rc = cli_read_file(anchor_path, &anchor, &anchor_len, err)) == HR_OK)
+		rc = hr_trust_store_load_list(store, list, list_len, anchor, anchor_len, err);
+	free(list);
+	free(anchor);
+	return rc;
+}
+
+static json_t *stage_value(int8_t outcome)
+{
+	if (outcome == HR_STAGE_NOT_RUN)
+		return json_null();
+	return json_boolean(outcome == HR_STAGE_PASSED);
+}
+
+/* The contract's JSON object for one result. */
+static json_t *result_json(const struct hr_verify_result *r)
+{
+	json_t *out = json_object(), *stages = json_object(), *claims = NULL;
+	struct buf kid;
+
+	json_object_set_new(out, "valid", json_boolean(r->valid));
+	json_object_set_new(out, "prefix", r->prefix[0] ? json_string(r->prefix) : json_null());
+	buf_init(&kid, 128);
+	if (r->kid_len > 0 && base64_encode(r->kid, r->kid_len, BASE64_STANDARD, &kid) == HR_OK)
+		json_object_set_new(out, "kid", json_string(buf_str(&kid)));
+	else
+		json_object_set_new(out, "kid", json_null());
+	buf_clear(&kid);
+	json_object_set_new(out, "issuer", r->issuer[0] ? json_string(r->issuer) : json_null());
+	for (int s = 0; s < HR_STAGE_COUNT; s++)
+		json_object_set_new(stages, hr_verify_stage_name((enum hr_verify_stage)s),
+		                    stage_value(r->stages[s]));
+	json_object_set_new(out, "stages", stages);
+	if (r->valid)
+		json_object_set_new(out, "error", json_null());
+	else
+		json_object_set_new(out, "error",
+		                    json_pack("{s:s,s:s}", "stage", hr_verify_stage_name(r->error_stage),
+		                              "message", r->error));
+	if (r->claims_json != NULL)
+		claims = json_loads(r->claims_json, 0, NULL);
+	json_object_set_new(out, "claims", claims ? claims : json_null());
+	return out;
+}
+
+static void print_result(const struct hr_verify_result *r, bool one_line)
+{
+	json_t *j = result_json(r);
+
+	json_dumpf(j, stdout, one_line ? JSON_COMPACT : JSON_INDENT(2));
+	fputc('\n', stdout);
+	json_decref(j);
+}
+
+/* --image: decode the picture; a failure is a verification result, not an error. */
+static int verify_image(struct hr_verifier *v, const struct hr_trust_store *store,
+                        const char *path, const struct hr_verify_options *opt)
+{
+	struct hr_verify_result r;
+	struct hr_error err = {0};
+	struct buf text;
+	char *png = NULL;
+	size_t len;
+	hr_status rc;
+
+	if (cli_read_file(path, &png, &len, &err) != HR_OK) {
+		cli_print_error(&err);
+		return CLI_EXIT_USAGE;
+	}
+	buf_init(&text, HR_VERIFY_MAX_PAYLOAD + 1);
+	rc = qr_decode_png((const uint8_t *)png, len, &text, &err);
+	free(png);
+	hr_verify_result_init(&r);
+	if (rc == HR_OK)
+		hr_verify(v, store, buf_str(&text), text.len, opt, &r);
+	r.stages[HR_STAGE_PICTURE] = rc == HR_OK ? HR_STAGE_PASSED : HR_STAGE_FAILED;
+	if (rc != HR_OK) {
+		r.valid = false;
+		r.error_stage = HR_STAGE_PICTURE;
+		snprintf(r.error, sizeof(r.error), "%s", err.message);
+	}
+	print_result(&r, false);
+	buf_clear(&text);
+	rc = r.valid ? HR_OK : HR_E_INVALID;
+	hr_verify_result_clear(&r);
+	return rc == HR_OK ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+}
+
+static int verify_batch(struct hr_verifier *v, const struct hr_trust_store *store,
+                        const struct hr_verify_options *opt)
+{
+	struct hr_verify_result r;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	bool all_valid = true;
+
+	hr_verify_result_init(&r);
+	while ((n = getline(&line, &cap, stdin)) >= 0) {
+		if (hr_verify(v, store, line, (size_t)n, opt, &r) != HR_OK) {
+			free(line);
+			hr_verify_result_clear(&r);
+			fprintf(stderr, "hromada verify: out of memory\n");
+			return CLI_EXIT_USAGE;
+		}
+		all_valid = all_valid && r.valid;
+		print_result(&r, true);
+	}
+	free(line);
+	hr_verify_result_clear(&r);
+	if (ferror(stdin)) {
+		fprintf(stderr, "hromada verify: cannot read standard input\n");
+		return CLI_EXIT_USAGE;
+	}
+	return all_valid ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+}
+
+static int verify_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"trust-list", required_argument, NULL, 'l'},
+		{"trust-anchor", required_argument, NULL, 'a'},
+		{"cert", required_argument, NULL, 'c'},
+		{"at", required_argument, NULL, 't'},
+		{"image", required_argument, NULL, 'i'},
+		{NULL, 0, NULL, 0},
+	};
+	struct hr_trust_store *store = hr_trust_store_new();
+	struct hr_verifier *v = hr_verifier_new();
+	struct hr_verify_options opt = {{0, 0}, false};
+	struct hr_verify_result r;
+	struct hr_error err = {0};
+	const char *trust_list = NULL, *anchor = NULL, *image = NULL, *payload;
+	int opt_char, status = CLI_EXIT_USAGE;
+
+	if (store == NULL || v == NULL)
+		goto done;
+	optind = 1;
+	while ((opt_char = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt_char) {
+		case 'l': trust_list = optarg; break;
+		case 'a': anchor = optarg; break;
+		case 'i': image = optarg; break;
+		case 'c':
+			if (add_cert(store, optarg, &err) != HR_OK)
+				goto failed;
+			break;
+		case 't':
+			if (hr_time_parse(optarg, &opt.at, &err) != HR_OK)
+				goto failed;
+			opt.at_set = true;
+			break;
+		default:
+			fprintf(stderr, "Run 'hromada verify --help' for usage.\n");
+			goto done;
+		}
+	}
+	if (anchor != NULL && trust_list == NULL) {
+		fprintf(stderr, "hromada verify: --trust-anchor needs --trust-list\n");
+		goto done;
+	}
+	if (trust_list != NULL && add_trust_list(store, trust_list, anchor, &err) != HR_OK)
+		goto failed;
+	if (image != NULL) {
+		if (optind != argc) {
+			fprintf(stderr, "hromada verify: give either --image or a PAYLOAD, not both\n");
+			goto done;
+		}
+		status = verify_image(v, store, image, &opt);
+		goto done;
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "hromada verify: expected one PAYLOAD (or - for standard input)\n");
+		goto done;
+	}
+	payload = argv[optind];
+	if (strcmp(payload, "-") == 0) {
+		status = verify_batch(v, store, &opt);
+		goto done;
+	}
+	hr_verify_result_init(&r);
+	if (hr_verify(v, store, payload, strlen(payload), &opt, &r) != HR_OK) {
+		fprintf(stderr, "hromada verify: out of memory\n");
+		goto done;
+	}
+	print_result(&r, false);
+	status = r.valid ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+	hr_verify_result_clear(&r);
+	goto done;
+failed:
+	cli_print_error(&err);
+	status = CLI_EXIT_USAGE;
+done:
+	hr_verifier_free(v);
+	hr_trust_store_free(store);
+	return status;
+}
+
+const struct cli_command cli_verify = {
+	.name = "verify",
+	.summary = "Verify a QR credential (HR1: or HC1:) offline",
+	.run = verify_run,
+	.help = verify_help,
+};

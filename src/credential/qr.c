@@ -1,0 +1,328 @@
+/*
+ * qr.c — QR code images: libqrencode to build the symbol, libpng to write and
+ * read PNG, zbar to find and decode a symbol in a picture.
+ *
+ * zbar is loaded with dlopen() the first time a picture is decoded: it pulls in
+ * X11, D-Bus and video4linux libraries (about 2 MB resident), which a verifier
+ * reading text payloads — the common case — should never pay for.
+ *
+ * libpng reports errors by longjmp() to the setjmp() in the calling function;
+ * every pointer that function may free after a longjmp is declared volatile and
+ * set before the setjmp, as the C standard requires for such variables. Image
+ * dimensions are checked against QR_MAX_PIXELS before any row is allocated.
+ */
+#include "credential/qr.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <png.h>
+#include <qrencode.h>
+#include <zbar.h>
+
+#include "core/error.h"
+
+#define QUIET_ZONE 4
+#define ZBAR_LIBRARY "libzbar.so.0"
+
+/* The zbar functions we call, resolved once from the shared library. */
+static struct {
+	zbar_image_scanner_t *(*scanner_create)(void);
+	int (*scanner_set_config)(zbar_image_scanner_t *, zbar_symbol_type_t, zbar_config_t, int);
+	void (*scanner_destroy)(zbar_image_scanner_t *);
+	zbar_image_t *(*image_create)(void);
+	void (*image_set_format)(zbar_image_t *, unsigned long);
+	void (*image_set_size)(zbar_image_t *, unsigned, unsigned);
+	void (*image_set_data)(zbar_image_t *, const void *, unsigned long,
+	                       zbar_image_cleanup_handler_t *);
+	int (*scan_image)(zbar_image_scanner_t *, zbar_image_t *);
+	const zbar_symbol_t *(*image_first_symbol)(const zbar_image_t *);
+	const zbar_symbol_t *(*symbol_next)(const zbar_symbol_t *);
+	zbar_symbol_type_t (*symbol_get_type)(const zbar_symbol_t *);
+	const char *(*symbol_get_data)(const zbar_symbol_t *);
+	unsigned (*symbol_get_data_length)(const zbar_symbol_t *);
+	void (*image_destroy)(zbar_image_t *);
+	bool loaded;
+} zbar;
+
+static pthread_once_t zbar_once = PTHREAD_ONCE_INIT;
+
+#define ZBAR_BIND(field, symbol)                                                             \
+	do {                                                                                 \
+		*(void **)&zbar.field = dlsym(handle, symbol);                                \
+		ok = ok && zbar.field != NULL;                                               \
+	} while (0)
+
+static void zbar_load(void)
+{
+	void *handle = dlopen(ZBAR_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+	bool ok = handle != NULL;
+
+	if (!ok)
+		return;
+	ZBAR_BIND(scanner_create, "zbar_image_scanner_create");
+	ZBAR_BIND(scanner_set_config, "zbar_image_scanner_set_config");
+	ZBAR_BIND(scanner_destroy, "zbar_image_scanner_destroy");
+	ZBAR_BIND(image_create, "zbar_image_create");
+	ZBAR_BIND(image_set_format, "zbar_image_set_format");
+	ZBAR_BIND(image_set_size, "zbar_image_set_size");
+	ZBAR_BIND(image_set_data, "zbar_image_set_data");
+	ZBAR_BIND(scan_image, "zbar_scan_image");
+	ZBAR_BIND(image_first_symbol, "zbar_image_first_symbol");
+	ZBAR_BIND(symbol_next, "zbar_symbol_next");
+	ZBAR_BIND(symbol_get_type, "zbar_symbol_get_type");
+	ZBAR_BIND(symbol_get_data, "zbar_symbol_get_data");
+	ZBAR_BIND(symbol_get_data_length, "zbar_symbol_get_data_length");
+	ZBAR_BIND(image_destroy, "zbar_image_destroy");
+	zbar.loaded = ok;
+}
+
+/* libpng would print its errors and warnings on stderr; a library never prints.
+ * Errors still end in the longjmp libpng requires; warnings are dropped. */
+static void png_error_quiet(png_structp png, png_const_charp message)
+{
+	(void)message;
+	png_longjmp(png, 1);
+}
+
+static void png_warning_quiet(png_structp png, png_const_charp message)
+{
+	(void)png;
+	(void)message;
+}
+
+/* --- writing --------------------------------------------------------------- */
+
+static void png_write_to_buf(png_structp png, png_bytep data, png_size_t len)
+{
+	struct buf *out = png_get_io_ptr(png);
+
+	if (buf_append(out, data, len) != HR_OK)
+		png_error(png, "output too large");
+}
+
+static void png_flush_nothing(png_structp png)
+{
+	(void)png;
+}
+
+static QRcode *encode(const char *text, struct hr_error *err)
+{
+	QRcode *q = QRcode_encodeString(text, 0, QR_ECLEVEL_Q, QR_MODE_8, 1);
+
+	if (q == NULL)
+		hr_error_set(err, HR_E_TOO_LARGE, "qr", "the text does not fit in a QR code");
+	return q;
+}
+
+hr_status qr_render_png(const char *text, unsigned scale, struct buf *out, struct hr_error *err)
+{
+	QRcode *q;
+	png_structp png;
+	png_infop info = NULL;
+	png_bytep volatile row = NULL;
+	unsigned size;
+
+	if (scale == 0 || scale > 32)
+		return hr_error_set(err, HR_E_INVALID, "qr", "scale must be 1 to 32 pixels per module");
+	if ((q = encode(text, err)) == NULL)
+		return HR_E_TOO_LARGE;
+	size = ((unsigned)q->width + 2 * QUIET_ZONE) * scale;
+	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_error_quiet,
+	                              png_warning_quiet);
+	if (png == NULL || (info = png_create_info_struct(png)) == NULL ||
+	    (row = malloc(size)) == NULL) {
+		png_destroy_write_struct(&png, &info);
+		QRcode_free(q);
+		return hr_error_set(err, HR_E_NOMEM, "qr", "out of memory");
+	}
+	if (setjmp(png_jmpbuf(png))) {
+		png_destroy_write_struct(&png, &info);
+		free(row);
+		QRcode_free(q);
+		return hr_error_set(err, HR_E_TOO_LARGE, "qr", "cannot write the PNG");
+	}
+	png_set_write_fn(png, out, png_write_to_buf, png_flush_nothing);
+	png_set_IHDR(png, info, size, size, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+	             PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	png_write_info(png, info);
+	for (unsigned y = 0; y < size; y++) {
+		int my = (int)(y / scale) - QUIET_ZONE;
+		for (unsigned x = 0; x < size; x++) {
+			int mx = (int)(x / scale) - QUIET_ZONE;
+			bool dark = mx >= 0 && my >= 0 && mx < q->width && my < q->width &&
+			            (q->data[my * q->width + mx] & 1);
+			row[x] = dark ? 0 : 255;
+		}
+		png_write_row(png, row);
+	}
+	png_write_end(png, NULL);
+	png_destroy_write_struct(&png, &info);
+	free(row);
+	QRcode_free(q);
+	return out->error;
+}
+
+hr_status qr_render_svg(const char *text, struct buf *out, struct hr_error *err)
+{
+	QRcode *q = encode(text, err);
+	int side;
+
+	if (q == NULL)
+		return HR_E_TOO_LARGE;
+	side = q->width + 2 * QUIET_ZONE;
+	buf_printf(out,
+	           "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
+	           "shape-rendering=\"crispEdges\"><rect width=\"%d\" height=\"%d\" "
+	           "fill=\"#fff\"/><path fill=\"#000\" d=\"",
+	           side, side, side, side);
+	for (int y = 0; y < q->width; y++) {
+		for (int x = 0; x < q->width; x++) {
+			if (q->data[y * q->width + x] & 1)
+				buf_printf(out, "M%d %dh1v1h-1z", x + QUIET_ZONE, y + QUIET_ZONE);
+		}
+	}
+	buf_append_str(out, "\"/></svg>\n");
+	QRcode_free(q);
+	return out->error;
+}
+
+/* --- reading --------------------------------------------------------------- */
+
+struct png_source {
+	const uint8_t *data;
+	size_t len;
+	size_t at;
+};
+
+static void png_read_from_memory(png_structp png, png_bytep data, png_size_t len)
+{
+	struct png_source *src = png_get_io_ptr(png);
+
+	if (len > src->len - src->at)
+		png_error(png, "truncated PNG");
+	memcpy(data, src->data + src->at, len);
+	src->at += len;
+}
+
+/* Decodes a PNG to 8-bit grayscale; *pixels is malloc'ed. */
+static hr_status read_gray(const uint8_t *data, size_t len, uint8_t **pixels, unsigned *width,
+                           unsigned *height, struct hr_error *err)
+{
+	struct png_source src = {data, len, 0};
+	png_structp png;
+	png_infop info = NULL;
+	uint8_t *volatile image = NULL;
+	png_bytep *volatile rows = NULL;
+	png_uint_32 w, h;
+	int depth, color;
+
+	*pixels = NULL;
+	if (len < 8 || png_sig_cmp(data, 0, 8) != 0)
+		return hr_error_set(err, HR_E_INVALID, "picture", "not a PNG image");
+	png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, png_error_quiet,
+	                             png_warning_quiet);
+	if (png == NULL || (info = png_create_info_struct(png)) == NULL) {
+		png_destroy_read_struct(&png, &info, NULL);
+		return hr_error_set(err, HR_E_NOMEM, "picture", "out of memory");
+	}
+	if (setjmp(png_jmpbuf(png))) {
+		png_destroy_read_struct(&png, &info, NULL);
+		free(image);
+		free(rows);
+		return hr_error_set(err, HR_E_INVALID, "picture", "the PNG image is corrupt");
+	}
+	png_set_read_fn(png, &src, png_read_from_memory);
+	png_read_info(png, info);
+	png_get_IHDR(png, info, &w, &h, &depth, &color, NULL, NULL, NULL);
+	if (w == 0 || h == 0 || (uint64_t)w * h > QR_MAX_PIXELS) {
+		png_destroy_read_struct(&png, &info, NULL);
+		return hr_error_set(err, HR_E_TOO_LARGE, "picture", "the image is %ux%u pixels, too large",
+		                    (unsigned)w, (unsigned)h);
+	}
+	/* whatever the PNG holds, read it as 8-bit gray */
+	png_set_expand(png);
+	png_set_strip_16(png);
+	png_set_strip_alpha(png);
+	if (color & PNG_COLOR_MASK_COLOR)
+		png_set_rgb_to_gray_fixed(png, 1, -1, -1);
+	png_read_update_info(png, info);
+	if (png_get_rowbytes(png, info) != w) {
+		png_destroy_read_struct(&png, &info, NULL);
+		return hr_error_set(err, HR_E_UNSUPPORTED, "picture", "unsupported PNG pixel format");
+	}
+	image = malloc((size_t)w * h);
+	rows = malloc(h * sizeof(png_bytep));
+	if (image == NULL || rows == NULL) {
+		png_destroy_read_struct(&png, &info, NULL);
+		free(image);
+		free(rows);
+		return hr_error_set(err, HR_E_NOMEM, "picture", "out of memory");
+	}
+	for (png_uint_32 y = 0; y < h; y++)
+		rows[y] = image + (size_t)y * w;
+	png_read_image(png, rows);
+	png_read_end(png, NULL);
+	png_destroy_read_struct(&png, &info, NULL);
+	free(rows);
+	*pixels = image;
+	*width = w;
+	*height = h;
+	return HR_OK;
+}
+
+hr_status qr_decode_png(const uint8_t *png, size_t len, struct buf *text, struct hr_error *err)
+{
+	zbar_image_scanner_t *scanner;
+	zbar_image_t *image;
+	const zbar_symbol_t *symbol;
+	uint8_t *pixels;
+	unsigned width, height;
+	hr_status rc;
+
+	if (len > QR_MAX_IMAGE_BYTES)
+		return hr_error_set(err, HR_E_TOO_LARGE, "picture", "the image file is too large");
+	pthread_once(&zbar_once, zbar_load);
+	if (!zbar.loaded)
+		return hr_error_set(err, HR_E_UNAVAILABLE, "picture",
+		                    "cannot load %s to read QR pictures", ZBAR_LIBRARY);
+	if ((rc = read_gray(png, len, &pixels, &width, &height, err)) != HR_OK)
+		return rc;
+	scanner = zbar.scanner_create();
+	image = zbar.image_create();
+	if (scanner == NULL || image == NULL) {
+		free(pixels);
+		if (image)
+			zbar.image_destroy(image);
+		if (scanner)
+			zbar.scanner_destroy(scanner);
+		return hr_error_set(err, HR_E_NOMEM, "picture", "out of memory");
+	}
+	zbar.scanner_set_config(scanner, 0, ZBAR_CFG_ENABLE, 0);
+	zbar.scanner_set_config(scanner, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
+	zbar.image_set_format(image, zbar_fourcc('Y', '8', '0', '0'));
+	zbar.image_set_size(image, width, height);
+	zbar.image_set_data(image, pixels, (unsigned long)width * height, NULL);
+	rc = HR_E_INVALID;
+	if (zbar.scan_image(scanner, image) > 0) {
+		for (symbol = zbar.image_first_symbol(image); symbol;
+		     symbol = zbar.symbol_next(symbol)) {
+			if (zbar.symbol_get_type(symbol) != ZBAR_QRCODE)
+				continue;
+			rc = buf_append(text, zbar.symbol_get_data(symbol),
+			                zbar.symbol_get_data_length(symbol));
+			if (rc != HR_OK)
+				hr_error_set(err, rc, "picture", "the QR code's text is too long");
+			break;
+		}
+	}
+	zbar.image_destroy(image);
+	zbar.scanner_destroy(scanner);
+	free(pixels);
+	if (rc == HR_E_INVALID)
+		hr_error_set(err, rc, "picture", "no readable QR code in the image");
+	return rc;
+}

@@ -1,0 +1,230 @@
+/*
+ * signer.c — the in-process implementation of struct signer (see signer.h for
+ * why this is a seam). The private key's PEM text is read into memory we wipe
+ * with OPENSSL_cleanse before freeing, so no copy of it outlives parsing.
+ */
+#include "credential/signer.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/pem.h>
+
+#include "core/error.h"
+#include "credential/signer_cert.h"
+
+#define STAGE          "signer"
+#define KEY_FILE_LIMIT (64 * 1024)
+
+struct signer {
+	const struct signer_ops *ops;
+	void *impl;
+	const struct cose_alg *alg;
+	struct signer_cert *cert; /* may be NULL */
+};
+
+/*
+ * Each thread that signs keeps its own initialised OpenSSL context for this key
+ * (thread-specific data), so concurrent signing needs no lock and no context is
+ * built per signature. Contexts of threads still alive when the signer is freed
+ * are released when those threads exit only if the key outlives them; signers
+ * live as long as the role that uses them, so that is the normal case.
+ */
+struct local_key {
+	EVP_PKEY *key;
+	const struct cose_alg *alg;
+	pthread_key_t contexts;
+};
+
+static void context_free(void *cache)
+{
+	cose_key_context_clear(cache);
+	free(cache);
+}
+
+static hr_status local_sign(void *impl, const uint8_t *tbs, size_t tbs_len, uint8_t *sig,
+                            size_t *sig_len, struct hr_error *err)
+{
+	struct local_key *k = impl;
+	struct cose_key_context *cache = pthread_getspecific(k->contexts);
+
+	if (cache == NULL && (cache = calloc(1, sizeof(*cache))) != NULL &&
+	    pthread_setspecific(k->contexts, cache) != 0) {
+		free(cache);
+		cache = NULL;
+	}
+	return cose_crypto_sign_cached(cache, k->alg, k->key, tbs, tbs_len, sig, sig_len, err);
+}
+
+static void local_free(void *impl)
+{
+	struct local_key *k = impl;
+	void *own = pthread_getspecific(k->contexts);
+
+	if (own != NULL)
+		context_free(own);
+	pthread_key_delete(k->contexts);
+	EVP_PKEY_free(k->key);
+	free(k);
+}
+
+static const struct signer_ops local_ops = {local_sign, local_free};
+
+/* Reads a whole small file; the caller wipes and frees. */
+static hr_status read_small_file(const char *path, char **out, size_t *len, struct hr_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	char *data;
+	size_t n;
+
+	*out = NULL;
+	if (f == NULL)
+		return hr_error_set(err, errno == ENOENT ? HR_E_NOT_FOUND : HR_E_IO, STAGE,
+		                    "cannot open %s: %s", path, strerror(errno));
+	data = malloc(KEY_FILE_LIMIT + 1);
+	if (data == NULL) {
+		fclose(f);
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	}
+	n = fread(data, 1, KEY_FILE_LIMIT + 1, f);
+	fclose(f);
+	if (n > KEY_FILE_LIMIT) {
+		OPENSSL_cleanse(data, KEY_FILE_LIMIT + 1);
+		free(data);
+		return hr_error_set(err, HR_E_TOO_LARGE, STAGE, "%s is too large for a key", path);
+	}
+	data[n] = 0;
+	*out = data;
+	*len = n;
+	return HR_OK;
+}
+
+/* signer_cert_parse_all callback: the first certificate of the file is the signer's. */
+static hr_status keep_first(void *ctx, struct signer_cert *cert, struct hr_error *err)
+{
+	struct signer_cert **slot = ctx;
+
+	(void)err;
+	if (*slot == NULL)
+		*slot = cert;
+	else
+		signer_cert_free(cert); /* the rest of a chain is not needed here */
+	return HR_OK;
+}
+
+hr_status signer_from_key(EVP_PKEY *key, const struct signer_cert *cert, struct signer **out,
+                          struct hr_error *err)
+{
+	struct signer *s;
+	struct local_key *k;
+	const struct cose_alg *alg = cose_alg_for_key(key_kind_of(key));
+
+	*out = NULL;
+	if (alg == NULL)
+		return hr_error_set(err, HR_E_UNSUPPORTED, STAGE,
+		                    "the key is not P-256/384/521, RSA >= 2048 or Ed25519");
+	s = calloc(1, sizeof(*s));
+	k = calloc(1, sizeof(*k));
+	if (s == NULL || k == NULL) {
+		free(s);
+		free(k);
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	}
+	if (cert != NULL && signer_cert_from_der(cert->der, cert->der_len, &s->cert, err) != HR_OK) {
+		free(s);
+		free(k);
+		return HR_E_INVALID;
+	}
+	if (s->cert != NULL && EVP_PKEY_eq(s->cert->key, key) != 1) {
+		signer_cert_free(s->cert);
+		free(s);
+		free(k);
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+		                    "the certificate is not for this private key");
+	}
+	if (pthread_key_create(&k->contexts, context_free) != 0) {
+		signer_cert_free(s->cert);
+		free(s);
+		free(k);
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "no thread-specific key left");
+	}
+	EVP_PKEY_up_ref(key);
+	k->key = key;
+	k->alg = alg;
+	s->ops = &local_ops;
+	s->impl = k;
+	s->alg = alg;
+	*out = s;
+	return HR_OK;
+}
+
+hr_status signer_open_files(const char *key_path, const char *cert_path, struct signer **out,
+                            struct hr_error *err)
+{
+	struct signer_cert *cert = NULL;
+	EVP_PKEY *key = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	BIO *bio;
+	hr_status rc;
+
+	*out = NULL;
+	if ((rc = read_small_file(key_path, &text, &len, err)) != HR_OK)
+		return rc;
+	bio = BIO_new_mem_buf(text, (int)len);
+	if (bio != NULL)
+		key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	OPENSSL_cleanse(text, len);
+	free(text);
+	if (key == NULL)
+		return hr_error_set(err, HR_E_INVALID, STAGE, "%s holds no PEM private key", key_path);
+	if (cert_path != NULL) {
+		if ((rc = read_small_file(cert_path, &text, &len, err)) != HR_OK)
+			goto done;
+		rc = signer_cert_parse_all(text, len, keep_first, &cert, err);
+		free(text);
+		if (rc != HR_OK)
+			goto done;
+	}
+	rc = signer_from_key(key, cert, out, err);
+done:
+	signer_cert_free(cert);
+	EVP_PKEY_free(key);
+	return rc;
+}
+
+void signer_free(struct signer *s)
+{
+	if (s == NULL)
+		return;
+	s->ops->free(s->impl);
+	signer_cert_free(s->cert);
+	free(s);
+}
+
+hr_status signer_sign(struct signer *s, const uint8_t *tbs, size_t tbs_len, uint8_t *sig,
+                      size_t *sig_len, struct hr_error *err)
+{
+	return s->ops->sign(s->impl, tbs, tbs_len, sig, sig_len, err);
+}
+
+const struct cose_alg *signer_alg(const struct signer *s)
+{
+	return s->alg;
+}
+
+struct slice signer_kid(const struct signer *s)
+{
+	if (s->cert == NULL)
+		return slice_make(NULL, 0);
+	return slice_make(s->cert->kid, SIGNER_KID_LEN);
+}
+
+const struct signer_cert *signer_certificate(const struct signer *s)
+{
+	return s->cert;
+}

@@ -1,0 +1,54 @@
+/*
+ * signer.h — the one seam through which anything in Hromada signs: document
+ * signers, gateway and member keys, the tree-head key, the trust-list key.
+ *
+ * Callers hold a struct signer and ask it to sign bytes; they never see the
+ * private key. Today the key lives in this process (signer_open_files); the
+ * direction (DESIGN.md §9) is a separate key process answering fixed-size sign
+ * requests over a socketpair, and PKCS#11 for HSMs — both are new
+ * implementations of struct signer_ops, and no caller changes.
+ *
+ * A signer is safe to use from several threads at once.
+ */
+#ifndef HROMADA_CREDENTIAL_SIGNER_H
+#define HROMADA_CREDENTIAL_SIGNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hromada/status.h>
+
+#include "core/buf.h"
+#include "credential/cose_crypto.h"
+
+struct signer_cert;
+
+struct signer_ops {
+	/* Signs tbs with the signer's algorithm; *sig_len: capacity in, length out. */
+	hr_status (*sign)(void *impl, const uint8_t *tbs, size_t tbs_len, uint8_t *sig,
+	                  size_t *sig_len, struct hr_error *err);
+	void (*free)(void *impl);
+};
+
+struct signer;
+
+/* An in-process signer from a PEM private key and, optionally, its PEM
+ * certificate (which gives the kid; without one the kid is empty). The private
+ * key file's text is wiped from memory after parsing. */
+hr_status signer_open_files(const char *key_path, const char *cert_path, struct signer **out,
+                            struct hr_error *err);
+/* An in-process signer over a key the caller already holds (the signer takes
+ * its own reference). */
+hr_status signer_from_key(EVP_PKEY *key, const struct signer_cert *cert, struct signer **out,
+                          struct hr_error *err);
+void signer_free(struct signer *signer);
+
+hr_status signer_sign(struct signer *signer, const uint8_t *tbs, size_t tbs_len, uint8_t *sig,
+                      size_t *sig_len, struct hr_error *err);
+const struct cose_alg *signer_alg(const struct signer *signer);
+/* The certificate's kid (first 8 bytes of SHA-256 of its DER), or empty. */
+struct slice signer_kid(const struct signer *signer);
+/* The certificate, or NULL when opened without one. */
+const struct signer_cert *signer_certificate(const struct signer *signer);
+
+#endif

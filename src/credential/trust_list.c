@@ -1,0 +1,298 @@
+/*
+ * trust_list.c — building and checking the signed trust list.
+ *
+ *	{"protected": b64url({"alg":"ES256","typ":"hromada-trust-list+json","x5c":[cert]}),
+ *	 "payload":   b64url({"format":"hromada-trust-list","version":1,"sequence":N,
+ *	                      "issued_at":"...Z","next_update":"...Z",
+ *	                      "signers":[{"country":"UA","kid":"...","certificate":"..."}]}),
+ *	 "signature": b64url(raw signature over protected || "." || payload)}
+ *
+ * Loading trusts nothing in the list before its signature verifies under the
+ * pinned anchor key; the x5c in the header is informational only (it tells an
+ * operator which signer made the list, it is never what the list is checked
+ * against). Every listed certificate must match its kid, and a certificate that
+ * names a country must name the country it is listed under.
+ */
+#include "credential/trust_list.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <hromada/verify.h>
+
+#include "core/base64.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "credential/cose_crypto.h"
+#include "credential/signer.h"
+#include "credential/signer_cert.h"
+
+#define STAGE       "trust_list"
+#define LIST_LIMIT  (16 * 1024 * 1024)
+
+static void format_time(int64_t seconds, char *out, size_t size)
+{
+	struct tm tm;
+	time_t s = (time_t)seconds;
+
+	gmtime_r(&s, &tm);
+	strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static hr_status b64_json(const json_t *value, struct buf *out)
+{
+	struct buf text;
+	hr_status rc;
+
+	buf_init(&text, LIST_LIMIT);
+	rc = hr_json_dump(value, &text);
+	if (rc == HR_OK)
+		rc = base64_encode(text.data, text.len, BASE64_URL, out);
+	buf_clear(&text);
+	return rc;
+}
+
+static json_t *b64_string(const void *data, size_t len, enum base64_variant variant)
+{
+	struct buf b;
+	json_t *s = NULL;
+
+	buf_init(&b, LIST_LIMIT);
+	if (base64_encode(data, len, variant, &b) == HR_OK)
+		s = json_stringn(buf_str(&b), b.len);
+	buf_clear(&b);
+	return s;
+}
+
+hr_status trust_list_build(struct signer *list_signer, const struct trust_list_signer *signers,
+                           size_t count, int64_t sequence, int64_t issued_at,
+                           int64_t validity_seconds, struct buf *out, struct hr_error *err)
+{
+	const struct signer_cert *own = signer_certificate(list_signer);
+	char issued[32], next[32];
+	json_t *list, *array, *header, *jws = NULL;
+	struct buf prot, payload, input;
+	uint8_t sig[COSE_SIGNATURE_MAX];
+	size_t sig_len = sizeof(sig);
+	hr_status rc = HR_E_NOMEM;
+
+	format_time(issued_at, issued, sizeof(issued));
+	format_time(issued_at + validity_seconds, next, sizeof(next));
+	array = json_array();
+	for (size_t i = 0; array && i < count; i++)
+		json_array_append_new(
+			array, json_pack("{s:s,s:o,s:o}", "country", signers[i].country, "kid",
+		                         b64_string(signers[i].cert->kid, SIGNER_KID_LEN, BASE64_STANDARD),
+		                         "certificate",
+		                         b64_string(signers[i].cert->der, signers[i].cert->der_len,
+		                                    BASE64_STANDARD)));
+	list = json_pack("{s:s,s:i,s:I,s:s,s:s,s:o}", "format", TRUST_LIST_FORMAT, "version",
+	                 TRUST_LIST_VERSION, "sequence", (json_int_t)sequence, "issued_at", issued,
+	                 "next_update", next, "signers", array);
+	header = json_pack("{s:s,s:s}", "alg", signer_alg(list_signer)->name, "typ",
+	                   TRUST_LIST_TYPE);
+	if (header != NULL && own != NULL)
+		json_object_set_new(header, "x5c",
+		                    json_pack("[o]", b64_string(own->der, own->der_len,
+		                                                BASE64_STANDARD)));
+	buf_init(&prot, LIST_LIMIT);
+	buf_init(&payload, LIST_LIMIT);
+	buf_init(&input, 2 * LIST_LIMIT + 1);
+	if (list == NULL || header == NULL)
+		goto done;
+	if ((rc = b64_json(header, &prot)) != HR_OK || (rc = b64_json(list, &payload)) != HR_OK)
+		goto done;
+	buf_append(&input, prot.data, prot.len);
+	buf_append_byte(&input, '.');
+	buf_append(&input, payload.data, payload.len);
+	if ((rc = input.error) != HR_OK)
+		goto done;
+	if ((rc = signer_sign(list_signer, input.data, input.len, sig, &sig_len, err)) != HR_OK)
+		goto done;
+	jws = json_pack("{s:s%,s:s%,s:o}", "protected", buf_str(&prot), prot.len, "payload",
+	                buf_str(&payload), payload.len, "signature",
+	                b64_string(sig, sig_len, BASE64_URL));
+	rc = jws ? hr_json_dump_pretty(jws, out) : HR_E_NOMEM;
+	if (rc == HR_OK)
+		rc = buf_append_byte(out, '\n');
+done:
+	if (rc != HR_OK && err && err->message[0] == 0)
+		hr_error_set(err, rc, STAGE, "cannot build the trust list");
+	json_decref(list);
+	json_decref(header);
+	json_decref(jws);
+	buf_clear(&prot);
+	buf_clear(&payload);
+	buf_clear(&input);
+	return rc;
+}
+
+/* --- loading --------------------------------------------------------------- */
+
+struct anchor {
+	struct signer_cert *cert;
+};
+
+static hr_status keep_anchor(void *ctx, struct signer_cert *cert, struct hr_error *err)
+{
+	struct anchor *a = ctx;
+
+	(void)err;
+	if (a->cert == NULL)
+		a->cert = cert;
+	else
+		signer_cert_free(cert);
+	return HR_OK;
+}
+
+static hr_status decode_part(const json_t *jws, const char *name, struct buf *out,
+                             struct hr_error *err)
+{
+	const char *text = json_string_value(json_object_get(jws, name));
+
+	if (text == NULL)
+		return hr_error_set(err, HR_E_INVALID, STAGE, "the list has no \"%s\"", name);
+	if (base64_decode(text, strlen(text), BASE64_URL, out) != HR_OK)
+		return hr_error_set(err, HR_E_INVALID, STAGE, "\"%s\" is not base64url", name);
+	return HR_OK;
+}
+
+/* Checks the JWS signature under the anchor; on success *list is the payload. */
+static hr_status check_signature(const json_t *jws, const struct signer_cert *anchor,
+                                 json_t **list, struct hr_error *err)
+{
+	const char *prot = json_string_value(json_object_get(jws, "protected"));
+	const char *payload = json_string_value(json_object_get(jws, "payload"));
+	const struct cose_alg *alg;
+	struct buf header_text, payload_text, sig, input;
+	json_t *header = NULL;
+	hr_status rc;
+
+	buf_init(&header_text, LIST_LIMIT);
+	buf_init(&payload_text, LIST_LIMIT);
+	buf_init(&sig, COSE_SIGNATURE_MAX);
+	buf_init(&input, 2 * LIST_LIMIT + 1);
+	if ((rc = decode_part(jws, "protected", &header_text, err)) != HR_OK ||
+	    (rc = decode_part(jws, "payload", &payload_text, err)) != HR_OK ||
+	    (rc = decode_part(jws, "signature", &sig, err)) != HR_OK)
+		goto done;
+	if ((rc = hr_json_parse_object(header_text.data, header_text.len, &header, err)) != HR_OK)
+		goto done;
+	alg = cose_alg_find_name(json_string_value(json_object_get(header, "alg")));
+	if (alg == NULL || json_object_get(header, "crit") != NULL) {
+		rc = hr_error_set(err, HR_E_UNSUPPORTED, STAGE,
+		                  "the list's JWS header has an unsupported alg or crit");
+		goto done;
+	}
+	buf_append(&input, prot, strlen(prot));
+	buf_append_byte(&input, '.');
+	buf_append(&input, payload, strlen(payload));
+	if ((rc = input.error) != HR_OK)
+		goto done;
+	if (cose_crypto_verify(alg, anchor->key, anchor->kind, input.data, input.len, sig.data,
+	                       sig.len, err) != HR_OK) {
+		rc = hr_error_set(err, HR_E_SIGNATURE, STAGE,
+		                  "the trust list is not signed by the pinned trust-list signer");
+		goto done;
+	}
+	rc = hr_json_parse_object(payload_text.data, payload_text.len, list, err);
+done:
+	json_decref(header);
+	buf_clear(&header_text);
+	buf_clear(&payload_text);
+	buf_clear(&sig);
+	buf_clear(&input);
+	return rc;
+}
+
+/* Parses and checks the i-th signer of the list; *out is its certificate. */
+static hr_status check_signer(const json_t *entry, size_t i, struct signer_cert **out,
+                              const char **country_out, struct hr_error *err)
+{
+	const char *country = json_string_value(json_object_get(entry, "country"));
+	const char *cert = json_string_value(json_object_get(entry, "certificate"));
+	const char *kid = json_string_value(json_object_get(entry, "kid"));
+	struct anchor parsed = {NULL};
+	struct buf kid_bytes;
+	bool kid_ok;
+	hr_status rc;
+
+	*out = NULL;
+	if (country == NULL || strlen(country) != 2 || cert == NULL || kid == NULL)
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+		                    "signer %zu needs country, kid and certificate", i);
+	if ((rc = signer_cert_parse_all(cert, strlen(cert), keep_anchor, &parsed, err)) != HR_OK)
+		return rc;
+	buf_init(&kid_bytes, 64);
+	kid_ok = base64_decode(kid, strlen(kid), BASE64_STANDARD, &kid_bytes) == HR_OK &&
+	         kid_bytes.len == SIGNER_KID_LEN &&
+	         memcmp(kid_bytes.data, parsed.cert->kid, SIGNER_KID_LEN) == 0;
+	buf_clear(&kid_bytes);
+	if (!kid_ok || (parsed.cert->country[0] && strcmp(parsed.cert->country, country))) {
+		signer_cert_free(parsed.cert);
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+		                    "signer %zu: kid or country does not match its certificate", i);
+	}
+	*out = parsed.cert;
+	*country_out = country;
+	return HR_OK;
+}
+
+/* Every signer is checked before the first is trusted, so a bad entry anywhere
+ * leaves the store as it was (only running out of memory can stop half-way). */
+static hr_status add_signers(struct hr_trust_store *store, const json_t *list,
+                             struct hr_error *err)
+{
+	const char *format = json_string_value(json_object_get(list, "format"));
+	json_t *signers = json_object_get(list, "signers"), *entry;
+	struct signer_cert *cert;
+	const char *country;
+	size_t i;
+	hr_status rc;
+
+	if (format == NULL || strcmp(format, TRUST_LIST_FORMAT) != 0 ||
+	    json_integer_value(json_object_get(list, "version")) != TRUST_LIST_VERSION ||
+	    !json_is_array(signers))
+		return hr_error_set(err, HR_E_UNSUPPORTED, STAGE,
+		                    "not a %s version %d document", TRUST_LIST_FORMAT,
+		                    TRUST_LIST_VERSION);
+	json_array_foreach(signers, i, entry) {
+		if ((rc = check_signer(entry, i, &cert, &country, err)) != HR_OK)
+			return rc;
+		signer_cert_free(cert);
+	}
+	json_array_foreach(signers, i, entry) {
+		if ((rc = check_signer(entry, i, &cert, &country, err)) != HR_OK)
+			return rc;
+		rc = hr_trust_store_add_certificate(store, cert->der, cert->der_len, country, err);
+		signer_cert_free(cert);
+		if (rc != HR_OK)
+			return rc;
+	}
+	return HR_OK;
+}
+
+hr_status hr_trust_store_load_list(struct hr_trust_store *store, const void *data, size_t len,
+                                   const void *anchor_data, size_t anchor_len,
+                                   struct hr_error *err)
+{
+	struct anchor anchor = {NULL};
+	json_t *jws = NULL, *list = NULL;
+	hr_status rc;
+
+	if (len > LIST_LIMIT)
+		return hr_error_set(err, HR_E_TOO_LARGE, STAGE, "the trust list is too large");
+	if ((rc = signer_cert_parse_all(anchor_data, anchor_len, keep_anchor, &anchor, err)) !=
+	    HR_OK) {
+		hr_error_prefix(err, "trust-list signer");
+		return rc;
+	}
+	if ((rc = hr_json_parse_object(data, len, &jws, err)) == HR_OK &&
+	    (rc = check_signature(jws, anchor.cert, &list, err)) == HR_OK)
+		rc = add_signers(store, list, err);
+	json_decref(jws);
+	json_decref(list);
+	signer_cert_free(anchor.cert);
+	return rc;
+}

@@ -1,0 +1,370 @@
+/*
+ * verify.c — the verification pipeline behind include/hromada/verify.h.
+ *
+ *	PREFIX ─ Base45 ─ zlib ─ COSE_Sign1(CWT) ─┬─ signature (trusted kid)
+ *	                                          ├─ expiry (iat, exp, nbf, signer validity)
+ *	                                          ├─ key usage (signer's EKU vs the kind)
+ *	                                          └─ schema (EU DCC or Hromada document)
+ *
+ * The decoding stages run in order and stop at the first failure (nothing after
+ * it can be read). The four checks after them do not depend on each other and
+ * all run, so a result lists every problem; the first failure in the order
+ * above is the one reported as the error.
+ *
+ * This file allocates only the claims JSON of the result; everything else lives
+ * in the verifier's reusable buffers or is a slice of them.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hromada/verify.h>
+
+#include "core/error.h"
+#include "core/json.h"
+#include "credential/base45.h"
+#include "credential/cose.h"
+#include "credential/cwt.h"
+#include "credential/dcc_schema.h"
+#include "credential/document_schema.h"
+#include "credential/trust_store.h"
+#include "credential/zlib_codec.h"
+
+struct hr_verifier {
+	struct zlib_codec *zlib;
+	struct buf compressed; /* Base45-decoded */
+	struct buf inflated;   /* the COSE message */
+	struct buf scratch;    /* Sig_structure */
+	struct cose_key_context key_cache; /* the last signer key's OpenSSL context */
+};
+
+static const char *const stage_names[HR_STAGE_COUNT] = {
+	"picture", "unprefix", "base45", "zlib", "cose", "signature", "expiry", "key_usage",
+	"schema",
+};
+
+const char *hr_verify_stage_name(enum hr_verify_stage stage)
+{
+	return (unsigned)stage < HR_STAGE_COUNT ? stage_names[stage] : "?";
+}
+
+struct hr_verifier *hr_verifier_new(void)
+{
+	struct hr_verifier *v = calloc(1, sizeof(*v));
+
+	if (v == NULL)
+		return NULL;
+	if ((v->zlib = zlib_codec_new()) == NULL) {
+		free(v);
+		return NULL;
+	}
+	buf_init(&v->compressed, HR_VERIFY_MAX_PAYLOAD);
+	buf_init(&v->inflated, HR_VERIFY_MAX_DECOMPRESSED);
+	buf_init(&v->scratch, HR_VERIFY_MAX_DECOMPRESSED + 64);
+	return v;
+}
+
+void hr_verifier_free(struct hr_verifier *v)
+{
+	if (v == NULL)
+		return;
+	zlib_codec_free(v->zlib);
+	cose_key_context_clear(&v->key_cache);
+	buf_clear(&v->compressed);
+	buf_clear(&v->inflated);
+	buf_clear(&v->scratch);
+	free(v);
+}
+
+void hr_verify_result_init(struct hr_verify_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	for (int i = 0; i < HR_STAGE_COUNT; i++)
+		r->stages[i] = HR_STAGE_NOT_RUN;
+}
+
+void hr_verify_result_clear(struct hr_verify_result *r)
+{
+	free(r->claims_json);
+	hr_verify_result_init(r);
+}
+
+/* Records a stage's outcome; the first failure becomes the result's error. */
+static void stage_done(struct hr_verify_result *r, enum hr_verify_stage stage, hr_status rc,
+                       const struct hr_error *err)
+{
+	r->stages[stage] = rc == HR_OK ? HR_STAGE_PASSED : HR_STAGE_FAILED;
+	if (rc != HR_OK && r->error[0] == 0) {
+		r->error_stage = stage;
+		snprintf(r->error, sizeof(r->error), "%s",
+		         err && err->message[0] ? err->message : hr_status_name(rc));
+	}
+}
+
+static hr_status unprefix(struct hr_verify_result *r, const char **p, size_t *len,
+                          struct hr_error *err)
+{
+	if (*len >= 4 && (*p)[3] == ':' &&
+	    (memcmp(*p, "HC1", 3) == 0 || memcmp(*p, "HR1", 3) == 0)) {
+		memcpy(r->prefix, *p, 3);
+		r->prefix[3] = 0;
+		*p += 4;
+		*len -= 4;
+		return HR_OK;
+	}
+	if (*len >= 4 && (*p)[3] == ':' && isalnum((unsigned char)(*p)[0]) &&
+	    isalnum((unsigned char)(*p)[1]) && isalnum((unsigned char)(*p)[2]))
+		return hr_error_set(err, HR_E_INVALID, "unprefix",
+		                    "context identifier '%.4s' is not HC1: or HR1:", *p);
+	return hr_error_set(err, HR_E_INVALID, "unprefix", "no HC1: or HR1: prefix");
+}
+
+/* The checks on a decoded credential; claims is its JSON rendering. */
+struct decoded {
+	struct cose_sign1 msg;
+	struct cwt_claims cwt;
+	json_t *claims;
+	const struct trust_entry *candidate; /* the certificate it is attributed to, if any */
+};
+
+/*
+ * Finds the certificate the credential names by kid and checks the signature
+ * with it. The candidate — the certificate with that kid, or else the store's
+ * only certificate — is kept even when the signature fails, so key usage and
+ * validity can still be reported for it; a kid that matches no trusted
+ * certificate always fails the signature, even if the only certificate would
+ * verify it (a wrong kid in the protected header must never be rescued).
+ */
+static hr_status check_signature(struct hr_verifier *v, const struct hr_trust_store *store,
+                                 struct decoded *d, struct hr_error *err)
+{
+	const struct trust_entry *first = NULL;
+	size_t n = 0;
+	hr_status rc = HR_E_SIGNATURE;
+
+	if (d->msg.has_kid)
+		n = trust_store_find(store, d->msg.kid.ptr, d->msg.kid.len, &first);
+	else if (store->count == 1) {
+		n = 1;
+		first = &store->entries[0];
+	}
+	if (n == 0) {
+		d->candidate = store->count == 1 ? &store->entries[0] : NULL;
+		if (d->msg.has_kid)
+			return hr_error_set(err, HR_E_SIGNATURE, "signature",
+			                    "no trusted signer certificate has this kid");
+		return hr_error_set(err, HR_E_SIGNATURE, "signature",
+		                    "the credential names no kid, so no signer can be chosen");
+	}
+	d->candidate = first;
+	for (size_t i = 0; i < n && rc != HR_OK; i++) {
+		const struct trust_entry *e = &first[i];
+		rc = cose_sign1_verify_cached(&d->msg, e->cert->key, e->cert->kind, &v->key_cache,
+		                              &v->scratch, err);
+		if (rc != HR_OK)
+			continue;
+		d->candidate = e;
+		if (e->country[0] && (!d->cwt.has_iss || d->cwt.iss.len != 2 ||
+		                      memcmp(d->cwt.iss.ptr, e->country, 2) != 0))
+			return hr_error_set(err, HR_E_SIGNATURE, "signature",
+			                    "the signer is trusted for %s, but the credential names "
+			                    "issuer '%.*s'",
+			                    e->country, (int)(d->cwt.iss.len < 8 ? d->cwt.iss.len : 8),
+			                    (const char *)d->cwt.iss.ptr);
+	}
+	return rc;
+}
+
+static void time_text(struct hr_time t, char *out, size_t size)
+{
+	struct tm tm;
+	time_t s = (time_t)t.seconds;
+
+	if (gmtime_r(&s, &tm) == NULL || strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, size, "%lld", (long long)t.seconds);
+}
+
+static hr_status check_expiry(const struct decoded *d, struct hr_time at, struct hr_error *err)
+{
+	char a[32], b[32];
+
+	time_text(at, a, sizeof(a));
+	if (!d->cwt.has_exp)
+		return hr_error_set(err, HR_E_EXPIRED, "expiry", "the credential has no exp claim");
+	if (hr_time_compare(at, d->cwt.exp) > 0) {
+		time_text(d->cwt.exp, b, sizeof(b));
+		return hr_error_set(err, HR_E_EXPIRED, "expiry", "expired at %s (clock %s)", b, a);
+	}
+	if (d->cwt.has_iat && hr_time_compare(at, d->cwt.iat) < 0) {
+		time_text(d->cwt.iat, b, sizeof(b));
+		return hr_error_set(err, HR_E_EXPIRED, "expiry", "issued at %s, after the clock %s", b,
+		                    a);
+	}
+	if (d->cwt.has_nbf && hr_time_compare(at, d->cwt.nbf) < 0) {
+		time_text(d->cwt.nbf, b, sizeof(b));
+		return hr_error_set(err, HR_E_EXPIRED, "expiry", "not valid before %s (clock %s)", b,
+		                    a);
+	}
+	if (d->candidate != NULL && (hr_time_compare(at, d->candidate->cert->not_before) < 0 ||
+	                             hr_time_compare(at, d->candidate->cert->not_after) > 0)) {
+		time_text(d->candidate->cert->not_before, b, sizeof(b));
+		time_text(d->candidate->cert->not_after, a, sizeof(a));
+		return hr_error_set(err, HR_E_EXPIRED, "expiry",
+		                    "the signer certificate is valid from %s to %s only", b, a);
+	}
+	return HR_OK;
+}
+
+static hr_status check_key_usage(const struct decoded *d, bool dcc, struct hr_error *err)
+{
+	const struct signer_cert *cert = d->candidate->cert;
+
+	if (dcc) {
+		const char *kind = dcc_certificate_type(json_object_get(d->claims, "hcert"));
+		if (kind == NULL)
+			return hr_error_set(err, HR_E_DENIED, "key_usage",
+			                    "the certificate is not exactly one of v, t, r");
+		if (!signer_cert_allows_dcc(cert, kind))
+			return hr_error_set(err, HR_E_DENIED, "key_usage",
+			                    "the signer's key usage does not cover %s certificates",
+			                    strcmp(kind, "v") == 0   ? "vaccination"
+			                    : strcmp(kind, "t") == 0 ? "test"
+			                                             : "recovery");
+		return HR_OK;
+	}
+	{
+		const json_t *doc = json_object_get(d->claims, "document");
+		int type = document_schema_type(doc);
+		if (type < 0)
+			return hr_error_set(err, HR_E_DENIED, "key_usage",
+			                    "the document names no known type");
+		if (!signer_cert_allows_document(cert, type))
+			return hr_error_set(err, HR_E_DENIED, "key_usage",
+			                    "the signer may not sign %s documents",
+			                    json_string_value(json_object_get(doc, "t")));
+	}
+	return HR_OK;
+}
+
+static hr_status check_schema(const struct decoded *d, bool dcc, struct hr_error *err)
+{
+	if (dcc)
+		return dcc_schema_check(json_object_get(d->claims, "hcert"), err);
+	return document_schema_check(json_object_get(d->claims, "document"), err);
+}
+
+/* Decodes COSE and CWT and renders the claims; the "cose" stage. */
+static hr_status decode(struct hr_verifier *v, struct hr_verify_result *r, struct decoded *d,
+                        struct hr_error *err)
+{
+	bool dcc = strcmp(r->prefix, "HC1") == 0;
+	hr_status rc;
+
+	if ((rc = cose_sign1_decode(v->inflated.data, v->inflated.len, &d->msg, err)) != HR_OK ||
+	    (rc = cwt_decode(d->msg.payload, &d->cwt, err)) != HR_OK)
+		return rc;
+	if (dcc && !d->cwt.has_hcert)
+		return hr_error_set(err, HR_E_INVALID, "cose", "an HC1 credential has no hcert claim");
+	if (!dcc && !d->cwt.has_document)
+		return hr_error_set(err, HR_E_INVALID, "cose",
+		                    "an HR1 credential has no document claim (-65537)");
+	if ((rc = cwt_claims_to_json(d->msg.payload, &d->claims, err)) != HR_OK)
+		return rc;
+	if (d->msg.has_kid) {
+		r->kid_len = d->msg.kid.len < sizeof(r->kid) ? d->msg.kid.len : sizeof(r->kid);
+		memcpy(r->kid, d->msg.kid.ptr, r->kid_len);
+	}
+	if (d->cwt.has_iss)
+		snprintf(r->issuer, sizeof(r->issuer), "%.*s",
+		         (int)(d->cwt.iss.len < 15 ? d->cwt.iss.len : 15), (const char *)d->cwt.iss.ptr);
+	return HR_OK;
+}
+
+static void trim(const char **p, size_t *len)
+{
+	while (*len > 0 && isspace((unsigned char)**p)) {
+		(*p)++;
+		(*len)--;
+	}
+	while (*len > 0 && isspace((unsigned char)(*p)[*len - 1]))
+		(*len)--;
+}
+
+hr_status hr_verify(struct hr_verifier *v, const struct hr_trust_store *store,
+                    const char *payload, size_t len, const struct hr_verify_options *options,
+                    struct hr_verify_result *r)
+{
+	struct hr_time at = options && options->at_set ? options->at : hr_time_now();
+	struct hr_error err = {0};
+	struct decoded d;
+	struct buf claims_text;
+	bool dcc;
+	hr_status rc;
+
+	if (v == NULL || store == NULL || r == NULL || (payload == NULL && len > 0))
+		return HR_E_INVALID;
+	hr_verify_result_clear(r);
+	memset(&d, 0, sizeof(d));
+	trim(&payload, &len);
+	if (len > HR_VERIFY_MAX_PAYLOAD) {
+		hr_error_set(&err, HR_E_TOO_LARGE, "unprefix", "payload longer than %d characters",
+		             HR_VERIFY_MAX_PAYLOAD);
+		stage_done(r, HR_STAGE_UNPREFIX, HR_E_TOO_LARGE, &err);
+		return HR_OK;
+	}
+	rc = unprefix(r, &payload, &len, &err);
+	stage_done(r, HR_STAGE_UNPREFIX, rc, &err);
+	if (rc != HR_OK)
+		return HR_OK;
+	buf_reset(&v->compressed);
+	rc = base45_decode(payload, len, &v->compressed, &err);
+	stage_done(r, HR_STAGE_BASE45, rc, &err);
+	if (rc != HR_OK)
+		return HR_OK;
+	buf_reset(&v->inflated);
+	rc = zlib_codec_inflate(v->zlib, v->compressed.data, v->compressed.len,
+	                        HR_VERIFY_MAX_DECOMPRESSED, &v->inflated, &err);
+	stage_done(r, HR_STAGE_ZLIB, rc, &err);
+	if (rc != HR_OK)
+		return HR_OK;
+	rc = decode(v, r, &d, &err);
+	stage_done(r, HR_STAGE_COSE, rc, &err);
+	if (rc != HR_OK) {
+		json_decref(d.claims);
+		return rc == HR_E_NOMEM ? rc : HR_OK;
+	}
+	dcc = strcmp(r->prefix, "HC1") == 0;
+
+	rc = check_signature(v, store, &d, &err);
+	stage_done(r, HR_STAGE_SIGNATURE, rc, &err);
+	rc = check_expiry(&d, at, &err);
+	stage_done(r, HR_STAGE_EXPIRY, rc, &err);
+	if (d.candidate != NULL) {
+		rc = check_key_usage(&d, dcc, &err);
+		stage_done(r, HR_STAGE_KEY_USAGE, rc, &err);
+	}
+	rc = check_schema(&d, dcc, &err);
+	stage_done(r, HR_STAGE_SCHEMA, rc, &err);
+
+	r->valid = r->error[0] == 0;
+	buf_init(&claims_text, HR_VERIFY_MAX_DECOMPRESSED * 4);
+	if (hr_json_dump(d.claims, &claims_text) == HR_OK)
+		r->claims_json = (char *)buf_take(&claims_text, NULL);
+	buf_clear(&claims_text);
+	json_decref(d.claims);
+	return HR_OK;
+}
+
+hr_status hr_verify_once(const struct hr_trust_store *store, const char *payload, size_t len,
+                         const struct hr_verify_options *options, struct hr_verify_result *r)
+{
+	struct hr_verifier *v = hr_verifier_new();
+	hr_status rc;
+
+	if (v == NULL)
+		return HR_E_NOMEM;
+	rc = hr_verify(v, store, payload, len, options, r);
+	hr_verifier_free(v);
+	return rc;
+}
