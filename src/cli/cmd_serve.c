@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/signals.h"
 #include "platform/platform.h"
 
 static void serve_help(void)
@@ -108,7 +109,7 @@ static int serve_run(int argc, char **argv)
 	printf("%s listening on %s\n", role_host_name(host), role_host_url(host));
 	fflush(stdout);
 	log_info("serve.ready", "serving until SIGINT or SIGTERM");
-	log_info("serve.stopping", "signal %d received", platform_wait_for_signal());
+	log_info("serve.stopping", "signal %d received", signals_wait_stop());
 	role_host_stop(host);
 	log_info("serve.stopped", "stopped cleanly");
 	status = CLI_EXIT_OK;

@@ -1,13 +1,28 @@
 /*
  * main.c — `hromada COMMAND ...`: dispatch to a subcommand, global help and version.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
-#include "platform/platform.h"
+#include "core/signals.h"
 
-static const struct cli_command *const commands[] = {&cli_up, &cli_serve, NULL};
+/* Commands in this executable. */
+static const struct cli_command *const commands[] = {
+	&cli_verify, &cli_issue, &cli_keys, &cli_trust_list, NULL,
+};
+
+/* Commands in hromada-services.so, loaded only when one of them runs. */
+static const struct {
+	const char *name;
+	const char *summary;
+} service_commands[] = {
+	{"up", "Run every role of one or two countries in one process"},
+	{"serve", "Run one role (registry, gateway, wallet, trust, nccc)"},
+};
+
+#define SERVICE_COMMAND_COUNT (sizeof(service_commands) / sizeof(service_commands[0]))
 
 static void print_usage(FILE *out)
 {
@@ -20,6 +35,8 @@ static void print_usage(FILE *out)
 		"verify offline.\n"
 		"\n"
 		"Commands:\n");
+	for (size_t i = 0; i < SERVICE_COMMAND_COUNT; i++)
+		fprintf(out, "  %-10s %s\n", service_commands[i].name, service_commands[i].summary);
 	for (int i = 0; commands[i] != NULL; i++)
 		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
 	fprintf(out, "  %-10s %s\n", "help", "Show help for a command: hromada help COMMAND");
@@ -29,11 +46,25 @@ static void print_usage(FILE *out)
 		     "Exit codes: 0 success, 1 failure, 2 usage error.\n");
 }
 
-static const struct cli_command *find_command(const char *name)
+/* NULL and *failed = false: no such command; NULL and *failed: its module failed to load. */
+static const struct cli_command *find_command(const char *name, bool *failed)
 {
+	struct hr_error err = {0};
+	const struct cli_command *cmd;
+
+	*failed = false;
 	for (int i = 0; commands[i] != NULL; i++) {
 		if (strcmp(commands[i]->name, name) == 0)
 			return commands[i];
+	}
+	for (size_t i = 0; i < SERVICE_COMMAND_COUNT; i++) {
+		if (strcmp(service_commands[i].name, name) != 0)
+			continue;
+		if ((cmd = cli_service_command(name, &err)) == NULL) {
+			cli_print_error(&err);
+			*failed = true;
+		}
+		return cmd;
 	}
 	return NULL;
 }
@@ -60,9 +91,10 @@ int cli_wants_help(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	const struct cli_command *cmd;
+	bool failed;
 
 	/* Before any thread exists, so every thread inherits the mask. */
-	platform_block_signals();
+	signals_block_stop();
 	if (argc < 2) {
 		print_usage(stderr);
 		return CLI_EXIT_USAGE;
@@ -80,14 +112,17 @@ int main(int argc, char **argv)
 			print_usage(stdout);
 			return CLI_EXIT_OK;
 		}
-		if ((cmd = find_command(argv[2])) == NULL) {
-			fprintf(stderr, "hromada: unknown command '%s'\n", argv[2]);
-			return CLI_EXIT_USAGE;
+		if ((cmd = find_command(argv[2], &failed)) == NULL) {
+			if (!failed)
+				fprintf(stderr, "hromada: unknown command '%s'\n", argv[2]);
+			return failed ? CLI_EXIT_FAILED : CLI_EXIT_USAGE;
 		}
 		cmd->help();
 		return CLI_EXIT_OK;
 	}
-	if ((cmd = find_command(argv[1])) == NULL) {
+	if ((cmd = find_command(argv[1], &failed)) == NULL) {
+		if (failed)
+			return CLI_EXIT_FAILED;
 		fprintf(stderr, "hromada: unknown command '%s'\n\n", argv[1]);
 		print_usage(stderr);
 		return CLI_EXIT_USAGE;

@@ -3,7 +3,7 @@
  * every thread and taken synchronously with sigwait() by the main thread, so no
  * signal handler ever runs in the middle of server or library code.
  */
-#include "platform/platform.h"
+#include "core/signals.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -18,7 +18,7 @@ static sigset_t stop_signals(void)
 	return set;
 }
 
-void platform_block_signals(void)
+void signals_block_stop(void)
 {
 	sigset_t set = stop_signals();
 
@@ -26,7 +26,7 @@ void platform_block_signals(void)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
-int platform_wait_for_signal(void)
+int signals_wait_stop(void)
 {
 	sigset_t set = stop_signals();
 	int sig = 0;

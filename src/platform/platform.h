@@ -55,16 +55,10 @@ struct platform_up_options {
 /*
  * Starts every role, waits until every /healthz answers 200, writes
  * STATE/endpoints.json, then blocks until SIGINT or SIGTERM (which the caller
- * must have blocked in every thread, see platform_block_signals) and stops
+ * must have blocked in every thread, see signals_block_stop) and stops
  * everything. HR_OK on a clean stop.
  */
 hr_status platform_up(const struct platform_up_options *options, struct hr_error *err);
-
-/* Blocks SIGINT and SIGTERM in the calling thread and every thread it starts
- * later, and ignores SIGPIPE; call first thing in main. */
-void platform_block_signals(void);
-/* Waits for SIGINT or SIGTERM; returns the signal number. */
-int platform_wait_for_signal(void);
 
 /* mkdir -p; HR_E_IO naming the path on failure. */
 hr_status platform_make_dirs(const char *path, struct hr_error *err);

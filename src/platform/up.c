@@ -37,6 +37,7 @@
 #include "core/http_client.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/signals.h"
 
 #define STAGE              "up"
 #define UP_MAX_ROLES       (2 + COUNTRY_COUNT * (2 + DOCUMENT_TYPE_COUNT))
@@ -410,7 +411,7 @@ hr_status platform_up(const struct platform_up_options *options, struct hr_error
 	log_info("up.ready", "%d roles healthy; endpoints in %s", up->role_count, path);
 	if (options->print_guide)
 		print_guide(up);
-	sig = platform_wait_for_signal();
+	sig = signals_wait_stop();
 	log_info("up.stopping", "signal %d received; stopping every role", sig);
 done:
 	stop_roles(up);

@@ -1,0 +1,14 @@
+/*
+ * signals.h — the process-wide signal policy: SIGINT and SIGTERM ask a process
+ * to stop, and are taken synchronously by the main thread (signals.c).
+ */
+#ifndef HROMADA_CORE_SIGNALS_H
+#define HROMADA_CORE_SIGNALS_H
+
+/* Blocks SIGINT and SIGTERM in the calling thread and every thread it starts
+ * later, and ignores SIGPIPE; call first thing in main, before any thread. */
+void signals_block_stop(void);
+/* Waits for SIGINT or SIGTERM; returns the signal number. */
+int signals_wait_stop(void);
+
+#endif
