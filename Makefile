@@ -15,7 +15,7 @@ STATE      ?= ./hromada-state
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all build run test test-plain test-asan bench fuzz fuzz-smoke deps clean format
+.PHONY: all build run test test-plain test-asan test-fuzz bench fuzz deps clean format
 
 all: build
 
@@ -37,10 +37,15 @@ test-asan:
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
 	ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
 
-# Plain first, then under the sanitizers; each run ends with CTest's summary.
+# Plain, then a fuzz smoke run of every parser (about a minute), then every test
+# again under the sanitizers; each step ends with CTest's summary.
 test: deps
 	@$(MAKE) --no-print-directory test-plain
+	@$(MAKE) --no-print-directory test-fuzz
 	@$(MAKE) --no-print-directory test-asan
+
+test-fuzz: fuzz
+	ctest --test-dir $(FUZZ_BUILD) --output-on-failure -j $(JOBS) -L fuzz
 
 bench: deps
 	@cmake -S . -B $(BENCH_BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
@@ -50,7 +55,7 @@ bench: deps
 fuzz: deps
 	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHROMADA_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
-	@echo "fuzz targets in $(FUZZ_BUILD)/fuzz/; e.g. $(FUZZ_BUILD)/fuzz/fuzz_http_router -max_total_time=60 fuzz/corpus/http_router"
+	@echo "fuzz targets in $(FUZZ_BUILD)/fuzz/; e.g. $(FUZZ_BUILD)/fuzz/fuzz_verify -max_total_time=60 CORPUS_COPY"
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(BENCH_BUILD) $(FUZZ_BUILD)
