@@ -4,4 +4,5 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-build-bench}
+"$here/credential.sh" "$build"
 "$here/http_healthz.sh" "$build"

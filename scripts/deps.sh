@@ -13,6 +13,7 @@ packages=(
 	# libraries
 	libssl-dev libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev
 	libpq-dev zlib1g-dev libinih-dev libcmocka-dev libqrencode-dev libzbar-dev libpng-dev
+	libzbar0
 	# tests: a real PostgreSQL server, started by the harness in a temporary directory
 	postgresql-15 curl openssl
 	# benchmarks: load generator and the nginx peer
@@ -25,6 +26,13 @@ for p in "${packages[@]}"; do
 	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 	[ "$status" = "install ok installed" ] || missing+=("$p")
 done
+
+# The npm peers of the benchmarks need node and npm; a machine may already have
+# them from elsewhere (NodeSource bundles npm into its nodejs package), so ask
+# for the commands, not the packages.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	missing+=(nodejs npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
 	exit 0
