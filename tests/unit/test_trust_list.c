@@ -1,0 +1,881 @@
+/*
+ * test_trust_list.c — the signed cross-border trust list (src/credential/trust_list.c):
+ * trust_list_build by the trust gateway, hr_trust_store_load_list by a verifier
+ * that pins the trust-list signer.
+ *
+ * Keys are made once per run (keys_create_trust_signer, keys_create_country for
+ * UA and PL) in a temporary directory. A list built and signed properly loads and
+ * makes UA credentials verify; every way a list can be wrong — another signer, a
+ * changed byte, alg or crit, a certificate that does not match its kid or its
+ * country, another format — is refused with a clear error, and leaves nothing
+ * trusted that the list did not vouch for as a whole.
+ */
+#include "testkit/testkit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include <hromada/verify.h>
+
+#include "core/base64.h"
+#include "core/buf.h"
+#include "core/documents.h"
+#include "core/json.h"
+#include "credential/issue.h"
+#include "credential/keys.h"
+#include "credential/signer.h"
+#include "credential/signer_cert.h"
+#include "credential/trust_list.h"
+#include "credential/trust_store.h"
+
+#define LIST_LIMIT (1 << 20)
+
+static char dir[256];
+static struct signer *list_signer;  /* the trust gateway */
+static struct signer *other_signer; /* a second, unpinned trust-list key */
+static char *anchor;                /* the pinned certificate (PEM) */
+static size_t anchor_len;
+static char *other_anchor;
+static size_t other_anchor_len;
+/* document signers: UA id_card, UA driver_licence, UA hcert, PL id_card, PL vaccination */
+enum { UA_ID, UA_DRIVER, UA_HCERT, PL_ID, PL_VACCINATION, SIGNER_COUNT };
+static struct signer *signers[SIGNER_COUNT];
+static const char *const signer_country[SIGNER_COUNT] = {"UA", "UA", "UA", "PL", "PL"};
+
+static struct signer *open_signer(const char *sub)
+{
+	char key[512], cert[512];
+	struct signer *s = NULL;
+	struct hr_error err = {0};
+
+	snprintf(key, sizeof(key), "%s/%s/key.pem", dir, sub);
+	snprintf(cert, sizeof(cert), "%s/%s/cert.pem", dir, sub);
+	if (signer_open_files(key, cert, &s, &err) != HR_OK) {
+		fprintf(stderr, "%s: %s\n", sub, err.message);
+		return NULL;
+	}
+	return s;
+}
+
+static int setup(void **state)
+{
+	char path[512];
+	struct hr_error err = {0};
+	struct keys_country_options ua = {"UA", NULL, NULL, 0}, pl = {"PL", NULL, NULL, 0};
+	char ua_dir[300], pl_dir[300];
+
+	(void)state;
+	tk_tmpdir(dir);
+	snprintf(path, sizeof(path), "%s/trust", dir);
+	if (keys_create_trust_signer(path, &err) != HR_OK)
+		return -1;
+	snprintf(path, sizeof(path), "%s/trust2", dir);
+	if (keys_create_trust_signer(path, &err) != HR_OK)
+		return -1;
+	snprintf(ua_dir, sizeof(ua_dir), "%s/UA", dir);
+	snprintf(pl_dir, sizeof(pl_dir), "%s/PL", dir);
+	ua.dir = ua_dir;
+	pl.dir = pl_dir;
+	if (keys_create_country(&ua, &err) != HR_OK || keys_create_country(&pl, &err) != HR_OK)
+		return -1;
+	list_signer = open_signer("trust");
+	other_signer = open_signer("trust2");
+	signers[UA_ID] = open_signer("UA/signers/id_card");
+	signers[UA_DRIVER] = open_signer("UA/signers/driver_licence");
+	signers[UA_HCERT] = open_signer("UA/signers/hcert");
+	signers[PL_ID] = open_signer("PL/signers/id_card");
+	signers[PL_VACCINATION] = open_signer("PL/signers/vaccination");
+	snprintf(path, sizeof(path), "%s/trust/cert.pem", dir);
+	anchor = tk_read_file(path, &anchor_len);
+	snprintf(path, sizeof(path), "%s/trust2/cert.pem", dir);
+	other_anchor = tk_read_file(path, &other_anchor_len);
+	for (int i = 0; i < SIGNER_COUNT; i++) {
+		if (signers[i] == NULL)
+			return -1;
+	}
+	return list_signer && other_signer && anchor && other_anchor ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	signer_free(list_signer);
+	signer_free(other_signer);
+	for (int i = 0; i < SIGNER_COUNT; i++)
+		signer_free(signers[i]);
+	free(anchor);
+	free(other_anchor);
+	tk_rmrf(dir);
+	return 0;
+}
+
+/* The list of all SIGNER_COUNT signers, as trust_list_build writes it. */
+static void build_list(struct signer *by, struct buf *out)
+{
+	struct trust_list_signer entries[SIGNER_COUNT];
+	struct hr_error err = {0};
+
+	for (int i = 0; i < SIGNER_COUNT; i++) {
+		entries[i].cert = signer_certificate(signers[i]);
+		entries[i].country = signer_country[i];
+	}
+	buf_init(out, LIST_LIMIT);
+	if (trust_list_build(by, entries, SIGNER_COUNT, 7, (int64_t)time(NULL), 86400, out, &err) !=
+	    HR_OK) {
+		print_error("not built: %s\n", err.message);
+		fail();
+	}
+}
+
+static json_t *b64_std_string(const void *data, size_t len)
+{
+	struct buf b;
+	json_t *s;
+
+	buf_init(&b, LIST_LIMIT);
+	assert_int_equal(base64_encode(data, len, BASE64_STANDARD, &b), HR_OK);
+	s = json_string(buf_str(&b));
+	buf_clear(&b);
+	return s;
+}
+
+static json_t *signer_entry(const struct signer_cert *cert, const char *country)
+{
+	return json_pack("{s:s,s:o,s:o}", "country", country, "kid",
+			 b64_std_string(cert->kid, SIGNER_KID_LEN), "certificate",
+			 b64_std_string(cert->der, cert->der_len));
+}
+
+/* A list payload of all signers; tests change it before signing it by hand. */
+static json_t *list_payload(void)
+{
+	json_t *array = json_array();
+
+	for (int i = 0; i < SIGNER_COUNT; i++)
+		json_array_append_new(
+		    array, signer_entry(signer_certificate(signers[i]), signer_country[i]));
+	return json_pack("{s:s,s:i,s:i,s:s,s:s,s:o}", "format", TRUST_LIST_FORMAT, "version",
+			 TRUST_LIST_VERSION, "sequence", 8, "issued_at", "2030-01-01T00:00:00Z",
+			 "next_update", "2030-01-02T00:00:00Z", "signers", array);
+}
+
+static void append_b64url(struct buf *out, const void *data, size_t len)
+{
+	assert_int_equal(base64_encode(data, len, BASE64_URL, out), HR_OK);
+}
+
+/* A JWS (flattened JSON) of header and payload, signed properly by `by`. */
+static void sign_jws(struct signer *by, const json_t *header, const json_t *payload,
+		     struct buf *out)
+{
+	struct buf text, prot, body, input;
+	uint8_t sig[COSE_SIGNATURE_MAX];
+	size_t sig_len = sizeof(sig);
+	json_t *jws;
+	struct buf sig64;
+
+	buf_init(&text, LIST_LIMIT);
+	buf_init(&prot, LIST_LIMIT);
+	buf_init(&body, LIST_LIMIT);
+	buf_init(&input, 2 * LIST_LIMIT);
+	buf_init(&sig64, LIST_LIMIT);
+	assert_int_equal(hr_json_dump(header, &text), HR_OK);
+	append_b64url(&prot, text.data, text.len);
+	buf_reset(&text);
+	assert_int_equal(hr_json_dump(payload, &text), HR_OK);
+	append_b64url(&body, text.data, text.len);
+	buf_printf(&input, "%s.%s", buf_str(&prot), buf_str(&body));
+	assert_int_equal(signer_sign(by, input.data, input.len, sig, &sig_len, NULL), HR_OK);
+	append_b64url(&sig64, sig, sig_len);
+	jws = json_pack("{s:s,s:s,s:s}", "protected", buf_str(&prot), "payload", buf_str(&body),
+			"signature", buf_str(&sig64));
+	buf_init(out, LIST_LIMIT);
+	assert_int_equal(hr_json_dump(jws, out), HR_OK);
+	json_decref(jws);
+	buf_clear(&text);
+	buf_clear(&prot);
+	buf_clear(&body);
+	buf_clear(&input);
+	buf_clear(&sig64);
+}
+
+static json_t *es256_header(void)
+{
+	return json_pack("{s:s,s:s}", "alg", "ES256", "typ", TRUST_LIST_TYPE);
+}
+
+/* Loads a list into a fresh store; the store is returned either way. */
+static struct hr_trust_store *load(const struct buf *list, const char *pin, size_t pin_len,
+				   hr_status *rc, struct hr_error *err)
+{
+	struct hr_trust_store *store = hr_trust_store_new();
+
+	assert_non_null(store);
+	*rc = hr_trust_store_load_list(store, list->data, list->len, pin, pin_len, err);
+	return store;
+}
+
+static const char id_card_json[] =
+    "{\"person_id\":\"UA:3012345670\",\"family_name\":\"Шевченко\",\"given_name\":\"Олена\","
+    "\"birth_date\":\"1982-05-17\",\"document_number\":\"000123456\"}";
+
+/* A credential of signers[which], naming issuer (NULL: its certificate's country). */
+static void issue_id_card(int which, const char *issuer, struct buf *out)
+{
+	struct issuer *iss = issuer_new(signers[which]);
+	json_error_t jerr;
+	json_t *doc = json_loads(id_card_json, 0, &jerr);
+	struct issue_request req = {"id_card", doc, issuer, 0, 3600, NULL};
+	struct hr_error err = {0};
+
+	assert_non_null(iss);
+	assert_non_null(doc);
+	buf_init(out, 16384);
+	if (issuer_issue(iss, &req, out, &err) != HR_OK) {
+		print_error("not issued: %s\n", err.message);
+		fail();
+	}
+	json_decref(doc);
+	issuer_free(iss);
+}
+
+static void verify(const struct hr_trust_store *store, const struct buf *credential,
+		   struct hr_verify_result *r)
+{
+	hr_verify_result_init(r);
+	assert_int_equal(
+	    hr_verify_once(store, (const char *)credential->data, credential->len, NULL, r), HR_OK);
+}
+
+/* After a refused list, nothing it named may be trusted. */
+static void assert_nothing_trusted(struct hr_trust_store *store)
+{
+	struct buf credential;
+	struct hr_verify_result r;
+
+	assert_int_equal(hr_trust_store_count(store), 0);
+	issue_id_card(UA_ID, NULL, &credential);
+	verify(store, &credential, &r);
+	assert_false(r.valid);
+	assert_int_equal(r.stages[HR_STAGE_SIGNATURE], HR_STAGE_FAILED);
+	hr_verify_result_clear(&r);
+	buf_clear(&credential);
+}
+
+static void assert_refused(const struct buf *list, const char *why)
+{
+	struct hr_error err = {0};
+	hr_status rc;
+	struct hr_trust_store *store = load(list, anchor, anchor_len, &rc, &err);
+
+	if (rc == HR_OK) {
+		print_error("a list that should be refused (%s) was loaded\n", why);
+		fail();
+	}
+	assert_int_equal(err.status, rc);
+	assert_string_equal(err.stage, "trust_list");
+	if (strstr(err.message, why) == NULL) {
+		print_error("message \"%s\" lacks \"%s\"\n", err.message, why);
+		fail();
+	}
+	assert_nothing_trusted(store);
+	hr_trust_store_free(store);
+}
+
+/* --- a good list ------------------------------------------------------------------- */
+
+static void test_built_list_loads_every_signer_bound_to_its_country(void **state)
+{
+	struct buf list;
+	struct hr_error err = {0};
+	struct hr_trust_store *store;
+	const struct trust_entry *first;
+	hr_status rc;
+
+	(void)state;
+	build_list(list_signer, &list);
+	store = load(&list, anchor, anchor_len, &rc, &err);
+	if (rc != HR_OK) {
+		print_error("refused: %s\n", err.message);
+		fail();
+	}
+	assert_int_equal(hr_trust_store_count(store), SIGNER_COUNT);
+	for (int i = 0; i < SIGNER_COUNT; i++) {
+		const struct signer_cert *cert = signer_certificate(signers[i]);
+		assert_int_equal(trust_store_find(store, cert->kid, SIGNER_KID_LEN, &first), 1);
+		assert_string_equal(first->country, signer_country[i]);
+	}
+	/* loading the same list again adds nothing twice */
+	assert_int_equal(
+	    hr_trust_store_load_list(store, list.data, list.len, anchor, anchor_len, &err), HR_OK);
+	assert_int_equal(hr_trust_store_count(store), SIGNER_COUNT);
+	hr_trust_store_free(store);
+	buf_clear(&list);
+}
+
+static void test_built_list_is_a_flattened_jws_of_the_documented_shape(void **state)
+{
+	struct buf list, header_text, payload_text;
+	json_t *jws, *header, *payload, *entry;
+	json_error_t jerr;
+
+	(void)state;
+	build_list(list_signer, &list);
+	jws = json_loadb((const char *)list.data, list.len, 0, &jerr);
+	assert_non_null(jws);
+	buf_init(&header_text, LIST_LIMIT);
+	buf_init(&payload_text, LIST_LIMIT);
+	assert_int_equal(base64_decode(json_string_value(json_object_get(jws, "protected")),
+				       strlen(json_string_value(json_object_get(jws, "protected"))),
+				       BASE64_URL, &header_text),
+			 HR_OK);
+	assert_int_equal(base64_decode(json_string_value(json_object_get(jws, "payload")),
+				       strlen(json_string_value(json_object_get(jws, "payload"))),
+				       BASE64_URL, &payload_text),
+			 HR_OK);
+	assert_non_null(json_string_value(json_object_get(jws, "signature")));
+	header = json_loadb((const char *)header_text.data, header_text.len, 0, &jerr);
+	payload = json_loadb((const char *)payload_text.data, payload_text.len, 0, &jerr);
+	assert_string_equal(json_string_value(json_object_get(header, "alg")), "ES256");
+	assert_string_equal(json_string_value(json_object_get(header, "typ")), TRUST_LIST_TYPE);
+	assert_int_equal(json_array_size(json_object_get(header, "x5c")), 1);
+	assert_string_equal(json_string_value(json_object_get(payload, "format")),
+			    TRUST_LIST_FORMAT);
+	assert_int_equal(json_integer_value(json_object_get(payload, "version")), 1);
+	assert_int_equal(json_integer_value(json_object_get(payload, "sequence")), 7);
+	assert_non_null(json_string_value(json_object_get(payload, "issued_at")));
+	assert_non_null(json_string_value(json_object_get(payload, "next_update")));
+	assert_int_equal(json_array_size(json_object_get(payload, "signers")), SIGNER_COUNT);
+	entry = json_array_get(json_object_get(payload, "signers"), 0);
+	assert_string_equal(json_string_value(json_object_get(entry, "country")), "UA");
+	assert_non_null(json_string_value(json_object_get(entry, "kid")));
+	assert_non_null(json_string_value(json_object_get(entry, "certificate")));
+	json_decref(jws);
+	json_decref(header);
+	json_decref(payload);
+	buf_clear(&header_text);
+	buf_clear(&payload_text);
+	buf_clear(&list);
+}
+
+static void test_list_signed_by_hand_loads_too(void **state)
+{
+	json_t *header = es256_header(), *payload = list_payload();
+	struct buf list;
+	struct hr_error err = {0};
+	struct hr_trust_store *store;
+	hr_status rc;
+
+	(void)state;
+	/* the control for the refusals below: the same helper, nothing changed */
+	sign_jws(list_signer, header, payload, &list);
+	store = load(&list, anchor, anchor_len, &rc, &err);
+	assert_int_equal(rc, HR_OK);
+	assert_int_equal(hr_trust_store_count(store), SIGNER_COUNT);
+	hr_trust_store_free(store);
+	json_decref(header);
+	json_decref(payload);
+	buf_clear(&list);
+}
+
+static void test_credential_of_a_listed_signer_verifies(void **state)
+{
+	struct buf list, credential;
+	struct hr_error err = {0};
+	struct hr_verify_result r;
+	struct hr_trust_store *store;
+	hr_status rc;
+
+	(void)state;
+	build_list(list_signer, &list);
+	store = load(&list, anchor, anchor_len, &rc, &err);
+	assert_int_equal(rc, HR_OK);
+	issue_id_card(UA_ID, NULL, &credential);
+	verify(store, &credential, &r);
+	if (!r.valid) {
+		print_error("invalid at %s: %s\n", hr_verify_stage_name(r.error_stage), r.error);
+		fail();
+	}
+	assert_string_equal(r.issuer, "UA");
+	hr_verify_result_clear(&r);
+	buf_clear(&credential);
+	/* a PL signer's credential as well */
+	issue_id_card(PL_ID, NULL, &credential);
+	verify(store, &credential, &r);
+	assert_true(r.valid);
+	assert_string_equal(r.issuer, "PL");
+	hr_verify_result_clear(&r);
+	buf_clear(&credential);
+	hr_trust_store_free(store);
+	buf_clear(&list);
+}
+
+static void test_credential_naming_another_issuer_fails_signature(void **state)
+{
+	struct buf list, credential;
+	struct hr_error err = {0};
+	struct hr_verify_result r;
+	struct hr_trust_store *store;
+	hr_status rc;
+
+	(void)state;
+	build_list(list_signer, &list);
+	store = load(&list, anchor, anchor_len, &rc, &err);
+	assert_int_equal(rc, HR_OK);
+	/* a UA signer, listed for UA, signing a credential that says iss = PL */
+	issue_id_card(UA_ID, "PL", &credential);
+	verify(store, &credential, &r);
+	assert_false(r.valid);
+	assert_int_equal(r.stages[HR_STAGE_COSE], HR_STAGE_PASSED);
+	assert_int_equal(r.stages[HR_STAGE_SIGNATURE], HR_STAGE_FAILED);
+	assert_int_equal(r.error_stage, HR_STAGE_SIGNATURE);
+	assert_non_null(strstr(r.error, "trusted for UA"));
+	assert_string_equal(r.issuer, "PL");
+	hr_verify_result_clear(&r);
+	buf_clear(&credential);
+	hr_trust_store_free(store);
+	buf_clear(&list);
+}
+
+/* --- refused lists ----------------------------------------------------------------- */
+
+static void test_list_signed_by_another_key_is_refused(void **state)
+{
+	struct buf list;
+	struct hr_error err = {0};
+	struct hr_trust_store *store;
+	hr_status rc;
+
+	(void)state;
+	/* built by the unpinned key: its own certificate in x5c changes nothing */
+	build_list(other_signer, &list);
+	store = load(&list, anchor, anchor_len, &rc, &err);
+	assert_int_equal(rc, HR_E_SIGNATURE);
+	assert_string_equal(err.stage, "trust_list");
+	assert_non_null(strstr(err.message, "pinned"));
+	assert_nothing_trusted(store);
+	hr_trust_store_free(store);
+	/* and the same list does load under its own pin: the refusal is about the pin */
+	store = load(&list, other_anchor, other_anchor_len, &rc, &err);
+	assert_int_equal(rc, HR_OK);
+	hr_trust_store_free(store);
+	buf_clear(&list);
+}
+
+/* Replaces one base64url part of a built list by the encoding of text. */
+static void replace_part(struct buf *list, const char *part, const char *text)
+{
+	json_error_t jerr;
+	json_t *jws = json_loadb((const char *)list->data, list->len, 0, &jerr);
+	struct buf b;
+
+	assert_non_null(jws);
+	buf_init(&b, LIST_LIMIT);
+	append_b64url(&b, text, strlen(text));
+	json_object_set_new(jws, part, json_string(buf_str(&b)));
+	buf_reset(list);
+	assert_int_equal(hr_json_dump(jws, list), HR_OK);
+	buf_clear(&b);
+	json_decref(jws);
+}
+
+static char *decoded_part(const struct buf *list, const char *part)
+{
+	json_error_t jerr;
+	json_t *jws = json_loadb((const char *)list->data, list->len, 0, &jerr);
+	const char *text = json_string_value(json_object_get(jws, part));
+	struct buf b;
+	char *out;
+
+	buf_init(&b, LIST_LIMIT);
+	assert_int_equal(base64_decode(text, strlen(text), BASE64_URL, &b), HR_OK);
+	out = strdup(buf_str(&b));
+	buf_clear(&b);
+	json_decref(jws);
+	return out;
+}
+
+static void test_tampered_payload_is_refused(void **state)
+{
+	struct buf list;
+	char *payload, *p;
+	json_t *parsed, *signers_array;
+	json_error_t jerr;
+
+	(void)state;
+	/* one character of the payload changed: sequence 7 -> 8 */
+	build_list(list_signer, &list);
+	payload = decoded_part(&list, "payload");
+	p = strstr(payload, "\"sequence\":7");
+	assert_non_null(p);
+	p[11] = '8';
+	replace_part(&list, "payload", payload);
+	assert_refused(&list, "not signed by the pinned");
+	free(payload);
+	buf_clear(&list);
+
+	/* an attacker's signer appended to an otherwise genuine list */
+	build_list(list_signer, &list);
+	payload = decoded_part(&list, "payload");
+	parsed = json_loads(payload, 0, &jerr);
+	signers_array = json_object_get(parsed, "signers");
+	json_array_append_new(signers_array, signer_entry(signer_certificate(other_signer), "UA"));
+	free(payload);
+	payload = json_dumps(parsed, JSON_COMPACT);
+	replace_part(&list, "payload", payload);
+	assert_refused(&list, "not signed by the pinned");
+	free(payload);
+	json_decref(parsed);
+	buf_clear(&list);
+}
+
+static void test_tampered_signature_is_refused(void **state)
+{
+	struct buf list;
+	json_t *jws;
+	json_error_t jerr;
+	char *sig;
+	size_t n;
+
+	(void)state;
+	build_list(list_signer, &list);
+	jws = json_loadb((const char *)list.data, list.len, 0, &jerr);
+	sig = strdup(json_string_value(json_object_get(jws, "signature")));
+	n = strlen(sig);
+	assert_int_equal(n, 86); /* 64 bytes of ES256 r||s in base64url */
+	for (size_t at = 0; at < n - 1; at += 9) {
+		char saved = sig[at];
+		sig[at] = saved == 'A' ? 'B' : 'A';
+		json_object_set_new(jws, "signature", json_string(sig));
+		buf_reset(&list);
+		assert_int_equal(hr_json_dump(jws, &list), HR_OK);
+		assert_refused(&list, "not signed by the pinned");
+		sig[at] = saved;
+	}
+	/* a DER signature where JWS wants r||s */
+	json_object_set_new(jws, "signature", json_string("MEUCIQDx"));
+	buf_reset(&list);
+	assert_int_equal(hr_json_dump(jws, &list), HR_OK);
+	assert_refused(&list, "not signed by the pinned");
+	free(sig);
+	json_decref(jws);
+	buf_clear(&list);
+}
+
+static void test_changed_alg_is_refused(void **state)
+{
+	static const char *const headers[] = {
+	    "{\"alg\":\"ES384\",\"typ\":\"hromada-trust-list+json\"}",
+	    "{\"alg\":\"PS256\",\"typ\":\"hromada-trust-list+json\"}",
+	    "{\"alg\":\"EdDSA\",\"typ\":\"hromada-trust-list+json\"}",
+	};
+	static const char *const unsupported[] = {
+	    "{\"alg\":\"none\",\"typ\":\"hromada-trust-list+json\"}",
+	    "{\"alg\":\"HS256\",\"typ\":\"hromada-trust-list+json\"}",
+	    "{\"alg\":\"es256\"}",
+	    "{\"alg\":-7}",
+	    "{\"typ\":\"hromada-trust-list+json\"}",
+	};
+	struct buf list;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
+		build_list(list_signer, &list);
+		replace_part(&list, "protected", headers[i]);
+		assert_refused(&list, "not signed by the pinned");
+		buf_clear(&list);
+	}
+	for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++) {
+		build_list(list_signer, &list);
+		replace_part(&list, "protected", unsupported[i]);
+		assert_refused(&list, "unsupported alg");
+		buf_clear(&list);
+	}
+}
+
+static void test_crit_header_is_refused_even_when_signed(void **state)
+{
+	json_t *header = es256_header(), *payload = list_payload();
+	struct buf list;
+
+	(void)state;
+	/* RFC 7515 §4.1.11: a critical extension we do not understand */
+	json_object_set_new(header, "crit", json_pack("[s]", "exp"));
+	json_object_set_new(header, "exp", json_integer(1));
+	sign_jws(list_signer, header, payload, &list);
+	assert_refused(&list, "crit");
+	json_decref(header);
+	json_decref(payload);
+	buf_clear(&list);
+}
+
+static void test_listed_certificate_whose_kid_does_not_match_is_refused(void **state)
+{
+	json_t *header = es256_header(), *payload = list_payload(), *entry;
+	struct buf list;
+
+	(void)state;
+	/* the last entry (after good ones) names the first signer's kid */
+	entry = json_array_get(json_object_get(payload, "signers"), SIGNER_COUNT - 1);
+	json_object_set_new(
+	    entry, "kid", b64_std_string(signer_certificate(signers[UA_ID])->kid, SIGNER_KID_LEN));
+	sign_jws(list_signer, header, payload, &list);
+	assert_refused(&list, "kid or country does not match");
+	buf_clear(&list);
+	/* a kid that is not 8 bytes, or not base64 */
+	json_object_set_new(entry, "kid", json_string("AAAA"));
+	sign_jws(list_signer, header, payload, &list);
+	assert_refused(&list, "kid or country does not match");
+	buf_clear(&list);
+	json_object_set_new(entry, "kid", json_string("not base64!"));
+	sign_jws(list_signer, header, payload, &list);
+	assert_refused(&list, "kid or country does not match");
+	buf_clear(&list);
+	json_decref(header);
+	json_decref(payload);
+}
+
+static void test_certificate_listed_under_the_wrong_country_is_refused(void **state)
+{
+	json_t *header = es256_header(), *payload = list_payload(), *entry;
+	struct buf list;
+
+	(void)state;
+	/* the UA driver_licence signer (subject C=UA) listed as PL, after a good entry */
+	entry = json_array_get(json_object_get(payload, "signers"), UA_DRIVER);
+	json_object_set_new(entry, "country", json_string("PL"));
+	sign_jws(list_signer, header, payload, &list);
+	assert_refused(&list, "kid or country does not match");
+	buf_clear(&list);
+	/* a country that is not two letters */
+	json_object_set_new(entry, "country", json_string("UKR"));
+	sign_jws(list_signer, header, payload, &list);
+	assert_refused(&list, "needs country, kid and certificate");
+	buf_clear(&list);
+	json_object_del(entry, "country");
+	sign_jws(list_signer, header, payload, &list);
+	assert_refused(&list, "needs country, kid and certificate");
+	buf_clear(&list);
+	json_decref(header);
+	json_decref(payload);
+}
+
+static void test_listed_certificate_that_does_not_parse_is_refused(void **state)
+{
+	json_t *header = es256_header(), *payload = list_payload(), *entry;
+	struct buf list;
+	struct hr_error err = {0};
+	struct hr_trust_store *store;
+	hr_status rc;
+
+	(void)state;
+	entry = json_array_get(json_object_get(payload, "signers"), SIGNER_COUNT - 1);
+	json_object_set_new(entry, "certificate", json_string("bm90IGEgY2VydGlmaWNhdGU="));
+	sign_jws(list_signer, header, payload, &list);
+	store = load(&list, anchor, anchor_len, &rc, &err);
+	assert_int_equal(rc, HR_E_INVALID);
+	assert_nothing_trusted(store);
+	hr_trust_store_free(store);
+	buf_clear(&list);
+	json_decref(header);
+	json_decref(payload);
+}
+
+static void test_wrong_format_or_version_is_refused(void **state)
+{
+	json_t *header = es256_header();
+	struct buf list;
+	int variant;
+
+	(void)state;
+	for (variant = 0; variant < 7; variant++) {
+		json_t *payload = list_payload();
+		switch (variant) {
+		case 0:
+			json_object_set_new(payload, "format", json_string("eu-dcc-trust-list"));
+			break;
+		case 1:
+			json_object_set_new(payload, "version", json_integer(2));
+			break;
+		case 2:
+			json_object_set_new(payload, "version", json_string("1"));
+			break;
+		case 3:
+			json_object_del(payload, "format");
+			break;
+		case 4:
+			json_object_del(payload, "version");
+			break;
+		case 5:
+			json_object_del(payload, "signers");
+			break;
+		default:
+			json_object_set_new(payload, "signers", json_object());
+			break;
+		}
+		sign_jws(list_signer, header, payload, &list);
+		assert_refused(&list, "not a hromada-trust-list version 1 document");
+		buf_clear(&list);
+		json_decref(payload);
+	}
+	json_decref(header);
+}
+
+static void test_malformed_lists_are_refused(void **state)
+{
+	static const char *const texts[] = {
+	    "",
+	    "not json",
+	    "[]",
+	    "{}",
+	    "{\"protected\":\"eyJhbGciOiJFUzI1NiJ9\",\"payload\":\"e30\"}",
+	    "{\"protected\":\"eyJhbGciOiJFUzI1NiJ9\",\"signature\":\"AAAA\"}",
+	    "{\"payload\":\"e30\",\"signature\":\"AAAA\"}",
+	    "{\"protected\":\"eyJhbGciOiJFUzI1NiJ9=\",\"payload\":\"e30\",\"signature\":\"AA\"}",
+	    "{\"protected\":7,\"payload\":\"e30\",\"signature\":\"AA\"}",
+	    "{\"protected\":\"W10\",\"payload\":\"e30\",\"signature\":\"AA\"}",
+	};
+	struct buf list;
+
+	(void)state;
+	buf_init(&list, LIST_LIMIT);
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct hr_error err = {0};
+		hr_status rc;
+		struct hr_trust_store *store;
+		buf_reset(&list);
+		buf_append_str(&list, texts[i]);
+		store = load(&list, anchor, anchor_len, &rc, &err);
+		if (rc == HR_OK) {
+			print_error("loaded: %s\n", texts[i]);
+			fail();
+		}
+		assert_true(err.message[0] != 0);
+		assert_nothing_trusted(store);
+		hr_trust_store_free(store);
+	}
+	buf_clear(&list);
+}
+
+static void test_payload_that_is_not_an_object_is_refused_after_its_signature(void **state)
+{
+	json_t *header = es256_header();
+	struct buf text, prot, body, input, sig64, list;
+	uint8_t sig[COSE_SIGNATURE_MAX];
+	size_t sig_len = sizeof(sig);
+	struct hr_error err = {0};
+	struct hr_trust_store *store;
+	hr_status rc;
+
+	(void)state;
+	buf_init(&text, LIST_LIMIT);
+	buf_init(&prot, LIST_LIMIT);
+	buf_init(&body, LIST_LIMIT);
+	buf_init(&input, LIST_LIMIT);
+	buf_init(&sig64, LIST_LIMIT);
+	buf_init(&list, LIST_LIMIT);
+	assert_int_equal(hr_json_dump(header, &text), HR_OK);
+	append_b64url(&prot, text.data, text.len);
+	append_b64url(&body, "[1,2]", 5);
+	buf_printf(&input, "%s.%s", buf_str(&prot), buf_str(&body));
+	assert_int_equal(signer_sign(list_signer, input.data, input.len, sig, &sig_len, NULL),
+			 HR_OK);
+	append_b64url(&sig64, sig, sig_len);
+	buf_printf(&list, "{\"protected\":\"%s\",\"payload\":\"%s\",\"signature\":\"%s\"}",
+		   buf_str(&prot), buf_str(&body), buf_str(&sig64));
+	store = load(&list, anchor, anchor_len, &rc, &err);
+	assert_int_not_equal(rc, HR_OK);
+	assert_nothing_trusted(store);
+	hr_trust_store_free(store);
+	json_decref(header);
+	buf_clear(&text);
+	buf_clear(&prot);
+	buf_clear(&body);
+	buf_clear(&input);
+	buf_clear(&sig64);
+	buf_clear(&list);
+}
+
+static void test_anchor_that_is_not_a_certificate_is_refused(void **state)
+{
+	struct buf list;
+	struct hr_error err = {0};
+	struct hr_trust_store *store;
+	hr_status rc;
+
+	(void)state;
+	build_list(list_signer, &list);
+	store = load(&list, "not a certificate", 17, &rc, &err);
+	assert_int_equal(rc, HR_E_INVALID);
+	assert_non_null(strstr(err.message, "trust-list signer"));
+	assert_nothing_trusted(store);
+	hr_trust_store_free(store);
+	buf_clear(&list);
+}
+
+/* A refused list leaves a store exactly as it was before. */
+static void test_refused_list_leaves_earlier_trust_unchanged(void **state)
+{
+	json_t *header = es256_header(), *payload = list_payload(), *entry;
+	struct buf list, credential;
+	struct hr_trust_store *store = hr_trust_store_new();
+	const struct signer_cert *pl = signer_certificate(signers[PL_ID]);
+	struct hr_verify_result r;
+	struct hr_error err = {0};
+
+	(void)state;
+	assert_int_equal(hr_trust_store_add_certificate(store, pl->der, pl->der_len, "PL", &err),
+			 HR_OK);
+	entry = json_array_get(json_object_get(payload, "signers"), SIGNER_COUNT - 1);
+	json_object_set_new(entry, "country", json_string("UA")); /* a PL certificate as UA */
+	sign_jws(list_signer, header, payload, &list);
+	assert_int_equal(
+	    hr_trust_store_load_list(store, list.data, list.len, anchor, anchor_len, &err),
+	    HR_E_INVALID);
+	assert_int_equal(hr_trust_store_count(store), 1);
+	/* the UA id_card signer, listed before the bad entry, is not trusted */
+	issue_id_card(UA_ID, NULL, &credential);
+	verify(store, &credential, &r);
+	assert_int_equal(r.stages[HR_STAGE_SIGNATURE], HR_STAGE_FAILED);
+	hr_verify_result_clear(&r);
+	buf_clear(&credential);
+	/* the PL signer added before still is */
+	issue_id_card(PL_ID, NULL, &credential);
+	verify(store, &credential, &r);
+	assert_true(r.valid);
+	hr_verify_result_clear(&r);
+	buf_clear(&credential);
+	hr_trust_store_free(store);
+	json_decref(header);
+	json_decref(payload);
+	buf_clear(&list);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_built_list_loads_every_signer_bound_to_its_country),
+	    cmocka_unit_test(test_built_list_is_a_flattened_jws_of_the_documented_shape),
+	    cmocka_unit_test(test_list_signed_by_hand_loads_too),
+	    cmocka_unit_test(test_credential_of_a_listed_signer_verifies),
+	    cmocka_unit_test(test_credential_naming_another_issuer_fails_signature),
+	    cmocka_unit_test(test_list_signed_by_another_key_is_refused),
+	    cmocka_unit_test(test_tampered_payload_is_refused),
+	    cmocka_unit_test(test_tampered_signature_is_refused),
+	    cmocka_unit_test(test_changed_alg_is_refused),
+	    cmocka_unit_test(test_crit_header_is_refused_even_when_signed),
+	    cmocka_unit_test(test_listed_certificate_whose_kid_does_not_match_is_refused),
+	    cmocka_unit_test(test_certificate_listed_under_the_wrong_country_is_refused),
+	    cmocka_unit_test(test_listed_certificate_that_does_not_parse_is_refused),
+	    cmocka_unit_test(test_wrong_format_or_version_is_refused),
+	    cmocka_unit_test(test_malformed_lists_are_refused),
+	    cmocka_unit_test(test_payload_that_is_not_an_object_is_refused_after_its_signature),
+	    cmocka_unit_test(test_anchor_that_is_not_a_certificate_is_refused),
+	    cmocka_unit_test(test_refused_list_leaves_earlier_trust_unchanged),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
