@@ -227,7 +227,7 @@ static void assert_decode_refused(const uint8_t *msg, size_t len, const char *wh
 	struct hr_error err = {0};
 
 	if (cose_sign1_decode(msg, len, &m, &err) != HR_E_INVALID) {
-		print_error("decoded a message that should be refused (%s)\n", why);
+		print_error("decoded a message that should be refused (%s)\n", why ? why : "-");
 		fail();
 	}
 	assert_string_equal(err.stage, "cose");
