@@ -40,6 +40,11 @@
 #include "credential/qr.h"
 
 static int files, decided, mismatched, content_notes;
+static bool vectors_absent;
+
+/* CTest's SKIP_RETURN_CODE (tests/CMakeLists.txt): the run is reported as
+ * skipped in CTest's summary instead of passing unseen. */
+#define EXIT_SKIPPED 77
 
 static const struct {
 	const char *key;
@@ -228,6 +233,7 @@ static void test_every_vector_expectation_is_decided_right(void **state)
 	snprintf(dir, sizeof(dir), "%s/vectors/dcc", shared ? shared : "../shared");
 	if (access(dir, R_OK) != 0) {
 		printf("SKIPPED: %s is absent; the EU DCC vectors were not checked\n", dir);
+		vectors_absent = true;
 		skip();
 	}
 	assert_int_equal(nftw(dir, visit, 16, FTW_PHYS), 0);
@@ -243,5 +249,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_vector_expectation_is_decided_right),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+
+	return failed == 0 && vectors_absent ? EXIT_SKIPPED : failed;
 }
