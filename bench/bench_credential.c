@@ -30,14 +30,14 @@
 #include "credential/signer.h"
 
 static const char *const licence =
-	"{\"person_id\":\"UA:3012345670\",\"family_name\":\"Шевченко\",\"given_name\":\"Тарас\","
-	"\"patronymic\":\"Григорович\",\"family_name_latin\":\"SHEVCHENKO\","
-	"\"given_name_latin\":\"TARAS\",\"birth_date\":\"1990-03-09\","
-	"\"document_number\":\"AAB123456\",\"issue_date\":\"2020-01-15\","
-	"\"expiry_date\":\"2050-01-15\",\"issuing_authority\":\"ТСЦ 8041\","
-	"\"categories\":[{\"code\":\"B\",\"issue_date\":\"2020-01-15\"},"
-	"{\"code\":\"C1\",\"issue_date\":\"2021-06-01\",\"expiry_date\":\"2031-06-01\"}],"
-	"\"status\":\"valid\"}";
+    "{\"person_id\":\"UA:3012345670\",\"family_name\":\"Шевченко\",\"given_name\":\"Тарас\","
+    "\"patronymic\":\"Григорович\",\"family_name_latin\":\"SHEVCHENKO\","
+    "\"given_name_latin\":\"TARAS\",\"birth_date\":\"1990-03-09\","
+    "\"document_number\":\"AAB123456\",\"issue_date\":\"2020-01-15\","
+    "\"expiry_date\":\"2050-01-15\",\"issuing_authority\":\"ТСЦ 8041\","
+    "\"categories\":[{\"code\":\"B\",\"issue_date\":\"2020-01-15\"},"
+    "{\"code\":\"C1\",\"issue_date\":\"2021-06-01\",\"expiry_date\":\"2031-06-01\"}],"
+    "\"status\":\"valid\"}";
 
 static double now(void)
 {

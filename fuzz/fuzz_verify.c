@@ -15,20 +15,20 @@
 #include <hromada/verify.h>
 
 static const char signer_pem[] =
-	"-----BEGIN CERTIFICATE-----\n"
-	"MIICGzCCAcKgAwIBAgIQBUSCDmfqh+xglbiUAtAu3TAKBggqhkjOPQQDAjBHMQsw\n"
-	"CQYDVQQGEwJVQTEQMA4GA1UECgwHSHJvbWFkYTEmMCQGA1UEAwwdSHJvbWFkYSBV\n"
-	"QSBDb3VudHJ5IFNpZ25pbmcgQ0EwHhcNMjYxMTI1MTQzODM0WhcNMjgxMTI0MTUz\n"
-	"ODM0WjBTMQswCQYDVQQGEwJVQTEQMA4GA1UECgwHSHJvbWFkYTEyMDAGA1UEAwwp\n"
-	"SHJvbWFkYSBVQSBEb2N1bWVudCBTaWduZXIgZHJpdmVyX2xpY2VuY2UwWTATBgcq\n"
-	"hkjOPQIBBggqhkjOPQMBBwNCAARaJJ4ehL4HiQbgDJeRGKd+XsTpStur8tcz7wel\n"
-	"U9LdjShYeZK6TOk7c+5KQMv9/QMXaUroESJ96A4bh8WcL/M9o4GDMIGAMAwGA1Ud\n"
-	"EwEB/wQCMAAwDgYDVR0PAQH/BAQDAgeAMB0GA1UdDgQWBBR8uYIhnp7DLNxTPAxp\n"
-	"O7uACjtHcTAfBgNVHSMEGDAWgBRl43+jLTVf9G71duuT7Tl8cg3yJzAgBgNVHSUE\n"
-	"GTAXBhVptLuo5b6Y+pvvq/ajtZvg2qVRAQMwCgYIKoZIzj0EAwIDRwAwRAIgDKu2\n"
-	"BXScVGBOAqrUc7Ra+q0Fgt0D01UyWSX4p7PUs1gCIAT77AOM6H+XzWnq37QZ0Dy4\n"
-	"OXv4/Pqf2yHsdQ4DEuyI\n"
-	"-----END CERTIFICATE-----\n";
+    "-----BEGIN CERTIFICATE-----\n"
+    "MIICGzCCAcKgAwIBAgIQBUSCDmfqh+xglbiUAtAu3TAKBggqhkjOPQQDAjBHMQsw\n"
+    "CQYDVQQGEwJVQTEQMA4GA1UECgwHSHJvbWFkYTEmMCQGA1UEAwwdSHJvbWFkYSBV\n"
+    "QSBDb3VudHJ5IFNpZ25pbmcgQ0EwHhcNMjYxMTI1MTQzODM0WhcNMjgxMTI0MTUz\n"
+    "ODM0WjBTMQswCQYDVQQGEwJVQTEQMA4GA1UECgwHSHJvbWFkYTEyMDAGA1UEAwwp\n"
+    "SHJvbWFkYSBVQSBEb2N1bWVudCBTaWduZXIgZHJpdmVyX2xpY2VuY2UwWTATBgcq\n"
+    "hkjOPQIBBggqhkjOPQMBBwNCAARaJJ4ehL4HiQbgDJeRGKd+XsTpStur8tcz7wel\n"
+    "U9LdjShYeZK6TOk7c+5KQMv9/QMXaUroESJ96A4bh8WcL/M9o4GDMIGAMAwGA1Ud\n"
+    "EwEB/wQCMAAwDgYDVR0PAQH/BAQDAgeAMB0GA1UdDgQWBBR8uYIhnp7DLNxTPAxp\n"
+    "O7uACjtHcTAfBgNVHSMEGDAWgBRl43+jLTVf9G71duuT7Tl8cg3yJzAgBgNVHSUE\n"
+    "GTAXBhVptLuo5b6Y+pvvq/ajtZvg2qVRAQMwCgYIKoZIzj0EAwIDRwAwRAIgDKu2\n"
+    "BXScVGBOAqrUc7Ra+q0Fgt0D01UyWSX4p7PUs1gCIAT77AOM6H+XzWnq37QZ0Dy4\n"
+    "OXv4/Pqf2yHsdQ4DEuyI\n"
+    "-----END CERTIFICATE-----\n";
 
 static struct hr_trust_store *store;
 static struct hr_verifier *verifier;
@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		store = hr_trust_store_new();
 		verifier = hr_verifier_new();
 		if (hr_trust_store_add_certificate(store, signer_pem, strlen(signer_pem), "UA",
-		                                   NULL) != HR_OK)
+						   NULL) != HR_OK)
 			abort();
 	}
 	hr_verify_result_init(&r);

@@ -45,7 +45,7 @@ extern "C" {
 #define HR_VERIFY_MAX_DECOMPRESSED 65536 /* bytes a payload may inflate to */
 
 enum hr_verify_stage {
-	HR_STAGE_PICTURE,   /* set by callers that decode a QR image themselves */
+	HR_STAGE_PICTURE, /* set by callers that decode a QR image themselves */
 	HR_STAGE_UNPREFIX,
 	HR_STAGE_BASE45,
 	HR_STAGE_ZLIB,
@@ -87,9 +87,8 @@ void hr_trust_store_free(struct hr_trust_store *store);
 /* Adds a signer certificate, DER or PEM (one or more certificates), or base64 of
  * DER. Its key is parsed once here, never per verification. country may be NULL:
  * when given, credentials it signed must name that issuer (iss). */
-hr_status hr_trust_store_add_certificate(struct hr_trust_store *store, const void *data,
-                                         size_t len, const char *country,
-                                         struct hr_error *err);
+hr_status hr_trust_store_add_certificate(struct hr_trust_store *store, const void *data, size_t len,
+					 const char *country, struct hr_error *err);
 
 /*
  * Loads a signed trust list (docs/TRUST_LIST.md). The list's signature must
@@ -97,15 +96,14 @@ hr_status hr_trust_store_add_certificate(struct hr_trust_store *store, const voi
  * DER); then every signer certificate it lists is added, bound to its country.
  */
 hr_status hr_trust_store_load_list(struct hr_trust_store *store, const void *list, size_t len,
-                                   const void *anchor, size_t anchor_len,
-                                   struct hr_error *err);
+				   const void *anchor, size_t anchor_len, struct hr_error *err);
 
 size_t hr_trust_store_count(const struct hr_trust_store *store);
 
 /* --- verifying ------------------------------------------------------------- */
 
 struct hr_verify_options {
-	struct hr_time at;       /* validation clock; zero = now */
+	struct hr_time at; /* validation clock; zero = now */
 	bool at_set;
 };
 
@@ -114,11 +112,12 @@ struct hr_verify_result {
 	int8_t stages[HR_STAGE_COUNT]; /* enum hr_stage_outcome */
 	char prefix[4];                /* "HC1", "HR1" or "" */
 	uint8_t kid[32];
-	size_t kid_len;                /* 0 when the credential names none */
-	char issuer[16];               /* CWT iss, "" when absent */
+	size_t kid_len;                   /* 0 when the credential names none */
+	char issuer[16];                  /* CWT iss, "" when absent */
 	enum hr_verify_stage error_stage; /* first failed stage, when !valid */
 	char error[256];                  /* why, for a person */
-	char *claims_json; /* {"iss":..,"iat":..,"exp":..,"hcert"|"document":..}; NULL before cose */
+	char
+	    *claims_json; /* {"iss":..,"iat":..,"exp":..,"hcert"|"document":..}; NULL before cose */
 };
 
 void hr_verify_result_init(struct hr_verify_result *result);
@@ -136,13 +135,12 @@ void hr_verifier_free(struct hr_verifier *verifier);
  * been initialised; it is cleared first, so one result can be reused.
  */
 hr_status hr_verify(struct hr_verifier *verifier, const struct hr_trust_store *store,
-                    const char *payload, size_t len, const struct hr_verify_options *options,
-                    struct hr_verify_result *result);
+		    const char *payload, size_t len, const struct hr_verify_options *options,
+		    struct hr_verify_result *result);
 
 /* The same with a temporary verifier. */
 hr_status hr_verify_once(const struct hr_trust_store *store, const char *payload, size_t len,
-                         const struct hr_verify_options *options,
-                         struct hr_verify_result *result);
+			 const struct hr_verify_options *options, struct hr_verify_result *result);
 
 #ifdef __cplusplus
 }

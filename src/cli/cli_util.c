@@ -23,7 +23,8 @@ hr_status cli_read_file(const char *path, char **out, size_t *len, struct hr_err
 
 	*out = NULL;
 	if (f == NULL)
-		return hr_error_set(err, HR_E_IO, "input", "cannot open %s: %s", path, strerror(errno));
+		return hr_error_set(err, HR_E_IO, "input", "cannot open %s: %s", path,
+				    strerror(errno));
 	buf_init(&b, CLI_FILE_LIMIT);
 	buf_reserve(&b, 0);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
@@ -36,7 +37,7 @@ hr_status cli_read_file(const char *path, char **out, size_t *len, struct hr_err
 	if (failed || b.error != HR_OK) {
 		buf_clear(&b);
 		return hr_error_set(err, failed ? HR_E_IO : HR_E_TOO_LARGE, "input",
-		                    failed ? "cannot read %s" : "%s is larger than 16 MiB", path);
+				    failed ? "cannot read %s" : "%s is larger than 16 MiB", path);
 	}
 	*out = (char *)buf_take(&b, len);
 	return *out ? HR_OK : hr_error_set(err, HR_E_NOMEM, "input", "out of memory");

@@ -19,29 +19,30 @@
 
 static void issue_help(void)
 {
-	printf("Usage: hromada issue --signer DIR --type TYPE --json FILE [--png FILE] [--svg FILE]\n"
-	       "                     [--validity SECONDS] [--issuer CC] [--at RFC3339]\n"
-	       "                     [--holder-jwk FILE]\n"
-	       "\n"
-	       "Signs a document as a QR credential and prints its payload: HR1:... for the\n"
-	       "Hromada document types, HC1:... for an EU Digital COVID Certificate (--type\n"
-	       "hcert). The content is checked against its schema before signing, and the\n"
-	       "signer's certificate must allow the type (its extended key usage).\n"
-	       "\n"
-	       "Options:\n"
-	       "  --signer DIR        a signer made by 'hromada keys' (DIR/key.pem, DIR/cert.pem),\n"
-	       "                      e.g. keys/UA/signers/driver_licence\n"
-	       "  --type TYPE         id_card, foreign_passport, driver_licence,\n"
-	       "                      vehicle_registration, residence_permit, vaccination,\n"
-	       "                      student_card, military_record, or hcert\n"
-	       "  --json FILE         the document's fields as a JSON object (- for stdin);\n"
-	       "                      for hcert, the EU DCC payload (ver, nam, dob, v|t|r)\n"
-	       "  --png FILE          also write the QR code as a PNG image\n"
-	       "  --svg FILE          also write the QR code as SVG\n"
-	       "  --validity SECONDS  exp - iat (default 180, a presentation code; at most 30 days)\n"
-	       "  --issuer CC         iss claim (default: the signer certificate's country)\n"
-	       "  --at RFC3339        issue as of this time (default now)\n"
-	       "  --holder-jwk FILE   bind to the holder's device key (public P-256 JWK) as cnf\n");
+	printf(
+	    "Usage: hromada issue --signer DIR --type TYPE --json FILE [--png FILE] [--svg FILE]\n"
+	    "                     [--validity SECONDS] [--issuer CC] [--at RFC3339]\n"
+	    "                     [--holder-jwk FILE]\n"
+	    "\n"
+	    "Signs a document as a QR credential and prints its payload: HR1:... for the\n"
+	    "Hromada document types, HC1:... for an EU Digital COVID Certificate (--type\n"
+	    "hcert). The content is checked against its schema before signing, and the\n"
+	    "signer's certificate must allow the type (its extended key usage).\n"
+	    "\n"
+	    "Options:\n"
+	    "  --signer DIR        a signer made by 'hromada keys' (DIR/key.pem, DIR/cert.pem),\n"
+	    "                      e.g. keys/UA/signers/driver_licence\n"
+	    "  --type TYPE         id_card, foreign_passport, driver_licence,\n"
+	    "                      vehicle_registration, residence_permit, vaccination,\n"
+	    "                      student_card, military_record, or hcert\n"
+	    "  --json FILE         the document's fields as a JSON object (- for stdin);\n"
+	    "                      for hcert, the EU DCC payload (ver, nam, dob, v|t|r)\n"
+	    "  --png FILE          also write the QR code as a PNG image\n"
+	    "  --svg FILE          also write the QR code as SVG\n"
+	    "  --validity SECONDS  exp - iat (default 180, a presentation code; at most 30 days)\n"
+	    "  --issuer CC         iss claim (default: the signer certificate's country)\n"
+	    "  --at RFC3339        issue as of this time (default now)\n"
+	    "  --holder-jwk FILE   bind to the holder's device key (public P-256 JWK) as cnf\n");
 }
 
 static hr_status write_file(const char *path, const void *data, size_t len, struct hr_error *err)
@@ -72,7 +73,7 @@ static hr_status load_json(const char *path, json_t **out, struct hr_error *err)
 }
 
 static hr_status write_pictures(const char *text, const char *png, const char *svg,
-                                struct hr_error *err)
+				struct hr_error *err)
 {
 	struct buf image;
 	hr_status rc = HR_OK;
@@ -90,13 +91,19 @@ static hr_status write_pictures(const char *text, const char *png, const char *s
 static int issue_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"signer", required_argument, NULL, 's'},  {"type", required_argument, NULL, 't'},
-		{"json", required_argument, NULL, 'j'},    {"png", required_argument, NULL, 'p'},
-		{"svg", required_argument, NULL, 'g'},     {"validity", required_argument, NULL, 'v'},
-		{"issuer", required_argument, NULL, 'i'},  {"at", required_argument, NULL, 'a'},
-		{"holder-jwk", required_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+	    {"signer", required_argument, NULL, 's'},
+	    {"type", required_argument, NULL, 't'},
+	    {"json", required_argument, NULL, 'j'},
+	    {"png", required_argument, NULL, 'p'},
+	    {"svg", required_argument, NULL, 'g'},
+	    {"validity", required_argument, NULL, 'v'},
+	    {"issuer", required_argument, NULL, 'i'},
+	    {"at", required_argument, NULL, 'a'},
+	    {"holder-jwk", required_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
-	const char *signer_dir = NULL, *json_path = NULL, *png = NULL, *svg = NULL, *jwk_path = NULL;
+	const char *signer_dir = NULL, *json_path = NULL, *png = NULL, *svg = NULL,
+		   *jwk_path = NULL;
 	struct issue_request req = {0};
 	struct hr_error err = {0};
 	struct signer *signer = NULL;
@@ -112,17 +119,32 @@ static int issue_run(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		char *end;
 		switch (opt) {
-		case 's': signer_dir = optarg; break;
-		case 't': req.type = optarg; break;
-		case 'j': json_path = optarg; break;
-		case 'p': png = optarg; break;
-		case 'g': svg = optarg; break;
-		case 'i': req.issuer = optarg; break;
-		case 'h': jwk_path = optarg; break;
+		case 's':
+			signer_dir = optarg;
+			break;
+		case 't':
+			req.type = optarg;
+			break;
+		case 'j':
+			json_path = optarg;
+			break;
+		case 'p':
+			png = optarg;
+			break;
+		case 'g':
+			svg = optarg;
+			break;
+		case 'i':
+			req.issuer = optarg;
+			break;
+		case 'h':
+			jwk_path = optarg;
+			break;
 		case 'v':
 			req.validity_seconds = strtoll(optarg, &end, 10);
 			if (*optarg == 0 || *end != 0 || req.validity_seconds < 1) {
-				fprintf(stderr, "hromada issue: --validity takes a number of seconds\n");
+				fprintf(stderr,
+					"hromada issue: --validity takes a number of seconds\n");
 				goto done;
 			}
 			break;
@@ -163,7 +185,7 @@ static int issue_run(int argc, char **argv)
 failed:
 	cli_print_error(&err);
 	status = err.status == HR_E_INVALID || err.status == HR_E_DENIED ? CLI_EXIT_FAILED
-	                                                                 : CLI_EXIT_USAGE;
+									 : CLI_EXIT_USAGE;
 done:
 	issuer_free(issuer);
 	signer_free(signer);
@@ -174,8 +196,8 @@ done:
 }
 
 const struct cli_command cli_issue = {
-	.name = "issue",
-	.summary = "Sign a document as a QR credential (HR1:/HC1:)",
-	.run = issue_run,
-	.help = issue_help,
+    .name = "issue",
+    .summary = "Sign a document as a QR credential (HR1:/HC1:)",
+    .run = issue_run,
+    .help = issue_help,
 };

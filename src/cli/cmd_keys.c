@@ -36,9 +36,11 @@ static void keys_help(void)
 static int keys_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"country", required_argument, NULL, 'c'}, {"out", required_argument, NULL, 'o'},
-		{"member", required_argument, NULL, 'm'},  {"trust-signer", no_argument, NULL, 't'},
-		{NULL, 0, NULL, 0},
+	    {"country", required_argument, NULL, 'c'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"member", required_argument, NULL, 'm'},
+	    {"trust-signer", no_argument, NULL, 't'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *members[MAX_MEMBERS];
 	struct keys_country_options o = {NULL, NULL, members, 0};
@@ -50,9 +52,15 @@ static int keys_run(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'c': o.country = optarg; break;
-		case 'o': o.dir = optarg; break;
-		case 't': trust = true; break;
+		case 'c':
+			o.country = optarg;
+			break;
+		case 'o':
+			o.dir = optarg;
+			break;
+		case 't':
+			trust = true;
+			break;
 		case 'm':
 			if (o.member_count == MAX_MEMBERS) {
 				fprintf(stderr, "hromada keys: at most %d members\n", MAX_MEMBERS);
@@ -67,7 +75,7 @@ static int keys_run(int argc, char **argv)
 	}
 	if (o.dir == NULL || optind != argc || trust == (o.country != NULL)) {
 		fprintf(stderr, "hromada keys: give --out DIR and either --country CC or "
-		                "--trust-signer\n");
+				"--trust-signer\n");
 		return CLI_EXIT_USAGE;
 	}
 	rc = trust ? keys_create_trust_signer(o.dir, &err) : keys_create_country(&o, &err);
@@ -80,8 +88,8 @@ static int keys_run(int argc, char **argv)
 }
 
 const struct cli_command cli_keys = {
-	.name = "keys",
-	.summary = "Create a country's root, signer and member keys, or the trust-list signer",
-	.run = keys_run,
-	.help = keys_help,
+    .name = "keys",
+    .summary = "Create a country's root, signer and member keys, or the trust-list signer",
+    .run = keys_run,
+    .help = keys_help,
 };

@@ -59,7 +59,7 @@ static hr_status keep(void *ctx, struct signer_cert *cert, struct hr_error *err)
 }
 
 static hr_status add_file(struct list *l, const char *country, const char *path,
-                          struct hr_error *err)
+			  struct hr_error *err)
 {
 	size_t before = l->count;
 	char *data;
@@ -78,7 +78,7 @@ static hr_status add_file(struct list *l, const char *country, const char *path,
 }
 
 static hr_status add_country_dir(struct list *l, const char *country, const char *dir,
-                                 struct hr_error *err)
+				 struct hr_error *err)
 {
 	char signers[PATH_MAX], path[PATH_MAX + 300];
 	struct dirent **names;
@@ -89,7 +89,7 @@ static hr_status add_country_dir(struct list *l, const char *country, const char
 	n = scandir(signers, &names, NULL, alphasort);
 	if (n < 0)
 		return hr_error_set(err, HR_E_IO, "trust_list", "cannot read %s: %s", signers,
-		                    strerror(errno));
+				    strerror(errno));
 	for (int i = 0; i < n; i++) {
 		if (rc == HR_OK && names[i]->d_name[0] != '.') {
 			snprintf(path, sizeof(path), "%s/%s/cert.pem", signers, names[i]->d_name);
@@ -104,9 +104,11 @@ static hr_status add_country_dir(struct list *l, const char *country, const char
 static int trust_list_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"signer", required_argument, NULL, 's'},   {"out", required_argument, NULL, 'o'},
-		{"sequence", required_argument, NULL, 'n'}, {"days", required_argument, NULL, 'd'},
-		{NULL, 0, NULL, 0},
+	    {"signer", required_argument, NULL, 's'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"sequence", required_argument, NULL, 'n'},
+	    {"days", required_argument, NULL, 'd'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *signer_dir = NULL, *out_path = NULL;
 	long long sequence = (long long)time(NULL), days = 7;
@@ -125,8 +127,12 @@ static int trust_list_run(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		char *end;
 		switch (opt) {
-		case 's': signer_dir = optarg; break;
-		case 'o': out_path = optarg; break;
+		case 's':
+			signer_dir = optarg;
+			break;
+		case 'o':
+			out_path = optarg;
+			break;
 		case 'n':
 			sequence = strtoll(optarg, &end, 10);
 			if (*end != 0 || sequence < 0)
@@ -161,7 +167,7 @@ static int trust_list_run(int argc, char **argv)
 	snprintf(cert_path, sizeof(cert_path), "%s/cert.pem", signer_dir);
 	if (signer_open_files(key_path, cert_path, &signer, &err) != HR_OK ||
 	    trust_list_build(signer, l->entries, l->count, sequence, (int64_t)time(NULL),
-	                     days * 86400, &out, &err) != HR_OK)
+			     days * 86400, &out, &err) != HR_OK)
 		goto failed;
 	if ((f = fopen(out_path, "w")) == NULL || fwrite(out.data, 1, out.len, f) != out.len ||
 	    fclose(f) != 0) {
@@ -187,8 +193,8 @@ done:
 }
 
 const struct cli_command cli_trust_list = {
-	.name = "trust-list",
-	.summary = "Sign a trust list of countries' document signers",
-	.run = trust_list_run,
-	.help = trust_list_help,
+    .name = "trust-list",
+    .summary = "Sign a trust list of countries' document signers",
+    .run = trust_list_run,
+    .help = trust_list_help,
 };

@@ -23,29 +23,30 @@
 
 static void verify_help(void)
 {
-	printf("Usage: hromada verify [--trust-list FILE [--trust-anchor FILE]] [--cert CERT]...\n"
-	       "                      [--at RFC3339] [--image FILE.png] [PAYLOAD | -]\n"
-	       "\n"
-	       "Verifies a QR credential offline — HR1: (Hromada documents) or HC1: (EU Digital\n"
-	       "COVID Certificates) — and prints one JSON object: valid, prefix, kid (base64),\n"
-	       "issuer, each stage (picture, unprefix, base45, zlib, cose, signature, expiry,\n"
-	       "key_usage, schema: true, false, or null when not reached or not applicable),\n"
-	       "the first error {stage, message}, and the decoded claims.\n"
-	       "\n"
-	       "Options:\n"
-	       "  --trust-list FILE    trust signers from a signed trust list (docs/TRUST_LIST.md)\n"
-	       "  --trust-anchor FILE  the pinned trust-list signer certificate (PEM or DER);\n"
-	       "                       default: trust-anchor.pem next to the trust list\n"
-	       "  --cert CERT          trust this signer certificate: a file (PEM, DER or base64\n"
-	       "                       DER) or the base64 DER itself; may be repeated\n"
-	       "  --at RFC3339         validation clock, e.g. 2021-06-01T20:00:00.5+02:00\n"
-	       "                       (default: now)\n"
-	       "  --image FILE.png     read the payload from a picture of the QR code\n"
-	       "  -                    batch: one payload per line on standard input, one JSON\n"
-	       "                       object per line on standard output, in order\n"
-	       "\n"
-	       "Exit status: 0 valid (every payload, in batch mode), 1 invalid, 2 usage or I/O\n"
-	       "error.\n");
+	printf(
+	    "Usage: hromada verify [--trust-list FILE [--trust-anchor FILE]] [--cert CERT]...\n"
+	    "                      [--at RFC3339] [--image FILE.png] [PAYLOAD | -]\n"
+	    "\n"
+	    "Verifies a QR credential offline — HR1: (Hromada documents) or HC1: (EU Digital\n"
+	    "COVID Certificates) — and prints one JSON object: valid, prefix, kid (base64),\n"
+	    "issuer, each stage (picture, unprefix, base45, zlib, cose, signature, expiry,\n"
+	    "key_usage, schema: true, false, or null when not reached or not applicable),\n"
+	    "the first error {stage, message}, and the decoded claims.\n"
+	    "\n"
+	    "Options:\n"
+	    "  --trust-list FILE    trust signers from a signed trust list (docs/TRUST_LIST.md)\n"
+	    "  --trust-anchor FILE  the pinned trust-list signer certificate (PEM or DER);\n"
+	    "                       default: trust-anchor.pem next to the trust list\n"
+	    "  --cert CERT          trust this signer certificate: a file (PEM, DER or base64\n"
+	    "                       DER) or the base64 DER itself; may be repeated\n"
+	    "  --at RFC3339         validation clock, e.g. 2021-06-01T20:00:00.5+02:00\n"
+	    "                       (default: now)\n"
+	    "  --image FILE.png     read the payload from a picture of the QR code\n"
+	    "  -                    batch: one payload per line on standard input, one JSON\n"
+	    "                       object per line on standard output, in order\n"
+	    "\n"
+	    "Exit status: 0 valid (every payload, in batch mode), 1 invalid, 2 usage or I/O\n"
+	    "error.\n");
 }
 
 static bool is_file(const char *path)
@@ -73,7 +74,7 @@ static hr_status add_cert(struct hr_trust_store *store, const char *arg, struct 
 }
 
 static hr_status add_trust_list(struct hr_trust_store *store, const char *path,
-                                const char *anchor_path, struct hr_error *err)
+				const char *anchor_path, struct hr_error *err)
 {
 	char default_anchor[PATH_MAX], copy[PATH_MAX];
 	char *list = NULL, *anchor = NULL;
@@ -82,7 +83,8 @@ static hr_status add_trust_list(struct hr_trust_store *store, const char *path,
 
 	if (anchor_path == NULL) {
 		snprintf(copy, sizeof(copy), "%s", path);
-		snprintf(default_anchor, sizeof(default_anchor), "%s/trust-anchor.pem", dirname(copy));
+		snprintf(default_anchor, sizeof(default_anchor), "%s/trust-anchor.pem",
+			 dirname(copy));
 		anchor_path = default_anchor;
 	}
 	if ((rc = cli_read_file(path, &list, &list_len, err)) == HR_OK &&
@@ -117,14 +119,15 @@ static json_t *result_json(const struct hr_verify_result *r)
 	json_object_set_new(out, "issuer", r->issuer[0] ? json_string(r->issuer) : json_null());
 	for (int s = 0; s < HR_STAGE_COUNT; s++)
 		json_object_set_new(stages, hr_verify_stage_name((enum hr_verify_stage)s),
-		                    stage_value(r->stages[s]));
+				    stage_value(r->stages[s]));
 	json_object_set_new(out, "stages", stages);
 	if (r->valid)
 		json_object_set_new(out, "error", json_null());
 	else
 		json_object_set_new(out, "error",
-		                    json_pack("{s:s,s:s}", "stage", hr_verify_stage_name(r->error_stage),
-		                              "message", r->error));
+				    json_pack("{s:s,s:s}", "stage",
+					      hr_verify_stage_name(r->error_stage), "message",
+					      r->error));
 	if (r->claims_json != NULL)
 		claims = json_loads(r->claims_json, 0, NULL);
 	json_object_set_new(out, "claims", claims ? claims : json_null());
@@ -141,8 +144,8 @@ static void print_result(const struct hr_verify_result *r, bool one_line)
 }
 
 /* --image: decode the picture; a failure is a verification result, not an error. */
-static int verify_image(struct hr_verifier *v, const struct hr_trust_store *store,
-                        const char *path, const struct hr_verify_options *opt)
+static int verify_image(struct hr_verifier *v, const struct hr_trust_store *store, const char *path,
+			const struct hr_verify_options *opt)
 {
 	struct hr_verify_result r;
 	struct hr_error err = {0};
@@ -175,7 +178,7 @@ static int verify_image(struct hr_verifier *v, const struct hr_trust_store *stor
 }
 
 static int verify_batch(struct hr_verifier *v, const struct hr_trust_store *store,
-                        const struct hr_verify_options *opt)
+			const struct hr_verify_options *opt)
 {
 	struct hr_verify_result r;
 	char *line = NULL;
@@ -206,12 +209,12 @@ static int verify_batch(struct hr_verifier *v, const struct hr_trust_store *stor
 static int verify_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"trust-list", required_argument, NULL, 'l'},
-		{"trust-anchor", required_argument, NULL, 'a'},
-		{"cert", required_argument, NULL, 'c'},
-		{"at", required_argument, NULL, 't'},
-		{"image", required_argument, NULL, 'i'},
-		{NULL, 0, NULL, 0},
+	    {"trust-list", required_argument, NULL, 'l'},
+	    {"trust-anchor", required_argument, NULL, 'a'},
+	    {"cert", required_argument, NULL, 'c'},
+	    {"at", required_argument, NULL, 't'},
+	    {"image", required_argument, NULL, 'i'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct hr_trust_store *store = hr_trust_store_new();
 	struct hr_verifier *v = hr_verifier_new();
@@ -226,9 +229,15 @@ static int verify_run(int argc, char **argv)
 	optind = 1;
 	while ((opt_char = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt_char) {
-		case 'l': trust_list = optarg; break;
-		case 'a': anchor = optarg; break;
-		case 'i': image = optarg; break;
+		case 'l':
+			trust_list = optarg;
+			break;
+		case 'a':
+			anchor = optarg;
+			break;
+		case 'i':
+			image = optarg;
+			break;
 		case 'c':
 			if (add_cert(store, optarg, &err) != HR_OK)
 				goto failed;
@@ -251,7 +260,8 @@ static int verify_run(int argc, char **argv)
 		goto failed;
 	if (image != NULL) {
 		if (optind != argc) {
-			fprintf(stderr, "hromada verify: give either --image or a PAYLOAD, not both\n");
+			fprintf(stderr,
+				"hromada verify: give either --image or a PAYLOAD, not both\n");
 			goto done;
 		}
 		status = verify_image(v, store, image, &opt);
@@ -285,8 +295,8 @@ done:
 }
 
 const struct cli_command cli_verify = {
-	.name = "verify",
-	.summary = "Verify a QR credential (HR1: or HC1:) offline",
-	.run = verify_run,
-	.help = verify_help,
+    .name = "verify",
+    .summary = "Verify a QR credential (HR1: or HC1:) offline",
+    .run = verify_run,
+    .help = verify_help,
 };

@@ -10,7 +10,7 @@
 
 /* Commands in this executable. */
 static const struct cli_command *const commands[] = {
-	&cli_verify, &cli_issue, &cli_keys, &cli_trust_list, NULL,
+    &cli_verify, &cli_issue, &cli_keys, &cli_trust_list, NULL,
 };
 
 /* Commands in hromada-services.so, loaded only when one of them runs. */
@@ -18,8 +18,8 @@ static const struct {
 	const char *name;
 	const char *summary;
 } service_commands[] = {
-	{"up", "Run every role of one or two countries in one process"},
-	{"serve", "Run one role (registry, gateway, wallet, trust, nccc)"},
+    {"up", "Run every role of one or two countries in one process"},
+    {"serve", "Run one role (registry, gateway, wallet, trust, nccc)"},
 };
 
 #define SERVICE_COMMAND_COUNT (sizeof(service_commands) / sizeof(service_commands[0]))

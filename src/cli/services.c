@@ -44,8 +44,8 @@ static void *open_module(struct hr_error *err)
 	if ((h = dlopen(path, RTLD_NOW | RTLD_LOCAL)) != NULL)
 		return h;
 	hr_error_set(err, HR_E_UNAVAILABLE, "services",
-	             "cannot load %s next to the executable (%s); set HROMADA_SERVICES_MODULE",
-	             MODULE_NAME, dlerror());
+		     "cannot load %s next to the executable (%s); set HROMADA_SERVICES_MODULE",
+		     MODULE_NAME, dlerror());
 	return NULL;
 }
 
@@ -62,6 +62,6 @@ const struct cli_command *cli_service_command(const char *name, struct hr_error 
 			return commands[i];
 	}
 	hr_error_set(err, HR_E_NOT_FOUND, "services", "%s does not provide '%s'", MODULE_NAME,
-	             name);
+		     name);
 	return NULL;
 }

@@ -4,12 +4,11 @@
 #include "core/base64.h"
 
 static const char std_alphabet[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 static const char url_alphabet[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-hr_status base64_encode(const void *data, size_t len, enum base64_variant variant,
-                        struct buf *out)
+hr_status base64_encode(const void *data, size_t len, enum base64_variant variant, struct buf *out)
 {
 	const char *a = variant == BASE64_URL ? url_alphabet : std_alphabet;
 	const uint8_t *p = data;
@@ -59,8 +58,7 @@ static int value_of(char c, enum base64_variant variant)
 	return c == '-' ? 62 : c == '_' ? 63 : -1;
 }
 
-hr_status base64_decode(const char *text, size_t len, enum base64_variant variant,
-                        struct buf *out)
+hr_status base64_decode(const char *text, size_t len, enum base64_variant variant, struct buf *out)
 {
 	size_t data_len = len, rest;
 	uint32_t acc = 0;

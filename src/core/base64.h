@@ -24,10 +24,8 @@ enum base64_variant {
 };
 
 /* Appends the encoding of data to out (its ceiling and latched error apply). */
-hr_status base64_encode(const void *data, size_t len, enum base64_variant variant,
-                        struct buf *out);
+hr_status base64_encode(const void *data, size_t len, enum base64_variant variant, struct buf *out);
 /* Appends the decoded bytes to out. HR_E_INVALID on any deviation. */
-hr_status base64_decode(const char *text, size_t len, enum base64_variant variant,
-                        struct buf *out);
+hr_status base64_decode(const char *text, size_t len, enum base64_variant variant, struct buf *out);
 
 #endif

@@ -74,7 +74,11 @@ bool pesel_valid(const char *d)
 	month = (d[2] - '0') * 10 + (d[3] - '0');
 	day = (d[4] - '0') * 10 + (d[5] - '0');
 	/* the month carries the century: 1800s +80, 1900s +0, 2000s +20, 2100s +40, 2200s +60 */
-	century = month > 80 ? 1800 : month > 60 ? 2200 : month > 40 ? 2100 : month > 20 ? 2000 : 1900;
+	century = month > 80   ? 1800
+		  : month > 60 ? 2200
+		  : month > 40 ? 2100
+		  : month > 20 ? 2000
+			       : 1900;
 	month %= 20;
 	year += century;
 	if (month < 1 || month > 12 || day < 1 || day > month_days[month - 1])

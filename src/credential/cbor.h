@@ -69,9 +69,9 @@ struct cbor_item {
 #define CBOR_MAX_DEPTH 64
 
 struct cbor_limits {
-	size_t max_items;  /* data items in one input (default 65536) */
+	size_t max_items;   /* data items in one input (default 65536) */
 	unsigned max_depth; /* nesting for cbor_skip and converters (default 16) */
-	size_t max_string; /* bytes in one string, chunks included (default 1 MiB) */
+	size_t max_string;  /* bytes in one string, chunks included (default 1 MiB) */
 };
 
 struct cbor_decoder {
@@ -80,14 +80,14 @@ struct cbor_decoder {
 	const uint8_t *end;
 	struct cbor_limits limits;
 	size_t items;
-	hr_status error;     /* latched */
-	size_t error_offset; /* where the first error was found */
+	hr_status error;          /* latched */
+	size_t error_offset;      /* where the first error was found */
 	const char *error_reason; /* static text, e.g. "truncated item" */
 };
 
 /* limits may be NULL for the defaults. */
 void cbor_decoder_init(struct cbor_decoder *d, const uint8_t *data, size_t len,
-                       const struct cbor_limits *limits);
+		       const struct cbor_limits *limits);
 
 /* Reads the next item's head (and a definite string's bytes). HR_E_INVALID for
  * malformed input or end of input, HR_E_TOO_LARGE past a limit. */
@@ -127,7 +127,7 @@ void cbor_decoder_describe(const struct cbor_decoder *d, char *out, size_t size)
  * converter: "unexpected type"), unless one is latched already; reason must be
  * static text. Returns the latched status. */
 hr_status cbor_decoder_fail(struct cbor_decoder *d, hr_status status, size_t offset,
-                            const char *reason);
+			    const char *reason);
 
 /* --- encoding (shortest form heads, RFC 8949 §4.2.1) ------------------------- */
 

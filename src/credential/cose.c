@@ -40,16 +40,16 @@ static hr_status fail(struct cbor_decoder *d, struct hr_error *err, const char *
 /* Reads a header map (RFC 9052 §3) whose head was just read. Labels are
  * integers or text; values of alg and kid must have their registered types. */
 static hr_status read_header_map(struct cbor_decoder *d, const struct cbor_item *map,
-                                 bool is_protected, struct header_bucket *h,
-                                 struct hr_error *err)
+				 bool is_protected, struct header_bucket *h, struct hr_error *err)
 {
 	struct cbor_item key, value;
 	int64_t label;
 
 	memset(h, 0, sizeof(*h));
 	if (map->type != CBOR_MAP)
-		return fail(d, err, is_protected ? "protected header is not a map"
-		                                 : "unprotected header is not a map");
+		return fail(d, err,
+			    is_protected ? "protected header is not a map"
+					 : "unprotected header is not a map");
 	for (uint64_t i = 0; map->indefinite ? !cbor_at_break(d) : i < map->value; i++) {
 		if (cbor_next(d, &key) != HR_OK)
 			return fail(d, err, "malformed header");
@@ -83,11 +83,16 @@ static hr_status read_header_map(struct cbor_decoder *d, const struct cbor_item 
 			int64_t crit;
 			if (!is_protected || value.type != CBOR_ARRAY || value.indefinite ||
 			    value.value == 0)
-				return fail(d, err, "crit must be a non-empty array in the protected header");
+				return fail(
+				    d, err,
+				    "crit must be a non-empty array in the protected header");
 			for (uint64_t j = 0; j < value.value; j++) {
-				if (cbor_next(d, &el) != HR_OK || cbor_item_int64(&el, &crit) != HR_OK ||
+				if (cbor_next(d, &el) != HR_OK ||
+				    cbor_item_int64(&el, &crit) != HR_OK ||
 				    (crit != COSE_HEADER_ALG && crit != COSE_HEADER_KID))
-					return fail(d, err, "a critical header parameter is not understood");
+					return fail(
+					    d, err,
+					    "a critical header parameter is not understood");
 			}
 			h->has_crit = true;
 		} else if (cbor_skip(d, &value) != HR_OK) {
@@ -99,8 +104,7 @@ static hr_status read_header_map(struct cbor_decoder *d, const struct cbor_item 
 	return HR_OK;
 }
 
-static hr_status read_protected(struct slice bytes, struct header_bucket *h,
-                                struct hr_error *err)
+static hr_status read_protected(struct slice bytes, struct header_bucket *h, struct hr_error *err)
 {
 	struct cbor_decoder d;
 	struct cbor_item map;
@@ -120,7 +124,7 @@ static hr_status read_protected(struct slice bytes, struct header_bucket *h,
 }
 
 static hr_status expect_bytes(struct cbor_decoder *d, struct slice *out, const char *what,
-                              struct hr_error *err)
+			      struct hr_error *err)
 {
 	struct cbor_item item;
 
@@ -133,7 +137,7 @@ static hr_status expect_bytes(struct cbor_decoder *d, struct slice *out, const c
 }
 
 hr_status cose_sign1_decode(const uint8_t *data, size_t len, struct cose_sign1 *out,
-                            struct hr_error *err)
+			    struct hr_error *err)
 {
 	struct cbor_decoder d;
 	struct cbor_item item;
@@ -154,15 +158,15 @@ hr_status cose_sign1_decode(const uint8_t *data, size_t len, struct cose_sign1 *
 	if (item.type == CBOR_TAG) {
 		if (item.value != COSE_TAG_SIGN1)
 			return hr_error_set(err, HR_E_INVALID, STAGE,
-			                    "tag %llu is not COSE_Sign1 (18)",
-			                    (unsigned long long)item.value);
+					    "tag %llu is not COSE_Sign1 (18)",
+					    (unsigned long long)item.value);
 		if (cbor_next(&d, &item) != HR_OK)
 			return fail(&d, err, "not CBOR");
 	}
 	if (item.type != CBOR_ARRAY || item.indefinite || item.value != 4)
 		return fail(&d, err, "COSE_Sign1 must be an array of 4 elements");
 	if ((rc = expect_bytes(&d, &out->protected_header, "protected header is not a byte string",
-	                       err)) != HR_OK)
+			       err)) != HR_OK)
 		return rc;
 	if ((rc = read_protected(out->protected_header, &prot, err)) != HR_OK)
 		return rc;
@@ -192,7 +196,7 @@ hr_status cose_sign1_decode(const uint8_t *data, size_t len, struct cose_sign1 *
 }
 
 hr_status cose_sign1_to_be_signed(struct slice protected_header, struct slice payload,
-                                  struct buf *out)
+				  struct buf *out)
 {
 	/* RFC 9052 §4.4 Sig_structure for COSE_Sign1. With no protected parameters
 	 * the zero-length bstr is signed, also when the message carries them as an
@@ -209,34 +213,35 @@ hr_status cose_sign1_to_be_signed(struct slice protected_header, struct slice pa
 }
 
 hr_status cose_sign1_verify(const struct cose_sign1 *msg, EVP_PKEY *key, enum key_kind kind,
-                            struct buf *scratch, struct hr_error *err)
+			    struct buf *scratch, struct hr_error *err)
 {
 	return cose_sign1_verify_cached(msg, key, kind, NULL, scratch, err);
 }
 
-hr_status cose_sign1_verify_cached(const struct cose_sign1 *msg, EVP_PKEY *key,
-                                   enum key_kind kind, struct cose_key_context *cache,
-                                   struct buf *scratch, struct hr_error *err)
+hr_status cose_sign1_verify_cached(const struct cose_sign1 *msg, EVP_PKEY *key, enum key_kind kind,
+				   struct cose_key_context *cache, struct buf *scratch,
+				   struct hr_error *err)
 {
 	const struct cose_alg *alg;
 	hr_status rc;
 
 	if (!msg->has_alg)
-		return hr_error_set(err, HR_E_INVALID, "signature", "no algorithm (alg) in the headers");
+		return hr_error_set(err, HR_E_INVALID, "signature",
+				    "no algorithm (alg) in the headers");
 	if ((alg = cose_alg_find(msg->alg)) == NULL)
 		return hr_error_set(err, HR_E_UNSUPPORTED, "signature",
-		                    "algorithm %lld is not supported (ES256, ES384, ES512, PS256, "
-		                    "PS384, PS512, EdDSA)",
-		                    (long long)msg->alg);
+				    "algorithm %lld is not supported (ES256, ES384, ES512, PS256, "
+				    "PS384, PS512, EdDSA)",
+				    (long long)msg->alg);
 	buf_reset(scratch);
 	if ((rc = cose_sign1_to_be_signed(msg->protected_header, msg->payload, scratch)) != HR_OK)
 		return hr_error_set(err, rc, "signature", "message too large to verify");
 	return cose_crypto_verify_cached(cache, alg, key, kind, scratch->data, scratch->len,
-	                                 msg->signature.ptr, msg->signature.len, err);
+					 msg->signature.ptr, msg->signature.len, err);
 }
 
 hr_status cose_sign1_sign(struct signer *signer, struct slice payload, struct buf *scratch,
-                          struct buf *out, struct hr_error *err)
+			  struct buf *out, struct hr_error *err)
 {
 	uint8_t sig[COSE_SIGNATURE_MAX];
 	size_t sig_len = sizeof(sig);

@@ -45,19 +45,19 @@ struct cose_sign1 {
 
 /* Stage of errors: "cose". */
 hr_status cose_sign1_decode(const uint8_t *data, size_t len, struct cose_sign1 *out,
-                            struct hr_error *err);
+			    struct hr_error *err);
 
 /* Appends the Sig_structure ["Signature1", protected, h'', payload] to out. */
 hr_status cose_sign1_to_be_signed(struct slice protected_header, struct slice payload,
-                                  struct buf *out);
+				  struct buf *out);
 
 /* Checks the signature with key (whose kind the caller knows). Stage "signature".
  * cache may be NULL; a verifier in a loop passes its own (cose_crypto.h). */
 hr_status cose_sign1_verify(const struct cose_sign1 *msg, EVP_PKEY *key, enum key_kind kind,
-                            struct buf *scratch, struct hr_error *err);
-hr_status cose_sign1_verify_cached(const struct cose_sign1 *msg, EVP_PKEY *key,
-                                   enum key_kind kind, struct cose_key_context *cache,
-                                   struct buf *scratch, struct hr_error *err);
+			    struct buf *scratch, struct hr_error *err);
+hr_status cose_sign1_verify_cached(const struct cose_sign1 *msg, EVP_PKEY *key, enum key_kind kind,
+				   struct cose_key_context *cache, struct buf *scratch,
+				   struct hr_error *err);
 
 struct signer;
 
@@ -66,6 +66,6 @@ struct signer;
  * kid in the protected header and an empty unprotected header, appending it to out.
  */
 hr_status cose_sign1_sign(struct signer *signer, struct slice payload, struct buf *scratch,
-                          struct buf *out, struct hr_error *err);
+			  struct buf *out, struct hr_error *err);
 
 #endif

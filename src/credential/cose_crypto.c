@@ -21,13 +21,13 @@
 #define STAGE "signature"
 
 static const struct cose_alg algs[] = {
-	{COSE_ALG_ES256, "ES256", KEY_KIND_P256, "SHA256", 32},
-	{COSE_ALG_ES384, "ES384", KEY_KIND_P384, "SHA384", 48},
-	{COSE_ALG_ES512, "ES512", KEY_KIND_P521, "SHA512", 66},
-	{COSE_ALG_PS256, "PS256", KEY_KIND_RSA, "SHA256", 0},
-	{COSE_ALG_PS384, "PS384", KEY_KIND_RSA, "SHA384", 0},
-	{COSE_ALG_PS512, "PS512", KEY_KIND_RSA, "SHA512", 0},
-	{COSE_ALG_EDDSA, "EdDSA", KEY_KIND_ED25519, NULL, 0},
+    {COSE_ALG_ES256, "ES256", KEY_KIND_P256, "SHA256", 32},
+    {COSE_ALG_ES384, "ES384", KEY_KIND_P384, "SHA384", 48},
+    {COSE_ALG_ES512, "ES512", KEY_KIND_P521, "SHA512", 66},
+    {COSE_ALG_PS256, "PS256", KEY_KIND_RSA, "SHA256", 0},
+    {COSE_ALG_PS384, "PS384", KEY_KIND_RSA, "SHA384", 0},
+    {COSE_ALG_PS512, "PS512", KEY_KIND_RSA, "SHA512", 0},
+    {COSE_ALG_EDDSA, "EdDSA", KEY_KIND_ED25519, NULL, 0},
 };
 
 const struct cose_alg *cose_alg_find(int64_t id)
@@ -70,7 +70,7 @@ enum key_kind key_kind_of(EVP_PKEY *key)
 		return EVP_PKEY_get_bits(key) >= 2048 ? KEY_KIND_RSA : KEY_KIND_UNSUPPORTED;
 	case EVP_PKEY_EC:
 		if (!EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group,
-		                                    sizeof(group), &len))
+						    sizeof(group), &len))
 			return KEY_KIND_UNSUPPORTED;
 		if (strcmp(group, "prime256v1") == 0 || strcmp(group, "P-256") == 0)
 			return KEY_KIND_P256;
@@ -108,7 +108,7 @@ static size_t digest_of(const char *name, const uint8_t *data, size_t len, uint8
 	md = strcmp(name, "SHA256") == 0   ? sha256
 	     : strcmp(name, "SHA384") == 0 ? sha384
 	     : strcmp(name, "SHA512") == 0 ? sha512
-	                                   : NULL;
+					   : NULL;
 	if (md == NULL || EVP_Digest(data, len, out, &n, md, NULL) != 1)
 		return 0;
 	return n;
@@ -132,7 +132,7 @@ static int set_pss(EVP_PKEY_CTX *ctx, const char *digest, int saltlen);
  * Without a cache the caller frees the returned context.
  */
 static EVP_PKEY_CTX *context_for(struct cose_key_context *cache, const struct cose_alg *alg,
-                                 EVP_PKEY *key, int operation)
+				 EVP_PKEY *key, int operation)
 {
 	EVP_PKEY_CTX *ctx;
 	int ok;
@@ -147,7 +147,7 @@ static EVP_PKEY_CTX *context_for(struct cose_key_context *cache, const struct co
 	 * depend on it, and some national signers use the maximum */
 	if (ok && alg->key == KEY_KIND_RSA)
 		ok = set_pss(ctx, alg->digest,
-		             operation == 1 ? RSA_PSS_SALTLEN_DIGEST : RSA_PSS_SALTLEN_AUTO);
+			     operation == 1 ? RSA_PSS_SALTLEN_DIGEST : RSA_PSS_SALTLEN_AUTO);
 	if (!ok) {
 		EVP_PKEY_CTX_free(ctx);
 		return NULL;
@@ -210,8 +210,8 @@ hr_status ecdsa_der_to_raw(const uint8_t *der, size_t der_len, size_t field_byte
 	return rc;
 }
 
-static hr_status verify_eddsa(EVP_PKEY *key, const uint8_t *tbs, size_t tbs_len,
-                              const uint8_t *sig, size_t sig_len, struct hr_error *err)
+static hr_status verify_eddsa(EVP_PKEY *key, const uint8_t *tbs, size_t tbs_len, const uint8_t *sig,
+			      size_t sig_len, struct hr_error *err)
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	int ok;
@@ -221,7 +221,8 @@ static hr_status verify_eddsa(EVP_PKEY *key, const uint8_t *tbs, size_t tbs_len,
 	ok = EVP_DigestVerifyInit(md, NULL, NULL, NULL, key) == 1 &&
 	     EVP_DigestVerify(md, sig, sig_len, tbs, tbs_len) == 1;
 	EVP_MD_CTX_free(md);
-	return ok ? HR_OK : hr_error_set(err, HR_E_SIGNATURE, STAGE, "EdDSA signature does not verify");
+	return ok ? HR_OK
+		  : hr_error_set(err, HR_E_SIGNATURE, STAGE, "EdDSA signature does not verify");
 }
 
 static int set_pss(EVP_PKEY_CTX *ctx, const char *digest, int saltlen)
@@ -232,16 +233,16 @@ static int set_pss(EVP_PKEY_CTX *ctx, const char *digest, int saltlen)
 }
 
 hr_status cose_crypto_verify(const struct cose_alg *alg, EVP_PKEY *key, enum key_kind kind,
-                             const uint8_t *tbs, size_t tbs_len, const uint8_t *sig,
-                             size_t sig_len, struct hr_error *err)
+			     const uint8_t *tbs, size_t tbs_len, const uint8_t *sig, size_t sig_len,
+			     struct hr_error *err)
 {
 	return cose_crypto_verify_cached(NULL, alg, key, kind, tbs, tbs_len, sig, sig_len, err);
 }
 
 hr_status cose_crypto_verify_cached(struct cose_key_context *cache, const struct cose_alg *alg,
-                                    EVP_PKEY *key, enum key_kind kind, const uint8_t *tbs,
-                                    size_t tbs_len, const uint8_t *sig, size_t sig_len,
-                                    struct hr_error *err)
+				    EVP_PKEY *key, enum key_kind kind, const uint8_t *tbs,
+				    size_t tbs_len, const uint8_t *sig, size_t sig_len,
+				    struct hr_error *err)
 {
 	uint8_t digest[EVP_MAX_MD_SIZE];
 	uint8_t *der = NULL;
@@ -251,25 +252,25 @@ hr_status cose_crypto_verify_cached(struct cose_key_context *cache, const struct
 
 	if (kind != alg->key)
 		return hr_error_set(err, HR_E_INVALID, STAGE,
-		                    "algorithm %s does not match the signer's key", alg->name);
+				    "algorithm %s does not match the signer's key", alg->name);
 	if (alg->key == KEY_KIND_ED25519) {
 		if (sig_len != 64)
 			return hr_error_set(err, HR_E_INVALID, STAGE,
-			                    "EdDSA signature is %zu bytes, not 64", sig_len);
+					    "EdDSA signature is %zu bytes, not 64", sig_len);
 		return verify_eddsa(key, tbs, tbs_len, sig, sig_len, err);
 	}
 	if (alg->field_bytes != 0) {
 		/* RFC 9053 §2.1: exactly 2 * field size, no DER */
 		if (sig_len != 2 * alg->field_bytes)
 			return hr_error_set(err, HR_E_INVALID, STAGE,
-			                    "%s signature is %zu bytes, not %zu", alg->name, sig_len,
-			                    2 * alg->field_bytes);
+					    "%s signature is %zu bytes, not %zu", alg->name,
+					    sig_len, 2 * alg->field_bytes);
 		if (ecdsa_raw_to_der(sig, sig_len, &der, &der_len) != HR_OK)
 			return hr_error_set(err, HR_E_INVALID, STAGE, "malformed %s signature",
-			                    alg->name);
+					    alg->name);
 	} else if (sig_len != (size_t)EVP_PKEY_get_size(key)) {
 		return hr_error_set(err, HR_E_INVALID, STAGE, "%s signature is %zu bytes, not %d",
-		                    alg->name, sig_len, EVP_PKEY_get_size(key));
+				    alg->name, sig_len, EVP_PKEY_get_size(key));
 	}
 	if ((digest_len = digest_of(alg->digest, tbs, tbs_len, digest)) == 0) {
 		OPENSSL_free(der);
@@ -279,25 +280,25 @@ hr_status cose_crypto_verify_cached(struct cose_key_context *cache, const struct
 	ok = ctx != NULL;
 	if (ok)
 		ok = der ? EVP_PKEY_verify(ctx, der, der_len, digest, digest_len) == 1
-		         : EVP_PKEY_verify(ctx, sig, sig_len, digest, digest_len) == 1;
+			 : EVP_PKEY_verify(ctx, sig, sig_len, digest, digest_len) == 1;
 	if (cache == NULL)
 		EVP_PKEY_CTX_free(ctx);
 	OPENSSL_free(der);
 	if (!ok)
 		return hr_error_set(err, HR_E_SIGNATURE, STAGE, "%s signature does not verify",
-		                    alg->name);
+				    alg->name);
 	return HR_OK;
 }
 
 hr_status cose_crypto_sign(const struct cose_alg *alg, EVP_PKEY *key, const uint8_t *tbs,
-                           size_t tbs_len, uint8_t *sig, size_t *sig_len, struct hr_error *err)
+			   size_t tbs_len, uint8_t *sig, size_t *sig_len, struct hr_error *err)
 {
 	return cose_crypto_sign_cached(NULL, alg, key, tbs, tbs_len, sig, sig_len, err);
 }
 
 hr_status cose_crypto_sign_cached(struct cose_key_context *cache, const struct cose_alg *alg,
-                                  EVP_PKEY *key, const uint8_t *tbs, size_t tbs_len, uint8_t *sig,
-                                  size_t *sig_len, struct hr_error *err)
+				  EVP_PKEY *key, const uint8_t *tbs, size_t tbs_len, uint8_t *sig,
+				  size_t *sig_len, struct hr_error *err)
 {
 	uint8_t digest[EVP_MAX_MD_SIZE];
 	uint8_t der[256];

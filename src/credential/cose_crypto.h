@@ -40,10 +40,10 @@ enum key_kind {
 
 struct cose_alg {
 	int64_t id;
-	const char *name;     /* "ES256" */
-	enum key_kind key;    /* the key it needs */
-	const char *digest;   /* OpenSSL name, NULL for EdDSA */
-	size_t field_bytes;   /* ECDSA: bytes of r and of s; 0 otherwise */
+	const char *name;   /* "ES256" */
+	enum key_kind key;  /* the key it needs */
+	const char *digest; /* OpenSSL name, NULL for EdDSA */
+	size_t field_bytes; /* ECDSA: bytes of r and of s; 0 otherwise */
 };
 
 /* NULL when the algorithm is not one we implement. */
@@ -72,25 +72,24 @@ void cose_key_context_clear(struct cose_key_context *cache);
 /* HR_E_SIGNATURE when sig does not verify tbs under key; HR_E_INVALID when the
  * signature is malformed (wrong length) or the key does not fit the algorithm. */
 hr_status cose_crypto_verify(const struct cose_alg *alg, EVP_PKEY *key, enum key_kind kind,
-                             const uint8_t *tbs, size_t tbs_len, const uint8_t *sig,
-                             size_t sig_len, struct hr_error *err);
+			     const uint8_t *tbs, size_t tbs_len, const uint8_t *sig, size_t sig_len,
+			     struct hr_error *err);
 
 /* Signs tbs; *sig_len is the capacity of sig on entry, the length on return. */
 hr_status cose_crypto_sign(const struct cose_alg *alg, EVP_PKEY *key, const uint8_t *tbs,
-                           size_t tbs_len, uint8_t *sig, size_t *sig_len, struct hr_error *err);
+			   size_t tbs_len, uint8_t *sig, size_t *sig_len, struct hr_error *err);
 
 /* The same, reusing (and filling) cache when it is not NULL. */
 hr_status cose_crypto_verify_cached(struct cose_key_context *cache, const struct cose_alg *alg,
-                                    EVP_PKEY *key, enum key_kind kind, const uint8_t *tbs,
-                                    size_t tbs_len, const uint8_t *sig, size_t sig_len,
-                                    struct hr_error *err);
+				    EVP_PKEY *key, enum key_kind kind, const uint8_t *tbs,
+				    size_t tbs_len, const uint8_t *sig, size_t sig_len,
+				    struct hr_error *err);
 hr_status cose_crypto_sign_cached(struct cose_key_context *cache, const struct cose_alg *alg,
-                                  EVP_PKEY *key, const uint8_t *tbs, size_t tbs_len, uint8_t *sig,
-                                  size_t *sig_len, struct hr_error *err);
+				  EVP_PKEY *key, const uint8_t *tbs, size_t tbs_len, uint8_t *sig,
+				  size_t *sig_len, struct hr_error *err);
 
 /* Raw r||s (2 * field_bytes) <-> DER. */
 hr_status ecdsa_raw_to_der(const uint8_t *raw, size_t raw_len, uint8_t **der, size_t *der_len);
-hr_status ecdsa_der_to_raw(const uint8_t *der, size_t der_len, size_t field_bytes,
-                           uint8_t *raw);
+hr_status ecdsa_der_to_raw(const uint8_t *der, size_t der_len, size_t field_bytes, uint8_t *raw);
 
 #endif

@@ -28,8 +28,8 @@ static hr_status fail(struct cbor_decoder *d, struct hr_error *err, const char *
 }
 
 /* NumericDate (RFC 8392 §2): an integer or a floating-point number of seconds. */
-static hr_status read_time(const struct cbor_item *v, struct hr_time *out,
-                           struct hr_error *err, const char *name)
+static hr_status read_time(const struct cbor_item *v, struct hr_time *out, struct hr_error *err,
+			   const char *name)
 {
 	int64_t s;
 	double whole;
@@ -64,8 +64,8 @@ static hr_status item_slice(struct cbor_decoder *d, const struct cbor_item *v, s
 }
 
 /* hcert (-260) is a map {1: eu_DCC_v1}; anything else in it is refused. */
-static hr_status read_hcert(struct cbor_decoder *d, const struct cbor_item *v,
-                            struct cwt_claims *c, struct hr_error *err)
+static hr_status read_hcert(struct cbor_decoder *d, const struct cbor_item *v, struct cwt_claims *c,
+			    struct hr_error *err)
 {
 	struct cbor_item key, dcc;
 	int64_t k;
@@ -116,18 +116,33 @@ hr_status cwt_decode(struct slice payload, struct cwt_claims *c, struct hr_error
 		if (cbor_next(&d, &v) != HR_OK)
 			return fail(&d, err, "claims are malformed");
 		switch (claim) {
-		case CWT_CLAIM_ISS: bit = 1 << 0; break;
-		case CWT_CLAIM_EXP: bit = 1 << 1; break;
-		case CWT_CLAIM_NBF: bit = 1 << 2; break;
-		case CWT_CLAIM_IAT: bit = 1 << 3; break;
-		case CWT_CLAIM_CNF: bit = 1 << 4; break;
-		case CWT_CLAIM_HCERT: bit = 1 << 5; break;
-		case CWT_CLAIM_DOCUMENT: bit = 1 << 6; break;
-		default: break;
+		case CWT_CLAIM_ISS:
+			bit = 1 << 0;
+			break;
+		case CWT_CLAIM_EXP:
+			bit = 1 << 1;
+			break;
+		case CWT_CLAIM_NBF:
+			bit = 1 << 2;
+			break;
+		case CWT_CLAIM_IAT:
+			bit = 1 << 3;
+			break;
+		case CWT_CLAIM_CNF:
+			bit = 1 << 4;
+			break;
+		case CWT_CLAIM_HCERT:
+			bit = 1 << 5;
+			break;
+		case CWT_CLAIM_DOCUMENT:
+			bit = 1 << 6;
+			break;
+		default:
+			break;
 		}
 		if (bit & seen)
-			return hr_error_set(err, HR_E_INVALID, STAGE, "CWT claim %lld appears twice",
-			                    (long long)claim);
+			return hr_error_set(err, HR_E_INVALID, STAGE,
+					    "CWT claim %lld appears twice", (long long)claim);
 		seen |= bit;
 		switch (claim) {
 		case CWT_CLAIM_ISS:
@@ -187,32 +202,42 @@ static json_t *cnf_to_jwk(const json_t *cnf)
 	    json_integer_value(json_object_get(key, "-1")) != 1 || x == NULL || y == NULL)
 		return NULL;
 	return json_pack("{s:{s:s,s:s,s:s,s:s}}", "jwk", "kty", "EC", "crv", "P-256", "x", x, "y",
-	                 y);
+			 y);
 }
 
 static const char *claim_name(int64_t claim)
 {
 	switch (claim) {
-	case CWT_CLAIM_ISS: return "iss";
-	case CWT_CLAIM_SUB: return "sub";
-	case CWT_CLAIM_AUD: return "aud";
-	case CWT_CLAIM_EXP: return "exp";
-	case CWT_CLAIM_NBF: return "nbf";
-	case CWT_CLAIM_IAT: return "iat";
-	case CWT_CLAIM_CTI: return "cti";
-	case CWT_CLAIM_CNF: return "cnf";
-	case CWT_CLAIM_HCERT: return "hcert";
-	case CWT_CLAIM_DOCUMENT: return "document";
-	default: return NULL;
+	case CWT_CLAIM_ISS:
+		return "iss";
+	case CWT_CLAIM_SUB:
+		return "sub";
+	case CWT_CLAIM_AUD:
+		return "aud";
+	case CWT_CLAIM_EXP:
+		return "exp";
+	case CWT_CLAIM_NBF:
+		return "nbf";
+	case CWT_CLAIM_IAT:
+		return "iat";
+	case CWT_CLAIM_CTI:
+		return "cti";
+	case CWT_CLAIM_CNF:
+		return "cnf";
+	case CWT_CLAIM_HCERT:
+		return "hcert";
+	case CWT_CLAIM_DOCUMENT:
+		return "document";
+	default:
+		return NULL;
 	}
 }
 
 static bool is_claim_name(const char *text)
 {
-	static const int64_t registered[] = {CWT_CLAIM_ISS, CWT_CLAIM_SUB,   CWT_CLAIM_AUD,
-	                                     CWT_CLAIM_EXP, CWT_CLAIM_NBF,   CWT_CLAIM_IAT,
-	                                     CWT_CLAIM_CTI, CWT_CLAIM_CNF,   CWT_CLAIM_HCERT,
-	                                     CWT_CLAIM_DOCUMENT};
+	static const int64_t registered[] = {
+	    CWT_CLAIM_ISS, CWT_CLAIM_SUB, CWT_CLAIM_AUD, CWT_CLAIM_EXP,   CWT_CLAIM_NBF,
+	    CWT_CLAIM_IAT, CWT_CLAIM_CTI, CWT_CLAIM_CNF, CWT_CLAIM_HCERT, CWT_CLAIM_DOCUMENT};
 
 	for (size_t i = 0; i < sizeof(registered) / sizeof(registered[0]); i++) {
 		if (strcmp(claim_name(registered[i]), text) == 0)
@@ -262,9 +287,9 @@ hr_status cwt_claims_to_json(struct slice payload, json_t **out, struct hr_error
 			}
 			if (is_claim_name(buf_str(&name))) {
 				rc = hr_error_set(err, HR_E_INVALID, STAGE,
-				                  "CWT has a text claim named like the registered "
-				                  "claim '%.40s'",
-				                  buf_str(&name));
+						  "CWT has a text claim named like the registered "
+						  "claim '%.40s'",
+						  buf_str(&name));
 				break;
 			}
 		} else if (cbor_item_int64(&key, &claim) == HR_OK) {
@@ -278,7 +303,7 @@ hr_status cwt_claims_to_json(struct slice payload, json_t **out, struct hr_error
 		}
 		if (json_object_get(claims, buf_str(&name)) != NULL) {
 			rc = hr_error_set(err, HR_E_INVALID, STAGE,
-			                  "CWT claim '%.40s' appears twice", buf_str(&name));
+					  "CWT claim '%.40s' appears twice", buf_str(&name));
 			break;
 		}
 		if ((rc = cbor_to_json(&d, &value, err)) != HR_OK)

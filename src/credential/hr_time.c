@@ -115,10 +115,10 @@ hr_status hr_time_parse(const char *text, struct hr_time *out, struct hr_error *
 	}
 	if (*p != 0)
 		goto bad;
-	if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) ||
-	    hour > 23 || minute > 59 || second > 60 || oh > 23 || om > 59)
-		return hr_error_set(err, HR_E_INVALID, STAGE, "'%.40s' is not a valid date and time",
-		                    text);
+	if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 ||
+	    minute > 59 || second > 60 || oh > 23 || om > 59)
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "'%.40s' is not a valid date and time", text);
 	seconds = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
 	seconds -= sign * (int64_t)(oh * 3600 + om * 60);
 	out->seconds = seconds;
@@ -126,8 +126,8 @@ hr_status hr_time_parse(const char *text, struct hr_time *out, struct hr_error *
 	return HR_OK;
 bad:
 	return hr_error_set(err, HR_E_INVALID, STAGE,
-	                    "'%.40s' is not an RFC 3339 date-time (e.g. 2021-06-01T20:00:00+02:00)",
-	                    text);
+			    "'%.40s' is not an RFC 3339 date-time (e.g. 2021-06-01T20:00:00+02:00)",
+			    text);
 }
 
 struct hr_time hr_time_now(void)

@@ -91,14 +91,15 @@ static hr_status put_cnf(struct buf *out, const json_t *jwk, struct hr_error *er
 
 	if (kty == NULL || crv == NULL || x == NULL || y == NULL || strcmp(kty, "EC") != 0 ||
 	    strcmp(crv, "P-256") != 0 || json_object_get(jwk, "d") != NULL)
-		return hr_error_set(err, HR_E_INVALID, STAGE,
-		                    "the holder key must be a public P-256 JWK (kty EC, crv P-256, x, y)");
+		return hr_error_set(
+		    err, HR_E_INVALID, STAGE,
+		    "the holder key must be a public P-256 JWK (kty EC, crv P-256, x, y)");
 	buf_init(&xb, 64);
 	buf_init(&yb, 64);
 	if (base64_decode(x, strlen(x), BASE64_URL, &xb) != HR_OK ||
 	    base64_decode(y, strlen(y), BASE64_URL, &yb) != HR_OK || xb.len != 32 || yb.len != 32) {
 		rc = hr_error_set(err, HR_E_INVALID, STAGE,
-		                  "the holder key's x and y must be 32 bytes of base64url each");
+				  "the holder key's x and y must be 32 bytes of base64url each");
 	} else {
 		cbor_put_map(out, 1);
 		cbor_put_uint(out, 1); /* COSE_Key (RFC 8747 §3.2) */
@@ -119,7 +120,7 @@ static hr_status put_cnf(struct buf *out, const json_t *jwk, struct hr_error *er
 
 /* The document with its "t" and "v" set, checked against its schema. Caller decrefs. */
 static hr_status prepare_document(const struct issue_request *req, int type, json_t **out,
-                                  struct hr_error *err)
+				  struct hr_error *err)
 {
 	const char *t = json_string_value(json_object_get(req->content, "t"));
 	json_t *doc;
@@ -127,7 +128,7 @@ static hr_status prepare_document(const struct issue_request *req, int type, jso
 
 	if (t != NULL && strcmp(t, req->type) != 0)
 		return hr_error_set(err, HR_E_INVALID, STAGE, "the document says t = %.40s, not %s",
-		                    t, req->type);
+				    t, req->type);
 	/* a shallow copy: only t and v are set on it, the fields are shared */
 	if ((doc = json_copy((json_t *)req->content)) == NULL)
 		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
@@ -143,7 +144,7 @@ static hr_status prepare_document(const struct issue_request *req, int type, jso
 
 /* Checks what is being signed and that the signer may sign it. */
 static hr_status check_content(struct issuer *i, const struct issue_request *req, bool dcc,
-                               int type, json_t **doc, struct hr_error *err)
+			       int type, json_t **doc, struct hr_error *err)
 {
 	const struct signer_cert *cert = signer_certificate(i->signer);
 	const char *kind;
@@ -151,15 +152,16 @@ static hr_status check_content(struct issuer *i, const struct issue_request *req
 
 	*doc = NULL;
 	if (cert == NULL)
-		return hr_error_set(err, HR_E_STATE, STAGE,
-		                    "the signer has no certificate, so verifiers could not find it");
+		return hr_error_set(
+		    err, HR_E_STATE, STAGE,
+		    "the signer has no certificate, so verifiers could not find it");
 	if (!dcc) {
 		if ((rc = prepare_document(req, type, doc, err)) != HR_OK)
 			return rc;
 		if (!signer_cert_allows_document(cert, type))
 			return hr_error_set(err, HR_E_DENIED, STAGE,
-			                    "the signer's certificate does not allow %s documents",
-			                    req->type);
+					    "the signer's certificate does not allow %s documents",
+					    req->type);
 		return HR_OK;
 	}
 	if ((rc = dcc_schema_check(req->content, err)) != HR_OK)
@@ -167,27 +169,27 @@ static hr_status check_content(struct issuer *i, const struct issue_request *req
 	kind = dcc_certificate_type(req->content);
 	if (kind == NULL || !signer_cert_allows_dcc(cert, kind))
 		return hr_error_set(err, HR_E_DENIED, STAGE,
-		                    "the signer's certificate does not allow this kind of DCC");
+				    "the signer's certificate does not allow this kind of DCC");
 	return HR_OK;
 }
 
 static hr_status build_cwt(struct issuer *i, const struct issue_request *req, bool dcc,
-                           const json_t *doc, struct hr_error *err)
+			   const json_t *doc, struct hr_error *err)
 {
 	const struct signer_cert *cert = signer_certificate(i->signer);
 	const char *iss = req->issuer ? req->issuer : cert->country;
 	int64_t iat = req->issued_at ? req->issued_at : (int64_t)time(NULL);
-	int64_t validity = req->validity_seconds ? req->validity_seconds
-	                                         : ISSUE_PRESENTATION_SECONDS;
+	int64_t validity =
+	    req->validity_seconds ? req->validity_seconds : ISSUE_PRESENTATION_SECONDS;
 	struct buf *out = &i->cwt;
 	hr_status rc;
 
 	if (iss == NULL || iss[0] == 0)
 		return hr_error_set(err, HR_E_INVALID, STAGE,
-		                    "no issuer: the signer certificate names no country");
+				    "no issuer: the signer certificate names no country");
 	if (validity < 1 || validity > ISSUE_MAX_VALIDITY_SECONDS)
 		return hr_error_set(err, HR_E_INVALID, STAGE,
-		                    "validity must be 1 s to 30 days (DESIGN.md §4)");
+				    "validity must be 1 s to 30 days (DESIGN.md §4)");
 	buf_reset(out);
 	cbor_put_map(out, 4 + (req->holder_jwk != NULL));
 	cbor_put_uint(out, CWT_CLAIM_ISS);
@@ -216,7 +218,7 @@ static hr_status build_cwt(struct issuer *i, const struct issue_request *req, bo
 }
 
 hr_status issuer_issue(struct issuer *i, const struct issue_request *req, struct buf *out,
-                       struct hr_error *err)
+		       struct hr_error *err)
 {
 	bool dcc = strcmp(req->type, "hcert") == 0;
 	int type = dcc ? -1 : document_type_index(req->type);
@@ -225,7 +227,7 @@ hr_status issuer_issue(struct issuer *i, const struct issue_request *req, struct
 
 	if (!dcc && type < 0)
 		return hr_error_set(err, HR_E_INVALID, STAGE,
-		                    "unknown type '%.40s' (a document type or hcert)", req->type);
+				    "unknown type '%.40s' (a document type or hcert)", req->type);
 	if (!json_is_object(req->content))
 		return hr_error_set(err, HR_E_INVALID, STAGE, "the content must be a JSON object");
 	if ((rc = check_content(i, req, dcc, type, &doc, err)) != HR_OK ||
@@ -237,8 +239,8 @@ hr_status issuer_issue(struct issuer *i, const struct issue_request *req, struct
 		goto done;
 	buf_reset(&i->compressed);
 	rc = !dcc && i->cose.len <= ISSUE_STORE_MAX
-	             ? zlib_codec_store(i->zlib, i->cose.data, i->cose.len, &i->compressed, err)
-	             : zlib_codec_deflate(i->zlib, i->cose.data, i->cose.len, &i->compressed, err);
+		 ? zlib_codec_store(i->zlib, i->cose.data, i->cose.len, &i->compressed, err)
+		 : zlib_codec_deflate(i->zlib, i->cose.data, i->cose.len, &i->compressed, err);
 	if (rc != HR_OK)
 		goto done;
 	buf_append_str(out, dcc ? "HC1:" : "HR1:");

@@ -39,7 +39,7 @@ struct issuer *issuer_new(struct signer *signer);
 void issuer_free(struct issuer *issuer);
 
 /* Appends the credential text ("HR1:..." or "HC1:...") to out. Stage "issue". */
-hr_status issuer_issue(struct issuer *issuer, const struct issue_request *request,
-                       struct buf *out, struct hr_error *err);
+hr_status issuer_issue(struct issuer *issuer, const struct issue_request *request, struct buf *out,
+		       struct hr_error *err);
 
 #endif

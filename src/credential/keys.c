@@ -52,7 +52,7 @@ static hr_status make_dir(const char *path, struct hr_error *err)
 		buf[i] = 0;
 		if (mkdir(buf, 0700) != 0 && errno != EEXIST)
 			return hr_error_set(err, HR_E_IO, STAGE, "cannot create %s: %s", buf,
-			                    strerror(errno));
+					    strerror(errno));
 		buf[i] = path[i];
 	}
 	return HR_OK;
@@ -63,8 +63,7 @@ static bool file_exists(const char *path)
 	return access(path, F_OK) == 0;
 }
 
-static hr_status add_ext(X509 *cert, X509 *issuer, int nid, const char *value,
-                         struct hr_error *err)
+static hr_status add_ext(X509 *cert, X509 *issuer, int nid, const char *value, struct hr_error *err)
 {
 	X509V3_CTX ctx;
 	X509_EXTENSION *ext;
@@ -81,8 +80,8 @@ static hr_status add_ext(X509 *cert, X509 *issuer, int nid, const char *value,
 
 /* Issues a certificate for subject's key; a NULL issuer makes it self-signed. */
 static hr_status certify(struct identity *subject, const struct identity *issuer,
-                         const char *country, const char *common_name, int days, bool ca,
-                         const char *eku, struct hr_error *err)
+			 const char *country, const char *common_name, int days, bool ca,
+			 const char *eku, struct hr_error *err)
 {
 	X509 *cert = X509_new();
 	X509 *issuer_cert;
@@ -101,25 +100,25 @@ static hr_status certify(struct identity *subject, const struct identity *issuer
 	    !X509_gmtime_adj(X509_getm_notAfter(cert), (long)days * 86400) ||
 	    !X509_set_pubkey(cert, subject->key))
 		goto fail;
-	if (!X509_NAME_add_entry_by_txt(name, "C", MBSTRING_ASC, (const unsigned char *)country,
-	                                -1, -1, 0) ||
-	    !X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
-	                                (const unsigned char *)"Hromada", -1, -1, 0) ||
+	if (!X509_NAME_add_entry_by_txt(name, "C", MBSTRING_ASC, (const unsigned char *)country, -1,
+					-1, 0) ||
+	    !X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"Hromada",
+					-1, -1, 0) ||
 	    !X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-	                                (const unsigned char *)common_name, -1, -1, 0) ||
+					(const unsigned char *)common_name, -1, -1, 0) ||
 	    !X509_set_subject_name(cert, name))
 		goto fail;
 	issuer_cert = issuer ? issuer->cert : cert;
 	if (!X509_set_issuer_name(cert, X509_get_subject_name(issuer_cert)))
 		goto fail;
 	if ((rc = add_ext(cert, issuer_cert, NID_basic_constraints,
-	                  ca ? "critical,CA:TRUE,pathlen:0" : "critical,CA:FALSE", err)) != HR_OK ||
+			  ca ? "critical,CA:TRUE,pathlen:0" : "critical,CA:FALSE", err)) != HR_OK ||
 	    (rc = add_ext(cert, issuer_cert, NID_key_usage,
-	                  ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature",
-	                  err)) != HR_OK ||
+			  ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature",
+			  err)) != HR_OK ||
 	    (rc = add_ext(cert, issuer_cert, NID_subject_key_identifier, "hash", err)) != HR_OK ||
 	    (rc = add_ext(cert, issuer_cert, NID_authority_key_identifier, "keyid:always", err)) !=
-	            HR_OK ||
+		HR_OK ||
 	    (eku && (rc = add_ext(cert, issuer_cert, NID_ext_key_usage, eku, err)) != HR_OK))
 		goto fail;
 	rc = HR_E_CRYPTO;
@@ -134,8 +133,8 @@ fail:
 	X509_NAME_free(name);
 	X509_free(cert);
 	return rc == HR_E_CRYPTO ? hr_error_set(err, HR_E_CRYPTO, STAGE,
-	                                        "cannot create the certificate for %s", common_name)
-	                         : rc;
+						"cannot create the certificate for %s", common_name)
+				 : rc;
 }
 
 static hr_status write_identity(const char *dir, const struct identity *id, struct hr_error *err)
@@ -150,7 +149,8 @@ static hr_status write_identity(const char *dir, const struct identity *id, stru
 	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
 		if (fd >= 0)
 			close(fd);
-		return hr_error_set(err, HR_E_IO, STAGE, "cannot create %s: %s", path, strerror(errno));
+		return hr_error_set(err, HR_E_IO, STAGE, "cannot create %s: %s", path,
+				    strerror(errno));
 	}
 	ok = PEM_write_PrivateKey(f, id->key, NULL, NULL, 0, NULL, NULL) == 1;
 	ok = fclose(f) == 0 && ok;
@@ -158,7 +158,8 @@ static hr_status write_identity(const char *dir, const struct identity *id, stru
 		return hr_error_set(err, HR_E_IO, STAGE, "cannot write %s", path);
 	snprintf(path, sizeof(path), "%s/cert.pem", dir);
 	if ((f = fopen(path, "w")) == NULL)
-		return hr_error_set(err, HR_E_IO, STAGE, "cannot create %s: %s", path, strerror(errno));
+		return hr_error_set(err, HR_E_IO, STAGE, "cannot create %s: %s", path,
+				    strerror(errno));
 	ok = PEM_write_X509(f, id->cert) == 1;
 	ok = fclose(f) == 0 && ok;
 	if (!ok)
@@ -173,20 +174,22 @@ static hr_status read_identity(const char *dir, struct identity *id, struct hr_e
 
 	snprintf(path, sizeof(path), "%s/key.pem", dir);
 	if ((f = fopen(path, "r")) == NULL)
-		return hr_error_set(err, HR_E_IO, STAGE, "cannot open %s: %s", path, strerror(errno));
+		return hr_error_set(err, HR_E_IO, STAGE, "cannot open %s: %s", path,
+				    strerror(errno));
 	id->key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
 	fclose(f);
 	snprintf(path, sizeof(path), "%s/cert.pem", dir);
 	if ((f = fopen(path, "r")) == NULL) {
 		identity_clear(id);
-		return hr_error_set(err, HR_E_IO, STAGE, "cannot open %s: %s", path, strerror(errno));
+		return hr_error_set(err, HR_E_IO, STAGE, "cannot open %s: %s", path,
+				    strerror(errno));
 	}
 	id->cert = PEM_read_X509(f, NULL, NULL, NULL);
 	fclose(f);
 	if (id->key == NULL || id->cert == NULL) {
 		identity_clear(id);
-		return hr_error_set(err, HR_E_INVALID, STAGE, "%s holds an unreadable key or certificate",
-		                    dir);
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "%s holds an unreadable key or certificate", dir);
 	}
 	return HR_OK;
 }
@@ -194,9 +197,8 @@ static hr_status read_identity(const char *dir, struct identity *id, struct hr_e
 /* Creates the identity in dir unless it already exists; loads it either way
  * when keep is given. */
 static hr_status ensure_identity(const char *dir, const struct identity *issuer,
-                                 const char *country, const char *common_name, int days,
-                                 bool ca, const char *eku, struct identity *keep,
-                                 struct hr_error *err)
+				 const char *country, const char *common_name, int days, bool ca,
+				 const char *eku, struct identity *keep, struct hr_error *err)
 {
 	char path[PATH_MAX];
 	struct identity id = {NULL, NULL};
@@ -234,26 +236,27 @@ hr_status keys_create_country(const struct keys_country_options *o, struct hr_er
 	hr_status rc;
 
 	if (o->country == NULL || strlen(o->country) != 2)
-		return hr_error_set(err, HR_E_INVALID, STAGE, "country must be two letters, e.g. UA");
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "country must be two letters, e.g. UA");
 	snprintf(dir, sizeof(dir), "%s/root", o->dir);
 	snprintf(cn, sizeof(cn), "Hromada %s Country Signing CA", o->country);
 	if ((rc = ensure_identity(dir, NULL, o->country, cn, KEYS_ROOT_DAYS, true, NULL, &root,
-	                          err)) != HR_OK)
+				  err)) != HR_OK)
 		return rc;
 	for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++) {
 		keys_signer_dir(o->dir, document_types[t], dir, sizeof(dir));
 		snprintf(cn, sizeof(cn), "Hromada %s Document Signer %s", o->country,
-		         document_types[t]);
+			 document_types[t]);
 		snprintf(eku, sizeof(eku), "%s.%d", HROMADA_EKU_ARC, t + 1);
 		if ((rc = ensure_identity(dir, &root, o->country, cn, KEYS_SIGNER_DAYS, false, eku,
-		                          NULL, err)) != HR_OK)
+					  NULL, err)) != HR_OK)
 			goto done;
 	}
 	keys_signer_dir(o->dir, "hcert", dir, sizeof(dir));
 	snprintf(cn, sizeof(cn), "Hromada %s DCC Signer", o->country);
 	if ((rc = ensure_identity(dir, &root, o->country, cn, KEYS_SIGNER_DAYS, false,
-	                          DCC_OID_TEST "," DCC_OID_VACCINATION "," DCC_OID_RECOVERY, NULL,
-	                          err)) != HR_OK)
+				  DCC_OID_TEST "," DCC_OID_VACCINATION "," DCC_OID_RECOVERY, NULL,
+				  err)) != HR_OK)
 		goto done;
 	for (int i = 0; i < o->member_count; i++) {
 		size_t j;
@@ -267,7 +270,7 @@ hr_status keys_create_country(const struct keys_country_options *o, struct hr_er
 		snprintf(dir, sizeof(dir), "%s/members/%s", o->dir, member);
 		snprintf(cn, sizeof(cn), "%s", o->members[i]);
 		if ((rc = ensure_identity(dir, &root, o->country, cn, KEYS_SIGNER_DAYS, false, NULL,
-		                          NULL, err)) != HR_OK)
+					  NULL, err)) != HR_OK)
 			goto done;
 	}
 done:
@@ -278,5 +281,5 @@ done:
 hr_status keys_create_trust_signer(const char *dir, struct hr_error *err)
 {
 	return ensure_identity(dir, NULL, "EU", "Hromada Trust List Signer", KEYS_ROOT_DAYS, false,
-	                       NULL, NULL, err);
+			       NULL, NULL, err);
 }

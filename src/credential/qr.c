@@ -25,7 +25,7 @@
 
 #include "core/error.h"
 
-#define QUIET_ZONE 4
+#define QUIET_ZONE   4
 #define ZBAR_LIBRARY "libzbar.so.0"
 
 /* The zbar functions we call, resolved once from the shared library. */
@@ -37,7 +37,7 @@ static struct {
 	void (*image_set_format)(zbar_image_t *, unsigned long);
 	void (*image_set_size)(zbar_image_t *, unsigned, unsigned);
 	void (*image_set_data)(zbar_image_t *, const void *, unsigned long,
-	                       zbar_image_cleanup_handler_t *);
+			       zbar_image_cleanup_handler_t *);
 	int (*scan_image)(zbar_image_scanner_t *, zbar_image_t *);
 	const zbar_symbol_t *(*image_first_symbol)(const zbar_image_t *);
 	const zbar_symbol_t *(*symbol_next)(const zbar_symbol_t *);
@@ -50,10 +50,10 @@ static struct {
 
 static pthread_once_t zbar_once = PTHREAD_ONCE_INIT;
 
-#define ZBAR_BIND(field, symbol)                                                             \
-	do {                                                                                 \
-		*(void **)&zbar.field = dlsym(handle, symbol);                                \
-		ok = ok && zbar.field != NULL;                                               \
+#define ZBAR_BIND(field, symbol)                                                                   \
+	do {                                                                                       \
+		*(void **)&zbar.field = dlsym(handle, symbol);                                     \
+		ok = ok && zbar.field != NULL;                                                     \
 	} while (0)
 
 static void zbar_load(void)
@@ -127,12 +127,13 @@ hr_status qr_render_png(const char *text, unsigned scale, struct buf *out, struc
 	unsigned size;
 
 	if (scale == 0 || scale > 32)
-		return hr_error_set(err, HR_E_INVALID, "qr", "scale must be 1 to 32 pixels per module");
+		return hr_error_set(err, HR_E_INVALID, "qr",
+				    "scale must be 1 to 32 pixels per module");
 	if ((q = encode(text, err)) == NULL)
 		return HR_E_TOO_LARGE;
 	size = ((unsigned)q->width + 2 * QUIET_ZONE) * scale;
 	png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_error_quiet,
-	                              png_warning_quiet);
+				      png_warning_quiet);
 	if (png == NULL || (info = png_create_info_struct(png)) == NULL ||
 	    (row = malloc(size)) == NULL) {
 		png_destroy_write_struct(&png, &info);
@@ -147,14 +148,14 @@ hr_status qr_render_png(const char *text, unsigned scale, struct buf *out, struc
 	}
 	png_set_write_fn(png, out, png_write_to_buf, png_flush_nothing);
 	png_set_IHDR(png, info, size, size, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
-	             PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
 	png_write_info(png, info);
 	for (unsigned y = 0; y < size; y++) {
 		int my = (int)(y / scale) - QUIET_ZONE;
 		for (unsigned x = 0; x < size; x++) {
 			int mx = (int)(x / scale) - QUIET_ZONE;
 			bool dark = mx >= 0 && my >= 0 && mx < q->width && my < q->width &&
-			            (q->data[my * q->width + mx] & 1);
+				    (q->data[my * q->width + mx] & 1);
 			row[x] = dark ? 0 : 255;
 		}
 		png_write_row(png, row);
@@ -175,10 +176,10 @@ hr_status qr_render_svg(const char *text, struct buf *out, struct hr_error *err)
 		return HR_E_TOO_LARGE;
 	side = q->width + 2 * QUIET_ZONE;
 	buf_printf(out,
-	           "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
-	           "shape-rendering=\"crispEdges\"><rect width=\"%d\" height=\"%d\" "
-	           "fill=\"#fff\"/><path fill=\"#000\" d=\"",
-	           side, side, side, side);
+		   "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
+		   "shape-rendering=\"crispEdges\"><rect width=\"%d\" height=\"%d\" "
+		   "fill=\"#fff\"/><path fill=\"#000\" d=\"",
+		   side, side, side, side);
 	for (int y = 0; y < q->width; y++) {
 		for (int x = 0; x < q->width; x++) {
 			if (q->data[y * q->width + x] & 1)
@@ -210,7 +211,7 @@ static void png_read_from_memory(png_structp png, png_bytep data, png_size_t len
 
 /* Decodes a PNG to 8-bit grayscale; *pixels is malloc'ed. */
 static hr_status read_gray(const uint8_t *data, size_t len, uint8_t **pixels, unsigned *width,
-                           unsigned *height, struct hr_error *err)
+			   unsigned *height, struct hr_error *err)
 {
 	struct png_source src = {data, len, 0};
 	png_structp png;
@@ -223,8 +224,8 @@ static hr_status read_gray(const uint8_t *data, size_t len, uint8_t **pixels, un
 	*pixels = NULL;
 	if (len < 8 || png_sig_cmp(data, 0, 8) != 0)
 		return hr_error_set(err, HR_E_INVALID, "picture", "not a PNG image");
-	png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, png_error_quiet,
-	                             png_warning_quiet);
+	png =
+	    png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, png_error_quiet, png_warning_quiet);
 	if (png == NULL || (info = png_create_info_struct(png)) == NULL) {
 		png_destroy_read_struct(&png, &info, NULL);
 		return hr_error_set(err, HR_E_NOMEM, "picture", "out of memory");
@@ -240,8 +241,9 @@ static hr_status read_gray(const uint8_t *data, size_t len, uint8_t **pixels, un
 	png_get_IHDR(png, info, &w, &h, &depth, &color, NULL, NULL, NULL);
 	if (w == 0 || h == 0 || (uint64_t)w * h > QR_MAX_PIXELS) {
 		png_destroy_read_struct(&png, &info, NULL);
-		return hr_error_set(err, HR_E_TOO_LARGE, "picture", "the image is %ux%u pixels, too large",
-		                    (unsigned)w, (unsigned)h);
+		return hr_error_set(err, HR_E_TOO_LARGE, "picture",
+				    "the image is %ux%u pixels, too large", (unsigned)w,
+				    (unsigned)h);
 	}
 	/* whatever the PNG holds, read it as 8-bit gray */
 	png_set_expand(png);
@@ -252,7 +254,8 @@ static hr_status read_gray(const uint8_t *data, size_t len, uint8_t **pixels, un
 	png_read_update_info(png, info);
 	if (png_get_rowbytes(png, info) != w) {
 		png_destroy_read_struct(&png, &info, NULL);
-		return hr_error_set(err, HR_E_UNSUPPORTED, "picture", "unsupported PNG pixel format");
+		return hr_error_set(err, HR_E_UNSUPPORTED, "picture",
+				    "unsupported PNG pixel format");
 	}
 	image = malloc((size_t)w * h);
 	rows = malloc(h * sizeof(png_bytep));
@@ -288,7 +291,7 @@ hr_status qr_decode_png(const uint8_t *png, size_t len, struct buf *text, struct
 	pthread_once(&zbar_once, zbar_load);
 	if (!zbar.loaded)
 		return hr_error_set(err, HR_E_UNAVAILABLE, "picture",
-		                    "cannot load %s to read QR pictures", ZBAR_LIBRARY);
+				    "cannot load %s to read QR pictures", ZBAR_LIBRARY);
 	if ((rc = read_gray(png, len, &pixels, &width, &height, err)) != HR_OK)
 		return rc;
 	scanner = zbar.scanner_create();
@@ -313,7 +316,7 @@ hr_status qr_decode_png(const uint8_t *png, size_t len, struct buf *text, struct
 			if (zbar.symbol_get_type(symbol) != ZBAR_QRCODE)
 				continue;
 			rc = buf_append(text, zbar.symbol_get_data(symbol),
-			                zbar.symbol_get_data_length(symbol));
+					zbar.symbol_get_data_length(symbol));
 			if (rc != HR_OK)
 				hr_error_set(err, rc, "picture", "the QR code's text is too long");
 			break;

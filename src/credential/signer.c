@@ -46,7 +46,7 @@ static void context_free(void *cache)
 }
 
 static hr_status local_sign(void *impl, const uint8_t *tbs, size_t tbs_len, uint8_t *sig,
-                            size_t *sig_len, struct hr_error *err)
+			    size_t *sig_len, struct hr_error *err)
 {
 	struct local_key *k = impl;
 	struct cose_key_context *cache = pthread_getspecific(k->contexts);
@@ -83,7 +83,7 @@ static hr_status read_small_file(const char *path, char **out, size_t *len, stru
 	*out = NULL;
 	if (f == NULL)
 		return hr_error_set(err, errno == ENOENT ? HR_E_NOT_FOUND : HR_E_IO, STAGE,
-		                    "cannot open %s: %s", path, strerror(errno));
+				    "cannot open %s: %s", path, strerror(errno));
 	data = malloc(KEY_FILE_LIMIT + 1);
 	if (data == NULL) {
 		fclose(f);
@@ -116,7 +116,7 @@ static hr_status keep_first(void *ctx, struct signer_cert *cert, struct hr_error
 }
 
 hr_status signer_from_key(EVP_PKEY *key, const struct signer_cert *cert, struct signer **out,
-                          struct hr_error *err)
+			  struct hr_error *err)
 {
 	struct signer *s;
 	struct local_key *k;
@@ -125,7 +125,7 @@ hr_status signer_from_key(EVP_PKEY *key, const struct signer_cert *cert, struct 
 	*out = NULL;
 	if (alg == NULL)
 		return hr_error_set(err, HR_E_UNSUPPORTED, STAGE,
-		                    "the key is not P-256/384/521, RSA >= 2048 or Ed25519");
+				    "the key is not P-256/384/521, RSA >= 2048 or Ed25519");
 	s = calloc(1, sizeof(*s));
 	k = calloc(1, sizeof(*k));
 	if (s == NULL || k == NULL) {
@@ -133,7 +133,8 @@ hr_status signer_from_key(EVP_PKEY *key, const struct signer_cert *cert, struct 
 		free(k);
 		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
 	}
-	if (cert != NULL && signer_cert_from_der(cert->der, cert->der_len, &s->cert, err) != HR_OK) {
+	if (cert != NULL &&
+	    signer_cert_from_der(cert->der, cert->der_len, &s->cert, err) != HR_OK) {
 		free(s);
 		free(k);
 		return HR_E_INVALID;
@@ -143,7 +144,7 @@ hr_status signer_from_key(EVP_PKEY *key, const struct signer_cert *cert, struct 
 		free(s);
 		free(k);
 		return hr_error_set(err, HR_E_INVALID, STAGE,
-		                    "the certificate is not for this private key");
+				    "the certificate is not for this private key");
 	}
 	if (pthread_key_create(&k->contexts, context_free) != 0) {
 		signer_cert_free(s->cert);
@@ -162,7 +163,7 @@ hr_status signer_from_key(EVP_PKEY *key, const struct signer_cert *cert, struct 
 }
 
 hr_status signer_open_files(const char *key_path, const char *cert_path, struct signer **out,
-                            struct hr_error *err)
+			    struct hr_error *err)
 {
 	struct signer_cert *cert = NULL;
 	EVP_PKEY *key = NULL;
@@ -181,7 +182,8 @@ hr_status signer_open_files(const char *key_path, const char *cert_path, struct 
 	OPENSSL_cleanse(text, len);
 	free(text);
 	if (key == NULL)
-		return hr_error_set(err, HR_E_INVALID, STAGE, "%s holds no PEM private key", key_path);
+		return hr_error_set(err, HR_E_INVALID, STAGE, "%s holds no PEM private key",
+				    key_path);
 	if (cert_path != NULL) {
 		if ((rc = read_small_file(cert_path, &text, &len, err)) != HR_OK)
 			goto done;
@@ -207,7 +209,7 @@ void signer_free(struct signer *s)
 }
 
 hr_status signer_sign(struct signer *s, const uint8_t *tbs, size_t tbs_len, uint8_t *sig,
-                      size_t *sig_len, struct hr_error *err)
+		      size_t *sig_len, struct hr_error *err)
 {
 	return s->ops->sign(s->impl, tbs, tbs_len, sig, sig_len, err);
 }

@@ -26,7 +26,7 @@ struct signer_cert;
 struct signer_ops {
 	/* Signs tbs with the signer's algorithm; *sig_len: capacity in, length out. */
 	hr_status (*sign)(void *impl, const uint8_t *tbs, size_t tbs_len, uint8_t *sig,
-	                  size_t *sig_len, struct hr_error *err);
+			  size_t *sig_len, struct hr_error *err);
 	void (*free)(void *impl);
 };
 
@@ -36,15 +36,15 @@ struct signer;
  * certificate (which gives the kid; without one the kid is empty). The private
  * key file's text is wiped from memory after parsing. */
 hr_status signer_open_files(const char *key_path, const char *cert_path, struct signer **out,
-                            struct hr_error *err);
+			    struct hr_error *err);
 /* An in-process signer over a key the caller already holds (the signer takes
  * its own reference). */
 hr_status signer_from_key(EVP_PKEY *key, const struct signer_cert *cert, struct signer **out,
-                          struct hr_error *err);
+			  struct hr_error *err);
 void signer_free(struct signer *signer);
 
 hr_status signer_sign(struct signer *signer, const uint8_t *tbs, size_t tbs_len, uint8_t *sig,
-                      size_t *sig_len, struct hr_error *err);
+		      size_t *sig_len, struct hr_error *err);
 const struct cose_alg *signer_alg(const struct signer *signer);
 /* The certificate's kid (first 8 bytes of SHA-256 of its DER), or empty. */
 struct slice signer_kid(const struct signer *signer);

@@ -91,7 +91,7 @@ static void read_usage(struct signer_cert *c)
 }
 
 hr_status signer_cert_from_der(const uint8_t *der, size_t len, struct signer_cert **out,
-                               struct hr_error *err)
+			       struct hr_error *err)
 {
 	const unsigned char *p = der;
 	struct signer_cert *c;
@@ -109,7 +109,7 @@ hr_status signer_cert_from_der(const uint8_t *der, size_t len, struct signer_cer
 	if (c->key == NULL || (c->kind = key_kind_of(c->key)) == KEY_KIND_UNSUPPORTED) {
 		signer_cert_free(c);
 		return hr_error_set(err, HR_E_UNSUPPORTED, STAGE,
-		                    "certificate key is not P-256/384/521, RSA >= 2048 or Ed25519");
+				    "certificate key is not P-256/384/521, RSA >= 2048 or Ed25519");
 	}
 	if (!asn1_time_to_hr(X509_get0_notBefore(c->x509), &c->not_before) ||
 	    !asn1_time_to_hr(X509_get0_notAfter(c->x509), &c->not_after)) {
@@ -140,8 +140,8 @@ void signer_cert_free(struct signer_cert *cert)
 }
 
 static hr_status add_der(const uint8_t *der, size_t len,
-                         hr_status (*add)(void *, struct signer_cert *, struct hr_error *),
-                         void *ctx, struct hr_error *err)
+			 hr_status (*add)(void *, struct signer_cert *, struct hr_error *),
+			 void *ctx, struct hr_error *err)
 {
 	struct signer_cert *cert;
 	hr_status rc;
@@ -154,8 +154,8 @@ static hr_status add_der(const uint8_t *der, size_t len,
 }
 
 static hr_status parse_pem(const void *data, size_t len,
-                           hr_status (*add)(void *, struct signer_cert *, struct hr_error *),
-                           void *ctx, struct hr_error *err)
+			   hr_status (*add)(void *, struct signer_cert *, struct hr_error *),
+			   void *ctx, struct hr_error *err)
 {
 	BIO *bio = BIO_new_mem_buf(data, (int)len);
 	int count = 0;
@@ -176,7 +176,7 @@ static hr_status parse_pem(const void *data, size_t len,
 			if (ERR_GET_LIB(e) != ERR_LIB_PEM ||
 			    ERR_GET_REASON(e) != PEM_R_NO_START_LINE)
 				rc = hr_error_set(err, HR_E_INVALID, STAGE,
-				                  "PEM certificate %d is unreadable", count + 1);
+						  "PEM certificate %d is unreadable", count + 1);
 			break;
 		}
 		n = i2d_X509(x509, &der);
@@ -199,8 +199,8 @@ static hr_status parse_pem(const void *data, size_t len,
 }
 
 hr_status signer_cert_parse_all(const void *data, size_t len,
-                                hr_status (*add)(void *, struct signer_cert *, struct hr_error *),
-                                void *ctx, struct hr_error *err)
+				hr_status (*add)(void *, struct signer_cert *, struct hr_error *),
+				void *ctx, struct hr_error *err)
 {
 	const uint8_t *bytes = data;
 	struct buf der;
@@ -223,7 +223,7 @@ hr_status signer_cert_parse_all(const void *data, size_t len,
 	    HR_OK) {
 		buf_clear(&der);
 		return hr_error_set(err, HR_E_INVALID, STAGE,
-		                    "not a certificate (PEM, DER or base64 of DER expected)");
+				    "not a certificate (PEM, DER or base64 of DER expected)");
 	}
 	rc = add_der(der.data, der.len, add, ctx, err);
 	buf_clear(&der);

@@ -49,16 +49,16 @@ struct signer_cert {
 	uint8_t kid[SIGNER_KID_LEN];
 	struct hr_time not_before;
 	struct hr_time not_after;
-	char country[4];          /* subject C, "" when absent */
-	unsigned dcc_usage;       /* enum dcc_usage bits from the EKU */
-	unsigned document_usage;  /* bit i: may sign document_types[i] */
+	char country[4];         /* subject C, "" when absent */
+	unsigned dcc_usage;      /* enum dcc_usage bits from the EKU */
+	unsigned document_usage; /* bit i: may sign document_types[i] */
 	uint8_t *der;
 	size_t der_len;
 };
 
 /* Parses one DER certificate. Stage "certificate". */
 hr_status signer_cert_from_der(const uint8_t *der, size_t len, struct signer_cert **out,
-                               struct hr_error *err);
+			       struct hr_error *err);
 void signer_cert_free(struct signer_cert *cert);
 
 /*
@@ -67,9 +67,9 @@ void signer_cert_free(struct signer_cert *cert);
  * holds no certificate at all.
  */
 hr_status signer_cert_parse_all(const void *data, size_t len,
-                                hr_status (*add)(void *ctx, struct signer_cert *cert,
-                                                 struct hr_error *err),
-                                void *ctx, struct hr_error *err);
+				hr_status (*add)(void *ctx, struct signer_cert *cert,
+						 struct hr_error *err),
+				void *ctx, struct hr_error *err);
 
 /* May this certificate sign a DCC of kind "v", "t" or "r"? */
 bool signer_cert_allows_dcc(const struct signer_cert *cert, const char *kind);

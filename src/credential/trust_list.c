@@ -28,8 +28,8 @@
 #include "credential/signer.h"
 #include "credential/signer_cert.h"
 
-#define STAGE       "trust_list"
-#define LIST_LIMIT  (16 * 1024 * 1024)
+#define STAGE      "trust_list"
+#define LIST_LIMIT (16 * 1024 * 1024)
 
 static void format_time(int64_t seconds, char *out, size_t size)
 {
@@ -66,8 +66,8 @@ static json_t *b64_string(const void *data, size_t len, enum base64_variant vari
 }
 
 hr_status trust_list_build(struct signer *list_signer, const struct trust_list_signer *signers,
-                           size_t count, int64_t sequence, int64_t issued_at,
-                           int64_t validity_seconds, struct buf *out, struct hr_error *err)
+			   size_t count, int64_t sequence, int64_t issued_at,
+			   int64_t validity_seconds, struct buf *out, struct hr_error *err)
 {
 	const struct signer_cert *own = signer_certificate(list_signer);
 	char issued[32], next[32];
@@ -82,20 +82,21 @@ hr_status trust_list_build(struct signer *list_signer, const struct trust_list_s
 	array = json_array();
 	for (size_t i = 0; array && i < count; i++)
 		json_array_append_new(
-			array, json_pack("{s:s,s:o,s:o}", "country", signers[i].country, "kid",
-		                         b64_string(signers[i].cert->kid, SIGNER_KID_LEN, BASE64_STANDARD),
-		                         "certificate",
-		                         b64_string(signers[i].cert->der, signers[i].cert->der_len,
-		                                    BASE64_STANDARD)));
+		    array,
+		    json_pack("{s:s,s:o,s:o}", "country", signers[i].country, "kid",
+			      b64_string(signers[i].cert->kid, SIGNER_KID_LEN, BASE64_STANDARD),
+			      "certificate",
+			      b64_string(signers[i].cert->der, signers[i].cert->der_len,
+					 BASE64_STANDARD)));
 	list = json_pack("{s:s,s:i,s:I,s:s,s:s,s:o}", "format", TRUST_LIST_FORMAT, "version",
-	                 TRUST_LIST_VERSION, "sequence", (json_int_t)sequence, "issued_at", issued,
-	                 "next_update", next, "signers", array);
-	header = json_pack("{s:s,s:s}", "alg", signer_alg(list_signer)->name, "typ",
-	                   TRUST_LIST_TYPE);
+			 TRUST_LIST_VERSION, "sequence", (json_int_t)sequence, "issued_at", issued,
+			 "next_update", next, "signers", array);
+	header =
+	    json_pack("{s:s,s:s}", "alg", signer_alg(list_signer)->name, "typ", TRUST_LIST_TYPE);
 	if (header != NULL && own != NULL)
-		json_object_set_new(header, "x5c",
-		                    json_pack("[o]", b64_string(own->der, own->der_len,
-		                                                BASE64_STANDARD)));
+		json_object_set_new(
+		    header, "x5c",
+		    json_pack("[o]", b64_string(own->der, own->der_len, BASE64_STANDARD)));
 	buf_init(&prot, LIST_LIMIT);
 	buf_init(&payload, LIST_LIMIT);
 	buf_init(&input, 2 * LIST_LIMIT + 1);
@@ -111,8 +112,8 @@ hr_status trust_list_build(struct signer *list_signer, const struct trust_list_s
 	if ((rc = signer_sign(list_signer, input.data, input.len, sig, &sig_len, err)) != HR_OK)
 		goto done;
 	jws = json_pack("{s:s%,s:s%,s:o}", "protected", buf_str(&prot), prot.len, "payload",
-	                buf_str(&payload), payload.len, "signature",
-	                b64_string(sig, sig_len, BASE64_URL));
+			buf_str(&payload), payload.len, "signature",
+			b64_string(sig, sig_len, BASE64_URL));
 	rc = jws ? hr_json_dump_pretty(jws, out) : HR_E_NOMEM;
 	if (rc == HR_OK)
 		rc = buf_append_byte(out, '\n');
@@ -147,7 +148,7 @@ static hr_status keep_anchor(void *ctx, struct signer_cert *cert, struct hr_erro
 }
 
 static hr_status decode_part(const json_t *jws, const char *name, struct buf *out,
-                             struct hr_error *err)
+			     struct hr_error *err)
 {
 	const char *text = json_string_value(json_object_get(jws, name));
 
@@ -159,8 +160,8 @@ static hr_status decode_part(const json_t *jws, const char *name, struct buf *ou
 }
 
 /* Checks the JWS signature under the anchor; on success *list is the payload. */
-static hr_status check_signature(const json_t *jws, const struct signer_cert *anchor,
-                                 json_t **list, struct hr_error *err)
+static hr_status check_signature(const json_t *jws, const struct signer_cert *anchor, json_t **list,
+				 struct hr_error *err)
 {
 	const char *prot = json_string_value(json_object_get(jws, "protected"));
 	const char *payload = json_string_value(json_object_get(jws, "payload"));
@@ -182,7 +183,7 @@ static hr_status check_signature(const json_t *jws, const struct signer_cert *an
 	alg = cose_alg_find_name(json_string_value(json_object_get(header, "alg")));
 	if (alg == NULL || json_object_get(header, "crit") != NULL) {
 		rc = hr_error_set(err, HR_E_UNSUPPORTED, STAGE,
-		                  "the list's JWS header has an unsupported alg or crit");
+				  "the list's JWS header has an unsupported alg or crit");
 		goto done;
 	}
 	buf_append(&input, prot, strlen(prot));
@@ -191,9 +192,9 @@ static hr_status check_signature(const json_t *jws, const struct signer_cert *an
 	if ((rc = input.error) != HR_OK)
 		goto done;
 	if (cose_crypto_verify(alg, anchor->key, anchor->kind, input.data, input.len, sig.data,
-	                       sig.len, err) != HR_OK) {
+			       sig.len, err) != HR_OK) {
 		rc = hr_error_set(err, HR_E_SIGNATURE, STAGE,
-		                  "the trust list is not signed by the pinned trust-list signer");
+				  "the trust list is not signed by the pinned trust-list signer");
 		goto done;
 	}
 	rc = hr_json_parse_object(payload_text.data, payload_text.len, list, err);
@@ -208,7 +209,7 @@ done:
 
 /* Parses and checks the i-th signer of the list; *out is its certificate. */
 static hr_status check_signer(const json_t *entry, size_t i, struct signer_cert **out,
-                              const char **country_out, struct hr_error *err)
+			      const char **country_out, struct hr_error *err)
 {
 	const char *country = json_string_value(json_object_get(entry, "country"));
 	const char *cert = json_string_value(json_object_get(entry, "certificate"));
@@ -221,18 +222,18 @@ static hr_status check_signer(const json_t *entry, size_t i, struct signer_cert 
 	*out = NULL;
 	if (country == NULL || strlen(country) != 2 || cert == NULL || kid == NULL)
 		return hr_error_set(err, HR_E_INVALID, STAGE,
-		                    "signer %zu needs country, kid and certificate", i);
+				    "signer %zu needs country, kid and certificate", i);
 	if ((rc = signer_cert_parse_all(cert, strlen(cert), keep_anchor, &parsed, err)) != HR_OK)
 		return rc;
 	buf_init(&kid_bytes, 64);
 	kid_ok = base64_decode(kid, strlen(kid), BASE64_STANDARD, &kid_bytes) == HR_OK &&
-	         kid_bytes.len == SIGNER_KID_LEN &&
-	         memcmp(kid_bytes.data, parsed.cert->kid, SIGNER_KID_LEN) == 0;
+		 kid_bytes.len == SIGNER_KID_LEN &&
+		 memcmp(kid_bytes.data, parsed.cert->kid, SIGNER_KID_LEN) == 0;
 	buf_clear(&kid_bytes);
 	if (!kid_ok || (parsed.cert->country[0] && strcmp(parsed.cert->country, country))) {
 		signer_cert_free(parsed.cert);
 		return hr_error_set(err, HR_E_INVALID, STAGE,
-		                    "signer %zu: kid or country does not match its certificate", i);
+				    "signer %zu: kid or country does not match its certificate", i);
 	}
 	*out = parsed.cert;
 	*country_out = country;
@@ -241,8 +242,7 @@ static hr_status check_signer(const json_t *entry, size_t i, struct signer_cert 
 
 /* Every signer is checked before the first is trusted, so a bad entry anywhere
  * leaves the store as it was (only running out of memory can stop half-way). */
-static hr_status add_signers(struct hr_trust_store *store, const json_t *list,
-                             struct hr_error *err)
+static hr_status add_signers(struct hr_trust_store *store, const json_t *list, struct hr_error *err)
 {
 	const char *format = json_string_value(json_object_get(list, "format"));
 	json_t *signers = json_object_get(list, "signers"), *entry;
@@ -254,15 +254,16 @@ static hr_status add_signers(struct hr_trust_store *store, const json_t *list,
 	if (format == NULL || strcmp(format, TRUST_LIST_FORMAT) != 0 ||
 	    json_integer_value(json_object_get(list, "version")) != TRUST_LIST_VERSION ||
 	    !json_is_array(signers))
-		return hr_error_set(err, HR_E_UNSUPPORTED, STAGE,
-		                    "not a %s version %d document", TRUST_LIST_FORMAT,
-		                    TRUST_LIST_VERSION);
-	json_array_foreach(signers, i, entry) {
+		return hr_error_set(err, HR_E_UNSUPPORTED, STAGE, "not a %s version %d document",
+				    TRUST_LIST_FORMAT, TRUST_LIST_VERSION);
+	json_array_foreach(signers, i, entry)
+	{
 		if ((rc = check_signer(entry, i, &cert, &country, err)) != HR_OK)
 			return rc;
 		signer_cert_free(cert);
 	}
-	json_array_foreach(signers, i, entry) {
+	json_array_foreach(signers, i, entry)
+	{
 		if ((rc = check_signer(entry, i, &cert, &country, err)) != HR_OK)
 			return rc;
 		rc = hr_trust_store_add_certificate(store, cert->der, cert->der_len, country, err);
@@ -274,8 +275,7 @@ static hr_status add_signers(struct hr_trust_store *store, const json_t *list,
 }
 
 hr_status hr_trust_store_load_list(struct hr_trust_store *store, const void *data, size_t len,
-                                   const void *anchor_data, size_t anchor_len,
-                                   struct hr_error *err)
+				   const void *anchor_data, size_t anchor_len, struct hr_error *err)
 {
 	struct anchor anchor = {NULL};
 	json_t *jws = NULL, *list = NULL;

@@ -28,7 +28,7 @@ struct trust_list_signer {
 
 /* Signs a list of signers; appends the JWS JSON text to out. Stage "trust_list". */
 hr_status trust_list_build(struct signer *list_signer, const struct trust_list_signer *signers,
-                           size_t count, int64_t sequence, int64_t issued_at,
-                           int64_t validity_seconds, struct buf *out, struct hr_error *err);
+			   size_t count, int64_t sequence, int64_t issued_at,
+			   int64_t validity_seconds, struct buf *out, struct hr_error *err);
 
 #endif

@@ -73,9 +73,8 @@ static hr_status add_cert(void *opaque, struct signer_cert *cert, struct hr_erro
 	return HR_OK;
 }
 
-hr_status hr_trust_store_add_certificate(struct hr_trust_store *store, const void *data,
-                                         size_t len, const char *country,
-                                         struct hr_error *err)
+hr_status hr_trust_store_add_certificate(struct hr_trust_store *store, const void *data, size_t len,
+					 const char *country, struct hr_error *err)
 {
 	struct add_ctx ctx = {store, country};
 
@@ -85,7 +84,7 @@ hr_status hr_trust_store_add_certificate(struct hr_trust_store *store, const voi
 }
 
 size_t trust_store_find(const struct hr_trust_store *store, const uint8_t *kid, size_t kid_len,
-                        const struct trust_entry **first)
+			const struct trust_entry **first)
 {
 	size_t lo = 0, hi = store->count, n = 0;
 

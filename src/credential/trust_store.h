@@ -23,6 +23,6 @@ struct hr_trust_store {
 
 /* The entries whose kid equals kid: *first and the count of consecutive ones. */
 size_t trust_store_find(const struct hr_trust_store *store, const uint8_t *kid, size_t kid_len,
-                        const struct trust_entry **first);
+			const struct trust_entry **first);
 
 #endif

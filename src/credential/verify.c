@@ -33,15 +33,14 @@
 
 struct hr_verifier {
 	struct zlib_codec *zlib;
-	struct buf compressed; /* Base45-decoded */
-	struct buf inflated;   /* the COSE message */
-	struct buf scratch;    /* Sig_structure */
+	struct buf compressed;             /* Base45-decoded */
+	struct buf inflated;               /* the COSE message */
+	struct buf scratch;                /* Sig_structure */
 	struct cose_key_context key_cache; /* the last signer key's OpenSSL context */
 };
 
 static const char *const stage_names[HR_STAGE_COUNT] = {
-	"picture", "unprefix", "base45", "zlib", "cose", "signature", "expiry", "key_usage",
-	"schema",
+    "picture", "unprefix", "base45", "zlib", "cose", "signature", "expiry", "key_usage", "schema",
 };
 
 const char *hr_verify_stage_name(enum hr_verify_stage stage)
@@ -92,18 +91,18 @@ void hr_verify_result_clear(struct hr_verify_result *r)
 
 /* Records a stage's outcome; the first failure becomes the result's error. */
 static void stage_done(struct hr_verify_result *r, enum hr_verify_stage stage, hr_status rc,
-                       const struct hr_error *err)
+		       const struct hr_error *err)
 {
 	r->stages[stage] = rc == HR_OK ? HR_STAGE_PASSED : HR_STAGE_FAILED;
 	if (rc != HR_OK && r->error[0] == 0) {
 		r->error_stage = stage;
 		snprintf(r->error, sizeof(r->error), "%s",
-		         err && err->message[0] ? err->message : hr_status_name(rc));
+			 err && err->message[0] ? err->message : hr_status_name(rc));
 	}
 }
 
 static hr_status unprefix(struct hr_verify_result *r, const char **p, size_t *len,
-                          struct hr_error *err)
+			  struct hr_error *err)
 {
 	if (*len >= 4 && (*p)[3] == ':' &&
 	    (memcmp(*p, "HC1", 3) == 0 || memcmp(*p, "HR1", 3) == 0)) {
@@ -116,7 +115,7 @@ static hr_status unprefix(struct hr_verify_result *r, const char **p, size_t *le
 	if (*len >= 4 && (*p)[3] == ':' && isalnum((unsigned char)(*p)[0]) &&
 	    isalnum((unsigned char)(*p)[1]) && isalnum((unsigned char)(*p)[2]))
 		return hr_error_set(err, HR_E_INVALID, "unprefix",
-		                    "context identifier '%.4s' is not HC1: or HR1:", *p);
+				    "context identifier '%.4s' is not HC1: or HR1:", *p);
 	return hr_error_set(err, HR_E_INVALID, "unprefix", "no HC1: or HR1: prefix");
 }
 
@@ -137,7 +136,7 @@ struct decoded {
  * verify it (a wrong kid in the protected header must never be rescued).
  */
 static hr_status check_signature(struct hr_verifier *v, const struct hr_trust_store *store,
-                                 struct decoded *d, struct hr_error *err)
+				 struct decoded *d, struct hr_error *err)
 {
 	const struct trust_entry *first = NULL;
 	size_t n = 0;
@@ -153,25 +152,26 @@ static hr_status check_signature(struct hr_verifier *v, const struct hr_trust_st
 		d->candidate = store->count == 1 ? &store->entries[0] : NULL;
 		if (d->msg.has_kid)
 			return hr_error_set(err, HR_E_SIGNATURE, "signature",
-			                    "no trusted signer certificate has this kid");
+					    "no trusted signer certificate has this kid");
 		return hr_error_set(err, HR_E_SIGNATURE, "signature",
-		                    "the credential names no kid, so no signer can be chosen");
+				    "the credential names no kid, so no signer can be chosen");
 	}
 	d->candidate = first;
 	for (size_t i = 0; i < n && rc != HR_OK; i++) {
 		const struct trust_entry *e = &first[i];
 		rc = cose_sign1_verify_cached(&d->msg, e->cert->key, e->cert->kind, &v->key_cache,
-		                              &v->scratch, err);
+					      &v->scratch, err);
 		if (rc != HR_OK)
 			continue;
 		d->candidate = e;
 		if (e->country[0] && (!d->cwt.has_iss || d->cwt.iss.len != 2 ||
-		                      memcmp(d->cwt.iss.ptr, e->country, 2) != 0))
-			return hr_error_set(err, HR_E_SIGNATURE, "signature",
-			                    "the signer is trusted for %s, but the credential names "
-			                    "issuer '%.*s'",
-			                    e->country, (int)(d->cwt.iss.len < 8 ? d->cwt.iss.len : 8),
-			                    (const char *)d->cwt.iss.ptr);
+				      memcmp(d->cwt.iss.ptr, e->country, 2) != 0))
+			return hr_error_set(
+			    err, HR_E_SIGNATURE, "signature",
+			    "the signer is trusted for %s, but the credential names "
+			    "issuer '%.*s'",
+			    e->country, (int)(d->cwt.iss.len < 8 ? d->cwt.iss.len : 8),
+			    (const char *)d->cwt.iss.ptr);
 	}
 	return rc;
 }
@@ -198,20 +198,20 @@ static hr_status check_expiry(const struct decoded *d, struct hr_time at, struct
 	}
 	if (d->cwt.has_iat && hr_time_compare(at, d->cwt.iat) < 0) {
 		time_text(d->cwt.iat, b, sizeof(b));
-		return hr_error_set(err, HR_E_EXPIRED, "expiry", "issued at %s, after the clock %s", b,
-		                    a);
+		return hr_error_set(err, HR_E_EXPIRED, "expiry", "issued at %s, after the clock %s",
+				    b, a);
 	}
 	if (d->cwt.has_nbf && hr_time_compare(at, d->cwt.nbf) < 0) {
 		time_text(d->cwt.nbf, b, sizeof(b));
-		return hr_error_set(err, HR_E_EXPIRED, "expiry", "not valid before %s (clock %s)", b,
-		                    a);
+		return hr_error_set(err, HR_E_EXPIRED, "expiry", "not valid before %s (clock %s)",
+				    b, a);
 	}
 	if (d->candidate != NULL && (hr_time_compare(at, d->candidate->cert->not_before) < 0 ||
-	                             hr_time_compare(at, d->candidate->cert->not_after) > 0)) {
+				     hr_time_compare(at, d->candidate->cert->not_after) > 0)) {
 		time_text(d->candidate->cert->not_before, b, sizeof(b));
 		time_text(d->candidate->cert->not_after, a, sizeof(a));
 		return hr_error_set(err, HR_E_EXPIRED, "expiry",
-		                    "the signer certificate is valid from %s to %s only", b, a);
+				    "the signer certificate is valid from %s to %s only", b, a);
 	}
 	return HR_OK;
 }
@@ -224,13 +224,13 @@ static hr_status check_key_usage(const struct decoded *d, bool dcc, struct hr_er
 		const char *kind = dcc_certificate_type(json_object_get(d->claims, "hcert"));
 		if (kind == NULL)
 			return hr_error_set(err, HR_E_DENIED, "key_usage",
-			                    "the certificate is not exactly one of v, t, r");
+					    "the certificate is not exactly one of v, t, r");
 		if (!signer_cert_allows_dcc(cert, kind))
 			return hr_error_set(err, HR_E_DENIED, "key_usage",
-			                    "the signer's key usage does not cover %s certificates",
-			                    strcmp(kind, "v") == 0   ? "vaccination"
-			                    : strcmp(kind, "t") == 0 ? "test"
-			                                             : "recovery");
+					    "the signer's key usage does not cover %s certificates",
+					    strcmp(kind, "v") == 0   ? "vaccination"
+					    : strcmp(kind, "t") == 0 ? "test"
+								     : "recovery");
 		return HR_OK;
 	}
 	{
@@ -238,11 +238,11 @@ static hr_status check_key_usage(const struct decoded *d, bool dcc, struct hr_er
 		int type = document_schema_type(doc);
 		if (type < 0)
 			return hr_error_set(err, HR_E_DENIED, "key_usage",
-			                    "the document names no known type");
+					    "the document names no known type");
 		if (!signer_cert_allows_document(cert, type))
 			return hr_error_set(err, HR_E_DENIED, "key_usage",
-			                    "the signer may not sign %s documents",
-			                    json_string_value(json_object_get(doc, "t")));
+					    "the signer may not sign %s documents",
+					    json_string_value(json_object_get(doc, "t")));
 	}
 	return HR_OK;
 }
@@ -256,7 +256,7 @@ static hr_status check_schema(const struct decoded *d, bool dcc, struct hr_error
 
 /* Decodes COSE and CWT and renders the claims; the "cose" stage. */
 static hr_status decode(struct hr_verifier *v, struct hr_verify_result *r, struct decoded *d,
-                        struct hr_error *err)
+			struct hr_error *err)
 {
 	bool dcc = strcmp(r->prefix, "HC1") == 0;
 	hr_status rc;
@@ -265,10 +265,11 @@ static hr_status decode(struct hr_verifier *v, struct hr_verify_result *r, struc
 	    (rc = cwt_decode(d->msg.payload, &d->cwt, err)) != HR_OK)
 		return rc;
 	if (dcc && !d->cwt.has_hcert)
-		return hr_error_set(err, HR_E_INVALID, "cose", "an HC1 credential has no hcert claim");
+		return hr_error_set(err, HR_E_INVALID, "cose",
+				    "an HC1 credential has no hcert claim");
 	if (!dcc && !d->cwt.has_document)
 		return hr_error_set(err, HR_E_INVALID, "cose",
-		                    "an HR1 credential has no document claim (-65537)");
+				    "an HR1 credential has no document claim (-65537)");
 	if ((rc = cwt_claims_to_json(d->msg.payload, &d->claims, err)) != HR_OK)
 		return rc;
 	if (d->msg.has_kid) {
@@ -277,7 +278,8 @@ static hr_status decode(struct hr_verifier *v, struct hr_verify_result *r, struc
 	}
 	if (d->cwt.has_iss)
 		snprintf(r->issuer, sizeof(r->issuer), "%.*s",
-		         (int)(d->cwt.iss.len < 15 ? d->cwt.iss.len : 15), (const char *)d->cwt.iss.ptr);
+			 (int)(d->cwt.iss.len < 15 ? d->cwt.iss.len : 15),
+			 (const char *)d->cwt.iss.ptr);
 	return HR_OK;
 }
 
@@ -291,9 +293,8 @@ static void trim(const char **p, size_t *len)
 		(*len)--;
 }
 
-hr_status hr_verify(struct hr_verifier *v, const struct hr_trust_store *store,
-                    const char *payload, size_t len, const struct hr_verify_options *options,
-                    struct hr_verify_result *r)
+hr_status hr_verify(struct hr_verifier *v, const struct hr_trust_store *store, const char *payload,
+		    size_t len, const struct hr_verify_options *options, struct hr_verify_result *r)
 {
 	struct hr_time at = options && options->at_set ? options->at : hr_time_now();
 	struct hr_error err = {0};
@@ -309,7 +310,7 @@ hr_status hr_verify(struct hr_verifier *v, const struct hr_trust_store *store,
 	trim(&payload, &len);
 	if (len > HR_VERIFY_MAX_PAYLOAD) {
 		hr_error_set(&err, HR_E_TOO_LARGE, "unprefix", "payload longer than %d characters",
-		             HR_VERIFY_MAX_PAYLOAD);
+			     HR_VERIFY_MAX_PAYLOAD);
 		stage_done(r, HR_STAGE_UNPREFIX, HR_E_TOO_LARGE, &err);
 		return HR_OK;
 	}
@@ -324,7 +325,7 @@ hr_status hr_verify(struct hr_verifier *v, const struct hr_trust_store *store,
 		return HR_OK;
 	buf_reset(&v->inflated);
 	rc = zlib_codec_inflate(v->zlib, v->compressed.data, v->compressed.len,
-	                        HR_VERIFY_MAX_DECOMPRESSED, &v->inflated, &err);
+				HR_VERIFY_MAX_DECOMPRESSED, &v->inflated, &err);
 	stage_done(r, HR_STAGE_ZLIB, rc, &err);
 	if (rc != HR_OK)
 		return HR_OK;
@@ -357,7 +358,7 @@ hr_status hr_verify(struct hr_verifier *v, const struct hr_trust_store *store,
 }
 
 hr_status hr_verify_once(const struct hr_trust_store *store, const char *payload, size_t len,
-                         const struct hr_verify_options *options, struct hr_verify_result *r)
+			 const struct hr_verify_options *options, struct hr_verify_result *r)
 {
 	struct hr_verifier *v = hr_verifier_new();
 	hr_status rc;

@@ -31,11 +31,11 @@ void zlib_codec_free(struct zlib_codec *codec);
  * bytes after the end of the stream.
  */
 hr_status zlib_codec_inflate(struct zlib_codec *codec, const uint8_t *data, size_t len,
-                             size_t max_out, struct buf *out, struct hr_error *err);
+			     size_t max_out, struct buf *out, struct hr_error *err);
 
 /* Compresses data (zlib format, best compression) and appends it to out. */
 hr_status zlib_codec_deflate(struct zlib_codec *codec, const uint8_t *data, size_t len,
-                             struct buf *out, struct hr_error *err);
+			     struct buf *out, struct hr_error *err);
 
 /*
  * The same zlib format with stored (uncompressed) blocks: any zlib inflater
@@ -43,6 +43,6 @@ hr_status zlib_codec_deflate(struct zlib_codec *codec, const uint8_t *data, size
  * as much as the signature itself (see issue.c), this is the faster choice.
  */
 hr_status zlib_codec_store(struct zlib_codec *codec, const uint8_t *data, size_t len,
-                           struct buf *out, struct hr_error *err);
+			   struct buf *out, struct hr_error *err);
 
 #endif

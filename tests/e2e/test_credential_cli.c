@@ -47,10 +47,10 @@ static json_t *parse(const char *text)
 static void issue(char *payload, size_t cap, const char *extra)
 {
 	assert_int_equal(run(payload, cap,
-	                     "issue --signer %s/signers/driver_licence --type driver_licence "
-	                     "--json %s %s 2>&1",
-	                     keys, doc, extra),
-	                 0);
+			     "issue --signer %s/signers/driver_licence --type driver_licence "
+			     "--json %s %s 2>&1",
+			     keys, doc, extra),
+			 0);
 	payload[strcspn(payload, "\n")] = 0;
 	assert_true(strncmp(payload, "HR1:", 4) == 0);
 }
@@ -66,18 +66,18 @@ static int setup(void **state)
 	snprintf(doc, sizeof(doc), "%s/doc.json", dir);
 	snprintf(list, sizeof(list), "%s/trust-list.json", dir);
 	snprintf(anchor, sizeof(anchor), "%s/trust-anchor.pem", dir);
-	assert_true(tk_write_file(doc, "{\"person_id\":\"UA:3012345670\",\"family_name\":\"Коваль\","
-	                               "\"given_name_latin\":\"OLENA\",\"birth_date\":\"1985-07-01\","
-	                               "\"categories\":[{\"code\":\"B\"}]}"));
+	assert_true(tk_write_file(doc,
+				  "{\"person_id\":\"UA:3012345670\",\"family_name\":\"Коваль\","
+				  "\"given_name_latin\":\"OLENA\",\"birth_date\":\"1985-07-01\","
+				  "\"categories\":[{\"code\":\"B\"}]}"));
 	assert_int_equal(run(out, sizeof(out), "keys --country UA --out %s", keys), 0);
 	assert_int_equal(run(out, sizeof(out), "keys --trust-signer --out %s", trust), 0);
-	assert_int_equal(run(out, sizeof(out), "trust-list --signer %s --out %s UA:%s", trust, list,
-	                     keys),
-	                 0);
+	assert_int_equal(
+	    run(out, sizeof(out), "trust-list --signer %s --out %s UA:%s", trust, list, keys), 0);
 	assert_non_null(strstr(out, "9 signers"));
 	assert_int_equal(run(out, sizeof(out), "keys --trust-signer --out %s && cp %s/cert.pem %s",
-	                     trust, trust, anchor),
-	                 0);
+			     trust, trust, anchor),
+			 0);
 	return 0;
 }
 
@@ -95,9 +95,10 @@ static void test_issued_credential_verifies_with_the_contract_shape(void **state
 
 	(void)state;
 	issue(payload, sizeof(payload), "");
-	assert_int_equal(run(out, sizeof(out), "verify --cert %s/signers/driver_licence/cert.pem '%s'",
-	                     keys, payload),
-	                 0);
+	assert_int_equal(run(out, sizeof(out),
+			     "verify --cert %s/signers/driver_licence/cert.pem '%s'", keys,
+			     payload),
+			 0);
 	r = parse(out);
 	assert_true(json_is_true(json_object_get(r, "valid")));
 	assert_string_equal(json_string_value(json_object_get(r, "prefix")), "HR1");
@@ -107,14 +108,14 @@ static void test_issued_credential_verifies_with_the_contract_shape(void **state
 	stages = json_object_get(r, "stages");
 	assert_int_equal(json_object_size(stages), 9);
 	assert_true(json_is_null(json_object_get(stages, "picture")));
-	for (const char *const *s = (const char *const[]){"unprefix", "base45", "zlib", "cose",
-	                                                   "signature", "expiry", "key_usage",
-	                                                   "schema", NULL};
+	for (const char *const *s =
+		 (const char *const[]){"unprefix", "base45", "zlib", "cose", "signature", "expiry",
+				       "key_usage", "schema", NULL};
 	     *s; s++)
 		assert_true(json_is_true(json_object_get(stages, *s)));
 	assert_string_equal(json_string_value(json_object_get(
-		                    json_object_get(json_object_get(r, "claims"), "document"), "t")),
-	                    "driver_licence");
+				json_object_get(json_object_get(r, "claims"), "document"), "t")),
+			    "driver_licence");
 	json_decref(r);
 }
 
@@ -126,31 +127,32 @@ static void test_untrusted_and_expired_exit_1_with_the_stage(void **state)
 	(void)state;
 	issue(payload, sizeof(payload), "--at 2020-01-01T00:00:00Z --validity 60");
 	/* the id_card signer's certificate does not have this kid */
-	assert_int_equal(run(out, sizeof(out), "verify --cert %s/signers/id_card/cert.pem '%s'", keys,
-	                     payload),
-	                 1);
+	assert_int_equal(
+	    run(out, sizeof(out), "verify --cert %s/signers/id_card/cert.pem '%s'", keys, payload),
+	    1);
 	r = parse(out);
 	assert_true(json_is_false(json_object_get(json_object_get(r, "stages"), "signature")));
 	json_decref(r);
 	assert_int_equal(run(out, sizeof(out),
-	                     "verify --cert %s/signers/driver_licence/cert.pem '%s'", keys, payload),
-	                 1);
+			     "verify --cert %s/signers/driver_licence/cert.pem '%s'", keys,
+			     payload),
+			 1);
 	r = parse(out);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(r, "error"), "stage")),
-	                    "expiry");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(r, "error"), "stage")), "expiry");
 	assert_true(json_is_true(json_object_get(json_object_get(r, "stages"), "signature")));
 	json_decref(r);
 	/* inside its 60 s (offset and fraction exact) the credential itself is current,
 	 * but its signer's certificate, made today, was not yet valid in 2020 */
 	assert_int_equal(run(out, sizeof(out),
-	                     "verify --at 2020-01-01T02:00:59.999999999+02:00 --cert "
-	                     "%s/signers/driver_licence/cert.pem '%s'",
-	                     keys, payload),
-	                 1);
+			     "verify --at 2020-01-01T02:00:59.999999999+02:00 --cert "
+			     "%s/signers/driver_licence/cert.pem '%s'",
+			     keys, payload),
+			 1);
 	r = parse(out);
-	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(r, "error"),
-	                                                         "message")),
-	                       "signer certificate"));
+	assert_non_null(
+	    strstr(json_string_value(json_object_get(json_object_get(r, "error"), "message")),
+		   "signer certificate"));
 	json_decref(r);
 }
 
@@ -162,10 +164,11 @@ static void test_usage_and_io_errors_exit_2(void **state)
 	assert_int_equal(run(out, sizeof(out), "verify 2>&1"), 2);
 	assert_int_equal(run(out, sizeof(out), "verify --at yesterday HR1:X 2>&1"), 2);
 	assert_non_null(strstr(out, "RFC 3339"));
-	assert_int_equal(run(out, sizeof(out), "verify --cert /nonexistent/cert.pem HR1:X 2>&1"), 2);
+	assert_int_equal(run(out, sizeof(out), "verify --cert /nonexistent/cert.pem HR1:X 2>&1"),
+			 2);
 	assert_int_equal(run(out, sizeof(out), "verify --bogus HR1:X 2>&1"), 2);
 	assert_int_equal(run(out, sizeof(out), "verify --trust-list /nonexistent.json HR1:X 2>&1"),
-	                 2);
+			 2);
 	assert_int_equal(run(out, sizeof(out), "verify --image /nonexistent.png 2>&1"), 2);
 }
 
@@ -199,9 +202,8 @@ static void test_batch_mode_answers_each_line_in_order(void **state)
 
 	(void)state;
 	issue(payload, sizeof(payload), "");
-	snprintf(cmd, sizeof(cmd),
-	         "verify --trust-list %s - <<'EOF'\n%s\nHC1:NOTBASE45\n%s\nEOF", list, payload,
-	         payload);
+	snprintf(cmd, sizeof(cmd), "verify --trust-list %s - <<'EOF'\n%s\nHC1:NOTBASE45\n%s\nEOF",
+		 list, payload, payload);
 	assert_int_equal(run(out, sizeof(out), "%s", cmd), 1);
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save), n++) {
 		json_t *r = parse(line);
@@ -223,10 +225,11 @@ static void test_trust_list_pins_its_signer(void **state)
 	/* trust-anchor.pem next to the list is found without being named */
 	assert_int_equal(run(out, sizeof(out), "verify --trust-list %s '%s'", list, payload), 0);
 	/* any other anchor refuses the list outright */
-	assert_int_equal(run(out, sizeof(out), "verify --trust-list %s --trust-anchor %s/root/cert.pem "
-	                                       "'%s' 2>&1",
-	                     list, keys, payload),
-	                 2);
+	assert_int_equal(run(out, sizeof(out),
+			     "verify --trust-list %s --trust-anchor %s/root/cert.pem "
+			     "'%s' 2>&1",
+			     list, keys, payload),
+			 2);
 	assert_non_null(strstr(out, "not signed by the pinned trust-list signer"));
 }
 
@@ -263,17 +266,17 @@ static void test_issue_refuses_what_it_must_not_sign(void **state)
 	snprintf(bad, sizeof(bad), "%s/bad.json", dir);
 	assert_true(tk_write_file(bad, "{\"person_id\":\"UA:3012345671\"}"));
 	assert_int_equal(run(out, sizeof(out),
-	                     "issue --signer %s/signers/driver_licence --type driver_licence "
-	                     "--json %s 2>&1",
-	                     keys, bad),
-	                 1);
+			     "issue --signer %s/signers/driver_licence --type driver_licence "
+			     "--json %s 2>&1",
+			     keys, bad),
+			 1);
 	assert_non_null(strstr(out, "person_id"));
 	/* a driver-licence signer may not sign a vaccination record */
 	assert_int_equal(run(out, sizeof(out),
-	                     "issue --signer %s/signers/driver_licence --type vaccination "
-	                     "--json %s 2>&1",
-	                     keys, doc),
-	                 1);
+			     "issue --signer %s/signers/driver_licence --type vaccination "
+			     "--json %s 2>&1",
+			     keys, doc),
+			 1);
 }
 
 static void test_eu_dcc_vector_from_diia_through_the_cli(void **state)
@@ -284,22 +287,22 @@ static void test_eu_dcc_vector_from_diia_through_the_cli(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/vectors/dcc/UA/2DCode/raw/1.json",
-	         shared ? shared : "../shared");
+		 shared ? shared : "../shared");
 	if ((v = json_load_file(path, 0, NULL)) == NULL) {
 		printf("SKIPPED: %s is absent\n", path);
 		skip();
 	}
 	assert_int_equal(
-		run(out, sizeof(out), "verify --cert '%s' --at '%s' '%s'",
-		    json_string_value(json_object_get(json_object_get(v, "TESTCTX"), "CERTIFICATE")),
-		    json_string_value(json_object_get(json_object_get(v, "TESTCTX"),
-		                                      "VALIDATIONCLOCK")),
-		    json_string_value(json_object_get(v, "PREFIX"))),
-		0);
+	    run(out, sizeof(out), "verify --cert '%s' --at '%s' '%s'",
+		json_string_value(json_object_get(json_object_get(v, "TESTCTX"), "CERTIFICATE")),
+		json_string_value(
+		    json_object_get(json_object_get(v, "TESTCTX"), "VALIDATIONCLOCK")),
+		json_string_value(json_object_get(v, "PREFIX"))),
+	    0);
 	r = parse(out);
 	assert_string_equal(json_string_value(json_object_get(r, "issuer")), "UA");
 	assert_true(json_equal(json_object_get(json_object_get(r, "claims"), "hcert"),
-	                       json_object_get(v, "JSON")));
+			       json_object_get(v, "JSON")));
 	json_decref(r);
 	json_decref(v);
 }
@@ -307,15 +310,15 @@ static void test_eu_dcc_vector_from_diia_through_the_cli(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_issued_credential_verifies_with_the_contract_shape),
-		cmocka_unit_test(test_untrusted_and_expired_exit_1_with_the_stage),
-		cmocka_unit_test(test_usage_and_io_errors_exit_2),
-		cmocka_unit_test(test_garbage_is_refused_at_the_right_stage),
-		cmocka_unit_test(test_batch_mode_answers_each_line_in_order),
-		cmocka_unit_test(test_trust_list_pins_its_signer),
-		cmocka_unit_test(test_image_round_trip_and_unreadable_picture),
-		cmocka_unit_test(test_issue_refuses_what_it_must_not_sign),
-		cmocka_unit_test(test_eu_dcc_vector_from_diia_through_the_cli),
+	    cmocka_unit_test(test_issued_credential_verifies_with_the_contract_shape),
+	    cmocka_unit_test(test_untrusted_and_expired_exit_1_with_the_stage),
+	    cmocka_unit_test(test_usage_and_io_errors_exit_2),
+	    cmocka_unit_test(test_garbage_is_refused_at_the_right_stage),
+	    cmocka_unit_test(test_batch_mode_answers_each_line_in_order),
+	    cmocka_unit_test(test_trust_list_pins_its_signer),
+	    cmocka_unit_test(test_image_round_trip_and_unreadable_picture),
+	    cmocka_unit_test(test_issue_refuses_what_it_must_not_sign),
+	    cmocka_unit_test(test_eu_dcc_vector_from_diia_through_the_cli),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -50,14 +50,10 @@ static const struct {
 	const char *key;
 	enum hr_verify_stage stage;
 } stage_keys[] = {
-	{"EXPECTEDUNPREFIX", HR_STAGE_UNPREFIX},
-	{"EXPECTEDB45DECODE", HR_STAGE_BASE45},
-	{"EXPECTEDCOMPRESSION", HR_STAGE_ZLIB},
-	{"EXPECTEDDECODE", HR_STAGE_COSE},
-	{"EXPECTEDVERIFY", HR_STAGE_SIGNATURE},
-	{"EXPECTEDEXPIRATIONCHECK", HR_STAGE_EXPIRY},
-	{"EXPECTEDKEYUSAGE", HR_STAGE_KEY_USAGE},
-	{"EXPECTEDSCHEMAVALIDATION", HR_STAGE_SCHEMA},
+    {"EXPECTEDUNPREFIX", HR_STAGE_UNPREFIX},  {"EXPECTEDB45DECODE", HR_STAGE_BASE45},
+    {"EXPECTEDCOMPRESSION", HR_STAGE_ZLIB},   {"EXPECTEDDECODE", HR_STAGE_COSE},
+    {"EXPECTEDVERIFY", HR_STAGE_SIGNATURE},   {"EXPECTEDEXPIRATIONCHECK", HR_STAGE_EXPIRY},
+    {"EXPECTEDKEYUSAGE", HR_STAGE_KEY_USAGE}, {"EXPECTEDSCHEMAVALIDATION", HR_STAGE_SCHEMA},
 };
 
 static void judge(const char *file, const char *key, bool expected, bool got, const char *why)
@@ -67,7 +63,7 @@ static void judge(const char *file, const char *key, bool expected, bool got, co
 		return;
 	mismatched++;
 	fprintf(stderr, "MISMATCH %s %s: expected %s, got %s (%s)\n", file, key,
-	        expected ? "true" : "false", got ? "true" : "false", why);
+		expected ? "true" : "false", got ? "true" : "false", why);
 }
 
 /* A stage counts as passed only when it ran and passed; as failed when it failed,
@@ -84,8 +80,8 @@ static struct hr_trust_store *store_for(const json_t *ctx)
 	struct hr_error err = {0};
 
 	assert_non_null(store);
-	if (cert != NULL && hr_trust_store_add_certificate(store, cert, strlen(cert), NULL, &err) !=
-	                            HR_OK)
+	if (cert != NULL &&
+	    hr_trust_store_add_certificate(store, cert, strlen(cert), NULL, &err) != HR_OK)
 		fprintf(stderr, "note: certificate not usable: %s\n", err.message);
 	return store;
 }
@@ -138,9 +134,10 @@ static bool encodes_faithfully(const json_t *v)
 		}
 		/* some countries put the DCC alone in CBOR, others the whole CWT claims */
 		cbor_decoder_init(&d, theirs.data, theirs.len, NULL);
-		same = cbor_to_json(&d, &their_json, NULL) == HR_OK &&
-		       (json_equal(their_json, json) ||
-		        json_equal(json_object_get(json_object_get(their_json, "-260"), "1"), json));
+		same =
+		    cbor_to_json(&d, &their_json, NULL) == HR_OK &&
+		    (json_equal(their_json, json) ||
+		     json_equal(json_object_get(json_object_get(their_json, "-260"), "1"), json));
 	}
 	json_decref(back);
 	json_decref(their_json);
@@ -174,14 +171,16 @@ static void check_file(const char *path)
 	hr_verify_result_init(&r);
 	if (prefix != NULL)
 		assert_int_equal(hr_verify_once(store, prefix, strlen(prefix), &opt, &r), HR_OK);
-	json_object_foreach(expected, key, value) {
+	json_object_foreach(expected, key, value)
+	{
 		bool want = json_is_true(value);
 		bool handled = false;
 
 		for (size_t i = 0; i < sizeof(stage_keys) / sizeof(stage_keys[0]); i++) {
 			if (strcmp(key, stage_keys[i].key) == 0) {
 				assert_non_null(prefix);
-				judge(file, key, want, stage_passed(&r, stage_keys[i].stage), r.error);
+				judge(file, key, want, stage_passed(&r, stage_keys[i].stage),
+				      r.error);
 				handled = true;
 			}
 		}
@@ -190,18 +189,21 @@ static void check_file(const char *path)
 		} else if (strcmp(key, "EXPECTEDVALIDJSON") == 0) {
 			json_t *claims = r.claims_json ? json_loads(r.claims_json, 0, NULL) : NULL;
 			json_t *dcc = json_object_get(claims, "hcert");
-			judge(file, key, want, stage_passed(&r, HR_STAGE_COSE) && json_is_object(dcc),
-			      r.error);
+			judge(file, key, want,
+			      stage_passed(&r, HR_STAGE_COSE) && json_is_object(dcc), r.error);
 			if (dcc != NULL && json_object_get(v, "JSON") &&
 			    !json_equal(dcc, json_object_get(v, "JSON"))) {
 				content_notes++;
-				fprintf(stderr, "note: %s: the JSON field differs from what PREFIX encodes\n",
-				        file);
+				fprintf(
+				    stderr,
+				    "note: %s: the JSON field differs from what PREFIX encodes\n",
+				    file);
 			}
 			json_decref(claims);
 		} else if (strcmp(key, "EXPECTEDVALIDOBJECT") == 0) {
 			judge(file, key, want,
-			      dcc_schema_check(json_object_get(v, "JSON"), &err) == HR_OK, err.message);
+			      dcc_schema_check(json_object_get(v, "JSON"), &err) == HR_OK,
+			      err.message);
 		} else if (strcmp(key, "EXPECTEDENCODE") == 0) {
 			judge(file, key, want, encodes_faithfully(v), "JSON/CBOR round trip");
 		} else if (!handled) {
@@ -247,7 +249,7 @@ static void test_every_vector_expectation_is_decided_right(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_vector_expectation_is_decided_right),
+	    cmocka_unit_test(test_every_vector_expectation_is_decided_right),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 
