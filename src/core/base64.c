@@ -77,7 +77,8 @@ hr_status base64_decode(const char *text, size_t len, enum base64_variant varian
 	rest = data_len % 4;
 	if (rest == 1)
 		return HR_E_INVALID; /* one character carries only 6 bits: never valid */
-	if ((rc = buf_reserve(out, data_len / 4 * 3 + 2)) != HR_OK)
+	/* exactly what is decoded: a 2- or 3-character tail gives 1 or 2 bytes */
+	if ((rc = buf_reserve(out, data_len / 4 * 3 + (rest ? rest - 1 : 0))) != HR_OK)
 		return rc;
 	for (size_t i = 0; i < data_len; i++) {
 		int v = value_of(text[i], variant);

@@ -56,6 +56,7 @@ hr_status buf_reserve(struct buf *b, size_t extra)
 		return b->error = HR_E_NOMEM;
 	b->data = p;
 	b->cap = cap;
+	b->data[b->len] = 0; /* buf_str of a buffer reserved but not yet written is "" */
 	return HR_OK;
 }
 

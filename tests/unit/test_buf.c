@@ -22,6 +22,18 @@ static void test_appends_and_terminates(void **state)
 	buf_clear(&b);
 }
 
+static void test_reserved_but_unwritten_is_empty_text(void **state)
+{
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, 100);
+	assert_int_equal(buf_reserve(&b, 0), HR_OK);
+	assert_non_null(b.data);
+	assert_string_equal(buf_str(&b), "");
+	buf_clear(&b);
+}
+
 static void test_refuses_growth_past_limit_and_keeps_contents(void **state)
 {
 	struct buf b;
@@ -92,6 +104,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_appends_and_terminates),
+	    cmocka_unit_test(test_reserved_but_unwritten_is_empty_text),
 	    cmocka_unit_test(test_refuses_growth_past_limit_and_keeps_contents),
 	    cmocka_unit_test(test_error_latches_until_reset),
 	    cmocka_unit_test(test_huge_length_does_not_overflow),
