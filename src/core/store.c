@@ -12,6 +12,7 @@
 #include "core/store.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -136,6 +137,7 @@ hr_status store_open(const char *url, struct store **out, struct hr_error *err)
 	(*out)->driver = driver;
 	(*out)->in_transaction = false;
 	(*out)->broken = false;
+	(*out)->copying = false;
 	return HR_OK;
 }
 
@@ -151,8 +153,22 @@ enum store_dialect store_dialect(const struct store *store)
 	return store->driver->dialect;
 }
 
+/* A connection with an open copy is streaming rows (PostgreSQL's COPY state):
+ * it can run nothing else until the copy ends. */
+static hr_status refuse_while_copying(const struct store *store, struct hr_error *err)
+{
+	if (!store->copying)
+		return HR_OK;
+	return hr_error_set(err, HR_E_STATE, STORE_STAGE,
+			    "a bulk copy is open on this connection: end it first");
+}
+
 hr_status store_exec(struct store *store, const char *sql, struct hr_error *err)
 {
+	hr_status rc;
+
+	if ((rc = refuse_while_copying(store, err)) != HR_OK)
+		return rc;
 	if (sql == NULL)
 		return hr_error_set(err, HR_E_INVALID, STORE_STAGE, "no SQL given");
 	return note(store, store->driver->exec(store, sql, err));
@@ -162,6 +178,8 @@ hr_status store_begin(struct store *store, struct hr_error *err)
 {
 	hr_status rc;
 
+	if ((rc = refuse_while_copying(store, err)) != HR_OK)
+		return rc;
 	/* Neither database nests transactions, and they disagree on what a second
 	 * BEGIN does (SQLite fails, PostgreSQL warns and carries on): refuse it. */
 	if (store->in_transaction)
@@ -176,6 +194,8 @@ hr_status store_commit(struct store *store, struct hr_error *err)
 {
 	hr_status rc;
 
+	if ((rc = refuse_while_copying(store, err)) != HR_OK)
+		return rc;
 	if (!store->in_transaction)
 		return hr_error_set(err, HR_E_STATE, STORE_STAGE, "commit without a transaction");
 	rc = note(store, store->driver->commit(store, err));
@@ -188,6 +208,8 @@ hr_status store_rollback(struct store *store, struct hr_error *err)
 {
 	hr_status rc;
 
+	if ((rc = refuse_while_copying(store, err)) != HR_OK)
+		return rc;
 	if (!store->in_transaction)
 		return hr_error_set(err, HR_E_STATE, STORE_STAGE, "rollback without a transaction");
 	rc = note(store, store->driver->rollback(store, err));
@@ -203,6 +225,8 @@ hr_status store_prepare(struct store *store, const char *sql, struct store_stmt 
 	hr_status rc;
 
 	*out = NULL;
+	if ((rc = refuse_while_copying(store, err)) != HR_OK)
+		return rc;
 	if (sql == NULL)
 		return hr_error_set(err, HR_E_INVALID, STORE_STAGE, "no SQL given");
 	if ((rc = note(store, store->driver->prepare(store, sql, out, err))) != HR_OK)
@@ -278,6 +302,8 @@ hr_status store_step(struct store_stmt *stmt, bool *has_row, struct hr_error *er
 	hr_status rc;
 
 	*has_row = false;
+	if ((rc = refuse_while_copying(stmt->store, err)) != HR_OK)
+		return rc;
 	/* Stepping a finished statement again must not run it again (SQLite would
 	 * silently re-execute an INSERT): it stays done until store_reset. */
 	if (stmt->phase == STORE_STMT_DONE) {
@@ -349,6 +375,195 @@ const void *store_column_blob(const struct store_stmt *stmt, int column, size_t 
 	if (!column_readable(stmt, column))
 		return NULL;
 	return stmt->store->driver->column_blob(stmt, column, len);
+}
+
+/* ---- bulk loading ---- */
+
+/* [A-Za-z_][A-Za-z0-9_]* of at most STORE_IDENTIFIER_MAX bytes; n is its length. */
+static bool identifier_valid(const char *name, size_t n)
+{
+	if (n == 0 || n > STORE_IDENTIFIER_MAX ||
+	    !(isalpha((unsigned char)name[0]) || name[0] == '_'))
+		return false;
+	for (size_t i = 1; i < n; i++) {
+		if (!(isalnum((unsigned char)name[i]) || name[i] == '_'))
+			return false;
+	}
+	return true;
+}
+
+/* table or schema.table */
+static bool table_name_valid(const char *table)
+{
+	const char *dot = strchr(table, '.');
+
+	if (dot == NULL)
+		return identifier_valid(table, strlen(table));
+	return identifier_valid(table, (size_t)(dot - table)) &&
+	       identifier_valid(dot + 1, strlen(dot + 1));
+}
+
+hr_status store_copy_begin(struct store *store, const char *table, const char *const *columns,
+			   size_t count, struct store_copy **out, struct hr_error *err)
+{
+	bool owns = false;
+	hr_status rc;
+
+	*out = NULL;
+	if ((rc = refuse_while_copying(store, err)) != HR_OK)
+		return rc;
+	if (table == NULL || !table_name_valid(table))
+		return hr_error_set(err, HR_E_INVALID, STORE_STAGE,
+				    "copy: '%.80s' is not a table name ([A-Za-z_][A-Za-z0-9_]*, "
+				    "optionally schema-qualified)",
+				    table ? table : "(null)");
+	if (columns == NULL || count == 0 || count > STORE_COPY_COLUMNS_MAX)
+		return hr_error_set(err, HR_E_INVALID, STORE_STAGE,
+				    "copy: %zu columns given, expected 1 to %d", count,
+				    STORE_COPY_COLUMNS_MAX);
+	for (size_t i = 0; i < count; i++) {
+		if (columns[i] == NULL || !identifier_valid(columns[i], strlen(columns[i])))
+			return hr_error_set(err, HR_E_INVALID, STORE_STAGE,
+					    "copy: column %zu '%.80s' is not a column name", i + 1,
+					    columns[i] ? columns[i] : "(null)");
+	}
+	/* Outside a transaction the copy is atomic on both databases. */
+	if (!store->in_transaction) {
+		if ((rc = store_begin(store, err)) != HR_OK)
+			return rc;
+		owns = true;
+	}
+	if ((rc = note(store, store->driver->copy_begin(store, table, columns, count, out, err))) !=
+	    HR_OK) {
+		*out = NULL;
+		if (owns)
+			store_rollback(store, NULL);
+		return rc;
+	}
+	(*out)->store = store;
+	(*out)->columns = count;
+	(*out)->rows = 0;
+	(*out)->owns_transaction = owns;
+	memset(&(*out)->failure, 0, sizeof((*out)->failure));
+	store->copying = true;
+	return HR_OK;
+}
+
+/* Latches a failure: the copy refuses every later row with it. */
+static hr_status copy_fail(struct store_copy *copy, hr_status rc, const struct hr_error *why,
+			   struct hr_error *err)
+{
+	copy->failure = *why;
+	copy->failure.status = rc;
+	if (err != NULL && err != why)
+		*err = *why;
+	if (err != NULL)
+		err->status = rc;
+	return rc;
+}
+
+hr_status store_copy_row(struct store_copy *copy, const char *const *values, const size_t *lens,
+			 struct hr_error *err)
+{
+	size_t stack_lens[16], *given = NULL;
+	const size_t *use = lens;
+	struct hr_error why = {0};
+	hr_status rc;
+
+	if (copy == NULL)
+		return hr_error_set(err, HR_E_INVALID, STORE_STAGE, "copy: no copy given");
+	if (copy->failure.status != HR_OK)
+		return copy_fail(copy, copy->failure.status, &copy->failure, err);
+	if (values == NULL) {
+		rc = hr_error_set(&why, HR_E_INVALID, STORE_STAGE, "copy: no values given");
+		return copy_fail(copy, rc, &why, err);
+	}
+	if (lens == NULL) {
+		if (copy->columns <= sizeof(stack_lens) / sizeof(stack_lens[0])) {
+			given = stack_lens;
+		} else if ((given = calloc(copy->columns, sizeof(*given))) == NULL) {
+			rc = hr_error_set(&why, HR_E_NOMEM, STORE_STAGE, "out of memory");
+			return copy_fail(copy, rc, &why, err);
+		}
+		for (size_t i = 0; i < copy->columns; i++)
+			given[i] = values[i] ? strlen(values[i]) : 0;
+		use = given;
+	}
+	for (size_t i = 0; i < copy->columns; i++) {
+		/* PostgreSQL text cannot hold a NUL, and callers read text back as C
+		 * strings: refused on both, as store_bind_text does. */
+		if (values[i] != NULL && memchr(values[i], 0, use[i]) != NULL) {
+			rc = hr_error_set(&why, HR_E_INVALID, STORE_STAGE,
+					  "copy: row %lld, column %zu holds a NUL byte",
+					  (long long)copy->rows + 1, i + 1);
+			goto done;
+		}
+	}
+	rc = note(copy->store, copy->store->driver->copy_row(copy, values, use, &why));
+	if (rc == HR_OK)
+		copy->rows++;
+done:
+	if (given != NULL && given != stack_lens)
+		free(given);
+	return rc == HR_OK ? HR_OK : copy_fail(copy, rc, &why, err);
+}
+
+hr_status store_copy_end(struct store_copy *copy, int64_t *rows, struct hr_error *err)
+{
+	struct store *store;
+	struct hr_error why = {0};
+	bool owns;
+	int64_t loaded;
+	hr_status rc;
+
+	if (rows != NULL)
+		*rows = 0;
+	if (copy == NULL)
+		return hr_error_set(err, HR_E_INVALID, STORE_STAGE, "copy: no copy given");
+	store = copy->store;
+	owns = copy->owns_transaction;
+	loaded = copy->rows;
+	if (copy->failure.status != HR_OK) {
+		store->driver->copy_cancel(copy);
+		why = copy->failure;
+		rc = why.status;
+	} else {
+		rc = note(store, store->driver->copy_finish(copy, &why));
+	}
+	store->driver->copy_free(copy);
+	store->copying = false;
+	if (owns) {
+		if (rc == HR_OK)
+			rc = store_commit(store, &why);
+		else if (store->in_transaction)
+			store_rollback(store, NULL);
+	}
+	if (rc != HR_OK) {
+		if (err != NULL) {
+			*err = why;
+			err->status = rc;
+		}
+		return rc;
+	}
+	if (rows != NULL)
+		*rows = loaded;
+	return HR_OK;
+}
+
+void store_copy_abort(struct store_copy *copy)
+{
+	struct store *store;
+	bool owns;
+
+	if (copy == NULL)
+		return;
+	store = copy->store;
+	owns = copy->owns_transaction;
+	store->driver->copy_cancel(copy);
+	store->driver->copy_free(copy);
+	store->copying = false;
+	if (owns && store->in_transaction)
+		store_rollback(store, NULL);
 }
 
 /* ---- migrations ---- */
@@ -732,6 +947,18 @@ void store_pool_release(struct store_pool *pool, struct store *store)
 	}
 
 	/* Only this thread touches the slot's connection until in_use is cleared. */
+	if (store->copying) {
+		/* The copy still points at this connection: a bug in the caller.
+		 * Keep the connection out of circulation rather than reuse it. */
+		log_error("store.pool", "a connection was released with a bulk copy still open; "
+					"it is taken out of the pool, not reused");
+		pthread_mutex_lock(&pool->lock);
+		slot->store = NULL;
+		slot->in_use = false;
+		pthread_cond_signal(&pool->released);
+		pthread_mutex_unlock(&pool->lock);
+		return;
+	}
 	if (!store->broken && (store->in_transaction || store->driver->in_transaction(store))) {
 		if (!store->in_transaction)
 			store->in_transaction = true; /* begun by hand with store_exec */

@@ -5,7 +5,10 @@
  *
  *	sqlite:PATH                 an SQLite file (created if missing), WAL mode
  *	sqlite::memory:             a private in-memory database (tests)
- *	postgresql://...            libpq connection URI (postgres:// also accepted)
+ *	postgresql://...            libpq connection URI (postgres:// also accepted);
+ *	                            ...&schema=NAME puts everything in schema NAME
+ *	                            (created if missing), so one database can hold
+ *	                            many stores
  *
  * SQL uses '?' placeholders on both drivers (the PostgreSQL driver rewrites them
  * to $1, $2, ... outside string literals), and values are always bound, never
@@ -115,6 +118,53 @@ hr_status store_migrate(struct store *store, const struct store_migration *migra
 			struct hr_error *err);
 /* Highest applied version, 0 for a fresh database. */
 hr_status store_schema_version(struct store *store, int *version, struct hr_error *err);
+
+/*
+ * Bulk loading: many rows into one table, as fast as each database allows.
+ *
+ *	store_copy_begin(store, "documents", columns, 5, &copy, err);
+ *	for each row: store_copy_row(copy, values, lens, err);
+ *	store_copy_end(copy, &rows, err);
+ *
+ * PostgreSQL streams the rows with COPY table (columns) FROM STDIN in text
+ * format (escaping backslash, tab, newline and carriage return); SQLite runs one
+ * prepared INSERT per row. Values are text: an integer travels as its decimal
+ * text and the column's type converts it. A NULL value pointer is SQL NULL;
+ * lens may be NULL, each value then being a C string. Text may not hold a NUL
+ * byte (HR_E_INVALID), as for store_bind_text.
+ *
+ * The table (optionally schema.table) and column names are identifiers,
+ * [A-Za-z_][A-Za-z0-9_]*, at most STORE_IDENTIFIER_MAX bytes: they are put into
+ * SQL text, so they come from the program, never from input.
+ *
+ * Transactions: outside one, the copy is atomic — store_copy_begin begins a
+ * transaction and store_copy_end commits it, or rolls it back when the copy
+ * failed. Inside the caller's transaction the rows belong to it, and after a
+ * failed copy the caller must roll back (PostgreSQL has aborted the
+ * transaction; SQLite would keep the rows before the bad one). For speed on
+ * SQLite, load in transactions of thousands of rows.
+ *
+ * Errors latch: after a failed row every later row is refused with the same
+ * status, and store_copy_end reports the first failure. PostgreSQL checks the
+ * rows as they arrive, so a bad row (a duplicate key, a malformed value) may be
+ * reported only by store_copy_end. While a copy is open its connection runs
+ * nothing else: every other call on the store is HR_E_STATE.
+ *
+ * store_copy_end and store_copy_abort always free the copy; abort discards
+ * the rows (all of them outside a transaction; inside one, roll back).
+ */
+#define STORE_IDENTIFIER_MAX   63 /* PostgreSQL's NAMEDATALEN - 1 */
+#define STORE_COPY_COLUMNS_MAX 1000
+
+struct store_copy;
+
+hr_status store_copy_begin(struct store *store, const char *table, const char *const *columns,
+			   size_t count, struct store_copy **out, struct hr_error *err);
+hr_status store_copy_row(struct store_copy *copy, const char *const *values, const size_t *lens,
+			 struct hr_error *err);
+/* rows (may be NULL) receives the number of rows loaded, 0 on failure. */
+hr_status store_copy_end(struct store_copy *copy, int64_t *rows, struct hr_error *err);
+void store_copy_abort(struct store_copy *copy);
 
 /* A fixed-size pool of connections to one URL, opened lazily. */
 hr_status store_pool_new(const char *url, unsigned size, struct store_pool **out,

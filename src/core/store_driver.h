@@ -27,6 +27,7 @@ struct store {
 	const struct store_driver *driver;
 	bool in_transaction; /* between a successful store_begin and commit/rollback */
 	bool broken;         /* a call reported HR_E_UNAVAILABLE: do not reuse */
+	bool copying;        /* a store_copy is open: nothing else may run */
 };
 
 enum store_stmt_phase {
@@ -40,6 +41,15 @@ struct store_stmt {
 	enum store_stmt_phase phase;
 	bool has_row;    /* the getters may read the current row */
 	int64_t changes; /* set by the driver when a writing statement finishes */
+};
+
+/* Drivers embed this as the FIRST member of their copy struct, as for statements. */
+struct store_copy {
+	struct store *store;
+	size_t columns;
+	int64_t rows;            /* rows accepted so far */
+	bool owns_transaction;   /* store_copy_begin began it; store_copy_end ends it */
+	struct hr_error failure; /* the first failure, latched (failure.status != HR_OK) */
 };
 
 struct store_driver {
@@ -76,6 +86,19 @@ struct store_driver {
 	int64_t (*column_int64)(const struct store_stmt *stmt, int column);
 	const char *(*column_text)(const struct store_stmt *stmt, int column, size_t *len);
 	const void *(*column_blob)(const struct store_stmt *stmt, int column, size_t *len);
+
+	/* Bulk loading (store.h). store.c has checked the names (identifiers), the
+	 * column count, and that the store is idle; copy_row gets exactly
+	 * copy->columns values whose lens are filled in and free of NUL bytes.
+	 * copy_finish completes a copy that saw no error; copy_cancel abandons
+	 * one; copy_free releases it afterwards (and only then). */
+	hr_status (*copy_begin)(struct store *store, const char *table, const char *const *columns,
+				size_t count, struct store_copy **out, struct hr_error *err);
+	hr_status (*copy_row)(struct store_copy *copy, const char *const *values,
+			      const size_t *lens, struct hr_error *err);
+	hr_status (*copy_finish)(struct store_copy *copy, struct hr_error *err);
+	void (*copy_cancel)(struct store_copy *copy);
+	void (*copy_free)(struct store_copy *copy);
 };
 
 extern const struct store_driver store_sqlite_driver;

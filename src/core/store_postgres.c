@@ -2,6 +2,13 @@
  * store_postgres.c — the PostgreSQL driver of the store (store_driver.h), on libpq.
  *
  *	postgresql://user@host:port/dbname?param=value   (postgres:// too)
+ *	postgresql://...?...&schema=NAME                  everything in schema NAME
+ *
+ * schema= is ours, not libpq's: it is taken out of the URL before libpq sees
+ * it, the schema is created if it does not exist, and the connection's
+ * search_path is set to it, so unqualified tables (migrations included) live
+ * there. One database can so hold many registries, one schema each. NAME is
+ * an identifier, [A-Za-z_][A-Za-z0-9_]*, case kept.
  *
  * SQL is written with '?' placeholders, as for SQLite; store_prepare rewrites
  * them to $1..$n (outside literals, identifiers and comments) and prepares the
@@ -54,6 +61,7 @@
 #define PG_CONNECT_TIMEOUT_S "10"
 #define PG_MESSAGE_MAX       200
 #define PG_URL_SHOWN_MAX     160
+#define PG_URL_MAX           4096
 
 /* Arbitrary but fixed forever: every hromada process takes this advisory lock
  * to migrate, so two of them starting at once apply each migration once. */
@@ -365,12 +373,93 @@ static void pg_notice(void *arg, const PGresult *res)
 	log_warn("store.postgresql", "%s", message);
 }
 
+/*
+ * Copies url into out without its schema= query parameter, whose value goes to
+ * schema ("" when there is none). HR_E_INVALID for a schema that is not an
+ * identifier, or given twice.
+ */
+static hr_status pg_take_schema(const char *url, char *out, size_t cap,
+				char schema[STORE_IDENTIFIER_MAX + 1], struct hr_error *err)
+{
+	const char *query = strchr(url, '?'), *p;
+	size_t used;
+
+	schema[0] = 0;
+	if (strlen(url) >= cap)
+		return hr_error_set(err, HR_E_INVALID, STORE_STAGE,
+				    "the PostgreSQL URL is too long");
+	if (query == NULL) {
+		memcpy(out, url, strlen(url) + 1);
+		return HR_OK;
+	}
+	used = (size_t)(query - url);
+	memcpy(out, url, used);
+	out[used] = 0;
+	for (p = query + 1; *p;) {
+		size_t n = strcspn(p, "&");
+
+		if (n > 7 && strncmp(p, "schema=", 7) == 0) {
+			size_t len = n - 7;
+			bool ok = len <= STORE_IDENTIFIER_MAX && schema[0] == 0 &&
+				  (isalpha((unsigned char)p[7]) || p[7] == '_');
+
+			for (size_t i = 0; i < len && ok; i++)
+				ok = isalnum((unsigned char)p[7 + i]) || p[7 + i] == '_';
+			if (!ok)
+				return hr_error_set(err, HR_E_INVALID, STORE_STAGE,
+						    "schema= in a PostgreSQL URL takes one name of "
+						    "letters, digits and _ (at most %d)",
+						    STORE_IDENTIFIER_MAX);
+			memcpy(schema, p + 7, len);
+			schema[len] = 0;
+		} else if (n > 0) {
+			used += (size_t)snprintf(out + used, cap - used, "%c%.*s",
+						 strchr(out, '?') ? '&' : '?', (int)n, p);
+		}
+		p += n;
+		if (*p == '&')
+			p++;
+	}
+	return HR_OK;
+}
+
+/* Creates the schema when missing and makes it the connection's search_path.
+ * The name was checked to be an identifier: quoted, it is safe in SQL. */
+static hr_status pg_use_schema(PGconn *conn, const char *schema, struct hr_error *err)
+{
+	const char *params[1] = {schema};
+	char sql[STORE_IDENTIFIER_MAX + 64];
+	PGresult *res;
+	bool exists;
+	hr_status rc;
+
+	/* Look before creating: CREATE SCHEMA IF NOT EXISTS needs the right to
+	 * create even when the schema is there. */
+	res = PQexecParams(conn, "SELECT 1 FROM pg_namespace WHERE nspname = $1", 1, NULL, params,
+			   NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		rc = pg_fail(conn, res, "schema", err);
+		PQclear(res);
+		return rc;
+	}
+	exists = PQntuples(res) > 0;
+	PQclear(res);
+	if (!exists) {
+		snprintf(sql, sizeof(sql), "CREATE SCHEMA IF NOT EXISTS \"%s\"", schema);
+		if ((rc = pg_run(conn, sql, "create schema", NULL, err)) != HR_OK)
+			return rc;
+	}
+	snprintf(sql, sizeof(sql), "SET search_path TO \"%s\"", schema);
+	return pg_run(conn, sql, "set search_path", NULL, err);
+}
+
 static hr_status pg_open(const char *url, struct store **out, struct hr_error *err)
 {
 	/* Defaults first, the URL after (expand_dbname): whatever the URL sets wins. */
 	const char *keys[] = {"connect_timeout", "application_name", "options", "dbname", NULL};
+	char libpq_url[PG_URL_MAX], schema[STORE_IDENTIFIER_MAX + 1];
 	const char *values[] = {PG_CONNECT_TIMEOUT_S, "hromada", "-c client_min_messages=warning",
-				url, NULL};
+				libpq_url, NULL};
 	char shown[PG_URL_SHOWN_MAX], message[PG_MESSAGE_MAX];
 	PQconninfoOption *options;
 	char *parse_error = NULL;
@@ -380,11 +469,17 @@ static hr_status pg_open(const char *url, struct store **out, struct hr_error *e
 
 	*out = NULL;
 	store_url_redact(url, shown, sizeof(shown));
+	if ((rc = pg_take_schema(url, libpq_url, sizeof(libpq_url), schema, err)) != HR_OK)
+		return rc;
+	url = libpq_url;
 	/* A malformed URL is the caller's mistake, not an unreachable server. */
 	if ((options = PQconninfoParse(url, &parse_error)) == NULL) {
 		/* libpq quotes the piece it could not parse, which may be the
 		 * password itself ("invalid percent-encoded token"). */
-		if (strcmp(shown, url) != 0)
+		char bare[PG_URL_SHOWN_MAX];
+
+		store_url_redact(url, bare, sizeof(bare));
+		if (strcmp(bare, url) != 0)
 			snprintf(message, sizeof(message),
 				 "details withheld because the URL holds a password");
 		else
@@ -406,6 +501,10 @@ static hr_status pg_open(const char *url, struct store **out, struct hr_error *e
 		return rc;
 	}
 	PQsetNoticeReceiver(conn, pg_notice, NULL);
+	if (schema[0] != 0 && (rc = pg_use_schema(conn, schema, err)) != HR_OK) {
+		PQfinish(conn);
+		return rc;
+	}
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		PQfinish(conn);
 		return hr_error_set(err, HR_E_NOMEM, STORE_STAGE, "out of memory");
@@ -841,6 +940,238 @@ static const void *pg_column_blob(const struct store_stmt *stmt, int column, siz
 	return p;
 }
 
+/* ---- bulk loading: COPY ... FROM STDIN, text format ---- */
+
+#define PG_COPY_FLUSH_BYTES (256 * 1024) /* rows are sent in chunks of about this */
+
+struct pg_copy {
+	struct store_copy base; /* first */
+	char *data;             /* rows not yet handed to libpq */
+	size_t len, cap;
+	bool in_copy; /* the server is in COPY IN state */
+};
+
+/*
+ * The result of a COPY that ended (or broke off): the first error, if any.
+ * Reads results until libpq has none left, so the connection is usable again.
+ */
+static hr_status pg_copy_results(PGconn *conn, const char *what, struct hr_error *err)
+{
+	hr_status rc = HR_OK;
+	PGresult *res;
+
+	while ((res = PQgetResult(conn)) != NULL) {
+		ExecStatusType st = PQresultStatus(res);
+
+		if (st == PGRES_COPY_IN) {
+			/* Still copying (we got here after a send error): end it. */
+			PQclear(res);
+			if (PQputCopyEnd(conn, "copy abandoned by the client") != 1) {
+				if (rc == HR_OK)
+					rc = pg_fail(conn, NULL, what, err);
+				break;
+			}
+			continue;
+		}
+		if (st != PGRES_COMMAND_OK && rc == HR_OK)
+			rc = pg_fail(conn, res, what, err);
+		PQclear(res);
+	}
+	if (rc == HR_OK && PQstatus(conn) != CONNECTION_OK)
+		rc = pg_fail(conn, NULL, what, err);
+	return rc;
+}
+
+static hr_status pg_copy_flush(struct pg_copy *c, struct hr_error *err)
+{
+	PGconn *conn = as_store(c->base.store)->conn;
+
+	if (c->len == 0)
+		return HR_OK;
+	/* A blocking connection: 1 or -1, never 0. */
+	if (PQputCopyData(conn, c->data, (int)c->len) != 1) {
+		hr_status rc;
+
+		/* The server may have refused the data already: its error says why. */
+		c->in_copy = false;
+		rc = pg_copy_results(conn, "copy", err);
+		return rc != HR_OK ? rc : pg_fail(conn, NULL, "copy", err);
+	}
+	c->len = 0;
+	return HR_OK;
+}
+
+static hr_status pg_copy_begin(struct store *store, const char *table, const char *const *columns,
+			       size_t count, struct store_copy **out, struct hr_error *err)
+{
+	PGconn *conn = as_store(store)->conn;
+	struct pg_copy *c;
+	size_t cap, used;
+	PGresult *res;
+	char *sql;
+	hr_status rc;
+
+	*out = NULL;
+	pg_drain_pending(as_store(store));
+	cap = 64 + 2 * STORE_IDENTIFIER_MAX + count * (STORE_IDENTIFIER_MAX + 4);
+	if ((sql = malloc(cap)) == NULL)
+		return hr_error_set(err, HR_E_NOMEM, STORE_STAGE, "out of memory");
+	/* Names were checked to be identifiers by store.c: safe in SQL. */
+	used = (size_t)snprintf(sql, cap, "COPY %s (", table);
+	for (size_t i = 0; i < count; i++)
+		used += (size_t)snprintf(sql + used, cap - used, "%s%s", i ? ", " : "", columns[i]);
+	snprintf(sql + used, cap - used, ") FROM STDIN");
+	res = PQexec(conn, sql);
+	free(sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		rc = pg_fail(conn, res, "copy", err);
+		PQclear(res);
+		(void)pg_copy_results(conn, "copy", NULL);
+		return rc;
+	}
+	PQclear(res);
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->data = malloc(PG_COPY_FLUSH_BYTES + 4096)) == NULL) {
+		free(c);
+		PQputCopyEnd(conn, "out of memory in the client");
+		(void)pg_copy_results(conn, "copy", NULL);
+		return hr_error_set(err, HR_E_NOMEM, STORE_STAGE, "out of memory");
+	}
+	c->cap = PG_COPY_FLUSH_BYTES + 4096;
+	c->in_copy = true;
+	*out = &c->base;
+	return HR_OK;
+}
+
+/* Room for n more bytes in c->data, growing it for a row longer than the chunk. */
+static hr_status pg_copy_reserve(struct pg_copy *c, size_t n)
+{
+	char *grown;
+	size_t cap;
+
+	if (c->cap - c->len >= n)
+		return HR_OK;
+	if (n > (size_t)INT_MAX - c->len)
+		return HR_E_TOO_LARGE; /* PQputCopyData takes an int */
+	cap = c->len + n;
+	if ((grown = realloc(c->data, cap)) == NULL)
+		return HR_E_NOMEM;
+	c->data = grown;
+	c->cap = cap;
+	return HR_OK;
+}
+
+/*
+ * COPY's text format: columns separated by a tab, rows ended by a newline, \N
+ * for NULL, and in values a backslash, tab, newline or carriage return written
+ * as \\, \t, \n, \r (PostgreSQL documentation, COPY, "Text Format"). Nothing
+ * else needs escaping: every other byte, "\." included once its backslash is
+ * doubled, is taken as it is.
+ */
+static char *pg_copy_escape(char *out, const char *value, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		char ch = value[i];
+
+		switch (ch) {
+		case '\\':
+			*out++ = '\\';
+			*out++ = '\\';
+			break;
+		case '\t':
+			*out++ = '\\';
+			*out++ = 't';
+			break;
+		case '\n':
+			*out++ = '\\';
+			*out++ = 'n';
+			break;
+		case '\r':
+			*out++ = '\\';
+			*out++ = 'r';
+			break;
+		default:
+			*out++ = ch;
+		}
+	}
+	return out;
+}
+
+static hr_status pg_copy_row(struct store_copy *copy, const char *const *values, const size_t *lens,
+			     struct hr_error *err)
+{
+	struct pg_copy *c = (struct pg_copy *)copy;
+	size_t need = 0;
+	hr_status rc;
+	char *out;
+
+	/* At worst every byte doubles; plus separators and \N. */
+	for (size_t i = 0; i < copy->columns; i++) {
+		if (lens[i] > (size_t)INT_MAX / 2)
+			return hr_error_set(err, HR_E_TOO_LARGE, STORE_STAGE,
+					    "copy: a value of %zu bytes is too large", lens[i]);
+		need += values[i] ? 2 * lens[i] + 1 : 3;
+		if (need > (size_t)INT_MAX)
+			return hr_error_set(err, HR_E_TOO_LARGE, STORE_STAGE,
+					    "copy: a row is too large");
+	}
+	if ((rc = pg_copy_reserve(c, need)) != HR_OK)
+		return hr_error_set(err, rc, STORE_STAGE, "copy: no memory for a row of %zu bytes",
+				    need);
+	out = c->data + c->len;
+	for (size_t i = 0; i < copy->columns; i++) {
+		if (values[i] == NULL) {
+			memcpy(out, "\\N", 2);
+			out += 2;
+		} else {
+			out = pg_copy_escape(out, values[i], lens[i]);
+		}
+		*out++ = i + 1 < copy->columns ? '\t' : '\n';
+	}
+	c->len = (size_t)(out - c->data);
+	if (c->len >= PG_COPY_FLUSH_BYTES)
+		return pg_copy_flush(c, err);
+	return HR_OK;
+}
+
+static hr_status pg_copy_finish(struct store_copy *copy, struct hr_error *err)
+{
+	struct pg_copy *c = (struct pg_copy *)copy;
+	PGconn *conn = as_store(copy->store)->conn;
+	hr_status rc;
+
+	if ((rc = pg_copy_flush(c, err)) != HR_OK)
+		return rc;
+	c->in_copy = false;
+	if (PQputCopyEnd(conn, NULL) != 1) {
+		rc = pg_fail(conn, NULL, "copy", err);
+		(void)pg_copy_results(conn, "copy", NULL);
+		return rc;
+	}
+	return pg_copy_results(conn, "copy", err);
+}
+
+static void pg_copy_cancel(struct store_copy *copy)
+{
+	struct pg_copy *c = (struct pg_copy *)copy;
+	PGconn *conn = as_store(copy->store)->conn;
+
+	if (!c->in_copy || PQstatus(conn) != CONNECTION_OK)
+		return;
+	c->in_copy = false;
+	/* The server answers with an error, which is the point: drop it. */
+	if (PQputCopyEnd(conn, "copy cancelled by the client") == 1)
+		(void)pg_copy_results(conn, "copy", NULL);
+}
+
+static void pg_copy_free(struct store_copy *copy)
+{
+	struct pg_copy *c = (struct pg_copy *)copy;
+
+	free(c->data);
+	free(c);
+}
+
 const struct store_driver store_postgres_driver = {
     .name = "postgresql",
     .dialect = STORE_POSTGRES,
@@ -867,4 +1198,9 @@ const struct store_driver store_postgres_driver = {
     .column_int64 = pg_column_int64,
     .column_text = pg_column_text,
     .column_blob = pg_column_blob,
+    .copy_begin = pg_copy_begin,
+    .copy_row = pg_copy_row,
+    .copy_finish = pg_copy_finish,
+    .copy_cancel = pg_copy_cancel,
+    .copy_free = pg_copy_free,
 };

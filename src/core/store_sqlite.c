@@ -17,7 +17,9 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -119,8 +121,21 @@ static hr_status check_directory(const char *path, struct hr_error *err)
 	return HR_OK;
 }
 
+/*
+ * Process-wide settings, before SQLite initialises itself. Memory statistics
+ * off: they put every allocation of every connection behind one global mutex,
+ * and threads writing to different databases (a server's pool, the
+ * population loader's writers) then queue on it. If SQLite was initialised
+ * already (by another library), the call fails and the defaults stay.
+ */
+static void sqlite_configure(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static hr_status sqlite_open(const char *url, struct store **out, struct hr_error *err)
 {
+	static pthread_once_t configured = PTHREAD_ONCE_INIT;
 	const char *path = url + strlen("sqlite:");
 	struct sqlite_store *s = NULL;
 	sqlite3 *db = NULL;
@@ -128,6 +143,7 @@ static hr_status sqlite_open(const char *url, struct store **out, struct hr_erro
 	int rc;
 
 	*out = NULL;
+	(void)pthread_once(&configured, sqlite_configure);
 	if (path[0] == 0)
 		return hr_error_set(err, HR_E_INVALID, STORE_STAGE,
 				    "store URL 'sqlite:' names no file (use sqlite:PATH)");
@@ -362,6 +378,95 @@ static const void *sqlite_column_blob(const struct store_stmt *stmt, int column,
 	return blob;
 }
 
+/* ---- bulk loading: one prepared INSERT, stepped once per row ---- */
+
+struct sqlite_copy {
+	struct store_copy base; /* first */
+	sqlite3_stmt *insert;
+};
+
+static hr_status sqlite_copy_begin(struct store *store, const char *table,
+				   const char *const *columns, size_t count,
+				   struct store_copy **out, struct hr_error *err)
+{
+	sqlite3 *db = as_store(store)->db;
+	struct sqlite_copy *c;
+	size_t cap, used;
+	char *sql;
+	int rc;
+
+	*out = NULL;
+	/* store.c checked: identifiers of at most STORE_IDENTIFIER_MAX bytes. */
+	cap = 64 + 2 * STORE_IDENTIFIER_MAX + count * (STORE_IDENTIFIER_MAX + 6);
+	if ((sql = malloc(cap)) == NULL)
+		return hr_error_set(err, HR_E_NOMEM, STORE_STAGE, "out of memory");
+	used = (size_t)snprintf(sql, cap, "INSERT INTO %s (", table);
+	for (size_t i = 0; i < count; i++)
+		used += (size_t)snprintf(sql + used, cap - used, "%s%s", i ? ", " : "", columns[i]);
+	used += (size_t)snprintf(sql + used, cap - used, ") VALUES (");
+	for (size_t i = 0; i < count; i++)
+		used += (size_t)snprintf(sql + used, cap - used, "%s?", i ? ", " : "");
+	snprintf(sql + used, cap - used, ")");
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		free(sql);
+		return hr_error_set(err, HR_E_NOMEM, STORE_STAGE, "out of memory");
+	}
+	rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &c->insert, NULL);
+	free(sql);
+	if (rc != SQLITE_OK) {
+		free(c);
+		return fail(db, rc, "copy", err);
+	}
+	*out = &c->base;
+	return HR_OK;
+}
+
+static hr_status sqlite_copy_row(struct store_copy *copy, const char *const *values,
+				 const size_t *lens, struct hr_error *err)
+{
+	sqlite3_stmt *insert = ((struct sqlite_copy *)copy)->insert;
+	int rc = SQLITE_OK;
+
+	for (size_t i = 0; i < copy->columns && rc == SQLITE_OK; i++) {
+		/* STATIC: the values outlive the step below, so SQLite need not copy. */
+		if (values[i] == NULL)
+			rc = sqlite3_bind_null(insert, (int)i + 1);
+		else
+			rc = sqlite3_bind_text64(insert, (int)i + 1, values[i], lens[i],
+						 SQLITE_STATIC, SQLITE_UTF8);
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(insert);
+	if (rc != SQLITE_DONE) {
+		hr_status status = fail(sqlite3_db_handle(insert),
+					rc == SQLITE_OK ? SQLITE_MISUSE : rc, "copy", err);
+		(void)sqlite3_reset(insert); /* repeats the error just reported */
+		return status;
+	}
+	(void)sqlite3_reset(insert);
+	return HR_OK;
+}
+
+static hr_status sqlite_copy_finish(struct store_copy *copy, struct hr_error *err)
+{
+	(void)copy;
+	(void)err;
+	return HR_OK; /* every row is in already; the transaction is the caller's */
+}
+
+static void sqlite_copy_cancel(struct store_copy *copy)
+{
+	(void)copy; /* nothing buffered: rolling back is what discards the rows */
+}
+
+static void sqlite_copy_free(struct store_copy *copy)
+{
+	struct sqlite_copy *c = (struct sqlite_copy *)copy;
+
+	sqlite3_finalize(c->insert);
+	free(c);
+}
+
 const struct store_driver store_sqlite_driver = {
     .name = "sqlite",
     .dialect = STORE_SQLITE,
@@ -388,4 +493,9 @@ const struct store_driver store_sqlite_driver = {
     .column_int64 = sqlite_column_int64,
     .column_text = sqlite_column_text,
     .column_blob = sqlite_column_blob,
+    .copy_begin = sqlite_copy_begin,
+    .copy_row = sqlite_copy_row,
+    .copy_finish = sqlite_copy_finish,
+    .copy_cancel = sqlite_copy_cancel,
+    .copy_free = sqlite_copy_free,
 };

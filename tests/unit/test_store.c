@@ -1354,6 +1354,428 @@ static void test_bulk_inserts_twenty_thousand_rows_in_one_transaction(void **sta
 	assert_int_equal(query_int(f->store, "SELECT MAX(i) FROM t"), 60000);
 }
 
+/* ---- PostgreSQL: schema= ---- */
+
+static void test_postgres_schema_parameter_keeps_tables_apart(void **state)
+{
+	struct fixture *f = *state;
+	struct hr_error err = {0};
+	struct store *a, *b, *again;
+	char url_a[1200], url_b[1200];
+
+	if (driver != STORE_POSTGRES)
+		skip();
+	append_query(url_a, sizeof(url_a), f->url, "schema=Registry_A");
+	append_query(url_b, sizeof(url_b), f->url, "schema=registry_b");
+	/* created on first use, then the connection's search_path */
+	OK(store_open(url_a, &a, &err));
+	OK(store_open(url_b, &b, &err));
+	create_table_t(a);
+	create_table_t(b);
+	insert_id(a, 1);
+	insert_id(b, 2);
+	insert_id(b, 3);
+	assert_int_equal(query_int(a, "SELECT COUNT(*) FROM t"), 1);
+	assert_int_equal(query_int(b, "SELECT COUNT(*) FROM t"), 2);
+	assert_int_equal(query_int(f->store, "SELECT COUNT(*) FROM \"Registry_A\".t"), 1);
+	assert_int_equal(query_int(f->store, "SELECT COUNT(*) FROM registry_b.t"), 2);
+	/* an existing schema is used as it is */
+	OK(store_open(url_a, &again, &err));
+	assert_int_equal(query_int(again, "SELECT COUNT(*) FROM t"), 1);
+	store_close(again);
+	store_close(a);
+	store_close(b);
+}
+
+static void test_postgres_schema_parameter_must_be_an_identifier(void **state)
+{
+	struct fixture *f = *state;
+	struct hr_error err = {0};
+	struct store *store = (struct store *)1;
+	char url[1200];
+	const char *bad[] = {"schema=", "schema=a;DROP", "schema=1abc", "schema=a%20b",
+			     "schema=a&schema=b"};
+
+	if (driver != STORE_POSTGRES)
+		skip();
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		append_query(url, sizeof(url), f->url, bad[i]);
+		assert_int_equal(store_open(url, &store, &err), HR_E_INVALID);
+		assert_null(store);
+		assert_non_null(strstr(err.message, "schema"));
+	}
+}
+
+/* ---- bulk loading (store_copy_*) ---- */
+
+static const char *const copy_columns[] = {"id", "i", "s"};
+
+/* Loads rows (id, i, s) as text through a copy; s may be NULL. */
+static hr_status copy_rows(struct store *store, const char *const (*rows)[3], size_t count,
+			   int64_t *loaded, struct hr_error *err)
+{
+	struct store_copy *copy;
+	hr_status rc;
+
+	if ((rc = store_copy_begin(store, "t", copy_columns, 3, &copy, err)) != HR_OK)
+		return rc;
+	for (size_t r = 0; r < count; r++)
+		(void)store_copy_row(copy, rows[r], NULL, err); /* latched: checked at the end */
+	return store_copy_end(copy, loaded, err);
+}
+
+static void test_copy_loads_text_integers_and_nulls(void **state)
+{
+	struct fixture *f = *state;
+	struct hr_error err = {0};
+	struct store_stmt *stmt;
+	const char *const rows[][3] = {
+	    {"1", "10", "one"},
+	    {"2", "-20", NULL},
+	    {"3", NULL, ""},
+	};
+	int64_t loaded = -1;
+	bool has_row;
+	size_t len;
+
+	create_table_t(f->store);
+	OK(copy_rows(f->store, rows, 3, &loaded, &err));
+	assert_int_equal(loaded, 3);
+	assert_int_equal(query_int(f->store, "SELECT COUNT(*) FROM t"), 3);
+	assert_int_equal(query_int(f->store, "SELECT CAST(SUM(i) AS BIGINT) FROM t"), -10);
+	OK(store_prepare(f->store, "SELECT i, s FROM t ORDER BY id", &stmt, &err));
+	OK(store_step(stmt, &has_row, &err));
+	assert_string_equal(store_column_text(stmt, 1, &len), "one");
+	OK(store_step(stmt, &has_row, &err));
+	assert_true(store_column_is_null(stmt, 1)); /* NULL stays NULL... */
+	OK(store_step(stmt, &has_row, &err));
+	assert_true(store_column_is_null(stmt, 0));
+	assert_false(store_column_is_null(stmt, 1)); /* ...and "" stays "" */
+	assert_string_equal(store_column_text(stmt, 1, &len), "");
+	assert_int_equal(len, 0);
+	store_stmt_free(stmt);
+}
+
+static void test_copy_escapes_every_special_character(void **state)
+{
+	struct fixture *f = *state;
+	struct hr_error err = {0};
+	struct store_copy *copy;
+	struct store_stmt *stmt;
+	/* Everything COPY's text format gives a meaning to, alone and together,
+	 * plus what looks like its escapes and end marker. */
+	const char *const texts[] = {
+	    "back\\slash",
+	    "tab\there",
+	    "new\nline",
+	    "carriage\rreturn",
+	    "\\",
+	    "\t",
+	    "\n",
+	    "\r",
+	    "\\N",
+	    "\\.",
+	    "\\.\n",
+	    "\n\\.\n",
+	    "a\\tb",
+	    "\\\\\t\n\r",
+	    "\x01\x1f\x7f",
+	    "\\x41\\101",
+	    "Шевченко\tЗгорани",
+	    "end\\",
+	    " ",
+	    "NULL",
+	};
+	const size_t count = sizeof(texts) / sizeof(texts[0]);
+	char id[16];
+	bool has_row;
+	size_t len;
+
+	create_table_t(f->store);
+	OK(store_copy_begin(f->store, "t", copy_columns, 3, &copy, &err));
+	for (size_t i = 0; i < count; i++) {
+		const char *values[3] = {id, "0", texts[i]};
+		/* a length that stops short of the C string: only len bytes count */
+		size_t lens[3] = {0, 1, strlen(texts[i])};
+
+		snprintf(id, sizeof(id), "%zu", i);
+		lens[0] = strlen(id);
+		OK(store_copy_row(copy, values, lens, &err));
+	}
+	OK(store_copy_end(copy, NULL, &err));
+
+	OK(store_prepare(f->store, "SELECT id, s FROM t ORDER BY id", &stmt, &err));
+	for (size_t i = 0; i < count; i++) {
+		const char *text;
+
+		OK(store_step(stmt, &has_row, &err));
+		assert_true(has_row);
+		assert_int_equal(store_column_int64(stmt, 0), (int64_t)i);
+		text = store_column_text(stmt, 1, &len);
+		assert_non_null(text);
+		if (len != strlen(texts[i]) || memcmp(text, texts[i], len) != 0)
+			fail_msg("value %zu came back changed", i);
+	}
+	OK(store_step(stmt, &has_row, &err));
+	assert_false(has_row);
+	store_stmt_free(stmt);
+}
+
+static void test_copy_honours_lengths_shorter_than_the_string(void **state)
+{
+	struct fixture *f = *state;
+	struct hr_error err = {0};
+	struct store_copy *copy;
+	struct store_stmt *stmt;
+	const char *values[3] = {"7000", "42", "keep\tDROP"};
+	const size_t lens[3] = {1, 1, 4};
+	bool has_row;
+
+	create_table_t(f->store);
+	OK(store_copy_begin(f->store, "t", copy_columns, 3, &copy, &err));
+	OK(store_copy_row(copy, values, lens, &err));
+	OK(store_copy_end(copy, NULL, &err));
+	OK(store_prepare(f->store, "SELECT id, i, s FROM t", &stmt, &err));
+	OK(store_step(stmt, &has_row, &err));
+	assert_int_equal(store_column_int64(stmt, 0), 7);
+	assert_int_equal(store_column_int64(stmt, 1), 4);
+	assert_string_equal(store_column_text(stmt, 2, NULL), "keep");
+	store_stmt_free(stmt);
+}
+
+static void test_copy_loads_a_hundred_thousand_rows(void **state)
+{
+	struct fixture *f = *state;
+	struct hr_error err = {0};
+	struct store_copy *copy;
+	char id[24], i[24], s[64];
+	const char *values[3] = {id, i, s};
+	long long started = monotonic_ms();
+	int64_t loaded;
+
+	create_table_t(f->store);
+	OK(store_copy_begin(f->store, "t", copy_columns, 3, &copy, &err));
+	for (int64_t n = 1; n <= 100000; n++) {
+		snprintf(id, sizeof(id), "%" PRId64, n);
+		snprintf(i, sizeof(i), "%" PRId64, n * 7);
+		snprintf(s, sizeof(s), "row %" PRId64 "\twith\\escapes\n", n);
+		OK(store_copy_row(copy, values, NULL, &err));
+	}
+	OK(store_copy_end(copy, &loaded, &err));
+	assert_int_equal(loaded, 100000);
+	assert_int_equal(query_int(f->store, "SELECT COUNT(*) FROM t"), 100000);
+	assert_int_equal(query_int(f->store, "SELECT CAST(SUM(i) AS BIGINT) FROM t"),
+			 7 * 100000LL * 100001LL / 2);
+	assert_int_equal(query_int(f->store, "SELECT COUNT(*) FROM t WHERE s LIKE '%\t%'"), 100000);
+	fprintf(stderr, "    %s: 100000 rows copied in %lld ms\n",
+		driver == STORE_POSTGRES ? "postgresql" : "sqlite", monotonic_ms() - started);
+}
+
+static void test_copy_outside_a_transaction_is_atomic(void **state)
+{
+	struct fixture *f = *state;
+	struct hr_error err = {0};
+	const char *const rows[][3] = {
+	    {"1", "1", "a"},
+	    {"2", "2", "b"},
+	    {"1", "3", "duplicate key"},
+	    {"4", "4", "d"},
+	};
+	int64_t loaded = -1;
+
+	create_table_t(f->store);
+	assert_int_equal(copy_rows(f->store, rows, 4, &loaded, &err), HR_E_CONFLICT);
+	assert_string_equal(err.stage, "store");
+	assert_int_equal(loaded, 0);
+	assert_int_equal(query_int(f->store, "SELECT COUNT(*) FROM t"), 0);
+	/* the connection is usable again, outside any transaction */
+	OK(store_begin(f->store, &err));
+	OK(store_commit(f->store, &err));
+	OK(copy_rows(f->store, rows, 2, &loaded, &err));
+	assert_int_equal(loaded, 2);
+	assert_int_equal(query_int(f->store, "SELECT COUNT(*) FROM t"), 2);
+}
+
+static void test_copy_inside_a_transaction_belongs_to_it(void **state)
+{
+	struct fixture *f = *state;
+	struct hr_error err = {0};
+	const char *const first[][3] = {{"1", "1", "a"}, {"2", "2", "b"}};
+	const char *const second[][3] = {{"3", "3", "c"}};
+
+	create_table_t(f->store);
+	OK(store_begin(f->store, &err));
+	OK(copy_rows(f->store, first, 2, NULL, &err));
+	OK(copy_rows(f->store, second, 1, NULL, &err));
+	insert_id(f->store, 4); /* the connection works between copies */
+	OK(store_rollback(f->store, &err));
+	assert_int_equal(query_int(f->store, "SELECT COUNT(*) FROM t"), 0);
+
+	OK(store_begin(f->store, &err));
+	OK(copy_rows(f->store, first, 2, NULL, &err));
+	OK(copy_rows(f->store, second, 1, NULL, &err));
+	OK(store_commit(f->store, &err));
+	assert_int_equal(query_int(f->store, "SELECT COUNT(*) FROM t"), 3);
+}
+
+static void test_copy_failure_inside_a_transaction_needs_a_rollback(void **state)
+{
+	struct fixture *f = *state;
+	struct hr_error err = {0};
+	const char *const rows[][3] = {{"1", "1", "a"}, {"1", "2", "again"}};
+
+	create_table_t(f->store);
+	OK(store_begin(f->store, &err));
+	assert_int_equal(copy_rows(f->store, rows, 2, NULL, &err), HR_E_CONFLICT);
+	OK(store_rollback(f->store, &err));
+	assert_int_equal(query_int(f->store, "SELECT COUNT(*) FROM t"), 0);
+}
+
+static void test_copy_refuses_names_that_are_not_identifiers(void **state)
+{
+	struct fixture *f = *state;
+	struct hr_error err = {0};
+	struct store_copy *copy = (struct store_copy *)1;
+	const char *const bad_column[] = {"id", "i; DROP TABLE t"};
+	const char *const null_column[] = {"id", NULL};
+	const char *const quoted[] = {"\"id\""};
+	char long_name[STORE_IDENTIFIER_MAX + 2];
+
+	create_table_t(f->store);
+	memset(long_name, 'a', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = 0;
+	assert_int_equal(
+	    store_copy_begin(f->store, "t (id) FROM x; --", copy_columns, 3, &copy, &err),
+	    HR_E_INVALID);
+	assert_null(copy);
+	assert_non_null(strstr(err.message, "table name"));
+	assert_int_equal(store_copy_begin(f->store, NULL, copy_columns, 3, &copy, &err),
+			 HR_E_INVALID);
+	assert_int_equal(store_copy_begin(f->store, "1t", copy_columns, 3, &copy, &err),
+			 HR_E_INVALID);
+	assert_int_equal(store_copy_begin(f->store, "a.b.c", copy_columns, 3, &copy, &err),
+			 HR_E_INVALID);
+	assert_int_equal(store_copy_begin(f->store, long_name, copy_columns, 3, &copy, &err),
+			 HR_E_INVALID);
+	assert_int_equal(store_copy_begin(f->store, "t", bad_column, 2, &copy, &err), HR_E_INVALID);
+	assert_int_equal(store_copy_begin(f->store, "t", null_column, 2, &copy, &err),
+			 HR_E_INVALID);
+	assert_int_equal(store_copy_begin(f->store, "t", quoted, 1, &copy, &err), HR_E_INVALID);
+	assert_int_equal(store_copy_begin(f->store, "t", copy_columns, 0, &copy, &err),
+			 HR_E_INVALID);
+	assert_int_equal(store_copy_begin(f->store, "t", NULL, 3, &copy, &err), HR_E_INVALID);
+	assert_null(copy);
+	/* nothing was left open */
+	OK(store_begin(f->store, &err));
+	OK(store_rollback(f->store, &err));
+}
+
+static void test_copy_reports_an_unknown_table(void **state)
+{
+	struct fixture *f = *state;
+	struct hr_error err = {0};
+	struct store_copy *copy;
+
+	assert_int_equal(store_copy_begin(f->store, "no_such_table", copy_columns, 3, &copy, &err),
+			 HR_E_DATABASE);
+	assert_null(copy);
+	assert_non_null(strstr(err.message, "no_such_table"));
+	exec_ok(f->store, "SELECT 1"); /* the connection recovered */
+	OK(store_begin(f->store, &err));
+	OK(store_rollback(f->store, &err));
+}
+
+static void test_copy_latches_a_nul_byte_and_loads_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct hr_error err = {0};
+	struct store_copy *copy;
+	const char *good[3] = {"1", "1", "fine"};
+	const char *bad[3] = {"2", "2", "nul\0inside"};
+	const size_t bad_lens[3] = {1, 1, 11};
+	int64_t loaded = -1;
+
+	create_table_t(f->store);
+	OK(store_copy_begin(f->store, "t", copy_columns, 3, &copy, &err));
+	OK(store_copy_row(copy, good, NULL, &err));
+	assert_int_equal(store_copy_row(copy, bad, bad_lens, &err), HR_E_INVALID);
+	assert_non_null(strstr(err.message, "NUL"));
+	memset(&err, 0, sizeof(err));
+	/* latched: a good row is refused too, with the first reason */
+	assert_int_equal(store_copy_row(copy, good, NULL, &err), HR_E_INVALID);
+	assert_non_null(strstr(err.message, "NUL"));
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(store_copy_end(copy, &loaded, &err), HR_E_INVALID);
+	assert_non_null(strstr(err.message, "NUL"));
+	assert_int_equal(loaded, 0);
+	assert_int_equal(query_int(f->store, "SELECT COUNT(*) FROM t"), 0);
+}
+
+static void test_copy_blocks_the_connection_until_it_ends(void **state)
+{
+	struct fixture *f = *state;
+	struct hr_error err = {0};
+	struct store_copy *copy, *second;
+	struct store_stmt *stmt;
+	const char *row[3] = {"1", "1", "x"};
+	bool has_row;
+
+	create_table_t(f->store);
+	OK(store_prepare(f->store, "SELECT COUNT(*) FROM t", &stmt, &err));
+	OK(store_copy_begin(f->store, "t", copy_columns, 3, &copy, &err));
+	OK(store_copy_row(copy, row, NULL, &err));
+	assert_int_equal(store_exec(f->store, "SELECT 1", &err), HR_E_STATE);
+	assert_non_null(strstr(err.message, "copy"));
+	assert_int_equal(store_step(stmt, &has_row, &err), HR_E_STATE);
+	assert_int_equal(store_begin(f->store, &err), HR_E_STATE);
+	assert_int_equal(store_commit(f->store, &err), HR_E_STATE);
+	assert_int_equal(store_copy_begin(f->store, "t", copy_columns, 3, &second, &err),
+			 HR_E_STATE);
+	OK(store_copy_end(copy, NULL, &err));
+	store_reset(stmt);
+	OK(store_step(stmt, &has_row, &err));
+	assert_true(has_row);
+	assert_int_equal(store_column_int64(stmt, 0), 1);
+	store_stmt_free(stmt);
+}
+
+static void test_copy_abort_discards_the_rows(void **state)
+{
+	struct fixture *f = *state;
+	struct hr_error err = {0};
+	struct store_copy *copy;
+	const char *row[3] = {"1", "1", "x"};
+
+	create_table_t(f->store);
+	OK(store_copy_begin(f->store, "t", copy_columns, 3, &copy, &err));
+	OK(store_copy_row(copy, row, NULL, &err));
+	store_copy_abort(copy);
+	assert_int_equal(query_int(f->store, "SELECT COUNT(*) FROM t"), 0);
+	OK(copy_rows(f->store, (const char *const(*)[3]) & row, 1, NULL, &err));
+	assert_int_equal(query_int(f->store, "SELECT COUNT(*) FROM t"), 1);
+	store_copy_abort(NULL); /* harmless */
+}
+
+static void test_copy_reports_a_type_error(void **state)
+{
+	struct fixture *f = *state;
+	struct hr_error err = {0};
+	const char *const rows[][3] = {{"1", "1", "a"}, {"2", "not a number", "b"}};
+	hr_status rc;
+
+	/* PostgreSQL refuses text in a BIGINT column; SQLite's type affinity
+	 * stores it as text (its documented behaviour), which is why callers load
+	 * only what the column's type accepts. */
+	exec_ok(f->store, "CREATE TABLE t (id BIGINT PRIMARY KEY, i BIGINT, s TEXT)");
+	rc = copy_rows(f->store, rows, 2, NULL, &err);
+	if (driver == STORE_POSTGRES) {
+		assert_int_equal(rc, HR_E_DATABASE);
+		assert_int_equal(query_int(f->store, "SELECT COUNT(*) FROM t"), 0);
+	} else {
+		assert_int_equal(rc, HR_OK);
+	}
+}
+
 /* ---- main ---- */
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -1402,6 +1824,21 @@ int main(int argc, char **argv)
 	    T(test_pool_serves_concurrent_threads),
 	    T(test_pool_reopens_a_broken_connection),
 	    T(test_bulk_inserts_twenty_thousand_rows_in_one_transaction),
+	    T(test_postgres_schema_parameter_keeps_tables_apart),
+	    T(test_postgres_schema_parameter_must_be_an_identifier),
+	    T(test_copy_loads_text_integers_and_nulls),
+	    T(test_copy_escapes_every_special_character),
+	    T(test_copy_honours_lengths_shorter_than_the_string),
+	    T(test_copy_loads_a_hundred_thousand_rows),
+	    T(test_copy_outside_a_transaction_is_atomic),
+	    T(test_copy_inside_a_transaction_belongs_to_it),
+	    T(test_copy_failure_inside_a_transaction_needs_a_rollback),
+	    T(test_copy_refuses_names_that_are_not_identifiers),
+	    T(test_copy_reports_an_unknown_table),
+	    T(test_copy_latches_a_nul_byte_and_loads_nothing),
+	    T(test_copy_blocks_the_connection_until_it_ends),
+	    T(test_copy_abort_discards_the_rows),
+	    T(test_copy_reports_a_type_error),
 	};
 	struct hr_error err = {0};
 	int failed;
