@@ -8,6 +8,7 @@
 #define HROMADA_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <hromada/status.h>
 
@@ -28,6 +29,8 @@ extern const struct cli_command cli_verify;
 extern const struct cli_command cli_issue;
 extern const struct cli_command cli_keys;
 extern const struct cli_command cli_trust_list;
+extern const struct cli_command cli_device;
+extern const struct cli_command cli_population;
 
 /* Prints "hromada: stage: message" on stderr. */
 void cli_print_error(const struct hr_error *err);
@@ -41,5 +44,8 @@ hr_status cli_read_file(const char *path, char **out, size_t *len, struct hr_err
 
 /* True when argv holds -h or --help (checked before anything else runs). */
 int cli_wants_help(int argc, char **argv);
+
+/* A decimal number in min..max, the whole text; HR_E_INVALID otherwise. */
+hr_status cli_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out);
 
 #endif

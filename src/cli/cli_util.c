@@ -1,5 +1,6 @@
 /*
- * cli_util.c — what several subcommands need: reading input files with a limit.
+ * cli_util.c — what several subcommands need: reading input files with a limit,
+ * parsing numbers.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -41,4 +42,20 @@ hr_status cli_read_file(const char *path, char **out, size_t *len, struct hr_err
 	}
 	*out = (char *)buf_take(&b, len);
 	return *out ? HR_OK : hr_error_set(err, HR_E_NOMEM, "input", "out of memory");
+}
+
+hr_status cli_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long value;
+	char *end;
+
+	/* strtoull accepts "-1" (and wraps it) and leading blanks: refuse both */
+	if (text[0] < '0' || text[0] > '9')
+		return HR_E_INVALID;
+	errno = 0;
+	value = strtoull(text, &end, 10);
+	if (errno != 0 || *end != '\0' || value < min || value > max)
+		return HR_E_INVALID;
+	*out = value;
+	return HR_OK;
 }

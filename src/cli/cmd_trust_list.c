@@ -1,7 +1,6 @@
 /*
  * cmd_trust_list.c — `hromada trust-list`: sign a trust list of document signers.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -14,6 +13,7 @@
 #include "cli/cli.h"
 #include "core/buf.h"
 #include "core/error.h"
+#include "credential/keys.h"
 #include "credential/signer.h"
 #include "credential/signer_cert.h"
 #include "credential/trust_list.h"
@@ -80,24 +80,20 @@ static hr_status add_file(struct list *l, const char *country, const char *path,
 static hr_status add_country_dir(struct list *l, const char *country, const char *dir,
 				 struct hr_error *err)
 {
-	char signers[PATH_MAX], path[PATH_MAX + 300];
-	struct dirent **names;
-	int n;
-	hr_status rc = HR_OK;
+	struct signer_cert **certs;
+	size_t count;
+	hr_status rc = keys_load_signers(dir, &certs, &count, err);
 
-	snprintf(signers, sizeof(signers), "%s/signers", dir);
-	n = scandir(signers, &names, NULL, alphasort);
-	if (n < 0)
-		return hr_error_set(err, HR_E_IO, "trust_list", "cannot read %s: %s", signers,
-				    strerror(errno));
-	for (int i = 0; i < n; i++) {
-		if (rc == HR_OK && names[i]->d_name[0] != '.') {
-			snprintf(path, sizeof(path), "%s/%s/cert.pem", signers, names[i]->d_name);
-			rc = add_file(l, country, path, err);
-		}
-		free(names[i]);
+	for (size_t i = 0; rc == HR_OK && i < count; i++) {
+		rc = keep(l, certs[i], err);
+		if (rc == HR_OK)
+			snprintf(l->countries[l->count - 1], sizeof(l->countries[0]), "%s",
+				 country);
+		certs[i] = NULL;
 	}
-	free(names);
+	for (size_t i = 0; i < count; i++)
+		signer_cert_free(certs[i]);
+	free(certs);
 	return rc;
 }
 

@@ -6,7 +6,9 @@
  */
 #include "credential/keys.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -282,4 +284,64 @@ hr_status keys_create_trust_signer(const char *dir, struct hr_error *err)
 {
 	return ensure_identity(dir, NULL, "EU", "Hromada Trust List Signer", KEYS_ROOT_DAYS, false,
 			       NULL, NULL, err);
+}
+
+static hr_status keep_one(void *ctx, struct signer_cert *cert, struct hr_error *err)
+{
+	struct signer_cert **slot = ctx;
+
+	(void)err;
+	if (*slot == NULL)
+		*slot = cert;
+	else
+		signer_cert_free(cert);
+	return HR_OK;
+}
+
+hr_status keys_load_signers(const char *country_dir, struct signer_cert ***certs, size_t *count,
+			    struct hr_error *err)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 300];
+	struct dirent **names;
+	struct signer_cert **out;
+	int n;
+	hr_status rc = HR_OK;
+
+	*certs = NULL;
+	*count = 0;
+	snprintf(dir, sizeof(dir), "%s/signers", country_dir);
+	if ((n = scandir(dir, &names, NULL, alphasort)) < 0)
+		return hr_error_set(err, HR_E_IO, STAGE, "cannot read %s: %s", dir,
+				    strerror(errno));
+	out = calloc((size_t)n + 1, sizeof(*out));
+	for (int i = 0; i < n; i++) {
+		if (rc == HR_OK && out != NULL && names[i]->d_name[0] != '.') {
+			FILE *f;
+			char pem[16384];
+			size_t len;
+			snprintf(path, sizeof(path), "%s/%s/cert.pem", dir, names[i]->d_name);
+			if ((f = fopen(path, "r")) == NULL) {
+				rc = hr_error_set(err, HR_E_IO, STAGE, "cannot open %s", path);
+			} else {
+				len = fread(pem, 1, sizeof(pem), f);
+				fclose(f);
+				rc = signer_cert_parse_all(pem, len, keep_one, &out[*count], err);
+				if (rc == HR_OK && out[*count] != NULL)
+					(*count)++;
+			}
+		}
+		free(names[i]);
+	}
+	free(names);
+	if (out == NULL)
+		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	if (rc != HR_OK) {
+		for (size_t i = 0; out != NULL && i < *count; i++)
+			signer_cert_free(out[i]);
+		free(out);
+		*count = 0;
+		return rc;
+	}
+	*certs = out;
+	return HR_OK;
 }

@@ -33,6 +33,13 @@ struct keys_country_options {
 hr_status keys_create_country(const struct keys_country_options *options, struct hr_error *err);
 hr_status keys_create_trust_signer(const char *dir, struct hr_error *err);
 
+struct signer_cert;
+
+/* Every signer certificate under COUNTRY_DIR/signers/ (sorted by directory
+ * name); the caller frees each with signer_cert_free and the array with free. */
+hr_status keys_load_signers(const char *country_dir, struct signer_cert ***certs, size_t *count,
+			    struct hr_error *err);
+
 /* Where the signer for a document type (or "hcert") lives under a country dir. */
 void keys_signer_dir(const char *country_dir, const char *type, char *out, size_t size);
 

@@ -24,7 +24,24 @@ struct signer {
 	void *impl;
 	const struct cose_alg *alg;
 	struct signer_cert *cert; /* may be NULL */
+	EVP_PKEY *public_key;     /* a copy without the private part */
 };
+
+/* A copy of key's public half, through its SubjectPublicKeyInfo encoding. */
+static EVP_PKEY *public_copy(EVP_PKEY *key)
+{
+	unsigned char *der = NULL;
+	const unsigned char *p;
+	int n = i2d_PUBKEY(key, &der);
+	EVP_PKEY *pub;
+
+	if (n <= 0)
+		return NULL;
+	p = der;
+	pub = d2i_PUBKEY(NULL, &p, n);
+	OPENSSL_free(der);
+	return pub;
+}
 
 /*
  * Each thread that signs keeps its own initialised OpenSSL context for this key
@@ -152,6 +169,13 @@ hr_status signer_from_key(EVP_PKEY *key, const struct signer_cert *cert, struct 
 		free(k);
 		return hr_error_set(err, HR_E_NOMEM, STAGE, "no thread-specific key left");
 	}
+	if ((s->public_key = public_copy(key)) == NULL) {
+		pthread_key_delete(k->contexts);
+		signer_cert_free(s->cert);
+		free(s);
+		free(k);
+		return hr_error_set(err, HR_E_CRYPTO, STAGE, "cannot copy the public key");
+	}
 	EVP_PKEY_up_ref(key);
 	k->key = key;
 	k->alg = alg;
@@ -205,6 +229,7 @@ void signer_free(struct signer *s)
 		return;
 	s->ops->free(s->impl);
 	signer_cert_free(s->cert);
+	EVP_PKEY_free(s->public_key);
 	free(s);
 }
 
@@ -229,4 +254,9 @@ struct slice signer_kid(const struct signer *s)
 const struct signer_cert *signer_certificate(const struct signer *s)
 {
 	return s->cert;
+}
+
+EVP_PKEY *signer_public_key(const struct signer *s)
+{
+	return s->public_key;
 }

@@ -50,5 +50,8 @@ const struct cose_alg *signer_alg(const struct signer *signer);
 struct slice signer_kid(const struct signer *signer);
 /* The certificate, or NULL when opened without one. */
 const struct signer_cert *signer_certificate(const struct signer *signer);
+/* The public key only (never the private part), owned by the signer: for JWKs,
+ * thumbprints and directories. */
+EVP_PKEY *signer_public_key(const struct signer *signer);
 
 #endif

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -263,8 +264,12 @@ pid_t tk_spawn(char *const argv[], const char *log_path)
 	if (pid != 0)
 		return pid;
 	{
-		int fd =
-		    open(log_path ? log_path : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0644);
+		/* a test that dies (a failed assertion, a ctest timeout) takes its
+		 * platform with it instead of leaving it serving */
+		int fd;
+
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		fd = open(log_path ? log_path : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0644);
 		if (fd >= 0) {
 			dup2(fd, 1);
 			dup2(fd, 2);
