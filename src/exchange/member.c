@@ -1,0 +1,272 @@
+/*
+ * member.c — both ends of a signed member exchange (see member.h).
+ *
+ * Covered components. Requests: "@method" "@authority" "@path" "content-type"
+ * "content-digest" and every Hromada-* header sent. Responses: "@status"
+ * "content-type" "content-digest" and "signature";req — the request's own
+ * signature, which ties the answer to the question (RFC 9421 §2.4).
+ */
+#include "exchange/member.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core/error.h"
+#include "core/json.h"
+#include "credential/signer.h"
+
+#define STAGE          "exchange"
+#define MAX_COMPONENTS (HTTPSIG_MAX_HEADERS + 8)
+#define RESPONSE_LIMIT (8 * 1024 * 1024)
+
+static const char *const request_base[] = {"@method", "@authority", "@path", "content-type",
+					   "content-digest"};
+static const char *const response_components[] = {"@status", "content-type", "content-digest",
+						  "signature;req", NULL};
+
+/* Header names are covered in lower case (RFC 9421 §2.1). */
+static void lower_copy(char *out, size_t size, const char *name)
+{
+	size_t i = 0;
+
+	for (; name[i] && i + 1 < size; i++)
+		out[i] = (char)tolower((unsigned char)name[i]);
+	out[i] = 0;
+}
+
+struct names {
+	char text[HTTPSIG_MAX_HEADERS][64];
+};
+
+/* The one key a response may be signed with: the peer we called. */
+struct peer {
+	const char *id;
+	EVP_PKEY *key;
+};
+
+static EVP_PKEY *peer_lookup(void *context, const char *keyid)
+{
+	struct peer *p = context;
+
+	return strcmp(keyid, p->id) == 0 ? p->key : NULL;
+}
+
+hr_status member_call_post(struct http_client *client, const struct member_identity *self,
+			   const struct member_call *call, const char *peer_id, EVP_PKEY *peer_key,
+			   struct replay_cache *nonces, int64_t now,
+			   struct http_client_response *response, struct hr_error *err)
+{
+	struct httpsig_header signed_headers[HTTPSIG_MAX_HEADERS + 4];
+	struct http_header sent[HTTPSIG_MAX_HEADERS + 4];
+	struct httpsig_header reply_headers[HTTP_CLIENT_MAX_HEADERS];
+	const char *components[MAX_COMPONENTS];
+	struct names names;
+	struct httpsig_message request, reply;
+	struct httpsig_verified verified;
+	struct http_client_request http = {0};
+	struct peer peer;
+	char digest[64];
+	char *input = NULL, *signature = NULL;
+	size_t n = 0, c = 0, h = 0;
+	hr_status rc;
+
+	/* httpsig signs at most HTTPSIG_MAX_HEADERS components, the base ones included */
+	if (call->header_count >
+	    HTTPSIG_MAX_HEADERS - sizeof(request_base) / sizeof(request_base[0]))
+		return hr_error_set(err, HR_E_INVALID, STAGE, "too many headers to sign");
+	httpsig_content_digest(call->body, call->body_len, digest);
+	for (size_t i = 0; i < sizeof(request_base) / sizeof(request_base[0]); i++)
+		components[c++] = request_base[i];
+	signed_headers[n++] = (struct httpsig_header){"content-type", "application/json"};
+	signed_headers[n++] = (struct httpsig_header){"content-digest", digest};
+	for (size_t i = 0; i < call->header_count; i++) {
+		lower_copy(names.text[i], sizeof(names.text[i]), call->headers[i].name);
+		signed_headers[n++] =
+		    (struct httpsig_header){names.text[i], call->headers[i].value};
+		components[c++] = names.text[i];
+	}
+	components[c] = NULL;
+	request = (struct httpsig_message){"POST",     call->url,      0,   signed_headers, n,
+					   call->body, call->body_len, NULL};
+	if ((rc = httpsig_sign(self->signer, self->id, &request, components, now,
+			       MEMBER_SIGNATURE_LIFETIME_S, NULL, &input, &signature, err)) !=
+	    HR_OK)
+		return rc;
+	/* the request as the response's ;req components will see it */
+	signed_headers[n++] = (struct httpsig_header){"signature-input", input};
+	signed_headers[n++] = (struct httpsig_header){"signature", signature};
+	request.header_count = n;
+
+	sent[h++] = (struct http_header){"Content-Type", "application/json"};
+	sent[h++] = (struct http_header){"Content-Digest", digest};
+	sent[h++] = (struct http_header){"Signature-Input", input};
+	sent[h++] = (struct http_header){"Signature", signature};
+	for (size_t i = 0; i < call->header_count; i++)
+		sent[h++] = call->headers[i];
+	http.method = "POST";
+	http.url = call->url;
+	http.headers = sent;
+	http.header_count = h;
+	http.body = call->body;
+	http.body_len = call->body_len;
+	http.timeout_ms = call->timeout_ms;
+	if ((rc = http_client_send(client, &http, response, err)) != HR_OK)
+		goto done;
+
+	for (size_t i = 0; i < response->header_count && i < HTTP_CLIENT_MAX_HEADERS; i++)
+		reply_headers[i] =
+		    (struct httpsig_header){response->headers[i].name, response->headers[i].value};
+	reply = (struct httpsig_message){NULL,
+					 NULL,
+					 (int)response->status,
+					 reply_headers,
+					 response->header_count,
+					 response->body.data,
+					 response->body.len,
+					 &request};
+	if (http_client_response_header(response, "signature") == NULL) {
+		rc = hr_error_set(err, HR_E_SIGNATURE, STAGE, "%s answered %ld without a signature",
+				  peer_id, response->status);
+		goto done;
+	}
+	peer.id = peer_id;
+	peer.key = peer_key;
+	rc = httpsig_verify(&reply, http_client_response_header(response, "signature-input"),
+			    http_client_response_header(response, "signature"), response_components,
+			    peer_lookup, &peer, now, nonces, &verified, err);
+	if (rc == HR_OK && strcmp(verified.keyid, peer_id) != 0)
+		rc = hr_error_set(err, HR_E_SIGNATURE, STAGE, "the answer is signed by %s, not %s",
+				  verified.keyid, peer_id);
+done:
+	free(input);
+	free(signature);
+	return rc;
+}
+
+/* --- server side ------------------------------------------------------------ */
+
+/* The incoming request as httpsig sees it: every header it may cover. */
+struct incoming {
+	struct httpsig_header headers[HTTPSIG_MAX_HEADERS + 16];
+	struct names names;
+	char target_uri[1024];
+	struct httpsig_message message;
+};
+
+/* Every header a member request may carry and sign: the signature may cover
+ * any of them, so the receiver must see all that are present. */
+static const char *const message_headers[] = {
+    "content-type",    "content-digest", "signature-input", "signature",       "hromada-client",
+    "hromada-purpose", "hromada-user",   "hromada-issue",   "hromada-consent", NULL};
+
+static bool known_header(const char *name)
+{
+	for (const char *const *m = message_headers; *m; m++) {
+		if (strcasecmp(*m, name) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void collect(struct http_request *req, const char *const *extra, struct incoming *in)
+{
+	const char *host = http_request_header(req, "Host");
+	struct slice body = http_request_body(req);
+	size_t n = 0;
+
+	for (const char *const *m = message_headers; *m; m++) {
+		const char *v = http_request_header(req, *m);
+		if (v != NULL)
+			in->headers[n++] = (struct httpsig_header){*m, v};
+	}
+	for (size_t i = 0; extra != NULL && extra[i] != NULL && i < HTTPSIG_MAX_HEADERS; i++) {
+		const char *v = http_request_header(req, extra[i]);
+		lower_copy(in->names.text[i], sizeof(in->names.text[i]), extra[i]);
+		if (v != NULL && !known_header(extra[i]))
+			in->headers[n++] = (struct httpsig_header){in->names.text[i], v};
+	}
+	snprintf(in->target_uri, sizeof(in->target_uri), "http://%s%s", host ? host : "",
+		 http_request_path(req));
+	in->message = (struct httpsig_message){
+	    http_request_method(req), in->target_uri, 0, in->headers, n, body.ptr, body.len, NULL};
+}
+
+hr_status member_request_verify(struct http_request *req, const char *const *required,
+				httpsig_key_lookup lookup, void *lookup_context,
+				struct replay_cache *nonces, int64_t now,
+				struct httpsig_verified *verified, struct hr_error *err)
+{
+	const char *components[MAX_COMPONENTS];
+	struct incoming in;
+	size_t c = 0;
+
+	if (http_request_header(req, "Signature") == NULL ||
+	    http_request_header(req, "Signature-Input") == NULL)
+		return hr_error_set(err, HR_E_SIGNATURE, STAGE,
+				    "the request is not signed (RFC 9421 Signature and "
+				    "Signature-Input are required)");
+	collect(req, required, &in);
+	for (size_t i = 0; i < sizeof(request_base) / sizeof(request_base[0]); i++)
+		components[c++] = request_base[i];
+	for (size_t i = 0; required != NULL && required[i] != NULL && c + 1 < MAX_COMPONENTS; i++)
+		components[c++] = in.names.text[i];
+	components[c] = NULL;
+	return httpsig_verify(&in.message, http_request_header(req, "Signature-Input"),
+			      http_request_header(req, "Signature"), components, lookup,
+			      lookup_context, now, nonces, verified, err);
+}
+
+void member_reply_json(struct http_request *req, const struct member_identity *self,
+		       unsigned status, json_t *body)
+{
+	struct httpsig_header headers[2];
+	struct httpsig_message reply;
+	struct incoming in;
+	struct hr_error err = {0};
+	struct buf text;
+	char digest[64];
+	char *input = NULL, *signature = NULL;
+
+	buf_init(&text, RESPONSE_LIMIT);
+	if (hr_json_dump(body, &text) != HR_OK || buf_append_byte(&text, '\n') != HR_OK) {
+		json_decref(body);
+		buf_clear(&text);
+		http_reply_error(req, 500, "internal", "the answer could not be serialised");
+		return;
+	}
+	json_decref(body);
+	httpsig_content_digest(text.data, text.len, digest);
+	headers[0] = (struct httpsig_header){"content-type", "application/json"};
+	headers[1] = (struct httpsig_header){"content-digest", digest};
+	collect(req, NULL, &in);
+	reply = (struct httpsig_message){NULL, NULL,      (int)status, headers,
+					 2,    text.data, text.len,    &in.message};
+	if (httpsig_sign(self->signer, self->id, &reply, response_components, (int64_t)time(NULL),
+			 MEMBER_SIGNATURE_LIFETIME_S, NULL, &input, &signature, &err) != HR_OK) {
+		buf_clear(&text);
+		http_reply_error(req, 500, "internal", "the answer could not be signed");
+		return;
+	}
+	http_reply_header(req, "Content-Digest", digest);
+	http_reply_header(req, "Signature-Input", input);
+	http_reply_header(req, "Signature", signature);
+	http_reply_bytes(req, status, "application/json", text.data, text.len);
+	free(input);
+	free(signature);
+	buf_clear(&text);
+}
+
+void member_reply_error(struct http_request *req, const struct member_identity *self,
+			unsigned status, const char *code, const char *message)
+{
+	json_t *body = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
+
+	if (body == NULL)
+		body =
+		    json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", "(unprintable)");
+	member_reply_json(req, self, status, body);
+}
