@@ -23,3 +23,11 @@ set_tests_properties(unit.store.postgresql PROPERTIES
   FIXTURES_REQUIRED ${HROMADA_PG_FIXTURE}
   ENVIRONMENT "${HROMADA_TEST_ENV};${HROMADA_PG_ENV}"
   TIMEOUT 300)
+
+# The population loader's PostgreSQL path (tests/unit/test_population.c; the
+# rest of that suite runs as unit.population).
+add_test(NAME unit.population.postgresql COMMAND test_population postgresql)
+set_tests_properties(unit.population.postgresql PROPERTIES
+  FIXTURES_REQUIRED ${HROMADA_PG_FIXTURE}
+  ENVIRONMENT "${HROMADA_TEST_ENV};${HROMADA_PG_ENV}"
+  TIMEOUT 300)

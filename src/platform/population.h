@@ -1,0 +1,180 @@
+/*
+ * population.h — the synthetic population of `hromada up` and `hromada population`:
+ * Ukrainians and Poles with valid identifiers, names, addresses and documents of
+ * all eight types, loaded into the registries.
+ *
+ * Deterministic: person i of a country is a function of (country, seed, i) alone,
+ * so a demo, a benchmark or a test can name anyone without asking a database, and
+ * two machines given the same seed hold the same people. Person ids are unique by
+ * construction (a keyed permutation of the index onto birth date and serial),
+ * and so is every document number within its registry.
+ *
+ * Everything is dated against an as-of date, part of the population's identity
+ * like the seed, and never read from the clock while generating: which
+ * documents are expired is part of the data, the same on every run. Tests use
+ * the fixed POPULATION_TODAY; `hromada up` and `hromada population` the day of
+ * the first load, kept for later loads of the same registries.
+ *
+ * Never: use real people's data (every name is drawn from tables of common
+ * names, every number is generated), or log a generated person (log.h: personal
+ * data is never logged, synthetic or not — the code cannot tell).
+ */
+#ifndef HROMADA_PLATFORM_POPULATION_H
+#define HROMADA_PLATFORM_POPULATION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include <hromada/status.h>
+
+/* DOCUMENT_TYPE_COUNT of core/documents.h (checked in population.c); this
+ * header does not include that one, whose globals would shadow callers' names. */
+#define POPULATION_TYPE_COUNT 8
+
+/* Bumped whenever a change to the generator changes the people it makes: a
+ * registry loaded by another version is loaded again. */
+#define POPULATION_GENERATOR_VERSION 1
+/* The as-of date when none is given: what the tests date against. */
+#define POPULATION_TODAY          "2026-06-01"
+#define POPULATION_AS_OF_MIN_YEAR 2000
+#define POPULATION_AS_OF_MAX_YEAR 2200
+#define POPULATION_PEOPLE_MAX     30000000ull /* per country; numbers stay unique up to here */
+#define POPULATION_DEFAULT_PEOPLE 100000ull   /* what `hromada up` loads per country */
+#define POPULATION_DEFAULT_SEED   1ull
+#define POPULATION_BATCH_ROWS     10000 /* rows per transaction and registry */
+
+#define POPULATION_NAME_MAX    81 /* 80 bytes of UTF-8 (document_schema.c) and a NUL */
+#define POPULATION_PLACE_MAX   121
+#define POPULATION_ADDRESS_MAX 201
+#define POPULATION_FIELDS_MAX  3072 /* one document's fields as JSON text */
+
+/* One generator per (country, seed): the keys of its permutations. */
+struct population;
+
+/* as_of: "YYYY-MM-DD", or NULL for POPULATION_TODAY. */
+hr_status population_new(const char *country, uint64_t seed, const char *as_of,
+			 struct population **out, struct hr_error *err);
+void population_free(struct population *pop);
+const char *population_country(const struct population *pop);
+const char *population_as_of(const struct population *pop);
+/* Is text a day "YYYY-MM-DD" within the as-of years? Its days since 1970 in *days. */
+bool population_parse_date(const char *text, int32_t *days);
+
+struct population_person {
+	uint64_t index;
+	char id[16];         /* "UA:3012345679", "PL:90010112345" */
+	char sex;            /* 'M' or 'F', as the id's sex digit says */
+	int32_t birth;       /* days since 1970-01-01 */
+	bool foreign;        /* a foreign resident: a residence permit, no national documents */
+	char nationality[4]; /* ISO 3166-1 alpha-3 */
+	char family_name[POPULATION_NAME_MAX];
+	char given_name[POPULATION_NAME_MAX];
+	char patronymic[POPULATION_NAME_MAX]; /* "" where there is none (Poles, foreigners) */
+	char family_name_latin[POPULATION_NAME_MAX];
+	char given_name_latin[POPULATION_NAME_MAX];
+	char birth_place[POPULATION_PLACE_MAX];
+	char address[POPULATION_ADDRESS_MAX];
+	int region; /* index into the country's region table (oblast, voivodeship) */
+	int city;   /* index into the region's cities */
+};
+
+/* Person index (0 <= index < POPULATION_PEOPLE_MAX) of the generator's country. */
+void population_person(const struct population *pop, uint64_t index, struct population_person *out);
+
+/*
+ * One document as the registry stores it (registry_store.h): fields is a JSON
+ * object without t, v and status (docs/DOCUMENTS.md), its person fields included.
+ */
+struct population_document {
+	int type;           /* index into document_types (core/documents.h) */
+	const char *status; /* "valid", "suspended", "expired", "lost" */
+	char number[33];
+	char fields[POPULATION_FIELDS_MAX];
+	size_t fields_len;
+};
+
+/* The documents the person holds, in document_types order; returns how many (0..8). */
+size_t population_documents(const struct population *pop, const struct population_person *person,
+			    struct population_document docs[POPULATION_TYPE_COUNT]);
+
+/* The whole document as a credential carries it: {"t", "v": 1, "status", ...fields}. */
+hr_status population_document_json(const struct population_document *doc, json_t **out,
+				   struct hr_error *err);
+
+/*
+ * Ukrainian Cyrillic to Latin by the Cabinet of Ministers' Resolution No. 55 of
+ * 27 January 2010: word-initial є ї й ю я as Ye Yi Y Yu Ya, elsewhere ie i i iu ia;
+ * "зг" as "zgh"; the soft sign and the apostrophe are dropped. Capitals stay
+ * capitals ("Щ" gives "Shch", "ЩУКА" gives "SHCHUKA"); other bytes are copied.
+ * Returns the length written, or (size_t)-1 when out (cap bytes) is too small.
+ */
+size_t population_latin_uk(const char *text, char *out, size_t cap);
+/* Polish: diacritics dropped (ą→a, ł→l, ż→z ...), case kept. Same contract. */
+size_t population_latin_pl(const char *text, char *out, size_t cap);
+
+/* --- loading -------------------------------------------------------------- */
+
+struct population_load_stats {
+	uint64_t people; /* generated so far */
+	uint64_t rows;   /* documents loaded so far */
+	uint64_t rows_by_type[POPULATION_TYPE_COUNT];
+	double seconds;
+	bool reused;    /* the registries held this population already: nothing loaded */
+	char as_of[11]; /* the date the population is dated against */
+};
+
+struct population_load_options {
+	const char *country; /* "UA" or "PL" */
+	uint64_t seed;
+	uint64_t people; /* 1..POPULATION_PEOPLE_MAX */
+	/* "YYYY-MM-DD", or NULL: the date the registries were loaded as of when
+	 * they hold this country, seed and size already, else today (UTC). */
+	const char *as_of;
+	/* Where each registry lives: url_template (population_registry_url, e.g.
+	 * "postgresql:///hromada?host=/run/pg&schema=registry_{country}_{type}"), or when
+	 * NULL, sqlite:STATE_DIR/<COUNTRY>/registry-<type>/registry.db, the layout of
+	 * `hromada up` (directories created as needed). */
+	const char *state_dir;
+	const char *url_template;
+	size_t batch_rows; /* rows per transaction and registry; 0 = POPULATION_BATCH_ROWS */
+	bool force;        /* load even when the same population is there already */
+	/* Called from the loading thread about once a second, and once at the end. */
+	void (*progress)(void *arg, const struct population_load_stats *so_far);
+	void *progress_arg;
+};
+
+/*
+ * A registry's store URL from a template: "{country}" and "{type}" replaced by
+ * the registry's country and document type. The template must name {type}.
+ * Stage "population".
+ */
+hr_status population_registry_url(const char *url_template, const char *country, const char *type,
+				  char *out, size_t size, struct hr_error *err);
+
+/*
+ * Loads people 0..people-1 into the eight registries of the country: migrates
+ * each store (registry_migrations), and unless force is set, returns at once
+ * (stats->reused) when every registry records this country, seed, size,
+ * generator version and as-of date (any one date when as_of is NULL). Otherwise it empties the
+ * registries and loads them in batches of batch_rows documents per transaction, in primary-key
+ * order, and records the population last, so an interrupted load is redone next time. Stage
+ * "population".
+ */
+hr_status population_load(const struct population_load_options *options,
+			  struct population_load_stats *stats, struct hr_error *err);
+
+/*
+ * Demo citizens for DIR/demo.json: an array of at least `count` (and at least
+ * 10) {"person", "family_name", "given_name", "documents": [types]} among
+ * people 0..people-1, who together hold a valid document of every type when
+ * the population is large enough to have one. "documents" lists the types the
+ * person holds a document of that is valid today by the real clock (valid in
+ * the registry and not past its expiry date). The caller owns *out.
+ */
+hr_status population_demo(const char *country, uint64_t seed, const char *as_of, uint64_t people,
+			  size_t count, json_t **out, struct hr_error *err);
+
+#endif
