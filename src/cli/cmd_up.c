@@ -2,6 +2,7 @@
  * cmd_up.c — `hromada up`: run the whole platform in one process.
  */
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,13 +10,15 @@
 #include "cli/cli.h"
 #include "core/log.h"
 #include "platform/platform.h"
+#include "platform/population.h"
 
 #define MAX_OVERRIDES 64
 
 static void up_help(void)
 {
 	printf(
-	    "Usage: hromada up [--state DIR] [--countries UA,PL] [--port-base N]\n"
+	    "Usage: hromada up [--state DIR] [--population N] [--countries UA,PL]\n"
+	    "                  [--port-base N] [--seed N] [--registry-store URL]\n"
 	    "                  [--set SECTION.KEY=VALUE]... [--log-level LEVEL] [--quiet]\n"
 	    "\n"
 	    "Runs every role of one or two countries in one process, each on its own\n"
@@ -25,10 +28,22 @@ static void up_help(void)
 	    "URLs and runs until SIGINT or SIGTERM, then stops cleanly (exit 0) and\n"
 	    "removes endpoints.json again.\n"
 	    "\n"
+	    "Before the roles start, each country's registries are loaded with a synthetic\n"
+	    "population (see 'hromada population --help'); a later 'up' with the same\n"
+	    "population and seed reuses it. DIR/demo.json names demo citizens, and\n"
+	    "enrolment codes arrive in DIR/outbox/ (try 'hromada device --help').\n"
+	    "\n"
 	    "Options:\n"
 	    "  --state DIR         state directory (default ./hromada-state); reused by a\n"
 	    "                      later 'up'; each role keeps its files in DIR/<COUNTRY>/<role>/\n"
 	    "                      with the settings it ran with in hromada.ini\n"
+	    "  --population N      people per country in the registries (default 100000)\n"
+	    "  --seed N            the population's seed (default 1)\n"
+	    "  --registry-store URL\n"
+	    "                      keep registry records there instead of SQLite files in the\n"
+	    "                      registries' directories; {country} and {type} name each\n"
+	    "                      registry, e.g. 'postgresql:///hromada?host=/run/postgresql&\n"
+	    "                      schema=registry_{country}_{type}'\n"
 	    "  --countries LIST    UA, PL or UA,PL (default UA,PL)\n"
 	    "  --port-base N       trust on N, nccc on N+1, first country from N+10, second\n"
 	    "                      from N+20 (default 8400); 0 picks free ports\n"
@@ -48,6 +63,9 @@ static int up_run(int argc, char **argv)
 	    {"set", required_argument, NULL, 'o'},
 	    {"log-level", required_argument, NULL, 'l'},
 	    {"quiet", no_argument, NULL, 'q'},
+	    {"population", required_argument, NULL, 'n'},
+	    {"seed", required_argument, NULL, 'e'},
+	    {"registry-store", required_argument, NULL, 'r'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *overrides[MAX_OVERRIDES];
@@ -58,6 +76,9 @@ static int up_run(int argc, char **argv)
 	    .overrides = overrides,
 	    .override_count = 0,
 	    .print_guide = true,
+	    .population = POPULATION_DEFAULT_PEOPLE,
+	    .seed = POPULATION_DEFAULT_SEED,
+	    .registry_store = NULL,
 	};
 	struct hr_error err = {0};
 	enum log_level level;
@@ -100,6 +121,23 @@ static int up_run(int argc, char **argv)
 			break;
 		case 'q':
 			options.print_guide = false;
+			break;
+		case 'n':
+			if (cli_parse_u64(optarg, 1, POPULATION_PEOPLE_MAX, &options.population) !=
+			    HR_OK) {
+				fprintf(stderr, "hromada up: --population takes a number 1..%llu\n",
+					(unsigned long long)POPULATION_PEOPLE_MAX);
+				return CLI_EXIT_USAGE;
+			}
+			break;
+		case 'e':
+			if (cli_parse_u64(optarg, 0, UINT64_MAX, &options.seed) != HR_OK) {
+				fprintf(stderr, "hromada up: --seed takes a number\n");
+				return CLI_EXIT_USAGE;
+			}
+			break;
+		case 'r':
+			options.registry_store = *optarg ? optarg : NULL;
 			break;
 		default:
 			fprintf(stderr, "Run 'hromada up --help' for usage.\n");

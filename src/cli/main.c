@@ -20,6 +20,8 @@ static const struct {
 } service_commands[] = {
     {"up", "Run every role of one or two countries in one process"},
     {"serve", "Run one role (registry, gateway, wallet, trust, nccc)"},
+    {"device", "Play a citizen's phone against a running wallet (enrol, documents, QR)"},
+    {"population", "Generate the synthetic population and load it into the registries"},
 };
 
 #define SERVICE_COMMAND_COUNT (sizeof(service_commands) / sizeof(service_commands[0]))

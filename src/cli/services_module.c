@@ -4,4 +4,6 @@
  */
 #include "cli/cli.h"
 
-const struct cli_command *const hromada_services_commands[] = {&cli_up, &cli_serve, NULL};
+const struct cli_command *const hromada_services_commands[] = {
+    &cli_up, &cli_serve, &cli_device, &cli_population, NULL,
+};

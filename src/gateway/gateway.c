@@ -1,7 +1,23 @@
 /*
- * gateway.c — the data-exchange gateway (DESIGN.md §2): member directory, access
- * rights and the audit log. This foundation gives it its store, its audit
- * directory and health; the exchange itself comes with the vertical slice.
+ * gateway.c — the data-exchange gateway (DESIGN.md §2, modelled on an X-Road
+ * security server). A member calls
+ *
+ *	POST /x/{COUNTRY}/{CLASS}/{CODE}/{SUBSYSTEM}/{service}
+ *	Hromada-Client: UA/GOV/43395033/wallet      (who calls; the signature's keyid)
+ *	Hromada-Purpose: citizen-wallet              (why)
+ *	Hromada-User: UA:officer-1234 | self         (the person who triggered it)
+ *	Hromada-Issue: case 2026/17                  (the case behind it; optional)
+ *	Hromada-Consent: <JWS by the citizen's device> (when no legal basis applies)
+ *	Signature-Input / Signature / Content-Digest (RFC 9421, by the client member)
+ *
+ * and the gateway, in this order: checks the client's signature; checks the
+ * access right (client × provider × service × purpose) in the directory; when
+ * the right names no legal basis, checks the citizen's consent (signed by their
+ * device, naming them, this purpose and this kind of document, fresh); forwards
+ * the request to the provider signed with the gateway's own key; checks the
+ * provider's signed answer; records the exchange through the audit seam; and
+ * answers the client, signed. Any failure stops the exchange with a clear,
+ * signed refusal; nothing is forwarded unchecked.
  */
 #include "gateway/gateway.h"
 
@@ -11,60 +27,326 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+
+#include <openssl/sha.h>
 
 #include "core/config.h"
+#include "core/documents.h"
 #include "core/error.h"
+#include "core/http_client.h"
 #include "core/http_server.h"
+#include "core/json.h"
+#include "core/log.h"
 #include "core/role.h"
+#include "credential/signer.h"
+#include "exchange/jose.h"
+#include "exchange/member.h"
+#include "gateway/audit.h"
+#include "gateway/consent.h"
+#include "gateway/directory.h"
+
+#define STAGE              "gateway"
+#define NONCE_CAPACITY     (1u << 18)
+#define FORWARD_TIMEOUT_MS 5000
 
 struct gateway {
 	struct store_pool *pool;
 	char audit_dir[PATH_MAX];
+	struct directory *directory;
+	struct signer *signer;
+	struct member_identity self;
+	struct http_client *client;
+	struct replay_cache *client_nonces;   /* nonces of members calling us */
+	struct replay_cache *provider_nonces; /* nonces of providers answering us */
+	struct audit *audit;
+	struct consent_checker *consents;
 };
+
+static EVP_PKEY *member_key(void *context, const char *keyid)
+{
+	struct gateway *g = context;
+	const struct member *m = directory_member(g->directory, keyid);
+
+	return m ? m->key : NULL;
+}
+
+/* The exchange being handled, as the handler learns it. */
+struct exchange {
+	char provider[MEMBER_ID_MAX];
+	const char *service;
+	const char *client;
+	const char *purpose;
+	const char *user;
+	const char *issue;
+	const char *consent;
+	const char *person;
+	const char *legal_basis;
+	char consent_id[80];
+	json_t *body;
+};
+
+static bool read_target(struct http_request *req, struct exchange *x)
+{
+	int n = snprintf(x->provider, sizeof(x->provider), "%s/%s/%s/%s",
+			 http_request_param(req, "country"), http_request_param(req, "class"),
+			 http_request_param(req, "code"), http_request_param(req, "subsystem"));
+
+	x->service = http_request_param(req, "service");
+	return n > 0 && (size_t)n < sizeof(x->provider) && member_id_valid(x->provider) &&
+	       x->service != NULL;
+}
+
+/* Steps 1-3: who calls, may they, and (without a legal basis) did the citizen agree. */
+static bool authorise(struct gateway *g, struct http_request *req, struct exchange *x,
+		      const struct member **provider)
+{
+	const char *signed_headers[6] = {
+	    "hromada-client", "hromada-purpose", "hromada-user", NULL, NULL, NULL};
+	struct httpsig_verified verified;
+	struct access_decision decision;
+	struct hr_error err = {0};
+	size_t n = 3;
+
+	x->client = http_request_header(req, "Hromada-Client");
+	x->purpose = http_request_header(req, "Hromada-Purpose");
+	x->user = http_request_header(req, "Hromada-User");
+	x->issue = http_request_header(req, "Hromada-Issue");
+	x->consent = http_request_header(req, "Hromada-Consent");
+	if (x->client == NULL || x->purpose == NULL || x->user == NULL ||
+	    !member_id_valid(x->client)) {
+		member_reply_error(req, &g->self, 400, "invalid",
+				   "Hromada-Client (a member id), Hromada-Purpose and Hromada-User "
+				   "are required");
+		return false;
+	}
+	if (x->issue != NULL)
+		signed_headers[n++] = "hromada-issue";
+	if (x->consent != NULL)
+		signed_headers[n++] = "hromada-consent";
+	if (member_request_verify(req, signed_headers, member_key, g, g->client_nonces,
+				  (int64_t)time(NULL), &verified, &err) != HR_OK) {
+		member_reply_error(req, &g->self, 401, "unauthorized", err.message);
+		return false;
+	}
+	if (strcmp(verified.keyid, x->client) != 0) {
+		member_reply_error(req, &g->self, 401, "unauthorized",
+				   "the request is signed by another member than Hromada-Client");
+		return false;
+	}
+	if ((*provider = directory_member(g->directory, x->provider)) == NULL ||
+	    (*provider)->url == NULL) {
+		member_reply_error(req, &g->self, 404, "not_found", "no such provider member");
+		return false;
+	}
+	decision = directory_check(g->directory, x->client, x->provider, x->service, x->purpose);
+	if (!decision.allowed) {
+		member_reply_error(req, &g->self, 403, "denied",
+				   "no access right for this member, service and purpose");
+		return false;
+	}
+	if (http_request_json(req, &x->body, &err) != HR_OK) {
+		member_reply_error(req, &g->self, 400, "invalid", err.message);
+		return false;
+	}
+	x->person = json_string_value(json_object_get(x->body, "person"));
+	if (x->person != NULL && !person_id_valid(x->person)) {
+		member_reply_error(req, &g->self, 400, "invalid",
+				   "person must be UA:RNOKPP or PL:PESEL with a valid check digit");
+		return false;
+	}
+	x->legal_basis = decision.legal_basis;
+	if (x->legal_basis != NULL)
+		return true;
+	/* the citizen's consent, required for every call this right allows */
+	if (x->consent == NULL || x->person == NULL) {
+		member_reply_error(
+		    req, &g->self, 403, "consent_required",
+		    "this access needs the citizen's consent (Hromada-Consent) for the "
+		    "person named in the request");
+		return false;
+	}
+	if (consent_check(g->consents, x->consent, x->person, x->purpose,
+			  (*provider)->document_type, (int64_t)time(NULL), x->consent_id,
+			  sizeof(x->consent_id), &err) != HR_OK) {
+		member_reply_error(req, &g->self, 403, "consent_invalid", err.message);
+		return false;
+	}
+	return true;
+}
+
+static void hash_of(const void *data, size_t len, uint8_t out[32])
+{
+	SHA256(data, len, out);
+}
+
+static void handle_exchange(struct http_request *req, void *context)
+{
+	struct gateway *g = context;
+	struct exchange x;
+	const struct member *provider = NULL;
+	struct http_client_response response;
+	struct http_header headers[4];
+	struct member_call call;
+	struct audit_entry entry;
+	struct hr_error err = {0};
+	char url[1024];
+	struct slice body = http_request_body(req);
+	json_t *answer = NULL;
+	size_t h = 0;
+
+	memset(&x, 0, sizeof(x));
+	http_client_response_init(&response);
+	if (!read_target(req, &x)) {
+		member_reply_error(req, &g->self, 404, "not_found", "no such member or service");
+		goto done;
+	}
+	if (!authorise(g, req, &x, &provider))
+		goto done;
+	headers[h++] = (struct http_header){"Hromada-Client", x.client};
+	headers[h++] = (struct http_header){"Hromada-Purpose", x.purpose};
+	headers[h++] = (struct http_header){"Hromada-User", x.user};
+	if (x.issue != NULL)
+		headers[h++] = (struct http_header){"Hromada-Issue", x.issue};
+	snprintf(url, sizeof(url), "%s/v1/%s", provider->url, x.service);
+	call = (struct member_call){url, headers, h, body.ptr, body.len, FORWARD_TIMEOUT_MS};
+	if (member_call_post(g->client, &g->self, &call, provider->id, provider->key,
+			     g->provider_nonces, (int64_t)time(NULL), &response, &err) != HR_OK) {
+		log_warn("gateway.forward", "%s %s: %s", provider->id, x.service, err.message);
+		member_reply_error(req, &g->self, err.status == HR_E_SIGNATURE ? 502 : 504,
+				   "provider_failed",
+				   "the provider did not give a valid signed answer");
+		goto done;
+	}
+	if (hr_json_parse(response.body.data, response.body.len, &answer, &err) != HR_OK) {
+		member_reply_error(req, &g->self, 502, "provider_failed",
+				   "the provider's answer is not JSON");
+		goto done;
+	}
+	/* recorded before it is answered: no record, no answer */
+	memset(&entry, 0, sizeof(entry));
+	entry = (struct audit_entry){x.client,
+				     x.provider,
+				     x.service,
+				     x.purpose,
+				     x.legal_basis,
+				     x.consent_id[0] ? x.consent_id : NULL,
+				     x.user,
+				     x.issue,
+				     x.person,
+				     (int64_t)time(NULL),
+				     {0},
+				     {0},
+				     (unsigned)response.status};
+	hash_of(body.ptr, body.len, entry.request_hash);
+	hash_of(response.body.data, response.body.len, entry.response_hash);
+	if (audit_record(g->audit, &entry, &err) != HR_OK) {
+		log_error("gateway.audit", "%s", err.message);
+		member_reply_error(req, &g->self, 503, "unavailable",
+				   "the exchange could not be recorded, so it is not answered");
+		goto done;
+	}
+	member_reply_json(req, &g->self, (unsigned)response.status, answer);
+	answer = NULL;
+done:
+	json_decref(answer);
+	json_decref(x.body);
+	http_client_response_clear(&response);
+}
+
+static hr_status read_settings(const struct role_context *ctx, struct gateway *g,
+			       struct hr_error *err)
+{
+	char fallback[PATH_MAX];
+	const char *dir, *directory, *key, *cert;
+	hr_status rc;
+
+	snprintf(fallback, sizeof(fallback), "%s/audit", ctx->state_dir);
+	if ((rc = config_get_str(ctx->config, "gateway", "audit_dir", fallback, &dir, err)) !=
+		HR_OK ||
+	    (rc = config_get_str(ctx->config, "gateway", "directory", NULL, &directory, err)) !=
+		HR_OK ||
+	    (rc = config_get_str(ctx->config, "gateway", "key", NULL, &key, err)) != HR_OK ||
+	    (rc = config_get_str(ctx->config, "gateway", "certificate", NULL, &cert, err)) != HR_OK)
+		return rc;
+	if (directory == NULL || key == NULL || cert == NULL)
+		return hr_error_set(err, HR_E_INVALID, "config",
+				    "[gateway] needs directory, key and certificate");
+	snprintf(g->audit_dir, sizeof(g->audit_dir), "%s", dir);
+	if (mkdir(g->audit_dir, 0700) != 0 && errno != EEXIST)
+		return hr_error_set(err, HR_E_IO, STAGE, "cannot create %s: %s", g->audit_dir,
+				    strerror(errno));
+	if ((rc = directory_load(directory, &g->directory, err)) != HR_OK ||
+	    (rc = signer_open_files(key, cert, &g->signer, err)) != HR_OK)
+		return rc;
+	return HR_OK;
+}
+
+static void gateway_close(void *state);
 
 static hr_status gateway_open(const struct role_context *ctx, void **state, struct hr_error *err)
 {
-	struct gateway *r = calloc(1, sizeof(*r));
-	char fallback[PATH_MAX];
-	const char *dir;
+	struct gateway *g = calloc(1, sizeof(*g));
+	struct http_client_options copt;
 	hr_status rc;
 
-	if (r == NULL)
+	if (g == NULL)
 		return HR_E_NOMEM;
-	snprintf(fallback, sizeof(fallback), "%s/audit", ctx->state_dir);
-	if ((rc = config_get_str(ctx->config, "gateway", "audit_dir", fallback, &dir, err)) !=
-	    HR_OK)
+	if ((rc = read_settings(ctx, g, err)) != HR_OK ||
+	    (rc = role_open_store(ctx, "gateway.db", NULL, 0, &g->pool, err)) != HR_OK ||
+	    (rc = audit_open(g->audit_dir, &g->audit, err)) != HR_OK)
 		goto fail;
-	snprintf(r->audit_dir, sizeof(r->audit_dir), "%s", dir);
-	if (mkdir(r->audit_dir, 0700) != 0 && errno != EEXIST) {
-		rc = hr_error_set(err, HR_E_IO, "gateway", "cannot create %s: %s", r->audit_dir,
-				  strerror(errno));
+	http_client_options_default(&copt);
+	copt.connect_timeout_ms = 1000;
+	copt.timeout_ms = FORWARD_TIMEOUT_MS;
+	copt.max_idle_handles = 64;
+	g->client = http_client_new(&copt);
+	g->client_nonces = replay_cache_new(NONCE_CAPACITY);
+	g->provider_nonces = replay_cache_new(NONCE_CAPACITY);
+	g->consents = consent_checker_new();
+	if (g->client == NULL || g->client_nonces == NULL || g->provider_nonces == NULL ||
+	    g->consents == NULL) {
+		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
 		goto fail;
 	}
-	if ((rc = role_open_store(ctx, "gateway.db", NULL, 0, &r->pool, err)) != HR_OK)
+	g->self.id = directory_gateway_id(g->directory);
+	g->self.signer = g->signer;
+	if ((rc = http_server_route(ctx->server, "POST",
+				    "/x/{country}/{class}/{code}/{subsystem}/{service}",
+				    HTTP_ROUTE_JSON_BODY, handle_exchange, g, err)) != HR_OK)
 		goto fail;
 	http_server_set_health_field(ctx->server, "country", ctx->country);
-	*state = r;
+	http_server_set_health_field(ctx->server, "member", g->self.id);
+	*state = g;
 	return HR_OK;
 fail:
-	free(r);
+	gateway_close(g);
 	return rc;
 }
 
 static void gateway_close(void *state)
 {
-	struct gateway *r = state;
+	struct gateway *g = state;
 
-	if (r == NULL)
+	if (g == NULL)
 		return;
-	store_pool_free(r->pool);
-	free(r);
+	store_pool_free(g->pool);
+	directory_free(g->directory);
+	signer_free(g->signer);
+	http_client_free(g->client);
+	replay_cache_free(g->client_nonces);
+	replay_cache_free(g->provider_nonces);
+	audit_close(g->audit);
+	consent_checker_free(g->consents);
+	free(g);
 }
 
 const struct role_ops gateway_role = {
     .name = "gateway",
     .summary = "X-Road-style security server: member directory, access rights, audit log.",
-    .config_help = "[gateway] audit_dir = directory of the audit log (default: STATE_DIR/audit)\n",
+    .config_help = "[gateway] directory = members and access rights, JSON (docs/EXCHANGE.md)\n"
+		   "  key, certificate = PEM files of the gateway's member key (required)\n"
+		   "  audit_dir = directory of the audit log (default: STATE_DIR/audit)\n",
     .per_country = true,
     .open = gateway_open,
     .close = gateway_close,

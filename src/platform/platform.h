@@ -50,6 +50,15 @@ struct platform_up_options {
 	const char *const *overrides; /* "section.key=value" applied to every role */
 	int override_count;
 	bool print_guide; /* print URLs and a "try it" guide on stdout */
+	/* The synthetic population each country's registries hold (population.h):
+	 * people per country (0 = POPULATION_DEFAULT_PEOPLE) and the seed. */
+	uint64_t population;
+	uint64_t seed;
+	/* Where the registries keep their records: NULL for SQLite files under
+	 * each registry's directory, or a store URL in which "{country}" and
+	 * "{type}" name the registry, e.g.
+	 * "postgresql:///hromada?host=/run/pg&schema=registry_{country}_{type}". */
+	const char *registry_store;
 };
 
 /*

@@ -7,9 +7,17 @@
  *
  * State layout (DESIGN.md §5):
  *	DIR/endpoints.json            where everything answers, written once all are healthy
+ *	DIR/trust-list.json           the signed trust list of every country's signers,
+ *	DIR/trust-anchor.pem          and the certificate verifiers pin to check it
+ *	DIR/demo.json                 demo citizens per country
  *	DIR/outbox/                   out-of-band enrolment codes
+ *	DIR/keys/UA/, DIR/keys/trust/ keys and certificates (hromada keys)
  *	DIR/trust/, DIR/nccc/         the cross-border roles
  *	DIR/UA/wallet/, DIR/UA/gateway/, DIR/UA/registry-driver_licence/, ...
+ *
+ * Start order follows the calls: a country's registries first (loaded with its
+ * synthetic population), then its gateway (whose directory names the registries'
+ * URLs), then its wallet (which names the gateway's).
  * Each role directory holds hromada.ini, the settings it was started with, so
  * `hromada serve ROLE --config DIR/UA/wallet/hromada.ini` runs the same role alone.
  *
@@ -38,6 +46,9 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "core/signals.h"
+#include "platform/country.h"
+#include "platform/population.h"
+#include "platform/up_state.h"
 
 #define STAGE              "up"
 #define UP_MAX_ROLES       (2 + COUNTRY_COUNT * (2 + DOCUMENT_TYPE_COUNT))
@@ -45,10 +56,11 @@
 #define STATE_DIR_MAX      2048 /* leaves room for the role paths below it */
 
 struct up_role {
-	const char *role;          /* "registry" */
-	char country[4];           /* "" for trust and nccc */
-	const char *document_type; /* registries only */
-	char name[64];             /* in logs: "UA/registry-driver_licence" */
+	const char *role;                      /* "registry" */
+	const struct country_members *members; /* NULL for trust and nccc */
+	char country[4];                       /* "" for trust and nccc */
+	const char *document_type;             /* registries only */
+	char name[64];                         /* in logs: "UA/registry-driver_licence" */
 	char dir[PATH_MAX];
 	unsigned port;
 	struct role_host *host;
@@ -57,6 +69,7 @@ struct up_role {
 struct up {
 	const struct platform_up_options *options;
 	char state_dir[STATE_DIR_MAX]; /* absolute */
+	char keys_dir[STATE_DIR_MAX + 16];
 	const char *countries[COUNTRY_COUNT];
 	int country_count;
 	struct up_role roles[UP_MAX_ROLES];
@@ -101,6 +114,7 @@ static struct up_role *add_role(struct up *up, const char *role, const char *cou
 	struct up_role *r = &up->roles[up->role_count++];
 
 	r->role = role;
+	r->members = country ? country_members(country) : NULL;
 	snprintf(r->country, sizeof(r->country), "%s", country ? country : "");
 	r->document_type = document_type;
 	r->port = up->options->port_base ? up->options->port_base + port_offset : 0;
@@ -122,11 +136,11 @@ static void plan_roles(struct up *up)
 	add_role(up, "nccc", NULL, NULL, 1);
 	for (int c = 0; c < up->country_count; c++) {
 		unsigned base = 10u * (unsigned)(c + 1);
-		add_role(up, "wallet", up->countries[c], NULL, base);
-		add_role(up, "gateway", up->countries[c], NULL, base + 1);
 		for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++)
 			add_role(up, "registry", up->countries[c], document_types[t],
 				 base + 2 + (unsigned)t);
+		add_role(up, "gateway", up->countries[c], NULL, base + 1);
+		add_role(up, "wallet", up->countries[c], NULL, base);
 	}
 }
 
@@ -142,6 +156,126 @@ static bool override_applies(const char *assignment, const char *role)
 	if (strncmp(assignment, "store", n) == 0 && n == 5)
 		return true;
 	return strlen(role) == n && strncmp(assignment, role, n) == 0;
+}
+
+/* A role already planned (and, by start order, started): NULL when absent. */
+static const struct up_role *find_role(const struct up *up, const char *role, const char *country,
+				       const char *document_type)
+{
+	for (int i = 0; i < up->role_count; i++) {
+		const struct up_role *r = &up->roles[i];
+		if (strcmp(r->role, role) == 0 && strcmp(r->country, country) == 0 &&
+		    (document_type == NULL ||
+		     (r->document_type && strcmp(r->document_type, document_type) == 0)))
+			return r;
+	}
+	return NULL;
+}
+
+/* Sets SECTION.key_name=value for a member's key and certificate files. */
+static hr_status set_member_files(struct config *cfg, const char *section, const char *key_name,
+				  const char *cert_name, const char *keys_dir, const char *member,
+				  struct hr_error *err)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16];
+	hr_status rc;
+
+	country_member_dir(keys_dir, member, dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/key.pem", dir);
+	if ((rc = config_set(cfg, section, key_name, path, "up", err)) != HR_OK)
+		return rc;
+	snprintf(path, sizeof(path), "%s/cert.pem", dir);
+	return config_set(cfg, section, cert_name, path, "up", err);
+}
+
+/* The gateway's directory names each registry's URL: written once they are up. */
+static hr_status write_directory(const struct up *up, const struct up_role *gateway,
+				 const char *keys_dir, char *path, size_t size,
+				 struct hr_error *err)
+{
+	const char *urls[DOCUMENT_TYPE_COUNT];
+	json_t *directory;
+	hr_status rc;
+
+	for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++) {
+		const struct up_role *r =
+		    find_role(up, "registry", gateway->country, document_types[t]);
+		urls[t] = r && r->host ? role_host_url(r->host) : "";
+	}
+	if ((rc = platform_make_dirs(gateway->dir, err)) != HR_OK)
+		return rc;
+	snprintf(path, size, "%s/directory.json", gateway->dir);
+	if ((directory = country_directory(gateway->members, keys_dir, urls)) == NULL)
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	rc = up_write_json(path, directory, err);
+	json_decref(directory);
+	return rc;
+}
+
+/* The settings that tie a country's roles together: identities, keys, peers. */
+static hr_status role_settings(const struct up *up, const struct up_role *r, struct config *cfg,
+			       struct hr_error *err)
+{
+	const struct country_members *m = r->members;
+	char keys[STATE_DIR_MAX + 32], id[96], dir[PATH_MAX], path[PATH_MAX + 32];
+	const struct up_role *gateway;
+	hr_status rc = HR_OK;
+
+	if (m == NULL)
+		return HR_OK;
+	snprintf(keys, sizeof(keys), "%s/%s", up->keys_dir, r->country);
+	country_member_dir(keys, m->gateway, dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/cert.pem", dir);
+	if (strcmp(r->role, "registry") == 0) {
+		if (up->options->registry_store != NULL) {
+			char url[1024];
+			if ((rc = up_registry_store_url(up->options->registry_store, r->country,
+							r->document_type, url, sizeof(url), err)) !=
+				HR_OK ||
+			    (rc = config_set(cfg, "store", "url", url, "up", err)) != HR_OK)
+				return rc;
+		}
+		country_registry_member(m, r->document_type, id, sizeof(id));
+		if ((rc = config_set(cfg, "registry", "member_id", id, "up", err)) != HR_OK ||
+		    (rc = set_member_files(cfg, "registry", "key", "certificate", keys, id, err)) !=
+			HR_OK ||
+		    (rc = config_set(cfg, "registry", "gateway_id", m->gateway, "up", err)) !=
+			HR_OK ||
+		    (rc = config_set(cfg, "registry", "gateway_certificate", path, "up", err)) !=
+			HR_OK)
+			return rc;
+	} else if (strcmp(r->role, "gateway") == 0) {
+		char directory[PATH_MAX + 32];
+		if ((rc = write_directory(up, r, keys, directory, sizeof(directory), err)) !=
+			HR_OK ||
+		    (rc = config_set(cfg, "gateway", "directory", directory, "up", err)) != HR_OK ||
+		    (rc = set_member_files(cfg, "gateway", "key", "certificate", keys, m->gateway,
+					   err)) != HR_OK ||
+		    (rc = config_set(cfg, "server", "threads", "16", "up", err)) != HR_OK)
+			return rc;
+	} else if (strcmp(r->role, "wallet") == 0) {
+		char signers[STATE_DIR_MAX + 64], outbox[STATE_DIR_MAX + 16];
+		gateway = find_role(up, "gateway", r->country, NULL);
+		snprintf(signers, sizeof(signers), "%s/signers", keys);
+		snprintf(outbox, sizeof(outbox), "%s/outbox", up->state_dir);
+		if ((rc = config_set(cfg, "wallet", "member_id", m->wallet, "up", err)) != HR_OK ||
+		    (rc = set_member_files(cfg, "wallet", "key", "certificate", keys, m->wallet,
+					   err)) != HR_OK ||
+		    (rc = config_set(cfg, "wallet", "gateway_url",
+				     gateway && gateway->host ? role_host_url(gateway->host) : "",
+				     "up", err)) != HR_OK ||
+		    (rc = config_set(cfg, "wallet", "gateway_id", m->gateway, "up", err)) !=
+			HR_OK ||
+		    (rc = config_set(cfg, "wallet", "gateway_certificate", path, "up", err)) !=
+			HR_OK ||
+		    (rc = config_set(cfg, "wallet", "provider_prefix", m->registry_prefix, "up",
+				     err)) != HR_OK ||
+		    (rc = config_set(cfg, "wallet", "signers_dir", signers, "up", err)) != HR_OK ||
+		    (rc = config_set(cfg, "wallet", "outbox", outbox, "up", err)) != HR_OK ||
+		    (rc = config_set(cfg, "server", "threads", "16", "up", err)) != HR_OK)
+			return rc;
+	}
+	return rc;
 }
 
 static hr_status build_config(struct up *up, const struct up_role *r, struct config **out,
@@ -166,6 +300,8 @@ static hr_status build_config(struct up *up, const struct up_role *r, struct con
 						  r->document_type, "up", err)) != HR_OK) ||
 	    (r->document_type &&
 	     (rc = config_set(cfg, "node", "name", r->name, "up", err)) != HR_OK))
+		goto fail;
+	if ((rc = role_settings(up, r, cfg, err)) != HR_OK)
 		goto fail;
 	for (int i = 0; i < up->options->override_count; i++) {
 		if (!override_applies(up->options->overrides[i], r->role))
@@ -283,40 +419,6 @@ static json_t *endpoints_json(const struct up *up)
 	return root;
 }
 
-/* Writes through a temporary file and rename(), so readers never see half a file. */
-static hr_status write_json_atomically(const char *path, const json_t *value, struct hr_error *err)
-{
-	char tmp[PATH_MAX + 8];
-	struct buf out;
-	FILE *f;
-	hr_status rc;
-	bool ok;
-
-	buf_init(&out, 16 * 1024 * 1024);
-	if ((rc = hr_json_dump_pretty(value, &out)) != HR_OK ||
-	    (rc = buf_append_byte(&out, '\n')) != HR_OK) {
-		buf_clear(&out);
-		return hr_error_set(err, rc, STAGE, "cannot serialise %s", path);
-	}
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (f == NULL) {
-		buf_clear(&out);
-		return hr_error_set(err, HR_E_IO, STAGE, "cannot write %s: %s", tmp,
-				    strerror(errno));
-	}
-	ok = fwrite(out.data, 1, out.len, f) == out.len;
-	ok = (fflush(f) == 0) && ok && fsync(fileno(f)) == 0;
-	ok = (fclose(f) == 0) && ok;
-	buf_clear(&out);
-	if (!ok || rename(tmp, path) != 0) {
-		unlink(tmp);
-		return hr_error_set(err, HR_E_IO, STAGE, "cannot write %s: %s", path,
-				    strerror(errno));
-	}
-	return HR_OK;
-}
-
 static hr_status lock_state_dir(struct up *up, struct hr_error *err)
 {
 	char path[PATH_MAX + 8];
@@ -333,9 +435,42 @@ static hr_status lock_state_dir(struct up *up, struct hr_error *err)
 	return HR_OK;
 }
 
+/* A demo citizen of the first country who holds a driver's licence, for the guide. */
+static bool guide_person(const struct up *up, char *out, size_t size)
+{
+	char path[PATH_MAX + 16];
+	json_t *demo, *citizen;
+	size_t i;
+	bool found = false;
+
+	snprintf(path, sizeof(path), "%s/demo.json", up->state_dir);
+	if ((demo = json_load_file(path, 0, NULL)) == NULL)
+		return false;
+	json_array_foreach(json_object_get(demo, up->countries[0]), i, citizen)
+	{
+		json_t *type;
+		size_t j;
+		json_array_foreach(json_object_get(citizen, "documents"), j, type)
+		{
+			const char *person = json_string_value(json_object_get(citizen, "person"));
+			const char *name = json_string_value(type);
+			if (!found && person && name && strcmp(name, "driver_licence") == 0) {
+				snprintf(out, size, "%s", person);
+				found = true;
+			}
+		}
+	}
+	json_decref(demo);
+	return found;
+}
+
 static void print_guide(const struct up *up)
 {
-	printf("\nHromada is up. State: %s\n\n", up->state_dir);
+	const char *dir = up->state_dir;
+	const struct up_role *wallet = find_role(up, "wallet", up->countries[0], NULL);
+	char person[32];
+
+	printf("\nHromada is up. State: %s\n\n", dir);
 	for (int i = 0; i < up->role_count; i++) {
 		const struct up_role *r = &up->roles[i];
 		char label[64];
@@ -348,17 +483,32 @@ static void print_guide(const struct up *up)
 			snprintf(label, sizeof(label), "%s", r->role);
 		printf("  %-34s %s\n", label, role_host_url(r->host));
 	}
-	printf("\nEvery endpoint is listed in %s/endpoints.json. Try:\n\n"
-	       "  curl %s/healthz\n"
-	       "  curl %s/metrics\n\n"
-	       "Stop with Ctrl-C (SIGINT) or SIGTERM.\n\n",
-	       up->state_dir, role_host_url(up->roles[2].host), role_host_url(up->roles[2].host));
+	printf("\nEvery endpoint is in %s/endpoints.json, demo citizens in %s/demo.json.\n", dir,
+	       dir);
+	if (wallet != NULL && guide_person(up, person, sizeof(person))) {
+		printf("Try the wallet as a citizen's phone (another terminal):\n\n"
+		       "  build/hromada device --state %s enrol %s\n"
+		       "  build/hromada device --state %s documents %s\n"
+		       "  build/hromada device --state %s show %s driver_licence --png dl.png\n"
+		       "  build/hromada verify --trust-list %s/trust-list.json --image dl.png\n"
+		       "  build/hromada device --state %s show %s driver_licence "
+		       "--fields family_name,categories\n",
+		       dir, person, dir, person, dir, person, dir, dir, person);
+	}
+	if (wallet != NULL)
+		printf("\nOr with curl:\n\n"
+		       "  curl %s/healthz\n"
+		       "  curl -s %s/metrics | head\n",
+		       role_host_url(wallet->host), role_host_url(wallet->host));
+	printf("\nStop with Ctrl-C (SIGINT) or SIGTERM.\n\n");
 	fflush(stdout);
 }
 
 hr_status platform_up(const struct platform_up_options *options, struct hr_error *err)
 {
 	struct up *up = calloc(1, sizeof(*up));
+	uint64_t people = options->population ? options->population : POPULATION_DEFAULT_PEOPLE;
+	uint64_t seed = options->seed;
 	char path[PATH_MAX];
 	json_t *endpoints;
 	hr_status rc;
@@ -396,6 +546,13 @@ hr_status platform_up(const struct platform_up_options *options, struct hr_error
 	snprintf(path, sizeof(path), "%s/outbox", up->state_dir);
 	if ((rc = platform_make_dirs(path, err)) != HR_OK)
 		goto done;
+	snprintf(up->keys_dir, sizeof(up->keys_dir), "%s/keys", up->state_dir);
+	if ((rc = up_prepare_keys(up->keys_dir, up->countries, up->country_count, err)) != HR_OK ||
+	    (rc = up_write_trust_list(up->state_dir, up->keys_dir, up->countries, up->country_count,
+				      err)) != HR_OK ||
+	    (rc = up_prepare_population(up->state_dir, options->registry_store, up->countries,
+					up->country_count, people, seed, err)) != HR_OK)
+		goto done;
 	plan_roles(up);
 	if ((rc = start_roles(up, err)) != HR_OK || (rc = wait_healthy(up, err)) != HR_OK)
 		goto done;
@@ -404,7 +561,7 @@ hr_status platform_up(const struct platform_up_options *options, struct hr_error
 		goto done;
 	}
 	snprintf(path, sizeof(path), "%s/endpoints.json", up->state_dir);
-	rc = write_json_atomically(path, endpoints, err);
+	rc = up_write_json(path, endpoints, err);
 	json_decref(endpoints);
 	if (rc != HR_OK)
 		goto done;

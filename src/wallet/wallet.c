@@ -1,49 +1,181 @@
 /*
- * wallet.c — the citizen wallet (DESIGN.md §2). It will hold enrolments only, never
- * personal data. This foundation gives it its store and health.
+ * wallet.c — the citizen wallet (DESIGN.md §2, §5): enrolment of a device, DPoP-
+ * bound access, documents fetched live through the gateway and issued as
+ * device-bound QR credentials. It keeps enrolments only (wallet_internal.h).
  */
 #include "wallet/wallet.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "core/http_server.h"
+#include <openssl/crypto.h>
+#include <openssl/pem.h>
+
+#include "core/config.h"
+#include "core/error.h"
 #include "core/role.h"
+#include "credential/issue.h"
+#include "credential/signer.h"
+#include "wallet/wallet_internal.h"
 
-struct wallet {
-	struct store_pool *pool;
-};
+#define STAGE          "wallet"
+#define JTI_CAPACITY   (1u << 20)
+#define NONCE_CAPACITY (1u << 18)
+
+static hr_status read_certificate_key(const char *path, EVP_PKEY **out, struct hr_error *err)
+{
+	FILE *f = fopen(path, "r");
+	X509 *cert;
+
+	if (f == NULL)
+		return hr_error_set(err, HR_E_IO, STAGE, "cannot open %s", path);
+	cert = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	*out = cert ? X509_get_pubkey(cert) : NULL;
+	X509_free(cert);
+	return *out ? HR_OK
+		    : hr_error_set(err, HR_E_INVALID, STAGE, "%s holds no certificate", path);
+}
+
+static hr_status copy_setting(struct config *cfg, const char *key, char *out, size_t size,
+			      bool required, struct hr_error *err)
+{
+	const char *value;
+	hr_status rc = config_get_str(cfg, "wallet", key, NULL, &value, err);
+
+	if (rc != HR_OK)
+		return rc;
+	if (value == NULL) {
+		if (required)
+			return hr_error_set(err, HR_E_INVALID, "config", "[wallet] %s is required",
+					    key);
+		out[0] = 0;
+		return HR_OK;
+	}
+	if (strlen(value) >= size)
+		return hr_error_set(err, HR_E_INVALID, "config", "[wallet] %s is too long", key);
+	memcpy(out, value, strlen(value) + 1);
+	return HR_OK;
+}
+
+static hr_status read_settings(const struct role_context *ctx, struct wallet *w,
+			       struct hr_error *err)
+{
+	char key[PATH_MAX], cert[PATH_MAX], gateway_cert[PATH_MAX], signers[PATH_MAX];
+	char path[PATH_MAX + 64], key_path[PATH_MAX + 64];
+	struct config *cfg = ctx->config;
+	hr_status rc;
+
+	if ((rc = copy_setting(cfg, "member_id", w->member_id, sizeof(w->member_id), true, err)) ||
+	    (rc = copy_setting(cfg, "key", key, sizeof(key), true, err)) ||
+	    (rc = copy_setting(cfg, "certificate", cert, sizeof(cert), true, err)) ||
+	    (rc = copy_setting(cfg, "gateway_url", w->gateway_url, sizeof(w->gateway_url), true,
+			       err)) ||
+	    (rc = copy_setting(cfg, "gateway_id", w->gateway_id, sizeof(w->gateway_id), true,
+			       err)) ||
+	    (rc = copy_setting(cfg, "gateway_certificate", gateway_cert, sizeof(gateway_cert), true,
+			       err)) ||
+	    (rc = copy_setting(cfg, "provider_prefix", w->provider_prefix,
+			       sizeof(w->provider_prefix), true, err)) ||
+	    (rc = copy_setting(cfg, "signers_dir", signers, sizeof(signers), true, err)) ||
+	    (rc = copy_setting(cfg, "outbox", w->outbox, sizeof(w->outbox), true, err)) ||
+	    (rc =
+		 copy_setting(cfg, "public_url", w->public_url, sizeof(w->public_url), false, err)))
+		return rc;
+	if ((rc = signer_open_files(key, cert, &w->member_signer, err)) != HR_OK ||
+	    (rc = read_certificate_key(gateway_cert, &w->gateway_key, err)) != HR_OK)
+		return rc;
+	for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++) {
+		snprintf(key_path, sizeof(key_path), "%s/%s/key.pem", signers, document_types[t]);
+		snprintf(path, sizeof(path), "%s/%s/cert.pem", signers, document_types[t]);
+		if ((rc = signer_open_files(key_path, path, &w->document_signers[t], err)) != HR_OK)
+			return rc;
+	}
+	snprintf(path, sizeof(path), "%s/wallet.key", ctx->state_dir);
+	return secret_load_or_create(path, w->secret, err);
+}
+
+static void wallet_close(void *state);
 
 static hr_status wallet_open(const struct role_context *ctx, void **state, struct hr_error *err)
 {
-	struct wallet *r = calloc(1, sizeof(*r));
+	struct wallet *w = calloc(1, sizeof(*w));
+	struct http_client_options copt;
 	hr_status rc;
 
-	if (r == NULL)
+	if (w == NULL)
 		return HR_E_NOMEM;
-	if ((rc = role_open_store(ctx, "wallet.db", NULL, 0, &r->pool, err)) != HR_OK)
+	pthread_mutex_init(&w->issuers_lock, NULL);
+	if ((rc = read_settings(ctx, w, err)) != HR_OK ||
+	    (rc = role_open_store(ctx, "wallet.db", wallet_migrations, wallet_migration_count,
+				  &w->pool, err)) != HR_OK)
+		goto fail;
+	http_client_options_default(&copt);
+	copt.connect_timeout_ms = 1000;
+	copt.timeout_ms = 10000;
+	copt.max_idle_handles = 64;
+	w->client = http_client_new(&copt);
+	w->dpop_jti = replay_cache_new(JTI_CAPACITY);
+	w->gateway_nonces = replay_cache_new(NONCE_CAPACITY);
+	if (w->client == NULL || w->dpop_jti == NULL || w->gateway_nonces == NULL) {
+		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+		goto fail;
+	}
+	w->self.id = w->member_id;
+	w->self.signer = w->member_signer;
+	if ((rc = http_server_route(ctx->server, "POST", "/v1/enrol/start", HTTP_ROUTE_JSON_BODY,
+				    wallet_handle_enrol_start, w, err)) != HR_OK ||
+	    (rc = http_server_route(ctx->server, "POST", "/v1/enrol/finish", HTTP_ROUTE_JSON_BODY,
+				    wallet_handle_enrol_finish, w, err)) != HR_OK ||
+	    (rc = http_server_route(ctx->server, "GET", "/v1/documents", 0, wallet_handle_documents,
+				    w, err)) != HR_OK ||
+	    (rc = http_server_route(ctx->server, "GET", "/v1/documents/{type}", 0,
+				    wallet_handle_document, w, err)) != HR_OK ||
+	    (rc = http_server_route(ctx->server, "POST", "/v1/documents/{type}/report-lost", 0,
+				    wallet_handle_report_lost, w, err)) != HR_OK)
 		goto fail;
 	http_server_set_health_field(ctx->server, "country", ctx->country);
-	*state = r;
+	http_server_set_health_field(ctx->server, "member", w->member_id);
+	*state = w;
 	return HR_OK;
 fail:
-	free(r);
+	wallet_close(w);
 	return rc;
 }
 
 static void wallet_close(void *state)
 {
-	struct wallet *r = state;
+	struct wallet *w = state;
 
-	if (r == NULL)
+	if (w == NULL)
 		return;
-	store_pool_free(r->pool);
-	free(r);
+	store_pool_free(w->pool);
+	signer_free(w->member_signer);
+	EVP_PKEY_free(w->gateway_key);
+	for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++) {
+		for (int i = 0; i < w->issuer_count[t]; i++)
+			issuer_free(w->issuers[t][i]);
+		signer_free(w->document_signers[t]);
+	}
+	http_client_free(w->client);
+	replay_cache_free(w->dpop_jti);
+	replay_cache_free(w->gateway_nonces);
+	pthread_mutex_destroy(&w->issuers_lock);
+	OPENSSL_cleanse(w->secret, sizeof(w->secret));
+	free(w);
 }
 
 const struct role_ops wallet_role = {
     .name = "wallet",
     .summary = "The citizen wallet API: enrolment, documents fetched live, QR credentials.",
-    .config_help = "",
+    .config_help = "[wallet] member_id, key, certificate = its member identity (required)\n"
+		   "  gateway_url, gateway_id, gateway_certificate = its gateway (required)\n"
+		   "  provider_prefix = UA/GOV/00015622: registries are PREFIX/<type> (required)\n"
+		   "  signers_dir = keys/UA/signers: a document signer per type (required)\n"
+		   "  outbox = where enrolment codes go out of band (required)\n"
+		   "  public_url = the URL devices use, for DPoP htu (default: from Host)\n",
     .per_country = true,
     .open = wallet_open,
     .close = wallet_close,

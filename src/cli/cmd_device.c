@@ -1,0 +1,417 @@
+/*
+ * cmd_device.c — `hromada device`: a citizen's phone, for trying the wallet
+ * from a terminal. It does what a real device app does, with the same
+ * standards: a P-256 device key, enrolment with the code from the out-of-band
+ * channel, a DPoP proof (RFC 9449) on every call, and a consent token signed by
+ * the device for the exchanges the wallet makes on the citizen's behalf.
+ *
+ * The device's key and token live in STATE/devices/<person>/ (mode 0600).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+
+#include "cli/cli.h"
+#include "core/base64.h"
+#include "core/documents.h"
+#include "core/error.h"
+#include "core/http_client.h"
+#include "core/json.h"
+#include "credential/qr.h"
+#include "credential/signer.h"
+#include "exchange/dpop.h"
+#include "exchange/jose.h"
+
+#define CONSENT_LIFETIME_S 300
+
+static void device_help(void)
+{
+	printf("Usage: hromada device [--state DIR] enrol PERSON\n"
+	       "       hromada device [--state DIR] documents PERSON\n"
+	       "       hromada device [--state DIR] show PERSON TYPE [--fields a,b] [--png FILE]\n"
+	       "       hromada device [--state DIR] report-lost PERSON TYPE [--number N]\n"
+	       "\n"
+	       "Plays a citizen's phone against the wallet of a running 'hromada up' (DIR,\n"
+	       "default ./hromada-state, gives the wallet's URL in endpoints.json):\n"
+	       "  enrol        make a device key, ask for a code, read it from DIR/outbox (the\n"
+	       "               out-of-band channel of 'up'), finish enrolment, keep the token\n"
+	       "  documents    list the documents the registries hold for PERSON\n"
+	       "  show         fetch one document as a device-bound QR credential (JSON; with\n"
+	       "               --png also the QR picture); --fields discloses only those fields\n"
+	       "  report-lost  suspend a document in its registry\n"
+	       "Every call carries a DPoP proof and a consent token signed by the device key.\n"
+	       "PERSON is UA:<RNOKPP> or PL:<PESEL>; DIR/demo.json lists some.\n");
+}
+
+struct device {
+	char dir[PATH_MAX];
+	char person[16];
+	char wallet[512];
+	struct signer *key;
+	json_t *jwk;
+	char token[2048];
+	struct http_client *http;
+};
+
+static hr_status wallet_url(const char *state, const char *person, char *out, size_t size,
+			    struct hr_error *err)
+{
+	char path[PATH_MAX + 32], country[3] = {person[0], person[1], 0};
+	json_t *endpoints;
+	const char *url;
+
+	snprintf(path, sizeof(path), "%s/endpoints.json", state);
+	if ((endpoints = json_load_file(path, 0, NULL)) == NULL)
+		return hr_error_set(err, HR_E_NOT_FOUND, "device",
+				    "%s is missing: is 'hromada up --state %s' running?", path,
+				    state);
+	url = json_string_value(json_object_get(json_object_get(endpoints, country), "wallet"));
+	if (url == NULL || strlen(url) >= size) {
+		json_decref(endpoints);
+		return hr_error_set(err, HR_E_NOT_FOUND, "device", "no wallet for %s in %s",
+				    country, path);
+	}
+	snprintf(out, size, "%s", url);
+	json_decref(endpoints);
+	return HR_OK;
+}
+
+/* Loads the device key of PERSON, making it when create is set. */
+static hr_status device_open(struct device *d, const char *state, const char *person, bool create,
+			     struct hr_error *err)
+{
+	char path[PATH_MAX + 64];
+	struct http_client_options o;
+	EVP_PKEY *key = NULL;
+	FILE *f;
+	hr_status rc;
+
+	memset(d, 0, sizeof(*d));
+	if (!person_id_valid(person))
+		return hr_error_set(err, HR_E_INVALID, "device",
+				    "%s is not UA:<RNOKPP> or PL:<PESEL> with a valid check digit",
+				    person);
+	snprintf(d->person, sizeof(d->person), "%s", person);
+	snprintf(d->dir, sizeof(d->dir), "%s/devices/%s", state, person);
+	if ((rc = wallet_url(state, person, d->wallet, sizeof(d->wallet), err)) != HR_OK)
+		return rc;
+	snprintf(path, sizeof(path), "%s/key.pem", d->dir);
+	if ((f = fopen(path, "r")) != NULL) {
+		key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+		fclose(f);
+	} else if (create) {
+		int fd;
+		mkdir(state, 0700);
+		snprintf(path, sizeof(path), "%s/devices", state);
+		mkdir(path, 0700);
+		mkdir(d->dir, 0700);
+		key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+		snprintf(path, sizeof(path), "%s/key.pem", d->dir);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (key == NULL || fd < 0 || (f = fdopen(fd, "w")) == NULL ||
+		    PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL) != 1 ||
+		    fclose(f) != 0) {
+			EVP_PKEY_free(key);
+			return hr_error_set(err, HR_E_IO, "device", "cannot create %s", path);
+		}
+	}
+	if (key == NULL)
+		return hr_error_set(err, HR_E_NOT_FOUND, "device",
+				    "no device for %s yet: run 'hromada device enrol %s' first",
+				    person, person);
+	rc = signer_from_key(key, NULL, &d->key, err);
+	if (rc == HR_OK)
+		rc = jose_key_to_jwk(key, &d->jwk, err);
+	EVP_PKEY_free(key);
+	if (rc != HR_OK)
+		return rc;
+	snprintf(path, sizeof(path), "%s/token", d->dir);
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fgets(d->token, sizeof(d->token), f) != NULL)
+			d->token[strcspn(d->token, "\n")] = 0;
+		fclose(f);
+	}
+	http_client_options_default(&o);
+	if ((d->http = http_client_new(&o)) == NULL)
+		return hr_error_set(err, HR_E_NOMEM, "device", "out of memory");
+	return HR_OK;
+}
+
+static void device_close(struct device *d)
+{
+	signer_free(d->key);
+	json_decref(d->jwk);
+	http_client_free(d->http);
+}
+
+/* A consent for the wallet's exchanges about this person (gateway/consent.h). */
+static hr_status make_consent(struct device *d, struct buf *out, struct hr_error *err)
+{
+	unsigned char nonce[12];
+	struct buf jti;
+	json_t *header, *claims;
+	int64_t now = (int64_t)time(NULL);
+	hr_status rc;
+
+	buf_init(&jti, 64);
+	if (RAND_bytes(nonce, sizeof(nonce)) != 1 ||
+	    base64_encode(nonce, sizeof(nonce), BASE64_URL, &jti) != HR_OK) {
+		buf_clear(&jti);
+		return hr_error_set(err, HR_E_CRYPTO, "device", "no randomness");
+	}
+	header = json_pack("{s:s,s:O}", "typ", "hromada-consent+jwt", "jwk", d->jwk);
+	claims = json_pack("{s:s,s:s,s:[s],s:I,s:I,s:s}", "sub", d->person, "purpose",
+			   "citizen-wallet", "docs", "*", "iat", (json_int_t)now, "exp",
+			   (json_int_t)(now + CONSENT_LIFETIME_S), "jti", buf_str(&jti));
+	rc = jose_jws_sign(d->key, header, claims, out, err);
+	json_decref(header);
+	json_decref(claims);
+	buf_clear(&jti);
+	return rc;
+}
+
+/* One call to the wallet with DPoP (and the token and a consent once enrolled). */
+static hr_status call(struct device *d, const char *method, const char *path, const char *query,
+		      const json_t *body, struct http_client_response *response,
+		      struct hr_error *err)
+{
+	char url[1024], auth[2200];
+	struct buf proof, consent, text;
+	struct http_header headers[5];
+	struct http_client_request r = {0};
+	size_t h = 0;
+	hr_status rc;
+
+	buf_init(&proof, 4096);
+	buf_init(&consent, 4096);
+	buf_init(&text, 64 * 1024);
+	snprintf(url, sizeof(url), "%s%s", d->wallet, path);
+	rc = dpop_proof_make(d->key, method, url, d->token[0] ? d->token : NULL,
+			     (int64_t)time(NULL), &proof, err);
+	if (rc == HR_OK && d->token[0])
+		rc = make_consent(d, &consent, err);
+	if (rc == HR_OK && body != NULL)
+		rc = hr_json_dump(body, &text);
+	if (rc != HR_OK)
+		goto done;
+	headers[h++] = (struct http_header){"DPoP", buf_str(&proof)};
+	if (d->token[0]) {
+		snprintf(auth, sizeof(auth), "DPoP %s", d->token);
+		headers[h++] = (struct http_header){"Authorization", auth};
+		headers[h++] = (struct http_header){"Hromada-Consent", buf_str(&consent)};
+	}
+	if (body != NULL)
+		headers[h++] = (struct http_header){"Content-Type", "application/json"};
+	if (query != NULL)
+		snprintf(url + strlen(url), sizeof(url) - strlen(url), "?%s", query);
+	r.method = method;
+	r.url = url;
+	r.headers = headers;
+	r.header_count = h;
+	r.body = body ? text.data : NULL;
+	r.body_len = body ? text.len : 0;
+	rc = http_client_send(d->http, &r, response, err);
+done:
+	buf_clear(&proof);
+	buf_clear(&consent);
+	buf_clear(&text);
+	return rc;
+}
+
+static int print_answer(const struct http_client_response *response)
+{
+	printf("%s", buf_str(&response->body));
+	if (response->body.len == 0 || response->body.data[response->body.len - 1] != '\n')
+		printf("\n");
+	return response->status >= 200 && response->status < 300 ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+}
+
+static int enrol(struct device *d, const char *state, struct hr_error *err)
+{
+	struct http_client_response response;
+	char path[PATH_MAX + 64], code[16] = "";
+	json_t *body;
+	FILE *f;
+	int status = CLI_EXIT_FAILED;
+
+	http_client_response_init(&response);
+	body = json_pack("{s:s}", "person", d->person);
+	if (call(d, "POST", "/v1/enrol/start", NULL, body, &response, err) != HR_OK)
+		goto done;
+	if (response.status != 202) {
+		status = print_answer(&response);
+		goto done;
+	}
+	/* the out-of-band channel of `up`: the registry of record "sends" the code here */
+	snprintf(path, sizeof(path), "%s/outbox/%s.txt", state, d->person);
+	if ((f = fopen(path, "r")) == NULL || fgets(code, sizeof(code), f) == NULL) {
+		if (f)
+			fclose(f);
+		hr_error_set(err, HR_E_NOT_FOUND, "device", "no code arrived in %s", path);
+		goto done;
+	}
+	fclose(f);
+	code[strcspn(code, "\n")] = 0;
+	json_decref(body);
+	body = json_pack("{s:s,s:s,s:O}", "person", d->person, "code", code, "device_key", d->jwk);
+	if (call(d, "POST", "/v1/enrol/finish", NULL, body, &response, err) != HR_OK)
+		goto done;
+	if (response.status == 200) {
+		json_t *answer =
+		    json_loadb((const char *)response.body.data, response.body.len, 0, NULL);
+		const char *token = json_string_value(json_object_get(answer, "access_token"));
+		int fd;
+		snprintf(path, sizeof(path), "%s/token", d->dir);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (token == NULL || fd < 0 || write(fd, token, strlen(token)) < 0) {
+			hr_error_set(err, HR_E_IO, "device", "cannot keep the token in %s", path);
+			if (fd >= 0)
+				close(fd);
+			json_decref(answer);
+			goto done;
+		}
+		close(fd);
+		json_decref(answer);
+		printf("{\"enrolled\": \"%s\", \"device\": \"%s\"}\n", d->person, d->dir);
+		status = CLI_EXIT_OK;
+	} else {
+		status = print_answer(&response);
+	}
+done:
+	json_decref(body);
+	http_client_response_clear(&response);
+	return status;
+}
+
+static int show(struct device *d, const char *type, const char *fields, const char *png,
+		struct hr_error *err)
+{
+	struct http_client_response response;
+	char path[128], query[512];
+	int status = CLI_EXIT_FAILED;
+
+	http_client_response_init(&response);
+	snprintf(path, sizeof(path), "/v1/documents/%s", type);
+	snprintf(query, sizeof(query), "fields=%s", fields ? fields : "");
+	if (call(d, "GET", path, fields ? query : NULL, NULL, &response, err) != HR_OK)
+		goto done;
+	status = print_answer(&response);
+	if (status == CLI_EXIT_OK && png != NULL) {
+		json_t *answer =
+		    json_loadb((const char *)response.body.data, response.body.len, 0, NULL);
+		const char *qr = json_string_value(json_object_get(answer, "qr"));
+		struct buf image;
+		FILE *f;
+		buf_init(&image, QR_MAX_IMAGE_BYTES);
+		if (qr == NULL || qr_render_png(qr, 6, &image, err) != HR_OK ||
+		    (f = fopen(png, "wb")) == NULL ||
+		    fwrite(image.data, 1, image.len, f) != image.len || fclose(f) != 0) {
+			if (err->message[0] == 0)
+				hr_error_set(err, HR_E_IO, "device", "cannot write %s", png);
+			status = CLI_EXIT_USAGE;
+		}
+		buf_clear(&image);
+		json_decref(answer);
+	}
+done:
+	http_client_response_clear(&response);
+	return status;
+}
+
+static int device_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"state", required_argument, NULL, 's'},
+	    {"fields", required_argument, NULL, 'f'},
+	    {"png", required_argument, NULL, 'p'},
+	    {"number", required_argument, NULL, 'n'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *state = "./hromada-state", *fields = NULL, *png = NULL, *number = NULL;
+	struct hr_error err = {0};
+	struct http_client_response response;
+	struct device d;
+	const char *action, *person, *type = NULL;
+	int opt, status = CLI_EXIT_USAGE;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			state = optarg;
+			break;
+		case 'f':
+			fields = optarg;
+			break;
+		case 'p':
+			png = optarg;
+			break;
+		case 'n':
+			number = optarg;
+			break;
+		default:
+			fprintf(stderr, "Run 'hromada device --help' for usage.\n");
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (argc - optind < 2) {
+		fprintf(stderr, "hromada device: expected an action and a PERSON\n");
+		return CLI_EXIT_USAGE;
+	}
+	action = argv[optind];
+	person = argv[optind + 1];
+	if ((strcmp(action, "show") == 0 || strcmp(action, "report-lost") == 0) &&
+	    (argc - optind != 3 || document_type_index(type = argv[optind + 2]) < 0)) {
+		fprintf(stderr, "hromada device %s: give PERSON and a document TYPE\n", action);
+		return CLI_EXIT_USAGE;
+	}
+	if (device_open(&d, state, person, strcmp(action, "enrol") == 0, &err) != HR_OK) {
+		cli_print_error(&err);
+		device_close(&d);
+		return CLI_EXIT_USAGE;
+	}
+	http_client_response_init(&response);
+	if (strcmp(action, "enrol") == 0) {
+		status = enrol(&d, state, &err);
+	} else if (strcmp(action, "documents") == 0) {
+		if (call(&d, "GET", "/v1/documents", NULL, NULL, &response, &err) == HR_OK)
+			status = print_answer(&response);
+		else
+			status = CLI_EXIT_FAILED;
+	} else if (strcmp(action, "show") == 0) {
+		status = show(&d, type, fields, png, &err);
+	} else if (strcmp(action, "report-lost") == 0) {
+		char path[128];
+		json_t *body = number ? json_pack("{s:s}", "document_number", number) : NULL;
+		snprintf(path, sizeof(path), "/v1/documents/%s/report-lost", type);
+		if (call(&d, "POST", path, NULL, body, &response, &err) == HR_OK)
+			status = print_answer(&response);
+		else
+			status = CLI_EXIT_FAILED;
+		json_decref(body);
+	} else {
+		fprintf(stderr, "hromada device: unknown action '%s'\n", action);
+	}
+	if (err.message[0])
+		cli_print_error(&err);
+	http_client_response_clear(&response);
+	device_close(&d);
+	return status;
+}
+
+const struct cli_command cli_device = {
+    .name = "device",
+    .summary = "Play a citizen's phone against a running wallet (enrol, documents, QR)",
+    .run = device_run,
+    .help = device_help,
+};

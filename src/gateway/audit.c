@@ -1,0 +1,90 @@
+/*
+ * audit.c — today's implementation behind the audit seam (audit.h): one
+ * structured log line per exchange, with the person as HMAC-SHA-256 under the
+ * gateway's key so that the log can be correlated per person without holding
+ * anyone's identifier. Issue 5's Merkle log replaces this file's body.
+ */
+#include "gateway/audit.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "core/secret.h"
+
+struct audit {
+	uint8_t person_key[SECRET_LEN];
+};
+
+hr_status audit_open(const char *dir, struct audit **out, struct hr_error *err)
+{
+	char path[PATH_MAX];
+	struct audit *a = calloc(1, sizeof(*a));
+	hr_status rc;
+
+	*out = NULL;
+	if (a == NULL)
+		return hr_error_set(err, HR_E_NOMEM, "audit", "out of memory");
+	snprintf(path, sizeof(path), "%s/person.key", dir);
+	if ((rc = secret_load_or_create(path, a->person_key, err)) != HR_OK) {
+		free(a);
+		return rc;
+	}
+	*out = a;
+	return HR_OK;
+}
+
+void audit_close(struct audit *a)
+{
+	if (a == NULL)
+		return;
+	OPENSSL_cleanse(a->person_key, sizeof(a->person_key));
+	free(a);
+}
+
+static void hex(const uint8_t *in, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * len] = 0;
+}
+
+hr_status audit_record(struct audit *a, const struct audit_entry *e, struct hr_error *err)
+{
+	uint8_t person_hash[32];
+	char person_hex[65], request_hex[65], response_hex[65];
+	struct log_line line;
+
+	if (e->person != NULL &&
+	    secret_hmac(a->person_key, e->person, strlen(e->person), person_hash) != HR_OK)
+		return hr_error_set(err, HR_E_CRYPTO, "audit", "cannot hash the person");
+	if (e->person != NULL)
+		hex(person_hash, 32, person_hex);
+	hex(e->request_hash, 32, request_hex);
+	hex(e->response_hash, 32, response_hex);
+	log_begin(&line, LOG_LEVEL_INFO, "audit.exchange");
+	log_add_str(&line, "client", e->client);
+	log_add_str(&line, "provider", e->provider);
+	log_add_str(&line, "service", e->service);
+	log_add_str(&line, "purpose", e->purpose);
+	log_add_str(&line, "legal_basis", e->legal_basis);
+	log_add_str(&line, "consent", e->consent_id);
+	log_add_str(&line, "user", e->user);
+	log_add_str(&line, "issue", e->issue);
+	log_add_str(&line, "person_hmac", e->person ? person_hex : NULL);
+	log_add_int(&line, "time", e->time);
+	log_add_str(&line, "request_sha256", request_hex);
+	log_add_str(&line, "response_sha256", response_hex);
+	log_add_uint(&line, "status", e->status);
+	log_end(&line);
+	return HR_OK;
+}

@@ -1,0 +1,169 @@
+/*
+ * consent.c — checking citizens' consent tokens (see consent.h).
+ */
+#include "gateway/consent.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/sha.h>
+
+#include "core/base64.h"
+#include "core/buf.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "exchange/jose.h"
+
+#define STAGE       "consent"
+#define CACHE_SLOTS 4096 /* power of two */
+
+struct verified {
+	uint8_t hash[SHA256_DIGEST_LENGTH];
+	int64_t exp;
+};
+
+struct consent_checker {
+	pthread_mutex_t lock;
+	struct verified slots[CACHE_SLOTS];
+};
+
+struct consent_checker *consent_checker_new(void)
+{
+	struct consent_checker *c = calloc(1, sizeof(*c));
+
+	if (c != NULL)
+		pthread_mutex_init(&c->lock, NULL);
+	return c;
+}
+
+void consent_checker_free(struct consent_checker *c)
+{
+	if (c == NULL)
+		return;
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+static size_t slot_of(const uint8_t *hash)
+{
+	return ((size_t)hash[0] << 8 | hash[1]) & (CACHE_SLOTS - 1);
+}
+
+static bool already_verified(struct consent_checker *c, const uint8_t *hash, int64_t now)
+{
+	struct verified *v = &c->slots[slot_of(hash)];
+	bool hit;
+
+	pthread_mutex_lock(&c->lock);
+	hit = v->exp > now && memcmp(v->hash, hash, sizeof(v->hash)) == 0;
+	pthread_mutex_unlock(&c->lock);
+	return hit;
+}
+
+static void remember(struct consent_checker *c, const uint8_t *hash, int64_t exp)
+{
+	struct verified *v = &c->slots[slot_of(hash)];
+
+	pthread_mutex_lock(&c->lock);
+	memcpy(v->hash, hash, sizeof(v->hash));
+	v->exp = exp;
+	pthread_mutex_unlock(&c->lock);
+}
+
+/* The claims of a token whose signature was verified before: decode only. */
+static hr_status decode_claims(const char *token, json_t **claims, struct hr_error *err)
+{
+	const char *dot1 = strchr(token, '.');
+	const char *dot2 = dot1 ? strchr(dot1 + 1, '.') : NULL;
+	struct buf text;
+	hr_status rc;
+
+	if (dot2 == NULL)
+		return hr_error_set(err, HR_E_DENIED, STAGE, "the consent is not a compact JWS");
+	buf_init(&text, CONSENT_MAX_LEN);
+	rc = base64_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), BASE64_URL, &text);
+	if (rc == HR_OK)
+		rc = hr_json_parse_object(text.data, text.len, claims, err);
+	buf_clear(&text);
+	return rc == HR_OK ? HR_OK : hr_error_set(err, HR_E_DENIED, STAGE, "unreadable consent");
+}
+
+static bool covers(const json_t *docs, const char *document_type)
+{
+	size_t i;
+	json_t *d;
+
+	if (!json_is_array(docs))
+		return false;
+	json_array_foreach(docs, i, d)
+	{
+		const char *s = json_string_value(d);
+		if (s != NULL && (strcmp(s, "*") == 0 || strcmp(s, document_type) == 0))
+			return true;
+	}
+	return false;
+}
+
+static hr_status check_claims(const json_t *claims, const char *person, const char *purpose,
+			      const char *document_type, int64_t now, char *id, size_t id_size,
+			      struct hr_error *err)
+{
+	const char *sub = json_string_value(json_object_get(claims, "sub"));
+	const char *why = json_string_value(json_object_get(claims, "purpose"));
+	const char *jti = json_string_value(json_object_get(claims, "jti"));
+	json_t *iat = json_object_get(claims, "iat"), *exp = json_object_get(claims, "exp");
+
+	if (sub == NULL || strcmp(sub, person) != 0)
+		return hr_error_set(err, HR_E_DENIED, STAGE, "the consent is not the person's");
+	if (why == NULL || strcmp(why, purpose) != 0)
+		return hr_error_set(err, HR_E_DENIED, STAGE, "the consent is for another purpose");
+	if (!covers(json_object_get(claims, "docs"), document_type))
+		return hr_error_set(err, HR_E_DENIED, STAGE,
+				    "the consent does not cover %s documents", document_type);
+	if (!json_is_integer(iat) || !json_is_integer(exp) || json_integer_value(iat) > now + 5 ||
+	    json_integer_value(exp) <= now ||
+	    json_integer_value(exp) - json_integer_value(iat) > CONSENT_MAX_LIFETIME_S)
+		return hr_error_set(err, HR_E_DENIED, STAGE,
+				    "the consent is expired, not yet valid or too long-lived");
+	if (jti == NULL || jti[0] == 0 || strlen(jti) >= id_size)
+		return hr_error_set(err, HR_E_DENIED, STAGE, "the consent has no usable jti");
+	snprintf(id, id_size, "%s", jti);
+	return HR_OK;
+}
+
+hr_status consent_check(struct consent_checker *c, const char *token, const char *person,
+			const char *purpose, const char *document_type, int64_t now, char *id,
+			size_t id_size, struct hr_error *err)
+{
+	uint8_t hash[SHA256_DIGEST_LENGTH];
+	json_t *header = NULL, *claims = NULL;
+	const char *typ;
+	size_t len = strlen(token);
+	hr_status rc;
+
+	if (len > CONSENT_MAX_LEN)
+		return hr_error_set(err, HR_E_DENIED, STAGE, "the consent is too long");
+	SHA256((const uint8_t *)token, len, hash);
+	if (already_verified(c, hash, now)) {
+		rc = decode_claims(token, &claims, err);
+	} else {
+		rc = jose_jws_verify(token, len, NULL, &header, &claims, err);
+		typ = json_string_value(json_object_get(header, "typ"));
+		if (rc == HR_OK && (typ == NULL || strcmp(typ, CONSENT_TYPE) != 0))
+			rc = hr_error_set(err, HR_E_DENIED, STAGE, "the token is not a %s",
+					  CONSENT_TYPE);
+		else if (rc != HR_OK)
+			rc = HR_E_DENIED;
+	}
+	if (rc == HR_OK)
+		rc = check_claims(claims, person, purpose, document_type, now, id, id_size, err);
+	if (rc == HR_OK && header != NULL)
+		remember(c, hash, json_integer_value(json_object_get(claims, "exp")));
+	json_decref(header);
+	json_decref(claims);
+	return rc;
+}

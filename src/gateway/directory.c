@@ -1,0 +1,289 @@
+/*
+ * directory.c — loading the member directory and deciding access rights.
+ */
+#include "gateway/directory.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "core/error.h"
+#include "core/json.h"
+
+#define STAGE "directory"
+
+struct right {
+	char client[MEMBER_ID_MAX];
+	char provider[MEMBER_ID_MAX];
+	json_t *services; /* array of strings */
+	json_t *purposes; /* array of strings */
+	char *legal_basis;
+};
+
+struct directory {
+	char gateway[MEMBER_ID_MAX];
+	struct member *members;
+	size_t member_count;
+	struct right *rights;
+	size_t right_count;
+};
+
+bool member_id_valid(const char *id)
+{
+	int segments = 1;
+	size_t len = strlen(id), run = 0;
+
+	if (len == 0 || len >= MEMBER_ID_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = id[i];
+		if (c == '/') {
+			if (run == 0)
+				return false;
+			segments++;
+			run = 0;
+		} else if (isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.') {
+			run++;
+		} else {
+			return false;
+		}
+	}
+	return segments == 4 && run > 0;
+}
+
+static hr_status load_key(const char *path, const char *base_dir, EVP_PKEY **out,
+			  struct hr_error *err)
+{
+	char full[PATH_MAX + 256];
+	FILE *f;
+	X509 *cert;
+
+	if (path[0] == '/')
+		snprintf(full, sizeof(full), "%s", path);
+	else
+		snprintf(full, sizeof(full), "%s/%s", base_dir, path);
+	if ((f = fopen(full, "r")) == NULL)
+		return hr_error_set(err, HR_E_IO, STAGE, "cannot open certificate %s", full);
+	cert = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	if (cert == NULL)
+		return hr_error_set(err, HR_E_INVALID, STAGE, "%s holds no PEM certificate", full);
+	*out = X509_get_pubkey(cert);
+	X509_free(cert);
+	if (*out == NULL)
+		return hr_error_set(err, HR_E_INVALID, STAGE, "%s has no usable key", full);
+	return HR_OK;
+}
+
+static bool strings_only(const json_t *array)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(array) || json_array_size(array) == 0)
+		return false;
+	json_array_foreach(array, i, v)
+	{
+		if (!json_is_string(v))
+			return false;
+	}
+	return true;
+}
+
+static hr_status load_members(struct directory *d, const json_t *members, const char *base,
+			      struct hr_error *err)
+{
+	size_t i;
+	json_t *m;
+
+	d->members = calloc(json_array_size(members) + 1, sizeof(*d->members));
+	if (d->members == NULL)
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	json_array_foreach(members, i, m)
+	{
+		struct member *out = &d->members[i];
+		const char *id = json_string_value(json_object_get(m, "id"));
+		const char *cert = json_string_value(json_object_get(m, "certificate"));
+		const char *url = json_string_value(json_object_get(m, "url"));
+		const char *type = json_string_value(json_object_get(m, "document_type"));
+		hr_status rc;
+
+		if (id == NULL || !member_id_valid(id) || cert == NULL)
+			return hr_error_set(err, HR_E_INVALID, STAGE,
+					    "member %zu needs a valid id and a certificate", i);
+		if (directory_member(d, id) != NULL)
+			return hr_error_set(err, HR_E_INVALID, STAGE, "member %s is listed twice",
+					    id);
+		snprintf(out->id, sizeof(out->id), "%s", id);
+		if ((rc = load_key(cert, base, &out->key, err)) != HR_OK)
+			return rc;
+		if (url != NULL && (out->url = strdup(url)) == NULL)
+			return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+		if (type != NULL)
+			snprintf(out->document_type, sizeof(out->document_type), "%s", type);
+		d->member_count++;
+	}
+	return HR_OK;
+}
+
+static hr_status load_rights(struct directory *d, const json_t *rights, struct hr_error *err)
+{
+	size_t i;
+	json_t *r;
+
+	d->rights = calloc(json_array_size(rights) + 1, sizeof(*d->rights));
+	if (d->rights == NULL)
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	json_array_foreach(rights, i, r)
+	{
+		struct right *out = &d->rights[i];
+		const char *client = json_string_value(json_object_get(r, "client"));
+		const char *provider = json_string_value(json_object_get(r, "provider"));
+		const char *basis = json_string_value(json_object_get(r, "legal_basis"));
+		json_t *services = json_object_get(r, "services");
+		json_t *purposes = json_object_get(r, "purposes");
+
+		if (client == NULL || provider == NULL || !member_id_valid(client) ||
+		    strlen(provider) >= MEMBER_ID_MAX || !strings_only(services) ||
+		    !strings_only(purposes) ||
+		    (json_object_get(r, "legal_basis") && (basis == NULL || basis[0] == 0)))
+			return hr_error_set(
+			    err, HR_E_INVALID, STAGE,
+			    "right %zu needs client, provider, services and purposes "
+			    "(and a non-empty legal_basis if any)",
+			    i);
+		snprintf(out->client, sizeof(out->client), "%s", client);
+		snprintf(out->provider, sizeof(out->provider), "%s", provider);
+		out->services = json_incref(services);
+		out->purposes = json_incref(purposes);
+		if (basis != NULL && (out->legal_basis = strdup(basis)) == NULL)
+			return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+		d->right_count++;
+	}
+	return HR_OK;
+}
+
+hr_status directory_load(const char *path, struct directory **out, struct hr_error *err)
+{
+	struct directory *d = calloc(1, sizeof(*d));
+	char base[PATH_MAX];
+	const char *gateway, *slash;
+	json_error_t jerr;
+	json_t *root;
+	hr_status rc = HR_OK;
+
+	*out = NULL;
+	if (d == NULL)
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL) {
+		free(d);
+		return hr_error_set(err, HR_E_INVALID, STAGE, "%s:%d: %s", path, jerr.line,
+				    jerr.text);
+	}
+	slash = strrchr(path, '/');
+	snprintf(base, sizeof(base), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+	gateway = json_string_value(json_object_get(root, "gateway"));
+	if (gateway == NULL || !member_id_valid(gateway) ||
+	    !json_is_array(json_object_get(root, "members")) ||
+	    !json_is_array(json_object_get(root, "rights")))
+		rc = hr_error_set(err, HR_E_INVALID, STAGE,
+				  "%s needs \"gateway\" (a member id), \"members\" and \"rights\"",
+				  path);
+	if (rc == HR_OK) {
+		snprintf(d->gateway, sizeof(d->gateway), "%s", gateway);
+		if ((rc = load_members(d, json_object_get(root, "members"), base, err)) == HR_OK)
+			rc = load_rights(d, json_object_get(root, "rights"), err);
+		if (rc != HR_OK)
+			hr_error_prefix(err, "%s", path);
+	}
+	json_decref(root);
+	if (rc != HR_OK) {
+		directory_free(d);
+		return rc;
+	}
+	*out = d;
+	return HR_OK;
+}
+
+void directory_free(struct directory *d)
+{
+	if (d == NULL)
+		return;
+	for (size_t i = 0; i < d->member_count; i++) {
+		EVP_PKEY_free(d->members[i].key);
+		free(d->members[i].url);
+	}
+	for (size_t i = 0; i < d->right_count; i++) {
+		json_decref(d->rights[i].services);
+		json_decref(d->rights[i].purposes);
+		free(d->rights[i].legal_basis);
+	}
+	free(d->members);
+	free(d->rights);
+	free(d);
+}
+
+const char *directory_gateway_id(const struct directory *d)
+{
+	return d->gateway;
+}
+
+const struct member *directory_member(const struct directory *d, const char *id)
+{
+	for (size_t i = 0; i < d->member_count; i++) {
+		if (strcmp(d->members[i].id, id) == 0)
+			return &d->members[i];
+	}
+	return NULL;
+}
+
+static bool listed(const json_t *array, const char *value)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(array, i, v)
+	{
+		if (strcmp(json_string_value(v), value) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* A pattern ending in "/" and "*" matches every subsystem of what precedes it. */
+static bool provider_matches(const char *pattern, const char *provider)
+{
+	size_t n = strlen(pattern);
+
+	if (n >= 2 && strcmp(pattern + n - 2, "/*") == 0)
+		return strncmp(pattern, provider, n - 1) == 0 &&
+		       strchr(provider + n - 1, '/') == NULL;
+	return strcmp(pattern, provider) == 0;
+}
+
+struct access_decision directory_check(const struct directory *d, const char *client,
+				       const char *provider, const char *service,
+				       const char *purpose)
+{
+	struct access_decision decision = {false, NULL};
+
+	for (size_t i = 0; i < d->right_count; i++) {
+		const struct right *r = &d->rights[i];
+		if (strcmp(r->client, client) != 0 || !provider_matches(r->provider, provider) ||
+		    !listed(r->services, service) || !listed(r->purposes, purpose))
+			continue;
+		/* a right with a legal basis wins over one that needs consent */
+		if (!decision.allowed || (decision.legal_basis == NULL && r->legal_basis != NULL)) {
+			decision.allowed = true;
+			decision.legal_basis = r->legal_basis;
+		}
+	}
+	return decision;
+}

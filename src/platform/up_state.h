@@ -1,0 +1,48 @@
+/*
+ * up_state.h — what `hromada up` prepares before the roles start: keys, the
+ * trust list and its anchor, the registries' population and demo.json.
+ * Every step keeps what a previous `up` on the same directory made.
+ */
+#ifndef HROMADA_PLATFORM_UP_STATE_H
+#define HROMADA_PLATFORM_UP_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include <hromada/status.h>
+
+/* Writes value as pretty JSON through a temporary file and rename(). */
+hr_status up_write_json(const char *path, const json_t *value, struct hr_error *err);
+
+/* KEYS_DIR/trust and KEYS_DIR/<C> for each country. */
+hr_status up_prepare_keys(const char *keys_dir, const char *const *countries, int count,
+			  struct hr_error *err);
+
+/* STATE/trust-list.json of every country's signers, signed by KEYS_DIR/trust,
+ * and STATE/trust-anchor.pem, the certificate verifiers pin. */
+hr_status up_write_trust_list(const char *state_dir, const char *keys_dir,
+			      const char *const *countries, int count, struct hr_error *err);
+
+/*
+ * A registry's store URL from a template of --registry-store: "{country}" and
+ * "{type}" replaced. HR_E_INVALID when the result does not fit or the template
+ * does not name both (two registries would share one table).
+ */
+hr_status up_registry_store_url(const char *template_url, const char *country,
+				const char *document_type, char *out, size_t size,
+				struct hr_error *err);
+
+/*
+ * Loads (or finds already loaded) the population of each country into its
+ * eight registries: SQLite files in the registries' directories, or
+ * store_template (see up_registry_store_url) when not NULL; then writes
+ * STATE/demo.json: {"UA": [{person, family_name, given_name, documents}], ...}.
+ * Progress and the load rate go to the log.
+ */
+hr_status up_prepare_population(const char *state_dir, const char *store_template,
+				const char *const *countries, int count, uint64_t people,
+				uint64_t seed, struct hr_error *err);
+
+#endif

@@ -1,0 +1,591 @@
+/*
+ * wallet_auth.c — enrolment and authentication of citizens' devices.
+ *
+ *	POST /v1/enrol/start  {person}                    -> 202; a one-time code goes
+ *	                                                      out of band (the outbox)
+ *	POST /v1/enrol/finish {person, code, device_key}  -> {access_token, token_type: "DPoP"}
+ *
+ * Codes: 6 digits, 10 minutes, 5 attempts, at most 5 codes per person per hour;
+ * only an HMAC of the code is stored, compared in constant time. The answer to
+ * start is the same whether or not the person exists (no enumeration).
+ *
+ * Access tokens are DPoP-bound (RFC 9449 §6): "v1." payload "." HMAC, where the
+ * payload names the person and the device key's thumbprint (cnf.jkt). The wallet
+ * alone can make or check them; a token without a matching proof is worthless,
+ * and a device whose enrolment is revoked is refused even with a valid token.
+ */
+#include "wallet/wallet_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "core/base64.h"
+#include "core/error.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "exchange/dpop.h"
+
+#define STAGE "enrol"
+
+const struct store_migration wallet_migrations[] = {
+    {1, "enrolment codes and enrolments, keyed by person HMAC",
+     "CREATE TABLE enrolment_codes (person_hash TEXT PRIMARY KEY, code_hash TEXT NOT NULL, "
+     "expires_at BIGINT NOT NULL, attempts_left INTEGER NOT NULL, window_start BIGINT NOT "
+     "NULL, starts INTEGER NOT NULL);"
+     "CREATE TABLE enrolments (person_hash TEXT NOT NULL, jkt TEXT NOT NULL, created_at "
+     "BIGINT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (person_hash, jkt));",
+     NULL},
+};
+const size_t wallet_migration_count = sizeof(wallet_migrations) / sizeof(wallet_migrations[0]);
+
+static void hex(const uint8_t *in, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * len] = 0;
+}
+
+/* HMAC under the wallet secret of "label:text", as 64 hex characters. */
+static hr_status keyed_hash(const struct wallet *w, const char *label, const char *text,
+			    char out[65])
+{
+	char input[256];
+	uint8_t mac[32];
+	int n = snprintf(input, sizeof(input), "%s:%s", label, text);
+
+	if (n < 0 || (size_t)n >= sizeof(input) ||
+	    secret_hmac(w->secret, input, (size_t)n, mac) != HR_OK)
+		return HR_E_CRYPTO;
+	hex(mac, sizeof(mac), out);
+	return HR_OK;
+}
+
+hr_status wallet_person_hash(const struct wallet *w, const char *person, char out[65])
+{
+	return keyed_hash(w, "person", person, out);
+}
+
+static void reply_problem(struct http_request *req, unsigned status, const char *code,
+			  const char *message)
+{
+	http_reply_error(req, status, code, "%s", message);
+}
+
+/* --- enrolment: start --------------------------------------------------------- */
+
+/* Six uniformly random digits (rejection sampling avoids modulo bias). */
+static hr_status new_code(char out[7])
+{
+	uint32_t v;
+
+	do {
+		if (RAND_priv_bytes((unsigned char *)&v, sizeof(v)) != 1)
+			return HR_E_CRYPTO;
+	} while (v >= 4294000000u);
+	snprintf(out, 7, "%06u", v % 1000000u);
+	return HR_OK;
+}
+
+/* The out-of-band channel of `hromada up`: OUTBOX/<person>.txt, written atomically. */
+static hr_status deliver(const struct wallet *w, const char *person, const char *code,
+			 struct hr_error *err)
+{
+	char path[PATH_MAX + 64], tmp[PATH_MAX + 72], text[64];
+	int fd, n = snprintf(text, sizeof(text), "%s\n", code);
+
+	snprintf(path, sizeof(path), "%s/%s.txt", w->outbox, person);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return hr_error_set(err, HR_E_IO, STAGE, "cannot write to the outbox: %s",
+				    strerror(errno));
+	if (write(fd, text, (size_t)n) != n || close(fd) != 0 || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return hr_error_set(err, HR_E_IO, STAGE, "cannot write to the outbox");
+	}
+	return HR_OK;
+}
+
+/* One statement, bound and stepped; the caller frees nothing on failure. */
+static hr_status run(struct store *s, const char *sql, const char *const *text, int ntext,
+		     const int64_t *ints, int nints, struct hr_error *err)
+{
+	struct store_stmt *st;
+	bool row;
+	hr_status rc = store_prepare(s, sql, &st, err);
+	int i = 1;
+
+	if (rc != HR_OK)
+		return rc;
+	for (int k = 0; k < ntext && rc == HR_OK; k++, i++)
+		rc = store_bind_text(st, i, text[k], strlen(text[k]));
+	for (int k = 0; k < nints && rc == HR_OK; k++, i++)
+		rc = store_bind_int64(st, i, ints[k]);
+	if (rc == HR_OK)
+		rc = store_step(st, &row, err);
+	store_stmt_free(st);
+	return rc;
+}
+
+struct pending {
+	bool found;
+	char code_hash[65];
+	int64_t expires_at;
+	int64_t attempts_left;
+	int64_t window_start;
+	int64_t starts;
+};
+
+static hr_status read_pending(struct store *s, const char *person_hash, struct pending *p,
+			      struct hr_error *err)
+{
+	struct store_stmt *st;
+	hr_status rc;
+
+	memset(p, 0, sizeof(*p));
+	if ((rc = store_prepare(s,
+				"SELECT code_hash, expires_at, attempts_left, window_start, starts "
+				"FROM enrolment_codes WHERE person_hash = ?",
+				&st, err)) != HR_OK)
+		return rc;
+	if ((rc = store_bind_text(st, 1, person_hash, 64)) == HR_OK &&
+	    (rc = store_step(st, &p->found, err)) == HR_OK && p->found) {
+		snprintf(p->code_hash, sizeof(p->code_hash), "%s", store_column_text(st, 0, NULL));
+		p->expires_at = store_column_int64(st, 1);
+		p->attempts_left = store_column_int64(st, 2);
+		p->window_start = store_column_int64(st, 3);
+		p->starts = store_column_int64(st, 4);
+	}
+	store_stmt_free(st);
+	return rc;
+}
+
+/* Creates a fresh code unless the hourly limit is used up (*retry_after > 0). */
+static hr_status start_enrolment(struct wallet *w, struct store *s, const char *person,
+				 const char *person_hash, int64_t now, int64_t *retry_after,
+				 struct hr_error *err)
+{
+	struct pending p;
+	char code[7], code_hash[65];
+	int64_t window, starts;
+	hr_status rc;
+
+	*retry_after = 0;
+	if ((rc = store_begin(s, err)) != HR_OK)
+		return rc;
+	if ((rc = read_pending(s, person_hash, &p, err)) != HR_OK)
+		goto fail;
+	window = p.found && p.window_start > now - 3600 ? p.window_start : now;
+	starts = window == p.window_start ? p.starts : 0;
+	if (starts >= WALLET_STARTS_PER_HOUR) {
+		*retry_after = window + 3600 - now;
+		store_rollback(s, NULL);
+		return HR_OK;
+	}
+	if ((rc = new_code(code)) != HR_OK)
+		goto fail;
+	/* the code is bound to the person: HMAC(person:code), see finish */
+	{
+		char input[64];
+		snprintf(input, sizeof(input), "%s:%s", person, code);
+		if ((rc = keyed_hash(w, "code", input, code_hash)) != HR_OK)
+			goto fail;
+	}
+	{
+		const char *del[] = {person_hash};
+		const char *ins[] = {person_hash, code_hash};
+		const int64_t values[] = {now + WALLET_CODE_TTL_S, WALLET_CODE_ATTEMPTS, window,
+					  starts + 1};
+		if ((rc = run(s, "DELETE FROM enrolment_codes WHERE person_hash = ?", del, 1, NULL,
+			      0, err)) != HR_OK ||
+		    (rc = run(s,
+			      "INSERT INTO enrolment_codes (person_hash, code_hash, expires_at, "
+			      "attempts_left, window_start, starts) VALUES (?, ?, ?, ?, ?, ?)",
+			      ins, 2, values, 4, err)) != HR_OK)
+			goto fail;
+	}
+	if ((rc = deliver(w, person, code, err)) != HR_OK)
+		goto fail;
+	OPENSSL_cleanse(code, sizeof(code));
+	return store_commit(s, err);
+fail:
+	OPENSSL_cleanse(code, sizeof(code));
+	store_rollback(s, NULL);
+	return rc;
+}
+
+void wallet_handle_enrol_start(struct http_request *req, void *context)
+{
+	static const char *const keys[] = {"person", NULL};
+	struct wallet *w = context;
+	struct hr_error err = {0};
+	struct store *s = NULL;
+	json_t *body = NULL;
+	const char *person = NULL;
+	char person_hash[65];
+	int64_t retry_after = 0;
+
+	if (http_request_json(req, &body, &err) != HR_OK ||
+	    hr_json_only_keys(body, keys, &err) != HR_OK ||
+	    hr_json_get_string(body, "person", true, 32, &person, &err) != HR_OK) {
+		http_reply_from_error(req, &err);
+		goto done;
+	}
+	if (!person_id_valid(person)) {
+		reply_problem(req, 400, "invalid",
+			      "person must be UA: and an RNOKPP, or PL: and a PESEL, with a valid "
+			      "check digit");
+		goto done;
+	}
+	if (wallet_person_hash(w, person, person_hash) != HR_OK ||
+	    store_pool_acquire(w->pool, 2000, &s, &err) != HR_OK ||
+	    start_enrolment(w, s, person, person_hash, (int64_t)time(NULL), &retry_after, &err) !=
+		HR_OK) {
+		log_error("wallet.enrol", "%s: %s", err.stage, err.message);
+		reply_problem(req, 503, "unavailable", "the enrolment could not be started");
+		goto done;
+	}
+	if (retry_after > 0) {
+		char seconds[24];
+		snprintf(seconds, sizeof(seconds), "%lld", (long long)retry_after);
+		http_reply_header(req, "Retry-After", seconds);
+		reply_problem(req, 429, "rate_limited", "too many codes for this person this hour");
+		goto done;
+	}
+	http_reply_json(req, 202,
+			json_pack("{s:s,s:i,s:s}", "status", "sent", "expires_in",
+				  WALLET_CODE_TTL_S, "delivery",
+				  "out of band, through the registry of record"));
+done:
+	if (s != NULL)
+		store_pool_release(w->pool, s);
+	json_decref(body);
+}
+
+/* --- enrolment: finish, tokens ------------------------------------------------ */
+
+static hr_status make_token(const struct wallet *w, const char *person, const char *jkt,
+			    int64_t now, struct buf *out)
+{
+	json_t *payload = json_pack("{s:s,s:s,s:I,s:I}", "sub", person, "jkt", jkt, "iat",
+				    (json_int_t)now, "exp", (json_int_t)(now + WALLET_TOKEN_TTL_S));
+	struct buf text;
+	uint8_t mac[32];
+	hr_status rc;
+
+	if (payload == NULL)
+		return HR_E_NOMEM;
+	buf_init(&text, 4096);
+	buf_append_str(out, "v1.");
+	rc = hr_json_dump(payload, &text);
+	json_decref(payload);
+	if (rc == HR_OK)
+		rc = base64_encode(text.data, text.len, BASE64_URL, out);
+	if (rc == HR_OK)
+		rc = secret_hmac(w->secret, out->data, out->len, mac);
+	if (rc == HR_OK) {
+		buf_append_byte(out, '.');
+		rc = base64_encode(mac, sizeof(mac), BASE64_URL, out);
+	}
+	buf_clear(&text);
+	return rc;
+}
+
+/* Checks a token's MAC and lifetime; fills person and jkt. */
+static bool read_token(const struct wallet *w, const char *token, int64_t now, char *person,
+		       size_t person_size, char *jkt, size_t jkt_size)
+{
+	const char *dot = strrchr(token, '.');
+	uint8_t mac[32];
+	struct buf given, text;
+	json_t *payload = NULL;
+	const char *sub, *key;
+	bool ok = false;
+
+	if (strncmp(token, "v1.", 3) != 0 || dot == NULL || dot <= token + 3 ||
+	    strlen(token) > 2048)
+		return false;
+	buf_init(&given, 64);
+	buf_init(&text, 2048);
+	if (base64_decode(dot + 1, strlen(dot + 1), BASE64_URL, &given) != HR_OK ||
+	    given.len != sizeof(mac) ||
+	    secret_hmac(w->secret, token, (size_t)(dot - token), mac) != HR_OK ||
+	    CRYPTO_memcmp(mac, given.data, sizeof(mac)) != 0)
+		goto done;
+	if (base64_decode(token + 3, (size_t)(dot - token - 3), BASE64_URL, &text) != HR_OK ||
+	    hr_json_parse_object(text.data, text.len, &payload, NULL) != HR_OK)
+		goto done;
+	sub = json_string_value(json_object_get(payload, "sub"));
+	key = json_string_value(json_object_get(payload, "jkt"));
+	if (sub == NULL || key == NULL || strlen(sub) >= person_size || strlen(key) >= jkt_size ||
+	    json_integer_value(json_object_get(payload, "exp")) <= now)
+		goto done;
+	snprintf(person, person_size, "%s", sub);
+	snprintf(jkt, jkt_size, "%s", key);
+	ok = true;
+done:
+	json_decref(payload);
+	buf_clear(&given);
+	buf_clear(&text);
+	return ok;
+}
+
+/* The URI the client addressed, as DPoP's htu must name it. */
+static void request_uri(const struct wallet *w, struct http_request *req, char *out, size_t size)
+{
+	const char *host = http_request_header(req, "Host");
+
+	if (w->public_url[0])
+		snprintf(out, size, "%s%s", w->public_url, http_request_path(req));
+	else
+		snprintf(out, size, "http://%s%s", host ? host : "", http_request_path(req));
+}
+
+/* Checks the code of a pending enrolment, spending one attempt. */
+static hr_status redeem_code(struct wallet *w, struct store *s, const char *person,
+			     const char *person_hash, const char *code, const char *jkt,
+			     int64_t now, bool *accepted, struct hr_error *err)
+{
+	struct pending p;
+	char input[64], code_hash[65];
+	const char *who[] = {person_hash};
+	hr_status rc;
+
+	*accepted = false;
+	if ((rc = store_begin(s, err)) != HR_OK)
+		return rc;
+	if ((rc = read_pending(s, person_hash, &p, err)) != HR_OK)
+		goto fail;
+	if (!p.found || p.expires_at <= now || p.attempts_left <= 0) {
+		store_rollback(s, NULL);
+		return HR_OK;
+	}
+	if ((rc = run(s,
+		      "UPDATE enrolment_codes SET attempts_left = attempts_left - 1 "
+		      "WHERE person_hash = ?",
+		      who, 1, NULL, 0, err)) != HR_OK)
+		goto fail;
+	snprintf(input, sizeof(input), "%s:%s", person, code);
+	if ((rc = keyed_hash(w, "code", input, code_hash)) != HR_OK)
+		goto fail;
+	if (CRYPTO_memcmp(code_hash, p.code_hash, 64) == 0) {
+		const char *enrol[] = {person_hash, jkt};
+		const int64_t at[] = {now};
+		if ((rc = run(s, "DELETE FROM enrolment_codes WHERE person_hash = ?", who, 1, NULL,
+			      0, err)) != HR_OK ||
+		    (rc = run(s, "DELETE FROM enrolments WHERE person_hash = ? AND jkt = ?", enrol,
+			      2, NULL, 0, err)) != HR_OK ||
+		    (rc = run(s,
+			      "INSERT INTO enrolments (person_hash, jkt, created_at, revoked) "
+			      "VALUES (?, ?, ?, 0)",
+			      enrol, 2, at, 1, err)) != HR_OK)
+			goto fail;
+		*accepted = true;
+	}
+	return store_commit(s, err);
+fail:
+	store_rollback(s, NULL);
+	return rc;
+}
+
+void wallet_handle_enrol_finish(struct http_request *req, void *context)
+{
+	static const char *const keys[] = {"person", "code", "device_key", NULL};
+	struct wallet *w = context;
+	struct hr_error err = {0};
+	struct store *s = NULL;
+	json_t *body = NULL, *jwk = NULL;
+	const char *person = NULL, *code = NULL, *proof = http_request_header(req, "DPoP");
+	char person_hash[65], jkt[JOSE_THUMBPRINT_LEN], uri[1024];
+	EVP_PKEY *key = NULL;
+	int64_t now = (int64_t)time(NULL);
+	struct buf token;
+	bool accepted = false;
+
+	buf_init(&token, 4096);
+	if (http_request_json(req, &body, &err) != HR_OK ||
+	    hr_json_only_keys(body, keys, &err) != HR_OK ||
+	    hr_json_get_string(body, "person", true, 32, &person, &err) != HR_OK ||
+	    hr_json_get_string(body, "code", true, 16, &code, &err) != HR_OK ||
+	    hr_json_get_object(body, "device_key", true, &jwk, &err) != HR_OK ||
+	    jose_jwk_to_key(jwk, &key, &err) != HR_OK ||
+	    jose_jwk_thumbprint(jwk, jkt, &err) != HR_OK) {
+		http_reply_from_error(req, &err);
+		goto done;
+	}
+	if (!person_id_valid(person)) {
+		reply_problem(req, 400, "invalid", "person is not a valid UA:RNOKPP or PL:PESEL");
+		goto done;
+	}
+	if (proof != NULL) {
+		/* optional at this endpoint: when given, it must prove the same key */
+		struct dpop_check check = {"POST", uri, NULL, jkt, now, w->dpop_jti};
+		struct dpop_result result;
+		request_uri(w, req, uri, sizeof(uri));
+		if (dpop_verify(proof, &check, &result, &err) != HR_OK) {
+			http_reply_header(req, "WWW-Authenticate",
+					  "DPoP error=\"invalid_dpop_proof\"");
+			reply_problem(req, 401, "invalid_dpop_proof", err.message);
+			goto done;
+		}
+	}
+	if (wallet_person_hash(w, person, person_hash) != HR_OK ||
+	    store_pool_acquire(w->pool, 2000, &s, &err) != HR_OK ||
+	    redeem_code(w, s, person, person_hash, code, jkt, now, &accepted, &err) != HR_OK) {
+		log_error("wallet.enrol", "%s: %s", err.stage, err.message);
+		reply_problem(req, 503, "unavailable", "the enrolment could not be finished");
+		goto done;
+	}
+	if (!accepted) {
+		reply_problem(req, 400, "invalid_grant", "the code is wrong, used up or expired");
+		goto done;
+	}
+	if (make_token(w, person, jkt, now, &token) != HR_OK) {
+		reply_problem(req, 500, "internal", "no token could be made");
+		goto done;
+	}
+	log_info("wallet.enrolled", "a device was enrolled");
+	http_reply_json(req, 200,
+			json_pack("{s:s,s:s,s:i}", "access_token", buf_str(&token), "token_type",
+				  "DPoP", "expires_in", WALLET_TOKEN_TTL_S));
+done:
+	EVP_PKEY_free(key);
+	buf_clear(&token);
+	if (s != NULL)
+		store_pool_release(w->pool, s);
+	json_decref(body);
+}
+
+/* --- every other call ---------------------------------------------------------- */
+
+static void refuse(struct http_request *req, const char *error, const char *message)
+{
+	char challenge[128];
+
+	snprintf(challenge, sizeof(challenge), "DPoP error=\"%s\", algs=\"ES256\"", error);
+	http_reply_header(req, "WWW-Authenticate", challenge);
+	http_reply_error(req, 401, error, "%s", message);
+}
+
+/* The public JWK in a JWS's protected header (a DPoP proof, once verified; a consent). */
+static json_t *proof_jwk(const char *proof)
+{
+	const char *dot = strchr(proof, '.');
+	struct buf text;
+	json_t *header = NULL, *jwk = NULL;
+
+	buf_init(&text, DPOP_MAX_LEN);
+	if (dot != NULL &&
+	    base64_decode(proof, (size_t)(dot - proof), BASE64_URL, &text) == HR_OK &&
+	    hr_json_parse_object(text.data, text.len, &header, NULL) == HR_OK)
+		jwk = json_incref(json_object_get(header, "jwk"));
+	json_decref(header);
+	buf_clear(&text);
+	return jwk;
+}
+
+/* A consent relayed for this caller must be made by the device that is calling:
+ * the key in its header is the enrolled one. No consent is the gateway's to refuse. */
+static bool consent_from_device(const char *consent, const char *jkt)
+{
+	char thumbprint[JOSE_THUMBPRINT_LEN];
+	json_t *jwk;
+	bool same;
+
+	if (consent == NULL)
+		return true;
+	if ((jwk = proof_jwk(consent)) == NULL)
+		return false;
+	same = jose_jwk_thumbprint(jwk, thumbprint, NULL) == HR_OK && strcmp(thumbprint, jkt) == 0;
+	json_decref(jwk);
+	return same;
+}
+
+static bool enrolment_active(struct wallet *w, const char *person, const char *jkt)
+{
+	struct store *s = NULL;
+	struct store_stmt *st = NULL;
+	char person_hash[65];
+	bool row = false, active = false;
+
+	if (wallet_person_hash(w, person, person_hash) == HR_OK &&
+	    store_pool_acquire(w->pool, 2000, &s, NULL) == HR_OK &&
+	    store_prepare(s, "SELECT revoked FROM enrolments WHERE person_hash = ? AND jkt = ?",
+			  &st, NULL) == HR_OK &&
+	    store_bind_text(st, 1, person_hash, 64) == HR_OK &&
+	    store_bind_text(st, 2, jkt, strlen(jkt)) == HR_OK &&
+	    store_step(st, &row, NULL) == HR_OK && row)
+		active = store_column_int64(st, 0) == 0;
+	store_stmt_free(st);
+	if (s != NULL)
+		store_pool_release(w->pool, s);
+	return active;
+}
+
+bool wallet_authenticate(struct wallet *w, struct http_request *req, struct wallet_caller *c)
+{
+	const char *auth = http_request_header(req, "Authorization");
+	const char *proof = http_request_header(req, "DPoP");
+	struct hr_error err = {0};
+	struct dpop_result result;
+	struct dpop_check check;
+	char uri[1024];
+	int64_t now = (int64_t)time(NULL);
+
+	memset(c, 0, sizeof(*c));
+	if (auth == NULL || strncasecmp(auth, "DPoP ", 5) != 0) {
+		refuse(req, "invalid_token", "Authorization: DPoP <access token> is required");
+		return false;
+	}
+	if (proof == NULL) {
+		refuse(req, "invalid_dpop_proof", "a DPoP proof is required (RFC 9449)");
+		return false;
+	}
+	if (!read_token(w, auth + 5, now, c->person, sizeof(c->person), c->jkt, sizeof(c->jkt))) {
+		refuse(req, "invalid_token", "the access token is not valid");
+		return false;
+	}
+	request_uri(w, req, uri, sizeof(uri));
+	check =
+	    (struct dpop_check){http_request_method(req), uri, auth + 5, c->jkt, now, w->dpop_jti};
+	if (dpop_verify(proof, &check, &result, &err) != HR_OK) {
+		refuse(req, "invalid_dpop_proof", err.message);
+		return false;
+	}
+	if (!enrolment_active(w, c->person, c->jkt)) {
+		refuse(req, "invalid_token", "this device is not enrolled");
+		return false;
+	}
+	if ((c->jwk = proof_jwk(proof)) == NULL) {
+		refuse(req, "invalid_dpop_proof", "the proof has no public key");
+		return false;
+	}
+	if (!consent_from_device(http_request_header(req, "Hromada-Consent"), c->jkt)) {
+		/* the gateway checks the consent itself; the wallet vouches for its key */
+		http_reply_error(req, 403, "consent_invalid",
+				 "the consent is not signed by this enrolled device");
+		wallet_caller_clear(c);
+		return false;
+	}
+	return true;
+}
+
+void wallet_caller_clear(struct wallet_caller *c)
+{
+	json_decref(c->jwk);
+	memset(c, 0, sizeof(*c));
+}

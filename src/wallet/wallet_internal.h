@@ -1,0 +1,85 @@
+/*
+ * wallet_internal.h — the wallet's state, shared by its files:
+ *   wallet.c           the role: settings, routes, start and stop
+ *   wallet_auth.c      enrolment, access tokens, DPoP on every call
+ *   wallet_documents.c documents fetched live through the gateway, credentials
+ *
+ * What the wallet keeps (wallet.db): pending enrolment codes and enrolments,
+ * each keyed by an HMAC of the person id under the wallet's secret, with the
+ * device key's thumbprint. No name, number, date or address, ever — not in the
+ * database, not in a log line. Documents pass through memory only.
+ */
+#ifndef HROMADA_WALLET_INTERNAL_H
+#define HROMADA_WALLET_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <openssl/evp.h>
+
+#include "core/documents.h"
+#include "core/http_client.h"
+#include "core/http_server.h"
+#include "core/secret.h"
+#include "core/store.h"
+#include "exchange/jose.h"
+#include "exchange/member.h"
+#include "exchange/replay.h"
+
+#define WALLET_PURPOSE         "citizen-wallet"
+#define WALLET_CODE_TTL_S      600
+#define WALLET_CODE_ATTEMPTS   5
+#define WALLET_STARTS_PER_HOUR 5
+#define WALLET_TOKEN_TTL_S     (30 * 86400)
+#define WALLET_MAX_ISSUERS     64
+
+struct signer;
+struct issuer;
+
+struct wallet {
+	struct store_pool *pool;
+	uint8_t secret[SECRET_LEN];
+	char member_id[96];
+	char gateway_id[96];
+	char gateway_url[512];
+	char provider_prefix[96]; /* providers are PREFIX/<document type> */
+	char outbox[4096];
+	char public_url[512]; /* "" = from the Host header */
+	struct member_identity self;
+	struct signer *member_signer;
+	EVP_PKEY *gateway_key;
+	struct signer *document_signers[DOCUMENT_TYPE_COUNT];
+	struct http_client *client;
+	struct replay_cache *dpop_jti;
+	struct replay_cache *gateway_nonces;
+
+	pthread_mutex_t issuers_lock; /* a small pool: one issuer per busy thread */
+	struct issuer *issuers[DOCUMENT_TYPE_COUNT][WALLET_MAX_ISSUERS];
+	int issuer_count[DOCUMENT_TYPE_COUNT];
+};
+
+/* The caller of a wallet call, once authenticated. */
+struct wallet_caller {
+	char person[16];
+	char jkt[JOSE_THUMBPRINT_LEN];
+	json_t *jwk; /* the device key, from the DPoP proof; caller decrefs */
+};
+
+/* wallet_auth.c */
+hr_status wallet_person_hash(const struct wallet *w, const char *person, char out[65]);
+void wallet_handle_enrol_start(struct http_request *req, void *context);
+void wallet_handle_enrol_finish(struct http_request *req, void *context);
+/* Authenticates a call (Authorization: DPoP + DPoP proof); replies 401 itself on failure. */
+bool wallet_authenticate(struct wallet *w, struct http_request *req, struct wallet_caller *caller);
+void wallet_caller_clear(struct wallet_caller *caller);
+extern const struct store_migration wallet_migrations[];
+extern const size_t wallet_migration_count;
+
+/* wallet_documents.c */
+void wallet_handle_documents(struct http_request *req, void *context);
+void wallet_handle_document(struct http_request *req, void *context);
+void wallet_handle_report_lost(struct http_request *req, void *context);
+
+#endif

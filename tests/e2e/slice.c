@@ -1,0 +1,228 @@
+/*
+ * slice.c — the device and member helpers of the slice's end-to-end tests.
+ */
+#include "testkit/testkit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+
+#include "core/base64.h"
+#include "core/buf.h"
+#include "core/json.h"
+#include "credential/signer.h"
+#include "e2e/slice.h"
+#include "exchange/dpop.h"
+#include "exchange/jose.h"
+#include "exchange/member.h"
+#include "platform/country.h"
+
+void device_init(struct device *d, const char *person, const char *wallet_url)
+{
+	struct hr_error err = {0};
+	EVP_PKEY *key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+
+	memset(d, 0, sizeof(*d));
+	assert_non_null(key);
+	snprintf(d->person, sizeof(d->person), "%s", person);
+	snprintf(d->wallet, sizeof(d->wallet), "%s", wallet_url);
+	assert_int_equal(signer_from_key(key, NULL, &d->key, &err), HR_OK);
+	assert_int_equal(jose_key_to_jwk(key, &d->jwk, &err), HR_OK);
+	EVP_PKEY_free(key);
+}
+
+void device_clear(struct device *d)
+{
+	signer_free(d->key);
+	json_decref(d->jwk);
+	memset(d, 0, sizeof(*d));
+}
+
+static void make_consent(struct device *d, struct buf *out)
+{
+	struct hr_error err = {0};
+	unsigned char nonce[12];
+	struct buf jti;
+	json_t *header, *claims;
+	int64_t now = (int64_t)time(NULL);
+
+	buf_init(&jti, 64);
+	assert_int_equal(RAND_bytes(nonce, sizeof(nonce)), 1);
+	assert_int_equal(base64_encode(nonce, sizeof(nonce), BASE64_URL, &jti), HR_OK);
+	header = json_pack("{s:s,s:O}", "typ", "hromada-consent+jwt", "jwk", d->jwk);
+	claims = json_pack("{s:s,s:s,s:[s],s:I,s:I,s:s}", "sub", d->person, "purpose",
+			   "citizen-wallet", "docs", "*", "iat", (json_int_t)now, "exp",
+			   (json_int_t)(now + 300), "jti", buf_str(&jti));
+	assert_int_equal(jose_jws_sign(d->key, header, claims, out, &err), HR_OK);
+	json_decref(header);
+	json_decref(claims);
+	buf_clear(&jti);
+}
+
+static long send_json(struct http_client *http, const char *method, const char *url,
+		      const struct http_header *headers, size_t count, const char *body,
+		      json_t **answer)
+{
+	struct http_client_request r = {0};
+	struct http_client_response response;
+	struct hr_error err = {0};
+	long status;
+
+	http_client_response_init(&response);
+	r.method = method;
+	r.url = url;
+	r.headers = headers;
+	r.header_count = count;
+	r.body = body;
+	r.body_len = body ? strlen(body) : 0;
+	if (http_client_send(http, &r, &response, &err) != HR_OK)
+		fail_msg("%s %s: %s", method, url, err.message);
+	status = response.status;
+	if (answer != NULL)
+		*answer = json_loadb((const char *)response.body.data, response.body.len, 0, NULL);
+	http_client_response_clear(&response);
+	return status;
+}
+
+long device_call(struct device *d, struct http_client *http, const char *method, const char *path,
+		 const char *query, bool consent, const char *reuse_proof, char *proof_out,
+		 size_t proof_size, json_t **answer)
+{
+	struct hr_error err = {0};
+	struct http_header headers[4];
+	struct buf proof, consent_token;
+	char url[1024], full[1200], auth[2200];
+	size_t h = 0;
+	long status;
+
+	buf_init(&proof, 4096);
+	buf_init(&consent_token, 4096);
+	snprintf(url, sizeof(url), "%s%s", d->wallet, path);
+	if (reuse_proof == NULL) {
+		assert_int_equal(dpop_proof_make(d->key, method, url, d->token[0] ? d->token : NULL,
+						 (int64_t)time(NULL), &proof, &err),
+				 HR_OK);
+	} else {
+		buf_append_str(&proof, reuse_proof);
+	}
+	if (proof_out != NULL)
+		snprintf(proof_out, proof_size, "%s", buf_str(&proof));
+	headers[h++] = (struct http_header){"DPoP", buf_str(&proof)};
+	if (d->token[0]) {
+		snprintf(auth, sizeof(auth), "DPoP %s", d->token);
+		headers[h++] = (struct http_header){"Authorization", auth};
+	}
+	if (consent) {
+		make_consent(d, &consent_token);
+		headers[h++] = (struct http_header){"Hromada-Consent", buf_str(&consent_token)};
+	}
+	snprintf(full, sizeof(full), "%s%s%s", url, query ? "?" : "", query ? query : "");
+	status = send_json(http, method, full, headers, h, NULL, answer);
+	buf_clear(&proof);
+	buf_clear(&consent_token);
+	return status;
+}
+
+void device_enrol(struct device *d, struct http_client *http, const char *state)
+{
+	struct http_header json = {"Content-Type", "application/json"};
+	struct http_header headers[2];
+	struct hr_error err = {0};
+	char url[512], path[600], body[2048], code[16] = "";
+	struct buf proof, jwk_text;
+	json_t *answer = NULL;
+	FILE *f;
+
+	snprintf(url, sizeof(url), "%s/v1/enrol/start", d->wallet);
+	snprintf(body, sizeof(body), "{\"person\":\"%s\"}", d->person);
+	assert_int_equal(send_json(http, "POST", url, &json, 1, body, NULL), 202);
+	snprintf(path, sizeof(path), "%s/outbox/%s.txt", state, d->person);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(code, sizeof(code), f));
+	fclose(f);
+	code[strcspn(code, "\n")] = 0;
+	assert_int_equal(strlen(code), 6);
+
+	buf_init(&proof, 4096);
+	buf_init(&jwk_text, 4096);
+	snprintf(url, sizeof(url), "%s/v1/enrol/finish", d->wallet);
+	assert_int_equal(
+	    dpop_proof_make(d->key, "POST", url, NULL, (int64_t)time(NULL), &proof, &err), HR_OK);
+	assert_int_equal(hr_json_dump(d->jwk, &jwk_text), HR_OK);
+	snprintf(body, sizeof(body), "{\"person\":\"%s\",\"code\":\"%s\",\"device_key\":%s}",
+		 d->person, code, buf_str(&jwk_text));
+	headers[0] = json;
+	headers[1] = (struct http_header){"DPoP", buf_str(&proof)};
+	assert_int_equal(send_json(http, "POST", url, headers, 2, body, &answer), 200);
+	assert_string_equal(json_string_value(json_object_get(answer, "token_type")), "DPoP");
+	snprintf(d->token, sizeof(d->token), "%s",
+		 json_string_value(json_object_get(answer, "access_token")));
+	json_decref(answer);
+	buf_clear(&proof);
+	buf_clear(&jwk_text);
+}
+
+static EVP_PKEY *certificate_key(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	X509 *cert;
+	EVP_PKEY *key;
+
+	assert_non_null(f);
+	cert = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	assert_non_null(cert);
+	key = X509_get_pubkey(cert);
+	X509_free(cert);
+	return key;
+}
+
+long member_lookup(struct http_client *http, const char *keys_dir, const char *member,
+		   const char *gateway_url, const char *provider, const char *service,
+		   const char *purpose, const char *body, json_t **answer)
+{
+	const struct country_members *m = country_members("UA");
+	char dir[1024], key[1100], cert[1100], gateway_dir[1024], gateway_cert[1100], url[1024];
+	struct http_header headers[4] = {{"Hromada-Client", member},
+					 {"Hromada-Purpose", purpose},
+					 {"Hromada-User", "UA:officer-1234"},
+					 {"Hromada-Issue", "roadside check 2026/17"}};
+	struct http_client_response response;
+	struct member_identity self;
+	struct member_call call;
+	struct replay_cache *nonces = replay_cache_new(1024);
+	struct hr_error err = {0};
+	struct signer *signer = NULL;
+	EVP_PKEY *gateway_key;
+	long status;
+
+	country_member_dir(keys_dir, member, dir, sizeof(dir));
+	snprintf(key, sizeof(key), "%s/key.pem", dir);
+	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+	assert_int_equal(signer_open_files(key, cert, &signer, &err), HR_OK);
+	country_member_dir(keys_dir, m->gateway, gateway_dir, sizeof(gateway_dir));
+	snprintf(gateway_cert, sizeof(gateway_cert), "%s/cert.pem", gateway_dir);
+	gateway_key = certificate_key(gateway_cert);
+	snprintf(url, sizeof(url), "%s/x/%s/%s", gateway_url, provider, service);
+	self = (struct member_identity){member, signer};
+	call = (struct member_call){url, headers, 4, body, strlen(body), 5000};
+	http_client_response_init(&response);
+	if (member_call_post(http, &self, &call, m->gateway, gateway_key, nonces,
+			     (int64_t)time(NULL), &response, &err) != HR_OK)
+		fail_msg("member call: %s", err.message);
+	status = response.status;
+	if (answer != NULL)
+		*answer = json_loadb((const char *)response.body.data, response.body.len, 0, NULL);
+	http_client_response_clear(&response);
+	EVP_PKEY_free(gateway_key);
+	signer_free(signer);
+	replay_cache_free(nonces);
+	return status;
+}
