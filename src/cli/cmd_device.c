@@ -31,26 +31,38 @@
 #include "credential/signer.h"
 #include "exchange/dpop.h"
 #include "exchange/jose.h"
+#include "exchange/consent.h"
 
 #define CONSENT_LIFETIME_S 300
 
 static void device_help(void)
 {
-	printf("Usage: hromada device [--state DIR] enrol PERSON\n"
-	       "       hromada device [--state DIR] documents PERSON\n"
-	       "       hromada device [--state DIR] show PERSON TYPE [--fields a,b] [--png FILE]\n"
-	       "       hromada device [--state DIR] report-lost PERSON TYPE [--number N]\n"
-	       "\n"
-	       "Plays a citizen's phone against the wallet of a running 'hromada up' (DIR,\n"
-	       "default ./hromada-state, gives the wallet's URL in endpoints.json):\n"
-	       "  enrol        make a device key, ask for a code, read it from DIR/outbox (the\n"
-	       "               out-of-band channel of 'up'), finish enrolment, keep the token\n"
-	       "  documents    list the documents the registries hold for PERSON\n"
-	       "  show         fetch one document as a device-bound QR credential (JSON; with\n"
-	       "               --png also the QR picture); --fields discloses only those fields\n"
-	       "  report-lost  suspend a document in its registry\n"
-	       "Every call carries a DPoP proof and a consent token signed by the device key.\n"
-	       "PERSON is UA:<RNOKPP> or PL:<PESEL>; DIR/demo.json lists some.\n");
+	printf(
+	    "Usage: hromada device [--state DIR] [--wallet URL] enrol PERSON\n"
+	    "       hromada device [--state DIR] [--wallet URL] documents PERSON\n"
+	    "       hromada device [--state DIR] [--wallet URL] show PERSON TYPE [--fields a,b]\n"
+	    "                                                       [--png FILE]\n"
+	    "       hromada device [--state DIR] [--wallet URL] report-lost PERSON TYPE\n"
+	    "                                                       [--number N]\n"
+	    "       hromada device [--state DIR] [--wallet URL] headers PERSON METHOD PATH\n"
+	    "                                                       [--count N]\n"
+	    "\n"
+	    "Plays a citizen's phone against the wallet of a running 'hromada up' (DIR,\n"
+	    "default ./hromada-state, gives the wallet's URL in endpoints.json):\n"
+	    "  enrol        make a device key, ask for a code, read it from DIR/outbox (the\n"
+	    "               out-of-band channel of 'up'), finish enrolment, keep the token\n"
+	    "  documents    list the documents the registries hold for PERSON\n"
+	    "  show         fetch one document as a device-bound QR credential (JSON; with\n"
+	    "               --png also the QR picture); --fields discloses only those fields\n"
+	    "  report-lost  suspend a document in its registry\n"
+	    "  headers      print what the device would send for METHOD PATH, for curl or\n"
+	    "               a load generator: one line per call (--count, default 1) of\n"
+	    "               Authorization, DPoP and Hromada-Consent values, tab-separated;\n"
+	    "               every line has its own proof (a proof is good for one call\n"
+	    "               within 60 s), all share one consent (valid 300 s)\n"
+	    "--wallet URL talks to that wallet instead of the one in DIR/endpoints.json.\n"
+	    "Every call carries a DPoP proof and a consent token signed by the device key.\n"
+	    "PERSON is UA:<RNOKPP> or PL:<PESEL>; DIR/demo.json lists some.\n");
 }
 
 struct device {
@@ -87,8 +99,8 @@ static hr_status wallet_url(const char *state, const char *person, char *out, si
 }
 
 /* Loads the device key of PERSON, making it when create is set. */
-static hr_status device_open(struct device *d, const char *state, const char *person, bool create,
-			     struct hr_error *err)
+static hr_status device_open(struct device *d, const char *state, const char *wallet,
+			     const char *person, bool create, struct hr_error *err)
 {
 	char path[PATH_MAX + 64];
 	struct http_client_options o;
@@ -103,7 +115,9 @@ static hr_status device_open(struct device *d, const char *state, const char *pe
 				    person);
 	snprintf(d->person, sizeof(d->person), "%s", person);
 	snprintf(d->dir, sizeof(d->dir), "%s/devices/%s", state, person);
-	if ((rc = wallet_url(state, person, d->wallet, sizeof(d->wallet), err)) != HR_OK)
+	if (wallet != NULL)
+		snprintf(d->wallet, sizeof(d->wallet), "%s", wallet);
+	else if ((rc = wallet_url(state, person, d->wallet, sizeof(d->wallet), err)) != HR_OK)
 		return rc;
 	snprintf(path, sizeof(path), "%s/key.pem", d->dir);
 	if ((f = fopen(path, "r")) != NULL) {
@@ -154,32 +168,6 @@ static void device_close(struct device *d)
 	http_client_free(d->http);
 }
 
-/* A consent for the wallet's exchanges about this person (gateway/consent.h). */
-static hr_status make_consent(struct device *d, struct buf *out, struct hr_error *err)
-{
-	unsigned char nonce[12];
-	struct buf jti;
-	json_t *header, *claims;
-	int64_t now = (int64_t)time(NULL);
-	hr_status rc;
-
-	buf_init(&jti, 64);
-	if (RAND_bytes(nonce, sizeof(nonce)) != 1 ||
-	    base64_encode(nonce, sizeof(nonce), BASE64_URL, &jti) != HR_OK) {
-		buf_clear(&jti);
-		return hr_error_set(err, HR_E_CRYPTO, "device", "no randomness");
-	}
-	header = json_pack("{s:s,s:O}", "typ", "hromada-consent+jwt", "jwk", d->jwk);
-	claims = json_pack("{s:s,s:s,s:[s],s:I,s:I,s:s}", "sub", d->person, "purpose",
-			   "citizen-wallet", "docs", "*", "iat", (json_int_t)now, "exp",
-			   (json_int_t)(now + CONSENT_LIFETIME_S), "jti", buf_str(&jti));
-	rc = jose_jws_sign(d->key, header, claims, out, err);
-	json_decref(header);
-	json_decref(claims);
-	buf_clear(&jti);
-	return rc;
-}
-
 /* One call to the wallet with DPoP (and the token and a consent once enrolled). */
 static hr_status call(struct device *d, const char *method, const char *path, const char *query,
 		      const json_t *body, struct http_client_response *response,
@@ -199,7 +187,8 @@ static hr_status call(struct device *d, const char *method, const char *path, co
 	rc = dpop_proof_make(d->key, method, url, d->token[0] ? d->token : NULL,
 			     (int64_t)time(NULL), &proof, err);
 	if (rc == HR_OK && d->token[0])
-		rc = make_consent(d, &consent, err);
+		rc = consent_make(d->key, d->jwk, d->person, "citizen-wallet", (int64_t)time(NULL),
+				  CONSENT_LIFETIME_S, &consent, err);
 	if (rc == HR_OK && body != NULL)
 		rc = hr_json_dump(body, &text);
 	if (rc != HR_OK)
@@ -328,6 +317,40 @@ done:
 	return status;
 }
 
+/* `headers`: count lines of "authorization\tdpop\tconsent" for METHOD PATH. */
+static int headers(struct device *d, const char *method, const char *path, uint64_t count,
+		   struct hr_error *err)
+{
+	char url[1024];
+	struct buf proof, consent;
+	int64_t now = (int64_t)time(NULL);
+	int status = CLI_EXIT_FAILED;
+
+	if (d->token[0] == 0) {
+		hr_error_set(err, HR_E_NOT_FOUND, "device",
+			     "%s is not enrolled: run 'hromada device enrol %s' first", d->person,
+			     d->person);
+		return CLI_EXIT_USAGE;
+	}
+	buf_init(&proof, 4096);
+	buf_init(&consent, 4096);
+	snprintf(url, sizeof(url), "%s%s", d->wallet, path);
+	if (consent_make(d->key, d->jwk, d->person, "citizen-wallet", now, CONSENT_LIFETIME_S,
+			 &consent, err) != HR_OK)
+		goto done;
+	for (uint64_t i = 0; i < count; i++) {
+		buf_reset(&proof);
+		if (dpop_proof_make(d->key, method, url, d->token, now, &proof, err) != HR_OK)
+			goto done;
+		printf("DPoP %s\t%s\t%s\n", d->token, buf_str(&proof), buf_str(&consent));
+	}
+	status = fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+done:
+	buf_clear(&proof);
+	buf_clear(&consent);
+	return status;
+}
+
 static int device_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -335,9 +358,13 @@ static int device_run(int argc, char **argv)
 	    {"fields", required_argument, NULL, 'f'},
 	    {"png", required_argument, NULL, 'p'},
 	    {"number", required_argument, NULL, 'n'},
+	    {"wallet", required_argument, NULL, 'w'},
+	    {"count", required_argument, NULL, 'c'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *state = "./hromada-state", *fields = NULL, *png = NULL, *number = NULL;
+	const char *wallet = NULL;
+	uint64_t count = 1;
 	struct hr_error err = {0};
 	struct http_client_response response;
 	struct device d;
@@ -359,6 +386,15 @@ static int device_run(int argc, char **argv)
 		case 'n':
 			number = optarg;
 			break;
+		case 'w':
+			wallet = optarg;
+			break;
+		case 'c':
+			if (cli_parse_u64(optarg, 1, 10000000, &count) != HR_OK) {
+				fprintf(stderr, "hromada device: --count takes 1 to 10000000\n");
+				return CLI_EXIT_USAGE;
+			}
+			break;
 		default:
 			fprintf(stderr, "Run 'hromada device --help' for usage.\n");
 			return CLI_EXIT_USAGE;
@@ -375,7 +411,12 @@ static int device_run(int argc, char **argv)
 		fprintf(stderr, "hromada device %s: give PERSON and a document TYPE\n", action);
 		return CLI_EXIT_USAGE;
 	}
-	if (device_open(&d, state, person, strcmp(action, "enrol") == 0, &err) != HR_OK) {
+	if (strcmp(action, "headers") == 0 && (argc - optind != 4 || argv[optind + 3][0] != '/')) {
+		fprintf(stderr,
+			"hromada device headers: give PERSON, a METHOD and a PATH (/...)\n");
+		return CLI_EXIT_USAGE;
+	}
+	if (device_open(&d, state, wallet, person, strcmp(action, "enrol") == 0, &err) != HR_OK) {
 		cli_print_error(&err);
 		device_close(&d);
 		return CLI_EXIT_USAGE;
@@ -388,6 +429,8 @@ static int device_run(int argc, char **argv)
 			status = print_answer(&response);
 		else
 			status = CLI_EXIT_FAILED;
+	} else if (strcmp(action, "headers") == 0) {
+		status = headers(&d, argv[optind + 2], argv[optind + 3], count, &err);
 	} else if (strcmp(action, "show") == 0) {
 		status = show(&d, type, fields, png, &err);
 	} else if (strcmp(action, "report-lost") == 0) {

@@ -43,7 +43,7 @@
 #include "exchange/jose.h"
 #include "exchange/member.h"
 #include "gateway/audit.h"
-#include "gateway/consent.h"
+#include "exchange/consent.h"
 #include "gateway/directory.h"
 
 #define STAGE              "gateway"

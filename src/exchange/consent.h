@@ -18,19 +18,24 @@
  * remembers which token bytes it has already verified so that it does not run
  * the ECDSA verification again for the same bytes (never for different ones).
  */
-#ifndef HROMADA_GATEWAY_CONSENT_H
-#define HROMADA_GATEWAY_CONSENT_H
+#ifndef HROMADA_EXCHANGE_CONSENT_H
+#define HROMADA_EXCHANGE_CONSENT_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include <hromada/status.h>
+
+#include "core/buf.h"
 
 #define CONSENT_MAX_LIFETIME_S 600
 #define CONSENT_MAX_LEN        4096
 #define CONSENT_TYPE           "hromada-consent+jwt"
 
 struct consent_checker;
+struct signer;
 
 struct consent_checker *consent_checker_new(void);
 void consent_checker_free(struct consent_checker *checker);
@@ -39,5 +44,15 @@ void consent_checker_free(struct consent_checker *checker);
 hr_status consent_check(struct consent_checker *checker, const char *token, const char *person,
 			const char *purpose, const char *document_type, int64_t now, char *id,
 			size_t id_size, struct hr_error *err);
+
+/*
+ * Makes a consent as a citizen's device does: signed by device (whose public
+ * JWK is jwk), for person and purpose, every document type ("docs": ["*"]),
+ * valid from iat for lifetime_s seconds (at most CONSENT_MAX_LIFETIME_S), with
+ * a fresh random jti. Appends the compact JWS to out. Stage "consent".
+ */
+hr_status consent_make(struct signer *device, const json_t *jwk, const char *person,
+		       const char *purpose, int64_t iat, int64_t lifetime_s, struct buf *out,
+		       struct hr_error *err);
 
 #endif

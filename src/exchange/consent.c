@@ -1,7 +1,7 @@
 /*
  * consent.c — checking citizens' consent tokens (see consent.h).
  */
-#include "gateway/consent.h"
+#include "exchange/consent.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <openssl/rand.h>
 #include <openssl/sha.h>
 
 #include "core/base64.h"
@@ -165,5 +166,37 @@ hr_status consent_check(struct consent_checker *c, const char *token, const char
 		remember(c, hash, json_integer_value(json_object_get(claims, "exp")));
 	json_decref(header);
 	json_decref(claims);
+	return rc;
+}
+
+hr_status consent_make(struct signer *device, const json_t *jwk, const char *person,
+		       const char *purpose, int64_t iat, int64_t lifetime_s, struct buf *out,
+		       struct hr_error *err)
+{
+	unsigned char nonce[16];
+	struct buf jti;
+	json_t *header, *claims;
+	hr_status rc;
+
+	if (lifetime_s <= 0 || lifetime_s > CONSENT_MAX_LIFETIME_S)
+		return hr_error_set(err, HR_E_INVALID, "consent", "a consent lives 1 to %d seconds",
+				    CONSENT_MAX_LIFETIME_S);
+	buf_init(&jti, 64);
+	if (RAND_bytes(nonce, sizeof(nonce)) != 1 ||
+	    base64_encode(nonce, sizeof(nonce), BASE64_URL, &jti) != HR_OK) {
+		buf_clear(&jti);
+		return hr_error_set(err, HR_E_CRYPTO, "consent", "no randomness for a jti");
+	}
+	header = json_pack("{s:s,s:O}", "typ", CONSENT_TYPE, "jwk", jwk);
+	claims = json_pack("{s:s,s:s,s:[s],s:I,s:I,s:s}", "sub", person, "purpose", purpose, "docs",
+			   "*", "iat", (json_int_t)iat, "exp", (json_int_t)(iat + lifetime_s),
+			   "jti", buf_str(&jti));
+	if (header == NULL || claims == NULL)
+		rc = hr_error_set(err, HR_E_NOMEM, "consent", "out of memory");
+	else
+		rc = jose_jws_sign(device, header, claims, out, err);
+	json_decref(header);
+	json_decref(claims);
+	buf_clear(&jti);
 	return rc;
 }
