@@ -220,3 +220,29 @@ hr_status hr_json_dump_pretty(const json_t *value, struct buf *out)
 {
 	return dump(value, out, JSON_INDENT(2) | JSON_SORT_KEYS);
 }
+
+hr_status hr_json_append_string(struct buf *out, const char *text, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t from = 0;
+
+	buf_append_byte(out, '"');
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)text[i];
+		char escaped[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		buf_append(out, text + from, i - from);
+		if (c == '"' || c == '\\') {
+			escaped[1] = (char)c;
+			buf_append(out, escaped, 2);
+		} else {
+			buf_append(out, escaped, 6);
+		}
+		from = i + 1;
+	}
+	buf_append(out, text + from, len - from);
+	buf_append_byte(out, '"');
+	return out->error;
+}

@@ -52,5 +52,12 @@ hr_status hr_json_only_keys(const json_t *obj, const char *const *allowed, struc
 hr_status hr_json_dump(const json_t *value, struct buf *out);
 /* Pretty serialisation (indent 2, sorted keys) for files people read. */
 hr_status hr_json_dump_pretty(const json_t *value, struct buf *out);
+/*
+ * Appends text as a JSON string literal, quotes included, escaping what JSON
+ * requires ('"', '\\', control characters) and copying every other byte: for
+ * large values built as text (a QR code's SVG) that would cost more as json_t
+ * copies and jansson's byte-by-byte escaping. text must be valid UTF-8.
+ */
+hr_status hr_json_append_string(struct buf *out, const char *text, size_t len);
 
 #endif

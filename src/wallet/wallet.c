@@ -20,8 +20,11 @@
 #include "credential/signer.h"
 #include "wallet/wallet_internal.h"
 
-#define STAGE          "wallet"
-#define JTI_CAPACITY   (1u << 20)
+#define STAGE "wallet"
+/* proofs remembered for their 65 s of life: 4 000 calls/s (twice what two
+ * cores serve) in ~13 MB; beyond, calls get 503 and Retry-After, never a
+ * forgotten proof */
+#define JTI_CAPACITY   (1u << 18)
 #define NONCE_CAPACITY (1u << 18)
 
 static hr_status read_certificate_key(const char *path, EVP_PKEY **out, struct hr_error *err)

@@ -37,6 +37,8 @@
 
 #define STAGE "enrol"
 
+static void busy(struct http_request *req, const char *message);
+
 const struct store_migration wallet_migrations[] = {
     {1, "enrolment codes and enrolments, keyed by person HMAC",
      "CREATE TABLE enrolment_codes (person_hash TEXT PRIMARY KEY, code_hash TEXT NOT NULL, "
@@ -437,6 +439,10 @@ void wallet_handle_enrol_finish(struct http_request *req, void *context)
 		struct dpop_result result;
 		request_uri(w, req, uri, sizeof(uri));
 		if (dpop_verify(proof, &check, &result, &err) != HR_OK) {
+			if (err.status == HR_E_BUSY) {
+				busy(req, err.message);
+				goto done;
+			}
 			http_reply_header(req, "WWW-Authenticate",
 					  "DPoP error=\"invalid_dpop_proof\"");
 			reply_problem(req, 401, "invalid_dpop_proof", err.message);
@@ -471,6 +477,13 @@ done:
 }
 
 /* --- every other call ---------------------------------------------------------- */
+
+/* The replay record is full: the proof may be good, so no 401; come back soon. */
+static void busy(struct http_request *req, const char *message)
+{
+	http_reply_header(req, "Retry-After", "1");
+	http_reply_error(req, 503, "busy", "%s", message);
+}
 
 static void refuse(struct http_request *req, const char *error, const char *message)
 {
@@ -563,7 +576,10 @@ bool wallet_authenticate(struct wallet *w, struct http_request *req, struct wall
 	check =
 	    (struct dpop_check){http_request_method(req), uri, auth + 5, c->jkt, now, w->dpop_jti};
 	if (dpop_verify(proof, &check, &result, &err) != HR_OK) {
-		refuse(req, "invalid_dpop_proof", err.message);
+		if (err.status == HR_E_BUSY)
+			busy(req, err.message);
+		else
+			refuse(req, "invalid_dpop_proof", err.message);
 		return false;
 	}
 	if (!enrolment_active(w, c->person, c->jkt)) {

@@ -230,6 +230,31 @@ static const json_t *choose(const json_t *answer, const char *number)
 	return first;
 }
 
+/*
+ * {"document", "qr", "qr_svg", "expires_in"}, written as text: the SVG is tens
+ * of kilobytes, and copying it into a json_t to have jansson escape it byte by
+ * byte cost more than the rest of the answer.
+ */
+static void reply_presentation(struct http_request *req, const json_t *doc, const struct buf *qr,
+			       const struct buf *svg)
+{
+	struct buf body;
+
+	buf_init(&body, svg->len + qr->len + 64 * 1024);
+	buf_append_str(&body, "{\"document\":");
+	hr_json_dump(doc, &body);
+	buf_append_str(&body, ",\"qr\":");
+	hr_json_append_string(&body, buf_str(qr), qr->len);
+	buf_append_str(&body, ",\"qr_svg\":");
+	hr_json_append_string(&body, buf_str(svg), svg->len);
+	buf_printf(&body, ",\"expires_in\":%d}\n", ISSUE_PRESENTATION_SECONDS);
+	if (body.error != HR_OK)
+		http_reply_error(req, 500, "internal", "the answer could not be written");
+	else
+		http_reply_bytes(req, 200, "application/json", body.data, body.len);
+	buf_clear(&body);
+}
+
 void wallet_handle_document(struct http_request *req, void *context)
 {
 	struct wallet *w = context;
@@ -292,10 +317,7 @@ void wallet_handle_document(struct http_request *req, void *context)
 		http_reply_error(req, 500, "internal", "the credential could not be issued");
 		goto caller;
 	}
-	http_reply_json(req, 200,
-			json_pack("{s:O,s:s,s:s,s:i}", "document", doc, "qr", buf_str(&qr),
-				  "qr_svg", buf_str(&svg), "expires_in",
-				  ISSUE_PRESENTATION_SECONDS));
+	reply_presentation(req, doc, &qr, &svg);
 caller:
 	wallet_caller_clear(&c);
 done:

@@ -603,6 +603,35 @@ static void test_dump_pretty_sorts_keys_and_indents(void **state)
 	json_decref(v);
 }
 
+/* Whatever the text, the literal parses back to exactly it. */
+static void test_append_string_round_trips_every_escape(void **state)
+{
+	static const char text[] = "plain <svg d='M1 2h3'/> \"quoted\" back\\slash \x01\x1f\n\t "
+				   "Шевченко Łódź";
+	struct buf out;
+	json_t *parsed;
+	char doc[512];
+
+	(void)state;
+	buf_init(&out, 4096);
+	assert_int_equal(hr_json_append_string(&out, text, sizeof(text) - 1), HR_OK);
+	snprintf(doc, sizeof(doc), "[%s]", buf_str(&out));
+	parsed = json_loads(doc, 0, NULL);
+	assert_non_null(parsed);
+	assert_string_equal(json_string_value(json_array_get(parsed, 0)), text);
+	/* nothing escaped that needs no escape: the SVG part is copied as is */
+	assert_non_null(strstr(buf_str(&out), "<svg d='M1 2h3'/>"));
+	json_decref(parsed);
+	buf_reset(&out);
+	assert_int_equal(hr_json_append_string(&out, "", 0), HR_OK);
+	assert_string_equal(buf_str(&out), "\"\"");
+	buf_clear(&out);
+	/* a ceiling that the literal does not fit under latches too-large */
+	buf_init(&out, 4);
+	assert_int_equal(hr_json_append_string(&out, "abcdef", 6), HR_E_TOO_LARGE);
+	buf_clear(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -633,6 +662,7 @@ int main(void)
 	    cmocka_unit_test(test_dump_round_trips_through_parse),
 	    cmocka_unit_test(test_dump_into_a_too_small_buffer_is_too_large_and_latches),
 	    cmocka_unit_test(test_dump_pretty_sorts_keys_and_indents),
+	    cmocka_unit_test(test_append_string_round_trips_every_escape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
