@@ -38,10 +38,20 @@ wait_http() {
 	return 1
 }
 
-# wrk_run URL SECONDS -> prints "RPS P50_MS P99_MS" parsed from wrk --latency.
+# wrk_run URL SECONDS -> prints "RPS P50_MS P99_MS NON2XX" parsed from wrk --latency.
 wrk_run() {
+	wrk -t2 -c64 -d"$2"s --latency "$1" | wrk_parse
+}
+
+# wrk_run_script URL SECONDS LUA -> the same, with a request script
+wrk_run_script() {
+	wrk -t2 -c64 -d"$2"s --latency -s "$3" "$1" | wrk_parse
+}
+
+# wrk's report (also echoed to stderr) -> "RPS P50_MS P99_MS NON2XX"
+wrk_parse() {
 	local out
-	out=$(wrk -t2 -c64 -d"$2"s --latency "$1")
+	out=$(cat)
 	echo "$out" >&2
 	awk '
 		function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
@@ -55,4 +65,43 @@ wrk_run() {
 # Peak resident set size of a process in MB (VmHWM).
 peak_rss_mb() {
 	awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
+}
+
+# start_nginx WORK FILE URL_PATH -> serves FILE at URL_PATH on a free loopback
+# port (access log on, one worker per core), prints "PID PORT". The peer every
+# HTTP benchmark is printed beside.
+start_nginx() {
+	local work=$1 file=$2 path=$3 port
+	port=$(free_port)
+	mkdir -p "$work/www" "$work/nginx"
+	cp "$file" "$work/www/$(basename "$path")"
+	chmod 755 "$work" "$work/www"
+	chmod 644 "$work/www/$(basename "$path")"
+	cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes auto;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+	access_log $work/nginx/access.log;
+	client_body_temp_path $work/nginx/body;
+	proxy_temp_path $work/nginx/proxy;
+	fastcgi_temp_path $work/nginx/fastcgi;
+	uwsgi_temp_path $work/nginx/uwsgi;
+	scgi_temp_path $work/nginx/scgi;
+	keepalive_requests 1000000;
+	server {
+		listen 127.0.0.1:$port;
+		root $work/www;
+		location = $path { default_type application/json; }
+	}
+}
+CONF
+	nginx -c "$work/nginx/nginx.conf" -p "$work/nginx" >"$work/nginx/stdout.log" 2>&1 &
+	echo "$! $port"
+}
+
+nginx_version() {
+	nginx -v 2>&1 | sed 's/.*nginx\///'
 }

@@ -31,9 +31,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# "UA: N people, M documents in S s: P people/s, R rows/s" -> "P R M S"
+# "UA: N people as of DATE, M documents in S s: P people/s, R rows/s" -> "P R M S"
 rates() {
-	sed -n 's/^UA: [0-9]* people, \([0-9]*\) documents in \([0-9.]*\) s: \([0-9]*\) people\/s, \([0-9]*\) rows\/s$/\3 \4 \1 \2/p' "$1"
+	sed -n 's/^UA: [0-9]* people as of [0-9-]*, \([0-9]*\) documents in \([0-9.]*\) s: \([0-9]*\) people\/s, \([0-9]*\) rows\/s$/\3 \4 \1 \2/p' "$1"
 }
 
 echo "== population load: $people Ukrainians, same machine, same run ==" >&2

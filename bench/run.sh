@@ -6,3 +6,5 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-build-bench}
 "$here/credential.sh" "$build"
 "$here/http_healthz.sh" "$build"
+"$here/population.sh" "$build"
+"$here/wallet_documents.sh" "$build"

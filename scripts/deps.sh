@@ -16,8 +16,8 @@ packages=(
 	libzbar0
 	# tests: a real PostgreSQL server, started by the harness in a temporary directory
 	postgresql-15 curl openssl
-	# benchmarks: load generator and the nginx peer
-	wrk nginx-light
+	# benchmarks: load generator, the nginx peer, and sqlite3 to pick citizens
+	wrk nginx-light sqlite3
 )
 
 missing=()

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# GET /v1/documents/driver_licence, the whole path of the vertical slice: DPoP
+# check, the signed exchange wallet -> gateway -> registry and back, the registry
+# lookup, and the credential signed and drawn as a QR code. wrk at 64
+# connections, each request with its own DPoP proof, for citizens drawn at random
+# from the registry; with 100 000 people and with BENCH_PEOPLE_LARGE (default
+# 10 million) in the registries.
+#
+# Printed beside, measured in the same run on the same cores:
+#  - the limit that `openssl speed` implies for the path's ECDSA operations
+#    (DESIGN.md §9: target >= 70% of it, p99 < 20 ms), and the same limit with
+#    the QR rendering the path must also do;
+#  - nginx serving a static file of the same size (the issue's original peer);
+#  - the wallet's peak RSS (target < 64 MB), and how the figure moves from
+#    100 000 to 10 million people (it must not degrade beyond an index lookup).
+#
+# The wallet runs as its own process (hromada serve wallet, with the settings
+# `up` wrote), the gateway and registries in `hromada up`: the wallet's RSS is
+# its own, and every hop is real HTTP over loopback.
+#
+# BENCH_PEOPLE_LARGE=0 skips the large run; it is also skipped, with a message,
+# when the disk has less than 30 GB free (10 million Ukrainians take ~17 GB).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+build=${1:-build-bench}
+hromada=$(cd "$(dirname "$build/hromada")" && pwd)/hromada
+seconds=${BENCH_SECONDS:-10}
+large=${BENCH_PEOPLE_LARGE:-10000000}
+citizens=64
+path=/v1/documents/driver_licence
+[ -x "$hromada" ] || { echo "bench: $hromada not built" >&2; exit 2; }
+command -v sqlite3 >/dev/null || { echo "bench: sqlite3 missing (scripts/deps.sh)" >&2; exit 2; }
+
+work=$(mktemp -d /tmp/hromada-bench-wallet-XXXXXX)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# ECDSA operations on the path (docs/EXCHANGE.md): the wallet verifies the DPoP
+# proof, signs its request to the gateway, verifies the gateway's answer and
+# signs the credential; the gateway verifies the wallet, signs the forwarded
+# request, verifies the registry's answer and signs its own; the registry
+# verifies the gateway and signs its answer. The citizen's consent is verified
+# once per distinct token (consent.h), not per request.
+signs=5
+verifies=5
+
+# run_once PEOPLE -> "RPS P50 P99 BAD RSS_MB SVG_BYTES QR_TEXT_FILE" for a
+# platform of PEOPLE Ukrainians
+run_once() {
+	local people=$1 dir="$work/p$1" wallet url lines
+	# run_once runs in a subshell: stop what it started however it ends
+	up_pid=""
+	wallet_pid=""
+	trap 'kill $up_pid $wallet_pid 2>/dev/null || true' EXIT
+	mkdir -p "$dir"
+	echo "-- $people people: loading and starting (hromada up --population $people)" >&2
+	"$hromada" up --state "$dir/state" --countries UA --population "$people" --port-base 0 \
+		--quiet >"$dir/up.log" 2>&1 &
+	up_pid=$!
+	for _ in $(seq 3600); do
+		[ -f "$dir/state/endpoints.json" ] && break
+		kill -0 "$up_pid" 2>/dev/null || { tail -20 "$dir/up.log" >&2; return 1; }
+		sleep 0.5
+	done
+	grep -o 'msg="country=UA people=[^"]*people_per_s=[0-9]*' "$dir/up.log" | sed 's/msg="/   load: /' >&2 || true
+
+	# the wallet alone, as `up` configured it, on a port of its own
+	sed -e 's/^listen = .*/listen = 127.0.0.1:0/' "$dir/state/UA/wallet/hromada.ini" >"$dir/wallet.ini"
+	"$hromada" serve wallet --config "$dir/wallet.ini" >"$dir/wallet.log" 2>&1 &
+	wallet_pid=$!
+	wallet=$(wait_listening "$dir/wallet.log")
+	wait_http "$wallet/healthz"
+
+	# citizens with a valid driver's licence, anywhere in the registry
+	sqlite3 "$dir/state/UA/registry-driver_licence/registry.db" \
+		"SELECT person FROM documents WHERE status = 'valid' ORDER BY random() LIMIT $citizens" \
+		>"$dir/people"
+	while read -r person; do
+		"$hromada" device --state "$dir/state" --wallet "$wallet" enrol "$person" >/dev/null
+	done <"$dir/people"
+	url="$wallet$path"
+
+	# one proof per request: enough for 3 000 requests/s, shuffled across citizens
+	lines=$(((seconds + 3) * 3000 / citizens + 1))
+	while read -r person; do
+		"$hromada" device --state "$dir/state" --wallet "$wallet" headers "$person" GET "$path" \
+			--count "$lines"
+	done <"$dir/people" | shuf >"$dir/all.tsv"
+	head -n $((3000 * 2)) "$dir/all.tsv" >"$dir/warm.tsv"
+	tail -n +$((3000 * 2 + 1)) "$dir/all.tsv" >"$dir/run.tsv"
+
+	# one answer: its size for nginx, its QR text for bench_qr
+	IFS=$'\t' read -r auth dpop consent <"$dir/warm.tsv"
+	curl -fsS -H "Authorization: $auth" -H "DPoP: $dpop" -H "Hromada-Consent: $consent" \
+		-o "$dir/answer.json" "$url"
+	sed -E 's/.*"qr":"([^"]*)".*/\1/' "$dir/answer.json" >"$dir/qr.txt"
+	tail -n +2 "$dir/warm.tsv" >"$dir/warm2.tsv"
+
+	LINES="$dir/warm2.tsv" THREADS=2 TARGET_PATH=$path \
+		wrk -t2 -c64 -d2s -s "$here/wallet.lua" "$wallet" >/dev/null
+	read -r rps p50 p99 bad < <(LINES="$dir/run.tsv" THREADS=2 TARGET_PATH=$path \
+		wrk_run_script "$wallet$path" "$seconds" "$here/wallet.lua")
+	echo "$rps $p50 $p99 $bad $(peak_rss_mb "$wallet_pid") $(stat -c %s "$dir/answer.json") $dir"
+	kill "$wallet_pid" "$up_pid"
+	wait "$wallet_pid" "$up_pid" 2>/dev/null || true
+}
+
+echo "== GET $path, whole path: wrk -t2 -c64 -d${seconds}s, $(nproc) cores, same machine, same run ==" >&2
+speed=$(openssl speed -seconds 3 -multi "$(nproc)" ecdsap256 2>/dev/null | awk '/ecdsa \(nistp256\)/ { print $(NF-1), $NF }')
+read -r ossl_sign ossl_verify <<<"$speed"
+
+read -r s_rps s_p50 s_p99 s_bad s_rss s_size s_dir < <(run_once 100000)
+qr=$("$build/bench/bench_qr" "$(cat "$s_dir/qr.txt")" 3)
+qr_rate=$(sed -E 's/.*"qr_svg_per_s": ([0-9]+).*/\1/' <<<"$qr")
+
+l_line=""
+if [ "$large" != 0 ]; then
+	free_gb=$(df -BG --output=avail "$work" | tail -1 | tr -dc 0-9)
+	if [ "$free_gb" -lt 30 ]; then
+		l_line="  ($large people skipped: only ${free_gb} GB free in $work, 30 GB needed)"
+	else
+		read -r l_rps l_p50 l_p99 l_bad l_rss l_size l_dir < <(run_once "$large")
+	fi
+fi
+
+# nginx with a file of the answer's size
+head -c "$s_size" /dev/zero | tr '\0' 'x' >"$work/answer.json"
+read -r npid nport < <(start_nginx "$work" "$work/answer.json" /answer.json)
+pids+=("$npid")
+wait_http "http://127.0.0.1:$nport/answer.json"
+wrk -t2 -c64 -d2s "http://127.0.0.1:$nport/answer.json" >/dev/null
+read -r n_rps n_p50 n_p99 n_bad < <(wrk_run "http://127.0.0.1:$nport/answer.json" "$seconds")
+
+# what the cores can do at most: every ECDSA operation of the path at OpenSSL's
+# speed on all cores at once, then the same with one QR rendering per request
+cores=$(nproc)
+limit=$(awk -v s="$ossl_sign" -v v="$ossl_verify" -v ns=$signs -v nv=$verifies \
+	'BEGIN { printf "%.0f", 1 / (ns / s + nv / v) }')
+limit_qr=$(awk -v s="$ossl_sign" -v v="$ossl_verify" -v ns=$signs -v nv=$verifies -v q="$qr_rate" -v c="$cores" \
+	'BEGIN { printf "%.0f", 1 / (ns / s + nv / v + 1 / (q * c)) }')
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r >= t ? "meets" : "MISSES") }'; }
+below() { awk -v r="$1" -v t="$2" 'BEGIN { print (r < t ? "meets" : "MISSES") }'; }
+
+printf '\n%-44s %12s %9s %9s %8s\n' "GET $path" "requests/s" "p50 ms" "p99 ms" "non-2xx"
+printf '%-44s %12.0f %9.3f %9.3f %8s\n' "nginx $(nginx_version) static file, $s_size bytes" "$n_rps" "$n_p50" "$n_p99" "$n_bad"
+printf '%-44s %12.0f %9.3f %9.3f %8s\n' "hromada, 100 000 people" "$s_rps" "$s_p50" "$s_p99" "$s_bad"
+if [ -n "${l_rps:-}" ]; then
+	printf '%-44s %12.0f %9.3f %9.3f %8s\n' "hromada, $large people" "$l_rps" "$l_p50" "$l_p99" "$l_bad"
+elif [ -n "$l_line" ]; then
+	echo "$l_line"
+fi
+echo
+printf 'openssl speed ecdsap256 on %d cores: %s sign/s, %s verify/s\n' "$cores" "$ossl_sign" "$ossl_verify"
+printf 'ECDSA limit of the path (%d sign + %d verify per request): %s requests/s\n' $signs $verifies "$limit"
+r=$(ratio "$s_rps" "$limit")
+printf '  hromada / ECDSA limit: %s (DESIGN.md §9 target >= 0.70: %s)\n' "$r" "$(verdict "$r" 0.70)"
+printf 'QR rendering (libqrencode + SVG) of this credential: %s/s per core\n' "$qr_rate"
+printf 'limit with one QR rendering per request as well: %s requests/s\n' "$limit_qr"
+printf '  hromada / ECDSA+QR limit: %s\n' "$(ratio "$s_rps" "$limit_qr")"
+r=$(ratio "$s_rps" "$n_rps")
+printf 'hromada / nginx: %s (the issue'"'"'s >= 0.25, superseded by DESIGN.md §9: %s)\n' "$r" "$(verdict "$r" 0.25)"
+printf 'p99 at 100 000 people: %s ms (target < 20 ms: %s)\n' "$s_p99" "$(below "$s_p99" 20)"
+printf 'wallet peak RSS: %s MB (target < 64 MB: %s)\n' "$s_rss" "$(below "$s_rss" 64)"
+if [ -n "${l_rps:-}" ]; then
+	printf 'wallet peak RSS, %s people: %s MB\n' "$large" "$l_rss"
+	printf '%s people / 100 000 people, requests/s: %s (an index lookup: expect ~1.0)\n' "$large" "$(ratio "$l_rps" "$s_rps")"
+fi
