@@ -137,7 +137,18 @@ static void put_key(struct log_line *line, const char *key)
 	put_raw(line, "=", 1);
 }
 
+static void log_begin_enabled(struct log_line *line, enum log_level level, const char *event);
+
 void log_begin(struct log_line *line, enum log_level level, const char *event)
+{
+	line->len = 0;
+	line->enabled = log_enabled(level);
+	if (line->enabled)
+		log_begin_enabled(line, level, event);
+}
+
+/* The line's opening fields: time, level, event, the thread's scope. */
+static void log_begin_enabled(struct log_line *line, enum log_level level, const char *event)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -145,9 +156,6 @@ void log_begin(struct log_line *line, enum log_level level, const char *event)
 	int n;
 
 	line->len = 0;
-	line->enabled = log_enabled(level);
-	if (!line->enabled)
-		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	n = snprintf(stamp, sizeof(stamp), "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
@@ -232,13 +240,12 @@ void log_add_fmt(struct log_line *line, const char *key, const char *fmt, ...)
 	log_add_strn(line, key, text, strnlen(text, sizeof(text)));
 }
 
-void log_end(struct log_line *line)
+/* Writes a finished line; false when the log cannot take it. */
+static bool write_line(struct log_line *line)
 {
 	size_t off = 0;
 	int fd;
 
-	if (!line->enabled)
-		return;
 	if (line->len >= LOG_LINE_MAX - LOG_RESERVE) {
 		memcpy(line->text + line->len, "...", 3);
 		line->len += 3;
@@ -250,10 +257,29 @@ void log_end(struct log_line *line)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			return; /* nowhere left to report a failing log */
+			return false;
 		}
 		off += (size_t)w;
 	}
+	return true;
+}
+
+void log_end(struct log_line *line)
+{
+	if (line->enabled)
+		(void)write_line(line); /* nowhere left to report a failing log */
+}
+
+void log_begin_record(struct log_line *line, const char *event)
+{
+	/* an info line whatever the level: a record is data, not chatter */
+	line->enabled = true;
+	log_begin_enabled(line, LOG_LEVEL_INFO, event);
+}
+
+hr_status log_end_record(struct log_line *line)
+{
+	return write_line(line) ? HR_OK : HR_E_IO;
 }
 
 void log_msg(enum log_level level, const char *event, const char *fmt, ...)

@@ -61,6 +61,12 @@ void log_add_bool(struct log_line *line, const char *key, bool value);
 void log_add_fmt(struct log_line *line, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void log_end(struct log_line *line);
+/*
+ * A record that must not be lost (the gateway's audit line): built whatever the
+ * log level, and its write checked — HR_E_IO when the log could not take it.
+ */
+void log_begin_record(struct log_line *line, const char *event);
+hr_status log_end_record(struct log_line *line);
 
 /* One event with a free-text message: event=... msg="...". */
 void log_msg(enum log_level level, const char *event, const char *fmt, ...)

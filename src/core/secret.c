@@ -5,6 +5,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -35,7 +39,9 @@ static hr_status read_exactly(int fd, uint8_t *out, const char *path, struct hr_
 
 hr_status secret_load_or_create(const char *path, uint8_t out[SECRET_LEN], struct hr_error *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC), saved;
+	char tmp[PATH_MAX + 8];
+	bool linked;
 	hr_status rc;
 
 	if (fd >= 0) {
@@ -48,21 +54,33 @@ hr_status secret_load_or_create(const char *path, uint8_t out[SECRET_LEN], struc
 				    strerror(errno));
 	if (RAND_priv_bytes(out, SECRET_LEN) != 1)
 		return hr_error_set(err, HR_E_CRYPTO, STAGE, "no randomness for %s", path);
-	/* O_EXCL: if another process created it meanwhile, use theirs */
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	/* Written whole under a temporary name, then linked into place: link()
+	 * fails if another process got there first (use theirs), and nobody ever
+	 * reads a file that is still being written. */
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
+	fd = mkstemp(tmp); /* mode 0600, a name of its own per caller */
 	if (fd < 0) {
 		OPENSSL_cleanse(out, SECRET_LEN);
-		if (errno == EEXIST)
-			return secret_load_or_create(path, out, err);
-		return hr_error_set(err, HR_E_IO, STAGE, "cannot create %s: %s", path,
+		return hr_error_set(err, HR_E_IO, STAGE, "cannot create %s: %s", tmp,
 				    strerror(errno));
 	}
 	if (write(fd, out, SECRET_LEN) != SECRET_LEN || fsync(fd) != 0) {
 		close(fd);
-		unlink(path);
-		return hr_error_set(err, HR_E_IO, STAGE, "cannot write %s", path);
+		unlink(tmp);
+		OPENSSL_cleanse(out, SECRET_LEN);
+		return hr_error_set(err, HR_E_IO, STAGE, "cannot write %s", tmp);
 	}
 	close(fd);
+	linked = link(tmp, path) == 0;
+	saved = errno;
+	unlink(tmp);
+	if (!linked) {
+		OPENSSL_cleanse(out, SECRET_LEN);
+		if (saved == EEXIST)
+			return secret_load_or_create(path, out, err);
+		return hr_error_set(err, HR_E_IO, STAGE, "cannot create %s: %s", path,
+				    strerror(saved));
+	}
 	return HR_OK;
 }
 

@@ -125,7 +125,10 @@ static hr_status check_claims(const json_t *claims, const char *person, const ch
 	if (!covers(json_object_get(claims, "docs"), document_type))
 		return hr_error_set(err, HR_E_DENIED, STAGE,
 				    "the consent does not cover %s documents", document_type);
+	/* iat is in the past (5 s of clock skew), so exp - iat cannot overflow
+	 * once exp is known to lie ahead of now */
 	if (!json_is_integer(iat) || !json_is_integer(exp) || json_integer_value(iat) > now + 5 ||
+	    json_integer_value(iat) < now - CONSENT_MAX_LIFETIME_S ||
 	    json_integer_value(exp) <= now ||
 	    json_integer_value(exp) - json_integer_value(iat) > CONSENT_MAX_LIFETIME_S)
 		return hr_error_set(err, HR_E_DENIED, STAGE,

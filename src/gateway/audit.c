@@ -71,7 +71,7 @@ hr_status audit_record(struct audit *a, const struct audit_entry *e, struct hr_e
 		hex(person_hash, 32, person_hex);
 	hex(e->request_hash, 32, request_hex);
 	hex(e->response_hash, 32, response_hex);
-	log_begin(&line, LOG_LEVEL_INFO, "audit.exchange");
+	log_begin_record(&line, "audit.exchange");
 	log_add_str(&line, "client", e->client);
 	log_add_str(&line, "provider", e->provider);
 	log_add_str(&line, "service", e->service);
@@ -85,6 +85,7 @@ hr_status audit_record(struct audit *a, const struct audit_entry *e, struct hr_e
 	log_add_str(&line, "request_sha256", request_hex);
 	log_add_str(&line, "response_sha256", response_hex);
 	log_add_uint(&line, "status", e->status);
-	log_end(&line);
+	if (log_end_record(&line) != HR_OK)
+		return hr_error_set(err, HR_E_IO, "audit", "the audit record could not be written");
 	return HR_OK;
 }

@@ -110,13 +110,23 @@ static hr_status load_members(struct directory *d, const json_t *members, const 
 		struct member *out = &d->members[i];
 		const char *id = json_string_value(json_object_get(m, "id"));
 		const char *cert = json_string_value(json_object_get(m, "certificate"));
-		const char *url = json_string_value(json_object_get(m, "url"));
-		const char *type = json_string_value(json_object_get(m, "document_type"));
+		const json_t *url_value = json_object_get(m, "url");
+		const json_t *type_value = json_object_get(m, "document_type");
+		const char *url = json_string_value(url_value);
+		const char *type = json_string_value(type_value);
 		hr_status rc;
 
 		if (id == NULL || !member_id_valid(id) || cert == NULL)
 			return hr_error_set(err, HR_E_INVALID, STAGE,
 					    "member %zu needs a valid id and a certificate", i);
+		/* a provider misdescribed is refused here, not found missing later */
+		if ((url_value != NULL && (url == NULL || url[0] == 0)) ||
+		    (type_value != NULL &&
+		     (type == NULL || type[0] == 0 || strlen(type) >= sizeof(out->document_type))))
+			return hr_error_set(err, HR_E_INVALID, STAGE,
+					    "member %s: url and document_type must be non-empty "
+					    "strings (document_type under %zu bytes)",
+					    id, sizeof(out->document_type));
 		if (directory_member(d, id) != NULL)
 			return hr_error_set(err, HR_E_INVALID, STAGE, "member %s is listed twice",
 					    id);
@@ -130,6 +140,23 @@ static hr_status load_members(struct directory *d, const json_t *members, const 
 		d->member_count++;
 	}
 	return HR_OK;
+}
+
+/* A provider in a right: a member id, or one with "*" for its subsystem. */
+static bool provider_pattern_valid(const char *provider)
+{
+	char id[MEMBER_ID_MAX + 1];
+	size_t n = strlen(provider);
+
+	if (member_id_valid(provider))
+		return true;
+	if (n < 2 || n >= MEMBER_ID_MAX || strcmp(provider + n - 2, "/*") != 0)
+		return false;
+	/* a pattern is valid when the same id with "x" for its "*" would be */
+	memcpy(id, provider, n - 1);
+	id[n - 1] = 'x';
+	id[n] = 0;
+	return member_id_valid(id);
 }
 
 static hr_status load_rights(struct directory *d, const json_t *rights, struct hr_error *err)
@@ -150,8 +177,8 @@ static hr_status load_rights(struct directory *d, const json_t *rights, struct h
 		json_t *purposes = json_object_get(r, "purposes");
 
 		if (client == NULL || provider == NULL || !member_id_valid(client) ||
-		    strlen(provider) >= MEMBER_ID_MAX || !strings_only(services) ||
-		    !strings_only(purposes) ||
+		    strlen(provider) >= MEMBER_ID_MAX || !provider_pattern_valid(provider) ||
+		    !strings_only(services) || !strings_only(purposes) ||
 		    (json_object_get(r, "legal_basis") && (basis == NULL || basis[0] == 0)))
 			return hr_error_set(
 			    err, HR_E_INVALID, STAGE,
@@ -263,7 +290,7 @@ static bool provider_matches(const char *pattern, const char *provider)
 	size_t n = strlen(pattern);
 
 	if (n >= 2 && strcmp(pattern + n - 2, "/*") == 0)
-		return strncmp(pattern, provider, n - 1) == 0 &&
+		return strncmp(pattern, provider, n - 1) == 0 && provider[n - 1] != 0 &&
 		       strchr(provider + n - 1, '/') == NULL;
 	return strcmp(pattern, provider) == 0;
 }
