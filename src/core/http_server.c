@@ -389,6 +389,26 @@ static bool media_type_is_json(const char *content_type)
 	       strncasecmp(content_type, "application/json", n) == 0;
 }
 
+/* Sums what a request's header fields take on the wire; flags a NUL in any
+ * query argument (its decoded length is not its C-string length). */
+struct request_shape {
+	size_t header_bytes;
+	bool nul_in_query;
+};
+
+static enum MHD_Result measure_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				      size_t key_size, const char *value, size_t value_size)
+{
+	struct request_shape *shape = cls;
+
+	if (kind == MHD_HEADER_KIND)
+		shape->header_bytes += key_size + value_size + 4; /* ": " and CRLF */
+	else if (kind == MHD_GET_ARGUMENT_KIND &&
+		 (strlen(key) != key_size || (value != NULL && strlen(value) != value_size)))
+		shape->nul_in_query = true;
+	return MHD_YES;
+}
+
 /* The first handler call: headers are complete, nothing of the body is read yet. */
 static struct http_request *request_begin(struct http_server *s, struct MHD_Connection *conn,
 					  const char *url, const char *method)
@@ -399,6 +419,7 @@ static struct http_request *request_begin(struct http_server *s, struct MHD_Conn
 	const void *key;
 	size_t key_len;
 	unsigned retry_after;
+	struct request_shape shape = {0, false};
 
 	if (r == NULL)
 		return NULL;
@@ -428,6 +449,20 @@ static struct http_request *request_begin(struct http_server *s, struct MHD_Conn
 		snprintf(seconds, sizeof(seconds), "%u", retry_after);
 		http_reply_header(r, "Retry-After", seconds);
 		refuse(r, 429, "rate_limited", "too many requests; retry after %u s", retry_after);
+		goto decided;
+	}
+	/* libmicrohttpd answers 431 only when its per-connection pool runs out; the
+	 * pool is larger than the limit so that a reply fits beside the request */
+	MHD_get_connection_values_n(conn, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND, measure_header,
+				    &shape);
+	if (shape.header_bytes + strlen(url) > s->options.max_header_bytes) {
+		refuse(r, 431, "header_too_large",
+		       "request header of %zu bytes exceeds the %zu-byte limit",
+		       shape.header_bytes + strlen(url), s->options.max_header_bytes);
+		goto decided;
+	}
+	if (shape.nul_in_query) {
+		refuse(r, 400, "invalid", "a query argument holds a NUL byte");
 		goto decided;
 	}
 	http_router_match(s->router, method, url, &r->match);

@@ -13,7 +13,7 @@
  *	405 wrong method (with Allow)    413 body over max_body_bytes
  *	415 JSON route without a JSON content type
  *	429 over the per-client rate limit (with Retry-After)
- *	431 headers over max_header_bytes (sent by libmicrohttpd itself)
+ *	431 headers over max_header_bytes (JSON; far beyond, libmicrohttpd's own)
  *
  * Handlers run on the server's worker threads and must answer with exactly one
  * http_reply_*() call before returning. Every request gets an id (the client's

@@ -18,9 +18,12 @@
 #include "core/http_server.h"
 #include "core/rate_limit.h"
 
-#define MAX_REPLY_HEADERS   16
-#define REQUEST_ID_MAX      40
-#define HEADER_MEMORY_SLACK 4096 /* MHD's pool also holds its read buffer */
+#define MAX_REPLY_HEADERS 16
+#define REQUEST_ID_MAX    40
+/* MHD's per-connection pool holds the request header, its read buffer and the
+ * reply's header: room for a reply beside a header at the limit (the limit
+ * itself is checked in request_begin) */
+#define HEADER_MEMORY_SLACK 16384
 
 struct route_entry {
 	http_handler_fn handler;

@@ -279,6 +279,9 @@ void log_begin_record(struct log_line *line, const char *event)
 
 hr_status log_end_record(struct log_line *line)
 {
+	/* a record cut short is no record: nothing is written */
+	if (line->len >= LOG_LINE_MAX - LOG_RESERVE)
+		return HR_E_TOO_LARGE;
 	return write_line(line) ? HR_OK : HR_E_IO;
 }
 

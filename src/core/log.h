@@ -63,7 +63,8 @@ void log_add_fmt(struct log_line *line, const char *key, const char *fmt, ...)
 void log_end(struct log_line *line);
 /*
  * A record that must not be lost (the gateway's audit line): built whatever the
- * log level, and its write checked — HR_E_IO when the log could not take it.
+ * log level, and its write checked — HR_E_TOO_LARGE (and nothing written) when
+ * it did not fit LOG_LINE_MAX, HR_E_IO when the log could not take it.
  */
 void log_begin_record(struct log_line *line, const char *event);
 hr_status log_end_record(struct log_line *line);

@@ -27,6 +27,8 @@ static const char *const request_base[] = {"@method", "@authority", "@path", "co
 					   "content-digest"};
 static const char *const response_components[] = {"@status", "content-type", "content-digest",
 						  "signature;req", NULL};
+/* The answer to a request that was not signed (a refusal): nothing to bind to. */
+static const char *const unbound_components[] = {"@status", "content-type", "content-digest", NULL};
 
 /* Header names are covered in lower case (RFC 9421 §2.1). */
 static void lower_copy(char *out, size_t size, const char *name)
@@ -159,9 +161,17 @@ struct incoming {
 
 /* Every header a member request may carry and sign: the signature may cover
  * any of them, so the receiver must see all that are present. */
-static const char *const message_headers[] = {
-    "content-type",    "content-digest", "signature-input", "signature",       "hromada-client",
-    "hromada-purpose", "hromada-user",   "hromada-issue",   "hromada-consent", NULL};
+static const char *const message_headers[] = {"content-type",
+					      "content-digest",
+					      "signature-input",
+					      "signature",
+					      "hromada-client",
+					      "hromada-purpose",
+					      "hromada-user",
+					      "hromada-issue",
+					      "hromada-consent",
+					      "hromada-provider",
+					      NULL};
 
 static bool known_header(const char *name)
 {
@@ -245,8 +255,11 @@ void member_reply_json(struct http_request *req, const struct member_identity *s
 	collect(req, NULL, &in);
 	reply = (struct httpsig_message){NULL, NULL,      (int)status, headers,
 					 2,    text.data, text.len,    &in.message};
-	if (httpsig_sign(self->signer, self->id, &reply, response_components, (int64_t)time(NULL),
-			 MEMBER_SIGNATURE_LIFETIME_S, NULL, &input, &signature, &err) != HR_OK) {
+	if (httpsig_sign(self->signer, self->id, &reply,
+			 http_request_header(req, "Signature") ? response_components
+							       : unbound_components,
+			 (int64_t)time(NULL), MEMBER_SIGNATURE_LIFETIME_S, NULL, &input, &signature,
+			 &err) != HR_OK) {
 		buf_clear(&text);
 		http_reply_error(req, 500, "internal", "the answer could not be signed");
 		return;

@@ -29,8 +29,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <openssl/sha.h>
-
 #include "core/config.h"
 #include "core/documents.h"
 #include "core/error.h"
@@ -114,10 +112,13 @@ static bool authorise(struct gateway *g, struct http_request *req, struct exchan
 	x->issue = http_request_header(req, "Hromada-Issue");
 	x->consent = http_request_header(req, "Hromada-Consent");
 	if (x->client == NULL || x->purpose == NULL || x->user == NULL ||
-	    !member_id_valid(x->client)) {
+	    !member_id_valid(x->client) || strlen(x->purpose) > AUDIT_TEXT_MAX ||
+	    strlen(x->user) > AUDIT_TEXT_MAX ||
+	    (x->issue != NULL && strlen(x->issue) > AUDIT_TEXT_MAX)) {
+		/* what the audit record keeps must fit it whole */
 		member_reply_error(req, &g->self, 400, "invalid",
 				   "Hromada-Client (a member id), Hromada-Purpose and Hromada-User "
-				   "are required");
+				   "are required; Purpose, User and Issue take at most 256 bytes");
 		return false;
 	}
 	if (x->issue != NULL)
@@ -175,18 +176,13 @@ static bool authorise(struct gateway *g, struct http_request *req, struct exchan
 	return true;
 }
 
-static void hash_of(const void *data, size_t len, uint8_t out[32])
-{
-	SHA256(data, len, out);
-}
-
 static void handle_exchange(struct http_request *req, void *context)
 {
 	struct gateway *g = context;
 	struct exchange x;
 	const struct member *provider = NULL;
 	struct http_client_response response;
-	struct http_header headers[4];
+	struct http_header headers[5];
 	struct member_call call;
 	struct audit_entry entry;
 	struct hr_error err = {0};
@@ -208,6 +204,8 @@ static void handle_exchange(struct http_request *req, void *context)
 	headers[h++] = (struct http_header){"Hromada-User", x.user};
 	if (x.issue != NULL)
 		headers[h++] = (struct http_header){"Hromada-Issue", x.issue};
+	/* signed: a request for one registry is refused by every other */
+	headers[h++] = (struct http_header){"Hromada-Provider", provider->id};
 	snprintf(url, sizeof(url), "%s/v1/%s", provider->url, x.service);
 	call = (struct member_call){url, headers, h, body.ptr, body.len, FORWARD_TIMEOUT_MS};
 	if (member_call_post(g->client, &g->self, &call, provider->id, provider->key,
@@ -238,9 +236,10 @@ static void handle_exchange(struct http_request *req, void *context)
 				     {0},
 				     {0},
 				     (unsigned)response.status};
-	hash_of(body.ptr, body.len, entry.request_hash);
-	hash_of(response.body.data, response.body.len, entry.response_hash);
-	if (audit_record(g->audit, &entry, &err) != HR_OK) {
+	if (audit_content_hash(g->audit, body.ptr, body.len, entry.request_hash) != HR_OK ||
+	    audit_content_hash(g->audit, response.body.data, response.body.len,
+			       entry.response_hash) != HR_OK ||
+	    audit_record(g->audit, &entry, &err) != HR_OK) {
 		log_error("gateway.audit", "%s", err.message);
 		member_reply_error(req, &g->self, 503, "unavailable",
 				   "the exchange could not be recorded, so it is not answered");

@@ -50,7 +50,7 @@ struct registry {
 
 /* The headers the gateway must have signed on every request. */
 static const char *const required_headers[] = {"hromada-client", "hromada-purpose", "hromada-user",
-					       NULL};
+					       "hromada-provider", NULL};
 
 static EVP_PKEY *gateway_lookup(void *context, const char *keyid)
 {
@@ -69,6 +69,12 @@ static json_t *accept_request(struct registry *r, struct http_request *req)
 	if (member_request_verify(req, required_headers, gateway_lookup, r, r->nonces,
 				  (int64_t)time(NULL), &verified, &err) != HR_OK) {
 		member_reply_error(req, &r->self, 401, "unauthorized", err.message);
+		return NULL;
+	}
+	/* signed for this registry, not replayed from another one's traffic */
+	if (strcmp(http_request_header(req, "Hromada-Provider"), r->member_id) != 0) {
+		member_reply_error(req, &r->self, 401, "unauthorized",
+				   "the request was signed for another provider");
 		return NULL;
 	}
 	if (http_request_json(req, &body, &err) != HR_OK) {

@@ -5,7 +5,7 @@
  *	                                                      out of band (the outbox)
  *	POST /v1/enrol/finish {person, code, device_key}  -> {access_token, token_type: "DPoP"}
  *
- * Codes: 6 digits, 10 minutes, 5 attempts, at most 5 codes per person per hour;
+ * Codes: 8 digits, 10 minutes, 5 attempts, at most 5 codes per person per hour;
  * only an HMAC of the code is stored, compared in constant time. The answer to
  * start is the same whether or not the person exists (no enumeration).
  *
@@ -90,15 +90,15 @@ static void reply_problem(struct http_request *req, unsigned status, const char 
 /* --- enrolment: start --------------------------------------------------------- */
 
 /* Six uniformly random digits (rejection sampling avoids modulo bias). */
-static hr_status new_code(char out[7])
+static hr_status new_code(char out[WALLET_CODE_DIGITS + 1])
 {
 	uint32_t v;
 
 	do {
 		if (RAND_priv_bytes((unsigned char *)&v, sizeof(v)) != 1)
 			return HR_E_CRYPTO;
-	} while (v >= 4294000000u);
-	snprintf(out, 7, "%06u", v % 1000000u);
+	} while (v >= 4200000000u); /* a multiple of 10^8: no digit more likely */
+	snprintf(out, WALLET_CODE_DIGITS + 1, "%08u", v % 100000000u);
 	return HR_OK;
 }
 
@@ -123,8 +123,10 @@ static hr_status deliver(const struct wallet *w, const char *person, const char 
 }
 
 /* One statement, bound and stepped; the caller frees nothing on failure. */
-static hr_status run(struct store *s, const char *sql, const char *const *text, int ntext,
-		     const int64_t *ints, int nints, struct hr_error *err)
+/* Runs one statement, text parameters first; *changed (may be NULL) gets the
+ * number of rows it changed. */
+static hr_status run_counted(struct store *s, const char *sql, const char *const *text, int ntext,
+			     const int64_t *ints, int nints, int64_t *changed, struct hr_error *err)
 {
 	struct store_stmt *st;
 	bool row;
@@ -139,8 +141,16 @@ static hr_status run(struct store *s, const char *sql, const char *const *text, 
 		rc = store_bind_int64(st, i, ints[k]);
 	if (rc == HR_OK)
 		rc = store_step(st, &row, err);
+	if (rc == HR_OK && changed != NULL)
+		*changed = store_changes(st);
 	store_stmt_free(st);
 	return rc;
+}
+
+static hr_status run(struct store *s, const char *sql, const char *const *text, int ntext,
+		     const int64_t *ints, int nints, struct hr_error *err)
+{
+	return run_counted(s, sql, text, ntext, ints, nints, NULL, err);
 }
 
 struct pending {
@@ -182,7 +192,7 @@ static hr_status start_enrolment(struct wallet *w, struct store *s, const char *
 				 struct hr_error *err)
 {
 	struct pending p;
-	char code[7], code_hash[65];
+	char code[WALLET_CODE_DIGITS + 1], code_hash[65];
 	int64_t window, starts;
 	hr_status rc;
 
@@ -376,11 +386,23 @@ static hr_status redeem_code(struct wallet *w, struct store *s, const char *pers
 		store_rollback(s, NULL);
 		return HR_OK;
 	}
-	if ((rc = run(s,
-		      "UPDATE enrolment_codes SET attempts_left = attempts_left - 1 "
-		      "WHERE person_hash = ?",
-		      who, 1, NULL, 0, err)) != HR_OK)
-		goto fail;
+	/* Taking the attempt is one conditional update: concurrent guesses queue on
+	 * the row (PostgreSQL re-checks the condition after the first commits), so
+	 * no more than WALLET_CODE_ATTEMPTS comparisons are ever made. */
+	{
+		const int64_t when[] = {now};
+		int64_t taken = 0;
+		if ((rc = run_counted(
+			 s,
+			 "UPDATE enrolment_codes SET attempts_left = attempts_left - 1 "
+			 "WHERE person_hash = ? AND attempts_left > 0 AND expires_at > ?",
+			 who, 1, when, 1, &taken, err)) != HR_OK)
+			goto fail;
+		if (taken != 1) {
+			store_rollback(s, NULL);
+			return HR_OK;
+		}
+	}
 	snprintf(input, sizeof(input), "%s:%s", person, code);
 	if ((rc = keyed_hash(w, "code", input, code_hash)) != HR_OK)
 		goto fail;

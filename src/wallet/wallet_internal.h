@@ -29,6 +29,7 @@
 #include "exchange/replay.h"
 
 #define WALLET_PURPOSE         "citizen-wallet"
+#define WALLET_CODE_DIGITS     8 /* 10^8 codes: 25 guesses a person-hour get nowhere */
 #define WALLET_CODE_TTL_S      600
 #define WALLET_CODE_ATTEMPTS   5
 #define WALLET_STARTS_PER_HOUR 5

@@ -19,6 +19,7 @@
 #include "credential/signer.h"
 #include "e2e/slice.h"
 #include "exchange/dpop.h"
+#include "exchange/httpsig.h"
 #include "exchange/jose.h"
 #include "exchange/member.h"
 #include "platform/country.h"
@@ -44,48 +45,81 @@ void device_clear(struct device *d)
 	memset(d, 0, sizeof(*d));
 }
 
-static void make_consent(struct device *d, struct buf *out)
+void device_consent(struct device *d, const struct consent_claims *claims, struct buf *out)
 {
+	struct consent_claims c = claims ? *claims : (struct consent_claims){0};
 	struct hr_error err = {0};
 	unsigned char nonce[12];
 	struct buf jti;
-	json_t *header, *claims;
-	int64_t now = (int64_t)time(NULL);
+	json_t *header, *payload;
 
+	if (c.sub == NULL)
+		c.sub = d->person;
+	if (c.purpose == NULL)
+		c.purpose = "citizen-wallet";
+	if (c.doc == NULL)
+		c.doc = "*";
+	if (c.iat == 0)
+		c.iat = (int64_t)time(NULL);
+	if (c.lifetime == 0)
+		c.lifetime = 300;
 	buf_init(&jti, 64);
 	assert_int_equal(RAND_bytes(nonce, sizeof(nonce)), 1);
 	assert_int_equal(base64_encode(nonce, sizeof(nonce), BASE64_URL, &jti), HR_OK);
 	header = json_pack("{s:s,s:O}", "typ", "hromada-consent+jwt", "jwk", d->jwk);
-	claims = json_pack("{s:s,s:s,s:[s],s:I,s:I,s:s}", "sub", d->person, "purpose",
-			   "citizen-wallet", "docs", "*", "iat", (json_int_t)now, "exp",
-			   (json_int_t)(now + 300), "jti", buf_str(&jti));
-	assert_int_equal(jose_jws_sign(d->key, header, claims, out, &err), HR_OK);
+	payload = json_pack("{s:s,s:s,s:[s],s:I,s:I,s:s}", "sub", c.sub, "purpose", c.purpose,
+			    "docs", c.doc, "iat", (json_int_t)c.iat, "exp",
+			    (json_int_t)(c.iat + c.lifetime), "jti", buf_str(&jti));
+	assert_int_equal(jose_jws_sign(d->key, header, payload, out, &err), HR_OK);
 	json_decref(header);
-	json_decref(claims);
+	json_decref(payload);
 	buf_clear(&jti);
+}
+
+void device_proof(struct device *d, const char *method, const char *url, const char *token,
+		  int64_t iat, struct buf *out)
+{
+	struct hr_error err = {0};
+
+	if (dpop_proof_make(d->key, method, url, token, iat, out, &err) != HR_OK)
+		fail_msg("DPoP proof for %s %s: %s", method, url, err.message);
+}
+
+long slice_send(struct http_client *http, const char *method, const char *url,
+		const struct http_header *headers, size_t count, const void *body, size_t body_len,
+		struct http_client_response *response)
+{
+	struct http_client_request r = {0};
+	struct hr_error err = {0};
+
+	r.method = method;
+	r.url = url;
+	r.headers = headers;
+	r.header_count = count;
+	r.body = body;
+	r.body_len = body_len;
+	http_client_response_init(response);
+	if (http_client_send(http, &r, response, &err) != HR_OK)
+		fail_msg("%s %s: %s", method, url, err.message);
+	return response->status;
+}
+
+json_t *slice_response_json(const struct http_client_response *response)
+{
+	return json_loadb((const char *)response->body.data, response->body.len, 0, NULL);
 }
 
 static long send_json(struct http_client *http, const char *method, const char *url,
 		      const struct http_header *headers, size_t count, const char *body,
 		      json_t **answer)
 {
-	struct http_client_request r = {0};
 	struct http_client_response response;
-	struct hr_error err = {0};
 	long status;
 
-	http_client_response_init(&response);
-	r.method = method;
-	r.url = url;
-	r.headers = headers;
-	r.header_count = count;
-	r.body = body;
-	r.body_len = body ? strlen(body) : 0;
-	if (http_client_send(http, &r, &response, &err) != HR_OK)
-		fail_msg("%s %s: %s", method, url, err.message);
-	status = response.status;
+	status =
+	    slice_send(http, method, url, headers, count, body, body ? strlen(body) : 0, &response);
 	if (answer != NULL)
-		*answer = json_loadb((const char *)response.body.data, response.body.len, 0, NULL);
+		*answer = slice_response_json(&response);
 	http_client_response_clear(&response);
 	return status;
 }
@@ -119,7 +153,7 @@ long device_call(struct device *d, struct http_client *http, const char *method,
 		headers[h++] = (struct http_header){"Authorization", auth};
 	}
 	if (consent) {
-		make_consent(d, &consent_token);
+		device_consent(d, NULL, &consent_token);
 		headers[h++] = (struct http_header){"Hromada-Consent", buf_str(&consent_token)};
 	}
 	snprintf(full, sizeof(full), "%s%s%s", url, query ? "?" : "", query ? query : "");
@@ -148,7 +182,7 @@ void device_enrol(struct device *d, struct http_client *http, const char *state)
 	assert_non_null(fgets(code, sizeof(code), f));
 	fclose(f);
 	code[strcspn(code, "\n")] = 0;
-	assert_int_equal(strlen(code), 6);
+	assert_int_equal(strlen(code), 8); /* WALLET_CODE_DIGITS */
 
 	buf_init(&proof, 4096);
 	buf_init(&jwk_text, 4096);
@@ -224,5 +258,104 @@ long member_lookup(struct http_client *http, const char *keys_dir, const char *m
 	EVP_PKEY_free(gateway_key);
 	signer_free(signer);
 	replay_cache_free(nonces);
+	return status;
+}
+
+/* --- member requests with every part chosen ---------------------------------- */
+
+static struct signer *member_signer(const char *keys_dir, const char *member)
+{
+	char dir[1024], key[1100], cert[1100];
+	struct hr_error err = {0};
+	struct signer *signer = NULL;
+
+	country_member_dir(keys_dir, member, dir, sizeof(dir));
+	snprintf(key, sizeof(key), "%s/key.pem", dir);
+	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+	if (signer_open_files(key, cert, &signer, &err) != HR_OK)
+		fail_msg("the key of %s: %s", member, err.message);
+	return signer;
+}
+
+/* Header names are covered in lower case (RFC 9421 §2.1). */
+static void lower_name(char *out, size_t size, const char *name)
+{
+	size_t i = 0;
+
+	for (; name[i] && i + 1 < size; i++)
+		out[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] - 'A' + 'a' : name[i]);
+	out[i] = 0;
+}
+
+void member_sign(const struct member_request *m, struct member_wire *out)
+{
+	const char *content_type = m->content_type ? m->content_type : "application/json";
+	const char *body = m->body ? m->body : "";
+	const char *components[HTTPSIG_MAX_HEADERS + 1] = {"@method", "@authority", "@path",
+							   "content-type", "content-digest"};
+	struct httpsig_header covered[HTTPSIG_MAX_HEADERS];
+	char names[HTTPSIG_MAX_HEADERS][64];
+	struct httpsig_message message;
+	struct hr_error err = {0};
+	struct signer *signer;
+	size_t c = 5, n = 0;
+
+	memset(out, 0, sizeof(*out));
+	assert_true(m->header_count + m->unsigned_count + 4 <= MEMBER_WIRE_MAX_HEADERS);
+	assert_true(m->header_count + 5 <= HTTPSIG_MAX_HEADERS);
+	httpsig_content_digest(body, strlen(body), out->digest);
+	out->headers[out->count++] = (struct http_header){"Content-Type", content_type};
+	out->headers[out->count++] = (struct http_header){"Content-Digest", out->digest};
+	if (m->key_of != NULL) {
+		covered[n++] = (struct httpsig_header){"content-type", content_type};
+		covered[n++] = (struct httpsig_header){"content-digest", out->digest};
+		for (size_t i = 0; i < m->header_count; i++) {
+			lower_name(names[i], sizeof(names[i]), m->headers[i].name);
+			covered[n++] = (struct httpsig_header){names[i], m->headers[i].value};
+			components[c++] = names[i];
+		}
+		components[c] = NULL;
+		message = (struct httpsig_message){"POST", m->url,       0,   covered, n,
+						   body,   strlen(body), NULL};
+		signer = member_signer(m->keys_dir, m->key_of);
+		if (httpsig_sign(signer, m->keyid ? m->keyid : m->key_of, &message, components,
+				 m->created ? m->created : (int64_t)time(NULL),
+				 MEMBER_SIGNATURE_LIFETIME_S, m->nonce, &out->input,
+				 &out->signature, &err) != HR_OK)
+			fail_msg("signing as %s: %s", m->key_of, err.message);
+		signer_free(signer);
+		out->headers[out->count++] = (struct http_header){"Signature-Input", out->input};
+		out->headers[out->count++] = (struct http_header){"Signature", out->signature};
+	}
+	for (size_t i = 0; i < m->header_count; i++)
+		out->headers[out->count++] = m->headers[i];
+	for (size_t i = 0; i < m->unsigned_count; i++)
+		out->headers[out->count++] = m->unsigned_headers[i];
+}
+
+void member_wire_clear(struct member_wire *w)
+{
+	free(w->input);
+	free(w->signature);
+	memset(w, 0, sizeof(*w));
+}
+
+long member_wire_send(struct http_client *http, const struct member_request *m,
+		      const struct member_wire *w, struct http_client_response *response)
+{
+	const char *body = m->sent_body ? m->sent_body : m->body ? m->body : "";
+
+	return slice_send(http, "POST", m->url, w->headers, w->count, body, strlen(body), response);
+}
+
+long member_send(struct http_client *http, const struct member_request *m,
+		 struct http_client_response *response)
+{
+	struct member_wire w;
+	long status;
+
+	member_sign(m, &w);
+	status = member_wire_send(http, m, &w, response);
+	member_wire_clear(&w);
 	return status;
 }

@@ -1,15 +1,18 @@
 /*
  * slice.h — a citizen's device and a foreign member, for the end-to-end tests of
- * the vertical slice (test_slice.c): real P-256 keys, DPoP proofs, consent
- * tokens and RFC 9421-signed member calls, over real HTTP to `hromada up`.
+ * the vertical slice (test_slice.c, test_slice_input.c): real P-256 keys, DPoP
+ * proofs, consent tokens and RFC 9421-signed member calls, over real HTTP to
+ * `hromada up`.
  */
 #ifndef HROMADA_TEST_SLICE_H
 #define HROMADA_TEST_SLICE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
+#include "core/buf.h"
 #include "core/http_client.h"
 
 struct signer;
@@ -40,5 +43,75 @@ long device_call(struct device *d, struct http_client *http, const char *method,
 long member_lookup(struct http_client *http, const char *keys_dir, const char *member,
 		   const char *gateway_url, const char *provider, const char *service,
 		   const char *purpose, const char *body, json_t **answer);
+
+/*
+ * Lower-level pieces, for tests that send what no well-behaved client would
+ * (test_slice_input.c): a request with any headers, a DPoP proof or a consent
+ * with chosen claims, a member request signed with any key under any keyid.
+ */
+
+/* One HTTP exchange with any method, headers and body; fails the test only when
+ * no answer arrives. response is initialised here; the caller clears it. */
+long slice_send(struct http_client *http, const char *method, const char *url,
+		const struct http_header *headers, size_t count, const void *body, size_t body_len,
+		struct http_client_response *response);
+/* The response body as JSON, or NULL when it is not JSON. Caller decrefs. */
+json_t *slice_response_json(const struct http_client_response *response);
+
+/* A DPoP proof by d's key for method and url (htu drops the query), with ath for
+ * token (NULL: no ath), issued at iat (seconds). */
+void device_proof(struct device *d, const char *method, const char *url, const char *token,
+		  int64_t iat, struct buf *out);
+
+/* A consent's claims; a field left 0 or NULL takes what device_call sends. */
+struct consent_claims {
+	const char *sub;     /* default: the device's person */
+	const char *purpose; /* default: "citizen-wallet" */
+	const char *doc;     /* the one entry of docs; default "*" */
+	int64_t iat;         /* default: now */
+	int64_t lifetime;    /* exp - iat; default 300 */
+};
+/* A consent token (hromada-consent+jwt) signed by d's key; claims may be NULL. */
+void device_consent(struct device *d, const struct consent_claims *claims, struct buf *out);
+
+/* A member's request to the gateway or a registry, every part of which a test
+ * may get wrong on purpose (docs/EXCHANGE.md, "Signed messages"). */
+struct member_request {
+	const char *keys_dir; /* STATE/keys/<COUNTRY>: where the members' keys are */
+	const char *key_of;   /* the member whose key signs; NULL: the request is unsigned */
+	const char *keyid;    /* the keyid the signature claims; NULL: key_of */
+	const char *url;      /* absolute */
+	const struct http_header *headers; /* Hromada-* headers, covered by the signature */
+	size_t header_count;
+	const struct http_header *unsigned_headers; /* sent but not covered */
+	size_t unsigned_count;
+	const char *body;         /* what is signed (digest); NULL: empty */
+	const char *sent_body;    /* what is sent instead, when not NULL */
+	const char *content_type; /* NULL: application/json */
+	const char *nonce;        /* NULL: a fresh random one */
+	int64_t created;          /* 0: now */
+};
+
+#define MEMBER_WIRE_MAX_HEADERS 48
+
+/* The request as it goes on the wire: Content-Type, Content-Digest, Signature-
+ * Input and Signature (when signed), then every given header. Sending the same
+ * wire twice is an exact replay. */
+struct member_wire {
+	struct http_header headers[MEMBER_WIRE_MAX_HEADERS];
+	size_t count;
+	char digest[64];
+	char *input, *signature;
+};
+
+void member_sign(const struct member_request *m, struct member_wire *out);
+void member_wire_clear(struct member_wire *w);
+/* Sends a wire made by member_sign for m (POST m->url, m's body); the caller
+ * clears response. */
+long member_wire_send(struct http_client *http, const struct member_request *m,
+		      const struct member_wire *w, struct http_client_response *response);
+/* member_sign, then member_wire_send. */
+long member_send(struct http_client *http, const struct member_request *m,
+		 struct http_client_response *response);
 
 #endif

@@ -400,10 +400,10 @@ static void test_a_record_is_one_line_with_every_field(void **state)
 	assert_string_equal(value, "1764000017");
 	assert_int_equal(field(text, "status", value, sizeof(value)), 1);
 	assert_string_equal(value, "404");
-	assert_int_equal(field(text, "request_sha256", value, sizeof(value)), 1);
+	assert_int_equal(field(text, "request_hmac", value, sizeof(value)), 1);
 	hex_of(e.request_hash, 32, hex);
 	assert_string_equal(value, hex);
-	assert_int_equal(field(text, "response_sha256", value, sizeof(value)), 1);
+	assert_int_equal(field(text, "response_hmac", value, sizeof(value)), 1);
 	hex_of(e.response_hash, 32, hex);
 	assert_string_equal(value, hex);
 	assert_int_equal(field(text, "person_hmac", value, sizeof(value)), 1);
@@ -725,6 +725,54 @@ static void test_a_record_that_cannot_be_written_is_a_failure(void **state)
 	assert_int_not_equal(on_full_disk, HR_OK);
 }
 
+/* A body that names only a person must not be recoverable from its hash:
+ * the content hash is keyed, stable under one key, and not plain SHA-256. */
+static void test_body_hashes_are_keyed(void **state)
+{
+	static const char body[] = "{\"person\":\"UA:3012345670\"}";
+	uint8_t keyed[32], again[32], plain[32], other[32];
+	struct audit *a, *b;
+	char where[300];
+	unsigned n = 0;
+
+	(void)state;
+	a = open_in(dir);
+	snprintf(where, sizeof(where), "%s/second", dir);
+	assert_int_equal(mkdir(where, 0700), 0);
+	b = open_in(where);
+	assert_int_equal(audit_content_hash(a, body, strlen(body), keyed), HR_OK);
+	assert_int_equal(audit_content_hash(a, body, strlen(body), again), HR_OK);
+	assert_int_equal(audit_content_hash(b, body, strlen(body), other), HR_OK);
+	assert_int_equal(EVP_Digest(body, strlen(body), plain, &n, EVP_sha256(), NULL), 1);
+	assert_memory_equal(keyed, again, 32);
+	assert_memory_not_equal(keyed, plain, 32);
+	assert_memory_not_equal(keyed, other, 32);
+	audit_close(a);
+	audit_close(b);
+}
+
+/* A user or issue too long to keep whole is refused, never written cut short. */
+static void test_an_overlong_user_or_issue_is_refused_not_cut(void **state)
+{
+	struct audit *a = open_in(dir);
+	struct audit_entry e = entry_for("UA:3012345670");
+	char issue[AUDIT_TEXT_MAX + 2];
+	char *text;
+
+	(void)state;
+	memset(issue, 'x', sizeof(issue) - 1);
+	issue[sizeof(issue) - 1] = 0;
+	e.issue = issue;
+	assert_int_not_equal(audit_record(a, &e, NULL), HR_OK);
+	e.issue = NULL;
+	e.user = issue;
+	assert_int_not_equal(audit_record(a, &e, NULL), HR_OK);
+	text = take_output();
+	assert_int_equal(count_lines(text), 0);
+	free(text);
+	audit_close(a);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -744,6 +792,8 @@ int main(void)
 	    T(test_concurrent_records_stay_whole),
 	    T(test_a_record_is_kept_whatever_the_log_level),
 	    T(test_a_record_that_cannot_be_written_is_a_failure),
+	    T(test_body_hashes_are_keyed),
+	    T(test_an_overlong_user_or_issue_is_refused_not_cut),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
