@@ -465,7 +465,7 @@ static hr_status copy_fail(struct store_copy *copy, hr_status rc, const struct h
 hr_status store_copy_row(struct store_copy *copy, const char *const *values, const size_t *lens,
 			 struct hr_error *err)
 {
-	size_t stack_lens[16], *given = NULL;
+	size_t stack_lens[16] = {0}, *given = NULL;
 	const size_t *use = lens;
 	struct hr_error why = {0};
 	hr_status rc;

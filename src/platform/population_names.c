@@ -681,6 +681,8 @@ size_t population_latin_uk(const char *text, char *out, size_t cap)
 		word_upper = upper && ((ua_lower(next) != 0 && ua_lower(next) != next) ||
 				       (previous != 0 && previous_upper));
 		len = strlen(latin);
+		if (len > sizeof(piece))
+			return (size_t)-1; /* the table's pieces are at most 4 letters */
 		memcpy(piece, latin, len);
 		for (size_t i = 0; i < len && upper; i++) {
 			if (i == 0 || word_upper)
