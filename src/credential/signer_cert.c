@@ -5,6 +5,8 @@
 #include "credential/signer_cert.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -249,4 +251,25 @@ bool signer_cert_allows_document(const struct signer_cert *cert, int type_index)
 {
 	return type_index >= 0 && type_index < DOCUMENT_TYPE_COUNT &&
 	       (cert->document_usage & (1u << type_index));
+}
+
+hr_status signer_cert_public_key_file(const char *path, EVP_PKEY **out, struct hr_error *err)
+{
+	FILE *f = fopen(path, "r");
+	X509 *cert;
+
+	*out = NULL;
+	if (f == NULL)
+		return hr_error_set(err, HR_E_IO, "certificate", "cannot open certificate %s: %s",
+				    path, strerror(errno));
+	cert = PEM_read_X509(f, NULL, NULL, NULL);
+	fclose(f);
+	if (cert == NULL)
+		return hr_error_set(err, HR_E_INVALID, "certificate", "%s holds no PEM certificate",
+				    path);
+	*out = X509_get_pubkey(cert);
+	X509_free(cert);
+	if (*out == NULL)
+		return hr_error_set(err, HR_E_INVALID, "certificate", "%s has no usable key", path);
+	return HR_OK;
 }

@@ -71,6 +71,10 @@ hr_status signer_cert_parse_all(const void *data, size_t len,
 						 struct hr_error *err),
 				void *ctx, struct hr_error *err);
 
+/* The public key of the (first) PEM certificate in path: a peer member's key,
+ * checked signatures against. Caller frees *out. Stage "certificate". */
+hr_status signer_cert_public_key_file(const char *path, EVP_PKEY **out, struct hr_error *err);
+
 /* May this certificate sign a DCC of kind "v", "t" or "r"? */
 bool signer_cert_allows_dcc(const struct signer_cert *cert, const char *kind);
 /* May it sign this Hromada document type (index into document_types)? */

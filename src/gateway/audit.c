@@ -14,6 +14,7 @@
 #include <openssl/crypto.h>
 
 #include "core/error.h"
+#include "core/hex.h"
 #include "core/log.h"
 #include "core/secret.h"
 
@@ -53,17 +54,6 @@ void audit_close(struct audit *a)
 	free(a);
 }
 
-static void hex(const uint8_t *in, size_t len, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < len; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * len] = 0;
-}
-
 hr_status audit_record(struct audit *a, const struct audit_entry *e, struct hr_error *err)
 {
 	uint8_t person_hash[32];
@@ -78,9 +68,9 @@ hr_status audit_record(struct audit *a, const struct audit_entry *e, struct hr_e
 	    secret_hmac(a->person_key, e->person, strlen(e->person), person_hash) != HR_OK)
 		return hr_error_set(err, HR_E_CRYPTO, "audit", "cannot hash the person");
 	if (e->person != NULL)
-		hex(person_hash, 32, person_hex);
-	hex(e->request_hash, 32, request_hex);
-	hex(e->response_hash, 32, response_hex);
+		hex_encode(person_hash, 32, person_hex);
+	hex_encode(e->request_hash, 32, request_hex);
+	hex_encode(e->response_hash, 32, response_hex);
 	log_begin_record(&line, "audit.exchange");
 	/* fixed-size fields first: whatever follows, they are never what is cut */
 	log_add_int(&line, "time", e->time);

@@ -14,6 +14,7 @@
 #include <openssl/x509.h>
 
 #include "core/error.h"
+#include "credential/signer_cert.h"
 #include "core/json.h"
 
 #define STAGE "directory"
@@ -57,27 +58,19 @@ bool member_id_valid(const char *id)
 	return segments == 4 && run > 0;
 }
 
-static hr_status load_key(const char *path, const char *base_dir, EVP_PKEY **out,
-			  struct hr_error *err)
+static hr_status load_key(const char *member, const char *path, const char *base_dir,
+			  EVP_PKEY **out, struct hr_error *err)
 {
 	char full[PATH_MAX + 256];
-	FILE *f;
-	X509 *cert;
+	struct hr_error why = {0};
+	hr_status rc;
 
 	if (path[0] == '/')
 		snprintf(full, sizeof(full), "%s", path);
 	else
 		snprintf(full, sizeof(full), "%s/%s", base_dir, path);
-	if ((f = fopen(full, "r")) == NULL)
-		return hr_error_set(err, HR_E_IO, STAGE, "cannot open certificate %s", full);
-	cert = PEM_read_X509(f, NULL, NULL, NULL);
-	fclose(f);
-	if (cert == NULL)
-		return hr_error_set(err, HR_E_INVALID, STAGE, "%s holds no PEM certificate", full);
-	*out = X509_get_pubkey(cert);
-	X509_free(cert);
-	if (*out == NULL)
-		return hr_error_set(err, HR_E_INVALID, STAGE, "%s has no usable key", full);
+	if ((rc = signer_cert_public_key_file(full, out, &why)) != HR_OK)
+		return hr_error_set(err, rc, STAGE, "member %s: %s", member, why.message);
 	return HR_OK;
 }
 
@@ -131,7 +124,7 @@ static hr_status load_members(struct directory *d, const json_t *members, const 
 			return hr_error_set(err, HR_E_INVALID, STAGE, "member %s is listed twice",
 					    id);
 		snprintf(out->id, sizeof(out->id), "%s", id);
-		if ((rc = load_key(cert, base, &out->key, err)) != HR_OK)
+		if ((rc = load_key(id, cert, base, &out->key, err)) != HR_OK)
 			return rc;
 		if (url != NULL && (out->url = strdup(url)) == NULL)
 			return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");

@@ -30,6 +30,7 @@
 #include "core/log.h"
 #include "core/role.h"
 #include "credential/signer.h"
+#include "credential/signer_cert.h"
 #include "exchange/member.h"
 #include "registry/registry_store.h"
 
@@ -287,21 +288,6 @@ done:
 	json_decref(body);
 }
 
-static hr_status read_pem_key(const char *path, EVP_PKEY **out, struct hr_error *err)
-{
-	FILE *f = fopen(path, "r");
-	X509 *cert;
-
-	if (f == NULL)
-		return hr_error_set(err, HR_E_IO, STAGE, "cannot open %s", path);
-	cert = PEM_read_X509(f, NULL, NULL, NULL);
-	fclose(f);
-	*out = cert ? X509_get_pubkey(cert) : NULL;
-	X509_free(cert);
-	return *out ? HR_OK
-		    : hr_error_set(err, HR_E_INVALID, STAGE, "%s holds no certificate", path);
-}
-
 static hr_status read_settings(const struct role_context *ctx, struct registry *r,
 			       struct hr_error *err)
 {
@@ -328,7 +314,7 @@ static hr_status read_settings(const struct role_context *ctx, struct registry *
 	snprintf(r->member_id, sizeof(r->member_id), "%s", member);
 	snprintf(r->gateway_id, sizeof(r->gateway_id), "%s", gateway);
 	if ((rc = signer_open_files(key, cert, &r->signer, err)) != HR_OK ||
-	    (rc = read_pem_key(gateway_cert, &r->gateway_key, err)) != HR_OK)
+	    (rc = signer_cert_public_key_file(gateway_cert, &r->gateway_key, err)) != HR_OK)
 		return rc;
 	return HR_OK;
 }

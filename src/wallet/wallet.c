@@ -18,6 +18,7 @@
 #include "core/role.h"
 #include "credential/issue.h"
 #include "credential/signer.h"
+#include "credential/signer_cert.h"
 #include "wallet/wallet_internal.h"
 
 #define STAGE "wallet"
@@ -26,21 +27,6 @@
  * forgotten proof */
 #define JTI_CAPACITY   (1u << 18)
 #define NONCE_CAPACITY (1u << 18)
-
-static hr_status read_certificate_key(const char *path, EVP_PKEY **out, struct hr_error *err)
-{
-	FILE *f = fopen(path, "r");
-	X509 *cert;
-
-	if (f == NULL)
-		return hr_error_set(err, HR_E_IO, STAGE, "cannot open %s", path);
-	cert = PEM_read_X509(f, NULL, NULL, NULL);
-	fclose(f);
-	*out = cert ? X509_get_pubkey(cert) : NULL;
-	X509_free(cert);
-	return *out ? HR_OK
-		    : hr_error_set(err, HR_E_INVALID, STAGE, "%s holds no certificate", path);
-}
 
 static hr_status copy_setting(struct config *cfg, const char *key, char *out, size_t size,
 			      bool required, struct hr_error *err)
@@ -88,7 +74,7 @@ static hr_status read_settings(const struct role_context *ctx, struct wallet *w,
 		 copy_setting(cfg, "public_url", w->public_url, sizeof(w->public_url), false, err)))
 		return rc;
 	if ((rc = signer_open_files(key, cert, &w->member_signer, err)) != HR_OK ||
-	    (rc = read_certificate_key(gateway_cert, &w->gateway_key, err)) != HR_OK)
+	    (rc = signer_cert_public_key_file(gateway_cert, &w->gateway_key, err)) != HR_OK)
 		return rc;
 	for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++) {
 		snprintf(key_path, sizeof(key_path), "%s/%s/key.pem", signers, document_types[t]);

@@ -31,6 +31,7 @@
 
 #include "core/base64.h"
 #include "core/error.h"
+#include "core/hex.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "exchange/dpop.h"
@@ -50,17 +51,6 @@ const struct store_migration wallet_migrations[] = {
 };
 const size_t wallet_migration_count = sizeof(wallet_migrations) / sizeof(wallet_migrations[0]);
 
-static void hex(const uint8_t *in, size_t len, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < len; i++) {
-		out[2 * i] = digits[in[i] >> 4];
-		out[2 * i + 1] = digits[in[i] & 15];
-	}
-	out[2 * len] = 0;
-}
-
 /* HMAC under the wallet secret of "label:text", as 64 hex characters. */
 static hr_status keyed_hash(const struct wallet *w, const char *label, const char *text,
 			    char out[65])
@@ -72,7 +62,7 @@ static hr_status keyed_hash(const struct wallet *w, const char *label, const cha
 	if (n < 0 || (size_t)n >= sizeof(input) ||
 	    secret_hmac(w->secret, input, (size_t)n, mac) != HR_OK)
 		return HR_E_CRYPTO;
-	hex(mac, sizeof(mac), out);
+	hex_encode(mac, sizeof(mac), out);
 	return HR_OK;
 }
 

@@ -3,10 +3,12 @@
  */
 #include "testkit/testkit.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -23,6 +25,85 @@
 #include "exchange/jose.h"
 #include "exchange/member.h"
 #include "platform/country.h"
+
+#define START_TIMEOUT_MS 240000
+
+void slice_platform_dump_log(const struct slice_platform *p)
+{
+	char *text = tk_read_file(p->logfile, NULL);
+
+	if (text != NULL) {
+		size_t n = strlen(text);
+		fprintf(stderr, "---- hromada up (last 4000 bytes) ----\n%s\n",
+			n > 4000 ? text + n - 4000 : text);
+		free(text);
+	}
+}
+
+void slice_platform_start(struct slice_platform *p, char *const *extra)
+{
+	char path[400], *argv[32];
+	int a = 0;
+
+	memset(p, 0, sizeof(*p));
+	tk_tmpdir(p->dir);
+	snprintf(p->state, sizeof(p->state), "%s/state", p->dir);
+	snprintf(p->logfile, sizeof(p->logfile), "%s/up.log", p->dir);
+	argv[a++] = (char *)tk_hromada_binary();
+	argv[a++] = "up";
+	argv[a++] = "--state";
+	argv[a++] = p->state;
+	argv[a++] = "--port-base";
+	argv[a++] = "0";
+	argv[a++] = "--quiet";
+	argv[a++] = "--population";
+	argv[a++] = "3000";
+	for (int i = 0; extra != NULL && extra[i] != NULL && a < 31; i++)
+		argv[a++] = extra[i];
+	argv[a] = NULL;
+	p->pid = tk_spawn(argv, p->logfile);
+	assert_true(p->pid > 0);
+	snprintf(path, sizeof(path), "%s/endpoints.json", p->state);
+	for (int waited = 0; waited < START_TIMEOUT_MS; waited += 200) {
+		int code;
+		if ((p->endpoints = json_load_file(path, 0, NULL)) != NULL)
+			break;
+		if (tk_wait_exit(p->pid, 0, &code)) {
+			slice_platform_dump_log(p);
+			fail_msg("hromada up exited with %d", code);
+		}
+		usleep(200 * 1000);
+	}
+	if (p->endpoints == NULL) {
+		slice_platform_dump_log(p);
+		fail_msg("hromada up did not come up");
+	}
+	snprintf(path, sizeof(path), "%s/demo.json", p->state);
+	p->demo = json_load_file(path, 0, NULL);
+	assert_non_null(p->demo);
+}
+
+int slice_platform_stop(struct slice_platform *p)
+{
+	int code = -1;
+
+	if (p->pid > 0) {
+		kill(p->pid, SIGTERM);
+		if (!tk_wait_exit(p->pid, 10000, &code)) {
+			kill(p->pid, SIGKILL);
+			tk_wait_exit(p->pid, 5000, &code);
+		}
+		p->pid = 0;
+	}
+	json_decref(p->endpoints);
+	json_decref(p->demo);
+	p->endpoints = p->demo = NULL;
+	if (code == 0)
+		tk_rmrf(p->dir);
+	else
+		slice_platform_dump_log(p);
+	return code == 0 ? 0 : -1;
+}
 
 void device_init(struct device *d, const char *person, const char *wallet_url)
 {

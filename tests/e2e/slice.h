@@ -8,6 +8,7 @@
 #define HROMADA_TEST_SLICE_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -16,6 +17,28 @@
 #include "core/http_client.h"
 
 struct signer;
+
+/* A running `hromada up` for one test program, in a fresh temporary directory. */
+struct slice_platform {
+	char dir[256];
+	char state[300];   /* DIR/state */
+	char logfile[300]; /* DIR/up.log: the platform's whole log */
+	pid_t pid;
+	json_t *endpoints; /* STATE/endpoints.json */
+	json_t *demo;      /* STATE/demo.json */
+};
+
+/*
+ * Starts `hromada up --state DIR/state --port-base 0 --quiet --population 3000`
+ * and the NULL-terminated extra arguments (may be NULL), waits until
+ * endpoints.json exists, and loads it and demo.json; fails the test with the
+ * log's tail when the platform exits or does not come up.
+ */
+void slice_platform_start(struct slice_platform *p, char *const *extra);
+/* SIGTERM and wait; removes the directory after a clean stop, else prints the
+ * log's tail. 0 on a clean stop (for a cmocka teardown). */
+int slice_platform_stop(struct slice_platform *p);
+void slice_platform_dump_log(const struct slice_platform *p);
 
 struct device {
 	char person[16];

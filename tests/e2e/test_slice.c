@@ -27,47 +27,20 @@
 #include "core/http_client.h"
 #include "e2e/slice.h"
 
-#define START_TIMEOUT_MS 240000
-
-static char dir[256], state[300], logfile[300];
-static pid_t up_pid;
-static json_t *endpoints, *demo;
-static json_t *fetched; /* every document the tests fetched: scanned for at the end */
+static struct slice_platform platform;
+static const char *state, *logfile; /* the platform's */
+static json_t *endpoints, *demo;    /* the platform's */
+static json_t *fetched;             /* every document the tests fetched: scanned for at the end */
 static struct http_client *http;
-
-static void dump_log(void)
-{
-	char *text = tk_read_file(logfile, NULL);
-
-	if (text != NULL) {
-		size_t n = strlen(text);
-		fprintf(stderr, "---- hromada up (last 4000 bytes) ----\n%s\n",
-			n > 4000 ? text + n - 4000 : text);
-		free(text);
-	}
-}
 
 static int setup(void **unused)
 {
-	char path[400], population[16] = "3000", store_set[600] = "";
-	char *argv[16];
-	int a = 0, waited;
+	char store_set[600] = "";
+	char *extra[] = {store_set, NULL};
 	const char *store = getenv("HROMADA_SLICE_STORE");
 	struct http_client_options o;
 
 	(void)unused;
-	tk_tmpdir(dir);
-	snprintf(state, sizeof(state), "%s/state", dir);
-	snprintf(logfile, sizeof(logfile), "%s/up.log", dir);
-	argv[a++] = (char *)tk_hromada_binary();
-	argv[a++] = "up";
-	argv[a++] = "--state";
-	argv[a++] = state;
-	argv[a++] = "--port-base";
-	argv[a++] = "0";
-	argv[a++] = "--quiet";
-	argv[a++] = "--population";
-	argv[a++] = population;
 	if (store != NULL && strcmp(store, "postgresql") == 0) {
 		const char *url = tk_pg_url();
 		if (url == NULL)
@@ -76,29 +49,12 @@ static int setup(void **unused)
 		snprintf(store_set, sizeof(store_set),
 			 "--registry-store=%s%cschema=slice_{country}_{type}", url,
 			 strchr(url, '?') ? '&' : '?');
-		argv[a++] = store_set;
 	}
-	argv[a] = NULL;
-	up_pid = tk_spawn(argv, logfile);
-	assert_true(up_pid > 0);
-	snprintf(path, sizeof(path), "%s/endpoints.json", state);
-	for (waited = 0; waited < START_TIMEOUT_MS; waited += 200) {
-		int code;
-		if ((endpoints = json_load_file(path, 0, NULL)) != NULL)
-			break;
-		if (tk_wait_exit(up_pid, 0, &code)) {
-			dump_log();
-			fail_msg("hromada up exited with %d", code);
-		}
-		usleep(200 * 1000);
-	}
-	if (endpoints == NULL) {
-		dump_log();
-		fail_msg("hromada up did not come up");
-	}
-	snprintf(path, sizeof(path), "%s/demo.json", state);
-	demo = json_load_file(path, 0, NULL);
-	assert_non_null(demo);
+	slice_platform_start(&platform, store_set[0] ? extra : NULL);
+	state = platform.state;
+	logfile = platform.logfile;
+	endpoints = platform.endpoints;
+	demo = platform.demo;
 	http_client_options_default(&o);
 	http = http_client_new(&o);
 	fetched = json_array();
@@ -107,25 +63,10 @@ static int setup(void **unused)
 
 static int teardown(void **unused)
 {
-	int code = -1;
-
 	(void)unused;
 	http_client_free(http);
 	json_decref(fetched);
-	if (up_pid > 0) {
-		kill(up_pid, SIGTERM);
-		if (!tk_wait_exit(up_pid, 10000, &code)) {
-			kill(up_pid, SIGKILL);
-			tk_wait_exit(up_pid, 5000, &code);
-		}
-	}
-	json_decref(endpoints);
-	json_decref(demo);
-	if (code == 0)
-		tk_rmrf(dir);
-	else
-		dump_log();
-	return code == 0 ? 0 : -1;
+	return slice_platform_stop(&platform);
 }
 
 static const char *wallet_of(const char *country)

@@ -48,16 +48,15 @@
 #include "exchange/jose.h"
 #include "platform/country.h"
 
-#define START_TIMEOUT_MS 240000
 /* the wallet's limits (src/wallet/wallet_internal.h, docs/EXCHANGE.md) */
 #define WALLET_CODE_ATTEMPTS   5
 #define WALLET_STARTS_PER_HOUR 5
 /* the servers' default body limit (src/core/http_server_options.c) */
 #define MAX_BODY_BYTES (1024 * 1024)
 
-static char dir[256], state[300], logfile[300];
-static pid_t up_pid;
-static json_t *endpoints, *demo;
+static struct slice_platform platform;
+static const char *state;        /* the platform's */
+static json_t *endpoints, *demo; /* the platform's */
 static struct http_client *http;
 static int failures; /* soft checks failed in the current test */
 /* citizen A, enrolled once: each enrolment spends one of the person's hourly codes */
@@ -66,58 +65,16 @@ static bool citizen_a_enrolled;
 
 /* --- the platform ------------------------------------------------------------- */
 
-static void dump_log(void)
-{
-	char *text = tk_read_file(logfile, NULL);
-
-	if (text != NULL) {
-		size_t n = strlen(text);
-		fprintf(stderr, "---- hromada up (last 4000 bytes) ----\n%s\n",
-			n > 4000 ? text + n - 4000 : text);
-		free(text);
-	}
-}
-
 static int setup(void **unused)
 {
-	char path[400];
-	char *argv[] = {(char *)tk_hromada_binary(),
-			"up",
-			"--state",
-			state,
-			"--port-base",
-			"0",
-			"--quiet",
-			"--population",
-			"3000",
-			NULL};
 	struct http_client_options o;
 
 	(void)unused;
 	signal(SIGPIPE, SIG_IGN);
-	tk_tmpdir(dir);
-	snprintf(state, sizeof(state), "%s/state", dir);
-	snprintf(logfile, sizeof(logfile), "%s/up.log", dir);
-	up_pid = tk_spawn(argv, logfile);
-	assert_true(up_pid > 0);
-	snprintf(path, sizeof(path), "%s/endpoints.json", state);
-	for (int waited = 0; waited < START_TIMEOUT_MS; waited += 200) {
-		int code;
-		if ((endpoints = json_load_file(path, 0, NULL)) != NULL)
-			break;
-		if (tk_wait_exit(up_pid, 0, &code)) {
-			dump_log();
-			fail_msg("hromada up exited with %d", code);
-		}
-		usleep(200 * 1000);
-	}
-	if (endpoints == NULL) {
-		dump_log();
-		fail_msg("hromada up did not come up");
-	}
-	snprintf(path, sizeof(path), "%s/demo.json", state);
-	demo = json_load_file(path, 0, NULL);
-	assert_non_null(demo);
+	slice_platform_start(&platform, NULL);
+	state = platform.state;
+	endpoints = platform.endpoints;
+	demo = platform.demo;
 	http_client_options_default(&o);
 	http = http_client_new(&o);
 	return 0;
@@ -125,26 +82,11 @@ static int setup(void **unused)
 
 static int teardown(void **unused)
 {
-	int code = -1;
-
 	(void)unused;
 	if (citizen_a_enrolled)
 		device_clear(&citizen_a);
 	http_client_free(http);
-	if (up_pid > 0) {
-		kill(up_pid, SIGTERM);
-		if (!tk_wait_exit(up_pid, 10000, &code)) {
-			kill(up_pid, SIGKILL);
-			tk_wait_exit(up_pid, 5000, &code);
-		}
-	}
-	json_decref(endpoints);
-	json_decref(demo);
-	if (code == 0)
-		tk_rmrf(dir);
-	else
-		dump_log();
-	return code == 0 ? 0 : -1;
+	return slice_platform_stop(&platform);
 }
 
 static const char *endpoint(const char *country, const char *role)
