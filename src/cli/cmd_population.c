@@ -17,8 +17,6 @@
 #include "core/log.h"
 #include "platform/population.h"
 
-#define COUNTRY_LIST_MAX 8
-
 static void population_help(void)
 {
 	printf("Usage: hromada population [--country UA,PL] [--people N] [--seed S]\n"
@@ -99,33 +97,6 @@ static void print_progress(void *arg, const struct population_load_stats *s)
 	fflush(stderr);
 }
 
-/* Splits "UA,PL" into known country codes. */
-static int parse_countries(const char *list, const char *out[COUNTRY_LIST_MAX])
-{
-	int n = 0;
-
-	for (const char *p = list; *p;) {
-		size_t len = strcspn(p, ",");
-		int found = -1;
-
-		for (int i = 0; i < COUNTRY_COUNT; i++) {
-			if (strlen(countries[i]) == len && strncmp(countries[i], p, len) == 0)
-				found = i;
-		}
-		if (found < 0 || n == COUNTRY_LIST_MAX)
-			return -1;
-		for (int i = 0; i < n; i++) {
-			if (out[i] == countries[found])
-				return -1;
-		}
-		out[n++] = countries[found];
-		p += len;
-		if (*p == ',')
-			p++;
-	}
-	return n;
-}
-
 static int print_demo(const char *const *list, int n, uint64_t people, uint64_t seed,
 		      const char *as_of)
 {
@@ -183,7 +154,7 @@ static int population_run(int argc, char **argv)
 	    {"demo", no_argument, NULL, 'D'},          {"quiet", no_argument, NULL, 'q'},
 	    {"as-of", required_argument, NULL, 'a'},   {NULL, 0, NULL, 0},
 	};
-	const char *list[COUNTRY_LIST_MAX];
+	const char *list[COUNTRY_COUNT];
 	const char *country_arg = "UA,PL", *state = NULL, *store_url = NULL, *as_of = NULL;
 	uint64_t people = POPULATION_DEFAULT_PEOPLE, seed = POPULATION_DEFAULT_SEED, batch = 0;
 	bool force = false, demo = false, quiet = false;
@@ -251,7 +222,7 @@ static int population_run(int argc, char **argv)
 		fprintf(stderr, "hromada population: unexpected argument '%s'\n", argv[optind]);
 		return CLI_EXIT_USAGE;
 	}
-	if ((n = parse_countries(country_arg, list)) <= 0) {
+	if (countries_parse(country_arg, list, &n, NULL) != HR_OK) {
 		fprintf(stderr, "hromada population: --country takes UA, PL or UA,PL\n");
 		return CLI_EXIT_USAGE;
 	}

@@ -6,6 +6,8 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "core/error.h"
+
 const char *const document_types[DOCUMENT_TYPE_COUNT] = {
     "id_card",          "foreign_passport", "driver_licence", "vehicle_registration",
     "residence_permit", "vaccination",      "student_card",   "military_record",
@@ -95,4 +97,37 @@ bool person_id_valid(const char *id)
 	if (strncmp(id, "PL:", 3) == 0)
 		return pesel_valid(id + 3);
 	return false;
+}
+
+hr_status countries_parse(const char *list, const char *out[COUNTRY_COUNT], int *count,
+			  struct hr_error *err)
+{
+	const char *p = list;
+
+	*count = 0;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		int found = -1;
+
+		for (int i = 0; i < COUNTRY_COUNT; i++) {
+			if (strlen(countries[i]) == n && strncmp(countries[i], p, n) == 0)
+				found = i;
+		}
+		if (found < 0)
+			return hr_error_set(err, HR_E_INVALID, "country",
+					    "unknown country '%.*s' (known: UA, PL)",
+					    (int)(n < 16 ? n : 16), p);
+		for (int i = 0; i < *count; i++) {
+			if (out[i] == countries[found])
+				return hr_error_set(err, HR_E_INVALID, "country",
+						    "country %s is listed twice", countries[found]);
+		}
+		out[(*count)++] = countries[found];
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	if (*count == 0)
+		return hr_error_set(err, HR_E_INVALID, "country", "no country given");
+	return HR_OK;
 }

@@ -6,6 +6,8 @@
 #define HROMADA_CORE_DOCUMENTS_H
 
 #include <stdbool.h>
+
+#include <hromada/status.h>
 #include <stddef.h>
 
 #define DOCUMENT_TYPE_COUNT 8
@@ -20,6 +22,10 @@ int document_type_index(const char *name);
 #define COUNTRY_COUNT 2
 extern const char *const countries[COUNTRY_COUNT];
 bool country_is_known(const char *code);
+/* "UA,PL" into out (COUNTRY_COUNT entries at most), in the order given: unknown,
+ * repeated or no countries are HR_E_INVALID naming what is wrong. Stage "country". */
+hr_status countries_parse(const char *list, const char *out[COUNTRY_COUNT], int *count,
+			  struct hr_error *err);
 
 /*
  * Person identifiers (DESIGN.md §3): "UA:" + RNOKPP — 10 digits, the first five

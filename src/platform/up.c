@@ -77,37 +77,6 @@ struct up {
 	int lock_fd;
 };
 
-static hr_status parse_countries(struct up *up, const char *list, struct hr_error *err)
-{
-	const char *p = list;
-
-	up->country_count = 0;
-	while (*p) {
-		size_t n = strcspn(p, ",");
-		int found = -1;
-		for (int i = 0; i < COUNTRY_COUNT; i++) {
-			if (strlen(countries[i]) == n && strncmp(countries[i], p, n) == 0)
-				found = i;
-		}
-		if (found < 0)
-			return hr_error_set(err, HR_E_INVALID, STAGE,
-					    "unknown country '%.*s' in --countries (known: UA, PL)",
-					    (int)(n < 16 ? n : 16), p);
-		for (int i = 0; i < up->country_count; i++) {
-			if (up->countries[i] == countries[found])
-				return hr_error_set(err, HR_E_INVALID, STAGE,
-						    "country %s is listed twice", countries[found]);
-		}
-		up->countries[up->country_count++] = countries[found];
-		p += n;
-		if (*p == ',')
-			p++;
-	}
-	if (up->country_count == 0)
-		return hr_error_set(err, HR_E_INVALID, STAGE, "--countries is empty");
-	return HR_OK;
-}
-
 static struct up_role *add_role(struct up *up, const char *role, const char *country,
 				const char *document_type, unsigned port_offset)
 {
@@ -518,9 +487,11 @@ hr_status platform_up(const struct platform_up_options *options, struct hr_error
 		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
 	up->options = options;
 	up->lock_fd = -1;
-	if ((rc = parse_countries(up, options->countries ? options->countries : "UA,PL", err)) !=
-	    HR_OK)
+	if ((rc = countries_parse(options->countries ? options->countries : "UA,PL", up->countries,
+				  &up->country_count, err)) != HR_OK) {
+		hr_error_prefix(err, "--countries");
 		goto done;
+	}
 	if (options->port_base > 65535 - 10 * (COUNTRY_COUNT + 1)) {
 		rc = hr_error_set(err, HR_E_INVALID, STAGE, "--port-base %u is too high",
 				  options->port_base);

@@ -85,6 +85,18 @@ static json_t *accept_request(struct registry *r, struct http_request *req)
 	return body;
 }
 
+/* The body's document_number, or NULL after replying 400. */
+static const char *number_of(struct registry *r, struct http_request *req, const json_t *body)
+{
+	const char *number = json_string_value(json_object_get(body, "document_number"));
+
+	if (number == NULL || number[0] == 0 || strlen(number) > 32) {
+		member_reply_error(req, &r->self, 400, "invalid", "document_number is required");
+		return NULL;
+	}
+	return number;
+}
+
 static const char *person_of(struct registry *r, struct http_request *req, const json_t *body)
 {
 	const char *person = json_string_value(json_object_get(body, "person"));
@@ -203,11 +215,8 @@ static void handle_status(struct http_request *req, void *context)
 
 	if (body == NULL)
 		return;
-	number = json_string_value(json_object_get(body, "document_number"));
-	if (number == NULL || number[0] == 0 || strlen(number) > 32) {
-		member_reply_error(req, &r->self, 400, "invalid", "document_number is required");
+	if ((number = number_of(r, req, body)) == NULL)
 		goto done;
-	}
 	if ((rc = store_pool_acquire(r->pool, 2000, &store, &err)) != HR_OK ||
 	    (rc = store_prepare(store,
 				"SELECT document_number, status, fields FROM documents "
@@ -255,11 +264,8 @@ static void handle_report_lost(struct http_request *req, void *context)
 
 	if (body == NULL || (person = person_of(r, req, body)) == NULL)
 		goto done;
-	number = json_string_value(json_object_get(body, "document_number"));
-	if (number == NULL || number[0] == 0 || strlen(number) > 32) {
-		member_reply_error(req, &r->self, 400, "invalid", "document_number is required");
+	if ((number = number_of(r, req, body)) == NULL)
 		goto done;
-	}
 	/* only the holder's own valid or suspended document can be reported lost */
 	if ((rc = store_pool_acquire(r->pool, 2000, &store, &err)) != HR_OK ||
 	    (rc = store_prepare(store,
