@@ -1,6 +1,7 @@
 /*
- * qr.c — QR code images: libqrencode to build the symbol, libpng to write and
- * read PNG, zbar to find and decode a symbol in a picture.
+ * qr.c — QR code images: libqrencode to build the symbol (qr_mask.c chooses
+ * its mask), libpng to write and read PNG, zbar to find and decode a symbol in
+ * a picture.
  *
  * zbar is loaded with dlopen() the first time a picture is decoded: it pulls in
  * X11, D-Bus and video4linux libraries (about 2 MB resident), which a verifier
@@ -24,6 +25,7 @@
 #include <zbar.h>
 
 #include "core/error.h"
+#include "credential/qr_mask.h"
 
 #define QUIET_ZONE   4
 #define ZBAR_LIBRARY "libzbar.so.0"
@@ -109,9 +111,11 @@ static void png_flush_nothing(png_structp png)
 	(void)png;
 }
 
+/* libqrencode builds the symbol, qr_mask.c chooses its mask: libqrencode's own
+ * choice costs ten times the rest of the symbol (qr_mask.h). */
 static QRcode *encode(const char *text, struct hr_error *err)
 {
-	QRcode *q = QRcode_encodeString(text, 0, QR_ECLEVEL_Q, QR_MODE_8, 1);
+	QRcode *q = qr_mask_encode_string(text, QR_ECLEVEL_Q);
 
 	if (q == NULL)
 		hr_error_set(err, HR_E_TOO_LARGE, "qr", "the text does not fit in a QR code");
@@ -167,9 +171,9 @@ hr_status qr_render_png(const char *text, unsigned scale, struct buf *out, struc
 	return out->error;
 }
 
-/* Appends a small non-negative number: printf costs more than the rest of the
- * SVG together, and a code has hundreds of runs. */
-static void append_number(struct buf *out, int n)
+/* Writes a small non-negative number at p, returns its end: printf costs more
+ * than the rest of the SVG together, and a code has hundreds of runs. */
+static char *put_number(char *p, int n)
 {
 	char digits[12];
 	size_t i = sizeof(digits);
@@ -178,12 +182,18 @@ static void append_number(struct buf *out, int n)
 		digits[--i] = (char)('0' + n % 10);
 		n /= 10;
 	} while (n > 0 && i > 0);
-	buf_append(out, digits + i, sizeof(digits) - i);
+	memcpy(p, digits + i, sizeof(digits) - i);
+	return p + (sizeof(digits) - i);
 }
+
+/* "Mx yhNv1h-Nz" is at most 20 characters (coordinates below 1000), and a row
+ * of 177 modules has at most 89 runs. */
+#define SVG_ROW_MAX 2048
 
 hr_status qr_render_svg(const char *text, struct buf *out, struct hr_error *err)
 {
 	QRcode *q = encode(text, err);
+	char line[SVG_ROW_MAX];
 	int side;
 
 	if (q == NULL)
@@ -196,9 +206,12 @@ hr_status qr_render_svg(const char *text, struct buf *out, struct hr_error *err)
 		   "fill='#fff'/><path fill='#000' d='",
 		   side, side, side, side);
 	/* one rectangle per horizontal run of dark modules, "Mx yhNv1h-Nz": a
-	 * third of the size of one per module, drawn the same */
+	 * third of the size of one per module, drawn the same; a row is put
+	 * together on the stack and appended at once */
 	for (int y = 0; y < q->width; y++) {
 		const unsigned char *row = q->data + y * q->width;
+		char *p = line;
+
 		for (int x = 0; x < q->width;) {
 			int run = 0;
 			while (x + run < q->width && (row[x + run] & 1))
@@ -207,17 +220,18 @@ hr_status qr_render_svg(const char *text, struct buf *out, struct hr_error *err)
 				x++;
 				continue;
 			}
-			buf_append_byte(out, 'M');
-			append_number(out, x + QUIET_ZONE);
-			buf_append_byte(out, ' ');
-			append_number(out, y + QUIET_ZONE);
-			buf_append_byte(out, 'h');
-			append_number(out, run);
-			buf_append(out, "v1h-", 4);
-			append_number(out, run);
-			buf_append_byte(out, 'z');
+			*p++ = 'M';
+			p = put_number(p, x + QUIET_ZONE);
+			*p++ = ' ';
+			p = put_number(p, y + QUIET_ZONE);
+			*p++ = 'h';
+			p = put_number(p, run);
+			memcpy(p, "v1h-", 4);
+			p = put_number(p + 4, run);
+			*p++ = 'z';
 			x += run;
 		}
+		buf_append(out, line, (size_t)(p - line));
 	}
 	buf_append_str(out, "'/></svg>\n");
 	QRcode_free(q);
