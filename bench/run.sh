@@ -7,4 +7,5 @@ build=${1:-build-bench}
 "$here/credential.sh" "$build"
 "$here/http_healthz.sh" "$build"
 "$here/population.sh" "$build"
+"$here/audit_log.sh" "$build"
 "$here/wallet_documents.sh" "$build"

@@ -25,9 +25,12 @@
 #include "core/base64.h"
 #include "core/documents.h"
 #include "core/error.h"
+#include "core/file.h"
 #include "core/http_client.h"
 #include "core/json.h"
+#include "audit/access_history.h"
 #include "credential/qr.h"
+#include "credential/signer_cert.h"
 #include "credential/signer.h"
 #include "exchange/dpop.h"
 #include "exchange/jose.h"
@@ -46,6 +49,8 @@ static void device_help(void)
 	    "                                                       [--number N]\n"
 	    "       hromada device [--state DIR] [--wallet URL] headers PERSON METHOD PATH\n"
 	    "                                                       [--count N]\n"
+	    "       hromada device [--state DIR] [--wallet URL] access-log PERSON\n"
+	    "                                  [--tree-head-certificate PEM] [--before N]\n"
 	    "\n"
 	    "Plays a citizen's phone against the wallet of a running 'hromada up' (DIR,\n"
 	    "default ./hromada-state, gives the wallet's URL in endpoints.json):\n"
@@ -60,6 +65,11 @@ static void device_help(void)
 	    "               Authorization, DPoP and Hromada-Consent values, tab-separated;\n"
 	    "               every line has its own proof (a proof is good for one call\n"
 	    "               within 60 s), all share one consent (valid 300 s)\n"
+	    "  access-log   every access to PERSON's data from the gateway's audit log, each\n"
+	    "               entry's inclusion proof and the tree head's signature checked on\n"
+	    "               the device (the certificate: --tree-head-certificate, default the\n"
+	    "               audit_dir's tree-head.pem named in DIR/endpoints.json); --before N\n"
+	    "               pages to entries older than leaf N. Exit 1 if a check fails.\n"
 	    "--wallet URL talks to that wallet instead of the one in DIR/endpoints.json.\n"
 	    "Every call carries a DPoP proof and a consent token signed by the device key.\n"
 	    "PERSON is UA:<RNOKPP> or PL:<PESEL>; DIR/demo.json lists some.\n");
@@ -72,30 +82,45 @@ struct device {
 	struct signer *key;
 	json_t *jwk;
 	char token[2048];
+	char attestation[ATTESTATION_MAX_LEN + 1];
 	struct http_client *http;
 };
 
-static hr_status wallet_url(const char *state, const char *person, char *out, size_t size,
-			    struct hr_error *err)
+/* A string of the person's country in STATE/endpoints.json ("wallet", "audit_dir"). */
+static hr_status endpoint_of(const char *state, const char *person, const char *key, char *out,
+			     size_t size, struct hr_error *err)
 {
 	char path[PATH_MAX + 32], country[3] = {person[0], person[1], 0};
 	json_t *endpoints;
-	const char *url;
+	const char *value;
 
 	snprintf(path, sizeof(path), "%s/endpoints.json", state);
 	if ((endpoints = json_load_file(path, 0, NULL)) == NULL)
 		return hr_error_set(err, HR_E_NOT_FOUND, "device",
 				    "%s is missing: is 'hromada up --state %s' running?", path,
 				    state);
-	url = json_string_value(json_object_get(json_object_get(endpoints, country), "wallet"));
-	if (url == NULL || strlen(url) >= size) {
+	value = json_string_value(json_object_get(json_object_get(endpoints, country), key));
+	if (value == NULL || strlen(value) >= size) {
 		json_decref(endpoints);
-		return hr_error_set(err, HR_E_NOT_FOUND, "device", "no wallet for %s in %s",
+		return hr_error_set(err, HR_E_NOT_FOUND, "device", "no %s for %s in %s", key,
 				    country, path);
 	}
-	snprintf(out, size, "%s", url);
+	snprintf(out, size, "%s", value);
 	json_decref(endpoints);
 	return HR_OK;
+}
+
+/* The first line of a small file the device keeps, or "" when there is none. */
+static void read_line(const char *path, char *out, size_t size)
+{
+	FILE *f = fopen(path, "r");
+
+	out[0] = 0;
+	if (f == NULL)
+		return;
+	if (fgets(out, (int)size, f) != NULL)
+		out[strcspn(out, "\n")] = 0;
+	fclose(f);
 }
 
 /* Loads the device key of PERSON, making it when create is set. */
@@ -117,7 +142,8 @@ static hr_status device_open(struct device *d, const char *state, const char *wa
 	snprintf(d->dir, sizeof(d->dir), "%s/devices/%s", state, person);
 	if (wallet != NULL)
 		snprintf(d->wallet, sizeof(d->wallet), "%s", wallet);
-	else if ((rc = wallet_url(state, person, d->wallet, sizeof(d->wallet), err)) != HR_OK)
+	else if ((rc = endpoint_of(state, person, "wallet", d->wallet, sizeof(d->wallet), err)) !=
+		 HR_OK)
 		return rc;
 	snprintf(path, sizeof(path), "%s/key.pem", d->dir);
 	if ((f = fopen(path, "r")) != NULL) {
@@ -150,11 +176,9 @@ static hr_status device_open(struct device *d, const char *state, const char *wa
 	if (rc != HR_OK)
 		return rc;
 	snprintf(path, sizeof(path), "%s/token", d->dir);
-	if ((f = fopen(path, "r")) != NULL) {
-		if (fgets(d->token, sizeof(d->token), f) != NULL)
-			d->token[strcspn(d->token, "\n")] = 0;
-		fclose(f);
-	}
+	read_line(path, d->token, sizeof(d->token));
+	snprintf(path, sizeof(path), "%s/attestation", d->dir);
+	read_line(path, d->attestation, sizeof(d->attestation));
 	http_client_options_default(&o);
 	if ((d->http = http_client_new(&o)) == NULL)
 		return hr_error_set(err, HR_E_NOMEM, "device", "out of memory");
@@ -187,8 +211,8 @@ static hr_status call(struct device *d, const char *method, const char *path, co
 	rc = dpop_proof_make(d->key, method, url, d->token[0] ? d->token : NULL,
 			     (int64_t)time(NULL), &proof, err);
 	if (rc == HR_OK && d->token[0])
-		rc = consent_make(d->key, d->jwk, d->person, "citizen-wallet", (int64_t)time(NULL),
-				  CONSENT_LIFETIME_S, &consent, err);
+		rc = consent_make(d->key, d->jwk, d->attestation, d->person, "citizen-wallet",
+				  (int64_t)time(NULL), CONSENT_LIFETIME_S, &consent, err);
 	if (rc == HR_OK && body != NULL)
 		rc = hr_json_dump(body, &text);
 	if (rc != HR_OK)
@@ -230,7 +254,6 @@ static int enrol(struct device *d, const char *state, struct hr_error *err)
 	struct http_client_response response;
 	char path[PATH_MAX + 64], code[16] = "";
 	json_t *body;
-	FILE *f;
 	int status = CLI_EXIT_FAILED;
 
 	http_client_response_init(&response);
@@ -243,14 +266,11 @@ static int enrol(struct device *d, const char *state, struct hr_error *err)
 	}
 	/* the out-of-band channel of `up`: the registry of record "sends" the code here */
 	snprintf(path, sizeof(path), "%s/outbox/%s.txt", state, d->person);
-	if ((f = fopen(path, "r")) == NULL || fgets(code, sizeof(code), f) == NULL) {
-		if (f)
-			fclose(f);
+	read_line(path, code, sizeof(code));
+	if (code[0] == 0) {
 		hr_error_set(err, HR_E_NOT_FOUND, "device", "no code arrived in %s", path);
 		goto done;
 	}
-	fclose(f);
-	code[strcspn(code, "\n")] = 0;
 	json_decref(body);
 	body = json_pack("{s:s,s:s,s:O}", "person", d->person, "code", code, "device_key", d->jwk);
 	if (call(d, "POST", "/v1/enrol/finish", NULL, body, &response, err) != HR_OK)
@@ -259,17 +279,21 @@ static int enrol(struct device *d, const char *state, struct hr_error *err)
 		json_t *answer =
 		    json_loadb((const char *)response.body.data, response.body.len, 0, NULL);
 		const char *token = json_string_value(json_object_get(answer, "access_token"));
-		int fd;
+		const char *attestation =
+		    json_string_value(json_object_get(answer, "device_attestation"));
+		char attestation_path[PATH_MAX + 64];
+
+		/* the token for the wallet, the attestation for every consent */
 		snprintf(path, sizeof(path), "%s/token", d->dir);
-		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		if (token == NULL || fd < 0 || write(fd, token, strlen(token)) < 0) {
-			hr_error_set(err, HR_E_IO, "device", "cannot keep the token in %s", path);
-			if (fd >= 0)
-				close(fd);
+		snprintf(attestation_path, sizeof(attestation_path), "%s/attestation", d->dir);
+		if (token == NULL || attestation == NULL ||
+		    file_write_atomic(path, token, strlen(token), 0600, err) != HR_OK ||
+		    file_write_atomic(attestation_path, attestation, strlen(attestation), 0600,
+				      err) != HR_OK) {
+			hr_error_set(err, HR_E_IO, "device", "cannot keep the token in %s", d->dir);
 			json_decref(answer);
 			goto done;
 		}
-		close(fd);
 		json_decref(answer);
 		printf("{\"enrolled\": \"%s\", \"device\": \"%s\"}\n", d->person, d->dir);
 		status = CLI_EXIT_OK;
@@ -335,8 +359,8 @@ static int headers(struct device *d, const char *method, const char *path, uint6
 	buf_init(&proof, 4096);
 	buf_init(&consent, 4096);
 	snprintf(url, sizeof(url), "%s%s", d->wallet, path);
-	if (consent_make(d->key, d->jwk, d->person, "citizen-wallet", now, CONSENT_LIFETIME_S,
-			 &consent, err) != HR_OK)
+	if (consent_make(d->key, d->jwk, d->attestation, d->person, "citizen-wallet", now,
+			 CONSENT_LIFETIME_S, &consent, err) != HR_OK)
 		goto done;
 	for (uint64_t i = 0; i < count; i++) {
 		buf_reset(&proof);
@@ -351,6 +375,48 @@ done:
 	return status;
 }
 
+/* `access-log`: fetch the history, check it as a device must, print it. */
+static int access_log(struct device *d, const char *state, const char *certificate,
+		      const char *before, struct hr_error *err)
+{
+	struct http_client_response response;
+	char cert_path[PATH_MAX + 32], query[64];
+	EVP_PKEY *key = NULL;
+	json_t *answer = NULL;
+	size_t checked = 0;
+	int status = CLI_EXIT_FAILED;
+
+	http_client_response_init(&response);
+	if (certificate == NULL) {
+		char dir[PATH_MAX];
+		if (endpoint_of(state, d->person, "audit_dir", dir, sizeof(dir), err) != HR_OK)
+			return CLI_EXIT_USAGE;
+		snprintf(cert_path, sizeof(cert_path), "%s/tree-head.pem", dir);
+		certificate = cert_path;
+	}
+	if (signer_cert_public_key_file(certificate, &key, err) != HR_OK)
+		return CLI_EXIT_USAGE;
+	snprintf(query, sizeof(query), "before=%s", before ? before : "");
+	if (call(d, "GET", "/v1/access-log", before ? query : NULL, NULL, &response, err) != HR_OK)
+		goto done;
+	if (response.status != 200) {
+		status = print_answer(&response);
+		goto done;
+	}
+	if (hr_json_parse(response.body.data, response.body.len, &answer, err) != HR_OK ||
+	    access_history_check(answer, key, &checked, err) != HR_OK)
+		goto done;
+	json_object_set_new(answer, "checked", json_integer((json_int_t)checked));
+	json_dumpf(answer, stdout, JSON_INDENT(2));
+	printf("\n");
+	status = CLI_EXIT_OK;
+done:
+	json_decref(answer);
+	EVP_PKEY_free(key);
+	http_client_response_clear(&response);
+	return status;
+}
+
 static int device_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -360,10 +426,12 @@ static int device_run(int argc, char **argv)
 	    {"number", required_argument, NULL, 'n'},
 	    {"wallet", required_argument, NULL, 'w'},
 	    {"count", required_argument, NULL, 'c'},
+	    {"tree-head-certificate", required_argument, NULL, 't'},
+	    {"before", required_argument, NULL, 'b'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *state = "./hromada-state", *fields = NULL, *png = NULL, *number = NULL;
-	const char *wallet = NULL;
+	const char *wallet = NULL, *certificate = NULL, *before = NULL;
 	uint64_t count = 1;
 	struct hr_error err = {0};
 	struct http_client_response response;
@@ -388,6 +456,12 @@ static int device_run(int argc, char **argv)
 			break;
 		case 'w':
 			wallet = optarg;
+			break;
+		case 't':
+			certificate = optarg;
+			break;
+		case 'b':
+			before = optarg;
 			break;
 		case 'c':
 			if (cli_parse_u64(optarg, 1, 10000000, &count) != HR_OK) {
@@ -429,6 +503,8 @@ static int device_run(int argc, char **argv)
 			status = print_answer(&response);
 		else
 			status = CLI_EXIT_FAILED;
+	} else if (strcmp(action, "access-log") == 0) {
+		status = access_log(&d, state, certificate, before, &err);
 	} else if (strcmp(action, "headers") == 0) {
 		status = headers(&d, argv[optind + 2], argv[optind + 3], count, &err);
 	} else if (strcmp(action, "show") == 0) {

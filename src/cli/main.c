@@ -10,7 +10,7 @@
 
 /* Commands in this executable. */
 static const struct cli_command *const commands[] = {
-    &cli_verify, &cli_issue, &cli_keys, &cli_trust_list, NULL,
+    &cli_verify, &cli_issue, &cli_keys, &cli_trust_list, &cli_audit, NULL,
 };
 
 /* Commands in hromada-services.so, loaded only when one of them runs. */

@@ -254,6 +254,12 @@ hr_status keys_create_country(const struct keys_country_options *o, struct hr_er
 					  NULL, err)) != HR_OK)
 			goto done;
 	}
+	/* the key of the audit log's signed tree heads (DESIGN.md §6) */
+	snprintf(dir, sizeof(dir), "%s/tree-head", o->dir);
+	snprintf(cn, sizeof(cn), "Hromada %s Audit Tree Head", o->country);
+	if ((rc = ensure_identity(dir, &root, o->country, cn, KEYS_SIGNER_DAYS, false, NULL, NULL,
+				  err)) != HR_OK)
+		goto done;
 	keys_signer_dir(o->dir, "hcert", dir, sizeof(dir));
 	snprintf(cn, sizeof(cn), "Hromada %s DCC Signer", o->country);
 	if ((rc = ensure_identity(dir, &root, o->country, cn, KEYS_SIGNER_DAYS, false,

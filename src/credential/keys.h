@@ -6,6 +6,7 @@
  *	                      root, EKU = HROMADA_EKU_ARC.N of that type only
  *	DIR/signers/hcert/    the EU DCC signer, EKU = the three DCC OIDs
  *	DIR/members/ID/       gateway member keys (ID with '/' written as '_')
+ *	DIR/tree-head/        the key that signs the audit log's tree heads
  * and, for the cross-border trust gateway (`hromada keys --trust-signer`):
  *	DIR/                  the trust-list signer, self-signed
  *

@@ -28,16 +28,23 @@ struct verified {
 };
 
 struct consent_checker {
+	consent_attester_fn attester;
+	void *context;
 	pthread_mutex_t lock;
+	/* consents and attestations verified before (a consent's hash, or an
+	 * attestation's: a device's attestation is the same bytes for weeks) */
 	struct verified slots[CACHE_SLOTS];
 };
 
-struct consent_checker *consent_checker_new(void)
+struct consent_checker *consent_checker_new(consent_attester_fn attester, void *context)
 {
-	struct consent_checker *c = calloc(1, sizeof(*c));
+	struct consent_checker *c;
 
-	if (c != NULL)
-		pthread_mutex_init(&c->lock, NULL);
+	if (attester == NULL || (c = calloc(1, sizeof(*c))) == NULL)
+		return NULL;
+	c->attester = attester;
+	c->context = context;
+	pthread_mutex_init(&c->lock, NULL);
 	return c;
 }
 
@@ -139,6 +146,95 @@ static hr_status check_claims(const json_t *claims, const char *person, const ch
 	return HR_OK;
 }
 
+/* The attestation's claims, verified under its attester's key (or remembered). */
+static hr_status attestation_claims(struct consent_checker *c, const char *att, int64_t now,
+				    json_t **claims, struct hr_error *err)
+{
+	uint8_t hash[SHA256_DIGEST_LENGTH];
+	json_t *header = NULL;
+	char kid[128] = "";
+	const char *typ;
+	EVP_PKEY *key;
+	size_t len = strlen(att);
+	hr_status rc;
+
+	*claims = NULL;
+	SHA256((const uint8_t *)att, len, hash);
+	hash[0] ^= 0x5a; /* another domain than the consents' hashes in the same cache */
+	if (already_verified(c, hash, now))
+		return decode_claims(att, claims, err);
+	if (jose_jws_header(att, len, &header, NULL) != HR_OK)
+		return hr_error_set(err, HR_E_DENIED, STAGE,
+				    "the device attestation is unreadable");
+	if (json_is_string(json_object_get(header, "kid")))
+		snprintf(kid, sizeof(kid), "%s", json_string_value(json_object_get(header, "kid")));
+	json_decref(header);
+	header = NULL;
+	key = kid[0] ? c->attester(c->context, kid) : NULL;
+	if (key == NULL)
+		return hr_error_set(err, HR_E_DENIED, STAGE,
+				    "the device is not attested by a member that enrols devices");
+	rc = jose_jws_verify(att, len, key, &header, claims, NULL);
+	typ = json_string_value(json_object_get(header, "typ"));
+	if (rc != HR_OK || typ == NULL || strcmp(typ, ATTESTATION_TYPE) != 0 ||
+	    !json_is_string(json_object_get(*claims, "iss")) ||
+	    strcmp(json_string_value(json_object_get(*claims, "iss")), kid) != 0) {
+		json_decref(header);
+		json_decref(*claims);
+		*claims = NULL;
+		return hr_error_set(err, HR_E_DENIED, STAGE,
+				    "the device attestation does not verify");
+	}
+	json_decref(header);
+	if (json_integer_value(json_object_get(*claims, "exp")) > now)
+		remember(c, hash, json_integer_value(json_object_get(*claims, "exp")));
+	return HR_OK;
+}
+
+/*
+ * The consent's att: attested by a trusted member, for the same person, for the
+ * key that signed the consent (jwk of its header, which was verified), in time.
+ * *until receives the attestation's exp.
+ */
+static hr_status check_attestation(struct consent_checker *c, const json_t *consent_header,
+				   const json_t *consent_claims, int64_t now, int64_t *until,
+				   struct hr_error *err)
+{
+	const char *att = json_string_value(json_object_get(consent_claims, "att"));
+	char jkt[JOSE_THUMBPRINT_LEN];
+	json_t *claims = NULL;
+	const json_t *iat, *exp;
+	const char *sub, *bound;
+	hr_status rc;
+
+	if (att == NULL || strlen(att) > ATTESTATION_MAX_LEN)
+		return hr_error_set(err, HR_E_DENIED, STAGE,
+				    "the consent carries no device attestation (att)");
+	if ((rc = attestation_claims(c, att, now, &claims, err)) != HR_OK)
+		return rc;
+	sub = json_string_value(json_object_get(claims, "sub"));
+	bound = json_string_value(json_object_get(json_object_get(claims, "cnf"), "jkt"));
+	iat = json_object_get(claims, "iat");
+	exp = json_object_get(claims, "exp");
+	rc = HR_E_DENIED;
+	if (sub == NULL ||
+	    strcmp(sub, json_string_value(json_object_get(consent_claims, "sub"))) != 0)
+		hr_error_set(err, rc, STAGE, "the device is attested for another person");
+	else if (bound == NULL ||
+		 jose_jwk_thumbprint(json_object_get(consent_header, "jwk"), jkt, NULL) != HR_OK ||
+		 strcmp(bound, jkt) != 0)
+		hr_error_set(err, rc, STAGE, "the consent is not signed by the attested device");
+	else if (!json_is_integer(iat) || !json_is_integer(exp) ||
+		 json_integer_value(iat) > now + 5 || json_integer_value(exp) <= now)
+		hr_error_set(err, rc, STAGE, "the device attestation is expired or not yet valid");
+	else
+		rc = HR_OK;
+	if (rc == HR_OK)
+		*until = json_integer_value(exp);
+	json_decref(claims);
+	return rc;
+}
+
 hr_status consent_check(struct consent_checker *c, const char *token, const char *person,
 			const char *purpose, const char *document_type, int64_t now, char *id,
 			size_t id_size, struct hr_error *err)
@@ -147,6 +243,7 @@ hr_status consent_check(struct consent_checker *c, const char *token, const char
 	json_t *header = NULL, *claims = NULL;
 	const char *typ;
 	size_t len = strlen(token);
+	int64_t until = 0;
 	hr_status rc;
 
 	if (len > CONSENT_MAX_LEN)
@@ -165,16 +262,21 @@ hr_status consent_check(struct consent_checker *c, const char *token, const char
 	}
 	if (rc == HR_OK)
 		rc = check_claims(claims, person, purpose, document_type, now, id, id_size, err);
-	if (rc == HR_OK && header != NULL)
-		remember(c, hash, json_integer_value(json_object_get(claims, "exp")));
+	/* remembered only when whole: the consent until the earlier of its and its
+	 * attestation's expiry */
+	if (rc == HR_OK && header != NULL &&
+	    (rc = check_attestation(c, header, claims, now, &until, err)) == HR_OK) {
+		int64_t exp = json_integer_value(json_object_get(claims, "exp"));
+		remember(c, hash, exp < until ? exp : until);
+	}
 	json_decref(header);
 	json_decref(claims);
 	return rc;
 }
 
-hr_status consent_make(struct signer *device, const json_t *jwk, const char *person,
-		       const char *purpose, int64_t iat, int64_t lifetime_s, struct buf *out,
-		       struct hr_error *err)
+hr_status consent_make(struct signer *device, const json_t *jwk, const char *attestation,
+		       const char *person, const char *purpose, int64_t iat, int64_t lifetime_s,
+		       struct buf *out, struct hr_error *err)
 {
 	unsigned char nonce[16];
 	struct buf jti;
@@ -191,9 +293,10 @@ hr_status consent_make(struct signer *device, const json_t *jwk, const char *per
 		return hr_error_set(err, HR_E_CRYPTO, "consent", "no randomness for a jti");
 	}
 	header = json_pack("{s:s,s:O}", "typ", CONSENT_TYPE, "jwk", jwk);
-	claims = json_pack("{s:s,s:s,s:[s],s:I,s:I,s:s}", "sub", person, "purpose", purpose, "docs",
-			   "*", "iat", (json_int_t)iat, "exp", (json_int_t)(iat + lifetime_s),
-			   "jti", buf_str(&jti));
+	claims =
+	    json_pack("{s:s,s:s,s:[s],s:I,s:I,s:s,s:s}", "sub", person, "purpose", purpose, "docs",
+		      "*", "iat", (json_int_t)iat, "exp", (json_int_t)(iat + lifetime_s), "jti",
+		      buf_str(&jti), "att", attestation ? attestation : "");
 	if (header == NULL || claims == NULL)
 		rc = hr_error_set(err, HR_E_NOMEM, "consent", "out of memory");
 	else
@@ -201,5 +304,24 @@ hr_status consent_make(struct signer *device, const json_t *jwk, const char *per
 	json_decref(header);
 	json_decref(claims);
 	buf_clear(&jti);
+	return rc;
+}
+
+hr_status consent_attest_device(struct signer *attester, const char *attester_id,
+				const char *person, const char *jkt, int64_t iat,
+				int64_t lifetime_s, struct buf *out, struct hr_error *err)
+{
+	json_t *header = json_pack("{s:s,s:s}", "typ", ATTESTATION_TYPE, "kid", attester_id);
+	json_t *claims =
+	    json_pack("{s:s,s:s,s:{s:s},s:I,s:I}", "iss", attester_id, "sub", person, "cnf", "jkt",
+		      jkt, "iat", (json_int_t)iat, "exp", (json_int_t)(iat + lifetime_s));
+	hr_status rc;
+
+	if (header == NULL || claims == NULL)
+		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	else
+		rc = jose_jws_sign(attester, header, claims, out, err);
+	json_decref(header);
+	json_decref(claims);
 	return rc;
 }

@@ -7,12 +7,26 @@
  *	claims  {"sub": "UA:3012345670", "purpose": "citizen-wallet",
  *	         "docs": ["driver_licence"] or ["*"], "iat": ..., "exp": ..., "jti": "..."}
  *
+ *	         "att": <device attestation>}
+ *
+ * The device attestation binds the device key to the person. The wallet makes
+ * it when it enrols the device (it checked the out-of-band code), signed with
+ * its member key, and the device carries it inside every consent:
+ *
+ *	header  {"typ": "hromada-device+jwt", "alg": "ES256", "kid": <wallet member id>}
+ *	claims  {"iss": <wallet member id>, "sub": "UA:3012345670",
+ *	         "cnf": {"jkt": <RFC 7638 thumbprint of the device key>}, "iat", "exp"}
+ *
  * A consent is valid for an exchange when its signature verifies under its own
  * device key, sub is the person the request is about, purpose is the request's
  * purpose, docs covers the provider's document type, iat is not in the future,
- * exp has not passed and exp - iat is at most CONSENT_MAX_LIFETIME_S. The
- * device-to-person binding is the wallet's to vouch for (it enrolled the
- * device and signs the request that relays the consent).
+ * exp has not passed, exp - iat is at most CONSENT_MAX_LIFETIME_S, and its att
+ * is a device attestation that verifies under the key of a member the checker's
+ * attester callback trusts to enrol devices (the directory says which), naming
+ * the same person and the thumbprint of the very key that signed the consent,
+ * and not expired. So a member holding a consent-based access right cannot make
+ * consents with a key of its own: only devices an enrolling wallet vouched for
+ * can consent, and only for their own person.
  *
  * A consent may be used for several exchanges within its lifetime; the checker
  * remembers which token bytes it has already verified so that it does not run
@@ -25,6 +39,7 @@
 #include <stdint.h>
 
 #include <jansson.h>
+#include <openssl/evp.h>
 
 #include <hromada/status.h>
 
@@ -33,11 +48,17 @@
 #define CONSENT_MAX_LIFETIME_S 600
 #define CONSENT_MAX_LEN        4096
 #define CONSENT_TYPE           "hromada-consent+jwt"
+#define ATTESTATION_TYPE       "hromada-device+jwt"
+#define ATTESTATION_MAX_LEN    2048
 
 struct consent_checker;
 struct signer;
 
-struct consent_checker *consent_checker_new(void);
+/* The key of member_id if it may attest devices, else NULL (not owned by the caller). */
+typedef EVP_PKEY *(*consent_attester_fn)(void *context, const char *member_id);
+
+/* attester is required: without it no consent passes. */
+struct consent_checker *consent_checker_new(consent_attester_fn attester, void *context);
 void consent_checker_free(struct consent_checker *checker);
 
 /* HR_OK and the consent's id (its jti) in id, or HR_E_DENIED with the reason. */
@@ -47,12 +68,19 @@ hr_status consent_check(struct consent_checker *checker, const char *token, cons
 
 /*
  * Makes a consent as a citizen's device does: signed by device (whose public
- * JWK is jwk), for person and purpose, every document type ("docs": ["*"]),
- * valid from iat for lifetime_s seconds (at most CONSENT_MAX_LIFETIME_S), with
- * a fresh random jti. Appends the compact JWS to out. Stage "consent".
+ * JWK is jwk), carrying its attestation, for person and purpose, every
+ * document type ("docs": ["*"]), valid from iat for lifetime_s seconds (at most
+ * CONSENT_MAX_LIFETIME_S), with a fresh random jti. Appends the compact JWS to
+ * out. Stage "consent".
  */
-hr_status consent_make(struct signer *device, const json_t *jwk, const char *person,
-		       const char *purpose, int64_t iat, int64_t lifetime_s, struct buf *out,
-		       struct hr_error *err);
+hr_status consent_make(struct signer *device, const json_t *jwk, const char *attestation,
+		       const char *person, const char *purpose, int64_t iat, int64_t lifetime_s,
+		       struct buf *out, struct hr_error *err);
+
+/* Makes a device attestation (above) signed by attester, member attester_id,
+ * for person's device key with thumbprint jkt, valid from iat for lifetime_s. */
+hr_status consent_attest_device(struct signer *attester, const char *attester_id,
+				const char *person, const char *jkt, int64_t iat,
+				int64_t lifetime_s, struct buf *out, struct hr_error *err);
 
 #endif

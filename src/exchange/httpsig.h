@@ -38,9 +38,13 @@
 #include "core/buf.h"
 #include "exchange/replay.h"
 
-#define HTTPSIG_LABEL          "sig1"
-#define HTTPSIG_ALG            "ecdsa-p256-sha256"
-#define HTTPSIG_MAX_LIFETIME_S 300
+#define HTTPSIG_LABEL "sig1"
+#define HTTPSIG_ALG   "ecdsa-p256-sha256"
+/* Every nonce is remembered as long as its signature could be accepted, so the
+ * accepted lifetime sizes the replay record: 60 s, what members sign with
+ * (MEMBER_SIGNATURE_LIFETIME_S), keeps a flood of signed requests five times
+ * less able to fill it than 300 s did. */
+#define HTTPSIG_MAX_LIFETIME_S 60
 #define HTTPSIG_MAX_SKEW_S     5
 #define HTTPSIG_MAX_HEADERS    32
 

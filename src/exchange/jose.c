@@ -336,6 +336,16 @@ static hr_status decode_object(const char *text, size_t len, const char *what, j
 	return HR_OK;
 }
 
+hr_status jose_jws_header(const char *jws, size_t len, json_t **header, struct hr_error *err)
+{
+	const char *dot = jws != NULL ? memchr(jws, '.', len) : NULL;
+
+	*header = NULL;
+	if (dot == NULL || len > JOSE_JWS_MAX_LEN)
+		return hr_error_set(err, HR_E_INVALID, STAGE_JWS, "not a compact JWS");
+	return decode_object(jws, (size_t)(dot - jws), "protected header", header, err);
+}
+
 hr_status jose_jws_verify(const char *jws, size_t len, EVP_PKEY *key, json_t **header,
 			  json_t **payload, struct hr_error *err)
 {

@@ -48,6 +48,10 @@ hr_status jose_jws_sign(struct signer *signer, const json_t *header, const json_
 hr_status jose_jws_verify(const char *jws, size_t len, EVP_PKEY *key, json_t **header,
 			  json_t **payload, struct hr_error *err);
 
+/* The protected header of a compact JWS, NOT verified: only to choose the key
+ * (by "kid") that jose_jws_verify then checks it with. Caller decrefs. */
+hr_status jose_jws_header(const char *jws, size_t len, json_t **header, struct hr_error *err);
+
 /* base64url(SHA-256(data)), as DPoP's ath and Content-Digest's hash use. */
 void jose_sha256_b64url(const void *data, size_t len, char out[JOSE_THUMBPRINT_LEN]);
 

@@ -1,29 +1,188 @@
 /*
- * audit.c — today's implementation behind the audit seam (audit.h): one
- * structured log line per exchange, with the person and the bodies as
- * HMAC-SHA-256 under the gateway's keys so that the log can be correlated per
- * person without holding anyone's identifier. Issue 5's Merkle log replaces this file's body.
+ * audit.c — the gateway's audit log behind the seam of audit.h: entries made
+ * from exchanges, appended durably to the Merkle log, tree heads signed by a
+ * thread of their own, proofs and a person's history served from stored
+ * hashes.
+ *
+ * Why a thread signs the heads: one ECDSA signature per exchange would cost as
+ * much as the exchange's own signatures; a head every interval_ms covers every
+ * entry appended meanwhile (DESIGN.md §9: batching audit signatures into signed
+ * tree heads is the intended saving). An exchange is answered once its entry is
+ * durable; its proof is available from the next head on.
  */
 #include "gateway/audit.h"
 
+#include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
+#include "audit/audit_log.h"
+#include "core/base64.h"
+#include "core/file.h"
 #include "core/error.h"
-#include "core/hex.h"
 #include "core/log.h"
 #include "core/secret.h"
+#include "credential/signer.h"
+#include "credential/signer_cert.h"
+
+#define STAGE "audit"
 
 struct audit {
 	uint8_t person_key[SECRET_LEN];
 	uint8_t content_key[SECRET_LEN];
+	struct audit_log *log;
+	struct signer *signer;
+	struct tree_head_file *heads;
+	int64_t interval_ms;
+	uint64_t entries;
+
+	pthread_mutex_t lock; /* guards what follows */
+	pthread_cond_t wake;
+	struct tree_head latest;
+	uint64_t appended; /* entries appended since start, for the `entries` trigger */
+	bool soon, stopping, thread_started;
+	pthread_t thread;
 };
 
-hr_status audit_open(const char *dir, struct audit **out, struct hr_error *err)
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Signs and keeps a head over the log as it is now, if it grew (or none exists yet). */
+static hr_status publish(struct audit *a, bool always, struct hr_error *err)
+{
+	struct tree_head head, last;
+	hr_status rc;
+
+	pthread_mutex_lock(&a->lock);
+	last = a->latest;
+	pthread_mutex_unlock(&a->lock);
+	memset(&head, 0, sizeof(head));
+	if ((rc = audit_log_head(a->log, &head.tree_size, head.root, err)) != HR_OK)
+		return rc;
+	if (!always && head.tree_size == last.tree_size)
+		return HR_OK;
+	head.timestamp_ms = now_ms();
+	if (head.timestamp_ms < last.timestamp_ms) /* the clock stepped back */
+		head.timestamp_ms = last.timestamp_ms;
+	/* the tree behind a head is durable before the head is published */
+	if ((rc = audit_log_checkpoint(a->log, err)) != HR_OK ||
+	    (rc = tree_head_sign(&head, a->signer, err)) != HR_OK ||
+	    (rc = tree_head_file_append(a->heads, &head, err)) != HR_OK)
+		return rc;
+	pthread_mutex_lock(&a->lock);
+	a->latest = head;
+	pthread_mutex_unlock(&a->lock);
+	return HR_OK;
+}
+
+static void *publisher(void *arg)
+{
+	struct audit *a = arg;
+	struct timespec deadline;
+
+	log_scope_set_role("gateway");
+	pthread_mutex_lock(&a->lock);
+	while (!a->stopping) {
+		struct hr_error err = {0};
+
+		clock_gettime(CLOCK_REALTIME, &deadline);
+		deadline.tv_sec += a->interval_ms / 1000;
+		deadline.tv_nsec += (a->interval_ms % 1000) * 1000000L;
+		if (deadline.tv_nsec >= 1000000000L) {
+			deadline.tv_sec++;
+			deadline.tv_nsec -= 1000000000L;
+		}
+		while (!a->stopping && !a->soon && a->appended < a->entries &&
+		       pthread_cond_timedwait(&a->wake, &a->lock, &deadline) != ETIMEDOUT)
+			;
+		a->soon = false;
+		a->appended = 0;
+		pthread_mutex_unlock(&a->lock);
+		if (publish(a, false, &err) != HR_OK)
+			log_error("audit.tree_head", "no tree head signed: %s", err.message);
+		pthread_mutex_lock(&a->lock);
+	}
+	pthread_mutex_unlock(&a->lock);
+	return NULL;
+}
+
+/* DIR/tree-head.pem: the certificate of the key that signs this log's heads. */
+static hr_status keep_certificate(const char *dir, const char *cert_path, struct hr_error *err)
+{
+	char path[PATH_MAX];
+	struct buf given, kept;
+	hr_status rc;
+
+	snprintf(path, sizeof(path), "%s/tree-head.pem", dir);
+	buf_init(&given, 64 * 1024);
+	buf_init(&kept, 64 * 1024);
+	if ((rc = file_read(cert_path, &given, err)) != HR_OK)
+		goto done;
+	rc = file_read(path, &kept, NULL);
+	if (rc == HR_E_NOT_FOUND)
+		rc = file_write_atomic(path, given.data, given.len, 0644, err);
+	else if (rc != HR_OK)
+		rc = hr_error_set(err, rc, STAGE, "cannot read %s", path);
+	else if (kept.len != given.len || memcmp(kept.data, given.data, given.len) != 0)
+		rc = hr_error_set(err, HR_E_CONFLICT, STAGE,
+				  "%s is not the tree-head certificate configured (%s): a log "
+				  "keeps the key that signed its heads",
+				  path, cert_path);
+done:
+	buf_clear(&given);
+	buf_clear(&kept);
+	return rc;
+}
+
+/* The newest kept head must describe the log as it is: no entry lost or changed. */
+static hr_status check_latest(struct audit *a, struct hr_error *err)
+{
+	uint64_t size;
+	uint8_t root[MERKLE_HASH_LEN];
+	struct merkle_source src = audit_log_source(a->log);
+	hr_status rc;
+
+	if ((rc = audit_log_head(a->log, &size, root, err)) != HR_OK)
+		return rc;
+	/* the first open signs the empty log before any entry: entries without any
+	 * head mean the heads were removed, and signing them now would launder it */
+	if (a->latest.timestamp_ms == 0 && size > 0)
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "the log holds %llu entries but no signed tree head: %s is "
+				    "missing or emptied (run hromada audit verify)",
+				    (unsigned long long)size, TREE_HEAD_FILE);
+	if (a->latest.timestamp_ms == 0)
+		return HR_OK;
+	if (size < a->latest.tree_size)
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "the log holds %llu entries but a signed tree head covers "
+				    "%llu: entries are missing (run hromada audit verify)",
+				    (unsigned long long)size,
+				    (unsigned long long)a->latest.tree_size);
+	if ((rc = merkle_root(&src, a->latest.tree_size, root, err)) != HR_OK)
+		return rc;
+	if (memcmp(root, a->latest.root, MERKLE_HASH_LEN) != 0)
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "the log's first %llu entries do not match the newest signed "
+				    "tree head (run hromada audit verify)",
+				    (unsigned long long)a->latest.tree_size);
+	return HR_OK;
+}
+
+hr_status audit_open(const struct audit_options *o, struct audit **out, struct hr_error *err)
 {
 	char path[PATH_MAX];
 	struct audit *a = calloc(1, sizeof(*a));
@@ -31,68 +190,249 @@ hr_status audit_open(const char *dir, struct audit **out, struct hr_error *err)
 
 	*out = NULL;
 	if (a == NULL)
-		return hr_error_set(err, HR_E_NOMEM, "audit", "out of memory");
-	snprintf(path, sizeof(path), "%s/person.key", dir);
-	if ((rc = secret_load_or_create(path, a->person_key, err)) == HR_OK) {
-		snprintf(path, sizeof(path), "%s/content.key", dir);
-		rc = secret_load_or_create(path, a->content_key, err);
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	pthread_mutex_init(&a->lock, NULL);
+	pthread_cond_init(&a->wake, NULL);
+	a->interval_ms = o->interval_ms > 0 ? o->interval_ms : 1000;
+	a->entries = o->entries > 0 ? (uint64_t)o->entries : 1000;
+	if (o->tree_head_key == NULL || o->tree_head_certificate == NULL) {
+		rc = hr_error_set(err, HR_E_INVALID, STAGE,
+				  "the audit log needs a tree-head key and certificate");
+		goto fail;
 	}
-	if (rc != HR_OK) {
-		audit_close(a);
-		return rc;
+	if (mkdir(o->dir, 0700) != 0 && errno != EEXIST) {
+		rc = hr_error_set(err, HR_E_IO, STAGE, "cannot create %s: %s", o->dir,
+				  strerror(errno));
+		goto fail;
 	}
+	snprintf(path, sizeof(path), "%s/person.key", o->dir);
+	if ((rc = secret_load_or_create(path, a->person_key, err)) != HR_OK)
+		goto fail;
+	snprintf(path, sizeof(path), "%s/content.key", o->dir);
+	if ((rc = secret_load_or_create(path, a->content_key, err)) != HR_OK ||
+	    (rc = keep_certificate(o->dir, o->tree_head_certificate, err)) != HR_OK ||
+	    (rc = signer_open_files(o->tree_head_key, o->tree_head_certificate, &a->signer, err)) !=
+		HR_OK ||
+	    (rc = audit_log_open(o->dir, &a->log, err)) != HR_OK ||
+	    (rc = tree_head_file_open(o->dir, &a->heads, &a->latest, err)) != HR_OK ||
+	    (rc = check_latest(a, err)) != HR_OK ||
+	    (rc = publish(a, a->latest.timestamp_ms == 0, err)) != HR_OK)
+		goto fail;
+	if (pthread_create(&a->thread, NULL, publisher, a) != 0) {
+		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "cannot start the tree-head thread");
+		goto fail;
+	}
+	a->thread_started = true;
 	*out = a;
 	return HR_OK;
+fail:
+	audit_close(a);
+	return rc;
 }
 
 void audit_close(struct audit *a)
 {
 	if (a == NULL)
 		return;
+	if (a->thread_started) {
+		struct hr_error err = {0};
+
+		pthread_mutex_lock(&a->lock);
+		a->stopping = true;
+		pthread_cond_signal(&a->wake);
+		pthread_mutex_unlock(&a->lock);
+		pthread_join(a->thread, NULL);
+		/* a last head, so a clean stop leaves every entry under a signature */
+		if (publish(a, false, &err) != HR_OK)
+			log_error("audit.tree_head", "no final tree head: %s", err.message);
+	}
+	tree_head_file_close(a->heads);
+	audit_log_close(a->log);
+	signer_free(a->signer);
+	pthread_cond_destroy(&a->wake);
+	pthread_mutex_destroy(&a->lock);
 	OPENSSL_cleanse(a->person_key, sizeof(a->person_key));
 	OPENSSL_cleanse(a->content_key, sizeof(a->content_key));
 	free(a);
 }
 
-hr_status audit_record(struct audit *a, const struct audit_entry *e, struct hr_error *err)
+hr_status audit_record(struct audit *a, const struct audit_entry *e, uint64_t *index,
+		       struct hr_error *err)
 {
 	uint8_t person_hash[32];
-	char person_hex[65], request_hex[65], response_hex[65];
-	struct log_line line;
+	struct audit_entry_fields f;
+	struct buf bytes;
+	uint64_t at;
+	hr_status rc;
 
-	if ((e->user != NULL && strlen(e->user) > AUDIT_TEXT_MAX) ||
-	    (e->issue != NULL && strlen(e->issue) > AUDIT_TEXT_MAX))
-		return hr_error_set(err, HR_E_INVALID, "audit",
-				    "user and issue are at most %d bytes", AUDIT_TEXT_MAX);
 	if (e->person != NULL &&
 	    secret_hmac(a->person_key, e->person, strlen(e->person), person_hash) != HR_OK)
-		return hr_error_set(err, HR_E_CRYPTO, "audit", "cannot hash the person");
-	if (e->person != NULL)
-		hex_encode(person_hash, 32, person_hex);
-	hex_encode(e->request_hash, 32, request_hex);
-	hex_encode(e->response_hash, 32, response_hex);
-	log_begin_record(&line, "audit.exchange");
-	/* fixed-size fields first: whatever follows, they are never what is cut */
-	log_add_int(&line, "time", e->time);
-	log_add_uint(&line, "status", e->status);
-	log_add_str(&line, "person_hmac", e->person ? person_hex : NULL);
-	log_add_str(&line, "request_hmac", request_hex);
-	log_add_str(&line, "response_hmac", response_hex);
-	log_add_str(&line, "client", e->client);
-	log_add_str(&line, "provider", e->provider);
-	log_add_str(&line, "service", e->service);
-	log_add_str(&line, "purpose", e->purpose);
-	log_add_str(&line, "legal_basis", e->legal_basis);
-	log_add_str(&line, "consent", e->consent_id);
-	log_add_str(&line, "user", e->user);
-	log_add_str(&line, "issue", e->issue);
-	if (log_end_record(&line) != HR_OK)
-		return hr_error_set(err, HR_E_IO, "audit",
-				    "the audit record could not be written whole");
+		return hr_error_set(err, HR_E_CRYPTO, STAGE, "cannot hash the person");
+	f = (struct audit_entry_fields){
+	    e->client,       e->provider,      e->service,
+	    e->purpose,      e->legal_basis,   e->consent_id,
+	    e->user,         e->issue,         e->person ? person_hash : NULL,
+	    e->request_hash, e->response_hash, e->time,
+	    e->status};
+	buf_init(&bytes, AUDIT_ENTRY_MAX);
+	if ((rc = audit_entry_encode(&f, &bytes, err)) == HR_OK)
+		rc = audit_log_append(a->log, bytes.data, bytes.len, e->person ? person_hash : NULL,
+				      &at, err);
+	buf_clear(&bytes);
+	if (rc != HR_OK)
+		return rc;
+	if (index != NULL)
+		*index = at;
+	pthread_mutex_lock(&a->lock);
+	if (++a->appended >= a->entries)
+		pthread_cond_signal(&a->wake);
+	pthread_mutex_unlock(&a->lock);
 	return HR_OK;
 }
 
 hr_status audit_content_hash(const struct audit *a, const void *data, size_t len, uint8_t out[32])
 {
 	return secret_hmac(a->content_key, data, len, out);
+}
+
+void audit_latest_head(struct audit *a, struct tree_head *out)
+{
+	pthread_mutex_lock(&a->lock);
+	*out = a->latest;
+	pthread_mutex_unlock(&a->lock);
+}
+
+void audit_publish_soon(struct audit *a)
+{
+	pthread_mutex_lock(&a->lock);
+	a->soon = true;
+	pthread_cond_signal(&a->wake);
+	pthread_mutex_unlock(&a->lock);
+}
+
+static uint64_t published_size(struct audit *a)
+{
+	struct tree_head head;
+
+	audit_latest_head(a, &head);
+	return head.tree_size;
+}
+
+hr_status audit_inclusion(struct audit *a, uint64_t index, uint64_t tree_size,
+			  uint8_t leaf_hash[MERKLE_HASH_LEN], uint8_t proof[][MERKLE_HASH_LEN],
+			  size_t *count, struct hr_error *err)
+{
+	struct merkle_source src = audit_log_source(a->log);
+	uint64_t published = published_size(a);
+
+	if (tree_size > published || index >= tree_size)
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "index must be below tree_size, and tree_size at most %llu "
+				    "(the newest signed tree head)",
+				    (unsigned long long)published);
+	if (src.node(src.ctx, 0, index, leaf_hash) != HR_OK)
+		return hr_error_set(err, HR_E_IO, STAGE, "cannot read leaf %llu",
+				    (unsigned long long)index);
+	return merkle_inclusion_proof(&src, index, tree_size, proof, count, err);
+}
+
+hr_status audit_consistency(struct audit *a, uint64_t first, uint64_t second,
+			    uint8_t proof[][MERKLE_HASH_LEN], size_t *count, struct hr_error *err)
+{
+	struct merkle_source src = audit_log_source(a->log);
+	uint64_t published = published_size(a);
+
+	if (first == 0 || first > second || second > published)
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "need 0 < first <= second <= %llu (the newest signed tree "
+				    "head)",
+				    (unsigned long long)published);
+	return merkle_consistency_proof(&src, first, second, proof, count, err);
+}
+
+/* One entry of a history: its bytes, what they say, and its proof against head. */
+static hr_status history_item(struct audit *a, uint64_t index, const struct tree_head *head,
+			      json_t **out, struct hr_error *err)
+{
+	uint8_t leaf[MERKLE_HASH_LEN], proof[MERKLE_PROOF_MAX][MERKLE_HASH_LEN];
+	struct buf bytes, text;
+	json_t *fields = NULL, *inclusion = NULL;
+	size_t count = 0;
+	hr_status rc;
+
+	*out = NULL;
+	buf_init(&bytes, AUDIT_ENTRY_MAX);
+	buf_init(&text, AUDIT_ENTRY_MAX * 2);
+	if ((rc = audit_log_entry(a->log, index, &bytes, err)) != HR_OK ||
+	    (rc = audit_entry_decode(bytes.data, bytes.len, &fields, err)) != HR_OK ||
+	    (rc = audit_inclusion(a, index, head->tree_size, leaf, proof, &count, err)) != HR_OK)
+		goto done;
+	if ((rc = base64_encode(bytes.data, bytes.len, BASE64_STANDARD, &text)) != HR_OK ||
+	    (inclusion = tree_head_proof_to_json(proof, count)) == NULL) {
+		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+		goto done;
+	}
+	*out =
+	    json_pack("{s:I,s:s%,s:O,s:O}", "leaf_index", (json_int_t)index, "entry",
+		      (const char *)text.data, text.len, "fields", fields, "inclusion", inclusion);
+	if (*out == NULL)
+		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+done:
+	json_decref(fields);
+	json_decref(inclusion);
+	buf_clear(&bytes);
+	buf_clear(&text);
+	return rc;
+}
+
+hr_status audit_history(struct audit *a, const char *person, uint64_t before, size_t max,
+			json_t **out, struct hr_error *err)
+{
+	uint8_t person_hash[32];
+	uint64_t indices[AUDIT_HISTORY_MAX + 1];
+	struct tree_head head;
+	json_t *entries = json_array(), *item, *head_json;
+	size_t count = 0, pending = 0, listed = 0;
+	hr_status rc;
+
+	*out = NULL;
+	if (entries == NULL)
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	if (max == 0 || max > AUDIT_HISTORY_MAX)
+		max = AUDIT_HISTORY_MAX;
+	audit_latest_head(a, &head);
+	if (secret_hmac(a->person_key, person, strlen(person), person_hash) != HR_OK) {
+		rc = hr_error_set(err, HR_E_CRYPTO, STAGE, "cannot hash the person");
+		goto fail;
+	}
+	/* newer than the head: counted (up to a page of them), listed with the next head */
+	if (before == UINT64_MAX) {
+		if ((rc = audit_log_person(a->log, person_hash, UINT64_MAX, indices,
+					   AUDIT_HISTORY_MAX, &count, err)) != HR_OK)
+			goto fail;
+		while (pending < count && indices[pending] >= head.tree_size)
+			pending++;
+	}
+	if (before > head.tree_size)
+		before = head.tree_size;
+	if ((rc = audit_log_person(a->log, person_hash, before, indices, max + 1, &count, err)) !=
+	    HR_OK)
+		goto fail;
+	for (size_t i = 0; i < count && listed < max; i++, listed++) {
+		if ((rc = history_item(a, indices[i], &head, &item, err)) != HR_OK)
+			goto fail;
+		json_array_append_new(entries, item);
+	}
+	if ((head_json = tree_head_to_json(&head)) == NULL) {
+		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+		goto fail;
+	}
+	*out = json_pack("{s:o,s:o,s:I,s:b}", "tree_head", head_json, "entries", entries, "pending",
+			 (json_int_t)pending, "more", count > max);
+	if (*out == NULL)
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	return HR_OK;
+fail:
+	json_decref(entries);
+	return rc;
 }

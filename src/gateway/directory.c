@@ -107,6 +107,9 @@ static hr_status load_members(struct directory *d, const json_t *members, const 
 		const json_t *type_value = json_object_get(m, "document_type");
 		const char *url = json_string_value(url_value);
 		const char *type = json_string_value(type_value);
+		const json_t *name_value = json_object_get(m, "name");
+		const char *name = json_string_value(name_value);
+		const json_t *attests = json_object_get(m, "attests_devices");
 		hr_status rc;
 
 		if (id == NULL || !member_id_valid(id) || cert == NULL)
@@ -120,6 +123,13 @@ static hr_status load_members(struct directory *d, const json_t *members, const 
 					    "member %s: url and document_type must be non-empty "
 					    "strings (document_type under %zu bytes)",
 					    id, sizeof(out->document_type));
+		if (name_value != NULL && (name == NULL || strlen(name) >= sizeof(out->name)))
+			return hr_error_set(err, HR_E_INVALID, STAGE,
+					    "member %s: name must be a string under %zu bytes", id,
+					    sizeof(out->name));
+		if (attests != NULL && !json_is_boolean(attests))
+			return hr_error_set(err, HR_E_INVALID, STAGE,
+					    "member %s: attests_devices must be true or false", id);
 		if (directory_member(d, id) != NULL)
 			return hr_error_set(err, HR_E_INVALID, STAGE, "member %s is listed twice",
 					    id);
@@ -130,6 +140,9 @@ static hr_status load_members(struct directory *d, const json_t *members, const 
 			return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
 		if (type != NULL)
 			snprintf(out->document_type, sizeof(out->document_type), "%s", type);
+		if (name != NULL)
+			snprintf(out->name, sizeof(out->name), "%s", name);
+		out->attests_devices = json_is_true(attests);
 		d->member_count++;
 	}
 	return HR_OK;

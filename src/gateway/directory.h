@@ -3,7 +3,8 @@
  * JSON file (`[gateway] directory`, written by `hromada up`; docs/EXCHANGE.md):
  *
  *	{"gateway": "UA/GOV/00000000/gateway",
- *	 "members": [{"id": "UA/GOV/43395033/wallet", "certificate": "PATH.pem"},
+ *	 "members": [{"id": "UA/GOV/43395033/wallet", "certificate": "PATH.pem",
+ *	              "name": "Hromada citizen wallet", "attests_devices": true},
  *	             {"id": "UA/GOV/00015622/driver_licence", "certificate": "PATH.pem",
  *	              "url": "http://127.0.0.1:8414", "document_type": "driver_licence"}],
  *	 "rights": [{"client": "UA/GOV/43395033/wallet", "provider": "UA/GOV/00015622/ *",
@@ -41,6 +42,9 @@ struct member {
 	EVP_PKEY *key;          /* from its certificate */
 	char *url;              /* providers: where the gateway forwards; NULL otherwise */
 	char document_type[32]; /* registries: what they hold; "" otherwise */
+	char name[128];         /* in words, for a citizen's access history; "" = none */
+	bool attests_devices;   /* enrols citizens' devices: its attestations bind
+				   a device key to a person (exchange/consent.h) */
 };
 
 struct access_decision {

@@ -19,7 +19,7 @@
  * answers the client, signed. Any failure stops the exchange with a clear,
  * signed refusal; nothing is forwarded unchecked.
  */
-#include "gateway/gateway.h"
+#include "gateway/gateway_internal.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -40,26 +40,11 @@
 #include "credential/signer.h"
 #include "exchange/jose.h"
 #include "exchange/member.h"
-#include "gateway/audit.h"
 #include "exchange/consent.h"
-#include "gateway/directory.h"
 
 #define STAGE              "gateway"
 #define NONCE_CAPACITY     (1u << 18)
 #define FORWARD_TIMEOUT_MS 5000
-
-struct gateway {
-	struct store_pool *pool;
-	char audit_dir[PATH_MAX];
-	struct directory *directory;
-	struct signer *signer;
-	struct member_identity self;
-	struct http_client *client;
-	struct replay_cache *client_nonces;   /* nonces of members calling us */
-	struct replay_cache *provider_nonces; /* nonces of providers answering us */
-	struct audit *audit;
-	struct consent_checker *consents;
-};
 
 static EVP_PKEY *member_key(void *context, const char *keyid)
 {
@@ -69,20 +54,14 @@ static EVP_PKEY *member_key(void *context, const char *keyid)
 	return m ? m->key : NULL;
 }
 
-/* The exchange being handled, as the handler learns it. */
-struct exchange {
-	char provider[MEMBER_ID_MAX];
-	const char *service;
-	const char *client;
-	const char *purpose;
-	const char *user;
-	const char *issue;
-	const char *consent;
-	const char *person;
-	const char *legal_basis;
-	char consent_id[80];
-	json_t *body;
-};
+/* Whose device attestations a consent may carry: members that enrol devices. */
+static EVP_PKEY *attester_key(void *context, const char *member_id)
+{
+	struct gateway *g = context;
+	const struct member *m = directory_member(g->directory, member_id);
+
+	return m != NULL && m->attests_devices ? m->key : NULL;
+}
 
 static bool read_target(struct http_request *req, struct exchange *x)
 {
@@ -135,8 +114,9 @@ static bool authorise(struct gateway *g, struct http_request *req, struct exchan
 				   "the request is signed by another member than Hromada-Client");
 		return false;
 	}
-	if ((*provider = directory_member(g->directory, x->provider)) == NULL ||
-	    (*provider)->url == NULL) {
+	*provider = NULL;
+	if (!x->own && ((*provider = directory_member(g->directory, x->provider)) == NULL ||
+			(*provider)->url == NULL)) {
 		member_reply_error(req, &g->self, 404, "not_found", "no such provider member");
 		return false;
 	}
@@ -168,9 +148,40 @@ static bool authorise(struct gateway *g, struct http_request *req, struct exchan
 		return false;
 	}
 	if (consent_check(g->consents, x->consent, x->person, x->purpose,
-			  (*provider)->document_type, (int64_t)time(NULL), x->consent_id,
-			  sizeof(x->consent_id), &err) != HR_OK) {
+			  x->own ? GATEWAY_OWN_DOCUMENT : (*provider)->document_type,
+			  (int64_t)time(NULL), x->consent_id, sizeof(x->consent_id),
+			  &err) != HR_OK) {
 		member_reply_error(req, &g->self, 403, "consent_invalid", err.message);
+		return false;
+	}
+	return true;
+}
+
+bool gateway_record(struct gateway *g, struct http_request *req, const struct exchange *x,
+		    const void *response, size_t response_len, unsigned status)
+{
+	struct slice body = http_request_body(req);
+	struct audit_entry entry = {x->client,
+				    x->provider,
+				    x->service,
+				    x->purpose,
+				    x->legal_basis,
+				    x->consent_id[0] ? x->consent_id : NULL,
+				    x->user,
+				    x->issue,
+				    x->person,
+				    (int64_t)time(NULL),
+				    {0},
+				    {0},
+				    status};
+	struct hr_error err = {0};
+
+	if (audit_content_hash(g->audit, body.ptr, body.len, entry.request_hash) != HR_OK ||
+	    audit_content_hash(g->audit, response, response_len, entry.response_hash) != HR_OK ||
+	    audit_record(g->audit, &entry, NULL, &err) != HR_OK) {
+		log_error("gateway.audit", "%s", err.message);
+		member_reply_error(req, &g->self, 503, "unavailable",
+				   "the exchange could not be recorded, so it is not answered");
 		return false;
 	}
 	return true;
@@ -184,7 +195,6 @@ static void handle_exchange(struct http_request *req, void *context)
 	struct http_client_response response;
 	struct http_header headers[5];
 	struct member_call call;
-	struct audit_entry entry;
 	struct hr_error err = {0};
 	char url[1024];
 	struct slice body = http_request_body(req);
@@ -197,8 +207,13 @@ static void handle_exchange(struct http_request *req, void *context)
 		member_reply_error(req, &g->self, 404, "not_found", "no such member or service");
 		goto done;
 	}
+	x.own = strcmp(x.provider, g->self.id) == 0;
 	if (!authorise(g, req, &x, &provider))
 		goto done;
+	if (x.own) {
+		gateway_serve_own(g, req, &x);
+		goto done;
+	}
 	headers[h++] = (struct http_header){"Hromada-Client", x.client};
 	headers[h++] = (struct http_header){"Hromada-Purpose", x.purpose};
 	headers[h++] = (struct http_header){"Hromada-User", x.user};
@@ -221,30 +236,9 @@ static void handle_exchange(struct http_request *req, void *context)
 				   "the provider's answer is not JSON");
 		goto done;
 	}
-	/* recorded before it is answered: no record, no answer */
-	memset(&entry, 0, sizeof(entry));
-	entry = (struct audit_entry){x.client,
-				     x.provider,
-				     x.service,
-				     x.purpose,
-				     x.legal_basis,
-				     x.consent_id[0] ? x.consent_id : NULL,
-				     x.user,
-				     x.issue,
-				     x.person,
-				     (int64_t)time(NULL),
-				     {0},
-				     {0},
-				     (unsigned)response.status};
-	if (audit_content_hash(g->audit, body.ptr, body.len, entry.request_hash) != HR_OK ||
-	    audit_content_hash(g->audit, response.body.data, response.body.len,
-			       entry.response_hash) != HR_OK ||
-	    audit_record(g->audit, &entry, &err) != HR_OK) {
-		log_error("gateway.audit", "%s", err.message);
-		member_reply_error(req, &g->self, 503, "unavailable",
-				   "the exchange could not be recorded, so it is not answered");
+	if (!gateway_record(g, req, &x, response.body.data, response.body.len,
+			    (unsigned)response.status))
 		goto done;
-	}
 	member_reply_json(req, &g->self, (unsigned)response.status, answer);
 	answer = NULL;
 done:
@@ -254,7 +248,7 @@ done:
 }
 
 static hr_status read_settings(const struct role_context *ctx, struct gateway *g,
-			       struct hr_error *err)
+			       struct audit_options *audit, struct hr_error *err)
 {
 	char fallback[PATH_MAX];
 	const char *dir, *directory, *key, *cert;
@@ -266,12 +260,25 @@ static hr_status read_settings(const struct role_context *ctx, struct gateway *g
 	    (rc = config_get_str(ctx->config, "gateway", "directory", NULL, &directory, err)) !=
 		HR_OK ||
 	    (rc = config_get_str(ctx->config, "gateway", "key", NULL, &key, err)) != HR_OK ||
-	    (rc = config_get_str(ctx->config, "gateway", "certificate", NULL, &cert, err)) != HR_OK)
+	    (rc = config_get_str(ctx->config, "gateway", "certificate", NULL, &cert, err)) !=
+		HR_OK ||
+	    (rc = config_get_str(ctx->config, "gateway", "tree_head_key", NULL,
+				 &audit->tree_head_key, err)) != HR_OK ||
+	    (rc = config_get_str(ctx->config, "gateway", "tree_head_certificate", NULL,
+				 &audit->tree_head_certificate, err)) != HR_OK ||
+	    (rc = config_get_int(ctx->config, "gateway", "tree_head_interval_ms", 1000, 10,
+				 3600 * 1000, &audit->interval_ms, err)) != HR_OK ||
+	    (rc = config_get_int(ctx->config, "gateway", "tree_head_entries", 1000, 1, 1 << 30,
+				 &audit->entries, err)) != HR_OK)
 		return rc;
-	if (directory == NULL || key == NULL || cert == NULL)
-		return hr_error_set(err, HR_E_INVALID, "config",
-				    "[gateway] needs directory, key and certificate");
+	if (directory == NULL || key == NULL || cert == NULL || audit->tree_head_key == NULL ||
+	    audit->tree_head_certificate == NULL)
+		return hr_error_set(
+		    err, HR_E_INVALID, "config",
+		    "[gateway] needs directory, key, certificate, tree_head_key and "
+		    "tree_head_certificate");
 	snprintf(g->audit_dir, sizeof(g->audit_dir), "%s", dir);
+	audit->dir = g->audit_dir;
 	if (mkdir(g->audit_dir, 0700) != 0 && errno != EEXIST)
 		return hr_error_set(err, HR_E_IO, STAGE, "cannot create %s: %s", g->audit_dir,
 				    strerror(errno));
@@ -287,13 +294,14 @@ static hr_status gateway_open(const struct role_context *ctx, void **state, stru
 {
 	struct gateway *g = calloc(1, sizeof(*g));
 	struct http_client_options copt;
+	struct audit_options audit = {0};
 	hr_status rc;
 
 	if (g == NULL)
 		return HR_E_NOMEM;
-	if ((rc = read_settings(ctx, g, err)) != HR_OK ||
+	if ((rc = read_settings(ctx, g, &audit, err)) != HR_OK ||
 	    (rc = role_open_store(ctx, "gateway.db", NULL, 0, &g->pool, err)) != HR_OK ||
-	    (rc = audit_open(g->audit_dir, &g->audit, err)) != HR_OK)
+	    (rc = audit_open(&audit, &g->audit, err)) != HR_OK)
 		goto fail;
 	http_client_options_default(&copt);
 	copt.connect_timeout_ms = 1000;
@@ -302,7 +310,7 @@ static hr_status gateway_open(const struct role_context *ctx, void **state, stru
 	g->client = http_client_new(&copt);
 	g->client_nonces = replay_cache_new(NONCE_CAPACITY);
 	g->provider_nonces = replay_cache_new(NONCE_CAPACITY);
-	g->consents = consent_checker_new();
+	g->consents = consent_checker_new(attester_key, g);
 	if (g->client == NULL || g->client_nonces == NULL || g->provider_nonces == NULL ||
 	    g->consents == NULL) {
 		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
@@ -312,7 +320,8 @@ static hr_status gateway_open(const struct role_context *ctx, void **state, stru
 	g->self.signer = g->signer;
 	if ((rc = http_server_route(ctx->server, "POST",
 				    "/x/{country}/{class}/{code}/{subsystem}/{service}",
-				    HTTP_ROUTE_JSON_BODY, handle_exchange, g, err)) != HR_OK)
+				    HTTP_ROUTE_JSON_BODY, handle_exchange, g, err)) != HR_OK ||
+	    (rc = gateway_audit_routes(g, ctx->server, err)) != HR_OK)
 		goto fail;
 	http_server_set_health_field(ctx->server, "country", ctx->country);
 	http_server_set_health_field(ctx->server, "member", g->self.id);
@@ -345,7 +354,11 @@ const struct role_ops gateway_role = {
     .summary = "X-Road-style security server: member directory, access rights, audit log.",
     .config_help = "[gateway] directory = members and access rights, JSON (docs/EXCHANGE.md)\n"
 		   "  key, certificate = PEM files of the gateway's member key (required)\n"
-		   "  audit_dir = directory of the audit log (default: STATE_DIR/audit)\n",
+		   "  audit_dir = directory of the audit log (default: STATE_DIR/audit)\n"
+		   "  tree_head_key, tree_head_certificate = PEM files of the key that signs the\n"
+		   "    audit log's tree heads (required; `hromada keys` makes one per country)\n"
+		   "  tree_head_interval_ms = sign a tree head at least this often (default 1000)\n"
+		   "  tree_head_entries = or as soon as this many entries wait (default 1000)\n",
     .per_country = true,
     .open = gateway_open,
     .close = gateway_close,

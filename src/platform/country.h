@@ -9,7 +9,9 @@
  *            citizen's consent;
  *   police → driver_licence and vehicle_registration: lookup for
  *            "police-document-check", under a legal basis (no consent);
- *   bank   → nothing (it exists to be refused).
+ *   bank   → nothing (it exists to be refused);
+ *   wallet → the gateway's own access-log service for "citizen-wallet", with
+ *            the citizen's consent (their access history, DESIGN.md §6).
  */
 #ifndef HROMADA_PLATFORM_COUNTRY_H
 #define HROMADA_PLATFORM_COUNTRY_H
@@ -28,6 +30,11 @@ struct country_members {
 	const char *police;
 	const char *bank;
 	const char *police_basis;
+	/* in words, for the citizen's access history */
+	const char *wallet_name;
+	const char *police_name;
+	const char *bank_name;
+	const char *registry_name; /* followed by the document type */
 };
 
 /* NULL for a country `up` does not know. */

@@ -222,6 +222,13 @@ static hr_status role_settings(const struct up *up, const struct up_role *r, str
 					   err)) != HR_OK ||
 		    (rc = config_set(cfg, "server", "threads", "16", "up", err)) != HR_OK)
 			return rc;
+		snprintf(dir, sizeof(dir), "%s/tree-head/key.pem", keys);
+		if ((rc = config_set(cfg, "gateway", "tree_head_key", dir, "up", err)) != HR_OK)
+			return rc;
+		snprintf(dir, sizeof(dir), "%s/tree-head/cert.pem", keys);
+		if ((rc = config_set(cfg, "gateway", "tree_head_certificate", dir, "up", err)) !=
+		    HR_OK)
+			return rc;
 	} else if (strcmp(r->role, "wallet") == 0) {
 		char signers[STATE_DIR_MAX + 64], outbox[STATE_DIR_MAX + 16];
 		gateway = find_role(up, "gateway", r->country, NULL);
@@ -437,6 +444,7 @@ static void print_guide(const struct up *up)
 {
 	const char *dir = up->state_dir;
 	const struct up_role *wallet = find_role(up, "wallet", up->countries[0], NULL);
+	const struct up_role *gateway = find_role(up, "gateway", up->countries[0], NULL);
 	char person[32];
 
 	printf("\nHromada is up. State: %s\n\n", dir);
@@ -461,14 +469,19 @@ static void print_guide(const struct up *up)
 		       "  build/hromada device --state %s show %s driver_licence --png dl.png\n"
 		       "  build/hromada verify --trust-list %s/trust-list.json --image dl.png\n"
 		       "  build/hromada device --state %s show %s driver_licence "
-		       "--fields family_name,categories\n",
-		       dir, person, dir, person, dir, person, dir, dir, person);
+		       "--fields family_name,categories\n"
+		       "  build/hromada device --state %s access-log %s\n"
+		       "  build/hromada audit verify %s/%.2s/gateway/audit\n",
+		       dir, person, dir, person, dir, person, dir, dir, person, dir, person, dir,
+		       person);
 	}
 	if (wallet != NULL)
 		printf("\nOr with curl:\n\n"
 		       "  curl %s/healthz\n"
 		       "  curl -s %s/metrics | head\n",
 		       role_host_url(wallet->host), role_host_url(wallet->host));
+	if (gateway != NULL)
+		printf("  curl %s/audit/sth\n", role_host_url(gateway->host));
 	printf("\nStop with Ctrl-C (SIGINT) or SIGTERM.\n\n");
 	fflush(stdout);
 }

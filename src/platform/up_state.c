@@ -17,6 +17,7 @@
 #include "credential/keys.h"
 #include "credential/signer.h"
 #include "credential/signer_cert.h"
+#include "core/file.h"
 #include "credential/trust_list.h"
 #include "platform/country.h"
 
@@ -26,23 +27,7 @@
 
 static hr_status write_text(const char *path, const void *data, size_t len, struct hr_error *err)
 {
-	char tmp[PATH_MAX + 8];
-	FILE *f;
-	bool ok;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if ((f = fopen(tmp, "w")) == NULL)
-		return hr_error_set(err, HR_E_IO, STAGE, "cannot write %s: %s", tmp,
-				    strerror(errno));
-	ok = fwrite(data, 1, len, f) == len;
-	ok = fflush(f) == 0 && ok && fsync(fileno(f)) == 0;
-	ok = fclose(f) == 0 && ok;
-	if (!ok || rename(tmp, path) != 0) {
-		unlink(tmp);
-		return hr_error_set(err, HR_E_IO, STAGE, "cannot write %s: %s", path,
-				    strerror(errno));
-	}
-	return HR_OK;
+	return file_write_atomic(path, data, len, 0644, err);
 }
 
 hr_status up_write_json(const char *path, const json_t *value, struct hr_error *err)

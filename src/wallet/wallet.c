@@ -123,7 +123,9 @@ static hr_status wallet_open(const struct role_context *ctx, void **state, struc
 	    (rc = http_server_route(ctx->server, "GET", "/v1/documents/{type}", 0,
 				    wallet_handle_document, w, err)) != HR_OK ||
 	    (rc = http_server_route(ctx->server, "POST", "/v1/documents/{type}/report-lost", 0,
-				    wallet_handle_report_lost, w, err)) != HR_OK)
+				    wallet_handle_report_lost, w, err)) != HR_OK ||
+	    (rc = http_server_route(ctx->server, "GET", "/v1/access-log", 0,
+				    wallet_handle_access_log, w, err)) != HR_OK)
 		goto fail;
 	http_server_set_health_field(ctx->server, "country", ctx->country);
 	http_server_set_health_field(ctx->server, "member", w->member_id);

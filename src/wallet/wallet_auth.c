@@ -30,10 +30,12 @@
 #include <openssl/rand.h>
 
 #include "core/base64.h"
+#include "core/file.h"
 #include "core/error.h"
 #include "core/hex.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "exchange/consent.h"
 #include "exchange/dpop.h"
 
 #define STAGE "enrol"
@@ -96,19 +98,12 @@ static hr_status new_code(char out[WALLET_CODE_DIGITS + 1])
 static hr_status deliver(const struct wallet *w, const char *person, const char *code,
 			 struct hr_error *err)
 {
-	char path[PATH_MAX + 64], tmp[PATH_MAX + 72], text[64];
-	int fd, n = snprintf(text, sizeof(text), "%s\n", code);
+	char path[PATH_MAX + 64], text[64];
+	int n = snprintf(text, sizeof(text), "%s\n", code);
 
 	snprintf(path, sizeof(path), "%s/%s.txt", w->outbox, person);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return hr_error_set(err, HR_E_IO, STAGE, "cannot write to the outbox: %s",
-				    strerror(errno));
-	if (write(fd, text, (size_t)n) != n || close(fd) != 0 || rename(tmp, path) != 0) {
-		unlink(tmp);
+	if (file_write_atomic(path, text, (size_t)n, 0600, err) != HR_OK)
 		return hr_error_set(err, HR_E_IO, STAGE, "cannot write to the outbox");
-	}
 	return HR_OK;
 }
 
@@ -427,10 +422,11 @@ void wallet_handle_enrol_finish(struct http_request *req, void *context)
 	char person_hash[65], jkt[JOSE_THUMBPRINT_LEN], uri[1024];
 	EVP_PKEY *key = NULL;
 	int64_t now = (int64_t)time(NULL);
-	struct buf token;
+	struct buf token, attestation;
 	bool accepted = false;
 
 	buf_init(&token, 4096);
+	buf_init(&attestation, ATTESTATION_MAX_LEN);
 	if (http_request_json(req, &body, &err) != HR_OK ||
 	    hr_json_only_keys(body, keys, &err) != HR_OK ||
 	    hr_json_get_string(body, "person", true, 32, &person, &err) != HR_OK ||
@@ -472,17 +468,22 @@ void wallet_handle_enrol_finish(struct http_request *req, void *context)
 		reply_problem(req, 400, "invalid_grant", "the code is wrong, used up or expired");
 		goto done;
 	}
-	if (make_token(w, person, jkt, now, &token) != HR_OK) {
+	/* the token for the wallet, the attestation for every consent the device makes */
+	if (make_token(w, person, jkt, now, &token) != HR_OK ||
+	    consent_attest_device(w->member_signer, w->member_id, person, jkt, now,
+				  WALLET_TOKEN_TTL_S, &attestation, &err) != HR_OK) {
 		reply_problem(req, 500, "internal", "no token could be made");
 		goto done;
 	}
 	log_info("wallet.enrolled", "a device was enrolled");
 	http_reply_json(req, 200,
-			json_pack("{s:s,s:s,s:i}", "access_token", buf_str(&token), "token_type",
-				  "DPoP", "expires_in", WALLET_TOKEN_TTL_S));
+			json_pack("{s:s,s:s,s:i,s:s}", "access_token", buf_str(&token),
+				  "token_type", "DPoP", "expires_in", WALLET_TOKEN_TTL_S,
+				  "device_attestation", buf_str(&attestation)));
 done:
 	EVP_PKEY_free(key);
 	buf_clear(&token);
+	buf_clear(&attestation);
 	if (s != NULL)
 		store_pool_release(w->pool, s);
 	json_decref(body);

@@ -26,8 +26,7 @@
 #include "credential/issue.h"
 #include "credential/qr.h"
 
-#define GATEWAY_TIMEOUT_MS 5000
-#define FIELDS_MAX         32
+#define FIELDS_MAX 32
 
 /* One exchange with a registry through the gateway; *answer is its JSON body. */
 static hr_status call_registry(struct wallet *w, struct http_request *req,
@@ -35,14 +34,8 @@ static hr_status call_registry(struct wallet *w, struct http_request *req,
 			       const char *document_number, long *status, json_t **answer,
 			       struct hr_error *err)
 {
-	struct http_client_response response;
-	struct http_header headers[5];
-	struct member_call call;
-	const char *consent = http_request_header(req, "Hromada-Consent");
-	char url[1024], issue[80];
+	char provider[256];
 	json_t *body = json_pack("{s:s}", "person", c->person);
-	struct buf text;
-	size_t h = 0;
 	hr_status rc;
 
 	*answer = NULL;
@@ -50,45 +43,10 @@ static hr_status call_registry(struct wallet *w, struct http_request *req,
 		return HR_E_NOMEM;
 	if (document_number != NULL)
 		json_object_set_new(body, "document_number", json_string(document_number));
-	buf_init(&text, 4096);
-	rc = hr_json_dump(body, &text);
+	snprintf(provider, sizeof(provider), "%s/%s", w->provider_prefix, type);
+	rc = wallet_call_gateway(w, req, provider, service, body, status, answer, err);
 	json_decref(body);
-	if (rc != HR_OK) {
-		buf_clear(&text);
-		return hr_error_set(err, rc, "wallet", "request too large");
-	}
-	snprintf(issue, sizeof(issue), "wallet request %s", http_request_id(req));
-	headers[h++] = (struct http_header){"Hromada-Client", w->member_id};
-	headers[h++] = (struct http_header){"Hromada-Purpose", WALLET_PURPOSE};
-	headers[h++] = (struct http_header){"Hromada-User", "self"};
-	headers[h++] = (struct http_header){"Hromada-Issue", issue};
-	if (consent != NULL)
-		headers[h++] = (struct http_header){"Hromada-Consent", consent};
-	snprintf(url, sizeof(url), "%s/x/%s/%s/%s", w->gateway_url, w->provider_prefix, type,
-		 service);
-	call = (struct member_call){url, headers, h, text.data, text.len, GATEWAY_TIMEOUT_MS};
-	http_client_response_init(&response);
-	rc = member_call_post(w->client, &w->self, &call, w->gateway_id, w->gateway_key,
-			      w->gateway_nonces, (int64_t)time(NULL), &response, err);
-	if (rc == HR_OK) {
-		*status = response.status;
-		rc = hr_json_parse(response.body.data, response.body.len, answer, err);
-	}
-	http_client_response_clear(&response);
-	buf_clear(&text);
 	return rc;
-}
-
-/* Passes a refusal from the gateway or registry on to the device. */
-static void relay_failure(struct http_request *req, long status, const json_t *answer)
-{
-	const json_t *error = json_object_get(answer, "error");
-	const char *code = json_string_value(json_object_get(error, "code"));
-	const char *message = json_string_value(json_object_get(error, "message"));
-
-	http_reply_error(req, status >= 400 && status < 600 ? (unsigned)status : 502,
-			 code ? code : "upstream", "%s",
-			 message ? message : "the registry refused");
 }
 
 void wallet_handle_documents(struct http_request *req, void *context)
@@ -289,7 +247,7 @@ void wallet_handle_document(struct http_request *req, void *context)
 		goto caller;
 	}
 	if (status != 200) {
-		relay_failure(req, status, answer);
+		wallet_relay_failure(req, status, answer);
 		goto caller;
 	}
 	if ((record = choose(answer, http_request_query(req, "number"))) == NULL) {
@@ -365,7 +323,7 @@ void wallet_handle_report_lost(struct http_request *req, void *context)
 				  &answer, &err) != HR_OK ||
 		    status != 200) {
 			if (answer != NULL)
-				relay_failure(req, status, answer);
+				wallet_relay_failure(req, status, answer);
 			else
 				http_reply_error(req, 503, "unavailable",
 						 "the registry could not be reached");
@@ -388,7 +346,7 @@ void wallet_handle_report_lost(struct http_request *req, void *context)
 			http_reply_error(req, 503, "unavailable",
 					 "the registry could not be reached");
 		} else if (status != 200) {
-			relay_failure(req, status, result);
+			wallet_relay_failure(req, status, result);
 		} else {
 			http_reply_json(req, 200, json_incref(result));
 		}

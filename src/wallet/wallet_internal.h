@@ -3,6 +3,8 @@
  *   wallet.c           the role: settings, routes, start and stop
  *   wallet_auth.c      enrolment, access tokens, DPoP on every call
  *   wallet_documents.c documents fetched live through the gateway, credentials
+ *   wallet_access_log.c the citizen's access history, from the gateway's audit log
+ *   wallet_gateway.c   the one way to the gateway
  *
  * What the wallet keeps (wallet.db): pending enrolment codes and enrolments,
  * each keyed by an HMAC of the person id under the wallet's secret, with the
@@ -77,6 +79,17 @@ bool wallet_authenticate(struct wallet *w, struct http_request *req, struct wall
 void wallet_caller_clear(struct wallet_caller *caller);
 extern const struct store_migration wallet_migrations[];
 extern const size_t wallet_migration_count;
+
+/* wallet_gateway.c: an exchange with provider's service through the gateway,
+ * relaying the caller's consent; *answer is the checked answer's JSON body. */
+hr_status wallet_call_gateway(struct wallet *w, struct http_request *req, const char *provider,
+			      const char *service, const json_t *body, long *status,
+			      json_t **answer, struct hr_error *err);
+/* Passes a refusal from the gateway or a registry on to the device. */
+void wallet_relay_failure(struct http_request *req, long status, const json_t *answer);
+
+/* wallet_access_log.c */
+void wallet_handle_access_log(struct http_request *req, void *context);
 
 /* wallet_documents.c */
 void wallet_handle_documents(struct http_request *req, void *context);

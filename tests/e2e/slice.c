@@ -3,6 +3,7 @@
  */
 #include "testkit/testkit.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,15 +41,13 @@ void slice_platform_dump_log(const struct slice_platform *p)
 	}
 }
 
-void slice_platform_start(struct slice_platform *p, char *const *extra)
+/* Spawns `hromada up` on p->state and waits for endpoints.json (which must not
+ * exist yet), then loads it and demo.json. */
+static void platform_spawn(struct slice_platform *p, char *const *extra)
 {
 	char path[400], *argv[32];
 	int a = 0;
 
-	memset(p, 0, sizeof(*p));
-	tk_tmpdir(p->dir);
-	snprintf(p->state, sizeof(p->state), "%s/state", p->dir);
-	snprintf(p->logfile, sizeof(p->logfile), "%s/up.log", p->dir);
 	argv[a++] = (char *)tk_hromada_binary();
 	argv[a++] = "up";
 	argv[a++] = "--state";
@@ -61,6 +60,7 @@ void slice_platform_start(struct slice_platform *p, char *const *extra)
 	for (int i = 0; extra != NULL && extra[i] != NULL && a < 31; i++)
 		argv[a++] = extra[i];
 	argv[a] = NULL;
+	p->exit_code = -1;
 	p->pid = tk_spawn(argv, p->logfile);
 	assert_true(p->pid > 0);
 	snprintf(path, sizeof(path), "%s/endpoints.json", p->state);
@@ -69,6 +69,7 @@ void slice_platform_start(struct slice_platform *p, char *const *extra)
 		if ((p->endpoints = json_load_file(path, 0, NULL)) != NULL)
 			break;
 		if (tk_wait_exit(p->pid, 0, &code)) {
+			p->pid = 0;
 			slice_platform_dump_log(p);
 			fail_msg("hromada up exited with %d", code);
 		}
@@ -83,18 +84,63 @@ void slice_platform_start(struct slice_platform *p, char *const *extra)
 	assert_non_null(p->demo);
 }
 
-int slice_platform_stop(struct slice_platform *p)
+void slice_platform_start(struct slice_platform *p, char *const *extra)
+{
+	memset(p, 0, sizeof(*p));
+	tk_tmpdir(p->dir);
+	snprintf(p->state, sizeof(p->state), "%s/state", p->dir);
+	snprintf(p->logfile, sizeof(p->logfile), "%s/up.log", p->dir);
+	platform_spawn(p, extra);
+}
+
+void slice_platform_restart(struct slice_platform *p, char *const *extra)
+{
+	char path[400];
+
+	assert_int_equal(p->pid, 0); /* halted or killed first */
+	json_decref(p->endpoints);
+	json_decref(p->demo);
+	p->endpoints = p->demo = NULL;
+	/* a killed up leaves its endpoints.json behind: only a new one means "up again" */
+	snprintf(path, sizeof(path), "%s/endpoints.json", p->state);
+	if (unlink(path) != 0 && errno != ENOENT)
+		fail_msg("cannot remove %s: %s", path, strerror(errno));
+	platform_spawn(p, extra);
+}
+
+int slice_platform_halt(struct slice_platform *p)
 {
 	int code = -1;
 
-	if (p->pid > 0) {
-		kill(p->pid, SIGTERM);
-		if (!tk_wait_exit(p->pid, 10000, &code)) {
-			kill(p->pid, SIGKILL);
-			tk_wait_exit(p->pid, 5000, &code);
-		}
-		p->pid = 0;
+	if (p->pid <= 0)
+		return -1;
+	kill(p->pid, SIGTERM);
+	if (!tk_wait_exit(p->pid, 10000, &code)) {
+		kill(p->pid, SIGKILL);
+		tk_wait_exit(p->pid, 5000, &code);
+		code = -1;
 	}
+	p->pid = 0;
+	p->exit_code = code;
+	return code;
+}
+
+void slice_platform_kill(struct slice_platform *p)
+{
+	int code = 0;
+
+	assert_true(p->pid > 0);
+	assert_int_equal(kill(p->pid, SIGKILL), 0);
+	if (!tk_wait_exit(p->pid, 10000, &code))
+		fail_msg("hromada up (pid %d) did not die of SIGKILL", (int)p->pid);
+	p->pid = 0;
+	p->exit_code = code;
+}
+
+int slice_platform_stop(struct slice_platform *p)
+{
+	int code = p->pid > 0 ? slice_platform_halt(p) : p->exit_code;
+
 	json_decref(p->endpoints);
 	json_decref(p->demo);
 	p->endpoints = p->demo = NULL;
@@ -148,9 +194,12 @@ void device_consent(struct device *d, const struct consent_claims *claims, struc
 	assert_int_equal(RAND_bytes(nonce, sizeof(nonce)), 1);
 	assert_int_equal(base64_encode(nonce, sizeof(nonce), BASE64_URL, &jti), HR_OK);
 	header = json_pack("{s:s,s:O}", "typ", "hromada-consent+jwt", "jwk", d->jwk);
-	payload = json_pack("{s:s,s:s,s:[s],s:I,s:I,s:s}", "sub", c.sub, "purpose", c.purpose,
-			    "docs", c.doc, "iat", (json_int_t)c.iat, "exp",
-			    (json_int_t)(c.iat + c.lifetime), "jti", buf_str(&jti));
+	if (c.attestation == NULL)
+		c.attestation = d->attestation;
+	payload =
+	    json_pack("{s:s,s:s,s:[s],s:I,s:I,s:s,s:s}", "sub", c.sub, "purpose", c.purpose, "docs",
+		      c.doc, "iat", (json_int_t)c.iat, "exp", (json_int_t)(c.iat + c.lifetime),
+		      "jti", buf_str(&jti), "att", c.attestation);
 	assert_int_equal(jose_jws_sign(d->key, header, payload, out, &err), HR_OK);
 	json_decref(header);
 	json_decref(payload);
@@ -279,6 +328,9 @@ void device_enrol(struct device *d, struct http_client *http, const char *state)
 	assert_string_equal(json_string_value(json_object_get(answer, "token_type")), "DPoP");
 	snprintf(d->token, sizeof(d->token), "%s",
 		 json_string_value(json_object_get(answer, "access_token")));
+	assert_non_null(json_string_value(json_object_get(answer, "device_attestation")));
+	snprintf(d->attestation, sizeof(d->attestation), "%s",
+		 json_string_value(json_object_get(answer, "device_attestation")));
 	json_decref(answer);
 	buf_clear(&proof);
 	buf_clear(&jwk_text);

@@ -23,7 +23,8 @@ struct slice_platform {
 	char dir[256];
 	char state[300];   /* DIR/state */
 	char logfile[300]; /* DIR/up.log: the platform's whole log */
-	pid_t pid;
+	pid_t pid;         /* 0 when not running */
+	int exit_code;     /* after a halt its exit code (0: clean), after a kill 137, else -1 */
 	json_t *endpoints; /* STATE/endpoints.json */
 	json_t *demo;      /* STATE/demo.json */
 };
@@ -38,6 +39,18 @@ void slice_platform_start(struct slice_platform *p, char *const *extra);
 /* SIGTERM and wait; removes the directory after a clean stop, else prints the
  * log's tail. 0 on a clean stop (for a cmocka teardown). */
 int slice_platform_stop(struct slice_platform *p);
+/* SIGTERM and wait, keeping the directory (its state may be inspected; a later
+ * slice_platform_stop removes it). The exit code: 0 on a clean stop. */
+int slice_platform_halt(struct slice_platform *p);
+/* SIGKILL and reap, as a crash would: the directory is left as the process left it. */
+void slice_platform_kill(struct slice_platform *p);
+/*
+ * Starts `hromada up` again on the same state directory (after a halt or a
+ * kill), with the NULL-terminated extra arguments (may be NULL); removes a
+ * stale endpoints.json first, waits until a new one exists and reloads it and
+ * demo.json. Fails the test with the log's tail when up exits instead.
+ */
+void slice_platform_restart(struct slice_platform *p, char *const *extra);
 void slice_platform_dump_log(const struct slice_platform *p);
 
 struct device {
@@ -45,6 +58,7 @@ struct device {
 	char wallet[256];
 	struct signer *key;
 	json_t *jwk;
+	char attestation[2048 + 1]; /* from the wallet at enrolment: carried in consents */
 	char token[2048];
 };
 
@@ -88,11 +102,12 @@ void device_proof(struct device *d, const char *method, const char *url, const c
 
 /* A consent's claims; a field left 0 or NULL takes what device_call sends. */
 struct consent_claims {
-	const char *sub;     /* default: the device's person */
-	const char *purpose; /* default: "citizen-wallet" */
-	const char *doc;     /* the one entry of docs; default "*" */
-	int64_t iat;         /* default: now */
-	int64_t lifetime;    /* exp - iat; default 300 */
+	const char *sub;         /* default: the device's person */
+	const char *purpose;     /* default: "citizen-wallet" */
+	const char *doc;         /* the one entry of docs; default "*" */
+	int64_t iat;             /* default: now */
+	int64_t lifetime;        /* exp - iat; default 300 */
+	const char *attestation; /* att; default the device's own */
 };
 /* A consent token (hromada-consent+jwt) signed by d's key; claims may be NULL. */
 void device_consent(struct device *d, const struct consent_claims *claims, struct buf *out);

@@ -5,8 +5,11 @@
  * `hromada verify --trust-list` accepts offline; another citizen's token and a
  * replayed proof are refused; the police check a driver's licence under their
  * legal basis without consent while a bank without a right is refused; a
- * document reported lost shows as lost; and no file of the wallet or the
- * gateway holds any of the citizens' personal data.
+ * document reported lost shows as lost; the citizen's access history lists the
+ * police lookup and their own, in words, each with an inclusion proof the test
+ * checks as a device would, and `hromada audit verify` finds the log
+ * consistent; and no file of the wallet or the gateway holds any of the
+ * citizens' personal data.
  *
  * HROMADA_SLICE_STORE=postgresql runs the registries on the PostgreSQL server
  * the test harness started (e2e.slice_postgresql).
@@ -23,7 +26,9 @@
 
 #include <jansson.h>
 
+#include "audit/access_history.h"
 #include "core/documents.h"
+#include "credential/signer_cert.h"
 #include "core/http_client.h"
 #include "e2e/slice.h"
 
@@ -99,6 +104,21 @@ static json_t *citizen_with(const char *country, const char *type)
 static const char *person_of(json_t *citizen)
 {
 	return json_string_value(json_object_get(citizen, "person"));
+}
+
+/* A demo citizen of country other than citizen. */
+static json_t *citizen_other_than(const char *country, json_t *citizen)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(demo, country), i, c)
+	{
+		if (strcmp(person_of(c), person_of(citizen)) != 0)
+			return c;
+	}
+	fail_msg("demo.json has a single %s citizen", country);
+	return NULL;
 }
 
 /* `hromada verify --trust-list STATE/trust-list.json QR` */
@@ -184,20 +204,11 @@ static void test_listing_and_selective_disclosure(void **unused)
 
 static void test_another_citizens_token_and_replayed_proof_are_refused(void **unused)
 {
-	json_t *a = citizen_with("UA", "id_card"), *b = NULL, *c;
+	json_t *a = citizen_with("UA", "id_card"), *b = citizen_other_than("UA", a);
 	struct device da, db;
 	char proof[4096];
-	size_t i;
 
 	(void)unused;
-	json_array_foreach(json_object_get(demo, "UA"), i, c)
-	{
-		if (strcmp(person_of(c), person_of(a)) != 0) {
-			b = c;
-			break;
-		}
-	}
-	assert_non_null(b);
 	device_init(&da, person_of(a), wallet_of("UA"));
 	device_init(&db, person_of(b), wallet_of("UA"));
 	device_enrol(&da, http, state);
@@ -250,6 +261,114 @@ static void test_police_under_legal_basis_and_bank_refused(void **unused)
 			 403);
 }
 
+/* The entry of an access history whose client and service are these, or NULL. */
+static const json_t *history_entry(const json_t *history, const char *client, const char *service)
+{
+	const json_t *item;
+	size_t i;
+
+	json_array_foreach(json_object_get(history, "entries"), i, item)
+	{
+		const json_t *f = json_object_get(item, "fields");
+		if (strcmp(json_string_value(json_object_get(f, "client")), client) == 0 &&
+		    strcmp(json_string_value(json_object_get(f, "service")), service) == 0)
+			return item;
+	}
+	return NULL;
+}
+
+/* GET /v1/access-log until every entry is under a signed tree head (at most ~10 s). */
+static json_t *access_log_settled(struct device *d)
+{
+	json_t *answer = NULL;
+
+	for (int i = 0; i < 100; i++) {
+		json_decref(answer);
+		answer = NULL;
+		assert_int_equal(device_call(d, http, "GET", "/v1/access-log", NULL, true, NULL,
+					     NULL, 0, &answer),
+				 200);
+		/* the reading itself is recorded after it is read: one may be pending */
+		if (json_integer_value(json_object_get(answer, "pending")) <= 1 && i > 0)
+			return answer;
+		usleep(100 * 1000);
+	}
+	return answer;
+}
+
+static void test_access_log_shows_every_access_with_proof(void **unused)
+{
+	json_t *citizen = citizen_with("UA", "driver_licence"), *answer = NULL, *history;
+	const json_t *police, *own;
+	char keys[400], body[128], cert[700], audit_dir[600], out[4096];
+	char *verify_argv[] = {(char *)tk_hromada_binary(), "audit", "verify", audit_dir, NULL};
+	EVP_PKEY *key = NULL;
+	struct hr_error err = {0};
+	struct device d;
+	size_t checked = 0;
+
+	(void)unused;
+	snprintf(keys, sizeof(keys), "%s/keys/UA", state);
+	snprintf(body, sizeof(body), "{\"person\":\"%s\"}", person_of(citizen));
+	/* an officer looks the citizen up under the police's legal basis */
+	assert_int_equal(member_lookup(http, keys, "UA/GOV/00032684/police", gateway_of("UA"),
+				       "UA/GOV/00015622/driver_licence", "lookup",
+				       "police-document-check", body, &answer),
+			 200);
+	json_decref(answer);
+	/* and the citizen fetches the licence themselves */
+	device_init(&d, person_of(citizen), wallet_of("UA"));
+	device_enrol(&d, http, state);
+	assert_int_equal(device_call(&d, http, "GET", "/v1/documents/driver_licence", NULL, true,
+				     NULL, NULL, 0, NULL),
+			 200);
+	history = access_log_settled(&d);
+	/* who, in words, which document, why */
+	police = history_entry(history, "UA/GOV/00032684/police", "lookup");
+	assert_non_null(police);
+	assert_string_equal(json_string_value(json_object_get(police, "client_name")),
+			    "National Police of Ukraine");
+	assert_string_equal(json_string_value(json_object_get(police, "document_type")),
+			    "driver_licence");
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(police, "fields"), "purpose")),
+	    "police-document-check");
+	assert_non_null(json_object_get(json_object_get(police, "fields"), "legal_basis"));
+	own = history_entry(history, "UA/GOV/43395033/wallet", "lookup");
+	assert_non_null(own);
+	assert_non_null(json_object_get(json_object_get(own, "fields"), "consent"));
+	/* the device checks every proof against the signed head itself */
+	snprintf(audit_dir, sizeof(audit_dir), "%s",
+		 json_string_value(json_object_get(json_object_get(endpoints, "UA"), "audit_dir")));
+	snprintf(cert, sizeof(cert), "%s/tree-head.pem", audit_dir);
+	assert_int_equal(signer_cert_public_key_file(cert, &key, &err), HR_OK);
+	if (access_history_check(history, key, &checked, &err) != HR_OK)
+		fail_msg("access history: %s", err.message);
+	assert_true(checked >= 2);
+	/* a history with one changed byte in an entry does not pass */
+	{
+		json_t *forged = json_deep_copy(history);
+		json_t *f = json_object_get(json_array_get(json_object_get(forged, "entries"), 0),
+					    "fields");
+		json_object_set_new(f, "purpose", json_string("nothing-to-see"));
+		assert_int_not_equal(access_history_check(forged, key, &checked, &err), HR_OK);
+		json_decref(forged);
+	}
+	EVP_PKEY_free(key);
+	json_decref(history);
+	device_clear(&d);
+	/* another citizen's history holds none of it */
+	device_init(&d, person_of(citizen_other_than("UA", citizen)), wallet_of("UA"));
+	device_enrol(&d, http, state);
+	history = access_log_settled(&d);
+	assert_null(history_entry(history, "UA/GOV/00032684/police", "lookup"));
+	json_decref(history);
+	device_clear(&d);
+	/* and the whole log, as it is on disk, verifies */
+	assert_int_equal(tk_run(verify_argv, out, sizeof(out), 60000), 0);
+	assert_non_null(strstr(out, "consistent"));
+}
+
 /* Does a GET /v1/documents answer list a document of type with status? */
 static bool has_document(const json_t *answer, const char *type, const char *status)
 {
@@ -295,38 +414,6 @@ static void test_report_lost_suspends_in_the_registry(void **unused)
 	device_clear(&d);
 }
 
-/* Does any file under path contain needle? */
-static bool tree_contains(const char *path, const char *needle, char *where, size_t size)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *e;
-	bool found = false;
-
-	if (stat(path, &st) != 0)
-		return false;
-	if (S_ISREG(st.st_mode)) {
-		size_t len;
-		char *data = tk_read_file(path, &len);
-		found = data != NULL && memmem(data, len, needle, strlen(needle)) != NULL;
-		if (found)
-			snprintf(where, size, "%s", path);
-		free(data);
-		return found;
-	}
-	if (!S_ISDIR(st.st_mode) || (d = opendir(path)) == NULL)
-		return false;
-	while (!found && (e = readdir(d)) != NULL) {
-		char child[1024];
-		if (e->d_name[0] == '.' && (e->d_name[1] == 0 || e->d_name[1] == '.'))
-			continue;
-		snprintf(child, sizeof(child), "%s/%s", path, e->d_name);
-		found = tree_contains(child, needle, where, size);
-	}
-	closedir(d);
-	return found;
-}
-
 /* Fails naming the first personal value of doc found under path. */
 static void assert_tree_free_of(const char *path, const json_t *doc)
 {
@@ -348,13 +435,13 @@ static void assert_tree_free_of(const char *path, const json_t *doc)
 	char where[1024];
 
 	/* the bare RNOKPP or PESEL too, however a file might spell the id */
-	if (person != NULL && tree_contains(path, person + 3, where, sizeof(where)))
+	if (person != NULL && tk_tree_contains(path, person + 3, where, sizeof(where)))
 		fail_msg("the person id %s was found in %s", person, where);
 	for (int i = 0; fields[i] != NULL; i++) {
 		const char *value = json_string_value(json_object_get(doc, fields[i]));
 		if (value == NULL || strlen(value) < 4)
 			continue;
-		if (tree_contains(path, value, where, sizeof(where)))
+		if (tk_tree_contains(path, value, where, sizeof(where)))
 			fail_msg("%s (%s) was found in %s", fields[i], value, where);
 	}
 }
@@ -387,6 +474,7 @@ int main(void)
 	    cmocka_unit_test(test_another_citizens_token_and_replayed_proof_are_refused),
 	    cmocka_unit_test(test_police_under_legal_basis_and_bank_refused),
 	    cmocka_unit_test(test_report_lost_suspends_in_the_registry),
+	    cmocka_unit_test(test_access_log_shows_every_access_with_proof),
 	    cmocka_unit_test(test_wallet_and_gateway_keep_no_personal_data),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

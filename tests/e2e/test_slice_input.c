@@ -16,7 +16,9 @@
  *    reach citizen B's documents;
  *  - the gateway called by members directly: unsigned, signed by another member
  *    than the one named, unknown provider, bodies that are not JSON, invalid
- *    person ids, replayed signatures, missing Hromada-* headers;
+ *    person ids, replayed signatures, missing Hromada-* headers, and consents
+ *    by devices the wallet never enrolled (no attestation, another device's,
+ *    one made by a member that does not enrol devices, one for another person);
  *  - the registries called directly, bypassing the gateway: refused unless the
  *    gateway signed the request, whoever else signed it.
  *
@@ -45,6 +47,7 @@
 #include "core/json.h"
 #include "credential/signer.h"
 #include "e2e/slice.h"
+#include "exchange/consent.h"
 #include "exchange/jose.h"
 #include "platform/country.h"
 
@@ -1125,7 +1128,7 @@ static void test_every_bad_dpop_proof_is_401_with_a_challenge(void **unused)
 	struct http_client_response r;
 	struct device *a = device_a(), e;
 	struct buf proof, part;
-	char url[2400], other_url[2400], auth[2200], tampered[2200], what[200];
+	char url[4800], other_url[4800], auth[2200], tampered[2200], what[200];
 	int64_t now = (int64_t)time(NULL);
 	const char *path = "/v1/documents/driver_licence";
 	json_t *header;
@@ -1278,7 +1281,7 @@ static void test_every_bad_consent_is_403(void **unused)
 	struct http_client_response r;
 	struct device *a = device_a(), e;
 	struct buf consent, proof;
-	char url[2400];
+	char url[4800];
 	int64_t now = (int64_t)time(NULL);
 	const char *path = "/v1/documents/driver_licence";
 	const char *b = person_b();
@@ -1428,7 +1431,7 @@ static void test_citizen_a_never_gets_citizen_bs_documents(void **unused)
 	struct device *a = device_a(), b, a_pl;
 	struct buf proof, consent;
 	json_t *b_numbers = json_array(), *a_numbers = json_array(), *answer;
-	char url[2400], auth[2200], query[200], body[200], b_dl[64], b_dl_status[32], status[32],
+	char url[4800], auth[2200], query[200], body[200], b_dl[64], b_dl_status[32], status[32],
 	    number[64], a_code[16], b_code[16], key[1024];
 	const json_t *n;
 	size_t i;
@@ -1609,7 +1612,7 @@ static void test_gateway_refuses_bad_member_requests(void **unused)
 	const struct country_members *ua = country_members("UA");
 	struct http_client_response r;
 	struct member_wire wire;
-	struct device a;
+	struct device *a;
 	struct buf consent;
 	char keys[400], url[600], body[128], bad[16], bad_body[128], ghost_url[600], what[200],
 	    wallet_body[128];
@@ -1847,9 +1850,9 @@ static void test_gateway_refuses_bad_member_requests(void **unused)
 		http_client_response_clear(&r);
 	}
 	/* the wallet's right needs the consent of the person asked about */
-	device_init(&a, person, endpoint("UA", "wallet"));
+	a = device_a();
 	buf_init(&consent, 8192);
-	device_consent(&a, NULL, &consent);
+	device_consent(a, NULL, &consent);
 	{
 		struct member_request w = m;
 		headers[0] = (struct http_header){"Hromada-Client", ua->wallet};
@@ -1882,7 +1885,118 @@ static void test_gateway_refuses_bad_member_requests(void **unused)
 		http_client_response_clear(&r);
 	}
 	buf_clear(&consent);
-	device_clear(&a);
+	finish();
+}
+
+/*
+ * The consent's device must be one the wallet enrolled (its attestation): a
+ * member holding a consent-based right — here the wallet's member key, sent to
+ * the gateway directly — cannot make consents with keys of its own.
+ */
+static void test_consents_need_a_device_the_wallet_enrolled(void **unused)
+{
+	const struct country_members *ua = country_members("UA");
+	struct device *a = device_a(), e;
+	struct http_client_response r;
+	struct http_header headers[4];
+	struct member_request w;
+	struct signer *police = NULL;
+	struct hr_error err = {0};
+	struct buf consent, att;
+	char keys[400], url[600], body[128], body_b[128], e_jkt[JOSE_THUMBPRINT_LEN];
+	char key_path[800], cert_path[800], member_dir[700];
+	int64_t now = (int64_t)time(NULL);
+
+	(void)unused;
+	keys_of("UA", keys, sizeof(keys));
+	snprintf(url, sizeof(url), "%s/x/UA/GOV/00015622/driver_licence/lookup",
+		 endpoint("UA", "gateway"));
+	snprintf(body, sizeof(body), "{\"person\":\"%s\"}", person_a());
+	snprintf(body_b, sizeof(body_b), "{\"person\":\"%s\"}", person_b());
+	headers[0] = (struct http_header){"Hromada-Client", ua->wallet};
+	headers[1] = (struct http_header){"Hromada-Purpose", "citizen-wallet"};
+	headers[2] = (struct http_header){"Hromada-User", "self"};
+	w = (struct member_request){.keys_dir = keys,
+				    .key_of = ua->wallet,
+				    .url = url,
+				    .headers = headers,
+				    .header_count = 4,
+				    .body = body};
+	device_init(&e, a->person, endpoint("UA", "wallet")); /* a key nobody enrolled */
+	assert_int_equal(jose_jwk_thumbprint(e.jwk, e_jkt, NULL), HR_OK);
+	buf_init(&consent, 8192);
+	buf_init(&att, 4096);
+
+	/* control: A's enrolled device */
+	device_consent(a, NULL, &consent);
+	headers[3] = (struct http_header){"Hromada-Consent", buf_str(&consent)};
+	member_send(http, &w, &r);
+	check_status("a consent by A's enrolled device", &r, 200);
+	http_client_response_clear(&r);
+
+	buf_reset(&consent);
+	device_consent(&e, NULL, &consent);
+	headers[3] = (struct http_header){"Hromada-Consent", buf_str(&consent)};
+	member_send(http, &w, &r);
+	check_refusal("a consent without a device attestation", &r, 403, "consent_invalid");
+	http_client_response_clear(&r);
+
+	buf_reset(&consent);
+	device_consent(&e, &(struct consent_claims){.attestation = a->attestation}, &consent);
+	headers[3] = (struct http_header){"Hromada-Consent", buf_str(&consent)};
+	member_send(http, &w, &r);
+	check_refusal("A's attestation in a consent signed by another key", &r, 403,
+		      "consent_invalid");
+	http_client_response_clear(&r);
+
+	/* the police's key is a member's, but not one that enrols devices */
+	country_member_dir(keys, ua->police, member_dir, sizeof(member_dir));
+	snprintf(key_path, sizeof(key_path), "%s/key.pem", member_dir);
+	snprintf(cert_path, sizeof(cert_path), "%s/cert.pem", member_dir);
+	assert_int_equal(signer_open_files(key_path, cert_path, &police, &err), HR_OK);
+	assert_int_equal(
+	    consent_attest_device(police, ua->police, a->person, e_jkt, now, 3600, &att, &err),
+	    HR_OK);
+	buf_reset(&consent);
+	device_consent(&e, &(struct consent_claims){.attestation = buf_str(&att)}, &consent);
+	headers[3] = (struct http_header){"Hromada-Consent", buf_str(&consent)};
+	member_send(http, &w, &r);
+	check_refusal("a device attested by a member that does not enrol devices", &r, 403,
+		      "consent_invalid");
+	http_client_response_clear(&r);
+
+	/* ... nor may it pass off its attestation as the wallet's */
+	buf_reset(&att);
+	{
+		char jti[32];
+		random_id(jti);
+		jws(police, json_pack("{s:s,s:s}", "typ", "hromada-device+jwt", "kid", ua->wallet),
+		    json_pack("{s:s,s:s,s:{s:s},s:I,s:I}", "iss", ua->wallet, "sub", a->person,
+			      "cnf", "jkt", e_jkt, "iat", (json_int_t)now, "exp",
+			      (json_int_t)(now + 3600)),
+		    &att);
+	}
+	buf_reset(&consent);
+	device_consent(&e, &(struct consent_claims){.attestation = buf_str(&att)}, &consent);
+	headers[3] = (struct http_header){"Hromada-Consent", buf_str(&consent)};
+	member_send(http, &w, &r);
+	check_refusal("an attestation claiming the wallet, signed by the police", &r, 403,
+		      "consent_invalid");
+	http_client_response_clear(&r);
+
+	/* A's device, attested for A, consenting about B */
+	buf_reset(&consent);
+	device_consent(a, &(struct consent_claims){.sub = person_b()}, &consent);
+	headers[3] = (struct http_header){"Hromada-Consent", buf_str(&consent)};
+	w.body = body_b;
+	member_send(http, &w, &r);
+	check_refusal("A's device consenting about B", &r, 403, "consent_invalid");
+	http_client_response_clear(&r);
+
+	signer_free(police);
+	buf_clear(&att);
+	buf_clear(&consent);
+	device_clear(&e);
 	finish();
 }
 
@@ -2047,6 +2161,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_citizen_a_never_gets_citizen_bs_documents, begin,
 					    still_serving),
 	    cmocka_unit_test_setup_teardown(test_gateway_refuses_bad_member_requests, begin,
+					    still_serving),
+	    cmocka_unit_test_setup_teardown(test_consents_need_a_device_the_wallet_enrolled, begin,
 					    still_serving),
 	    cmocka_unit_test_setup_teardown(test_registries_answer_only_the_gateway, begin,
 					    still_serving),

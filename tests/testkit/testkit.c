@@ -4,6 +4,7 @@
 #include "testkit/testkit.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -343,4 +344,35 @@ uint16_t tk_url_port(const char *url)
 	if (colon == NULL)
 		return 0;
 	return (uint16_t)strtoul(colon + 1, NULL, 10);
+}
+
+bool tk_tree_contains(const char *path, const char *needle, char *where, size_t size)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+	bool found = false;
+
+	if (stat(path, &st) != 0)
+		return false;
+	if (S_ISREG(st.st_mode)) {
+		size_t len;
+		char *data = tk_read_file(path, &len);
+		found = data != NULL && memmem(data, len, needle, strlen(needle)) != NULL;
+		if (found)
+			snprintf(where, size, "%s", path);
+		free(data);
+		return found;
+	}
+	if (!S_ISDIR(st.st_mode) || (d = opendir(path)) == NULL)
+		return false;
+	while (!found && (e = readdir(d)) != NULL) {
+		char child[1024];
+		if (e->d_name[0] == '.' && (e->d_name[1] == 0 || e->d_name[1] == '.'))
+			continue;
+		snprintf(child, sizeof(child), "%s/%s", path, e->d_name);
+		found = tk_tree_contains(child, needle, where, size);
+	}
+	closedir(d);
+	return found;
 }

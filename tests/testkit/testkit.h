@@ -22,6 +22,9 @@ void tk_rmrf(const char *path);
 /* Reads a whole file into a NUL-terminated malloc'ed buffer; NULL on failure. */
 char *tk_read_file(const char *path, size_t *len);
 bool tk_write_file(const char *path, const char *text);
+/* Does any file under path (a file or a directory, recursively) contain needle?
+ * where receives the first file that does. */
+bool tk_tree_contains(const char *path, const char *needle, char *where, size_t size);
 
 /* Connects to 127.0.0.1:port; -1 on failure. */
 int tk_connect(uint16_t port);

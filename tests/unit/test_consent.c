@@ -5,7 +5,10 @@
  * exp, lifetime, typ, alg, key, private JWK, malformed and oversized text),
  * then the verified-token cache, which may skip the signature only for the very
  * bytes it verified before, and consent_make, which must make what the checker
- * accepts.
+ * accepts; then the device attestation each consent carries: missing, by a
+ * member the checker does not trust to enrol devices, for another person or
+ * another key, expired or not yet valid — each refused — and a consent is not
+ * remembered beyond its attestation.
  */
 #include "testkit/testkit.h"
 
@@ -33,8 +36,12 @@
 #define ID_SIZE  80
 #define LIFETIME 300
 
+#define ATTESTER "UA/GOV/43395033/wallet"
+
 static EVP_PKEY *device_key;
-static struct signer *device, *other_device;
+static struct signer *device, *other_device, *attester, *stranger;
+static char attestation[ATTESTATION_MAX_LEN + 1];       /* of device, for PERSON */
+static char attestation_other[ATTESTATION_MAX_LEN + 1]; /* of device, for OTHER */
 
 static struct signer *signer_of(EVP_PKEY *key)
 {
@@ -44,17 +51,56 @@ static struct signer *signer_of(EVP_PKEY *key)
 	return s;
 }
 
+/* The checker's trust: only ATTESTER enrols devices. */
+static EVP_PKEY *attester_key(void *context, const char *member_id)
+{
+	(void)context;
+	return strcmp(member_id, ATTESTER) == 0 ? signer_public_key(attester) : NULL;
+}
+
+static struct consent_checker *new_checker(void)
+{
+	return consent_checker_new(attester_key, NULL);
+}
+
+/* An attestation by by (claiming to be ATTESTER) for person's key of signer s. */
+static void attest(struct signer *by, struct signer *s, const char *person, int64_t iat,
+		   int64_t lifetime, char *out, size_t size)
+{
+	char jkt[JOSE_THUMBPRINT_LEN];
+	json_t *jwk = NULL;
+	struct buf b;
+
+	assert_int_equal(jose_key_to_jwk(signer_public_key(s), &jwk, NULL), HR_OK);
+	assert_int_equal(jose_jwk_thumbprint(jwk, jkt, NULL), HR_OK);
+	json_decref(jwk);
+	buf_init(&b, ATTESTATION_MAX_LEN);
+	assert_int_equal(consent_attest_device(by, ATTESTER, person, jkt, iat, lifetime, &b, NULL),
+			 HR_OK);
+	snprintf(out, size, "%s", buf_str(&b));
+	buf_clear(&b);
+}
+
 static int setup(void **state)
 {
 	EVP_PKEY *other = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	EVP_PKEY *wallet = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+	EVP_PKEY *nobody = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
 
 	(void)state;
 	device_key = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-	if (device_key == NULL || other == NULL)
+	if (device_key == NULL || other == NULL || wallet == NULL || nobody == NULL)
 		return -1;
 	device = signer_of(device_key);
 	other_device = signer_of(other);
+	attester = signer_of(wallet);
+	stranger = signer_of(nobody);
 	EVP_PKEY_free(other);
+	EVP_PKEY_free(wallet);
+	EVP_PKEY_free(nobody);
+	attest(attester, device, PERSON, NOW - 3600, 30 * 86400, attestation, sizeof(attestation));
+	attest(attester, device, OTHER, NOW - 3600, 30 * 86400, attestation_other,
+	       sizeof(attestation_other));
 	return 0;
 }
 
@@ -63,6 +109,8 @@ static int teardown(void **state)
 	(void)state;
 	signer_free(device);
 	signer_free(other_device);
+	signer_free(attester);
+	signer_free(stranger);
 	EVP_PKEY_free(device_key);
 	return 0;
 }
@@ -117,8 +165,9 @@ static void claims_text(char *out, size_t size, const char *sub, const char *pur
 {
 	snprintf(out, size,
 		 "{\"sub\":\"%s\",\"purpose\":\"%s\",\"docs\":%s,\"iat\":%lld,\"exp\":%lld,"
-		 "\"jti\":\"%s\"}",
-		 sub, purpose, docs, iat, exp, jti);
+		 "\"jti\":\"%s\",\"att\":\"%s\"}",
+		 sub, purpose, docs, iat, exp, jti,
+		 strcmp(sub, OTHER) == 0 ? attestation_other : attestation);
 }
 
 /* A token by signer with header typ/alg and the jwk of jwk_owner (with jwk_extra). */
@@ -145,7 +194,7 @@ static char *token_with_claims(const char *claims)
 static char *token_for(const char *sub, const char *purpose, const char *docs, long long iat,
 		       long long exp, const char *jti)
 {
-	char claims[1024];
+	char claims[4096];
 
 	claims_text(claims, sizeof(claims), sub, purpose, docs, iat, exp, jti);
 	return token_with_claims(claims);
@@ -159,9 +208,9 @@ static char *good_token(const char *jti)
 
 	assert_int_equal(jose_key_to_jwk(signer_public_key(device), &jwk, NULL), HR_OK);
 	header = json_pack("{s:s, s:o}", "typ", CONSENT_TYPE, "jwk", jwk);
-	claims =
-	    json_pack("{s:s, s:s, s:[s], s:I, s:I, s:s}", "sub", PERSON, "purpose", PURPOSE, "docs",
-		      DOC, "iat", (json_int_t)NOW, "exp", (json_int_t)(NOW + LIFETIME), "jti", jti);
+	claims = json_pack("{s:s, s:s, s:[s], s:I, s:I, s:s, s:s}", "sub", PERSON, "purpose",
+			   PURPOSE, "docs", DOC, "iat", (json_int_t)NOW, "exp",
+			   (json_int_t)(NOW + LIFETIME), "jti", jti, "att", attestation);
 	assert_non_null(header);
 	assert_non_null(claims);
 	buf_init(&out, 1 << 16);
@@ -169,6 +218,18 @@ static char *good_token(const char *jti)
 	json_decref(header);
 	json_decref(claims);
 	return (char *)buf_take(&out, NULL);
+}
+
+/* A consent by signer (its own jwk) for sub, carrying att. */
+static char *token_with_attestation(struct signer *signer, const char *sub, const char *att)
+{
+	char claims[4096];
+
+	snprintf(claims, sizeof(claims),
+		 "{\"sub\":\"%s\",\"purpose\":\"%s\",\"docs\":[\"*\"],\"iat\":%d,"
+		 "\"exp\":%d,\"jti\":\"j\",\"att\":\"%s\"}",
+		 sub, PURPOSE, NOW, NOW + 60, att);
+	return token_with_header(signer, STANDARD_HEADER, signer, NULL, claims);
 }
 
 /* ---- checking ---- */
@@ -192,7 +253,7 @@ static hr_status check_in(struct consent_checker *c, const char *token, const ch
 static hr_status check(const char *token, const char *person, const char *purpose,
 		       const char *document_type, int64_t now)
 {
-	struct consent_checker *c = consent_checker_new();
+	struct consent_checker *c = new_checker();
 	char id[ID_SIZE] = "";
 	hr_status rc;
 
@@ -215,7 +276,7 @@ static hr_status check_and_free(char *token, const char *document_type, int64_t 
 
 static void test_valid_consent_is_accepted_with_its_jti(void **state)
 {
-	struct consent_checker *c = consent_checker_new();
+	struct consent_checker *c = new_checker();
 	char *token = good_token("consent-jti-1");
 	char id[ID_SIZE] = "";
 
@@ -233,7 +294,7 @@ static void test_valid_consent_is_accepted_with_its_jti(void **state)
 
 static void test_each_consent_reports_its_own_jti(void **state)
 {
-	struct consent_checker *c = consent_checker_new();
+	struct consent_checker *c = new_checker();
 	char *a = good_token("first"), *b = good_token("second");
 	char id[ID_SIZE];
 
@@ -486,7 +547,7 @@ static void test_refuses_a_consent_without_a_usable_jti(void **state)
 			   DOC, NOW),
 	    HR_E_DENIED);
 	/* a jti that does not fit the caller's buffer is refused, never cut */
-	c = consent_checker_new();
+	c = new_checker();
 	token = token_for(PERSON, PURPOSE, "[\"*\"]", NOW, NOW + 60, "12345678");
 	assert_int_equal(
 	    consent_check(c, token, PERSON, PURPOSE, DOC, NOW, small, sizeof(small), NULL),
@@ -512,7 +573,7 @@ static void test_refuses_another_token_type(void **state)
 	    "{\"typ\":7,\"alg\":\"ES256\",\"jwk\":%s}",
 	    "{\"alg\":\"ES256\",\"jwk\":%s}",
 	};
-	char claims[512];
+	char claims[4096];
 
 	(void)state;
 	claims_text(claims, sizeof(claims), PERSON, PURPOSE, "[\"*\"]", NOW, NOW + 60, "j");
@@ -532,7 +593,7 @@ static void test_refuses_algorithms_other_than_es256(void **state)
 {
 	static const char *const algs[] = {"none",  "None",  "NONE",  "ES384", "ES512", "HS256",
 					   "RS256", "PS256", "EdDSA", "es256", ""};
-	char claims[512], header[1024], *jwk = jwk_text(device, NULL), *token;
+	char claims[4096], header[1024], *jwk = jwk_text(device, NULL), *token;
 	struct buf b;
 
 	(void)state;
@@ -560,7 +621,7 @@ static void test_refuses_algorithms_other_than_es256(void **state)
 
 static void test_refuses_a_signature_by_another_key_than_the_header_jwk(void **state)
 {
-	char claims[512];
+	char claims[4096];
 
 	(void)state;
 	claims_text(claims, sizeof(claims), PERSON, PURPOSE, "[\"*\"]", NOW, NOW + 60, "j");
@@ -574,18 +635,25 @@ static void test_refuses_a_signature_by_another_key_than_the_header_jwk(void **s
 	    check_and_free(token_with_header(device, STANDARD_HEADER, other_device, NULL, claims),
 			   DOC, NOW),
 	    HR_E_DENIED);
-	/* the other device with its own key is a valid (if different) consent */
+	/* the other device with its own key is a consent only with its own attestation */
 	assert_int_equal(check_and_free(token_with_header(other_device, STANDARD_HEADER,
 							  other_device, NULL, claims),
 					DOC, NOW),
-			 HR_OK);
+			 HR_E_DENIED);
+	{
+		char att[ATTESTATION_MAX_LEN + 1];
+		attest(attester, other_device, PERSON, NOW - 60, 3600, att, sizeof(att));
+		assert_int_equal(
+		    check_and_free(token_with_attestation(other_device, PERSON, att), DOC, NOW),
+		    HR_OK);
+	}
 }
 
 static void test_refuses_a_header_jwk_holding_a_private_key(void **state)
 {
 	BIGNUM *d = NULL;
 	uint8_t scalar[32];
-	char extra[128], claims[512];
+	char extra[128], claims[4096];
 	struct buf b;
 
 	(void)state;
@@ -623,7 +691,7 @@ static void test_refuses_a_missing_or_unusable_header_jwk(void **state)
 	    "\"x\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\","
 	    "\"y\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAE\"}}",
 	};
-	char claims[512];
+	char claims[4096];
 
 	(void)state;
 	claims_text(claims, sizeof(claims), PERSON, PURPOSE, "[\"*\"]", NOW, NOW + 60, "j");
@@ -682,13 +750,14 @@ static void test_refuses_truncated_and_garbage_tokens(void **state)
 /* A valid, correctly signed consent padded (with an extra claim) to about len bytes. */
 static char *padded_token(size_t pad)
 {
-	char *claims = malloc(pad + 512), *token;
+	char *claims = malloc(pad + 4096), *token;
 
 	assert_non_null(claims);
-	snprintf(claims, pad + 512,
+	snprintf(claims, pad + 4096,
 		 "{\"sub\":\"" PERSON "\",\"purpose\":\"" PURPOSE
-		 "\",\"docs\":[\"*\"],\"iat\":%d,\"exp\":%d,\"jti\":\"j\",\"pad\":\"%0*d\"}",
-		 NOW, NOW + 60, (int)pad, 0);
+		 "\",\"docs\":[\"*\"],\"iat\":%d,\"exp\":%d,\"jti\":\"j\",\"att\":\"%s\","
+		 "\"pad\":\"%0*d\"}",
+		 NOW, NOW + 60, attestation, (int)pad, 0);
 	token = token_with_claims(claims);
 	free(claims);
 	return token;
@@ -697,15 +766,19 @@ static char *padded_token(size_t pad)
 static void test_refuses_tokens_over_the_maximum_length(void **state)
 {
 	char *big = malloc(CONSENT_MAX_LEN + 2), *token;
-	size_t longest_ok = 0, shortest_refused = SIZE_MAX;
+	size_t longest_ok = 0, shortest_refused = SIZE_MAX, first;
 
 	(void)state;
 	memset(big, 'A', CONSENT_MAX_LEN + 1);
 	big[CONSENT_MAX_LEN + 1] = 0;
 	assert_int_equal(check(big, PERSON, PURPOSE, DOC, NOW), HR_E_DENIED);
 	free(big);
-	/* correctly signed and otherwise valid: accepted up to the limit, refused past it */
-	for (size_t pad = 2600; pad < 3000; pad++) {
+	/* correctly signed and otherwise valid: accepted up to the limit, refused past it;
+	 * each byte of pad is 4/3 of a character of token: start a little short of it */
+	token = padded_token(0);
+	first = (CONSENT_MAX_LEN - strlen(token)) * 3 / 4 - 30;
+	free(token);
+	for (size_t pad = first; pad < first + 60; pad++) {
 		size_t len;
 		hr_status rc;
 
@@ -752,7 +825,7 @@ static int flip_low_bit(int v)
 
 static void test_cache_never_accepts_bytes_it_did_not_verify(void **state)
 {
-	struct consent_checker *c = consent_checker_new();
+	struct consent_checker *c = new_checker();
 	char *token = good_token("cached"),
 	     *other = token_for(OTHER, PURPOSE, "[\"*\"]", NOW, NOW + LIFETIME, "other");
 	char *copy = strdup(token), *sig, *forged;
@@ -812,7 +885,7 @@ static void test_cache_never_accepts_bytes_it_did_not_verify(void **state)
 
 static void test_a_remembered_consent_is_still_checked_against_each_request(void **state)
 {
-	struct consent_checker *c = consent_checker_new();
+	struct consent_checker *c = new_checker();
 	char *token = good_token("again");
 	char id[ID_SIZE];
 
@@ -840,8 +913,8 @@ static void test_a_remembered_consent_is_still_checked_against_each_request(void
 
 static void test_a_refused_token_is_not_remembered_as_verified(void **state)
 {
-	struct consent_checker *c = consent_checker_new();
-	char claims[512], *forged;
+	struct consent_checker *c = new_checker();
+	char claims[4096], *forged;
 	char id[ID_SIZE];
 
 	(void)state;
@@ -864,7 +937,7 @@ static void test_a_refused_token_is_not_remembered_as_verified(void **state)
 
 static void test_many_consents_in_one_checker_stay_apart(void **state)
 {
-	struct consent_checker *c = consent_checker_new();
+	struct consent_checker *c = new_checker();
 	char *tokens[MANY], jti[32], id[ID_SIZE];
 
 	(void)state;
@@ -920,7 +993,7 @@ static void *race_run(void *arg)
 
 static void test_concurrent_checks_agree(void **state)
 {
-	struct consent_checker *c = consent_checker_new();
+	struct consent_checker *c = new_checker();
 	char *tokens[RACE_TOKENS], jti[32], *tampered;
 	struct race races[4];
 	pthread_t threads[4];
@@ -959,8 +1032,10 @@ static void test_consent_make_makes_what_the_checker_accepts(void **state)
 	assert_int_equal(jose_key_to_jwk(signer_public_key(device), &jwk, NULL), HR_OK);
 	buf_init(&a, CONSENT_MAX_LEN);
 	buf_init(&b, CONSENT_MAX_LEN);
-	assert_int_equal(consent_make(device, jwk, PERSON, PURPOSE, NOW, 120, &a, NULL), HR_OK);
-	assert_int_equal(consent_make(device, jwk, PERSON, PURPOSE, NOW, 120, &b, NULL), HR_OK);
+	assert_int_equal(
+	    consent_make(device, jwk, attestation, PERSON, PURPOSE, NOW, 120, &a, NULL), HR_OK);
+	assert_int_equal(
+	    consent_make(device, jwk, attestation, PERSON, PURPOSE, NOW, 120, &b, NULL), HR_OK);
 	assert_int_equal(jose_jws_verify(buf_str(&a), a.len, NULL, &header, &claims, NULL), HR_OK);
 	assert_string_equal(json_string_value(json_object_get(header, "typ")), CONSENT_TYPE);
 	assert_int_equal(json_integer_value(json_object_get(claims, "iat")), NOW);
@@ -976,7 +1051,7 @@ static void test_consent_make_makes_what_the_checker_accepts(void **state)
 	assert_int_equal(check(buf_str(&a), PERSON, PURPOSE, DOC, NOW + 120), HR_E_DENIED);
 	/* a fresh jti each time */
 	{
-		struct consent_checker *c = consent_checker_new();
+		struct consent_checker *c = new_checker();
 		assert_int_equal(check_in(c, buf_str(&a), PERSON, PURPOSE, DOC, NOW, id_a), HR_OK);
 		assert_int_equal(check_in(c, buf_str(&b), PERSON, PURPOSE, DOC, NOW, id_b), HR_OK);
 		assert_true(strlen(id_a) >= 16);
@@ -1000,19 +1075,125 @@ static void test_consent_make_refuses_lifetimes_outside_the_limit(void **state)
 	buf_init(&out, CONSENT_MAX_LEN);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		memset(&err, 0, sizeof(err));
-		assert_int_equal(
-		    consent_make(device, jwk, PERSON, PURPOSE, NOW, bad[i], &out, &err),
-		    HR_E_INVALID);
+		assert_int_equal(consent_make(device, jwk, attestation, PERSON, PURPOSE, NOW,
+					      bad[i], &out, &err),
+				 HR_E_INVALID);
 		assert_string_equal(err.stage, "consent");
 		assert_int_equal(out.len, 0);
 	}
-	assert_int_equal(
-	    consent_make(device, jwk, PERSON, PURPOSE, NOW, CONSENT_MAX_LIFETIME_S, &out, NULL),
-	    HR_OK);
+	assert_int_equal(consent_make(device, jwk, attestation, PERSON, PURPOSE, NOW,
+				      CONSENT_MAX_LIFETIME_S, &out, NULL),
+			 HR_OK);
 	assert_int_equal(
 	    check(buf_str(&out), PERSON, PURPOSE, DOC, NOW + CONSENT_MAX_LIFETIME_S - 1), HR_OK);
 	buf_clear(&out);
 	json_decref(jwk);
+}
+
+/* ---- the device attestation ---- */
+
+static void test_refuses_a_consent_without_a_device_attestation(void **state)
+{
+	(void)state;
+	assert_int_equal(
+	    check_and_free(token_with_claims("{\"sub\":\"" PERSON "\",\"purpose\":\"" PURPOSE
+					     "\",\"docs\":[\"*\"],\"iat\":1764000000,"
+					     "\"exp\":1764000060,\"jti\":\"j\"}"),
+			   DOC, NOW),
+	    HR_E_DENIED);
+	assert_int_equal(check_and_free(token_with_attestation(device, PERSON, ""), DOC, NOW),
+			 HR_E_DENIED);
+	assert_int_equal(
+	    check_and_free(token_with_attestation(device, PERSON, "not.an.attestation"), DOC, NOW),
+	    HR_E_DENIED);
+}
+
+static void test_refuses_an_attestation_by_a_member_that_does_not_enrol_devices(void **state)
+{
+	char att[ATTESTATION_MAX_LEN + 1];
+	struct buf b;
+	char jkt[JOSE_THUMBPRINT_LEN];
+	json_t *jwk = NULL;
+
+	(void)state;
+	/* signed by a stranger's key while claiming to be the attester */
+	attest(stranger, device, PERSON, NOW - 60, 3600, att, sizeof(att));
+	assert_int_equal(check_and_free(token_with_attestation(device, PERSON, att), DOC, NOW),
+			 HR_E_DENIED);
+	/* properly signed, under a member id the checker does not trust to enrol */
+	assert_int_equal(jose_key_to_jwk(signer_public_key(device), &jwk, NULL), HR_OK);
+	assert_int_equal(jose_jwk_thumbprint(jwk, jkt, NULL), HR_OK);
+	json_decref(jwk);
+	buf_init(&b, ATTESTATION_MAX_LEN);
+	assert_int_equal(consent_attest_device(attester, "UA/COM/14360570/bank", PERSON, jkt,
+					       NOW - 60, 3600, &b, NULL),
+			 HR_OK);
+	assert_int_equal(
+	    check_and_free(token_with_attestation(device, PERSON, buf_str(&b)), DOC, NOW),
+	    HR_E_DENIED);
+	buf_clear(&b);
+}
+
+static void test_refuses_an_attestation_of_another_person_or_key(void **state)
+{
+	char att[ATTESTATION_MAX_LEN + 1];
+
+	(void)state;
+	/* the device's attestation, in a consent signed by another device */
+	assert_int_equal(
+	    check_and_free(token_with_attestation(other_device, PERSON, attestation), DOC, NOW),
+	    HR_E_DENIED);
+	/* an attestation of this device for another person, used for that person */
+	attest(attester, device, OTHER, NOW - 60, 3600, att, sizeof(att));
+	assert_int_equal(
+	    check(token_with_attestation(device, PERSON, att), PERSON, PURPOSE, DOC, NOW) == HR_OK,
+	    false);
+	/* the device's own attestation (PERSON), in a consent about OTHER */
+	{
+		char *token = token_with_attestation(device, OTHER, attestation);
+		assert_int_equal(check(token, OTHER, PURPOSE, DOC, NOW), HR_E_DENIED);
+		free(token);
+	}
+}
+
+static void test_refuses_an_expired_or_future_attestation(void **state)
+{
+	char att[ATTESTATION_MAX_LEN + 1];
+
+	(void)state;
+	attest(attester, device, PERSON, NOW - 7200, 3600, att, sizeof(att));
+	assert_int_equal(check_and_free(token_with_attestation(device, PERSON, att), DOC, NOW),
+			 HR_E_DENIED);
+	attest(attester, device, PERSON, NOW + 600, 3600, att, sizeof(att));
+	assert_int_equal(check_and_free(token_with_attestation(device, PERSON, att), DOC, NOW),
+			 HR_E_DENIED);
+	/* a good one, for contrast */
+	attest(attester, device, PERSON, NOW - 60, 3600, att, sizeof(att));
+	assert_int_equal(check_and_free(token_with_attestation(device, PERSON, att), DOC, NOW),
+			 HR_OK);
+}
+
+static void test_a_consent_is_remembered_no_longer_than_its_attestation(void **state)
+{
+	struct consent_checker *c = new_checker();
+	char att[ATTESTATION_MAX_LEN + 1], id[ID_SIZE];
+	char *token;
+
+	(void)state;
+	/* the attestation ends 30 s after NOW, the consent 60 s after */
+	attest(attester, device, PERSON, NOW - 60, 90, att, sizeof(att));
+	token = token_with_attestation(device, PERSON, att);
+	assert_int_equal(check_in(c, token, PERSON, PURPOSE, DOC, NOW, id), HR_OK);
+	assert_int_equal(check_in(c, token, PERSON, PURPOSE, DOC, NOW + 20, id), HR_OK);
+	assert_int_equal(check_in(c, token, PERSON, PURPOSE, DOC, NOW + 40, id), HR_E_DENIED);
+	free(token);
+	consent_checker_free(c);
+}
+
+static void test_a_checker_needs_an_attester(void **state)
+{
+	(void)state;
+	assert_null(consent_checker_new(NULL, NULL));
 }
 
 int main(void)
@@ -1044,6 +1225,12 @@ int main(void)
 	    cmocka_unit_test(test_consent_make_makes_what_the_checker_accepts),
 	    cmocka_unit_test(test_consent_make_refuses_lifetimes_outside_the_limit),
 	    cmocka_unit_test(test_refuses_a_lifetime_that_overflows),
+	    cmocka_unit_test(test_refuses_a_consent_without_a_device_attestation),
+	    cmocka_unit_test(test_refuses_an_attestation_by_a_member_that_does_not_enrol_devices),
+	    cmocka_unit_test(test_refuses_an_attestation_of_another_person_or_key),
+	    cmocka_unit_test(test_refuses_an_expired_or_future_attestation),
+	    cmocka_unit_test(test_a_consent_is_remembered_no_longer_than_its_attestation),
+	    cmocka_unit_test(test_a_checker_needs_an_attester),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,419 @@
+/*
+ * audit_verify.c — the offline check of an audit log directory (audit_verify.h).
+ *
+ * One pass in entry order: each record is framed and CRC-checked, decoded,
+ * hashed into a Merkle frontier; every node the frontier completes is compared
+ * with the stored tree (read sequentially, level by level) while a signed head
+ * vouches for it; the root is compared with each signed head as the count of
+ * entries reaches its size. The first disagreement ends the pass. Nothing is
+ * written: the directory may be a read-only copy.
+ */
+#include "audit/audit_verify.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include "audit/audit_entry.h"
+#include "audit/audit_log.h"
+#include "audit/tree_head.h"
+#include "core/base64.h"
+#include "core/error.h"
+#include "core/file.h"
+#include "credential/signer_cert.h"
+
+#define STAGE       "audit verify"
+#define RECORD_HEAD (4 + AUDIT_PERSON_LEN)
+#define RECORD_TAIL 4
+
+struct pass {
+	const char *dir;
+	struct audit_verify_result *r;
+	struct merkle_frontier frontier;
+	struct tree_head *heads;
+	size_t head_count, next_head;
+	uint64_t vouched; /* entries covered by the newest signed head */
+	FILE *levels[MERKLE_LEVEL_MAX + 1];
+	bool level_missing[MERKLE_LEVEL_MAX + 1];
+};
+
+static void problem(struct pass *p, bool has_entry, uint64_t entry, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void problem(struct pass *p, bool has_entry, uint64_t entry, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!p->r->consistent)
+		return;
+	p->r->consistent = false;
+	p->r->bad_entry_known = has_entry;
+	p->r->bad_entry = entry;
+	va_start(ap, fmt);
+	vsnprintf(p->r->problem, sizeof(p->r->problem), fmt, ap);
+	va_end(ap);
+}
+
+static uint32_t get_u32(const uint8_t *b)
+{
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static int compare_heads(const void *a, const void *b)
+{
+	const struct tree_head *x = a, *y = b;
+
+	return x->tree_size < y->tree_size ? -1 : x->tree_size > y->tree_size;
+}
+
+static hr_status load_heads(struct pass *p, EVP_PKEY *key, const struct tree_head *known,
+			    struct hr_error *err)
+{
+	char path[PATH_MAX];
+	struct buf bytes;
+	hr_status rc;
+
+	snprintf(path, sizeof(path), "%s/%s", p->dir, TREE_HEAD_FILE);
+	buf_init(&bytes, (size_t)1 << 34);
+	rc = file_read(path, &bytes, err);
+	if (rc == HR_E_NOT_FOUND)
+		rc = HR_OK; /* no head at all: judged once the entries are counted */
+	if (rc != HR_OK) {
+		buf_clear(&bytes);
+		return rc;
+	}
+	p->head_count = bytes.len / TREE_HEAD_RECORD_LEN;
+	p->heads = calloc(p->head_count + 1, sizeof(*p->heads));
+	if (p->heads == NULL) {
+		buf_clear(&bytes);
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	}
+	for (size_t i = 0; i < p->head_count; i++) {
+		struct tree_head *h = &p->heads[i];
+
+		tree_head_decode(bytes.data + i * TREE_HEAD_RECORD_LEN, h);
+		if (tree_head_verify(h, key, NULL) != HR_OK)
+			problem(p, false, 0,
+				"signed tree head %zu (size %llu): the signature does not verify "
+				"under the tree-head certificate",
+				i, (unsigned long long)h->tree_size);
+		else if (i > 0 &&
+			 (h->tree_size < h[-1].tree_size || h->timestamp_ms < h[-1].timestamp_ms))
+			problem(p, false, 0,
+				"signed tree head %zu (size %llu) goes back in size or time from "
+				"the one before",
+				i, (unsigned long long)h->tree_size);
+	}
+	p->r->heads = p->head_count;
+	/* a head the auditor holds from elsewhere: the log must contain it too */
+	if (known != NULL) {
+		if (tree_head_verify(known, key, NULL) != HR_OK)
+			problem(p, false, 0,
+				"the tree head given (size %llu) is not signed by the tree-head "
+				"certificate",
+				(unsigned long long)known->tree_size);
+		p->heads[p->head_count++] = *known;
+		qsort(p->heads, p->head_count, sizeof(*p->heads), compare_heads);
+	}
+	if (p->head_count > 0)
+		p->vouched = p->heads[p->head_count - 1].tree_size;
+	buf_clear(&bytes);
+	return HR_OK;
+}
+
+/* Emitted by the frontier for each completed node: compare with the stored tree. */
+static hr_status check_node(void *ctx, unsigned level, uint64_t index,
+			    const uint8_t hash[MERKLE_HASH_LEN])
+{
+	struct pass *p = ctx;
+	uint8_t stored[MERKLE_HASH_LEN];
+	char path[PATH_MAX];
+
+	/* beyond the newest head, the stored tree may lag after a crash: not vouched for */
+	if (((index + 1) << level) > p->vouched || p->level_missing[level])
+		return HR_OK;
+	if (p->levels[level] == NULL) {
+		snprintf(path, sizeof(path), "%s/tree/level-%02u", p->dir, level);
+		if ((p->levels[level] = fopen(path, "rb")) == NULL) {
+			p->level_missing[level] = true; /* derived data: rebuilt by the gateway */
+			return HR_OK;
+		}
+	}
+	if (fread(stored, 1, sizeof(stored), p->levels[level]) != sizeof(stored)) {
+		p->level_missing[level] = true;
+		return HR_OK;
+	}
+	if (memcmp(stored, hash, sizeof(stored)) != 0) {
+		if (level == 0)
+			problem(p, true, index,
+				"entry %llu differs from the stored tree (its leaf hash changed: "
+				"the entry was altered, removed or moved)",
+				(unsigned long long)index);
+		else
+			problem(p, true, index << level,
+				"the stored tree node (level %u, index %llu) differs from the "
+				"entries %llu..%llu",
+				level, (unsigned long long)index,
+				(unsigned long long)(index << level),
+				(unsigned long long)(((index + 1) << level) - 1));
+		return HR_E_INVALID;
+	}
+	return HR_OK;
+}
+
+/* After each entry: a head whose size is reached must carry this root. */
+static void check_heads(struct pass *p)
+{
+	uint8_t root[MERKLE_HASH_LEN];
+
+	while (p->r->consistent && p->next_head < p->head_count &&
+	       p->heads[p->next_head].tree_size == p->frontier.size) {
+		const struct tree_head *h = &p->heads[p->next_head];
+		uint64_t from = p->next_head > 0 ? p->heads[p->next_head - 1].tree_size : 0;
+
+		merkle_frontier_root(&p->frontier, root);
+		if (memcmp(root, h->root, sizeof(root)) != 0)
+			problem(p, from < h->tree_size, from,
+				"signed tree head %zu (size %llu) does not match the entries: "
+				"one of entries %llu..%llu was altered",
+				p->next_head, (unsigned long long)h->tree_size,
+				(unsigned long long)from, (unsigned long long)h->tree_size - 1);
+		p->next_head++;
+	}
+}
+
+static bool person_matches(const json_t *fields, const uint8_t person[AUDIT_PERSON_LEN])
+{
+	static const uint8_t none[AUDIT_PERSON_LEN];
+	const json_t *v = json_object_get(fields, "person");
+	struct buf bytes;
+	bool ok;
+
+	if (v == NULL)
+		return memcmp(person, none, AUDIT_PERSON_LEN) == 0;
+	buf_init(&bytes, 64);
+	ok = base64_decode(json_string_value(v), json_string_length(v), BASE64_URL, &bytes) ==
+		 HR_OK &&
+	     bytes.len == AUDIT_PERSON_LEN && memcmp(bytes.data, person, AUDIT_PERSON_LEN) == 0;
+	buf_clear(&bytes);
+	return ok;
+}
+
+enum record_state { RECORD_OK, RECORD_BAD_FRAMING, RECORD_BAD_CRC };
+
+/* The record at data[at..len): framing and CRC; *size when RECORD_OK. */
+static enum record_state record_check(const uint8_t *data, size_t len, size_t at, size_t *size)
+{
+	uint32_t entry_len;
+
+	if (len - at < RECORD_HEAD || (entry_len = get_u32(data + at)) == 0 ||
+	    entry_len > AUDIT_ENTRY_MAX || len - at - RECORD_HEAD < (size_t)entry_len + RECORD_TAIL)
+		return RECORD_BAD_FRAMING;
+	if ((uint32_t)crc32(0, data + at, (uInt)(RECORD_HEAD + entry_len)) !=
+	    get_u32(data + at + RECORD_HEAD + entry_len))
+		return RECORD_BAD_CRC;
+	*size = RECORD_HEAD + entry_len + RECORD_TAIL;
+	return RECORD_OK;
+}
+
+/*
+ * True when, from some offset at or after from, valid records follow each
+ * other up to the very end of the segment. The gateway's recovery uses the
+ * same rule (audit_log.c, valid_chain_follows): a torn write leaves nothing
+ * valid behind its first bad byte, whereas a record damaged in place has its
+ * intact successors behind it — acknowledged entries, not a torn tail.
+ */
+static bool valid_chain_follows(const uint8_t *data, size_t len, size_t from)
+{
+	for (size_t q = from; q < len && len - q > RECORD_HEAD + RECORD_TAIL; q++) {
+		size_t at = q, size = 0;
+
+		while (record_check(data, len, at, &size) == RECORD_OK) {
+			at += size;
+			if (at == len)
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Every record of one segment; a torn tail of the last one is noted in torn_bytes. */
+static void check_segment(struct pass *p, const uint8_t *data, size_t len, bool last)
+{
+	size_t at = 0;
+
+	while (p->r->consistent && at < len) {
+		uint64_t index = p->frontier.size;
+		uint8_t leaf[MERKLE_HASH_LEN];
+		size_t size = 0;
+		enum record_state state = record_check(data, len, at, &size);
+		uint32_t entry_len;
+		json_t *fields = NULL;
+
+		if (state != RECORD_OK) {
+			/* written but never acknowledged: the gateway cuts it */
+			if (last && !valid_chain_follows(data, len, at + 1)) {
+				p->r->torn_bytes = len - at;
+				return;
+			}
+			problem(p, true, index, "entry %llu is damaged (%s)",
+				(unsigned long long)index,
+				state == RECORD_BAD_CRC
+				    ? "its CRC does not match"
+				    : "its length is out of range or runs past its segment");
+			return;
+		}
+		entry_len = (uint32_t)(size - RECORD_HEAD - RECORD_TAIL);
+		if (audit_entry_decode(data + at + RECORD_HEAD, entry_len, &fields, NULL) !=
+		    HR_OK) {
+			problem(p, true, index, "entry %llu is not a valid audit entry",
+				(unsigned long long)index);
+			return;
+		}
+		if (!person_matches(fields, data + at + 4)) {
+			json_decref(fields);
+			problem(p, true, index,
+				"entry %llu: the person hash of its record differs from the "
+				"entry's",
+				(unsigned long long)index);
+			return;
+		}
+		json_decref(fields);
+		merkle_leaf_hash(data + at + RECORD_HEAD, entry_len, leaf);
+		if (merkle_frontier_append(&p->frontier, leaf, check_node, p) != HR_OK)
+			return; /* check_node named the problem */
+		p->r->entries = p->frontier.size;
+		check_heads(p);
+		at += size;
+	}
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The segment files' names, sorted (their 20-digit names sort by first index). */
+static hr_status list_segments(const char *dir, char ***names, size_t *count, struct hr_error *err)
+{
+	char path[PATH_MAX];
+	DIR *d;
+	struct dirent *e;
+	size_t cap = 0;
+
+	*names = NULL;
+	*count = 0;
+	snprintf(path, sizeof(path), "%s/segments", dir);
+	if ((d = opendir(path)) == NULL)
+		return hr_error_set(err, errno == ENOENT ? HR_E_NOT_FOUND : HR_E_IO, STAGE,
+				    "%s: %s (is %s an audit log directory?)", path, strerror(errno),
+				    dir);
+	while ((e = readdir(d)) != NULL) {
+		size_t n = strlen(e->d_name);
+
+		if (n != 24 || strcmp(e->d_name + 20, ".seg") != 0 ||
+		    strspn(e->d_name, "0123456789") != 20)
+			continue;
+		if (*count == cap) {
+			char **grown = realloc(*names, (cap = cap ? cap * 2 : 16) * sizeof(char *));
+			if (grown == NULL)
+				break;
+			*names = grown;
+		}
+		if (((*names)[*count] = strdup(e->d_name)) == NULL)
+			break;
+		(*count)++;
+	}
+	closedir(d);
+	if (e != NULL)
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	if (*count > 0)
+		qsort(*names, *count, sizeof(char *), compare_names);
+	return HR_OK;
+}
+
+static hr_status load_key(const char *dir, EVP_PKEY *given, EVP_PKEY **key, struct hr_error *err)
+{
+	char path[PATH_MAX];
+
+	if (given != NULL) {
+		EVP_PKEY_up_ref(given);
+		*key = given;
+		return HR_OK;
+	}
+	snprintf(path, sizeof(path), "%s/tree-head.pem", dir);
+	return signer_cert_public_key_file(path, key, err);
+}
+
+hr_status audit_verify_dir(const char *dir, EVP_PKEY *given, const struct tree_head *known,
+			   struct audit_verify_result *r, struct hr_error *err)
+{
+	struct pass p;
+	char **names = NULL, path[PATH_MAX];
+	size_t count = 0;
+	EVP_PKEY *key = NULL;
+	struct buf bytes;
+	hr_status rc;
+
+	memset(r, 0, sizeof(*r));
+	memset(&p, 0, sizeof(p));
+	r->consistent = true;
+	p.dir = dir;
+	p.r = r;
+	merkle_frontier_init(&p.frontier);
+	buf_init(&bytes, (size_t)AUDIT_SEGMENT_BYTES + AUDIT_ENTRY_MAX + 64);
+	if ((rc = load_key(dir, given, &key, err)) != HR_OK ||
+	    (rc = load_heads(&p, key, known, err)) != HR_OK ||
+	    (rc = list_segments(dir, &names, &count, err)) != HR_OK)
+		goto done;
+	/* a head of size 0 is reached before any entry */
+	check_heads(&p);
+	for (size_t i = 0; i < count && r->consistent; i++) {
+		unsigned long long first = strtoull(names[i], NULL, 10);
+
+		if (r->torn_bytes != 0 || first != p.frontier.size) {
+			problem(&p, true, p.frontier.size,
+				"segment %s should begin at entry %llu: entries are missing or "
+				"out of place",
+				names[i], (unsigned long long)p.frontier.size);
+			break;
+		}
+		snprintf(path, sizeof(path), "%s/segments/%s", dir, names[i]);
+		buf_reset(&bytes);
+		if ((rc = file_read(path, &bytes, err)) != HR_OK)
+			goto done;
+		check_segment(&p, bytes.data, bytes.len, i + 1 == count);
+	}
+	/* the first open signs the empty log: entries and no head mean heads were removed */
+	if (r->consistent && p.head_count == 0 && p.frontier.size > 0)
+		problem(&p, true, 0,
+			"the log holds %llu entries but no signed tree head: %s is missing or "
+			"emptied, so nothing vouches for any entry",
+			(unsigned long long)p.frontier.size, TREE_HEAD_FILE);
+	if (r->consistent && p.next_head < p.head_count)
+		problem(&p, true, p.frontier.size,
+			"the entries end at %llu but signed tree head %zu covers %llu: entries "
+			"from %llu on are missing",
+			(unsigned long long)p.frontier.size, p.next_head,
+			(unsigned long long)p.heads[p.next_head].tree_size,
+			(unsigned long long)p.frontier.size);
+	merkle_frontier_root(&p.frontier, r->root);
+	rc = HR_OK;
+done:
+	for (size_t i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+	for (int l = 0; l <= MERKLE_LEVEL_MAX; l++)
+		if (p.levels[l] != NULL)
+			fclose(p.levels[l]);
+	free(p.heads);
+	EVP_PKEY_free(key);
+	buf_clear(&bytes);
+	return rc;
+}

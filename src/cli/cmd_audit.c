@@ -1,0 +1,170 @@
+/*
+ * cmd_audit.c — `hromada audit verify DIR`: check a gateway's audit log offline
+ * (src/audit/audit_verify.h does the work).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "audit/audit_verify.h"
+#include "audit/tree_head.h"
+#include "cli/cli.h"
+#include "core/error.h"
+#include "core/hex.h"
+#include "credential/signer_cert.h"
+
+static void audit_help(void)
+{
+	printf(
+	    "Usage: hromada audit verify DIR [--certificate PEM] [--tree-head FILE] [--json]\n"
+	    "\n"
+	    "Recomputes every entry's hash, every stored subtree hash and every signed\n"
+	    "tree head of the audit log in DIR (a gateway's audit_dir, e.g.\n"
+	    "STATE/UA/gateway/audit; it is only read, and may be a copy).\n"
+	    "Exit 0 when the log is consistent; 1 naming the first bad entry; 2 when it\n"
+	    "cannot be checked (no such directory, unreadable files, bad arguments).\n"
+	    "\n"
+	    "  --certificate PEM  the tree-head certificate to trust (default: DIR/tree-head.pem;\n"
+	    "                     an auditor passes the one published by the country)\n"
+	    "  --tree-head FILE   a signed tree head you hold from elsewhere (the JSON of\n"
+	    "                     GET /audit/sth, saved earlier): the log must agree with it,\n"
+	    "                     so heads removed from DIR cannot hide a rewrite\n"
+	    "  --json             the verdict as one JSON object (an error as {\"error\": ...})\n");
+}
+
+static void print_result(const char *dir, const struct audit_verify_result *r, bool json)
+{
+	char root[2 * MERKLE_HASH_LEN + 1];
+
+	hex_encode(r->root, MERKLE_HASH_LEN, root);
+	if (json) {
+		json_t *o =
+		    json_pack("{s:b,s:I,s:I,s:I,s:s}", "consistent", r->consistent, "entries",
+			      (json_int_t)r->entries, "signed_tree_heads", (json_int_t)r->heads,
+			      "torn_bytes", (json_int_t)r->torn_bytes, "root_hash_hex", root);
+		if (o != NULL && !r->consistent) {
+			json_object_set_new(o, "problem", json_string(r->problem));
+			if (r->bad_entry_known)
+				json_object_set_new(o, "first_bad_entry",
+						    json_integer((json_int_t)r->bad_entry));
+		}
+		if (o != NULL)
+			json_dumpf(o, stdout, JSON_COMPACT);
+		printf("\n");
+		json_decref(o);
+		return;
+	}
+	if (r->consistent) {
+		printf("%s: consistent: %llu entries, %llu signed tree heads, root %s\n", dir,
+		       (unsigned long long)r->entries, (unsigned long long)r->heads, root);
+		if (r->torn_bytes)
+			printf("%s: %llu bytes after the last entry were never acknowledged (a "
+			       "torn write); the gateway cuts them when it starts\n",
+			       dir, (unsigned long long)r->torn_bytes);
+	} else if (r->bad_entry_known) {
+		printf("%s: NOT consistent: first bad entry %llu: %s\n", dir,
+		       (unsigned long long)r->bad_entry, r->problem);
+	} else {
+		printf("%s: NOT consistent: %s\n", dir, r->problem);
+	}
+}
+
+/* The check could not run: say why on stderr (and as JSON with --json); exit 2. */
+static int cannot_check(const struct hr_error *err, bool json)
+{
+	cli_print_error(err);
+	if (json) {
+		json_t *o = json_pack("{s:{s:s,s:s}}", "error", "code", hr_status_name(err->status),
+				      "message", err->message);
+		if (o != NULL)
+			json_dumpf(o, stdout, JSON_COMPACT);
+		printf("\n");
+		json_decref(o);
+	}
+	return CLI_EXIT_USAGE;
+}
+
+static hr_status read_tree_head(const char *path, struct tree_head *head, struct hr_error *err)
+{
+	json_error_t jerr;
+	json_t *o = json_load_file(path, 0, &jerr);
+	hr_status rc;
+
+	if (o == NULL)
+		return hr_error_set(err, HR_E_INVALID, "audit verify", "%s: %s", path, jerr.text);
+	rc = tree_head_from_json(o, head, err);
+	json_decref(o);
+	return rc;
+}
+
+static int audit_run(int argc, char **argv)
+{
+	static const struct option options[] = {{"certificate", required_argument, NULL, 'c'},
+						{"tree-head", required_argument, NULL, 't'},
+						{"json", no_argument, NULL, 'j'},
+						{NULL, 0, NULL, 0}};
+	struct audit_verify_result result;
+	struct hr_error err = {0};
+	const char *certificate = NULL, *tree_head_path = NULL;
+	struct tree_head known;
+	EVP_PKEY *key = NULL;
+	bool json = false;
+	hr_status rc;
+	int c;
+
+	if (argc < 2 || strcmp(argv[1], "verify") != 0) {
+		fprintf(stderr, "hromada audit: the subcommand is 'verify DIR'\n");
+		return CLI_EXIT_USAGE;
+	}
+	argc--;
+	argv++;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			certificate = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 't':
+			tree_head_path = optarg;
+			break;
+		default:
+			fprintf(stderr, "Run 'hromada audit --help' for usage.\n");
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, "hromada audit verify: give one audit log directory\n");
+		return CLI_EXIT_USAGE;
+	}
+	if (access(argv[optind], R_OK | X_OK) != 0) {
+		hr_error_set(&err, HR_E_NOT_FOUND, "audit verify", "%s: %s", argv[optind],
+			     strerror(errno));
+		return cannot_check(&err, json);
+	}
+	if (certificate != NULL && signer_cert_public_key_file(certificate, &key, &err) != HR_OK)
+		return cannot_check(&err, json);
+	if (tree_head_path != NULL && read_tree_head(tree_head_path, &known, &err) != HR_OK) {
+		EVP_PKEY_free(key);
+		return cannot_check(&err, json);
+	}
+	rc = audit_verify_dir(argv[optind], key, tree_head_path ? &known : NULL, &result, &err);
+	EVP_PKEY_free(key);
+	if (rc != HR_OK)
+		return cannot_check(&err, json);
+	print_result(argv[optind], &result, json);
+	return result.consistent ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+}
+
+const struct cli_command cli_audit = {
+    .name = "audit",
+    .summary = "Check a gateway's audit log offline: hromada audit verify DIR",
+    .run = audit_run,
+    .help = audit_help,
+};

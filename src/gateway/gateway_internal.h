@@ -1,0 +1,71 @@
+/*
+ * gateway_internal.h — the gateway's state, shared by its files:
+ *   gateway.c        the role: settings, the exchange (check, forward, record)
+ *   gateway_audit.c  the audit log's public face: signed tree heads, proofs,
+ *                    and the citizen's access history (the gateway's own service)
+ *   directory.c      members and access rights
+ *   audit.c          the seam to the Merkle log (src/audit/)
+ */
+#ifndef HROMADA_GATEWAY_INTERNAL_H
+#define HROMADA_GATEWAY_INTERNAL_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "core/http_server.h"
+#include "exchange/member.h"
+#include "exchange/replay.h"
+#include "gateway/audit.h"
+#include "gateway/directory.h"
+#include "gateway/gateway.h"
+
+/* The consent "document type" of the gateway's own services: consents for
+ * every document ("docs": ["*"]) cover it, narrower ones do not. */
+#define GATEWAY_OWN_DOCUMENT "access_log"
+#define GATEWAY_ACCESS_LOG   "access-log" /* the service, in /x/{gateway}/access-log */
+
+struct gateway {
+	struct store_pool *pool;
+	char audit_dir[PATH_MAX];
+	struct directory *directory;
+	struct signer *signer;
+	struct member_identity self;
+	struct http_client *client;
+	struct replay_cache *client_nonces;   /* nonces of members calling us */
+	struct replay_cache *provider_nonces; /* nonces of providers answering us */
+	struct audit *audit;
+	struct consent_checker *consents;
+};
+
+/* The exchange being handled, as the handler learns it. */
+struct exchange {
+	char provider[MEMBER_ID_MAX];
+	bool own; /* the provider is this gateway: one of its own services */
+	const char *service;
+	const char *client;
+	const char *purpose;
+	const char *user;
+	const char *issue;
+	const char *consent;
+	const char *person;
+	const char *legal_basis;
+	char consent_id[80];
+	json_t *body;
+};
+
+/* gateway.c: records the exchange x (with the answer it is about to give)
+ * before it is answered; false when it could not, having answered 503 itself:
+ * no record, no answer. */
+bool gateway_record(struct gateway *gateway, struct http_request *request, const struct exchange *x,
+		    const void *response, size_t response_len, unsigned status);
+
+/* gateway_audit.c */
+hr_status gateway_audit_routes(struct gateway *gateway, struct http_server *server,
+			       struct hr_error *err);
+/* An authorised call of one of the gateway's own services (x->own). */
+void gateway_serve_own(struct gateway *gateway, struct http_request *request,
+		       const struct exchange *x);
+
+#endif
