@@ -138,22 +138,16 @@ static void *audit_writer(void *arg)
 	return NULL;
 }
 
-static double audit_appends_per_s(unsigned writers)
+/* Durable appends/s of writers threads on an open log, for run_seconds. */
+static double appends_on(struct audit_log *log, unsigned writers)
 {
-	char dir[4096];
 	struct writer *w = calloc(writers, sizeof(*w));
 	pthread_t *threads = calloc(writers, sizeof(*threads));
-	struct audit_log *log = NULL;
-	struct hr_error err = {0};
 	double start, elapsed;
 	uint64_t total = 0;
 
 	if (w == NULL || threads == NULL)
 		die("out of memory", NULL);
-	snprintf(dir, sizeof(dir), "%s/appends-%u", base_dir, writers);
-	remove_tree(dir);
-	if (audit_log_open(dir, &log, &err) != HR_OK)
-		die("audit_log_open", err.message);
 	start = now_s();
 	for (unsigned t = 0; t < writers; t++) {
 		w[t].log = log;
@@ -167,11 +161,26 @@ static double audit_appends_per_s(unsigned writers)
 		total += w[t].done;
 	}
 	elapsed = now_s() - start;
-	audit_log_close(log);
-	remove_tree(dir);
 	free(threads);
 	free(w);
 	return (double)total / elapsed;
+}
+
+static double audit_appends_per_s(unsigned writers)
+{
+	char dir[4096];
+	struct audit_log *log = NULL;
+	struct hr_error err = {0};
+	double rate;
+
+	snprintf(dir, sizeof(dir), "%s/appends-%u", base_dir, writers);
+	remove_tree(dir);
+	if (audit_log_open(dir, &log, &err) != HR_OK)
+		die("audit_log_open", err.message);
+	rate = appends_on(log, writers);
+	audit_log_close(log);
+	remove_tree(dir);
+	return rate;
 }
 
 static void sqlite_check(sqlite3 *db, int rc, const char *what)
@@ -350,7 +359,7 @@ static void bench_proofs(uint64_t n)
 	struct merkle_source src;
 	struct timing inclusion, consistency;
 	struct rusage ru;
-	double t0, build_s, open_s, reopen_s;
+	double t0, build_s, open_s, reopen_s, appends;
 	uint64_t size, state = 42;
 	size_t count;
 
@@ -379,7 +388,7 @@ static void bench_proofs(uint64_t n)
 		samples[i] = (now_s() - t0) * 1e6;
 		if (i % 100 == 0 && (src.node(src.ctx, 0, index, leaf) != HR_OK ||
 				     merkle_inclusion_verify(
-					 leaf, index, n, (const uint8_t(*)[MERKLE_HASH_LEN])proof,
+					 leaf, index, n, MERKLE_CONST_PROOF(proof),
 					 count, root, &err) != HR_OK))
 			die("inclusion proof does not verify", err.message);
 	}
@@ -395,11 +404,13 @@ static void bench_proofs(uint64_t n)
 		if (i % 100 == 0 &&
 		    (merkle_root(&src, first, first_root, &err) != HR_OK ||
 		     merkle_consistency_verify(first, n, first_root, root,
-					       (const uint8_t(*)[MERKLE_HASH_LEN])proof, count,
+					       MERKLE_CONST_PROOF(proof), count,
 					       &err) != HR_OK))
 			die("consistency proof does not verify", err.message);
 	}
 	consistency = summarise(samples, PROOFS);
+	/* appends on a log this large: the tree's right edge is all they touch */
+	appends = appends_on(log, 64);
 	audit_log_close(log);
 
 	/* a normal start: the checkpoint covers everything, only CRCs are checked */
@@ -414,9 +425,10 @@ static void bench_proofs(uint64_t n)
 	       inclusion.p50_us, inclusion.p99_us, consistency.mean_us, consistency.p50_us,
 	       consistency.p99_us);
 	printf("proofs at %" PRIu64 " entries: inclusion mean %.1f us, consistency mean %.1f us "
-	       "(target < 100 us: %s)\n",
+	       "(target < 100 us: %s); durable appends with 64 writers on this log: %.0f/s\n",
 	       n, inclusion.mean_us, consistency.mean_us,
-	       inclusion.mean_us < 100 && consistency.mean_us < 100 ? "meets" : "MISSES");
+	       inclusion.mean_us < 100 && consistency.mean_us < 100 ? "meets" : "MISSES",
+	       appends);
 	fflush(stdout);
 	audit_log_close(log);
 	remove_tree(dir);

@@ -161,7 +161,7 @@ printf 'openssl speed ecdsap256 on %d cores: %s sign/s, %s verify/s\n' "$cores" 
 printf 'ECDSA limit of the path (%d sign + %d verify per request): %s requests/s\n' $signs $verifies "$limit"
 r=$(ratio "$s_rps" "$limit")
 printf '  hromada / ECDSA limit: %s (DESIGN.md §9 target >= 0.70: %s)\n' "$r" "$(verdict "$r" 0.70)"
-printf 'QR rendering (libqrencode + SVG) of this credential: %s/s per core\n' "$qr_rate"
+printf 'QR rendering (libqrencode, our mask choice, SVG) of this credential: %s/s per core\n' "$qr_rate"
 printf 'limit with one QR rendering per request as well: %s requests/s\n' "$limit_qr"
 printf '  hromada / ECDSA+QR limit: %s\n' "$(ratio "$s_rps" "$limit_qr")"
 r=$(ratio "$s_rps" "$n_rps")

@@ -1145,9 +1145,8 @@ static void test_refuses_an_attestation_of_another_person_or_key(void **state)
 	    HR_E_DENIED);
 	/* an attestation of this device for another person, used for that person */
 	attest(attester, device, OTHER, NOW - 60, 3600, att, sizeof(att));
-	assert_int_equal(
-	    check(token_with_attestation(device, PERSON, att), PERSON, PURPOSE, DOC, NOW) == HR_OK,
-	    false);
+	assert_int_equal(check_and_free(token_with_attestation(device, PERSON, att), DOC, NOW),
+			 HR_E_DENIED);
 	/* the device's own attestation (PERSON), in a consent about OTHER */
 	{
 		char *token = token_with_attestation(device, OTHER, attestation);
