@@ -10,12 +10,9 @@
  *
  * On disk, under DIR:
  *   segments/NNNNNNNNNNNNNNNNNNNN.seg  the entries (authoritative; NNN… = index of
- *       the first entry, 20 digits). A record is
- *         u32 le  length of the entry (1 .. AUDIT_ENTRY_MAX)
- *         32      person hash (all zero: no person)
- *         length  the entry
- *         u32 le  CRC-32 (zlib) of the three fields above
- *       A new segment is begun when the current one reaches AUDIT_SEGMENT_BYTES.
+ *       the first entry, 20 digits), one record each, laid out as
+ *       audit_segment.h describes. A new segment is begun when the current
+ *       one reaches AUDIT_SEGMENT_BYTES.
  *   tree/level-NN  (derived) the stored perfect-subtree hashes of level NN, 32
  *       bytes each, in index order (see merkle.h)
  *   tree/checkpoint  (derived) the entry count up to which tree/ and the person
@@ -30,9 +27,10 @@
  * recomputed from the segments.
  *
  * Recovery (audit_log_open): a torn tail of the LAST segment (short record, bad
- * length or CRC) is cut off — it can only hold entries that were never
- * acknowledged. Damage anywhere else is refused with HR_E_INVALID naming the
- * entry: it is tampering or media failure, and `hromada audit verify` says more.
+ * length or CRC, with no valid chain of records after it: audit_segment.h's
+ * rule) is cut off — it can only hold entries that were never acknowledged.
+ * Damage anywhere else is refused with HR_E_INVALID naming the entry: it is
+ * tampering or media failure, and `hromada audit verify` says more.
  *
  * Thread safety: every function may be called from any thread concurrently.
  */
@@ -44,12 +42,11 @@
 
 #include <hromada/status.h>
 
+#include "audit/audit_segment.h" /* AUDIT_ENTRY_MAX, AUDIT_PERSON_LEN: a record's limits */
 #include "audit/merkle.h"
 #include "core/buf.h"
 
-#define AUDIT_ENTRY_MAX     (16u * 1024u)
 #define AUDIT_SEGMENT_BYTES (64u * 1024u * 1024u)
-#define AUDIT_PERSON_LEN    32
 
 struct audit_log;
 

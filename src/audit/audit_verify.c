@@ -7,30 +7,34 @@
  * vouches for it; the root is compared with each signed head as the count of
  * entries reaches its size. The first disagreement ends the pass. Nothing is
  * written: the directory may be a read-only copy.
+ *
+ * Records are framed, CRC-checked and judged torn or damaged by
+ * audit_segment.c, the code the gateway recovers with: verify and the gateway
+ * cannot disagree about which bytes are an entry.
+ *
+ * Never: write to DIR; trust a stored node or a head before checking it.
  */
 #include "audit/audit_verify.h"
 
-#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <zlib.h>
+#include <unistd.h>
 
 #include "audit/audit_entry.h"
 #include "audit/audit_log.h"
+#include "audit/audit_segment.h"
 #include "audit/tree_head.h"
 #include "core/base64.h"
 #include "core/error.h"
 #include "core/file.h"
 #include "credential/signer_cert.h"
 
-#define STAGE       "audit verify"
-#define RECORD_HEAD (4 + AUDIT_PERSON_LEN)
-#define RECORD_TAIL 4
+#define STAGE "audit verify"
 
 struct pass {
 	const char *dir;
@@ -58,11 +62,6 @@ static void problem(struct pass *p, bool has_entry, uint64_t entry, const char *
 	va_start(ap, fmt);
 	vsnprintf(p->r->problem, sizeof(p->r->problem), fmt, ap);
 	va_end(ap);
-}
-
-static uint32_t get_u32(const uint8_t *b)
-{
-	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
 static int compare_heads(const void *a, const void *b)
@@ -205,78 +204,41 @@ static bool person_matches(const json_t *fields, const uint8_t person[AUDIT_PERS
 	return ok;
 }
 
-enum record_state { RECORD_OK, RECORD_BAD_FRAMING, RECORD_BAD_CRC };
-
-/* The record at data[at..len): framing and CRC; *size when RECORD_OK. */
-static enum record_state record_check(const uint8_t *data, size_t len, size_t at, size_t *size)
-{
-	uint32_t entry_len;
-
-	if (len - at < RECORD_HEAD || (entry_len = get_u32(data + at)) == 0 ||
-	    entry_len > AUDIT_ENTRY_MAX || len - at - RECORD_HEAD < (size_t)entry_len + RECORD_TAIL)
-		return RECORD_BAD_FRAMING;
-	if ((uint32_t)crc32(0, data + at, (uInt)(RECORD_HEAD + entry_len)) !=
-	    get_u32(data + at + RECORD_HEAD + entry_len))
-		return RECORD_BAD_CRC;
-	*size = RECORD_HEAD + entry_len + RECORD_TAIL;
-	return RECORD_OK;
-}
-
-/*
- * True when, from some offset at or after from, valid records follow each
- * other up to the very end of the segment. The gateway's recovery uses the
- * same rule (audit_log.c, valid_chain_follows): a torn write leaves nothing
- * valid behind its first bad byte, whereas a record damaged in place has its
- * intact successors behind it — acknowledged entries, not a torn tail.
- */
-static bool valid_chain_follows(const uint8_t *data, size_t len, size_t from)
-{
-	for (size_t q = from; q < len && len - q > RECORD_HEAD + RECORD_TAIL; q++) {
-		size_t at = q, size = 0;
-
-		while (record_check(data, len, at, &size) == RECORD_OK) {
-			at += size;
-			if (at == len)
-				return true;
-		}
-	}
-	return false;
-}
-
 /* Every record of one segment; a torn tail of the last one is noted in torn_bytes. */
 static void check_segment(struct pass *p, const uint8_t *data, size_t len, bool last)
 {
+	struct audit_segment_reader reader;
 	size_t at = 0;
 
+	audit_segment_reader_memory(&reader, data, len);
 	while (p->r->consistent && at < len) {
 		uint64_t index = p->frontier.size;
 		uint8_t leaf[MERKLE_HASH_LEN];
-		size_t size = 0;
-		enum record_state state = record_check(data, len, at, &size);
-		uint32_t entry_len;
+		struct audit_record record;
+		enum audit_record_state state = audit_record_check(data + at, len - at, &record);
+		bool torn = false;
 		json_t *fields = NULL;
 
-		if (state != RECORD_OK) {
-			/* written but never acknowledged: the gateway cuts it */
-			if (last && !valid_chain_follows(data, len, at + 1)) {
+		if (state != AUDIT_RECORD_OK) {
+			/* written but never acknowledged: the gateway cuts it (a memory
+			 * reader cannot fail) */
+			if (audit_segment_is_torn_tail(&reader, at, last, &torn) == HR_OK && torn) {
 				p->r->torn_bytes = len - at;
 				return;
 			}
 			problem(p, true, index, "entry %llu is damaged (%s)",
 				(unsigned long long)index,
-				state == RECORD_BAD_CRC
+				state == AUDIT_RECORD_BAD_CRC
 				    ? "its CRC does not match"
 				    : "its length is out of range or runs past its segment");
 			return;
 		}
-		entry_len = (uint32_t)(size - RECORD_HEAD - RECORD_TAIL);
-		if (audit_entry_decode(data + at + RECORD_HEAD, entry_len, &fields, NULL) !=
-		    HR_OK) {
+		if (audit_entry_decode(record.entry, record.entry_len, &fields, NULL) != HR_OK) {
 			problem(p, true, index, "entry %llu is not a valid audit entry",
 				(unsigned long long)index);
 			return;
 		}
-		if (!person_matches(fields, data + at + 4)) {
+		if (!person_matches(fields, record.person)) {
 			json_decref(fields);
 			problem(p, true, index,
 				"entry %llu: the person hash of its record differs from the "
@@ -285,57 +247,35 @@ static void check_segment(struct pass *p, const uint8_t *data, size_t len, bool 
 			return;
 		}
 		json_decref(fields);
-		merkle_leaf_hash(data + at + RECORD_HEAD, entry_len, leaf);
+		merkle_leaf_hash(record.entry, record.entry_len, leaf);
 		if (merkle_frontier_append(&p->frontier, leaf, check_node, p) != HR_OK)
 			return; /* check_node named the problem */
 		p->r->entries = p->frontier.size;
 		check_heads(p);
-		at += size;
+		at += record.size;
 	}
 }
 
-static int compare_names(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The segment files' names, sorted (their 20-digit names sort by first index). */
-static hr_status list_segments(const char *dir, char ***names, size_t *count, struct hr_error *err)
+/* The first entries of the segment files, ascending. */
+static hr_status list_segments(const char *dir, uint64_t **firsts, size_t *count,
+			       struct hr_error *err)
 {
 	char path[PATH_MAX];
-	DIR *d;
-	struct dirent *e;
-	size_t cap = 0;
+	hr_status rc;
+	int fd;
 
-	*names = NULL;
-	*count = 0;
-	snprintf(path, sizeof(path), "%s/segments", dir);
-	if ((d = opendir(path)) == NULL)
+	snprintf(path, sizeof(path), "%s/" AUDIT_SEGMENT_DIR, dir);
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return hr_error_set(err, errno == ENOENT ? HR_E_NOT_FOUND : HR_E_IO, STAGE,
 				    "%s: %s (is %s an audit log directory?)", path, strerror(errno),
 				    dir);
-	while ((e = readdir(d)) != NULL) {
-		size_t n = strlen(e->d_name);
-
-		if (n != 24 || strcmp(e->d_name + 20, ".seg") != 0 ||
-		    strspn(e->d_name, "0123456789") != 20)
-			continue;
-		if (*count == cap) {
-			char **grown = realloc(*names, (cap = cap ? cap * 2 : 16) * sizeof(char *));
-			if (grown == NULL)
-				break;
-			*names = grown;
-		}
-		if (((*names)[*count] = strdup(e->d_name)) == NULL)
-			break;
-		(*count)++;
-	}
-	closedir(d);
-	if (e != NULL)
-		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
-	if (*count > 0)
-		qsort(*names, *count, sizeof(char *), compare_names);
-	return HR_OK;
+	rc = audit_segment_list(fd, firsts, count);
+	if (rc == HR_E_NOMEM)
+		hr_error_set(err, rc, STAGE, "out of memory");
+	else if (rc != HR_OK)
+		hr_error_set(err, rc, STAGE, "cannot list %s: %s", path, strerror(errno));
+	close(fd);
+	return rc;
 }
 
 static hr_status load_key(const char *dir, EVP_PKEY *given, EVP_PKEY **key, struct hr_error *err)
@@ -355,7 +295,8 @@ hr_status audit_verify_dir(const char *dir, EVP_PKEY *given, const struct tree_h
 			   struct audit_verify_result *r, struct hr_error *err)
 {
 	struct pass p;
-	char **names = NULL, path[PATH_MAX];
+	char path[PATH_MAX];
+	uint64_t *firsts = NULL;
 	size_t count = 0;
 	EVP_PKEY *key = NULL;
 	struct buf bytes;
@@ -370,21 +311,22 @@ hr_status audit_verify_dir(const char *dir, EVP_PKEY *given, const struct tree_h
 	buf_init(&bytes, (size_t)AUDIT_SEGMENT_BYTES + AUDIT_ENTRY_MAX + 64);
 	if ((rc = load_key(dir, given, &key, err)) != HR_OK ||
 	    (rc = load_heads(&p, key, known, err)) != HR_OK ||
-	    (rc = list_segments(dir, &names, &count, err)) != HR_OK)
+	    (rc = list_segments(dir, &firsts, &count, err)) != HR_OK)
 		goto done;
 	/* a head of size 0 is reached before any entry */
 	check_heads(&p);
 	for (size_t i = 0; i < count && r->consistent; i++) {
-		unsigned long long first = strtoull(names[i], NULL, 10);
+		char name[AUDIT_SEGMENT_NAME_SIZE];
 
-		if (r->torn_bytes != 0 || first != p.frontier.size) {
+		audit_segment_name(name, firsts[i]);
+		if (r->torn_bytes != 0 || firsts[i] != p.frontier.size) {
 			problem(&p, true, p.frontier.size,
 				"segment %s should begin at entry %llu: entries are missing or "
 				"out of place",
-				names[i], (unsigned long long)p.frontier.size);
+				name, (unsigned long long)p.frontier.size);
 			break;
 		}
-		snprintf(path, sizeof(path), "%s/segments/%s", dir, names[i]);
+		snprintf(path, sizeof(path), "%s/" AUDIT_SEGMENT_DIR "/%s", dir, name);
 		buf_reset(&bytes);
 		if ((rc = file_read(path, &bytes, err)) != HR_OK)
 			goto done;
@@ -406,9 +348,7 @@ hr_status audit_verify_dir(const char *dir, EVP_PKEY *given, const struct tree_h
 	merkle_frontier_root(&p.frontier, r->root);
 	rc = HR_OK;
 done:
-	for (size_t i = 0; i < count; i++)
-		free(names[i]);
-	free(names);
+	free(firsts);
 	for (int l = 0; l <= MERKLE_LEVEL_MAX; l++)
 		if (p.levels[l] != NULL)
 			fclose(p.levels[l]);

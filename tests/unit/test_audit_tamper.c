@@ -558,8 +558,8 @@ static void test_cut_inside_a_record_leaves_entries_missing_under_a_signed_head(
 /*
  * After a crash, acknowledged entries may follow the newest signed head. A
  * record among them whose length field was damaged, with intact records after
- * it, is damage the gateway refuses at start (audit_log.c: a valid chain
- * follows) — not a torn write, which leaves nothing valid behind it.
+ * it, is damage the gateway refuses at start (audit_segment.c: a valid record
+ * ends the file) — not a torn write, which leaves nothing valid behind it.
  */
 static void test_damaged_length_before_intact_records_is_not_a_torn_tail(void **unused)
 {
