@@ -229,15 +229,16 @@ hr_status hr_json_append_string(struct buf *out, const char *text, size_t len)
 	buf_append_byte(out, '"');
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
-		char escaped[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
 
+		/* the common case stays a compare: a long SVG has nothing to escape */
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
 		buf_append(out, text + from, i - from);
 		if (c == '"' || c == '\\') {
-			escaped[1] = (char)c;
+			char escaped[2] = {'\\', (char)c};
 			buf_append(out, escaped, 2);
 		} else {
+			char escaped[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
 			buf_append(out, escaped, 6);
 		}
 		from = i + 1;

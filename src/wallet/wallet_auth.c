@@ -107,7 +107,6 @@ static hr_status deliver(const struct wallet *w, const char *person, const char 
 	return HR_OK;
 }
 
-/* One statement, bound and stepped; the caller frees nothing on failure. */
 /* Runs one statement, text parameters first; *changed (may be NULL) gets the
  * number of rows it changed. */
 static hr_status run_counted(struct store *s, const char *sql, const char *const *text, int ntext,
@@ -184,6 +183,16 @@ static hr_status start_enrolment(struct wallet *w, struct store *s, const char *
 	*retry_after = 0;
 	if ((rc = store_begin(s, err)) != HR_OK)
 		return rc;
+	/* codes nobody finished are forgotten once neither they nor the hour of
+	 * starts they count towards can matter (security review L3) */
+	{
+		const int64_t bounds[] = {now, now - 3600};
+		if ((rc = run(s,
+			      "DELETE FROM enrolment_codes WHERE expires_at < ? AND "
+			      "window_start <= ?",
+			      NULL, 0, bounds, 2, err)) != HR_OK)
+			goto fail;
+	}
 	if ((rc = read_pending(s, person_hash, &p, err)) != HR_OK)
 		goto fail;
 	window = p.found && p.window_start > now - 3600 ? p.window_start : now;

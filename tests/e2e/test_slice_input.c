@@ -45,6 +45,7 @@
 #include "core/documents.h"
 #include "core/http_client.h"
 #include "core/json.h"
+#include "core/store.h"
 #include "credential/signer.h"
 #include "e2e/slice.h"
 #include "exchange/consent.h"
@@ -819,6 +820,58 @@ static void test_enrol_start_limits_codes_per_person_per_hour(void **unused)
 	enrol_start(other, &r);
 	check_status("enrol/start for another person", &r, 202);
 	http_client_response_clear(&r);
+	finish();
+}
+
+/* The number of enrolment_codes rows of person_hash in the wallet's database. */
+static int64_t code_rows(struct store *db, const char *person_hash)
+{
+	struct store_stmt *st = NULL;
+	struct hr_error err = {0};
+	bool row = false;
+	int64_t n;
+
+	assert_int_equal(store_prepare(db,
+				       "SELECT COUNT(*) FROM enrolment_codes WHERE person_hash = ?",
+				       &st, &err),
+			 HR_OK);
+	assert_int_equal(store_bind_text(st, 1, person_hash, strlen(person_hash)), HR_OK);
+	assert_int_equal(store_step(st, &row, &err), HR_OK);
+	assert_true(row);
+	n = store_column_int64(st, 0);
+	store_stmt_free(st);
+	return n;
+}
+
+/* Codes nobody finished are forgotten once their hour of starts is over, and not before. */
+static void test_enrol_start_forgets_stale_codes(void **unused)
+{
+	struct http_client_response r;
+	struct store *db = NULL;
+	struct hr_error err = {0};
+	char url[600], sql[512], ghost[16];
+	int64_t now = (int64_t)time(NULL);
+
+	(void)unused;
+	snprintf(url, sizeof(url), "sqlite:%s/UA/wallet/wallet.db", state);
+	assert_int_equal(store_open(url, &db, &err), HR_OK);
+	/* an abandoned code from yesterday, and one expired but within this hour */
+	snprintf(sql, sizeof(sql),
+		 "INSERT INTO enrolment_codes (person_hash, code_hash, expires_at, "
+		 "attempts_left, window_start, starts) VALUES ('stale-test', 'x', %lld, 5, %lld, "
+		 "1), ('recent-test', 'x', %lld, 5, %lld, 5)",
+		 (long long)(now - 86400), (long long)(now - 86400), (long long)(now - 60),
+		 (long long)(now - 600));
+	assert_int_equal(store_exec(db, sql, &err), HR_OK);
+	nobody("UA", 5, ghost);
+	enrol_start(ghost, &r);
+	check_status("enrol/start", &r, 202);
+	http_client_response_clear(&r);
+	CHECK(code_rows(db, "stale-test") == 0, "an abandoned code of yesterday was kept");
+	/* still counting towards its hour's limit of starts: kept */
+	CHECK(code_rows(db, "recent-test") == 1, "a code within its hour of starts was dropped");
+	store_exec(db, "DELETE FROM enrolment_codes WHERE person_hash = 'recent-test'", NULL);
+	store_close(db);
 	finish();
 }
 
@@ -2146,6 +2199,8 @@ int main(void)
 					    still_serving),
 	    cmocka_unit_test_setup_teardown(test_oversized_bodies_are_413, begin, still_serving),
 	    cmocka_unit_test_setup_teardown(test_enrol_start_answers_the_same_for_anyone, begin,
+					    still_serving),
+	    cmocka_unit_test_setup_teardown(test_enrol_start_forgets_stale_codes, begin,
 					    still_serving),
 	    cmocka_unit_test_setup_teardown(test_enrol_start_limits_codes_per_person_per_hour,
 					    begin, still_serving),
