@@ -863,7 +863,7 @@ static void test_enrol_start_forgets_stale_codes(void **unused)
 		 (long long)(now - 86400), (long long)(now - 86400), (long long)(now - 60),
 		 (long long)(now - 600));
 	assert_int_equal(store_exec(db, sql, &err), HR_OK);
-	nobody("UA", 5, ghost);
+	nobody("UA", 9, ghost);
 	enrol_start(ghost, &r);
 	check_status("enrol/start", &r, 202);
 	http_client_response_clear(&r);
