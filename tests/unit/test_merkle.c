@@ -3,7 +3,7 @@
  * Transparency vectors (the classic eight leaves), then properties against a
  * reference written straight from the RFC's recursive definitions of MTH, PATH
  * and PROOF (every tree size up to 1000, every pair of index and size or of two
- * sizes up to 500, and random pairs up to 1000), then every way a proof can be
+ * sizes up to 1000), then every way a proof can be
  * wrong, a source of nodes that fails, the frontier, and the limits.
  *
  * The nodes come from an in-memory store filled by merkle_frontier_append's
@@ -504,13 +504,10 @@ static void test_ct_proofs_verify_from_the_published_bytes(void **state)
 /* Properties against the reference, over the PROPERTY_MAX leaves */
 
 /*
- * Every pair (index, size) / (first, second) with size up to ALL_PAIRS_MAX is
- * checked, then RANDOM_PAIRS random pairs up to PROPERTY_MAX: all 500,000 pairs
- * up to 1000 take about 10 s under ASan, where every SHA-256 pays for OpenSSL's
- * two allocations.
+ * Every pair (index, size) / (first, second) with size up to PROPERTY_MAX, as
+ * issue 5 asks: about 500 000 of each, some 10 s under ASan, where every
+ * SHA-256 pays for OpenSSL's two allocations.
  */
-#define ALL_PAIRS_MAX 500
-#define RANDOM_PAIRS  100000
 
 /*
  * A proof of count hashes on the heap with no room after it (NULL when empty),
@@ -596,32 +593,18 @@ static void check_consistency(uint64_t first, uint64_t second)
 
 static void test_inclusion_proofs_are_the_reference_path_and_verify(void **state)
 {
-	unsigned seed = 9162;
-	uint64_t size;
-
 	(void)state;
-	for (size = 1; size <= ALL_PAIRS_MAX; size++)
+	for (uint64_t size = 1; size <= PROPERTY_MAX; size++)
 		for (uint64_t index = 0; index < size; index++)
 			check_inclusion(index, size);
-	for (unsigned i = 0; i < RANDOM_PAIRS; i++) {
-		size = 1 + (uint64_t)rand_r(&seed) % PROPERTY_MAX;
-		check_inclusion((uint64_t)rand_r(&seed) % size, size);
-	}
 }
 
 static void test_consistency_proofs_are_the_reference_proof_and_verify(void **state)
 {
-	unsigned seed = 6962;
-	uint64_t second;
-
 	(void)state;
-	for (second = 1; second <= ALL_PAIRS_MAX; second++)
+	for (uint64_t second = 1; second <= PROPERTY_MAX; second++)
 		for (uint64_t first = 1; first <= second; first++)
 			check_consistency(first, second);
-	for (unsigned i = 0; i < RANDOM_PAIRS; i++) {
-		second = 1 + (uint64_t)rand_r(&seed) % PROPERTY_MAX;
-		check_consistency(1 + (uint64_t)rand_r(&seed) % second, second);
-	}
 }
 
 /* -------------------------------------------------------------------------- */
