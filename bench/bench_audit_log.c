@@ -386,10 +386,10 @@ static void bench_proofs(uint64_t n)
 		if (merkle_inclusion_proof(&src, index, n, proof, &count, &err) != HR_OK)
 			die("merkle_inclusion_proof", err.message);
 		samples[i] = (now_s() - t0) * 1e6;
-		if (i % 100 == 0 && (src.node(src.ctx, 0, index, leaf) != HR_OK ||
-				     merkle_inclusion_verify(
-					 leaf, index, n, MERKLE_CONST_PROOF(proof),
-					 count, root, &err) != HR_OK))
+		if (i % 100 == 0 &&
+		    (src.node(src.ctx, 0, index, leaf) != HR_OK ||
+		     merkle_inclusion_verify(leaf, index, n, MERKLE_CONST_PROOF(proof), count, root,
+					     &err) != HR_OK))
 			die("inclusion proof does not verify", err.message);
 	}
 	inclusion = summarise(samples, PROOFS);
@@ -404,8 +404,7 @@ static void bench_proofs(uint64_t n)
 		if (i % 100 == 0 &&
 		    (merkle_root(&src, first, first_root, &err) != HR_OK ||
 		     merkle_consistency_verify(first, n, first_root, root,
-					       MERKLE_CONST_PROOF(proof), count,
-					       &err) != HR_OK))
+					       MERKLE_CONST_PROOF(proof), count, &err) != HR_OK))
 			die("consistency proof does not verify", err.message);
 	}
 	consistency = summarise(samples, PROOFS);
@@ -427,8 +426,7 @@ static void bench_proofs(uint64_t n)
 	printf("proofs at %" PRIu64 " entries: inclusion mean %.1f us, consistency mean %.1f us "
 	       "(target < 100 us: %s); durable appends with 64 writers on this log: %.0f/s\n",
 	       n, inclusion.mean_us, consistency.mean_us,
-	       inclusion.mean_us < 100 && consistency.mean_us < 100 ? "meets" : "MISSES",
-	       appends);
+	       inclusion.mean_us < 100 && consistency.mean_us < 100 ? "meets" : "MISSES", appends);
 	fflush(stdout);
 	audit_log_close(log);
 	remove_tree(dir);
