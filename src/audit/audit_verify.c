@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audit/audit_entry.h"
@@ -35,6 +36,9 @@
 #include "credential/signer_cert.h"
 
 #define STAGE "audit verify"
+/* Segments are read through this window, so a segment of any size fits. */
+#define VERIFY_WINDOW_BYTES (1024u * 1024u)
+_Static_assert(VERIFY_WINDOW_BYTES >= AUDIT_RECORD_MAX, "a record must fit the window");
 
 struct pass {
 	const char *dir;
@@ -204,39 +208,42 @@ static bool person_matches(const json_t *fields, const uint8_t person[AUDIT_PERS
 	return ok;
 }
 
-/* Every record of one segment; a torn tail of the last one is noted in torn_bytes. */
-static void check_segment(struct pass *p, const uint8_t *data, size_t len, bool last)
+/* Every record of one segment, read through a window (a segment may be larger
+ * than memory allows); a torn tail of the last one is noted in torn_bytes.
+ * HR_E_IO only when the file could not be read. */
+static hr_status check_segment(struct pass *p, struct audit_segment_reader *reader, bool last)
 {
-	struct audit_segment_reader reader;
-	size_t at = 0;
+	uint64_t at = 0, len = reader->size;
 
-	audit_segment_reader_memory(&reader, data, len);
 	while (p->r->consistent && at < len) {
 		uint64_t index = p->frontier.size;
 		uint8_t leaf[MERKLE_HASH_LEN];
 		struct audit_record record;
-		enum audit_record_state state = audit_record_check(data + at, len - at, &record);
+		enum audit_record_state state;
 		bool torn = false;
 		json_t *fields = NULL;
 
+		if (audit_segment_record_at(reader, at, &state, &record) != HR_OK)
+			return HR_E_IO;
 		if (state != AUDIT_RECORD_OK) {
-			/* written but never acknowledged: the gateway cuts it (a memory
-			 * reader cannot fail) */
-			if (audit_segment_is_torn_tail(&reader, at, last, &torn) == HR_OK && torn) {
+			/* written but never acknowledged: the gateway cuts it */
+			if (audit_segment_is_torn_tail(reader, at, last, &torn) != HR_OK)
+				return HR_E_IO;
+			if (torn) {
 				p->r->torn_bytes = len - at;
-				return;
+				return HR_OK;
 			}
 			problem(p, true, index, "entry %llu is damaged (%s)",
 				(unsigned long long)index,
 				state == AUDIT_RECORD_BAD_CRC
 				    ? "its CRC does not match"
 				    : "its length is out of range or runs past its segment");
-			return;
+			return HR_OK;
 		}
 		if (audit_entry_decode(record.entry, record.entry_len, &fields, NULL) != HR_OK) {
 			problem(p, true, index, "entry %llu is not a valid audit entry",
 				(unsigned long long)index);
-			return;
+			return HR_OK;
 		}
 		if (!person_matches(fields, record.person)) {
 			json_decref(fields);
@@ -244,16 +251,40 @@ static void check_segment(struct pass *p, const uint8_t *data, size_t len, bool 
 				"entry %llu: the person hash of its record differs from the "
 				"entry's",
 				(unsigned long long)index);
-			return;
+			return HR_OK;
 		}
 		json_decref(fields);
 		merkle_leaf_hash(record.entry, record.entry_len, leaf);
 		if (merkle_frontier_append(&p->frontier, leaf, check_node, p) != HR_OK)
-			return; /* check_node named the problem */
+			return HR_OK; /* check_node named the problem */
 		p->r->entries = p->frontier.size;
 		check_heads(p);
 		at += record.size;
 	}
+	return HR_OK;
+}
+
+/* Opens one segment and checks it through a window of its own. */
+static hr_status check_segment_file(struct pass *p, const char *path, uint8_t *window, bool last,
+				    struct hr_error *err)
+{
+	struct audit_segment_reader reader;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	hr_status rc;
+
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		rc = hr_error_set(err, HR_E_IO, STAGE, "cannot read %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	audit_segment_reader_file(&reader, fd, (uint64_t)st.st_size, window, VERIFY_WINDOW_BYTES);
+	rc = check_segment(p, &reader, last);
+	if (rc != HR_OK)
+		hr_error_set(err, rc, STAGE, "cannot read %s: %s", path, strerror(errno));
+	close(fd);
+	return rc;
 }
 
 /* The first entries of the segment files, ascending. */
@@ -299,7 +330,7 @@ hr_status audit_verify_dir(const char *dir, EVP_PKEY *given, const struct tree_h
 	uint64_t *firsts = NULL;
 	size_t count = 0;
 	EVP_PKEY *key = NULL;
-	struct buf bytes;
+	uint8_t *window = malloc(VERIFY_WINDOW_BYTES);
 	hr_status rc;
 
 	memset(r, 0, sizeof(*r));
@@ -308,7 +339,10 @@ hr_status audit_verify_dir(const char *dir, EVP_PKEY *given, const struct tree_h
 	p.dir = dir;
 	p.r = r;
 	merkle_frontier_init(&p.frontier);
-	buf_init(&bytes, (size_t)AUDIT_SEGMENT_BYTES + AUDIT_ENTRY_MAX + 64);
+	if (window == NULL) {
+		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+		goto done;
+	}
 	if ((rc = load_key(dir, given, &key, err)) != HR_OK ||
 	    (rc = load_heads(&p, key, known, err)) != HR_OK ||
 	    (rc = list_segments(dir, &firsts, &count, err)) != HR_OK)
@@ -327,10 +361,8 @@ hr_status audit_verify_dir(const char *dir, EVP_PKEY *given, const struct tree_h
 			break;
 		}
 		snprintf(path, sizeof(path), "%s/" AUDIT_SEGMENT_DIR "/%s", dir, name);
-		buf_reset(&bytes);
-		if ((rc = file_read(path, &bytes, err)) != HR_OK)
+		if ((rc = check_segment_file(&p, path, window, i + 1 == count, err)) != HR_OK)
 			goto done;
-		check_segment(&p, bytes.data, bytes.len, i + 1 == count);
 	}
 	/* the first open signs the empty log: entries and no head mean heads were removed */
 	if (r->consistent && p.head_count == 0 && p.frontier.size > 0)
@@ -354,6 +386,6 @@ done:
 			fclose(p.levels[l]);
 	free(p.heads);
 	EVP_PKEY_free(key);
-	buf_clear(&bytes);
+	free(window);
 	return rc;
 }

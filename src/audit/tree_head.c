@@ -15,6 +15,7 @@
 
 #include "core/base64.h"
 #include "core/error.h"
+#include "core/file.h"
 #include "credential/cose_crypto.h"
 #include "credential/signer.h"
 
@@ -230,12 +231,16 @@ hr_status tree_head_file_open(const char *dir, struct tree_head_file **out,
 		goto io_fail;
 	/* a record cut short by a crash was never published: drop it */
 	whole = st.st_size - st.st_size % TREE_HEAD_RECORD_LEN;
-	if (whole != st.st_size && (ftruncate(f->fd, whole) != 0 || fsync(f->fd) != 0))
+	if (whole != st.st_size &&
+	    (file_truncate(f->fd, (uint64_t)whole) != HR_OK || file_sync(f->fd) != HR_OK))
 		goto io_fail;
 	f->length = whole;
 	if (whole > 0) {
-		if (pread(f->fd, record, sizeof(record), whole - TREE_HEAD_RECORD_LEN) !=
-		    (ssize_t)sizeof(record))
+		size_t got = 0;
+
+		if (file_pread_full(f->fd, record, sizeof(record),
+				    (uint64_t)(whole - TREE_HEAD_RECORD_LEN), &got) != HR_OK ||
+		    got != sizeof(record))
 			goto io_fail;
 		tree_head_decode(record, &f->last);
 		*latest = f->last;
@@ -267,11 +272,10 @@ hr_status tree_head_file_append(struct tree_head_file *f, const struct tree_head
 		return hr_error_set(err, HR_E_INVALID, STAGE,
 				    "a tree head may not go back in size or time");
 	tree_head_encode(h, record);
-	if (pwrite(f->fd, record, sizeof(record), f->length) != (ssize_t)sizeof(record) ||
-	    fdatasync(f->fd) != 0) {
+	if (file_pwrite_all(f->fd, record, sizeof(record), (uint64_t)f->length) != HR_OK ||
+	    file_datasync(f->fd) != HR_OK) {
 		/* leave no half record behind for the next append to follow */
-		if (ftruncate(f->fd, f->length) != 0)
-			(void)0;
+		(void)file_truncate(f->fd, (uint64_t)f->length);
 		return hr_error_set(err, HR_E_IO, STAGE, "cannot keep the tree head: %s",
 				    strerror(errno));
 	}

@@ -45,6 +45,29 @@ hr_status file_read(const char *path, struct buf *out, struct hr_error *err)
 	return HR_OK;
 }
 
+static hr_status sync_parent(const char *path, struct hr_error *err)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd;
+	hr_status rc;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return hr_error_set(err, HR_E_IO, STAGE, "cannot open %s: %s", dir,
+				    strerror(errno));
+	rc = file_sync(fd);
+	close(fd);
+	return rc == HR_OK
+		   ? HR_OK
+		   : hr_error_set(err, HR_E_IO, STAGE, "cannot sync %s: %s", dir, strerror(errno));
+}
+
 hr_status file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 			    struct hr_error *err)
 {
@@ -65,7 +88,8 @@ hr_status file_write_atomic(const char *path, const void *data, size_t len, mode
 	fd = -1;
 	if (rename(tmp, path) != 0)
 		goto fail;
-	return HR_OK;
+	/* the rename lives in the directory: sync it too, or a crash may undo it */
+	return sync_parent(path, err);
 fail:
 	hr_error_set(err, HR_E_IO, STAGE, "cannot write %s: %s", path, strerror(errno));
 	if (fd >= 0)
