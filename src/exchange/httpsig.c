@@ -1059,9 +1059,13 @@ hr_status httpsig_verify(const struct httpsig_message *msg, const char *signatur
 		rc = hr_error_set(err, HR_E_SIGNATURE, STAGE, "the signature does not verify");
 		goto done;
 	}
-	/* replay: each nonce once per key while the signature could be accepted */
+	/* replay: each nonce once per key while the signature could be accepted,
+	 * charged to the signing member, so that one member flooding the record
+	 * is refused alone (its share is full) and the others keep their room */
 	buf_printf(&id, "%s\n%s", in->strings[PARAM_KEYID], in->strings[PARAM_NONCE]);
-	rc = replay_cache_check(nonces, id.data, id.len, now, in->expires + 1);
+	rc = replay_cache_check_owned(nonces, in->strings[PARAM_KEYID],
+				      strlen(in->strings[PARAM_KEYID]), id.data, id.len, now,
+				      in->expires + 1);
 	if (rc == HR_E_CONFLICT) {
 		hr_error_set(err, rc, STAGE, "the nonce was already used (a replay)");
 		goto done;

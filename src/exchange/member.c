@@ -283,3 +283,15 @@ void member_reply_error(struct http_request *req, const struct member_identity *
 		    json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", "(unprintable)");
 	member_reply_json(req, self, status, body);
 }
+
+void member_reply_unverified(struct http_request *req, const struct member_identity *self,
+			     const struct hr_error *err)
+{
+	/* a full nonce record is our state, not the caller's fault: it may retry */
+	if (err->status == HR_E_BUSY) {
+		http_reply_header(req, "Retry-After", "1");
+		member_reply_error(req, self, 503, "busy", err->message);
+		return;
+	}
+	member_reply_error(req, self, 401, "unauthorized", err->message);
+}

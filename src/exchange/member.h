@@ -74,5 +74,9 @@ void member_reply_json(struct http_request *request, const struct member_identit
 /* The same for an error: {"error": {"code", "message"}}. */
 void member_reply_error(struct http_request *request, const struct member_identity *self,
 			unsigned status, const char *code, const char *message);
+/* The refusal of a request member_request_verify did not accept: 401, or 503 with
+ * Retry-After when the nonce record had no room (HR_E_BUSY: retry shortly). */
+void member_reply_unverified(struct http_request *request, const struct member_identity *self,
+			     const struct hr_error *err);
 
 #endif

@@ -106,7 +106,7 @@ static bool authorise(struct gateway *g, struct http_request *req, struct exchan
 		signed_headers[n++] = "hromada-consent";
 	if (member_request_verify(req, signed_headers, member_key, g, g->client_nonces,
 				  (int64_t)time(NULL), &verified, &err) != HR_OK) {
-		member_reply_error(req, &g->self, 401, "unauthorized", err.message);
+		member_reply_unverified(req, &g->self, &err);
 		return false;
 	}
 	if (strcmp(verified.keyid, x->client) != 0) {

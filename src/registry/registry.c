@@ -69,7 +69,7 @@ static json_t *accept_request(struct registry *r, struct http_request *req)
 
 	if (member_request_verify(req, required_headers, gateway_lookup, r, r->nonces,
 				  (int64_t)time(NULL), &verified, &err) != HR_OK) {
-		member_reply_error(req, &r->self, 401, "unauthorized", err.message);
+		member_reply_unverified(req, &r->self, &err);
 		return NULL;
 	}
 	/* signed for this registry, not replayed from another one's traffic */
@@ -338,7 +338,8 @@ static hr_status registry_open(const struct role_context *ctx, void **state, str
 	    (rc = role_open_store(ctx, "registry.db", registry_migrations, registry_migration_count,
 				  &r->pool, err)) != HR_OK)
 		goto fail;
-	if ((r->nonces = replay_cache_new(NONCE_CAPACITY)) == NULL) {
+	/* only the gateway calls: it may use the whole record */
+	if ((r->nonces = replay_cache_new_fair(NONCE_CAPACITY, NONCE_CAPACITY)) == NULL) {
 		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
 		goto fail;
 	}

@@ -107,7 +107,8 @@ static hr_status wallet_open(const struct role_context *ctx, void **state, struc
 	copt.max_idle_handles = 64;
 	w->client = http_client_new(&copt);
 	w->dpop_jti = replay_cache_new(JTI_CAPACITY);
-	w->gateway_nonces = replay_cache_new(NONCE_CAPACITY);
+	w->gateway_nonces = /* only the gateway answers: the whole record is its */
+	    replay_cache_new_fair(NONCE_CAPACITY, NONCE_CAPACITY);
 	if (w->client == NULL || w->dpop_jti == NULL || w->gateway_nonces == NULL) {
 		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
 		goto fail;

@@ -966,6 +966,65 @@ static void test_nonce_replay_is_per_key(void **state)
 	replay_cache_free(nonces);
 }
 
+/* Review H4: one member flooding the nonce record with correctly signed
+ * requests fills only its own share; another member's requests still verify. */
+static void test_nonce_flood_by_one_member_refuses_only_that_member(void **state)
+{
+	/* the default share: half of 64 */
+	struct replay_cache *nonces = replay_cache_new(64);
+	struct httpsig_verified v;
+	struct hr_error err = {0};
+	struct request r, g;
+	char nonce[32], *signature_g;
+	const char *input_g =
+	    "sig1=(\"@method\" \"content-digest\");created=1700000000"
+	    ";expires=1700000060;keyid=\"" GATEWAY "\";alg=\"ecdsa-p256-sha256\";nonce=\"g-1\"";
+	int accepted = 0;
+	hr_status rc = HR_OK;
+
+	(void)state;
+	for (int i = 0; i < 40 && rc == HR_OK; i++) {
+		snprintf(nonce, sizeof(nonce), "flood-%d", i);
+		request_init(&r, BODY);
+		request_sign(&r, nonce);
+		rc = httpsig_verify(&r.msg, r.input, r.signature, NULL, directory, NULL,
+				    CREATED + 1, nonces, &v, &err);
+		if (rc == HR_OK)
+			accepted++;
+		request_clear(&r);
+	}
+	assert_int_equal(accepted, 32);
+	assert_int_equal(rc, HR_E_BUSY);
+	assert_string_equal(err.stage, "httpsig");
+	assert_string_equal(v.keyid, "");
+	/* another member still gets in */
+	request_init(&g, BODY);
+	signature_g = sign_input(gateway_signer, &g.msg, input_g);
+	assert_int_equal(httpsig_verify(&g.msg, input_g, signature_g, NULL, directory, NULL,
+					CREATED + 1, nonces, &v, NULL),
+			 HR_OK);
+	assert_string_equal(v.keyid, GATEWAY);
+	/* a replay of the flood is still a replay, not busy */
+	request_init(&r, BODY);
+	request_sign(&r, "flood-3");
+	assert_int_equal(httpsig_verify(&r.msg, r.input, r.signature, NULL, directory, NULL,
+					CREATED + 2, nonces, &v, NULL),
+			 HR_E_CONFLICT);
+	request_clear(&r);
+	/* once the flood's signatures expire, the flooding member gets in again */
+	request_init(&r, BODY);
+	assert_int_equal(httpsig_sign(wallet_signer, WALLET, &r.msg, request_components,
+				      CREATED + 61, 60, "after", &r.input, &r.signature, NULL),
+			 HR_OK);
+	assert_int_equal(httpsig_verify(&r.msg, r.input, r.signature, NULL, directory, NULL,
+					CREATED + 61, nonces, &v, NULL),
+			 HR_OK);
+	assert_string_equal(v.keyid, WALLET);
+	request_clear(&r);
+	free(signature_g);
+	replay_cache_free(nonces);
+}
+
 static void test_tampering_is_detected(void **state)
 {
 	struct request r;
@@ -1370,6 +1429,7 @@ int main(void)
 	    cmocka_unit_test(test_time_window),
 	    cmocka_unit_test(test_lifetime_limits),
 	    cmocka_unit_test(test_nonce_replay_is_per_key),
+	    cmocka_unit_test(test_nonce_flood_by_one_member_refuses_only_that_member),
 	    cmocka_unit_test(test_tampering_is_detected),
 	    cmocka_unit_test(test_keys_come_from_the_directory),
 	    cmocka_unit_test(test_profile_parameters_are_required),
