@@ -376,3 +376,24 @@ bool tk_tree_contains(const char *path, const char *needle, char *where, size_t 
 	closedir(d);
 	return found;
 }
+
+char tk_dir[256];
+
+int tk_dir_setup(void **state)
+{
+	(void)state;
+	tk_tmpdir(tk_dir);
+	return 0;
+}
+
+int tk_dir_teardown(void **state)
+{
+	(void)state;
+	tk_rmrf(tk_dir);
+	return 0;
+}
+
+void tk_dir_path(char *out, size_t size, const char *name)
+{
+	snprintf(out, size, "%s/%s", tk_dir, name);
+}

@@ -19,6 +19,14 @@ void tk_tmpdir(char *path);
 /* Removes a directory tree (best effort). */
 void tk_rmrf(const char *path);
 
+/* A fresh temporary directory per test: tk_dir_setup / tk_dir_teardown as a
+ * cmocka setup and teardown make tk_dir (and remove it after); tk_dir_path
+ * names a file in it. */
+extern char tk_dir[256];
+int tk_dir_setup(void **state);
+int tk_dir_teardown(void **state);
+void tk_dir_path(char *out, size_t size, const char *name);
+
 /* Reads a whole file into a NUL-terminated malloc'ed buffer; NULL on failure. */
 char *tk_read_file(const char *path, size_t *len);
 bool tk_write_file(const char *path, const char *text);

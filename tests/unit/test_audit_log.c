@@ -29,33 +29,12 @@
 #define SEGMENT0        "segments/00000000000000000000.seg"
 #define RECORD_OVERHEAD (4 + AUDIT_PERSON_LEN + 4)
 
-static char dir[256];
-
-static int setup(void **state)
-{
-	(void)state;
-	tk_tmpdir(dir);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tk_rmrf(dir);
-	return 0;
-}
-
-static void path_in_dir(char *out, size_t size, const char *name)
-{
-	snprintf(out, size, "%s/%s", dir, name);
-}
-
 static struct audit_log *open_log(void)
 {
 	struct audit_log *log = NULL;
 	struct hr_error err = {0};
 
-	if (audit_log_open(dir, &log, &err) != HR_OK)
+	if (audit_log_open(tk_dir, &log, &err) != HR_OK)
 		fail_msg("audit_log_open: %s", err.message);
 	return log;
 }
@@ -66,7 +45,7 @@ static struct audit_log *open_log_small_segments(uint64_t bytes)
 	struct audit_log *log = NULL;
 	struct hr_error err = {0};
 
-	if (audit_log_open_options(dir, &options, &log, &err) != HR_OK)
+	if (audit_log_open_options(tk_dir, &options, &log, &err) != HR_OK)
 		fail_msg("audit_log_open_options: %s", err.message);
 	return log;
 }
@@ -189,7 +168,7 @@ static uint64_t file_size(const char *name)
 	char path[512];
 	struct stat st;
 
-	path_in_dir(path, sizeof(path), name);
+	tk_dir_path(path, sizeof(path), name);
 	assert_int_equal(stat(path, &st), 0);
 	return (uint64_t)st.st_size;
 }
@@ -199,7 +178,7 @@ static void append_bytes(const char *name, const void *data, size_t len)
 	char path[512];
 	int fd;
 
-	path_in_dir(path, sizeof(path), name);
+	tk_dir_path(path, sizeof(path), name);
 	fd = open(path, O_WRONLY | O_APPEND);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, data, len), (ssize_t)len);
@@ -210,7 +189,7 @@ static void truncate_file(const char *name, uint64_t size)
 {
 	char path[512];
 
-	path_in_dir(path, sizeof(path), name);
+	tk_dir_path(path, sizeof(path), name);
 	assert_int_equal(truncate(path, (off_t)size), 0);
 }
 
@@ -218,7 +197,7 @@ static void remove_file(const char *name)
 {
 	char path[512];
 
-	path_in_dir(path, sizeof(path), name);
+	tk_dir_path(path, sizeof(path), name);
 	assert_int_equal(unlink(path), 0);
 }
 
@@ -240,7 +219,7 @@ static uint64_t checkpoint_count(void)
 	char *data;
 	uint64_t count = 0;
 
-	path_in_dir(path, sizeof(path), "tree/checkpoint");
+	tk_dir_path(path, sizeof(path), "tree/checkpoint");
 	data = tk_read_file(path, &len);
 	assert_non_null(data);
 	assert_int_equal(len, 12);
@@ -344,7 +323,7 @@ static void test_directories_are_created_with_mode_0700(void **state)
 	struct stat st;
 
 	(void)state;
-	path_in_dir(sub, sizeof(sub), "audit");
+	tk_dir_path(sub, sizeof(sub), "audit");
 	assert_int_equal(audit_log_open(sub, &log, &err), HR_OK);
 	audit_log_close(log);
 	assert_int_equal(stat(sub, &st), 0);
@@ -549,7 +528,7 @@ static void test_damage_in_the_middle_is_refused_naming_the_entry(void **state)
 	(void)state;
 	append_range(log, 0, 10);
 	audit_log_close(log);
-	path_in_dir(path, sizeof(path), SEGMENT0);
+	tk_dir_path(path, sizeof(path), SEGMENT0);
 	fd = open(path, O_RDWR);
 	assert_true(fd >= 0);
 	/* one bit of entry 3's bytes */
@@ -558,7 +537,7 @@ static void test_damage_in_the_middle_is_refused_naming_the_entry(void **state)
 	assert_int_equal(pwrite(fd, &byte, 1, (off_t)(record_offset(3) + 40)), 1);
 	close(fd);
 	log = NULL;
-	assert_int_equal(audit_log_open(dir, &log, &err), HR_E_INVALID);
+	assert_int_equal(audit_log_open(tk_dir, &log, &err), HR_E_INVALID);
 	assert_null(log);
 	assert_non_null(strstr(err.message, "entry 3 "));
 	/* nothing was cut: the evidence stays for hromada audit verify */
@@ -577,7 +556,7 @@ static void test_damage_in_an_earlier_segment_is_refused(void **state)
 	append_range(log, 0, 30);
 	audit_log_close(log);
 	/* the two lowest segment names */
-	path_in_dir(path, sizeof(path), "segments");
+	tk_dir_path(path, sizeof(path), "segments");
 	listing = opendir(path);
 	assert_non_null(listing);
 	while ((d = readdir(listing)) != NULL) {
@@ -595,7 +574,7 @@ static void test_damage_in_an_earlier_segment_is_refused(void **state)
 	assert_true(first_segments[1][0] != 0);
 	/* cutting the first segment's last record is not a torn tail: more follows */
 	truncate_file(SEGMENT0, file_size(SEGMENT0) - 3);
-	assert_int_equal(audit_log_open(dir, &log, &err), HR_E_INVALID);
+	assert_int_equal(audit_log_open(tk_dir, &log, &err), HR_E_INVALID);
 	assert_non_null(strstr(err.message, "entry "));
 	assert_non_null(strstr(err.message, "00000000000000000000.seg"));
 }
@@ -609,7 +588,7 @@ static void test_missing_segment_is_refused(void **state)
 	append_range(log, 0, 30);
 	audit_log_close(log);
 	remove_file(SEGMENT0);
-	assert_int_equal(audit_log_open(dir, &log, &err), HR_E_INVALID);
+	assert_int_equal(audit_log_open(tk_dir, &log, &err), HR_E_INVALID);
 	assert_non_null(strstr(err.message, "should begin with entry 0"));
 }
 
@@ -747,7 +726,7 @@ static unsigned count_segments(void)
 	unsigned n = 0;
 	DIR *listing;
 
-	path_in_dir(path, sizeof(path), "segments");
+	tk_dir_path(path, sizeof(path), "segments");
 	listing = opendir(path);
 	assert_non_null(listing);
 	while ((d = readdir(listing)) != NULL)
@@ -798,7 +777,7 @@ static void test_segment_size_option_is_bounded(void **state)
 	struct hr_error err = {0};
 
 	(void)state;
-	assert_int_equal(audit_log_open_options(dir, &options, &log, &err), HR_E_INVALID);
+	assert_int_equal(audit_log_open_options(tk_dir, &options, &log, &err), HR_E_INVALID);
 	assert_null(log);
 }
 
@@ -964,40 +943,46 @@ static void test_close_accepts_null(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_entries_read_back_as_appended, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_head_root_is_the_mth_of_the_entries, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_tree_nodes_are_served_up_to_the_head_only, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_reopen_keeps_entries_root_and_persons, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_directories_are_created_with_mode_0700, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_concurrent_appends_get_distinct_indices, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_torn_tail_of_the_last_segment_is_cut, setup,
-					    teardown),
+	    cmocka_unit_test_setup_teardown(test_entries_read_back_as_appended, tk_dir_setup,
+					    tk_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_head_root_is_the_mth_of_the_entries, tk_dir_setup,
+					    tk_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_tree_nodes_are_served_up_to_the_head_only,
+					    tk_dir_setup, tk_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_reopen_keeps_entries_root_and_persons,
+					    tk_dir_setup, tk_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_directories_are_created_with_mode_0700,
+					    tk_dir_setup, tk_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_concurrent_appends_get_distinct_indices,
+					    tk_dir_setup, tk_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_torn_tail_of_the_last_segment_is_cut, tk_dir_setup,
+					    tk_dir_teardown),
 	    cmocka_unit_test_setup_teardown(test_damage_in_the_middle_is_refused_naming_the_entry,
-					    setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_damage_in_an_earlier_segment_is_refused, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_missing_segment_is_refused, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_deleted_derived_files_are_rebuilt, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_truncated_derived_files_are_rebuilt, setup,
-					    teardown),
+					    tk_dir_setup, tk_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_damage_in_an_earlier_segment_is_refused,
+					    tk_dir_setup, tk_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_missing_segment_is_refused, tk_dir_setup,
+					    tk_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_deleted_derived_files_are_rebuilt, tk_dir_setup,
+					    tk_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_truncated_derived_files_are_rebuilt, tk_dir_setup,
+					    tk_dir_teardown),
 	    cmocka_unit_test_setup_teardown(test_checkpoint_beyond_the_entries_is_not_trusted,
-					    setup, teardown),
+					    tk_dir_setup, tk_dir_teardown),
 	    cmocka_unit_test_setup_teardown(test_stale_derived_data_after_new_entries_is_recomputed,
-					    setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_segments_rotate_and_reopen, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_segment_size_option_is_bounded, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_person_lookups_newest_first, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_many_persons_grow_the_index, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_entries_over_the_limit_are_refused, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(test_append_after_a_write_failure_fails, setup,
-					    teardown),
+					    tk_dir_setup, tk_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_segments_rotate_and_reopen, tk_dir_setup,
+					    tk_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_segment_size_option_is_bounded, tk_dir_setup,
+					    tk_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_person_lookups_newest_first, tk_dir_setup,
+					    tk_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_many_persons_grow_the_index, tk_dir_setup,
+					    tk_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_entries_over_the_limit_are_refused, tk_dir_setup,
+					    tk_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_append_after_a_write_failure_fails, tk_dir_setup,
+					    tk_dir_teardown),
 	    cmocka_unit_test(test_close_accepts_null),
 	};
 

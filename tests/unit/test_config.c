@@ -14,29 +14,13 @@
 
 #include "core/config.h"
 
-static char dir[256];
-
-static int setup(void **state)
-{
-	(void)state;
-	tk_tmpdir(dir);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tk_rmrf(dir);
-	return 0;
-}
-
 /* Writes len bytes to DIR/name and returns the path (static storage). */
 static const char *write_bytes(const char *name, const char *data, size_t len)
 {
 	static char path[512];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	snprintf(path, sizeof(path), "%s/%s", tk_dir, name);
 	f = fopen(path, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(data, 1, len, f), len);
@@ -191,7 +175,7 @@ static void test_missing_file_is_not_found(void **state)
 	char path[512];
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/does-not-exist.ini", dir);
+	snprintf(path, sizeof(path), "%s/does-not-exist.ini", tk_dir);
 	assert_int_equal(config_load_file(cfg, path, &err), HR_E_NOT_FOUND);
 	assert_string_equal(err.stage, "config");
 	assert_message_has(&err, "does-not-exist.ini");
@@ -205,8 +189,8 @@ static void test_directory_is_not_an_empty_config(void **state)
 
 	(void)state;
 	/* fopen() of a directory succeeds on Linux; reading it fails (EISDIR) */
-	assert_int_equal(config_load_file(cfg, dir, &err), HR_E_IO);
-	assert_message_has(&err, dir);
+	assert_int_equal(config_load_file(cfg, tk_dir, &err), HR_E_IO);
+	assert_message_has(&err, tk_dir);
 	config_free(cfg);
 }
 
@@ -777,7 +761,7 @@ static void test_write_file_round_trips_through_load(void **state)
 	for (size_t i = 0; i < count; i++)
 		assert_int_equal(
 		    config_set(cfg, entries[i][0], entries[i][1], entries[i][2], "t", &err), HR_OK);
-	snprintf(path, sizeof(path), "%s/written.ini", dir);
+	snprintf(path, sizeof(path), "%s/written.ini", tk_dir);
 	assert_int_equal(config_write_file(cfg, path, &err), HR_OK);
 	if (config_load_file(back, path, &err) != HR_OK) {
 		print_error("reload: %s\n", err.message);
@@ -802,7 +786,7 @@ static void test_write_file_never_silently_changes_a_value(void **state)
 	(void)state;
 	memset(long_value, 'v', sizeof(long_value) - 1);
 	long_value[sizeof(long_value) - 1] = 0;
-	snprintf(path, sizeof(path), "%s/tricky.ini", dir);
+	snprintf(path, sizeof(path), "%s/tricky.ini", tk_dir);
 	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
 		struct config *cfg = config_new(), *back = config_new();
 		struct hr_error err = {0};
@@ -835,7 +819,7 @@ static void test_write_file_to_a_missing_directory_is_io(void **state)
 
 	(void)state;
 	config_set(cfg, "s", "k", "v", "t", NULL);
-	snprintf(path, sizeof(path), "%s/no/such/dir/x.ini", dir);
+	snprintf(path, sizeof(path), "%s/no/such/dir/x.ini", tk_dir);
 	assert_int_equal(config_write_file(cfg, path, &err), HR_E_IO);
 	assert_message_has(&err, "x.ini");
 	config_free(cfg);
@@ -847,7 +831,7 @@ static void test_free_accepts_null(void **state)
 	config_free(NULL);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, tk_dir_setup, tk_dir_teardown)
 
 int main(void)
 {

@@ -21,27 +21,6 @@
 
 #include "core/secret.h"
 
-static char dir[256];
-
-static int setup(void **state)
-{
-	(void)state;
-	tk_tmpdir(dir);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	tk_rmrf(dir);
-	return 0;
-}
-
-static void path_in_dir(char *out, size_t size, const char *name)
-{
-	snprintf(out, size, "%s/%s", dir, name);
-}
-
 static void write_bytes(const char *path, const void *data, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -70,7 +49,7 @@ static void test_creates_a_32_byte_file_with_mode_0600_whatever_the_umask(void *
 	mode_t old = umask(0); /* the mode must be asked for, not left to the umask */
 
 	(void)state;
-	path_in_dir(path, sizeof(path), "person.key");
+	tk_dir_path(path, sizeof(path), "person.key");
 	memset(secret, 0, sizeof(secret));
 	assert_int_equal(secret_load_or_create(path, secret, &err), HR_OK);
 	umask(old);
@@ -93,8 +72,8 @@ static void test_two_new_secrets_differ(void **state)
 	uint8_t a[SECRET_LEN], b[SECRET_LEN];
 
 	(void)state;
-	path_in_dir(a_path, sizeof(a_path), "a.key");
-	path_in_dir(b_path, sizeof(b_path), "b.key");
+	tk_dir_path(a_path, sizeof(a_path), "a.key");
+	tk_dir_path(b_path, sizeof(b_path), "b.key");
 	assert_int_equal(secret_load_or_create(a_path, a, NULL), HR_OK);
 	assert_int_equal(secret_load_or_create(b_path, b, NULL), HR_OK);
 	assert_memory_not_equal(a, b, SECRET_LEN);
@@ -111,7 +90,7 @@ static void test_an_existing_secret_is_read_back_unchanged(void **state)
 	size_t len = 0;
 
 	(void)state;
-	path_in_dir(path, sizeof(path), "wallet.key");
+	tk_dir_path(path, sizeof(path), "wallet.key");
 	assert_int_equal(secret_load_or_create(path, first, NULL), HR_OK);
 	assert_int_equal(stat(path, &before), 0);
 	for (int i = 0; i < 3; i++) {
@@ -136,7 +115,7 @@ static void test_a_secret_written_by_someone_else_is_used_as_is(void **state)
 	(void)state;
 	for (int i = 0; i < SECRET_LEN; i++)
 		known[i] = (uint8_t)(0x40 + i);
-	path_in_dir(path, sizeof(path), "given.key");
+	tk_dir_path(path, sizeof(path), "given.key");
 	write_bytes(path, known, sizeof(known));
 	memset(got, 0, sizeof(got));
 	assert_int_equal(secret_load_or_create(path, got, NULL), HR_OK);
@@ -157,7 +136,7 @@ static void test_short_files_are_refused_and_left_alone(void **state)
 	(void)state;
 	memset(bytes, 0x11, sizeof(bytes));
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		path_in_dir(path, sizeof(path), "short.key");
+		tk_dir_path(path, sizeof(path), "short.key");
 		write_bytes(path, bytes, sizes[i]);
 		memset(&err, 0, sizeof(err));
 		assert_int_equal(secret_load_or_create(path, out, &err), HR_E_INVALID);
@@ -180,7 +159,7 @@ static void test_a_missing_directory_is_an_io_error_naming_the_path(void **state
 	struct stat st;
 
 	(void)state;
-	path_in_dir(path, sizeof(path), "no-such-dir/person.key");
+	tk_dir_path(path, sizeof(path), "no-such-dir/person.key");
 	assert_int_equal(secret_load_or_create(path, out, &err), HR_E_IO);
 	assert_string_equal(err.stage, "secret");
 	assert_non_null(strstr(err.message, path));
@@ -195,7 +174,7 @@ static void test_a_path_through_a_regular_file_is_an_io_error(void **state)
 
 	(void)state;
 	/* works as root too, unlike a chmod 000 file */
-	path_in_dir(file, sizeof(file), "plain");
+	tk_dir_path(file, sizeof(file), "plain");
 	assert_true(tk_write_file(file, "not a directory"));
 	snprintf(path, sizeof(path), "%s/person.key", file);
 	assert_int_equal(secret_load_or_create(path, out, &err), HR_E_IO);
@@ -210,7 +189,7 @@ static void test_a_directory_in_place_of_the_file_is_refused(void **state)
 	struct stat st;
 
 	(void)state;
-	path_in_dir(path, sizeof(path), "keydir");
+	tk_dir_path(path, sizeof(path), "keydir");
 	assert_int_equal(mkdir(path, 0700), 0);
 	assert_int_not_equal(secret_load_or_create(path, out, &err), HR_OK);
 	assert_non_null(strstr(err.message, path));
@@ -253,7 +232,7 @@ static void test_concurrent_first_starts_agree_on_one_secret(void **state)
 
 	(void)state;
 	for (int round = 0; round < ROUNDS; round++) {
-		snprintf(path, sizeof(path), "%s/race-%d.key", dir, round);
+		snprintf(path, sizeof(path), "%s/race-%d.key", tk_dir, round);
 		assert_int_equal(pthread_barrier_init(&start, NULL, RACERS), 0);
 		for (int t = 0; t < RACERS; t++) {
 			memset(&racers[t], 0, sizeof(racers[t]));
@@ -349,7 +328,7 @@ static void test_a_secret_from_disk_gives_the_same_hmac_after_a_restart(void **s
 	uint8_t first[SECRET_LEN], second[SECRET_LEN], a[32], b[32];
 
 	(void)state;
-	path_in_dir(path, sizeof(path), "restart.key");
+	tk_dir_path(path, sizeof(path), "restart.key");
 	assert_int_equal(secret_load_or_create(path, first, NULL), HR_OK);
 	assert_int_equal(secret_hmac(first, "UA:3012345670", 13, a), HR_OK);
 	assert_int_equal(secret_load_or_create(path, second, NULL), HR_OK);
@@ -357,7 +336,7 @@ static void test_a_secret_from_disk_gives_the_same_hmac_after_a_restart(void **s
 	assert_memory_equal(a, b, 32);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, tk_dir_setup, tk_dir_teardown)
 
 int main(void)
 {
