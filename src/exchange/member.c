@@ -214,6 +214,11 @@ hr_status member_request_verify(struct http_request *req, const char *const *req
 	struct incoming in;
 	size_t c = 0;
 
+	/* collect() keeps at most HTTPSIG_MAX_HEADERS names: more is a caller's bug */
+	for (size_t i = 0; required != NULL && required[i] != NULL; i++)
+		if (i == HTTPSIG_MAX_HEADERS)
+			return hr_error_set(err, HR_E_STATE, STAGE,
+					    "at most %d required components", HTTPSIG_MAX_HEADERS);
 	if (http_request_header(req, "Signature") == NULL ||
 	    http_request_header(req, "Signature-Input") == NULL)
 		return hr_error_set(err, HR_E_SIGNATURE, STAGE,
@@ -222,7 +227,7 @@ hr_status member_request_verify(struct http_request *req, const char *const *req
 	collect(req, required, &in);
 	for (size_t i = 0; i < sizeof(request_base) / sizeof(request_base[0]); i++)
 		components[c++] = request_base[i];
-	for (size_t i = 0; required != NULL && required[i] != NULL && c + 1 < MAX_COMPONENTS; i++)
+	for (size_t i = 0; required != NULL && required[i] != NULL; i++)
 		components[c++] = in.names.text[i];
 	components[c] = NULL;
 	return httpsig_verify(&in.message, http_request_header(req, "Signature-Input"),
