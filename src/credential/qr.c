@@ -186,28 +186,40 @@ static char *put_number(char *p, int n)
 	return p + (sizeof(digits) - i);
 }
 
-/* "Mx yhNv1h-Nz" is at most 20 characters (coordinates below 1000), and a row
- * of 177 modules has at most 89 runs. */
+/* A run is "m-DX DYhN": at most 16 characters (coordinates below 1000), and a
+ * row of 177 modules has at most 89 runs. */
 #define SVG_ROW_MAX 2048
+
+/* put_number for a signed offset */
+static char *put_offset(char *p, int n)
+{
+	if (n < 0) {
+		*p++ = '-';
+		n = -n;
+	}
+	return put_number(p, n);
+}
 
 hr_status qr_render_svg(const char *text, struct buf *out, struct hr_error *err)
 {
 	QRcode *q = encode(text, err);
 	char line[SVG_ROW_MAX];
-	int side;
+	int side, at_x = 0, at_y = 0;
 
 	if (q == NULL)
 		return HR_E_TOO_LARGE;
 	side = q->width + 2 * QUIET_ZONE;
-	/* single quotes: the SVG travels inside JSON strings without escapes */
+	/* single quotes: the SVG travels inside JSON strings without escapes.
+	 * Each horizontal run of dark modules is a line of width 1 through the
+	 * middle of its row ("m" relative to where the last run ended, "h" its
+	 * length): with butt caps it covers exactly the run's modules, in half the
+	 * bytes of a closed rectangle per run. The path starts at (0, 0.5), so
+	 * every run, the first included, is a relative move. */
 	buf_printf(out,
 		   "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 %d %d' "
 		   "shape-rendering='crispEdges'><rect width='%d' height='%d' "
-		   "fill='#fff'/><path fill='#000' d='",
+		   "fill='#fff'/><path stroke='#000' stroke-width='1' d='M0 0.5",
 		   side, side, side, side);
-	/* one rectangle per horizontal run of dark modules, "Mx yhNv1h-Nz": a
-	 * third of the size of one per module, drawn the same; a row is put
-	 * together on the stack and appended at once */
 	for (int y = 0; y < q->width; y++) {
 		const unsigned char *row = q->data + y * q->width;
 		char *p = line;
@@ -220,16 +232,15 @@ hr_status qr_render_svg(const char *text, struct buf *out, struct hr_error *err)
 				x++;
 				continue;
 			}
-			*p++ = 'M';
-			p = put_number(p, x + QUIET_ZONE);
+			*p++ = 'm';
+			p = put_offset(p, x + QUIET_ZONE - at_x);
 			*p++ = ' ';
-			p = put_number(p, y + QUIET_ZONE);
+			p = put_offset(p, y + QUIET_ZONE - at_y);
 			*p++ = 'h';
 			p = put_number(p, run);
-			memcpy(p, "v1h-", 4);
-			p = put_number(p + 4, run);
-			*p++ = 'z';
 			x += run;
+			at_x = x + QUIET_ZONE;
+			at_y = y + QUIET_ZONE;
 		}
 		buf_append(out, line, (size_t)(p - line));
 	}
