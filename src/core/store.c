@@ -138,13 +138,61 @@ hr_status store_open(const char *url, struct store **out, struct hr_error *err)
 	(*out)->in_transaction = false;
 	(*out)->broken = false;
 	(*out)->copying = false;
+	(*out)->idle_count = 0;
 	return HR_OK;
+}
+
+/*
+ * The statement cache. store_stmt_free keeps a statement (reset, unbound) among
+ * the connection's STORE_STMT_CACHE idle ones, the oldest finalized when there
+ * is no room, and store_prepare of the same text takes it back: a request's
+ * few statements then cost a string compare instead of SQLite's parser and
+ * planner (a twentieth of a registry's time) or, on PostgreSQL, a Parse and a
+ * DEALLOCATE round trip each. A statement taken back is as fresh as a new one.
+ */
+static void stmt_destroy(struct store_stmt *stmt)
+{
+	free(stmt->sql);
+	stmt->store->driver->stmt_free(stmt);
+}
+
+static struct store_stmt *idle_take(struct store *store, const char *sql)
+{
+	for (size_t i = store->idle_count; i-- > 0;) {
+		struct store_stmt *stmt = store->idle[i];
+
+		if (strcmp(stmt->sql, sql) == 0) {
+			memmove(&store->idle[i], &store->idle[i + 1],
+				(store->idle_count - i - 1) * sizeof(store->idle[0]));
+			store->idle_count--;
+			return stmt;
+		}
+	}
+	return NULL;
+}
+
+static bool idle_holds(const struct store *store, const char *sql)
+{
+	for (size_t i = 0; i < store->idle_count; i++)
+		if (strcmp(store->idle[i]->sql, sql) == 0)
+			return true;
+	return false;
+}
+
+/* Finalizes every idle statement: at close, and after migrations changed the
+ * schema under them. */
+static void idle_flush(struct store *store)
+{
+	for (size_t i = 0; i < store->idle_count; i++)
+		stmt_destroy(store->idle[i]);
+	store->idle_count = 0;
 }
 
 void store_close(struct store *store)
 {
 	if (store == NULL)
 		return;
+	idle_flush(store);
 	store->driver->close(store);
 }
 
@@ -229,9 +277,16 @@ hr_status store_prepare(struct store *store, const char *sql, struct store_stmt 
 		return rc;
 	if (sql == NULL)
 		return hr_error_set(err, HR_E_INVALID, STORE_STAGE, "no SQL given");
-	if ((rc = note(store, store->driver->prepare(store, sql, out, err))) != HR_OK)
-		return rc;
-	(*out)->store = store;
+	if ((*out = idle_take(store, sql)) == NULL) {
+		if ((rc = note(store, store->driver->prepare(store, sql, out, err))) != HR_OK)
+			return rc;
+		(*out)->store = store;
+		if (((*out)->sql = strdup(sql)) == NULL) {
+			store->driver->stmt_free(*out);
+			*out = NULL;
+			return hr_error_set(err, HR_E_NOMEM, STORE_STAGE, "out of memory");
+		}
+	}
 	(*out)->phase = STORE_STMT_READY;
 	(*out)->has_row = false;
 	(*out)->changes = 0;
@@ -240,9 +295,25 @@ hr_status store_prepare(struct store *store, const char *sql, struct store_stmt 
 
 void store_stmt_free(struct store_stmt *stmt)
 {
+	struct store *store;
+
 	if (stmt == NULL)
 		return;
-	stmt->store->driver->stmt_free(stmt);
+	store = stmt->store;
+	/* one idle statement per text is enough: a second is finalized */
+	if (store->broken || idle_holds(store, stmt->sql)) {
+		stmt_destroy(stmt);
+		return;
+	}
+	store->driver->reset(stmt);
+	store->driver->unbind(stmt);
+	if (store->idle_count == STORE_STMT_CACHE) {
+		stmt_destroy(store->idle[0]);
+		memmove(&store->idle[0], &store->idle[1],
+			(STORE_STMT_CACHE - 1) * sizeof(store->idle[0]));
+		store->idle_count--;
+	}
+	store->idle[store->idle_count++] = stmt;
 }
 
 /* Binding is allowed only between prepare/reset and the first step. */
@@ -757,6 +828,8 @@ hr_status store_migrate(struct store *store, const struct store_migration *migra
 			return rc;
 		}
 	}
+	/* statements compiled before the schema changed are not kept past it */
+	idle_flush(store);
 	return HR_OK;
 }
 

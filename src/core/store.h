@@ -72,7 +72,10 @@ hr_status store_begin(struct store *store, struct hr_error *err);
 hr_status store_commit(struct store *store, struct hr_error *err);
 hr_status store_rollback(struct store *store, struct hr_error *err);
 
-/* Prepared statements. Parameter indexes start at 1, column indexes at 0. */
+/* Prepared statements. Parameter indexes start at 1, column indexes at 0.
+ * A connection keeps the statements it freed (one per SQL text, at most 16,
+ * reset and unbound) and hands them back to the next store_prepare of the same
+ * text, so prepare a statement per use without paying for compiling it. */
 hr_status store_prepare(struct store *store, const char *sql, struct store_stmt **out,
 			struct hr_error *err);
 void store_stmt_free(struct store_stmt *stmt);

@@ -23,11 +23,16 @@
 
 struct store_driver;
 
+/* Idle statements a connection keeps for the next store_prepare of their text. */
+#define STORE_STMT_CACHE 16
+
 struct store {
 	const struct store_driver *driver;
 	bool in_transaction; /* between a successful store_begin and commit/rollback */
 	bool broken;         /* a call reported HR_E_UNAVAILABLE: do not reuse */
 	bool copying;        /* a store_copy is open: nothing else may run */
+	struct store_stmt *idle[STORE_STMT_CACHE]; /* store.c's statement cache, oldest first */
+	size_t idle_count;
 };
 
 enum store_stmt_phase {
@@ -38,6 +43,7 @@ enum store_stmt_phase {
 
 struct store_stmt {
 	struct store *store;
+	char *sql; /* the text it was prepared from (store.c's, the cache's key) */
 	enum store_stmt_phase phase;
 	bool has_row;    /* the getters may read the current row */
 	int64_t changes; /* set by the driver when a writing statement finishes */
@@ -81,6 +87,8 @@ struct store_driver {
 	hr_status (*bind_null)(struct store_stmt *stmt, int index);
 	hr_status (*step)(struct store_stmt *stmt, bool *has_row, struct hr_error *err);
 	void (*reset)(struct store_stmt *stmt);
+	/* Every parameter back to SQL NULL, as after prepare. */
+	void (*unbind)(struct store_stmt *stmt);
 	int (*column_count)(const struct store_stmt *stmt);
 	bool (*column_is_null)(const struct store_stmt *stmt, int column);
 	int64_t (*column_int64)(const struct store_stmt *stmt, int column);

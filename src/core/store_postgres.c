@@ -809,6 +809,14 @@ static void pg_reset(struct store_stmt *stmt)
 	s->rows = 0;
 }
 
+static void pg_unbind(struct store_stmt *stmt)
+{
+	struct pg_stmt *s = as_stmt(stmt);
+
+	for (int i = 1; i <= s->param_count; i++)
+		pg_set_param(s, i, NULL, 0, PG_FORMAT_TEXT);
+}
+
 static int pg_column_count(const struct store_stmt *stmt)
 {
 	const struct pg_stmt *s = as_const_stmt(stmt);
@@ -1193,6 +1201,7 @@ const struct store_driver store_postgres_driver = {
     .bind_null = pg_bind_null,
     .step = pg_step,
     .reset = pg_reset,
+    .unbind = pg_unbind,
     .column_count = pg_column_count,
     .column_is_null = pg_column_is_null,
     .column_int64 = pg_column_int64,

@@ -335,6 +335,11 @@ static void sqlite_reset(struct store_stmt *stmt)
 	s->started = false;
 }
 
+static void sqlite_unbind(struct store_stmt *stmt)
+{
+	(void)sqlite3_clear_bindings(as_stmt(stmt)->stmt);
+}
+
 static int sqlite_column_count(const struct store_stmt *stmt)
 {
 	return sqlite3_column_count(as_const_stmt(stmt)->stmt);
@@ -488,6 +493,7 @@ const struct store_driver store_sqlite_driver = {
     .bind_null = sqlite_bind_null,
     .step = sqlite_step,
     .reset = sqlite_reset,
+    .unbind = sqlite_unbind,
     .column_count = sqlite_column_count,
     .column_is_null = sqlite_column_is_null,
     .column_int64 = sqlite_column_int64,

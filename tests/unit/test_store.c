@@ -52,6 +52,9 @@ static void exec_ok(struct store *store, const char *sql)
 	OK(store_exec(store, sql, &err));
 }
 
+/* more than the statement cache holds (STORE_STMT_CACHE, 16) */
+#define STMT_TEXTS 40
+
 static int64_t query_int(struct store *store, const char *sql)
 {
 	struct hr_error err = {0};
@@ -882,11 +885,113 @@ static void test_frees_statements_inside_a_failed_transaction(void **state)
 	for (int i = 0; i < 20; i++)
 		store_stmt_free(stmts[i]);
 	OK(store_rollback(f->store, &err));
+	/* the statement running this query, and one INSERT kept for reuse (the
+	 * statement cache keeps one per text; a PREPARE outlives a rollback) */
 	if (driver == STORE_POSTGRES)
 		assert_int_equal(query_int(f->store, "SELECT COUNT(*) FROM pg_prepared_statements"),
-				 1); /* only the statement running this query */
+				 2);
 	insert_id(f->store, 5);
 	assert_int_equal(query_int(f->store, "SELECT COUNT(*) FROM t"), 1);
+}
+
+/* ---- the statement cache (store.c): a statement freed and prepared again is
+ * the same compiled statement, but as fresh as a new one ---- */
+
+static void test_prepared_again_a_statement_starts_unbound_and_from_the_top(void **state)
+{
+	struct fixture *f = *state;
+	struct hr_error err = {0};
+	struct store_stmt *stmt;
+	bool has_row;
+	int rows = 0;
+
+	create_table_t(f->store);
+	for (int i = 1; i <= 3; i++)
+		insert_id(f->store, i);
+	/* left in the middle of its rows, with a binding */
+	OK(store_prepare(f->store, "SELECT id FROM t WHERE id >= ? ORDER BY id", &stmt, &err));
+	OK(store_bind_int64(stmt, 1, 2));
+	OK(store_step(stmt, &has_row, &err));
+	assert_true(has_row);
+	assert_int_equal(store_column_int64(stmt, 0), 2);
+	store_stmt_free(stmt);
+
+	/* the same text: no rows are left over, and the parameter is NULL again */
+	OK(store_prepare(f->store, "SELECT id FROM t WHERE id >= ? ORDER BY id", &stmt, &err));
+	OK(store_step(stmt, &has_row, &err));
+	assert_false(has_row); /* id >= NULL matches nothing */
+	store_stmt_free(stmt);
+	OK(store_prepare(f->store, "SELECT id FROM t WHERE id >= ? ORDER BY id", &stmt, &err));
+	OK(store_bind_int64(stmt, 1, 1));
+	for (;;) {
+		OK(store_step(stmt, &has_row, &err));
+		if (!has_row)
+			break;
+		assert_int_equal(store_column_int64(stmt, 0), ++rows);
+	}
+	assert_int_equal(rows, 3);
+	store_stmt_free(stmt);
+}
+
+static void test_statements_beyond_the_cache_and_in_use_together_all_work(void **state)
+{
+	struct fixture *f = *state;
+	struct hr_error err = {0};
+	struct store_stmt *stmts[STMT_TEXTS];
+	char sql[STMT_TEXTS][64];
+	bool has_row;
+
+	/* more distinct texts than the cache holds, each used twice; and the same
+	 * text held twice at once gets two statements */
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < STMT_TEXTS; i++) {
+			snprintf(sql[i], sizeof(sql[i]), "SELECT %d + ?", i);
+			OK(store_prepare(f->store, sql[i], &stmts[i], &err));
+			OK(store_bind_int64(stmts[i], 1, round));
+		}
+		for (int i = 0; i < STMT_TEXTS; i++) {
+			OK(store_step(stmts[i], &has_row, &err));
+			assert_true(has_row);
+			assert_int_equal(store_column_int64(stmts[i], 0), i + round);
+			store_stmt_free(stmts[i]);
+		}
+	}
+	OK(store_prepare(f->store, "SELECT 1 + ?", &stmts[0], &err));
+	OK(store_prepare(f->store, "SELECT 1 + ?", &stmts[1], &err));
+	assert_ptr_not_equal(stmts[0], stmts[1]);
+	OK(store_bind_int64(stmts[0], 1, 10));
+	OK(store_bind_int64(stmts[1], 1, 20));
+	OK(store_step(stmts[1], &has_row, &err));
+	OK(store_step(stmts[0], &has_row, &err));
+	assert_int_equal(store_column_int64(stmts[0], 0), 11);
+	assert_int_equal(store_column_int64(stmts[1], 0), 21);
+	store_stmt_free(stmts[0]);
+	store_stmt_free(stmts[1]);
+}
+
+static void test_a_migration_retires_statements_compiled_before_it(void **state)
+{
+	static const struct store_migration add_column[] = {
+	    {1, "a column more", "ALTER TABLE t ADD COLUMN extra BIGINT", NULL},
+	};
+	struct fixture *f = *state;
+	struct hr_error err = {0};
+	struct store_stmt *stmt;
+	bool has_row;
+
+	create_table_t(f->store);
+	insert_id(f->store, 1);
+	OK(store_prepare(f->store, "SELECT * FROM t", &stmt, &err));
+	OK(store_step(stmt, &has_row, &err));
+	assert_int_equal(store_column_count(stmt), 4);
+	store_stmt_free(stmt);
+	OK(store_migrate(f->store, add_column, 1, &err));
+	/* PostgreSQL would refuse a kept plan whose result changed shape */
+	OK(store_prepare(f->store, "SELECT * FROM t", &stmt, &err));
+	OK(store_step(stmt, &has_row, &err));
+	assert_true(has_row);
+	assert_int_equal(store_column_count(stmt), 5);
+	store_stmt_free(stmt);
 }
 
 static void test_reports_a_locked_database_as_busy(void **state)
@@ -1809,6 +1914,9 @@ int main(int argc, char **argv)
 	    T(test_unique_violation_is_conflict),
 	    T(test_rolls_back_after_a_failed_statement),
 	    T(test_frees_statements_inside_a_failed_transaction),
+	    T(test_prepared_again_a_statement_starts_unbound_and_from_the_top),
+	    T(test_statements_beyond_the_cache_and_in_use_together_all_work),
+	    T(test_a_migration_retires_statements_compiled_before_it),
 	    T(test_reports_a_locked_database_as_busy),
 	    T(test_applies_migrations_in_order_and_records_them),
 	    T(test_rerunning_migrations_is_idempotent),
