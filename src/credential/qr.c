@@ -17,6 +17,8 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +30,7 @@
 #include "credential/qr_mask.h"
 
 #define QUIET_ZONE   4
+#define WIDTH_MAX    177 /* version 40 */
 #define ZBAR_LIBRARY "libzbar.so.0"
 
 /* The zbar functions we call, resolved once from the shared library. */
@@ -200,6 +203,23 @@ static char *put_offset(char *p, int n)
 	return put_number(p, n);
 }
 
+/* The first module at or after from (at most width) whose bit is dark, or
+ * light when dark is false, in a row packed 64 modules to a word. */
+static int next_module(const uint64_t *bits, int from, int width, bool dark)
+{
+	for (int k = from / 64; k * 64 < width; k++) {
+		uint64_t w = dark ? bits[k] : ~bits[k];
+
+		if (k == from / 64)
+			w &= ~UINT64_C(0) << (from % 64);
+		if (w != 0) {
+			int at = k * 64 + __builtin_ctzll(w);
+			return at < width ? at : width;
+		}
+	}
+	return width;
+}
+
 hr_status qr_render_svg(const char *text, struct buf *out, struct hr_error *err)
 {
 	QRcode *q = encode(text, err);
@@ -208,6 +228,12 @@ hr_status qr_render_svg(const char *text, struct buf *out, struct hr_error *err)
 
 	if (q == NULL)
 		return HR_E_TOO_LARGE;
+	if (q->width > WIDTH_MAX) { /* no QR code is wider: libqrencode is broken */
+		int width = q->width;
+
+		QRcode_free(q);
+		return hr_error_set(err, HR_E_UNSUPPORTED, "qr", "a symbol %d modules wide", width);
+	}
 	side = q->width + 2 * QUIET_ZONE;
 	/* single quotes: the SVG travels inside JSON strings without escapes.
 	 * Each horizontal run of dark modules is a line of width 1 through the
@@ -222,23 +248,24 @@ hr_status qr_render_svg(const char *text, struct buf *out, struct hr_error *err)
 		   side, side, side, side);
 	for (int y = 0; y < q->width; y++) {
 		const unsigned char *row = q->data + y * q->width;
+		uint64_t bits[(WIDTH_MAX + 63) / 64] = {0};
 		char *p = line;
 
-		for (int x = 0; x < q->width;) {
-			int run = 0;
-			while (x + run < q->width && (row[x + run] & 1))
-				run++;
-			if (run == 0) {
-				x++;
-				continue;
-			}
+		/* packed first, so that runs are found a word at a time rather than
+		 * by a branch per module that the pattern makes unpredictable */
+		for (int x = 0; x < q->width; x++)
+			bits[x / 64] |= (uint64_t)(row[x] & 1) << (x % 64);
+		for (int x = next_module(bits, 0, q->width, true); x < q->width;
+		     x = next_module(bits, x, q->width, true)) {
+			int end = next_module(bits, x, q->width, false);
+
 			*p++ = 'm';
 			p = put_offset(p, x + QUIET_ZONE - at_x);
 			*p++ = ' ';
 			p = put_offset(p, y + QUIET_ZONE - at_y);
 			*p++ = 'h';
-			p = put_number(p, run);
-			x += run;
+			p = put_number(p, end - x);
+			x = end;
 			at_x = x + QUIET_ZONE;
 			at_y = y + QUIET_ZONE;
 		}

@@ -105,16 +105,18 @@ static void test_png_reads_back_as_the_same_text(void **state)
 	buf_clear(&text);
 }
 
-static void test_svg_draws_exactly_the_modules_of_the_png(void **state)
+/* The SVG of a credential_like text of len characters draws exactly the
+ * modules of its PNG. */
+static void check_svg_against_png(size_t len)
 {
 	struct hr_error err = {0};
 	struct buf png, svg;
-	char payload[901];
+	char *payload = malloc(len + 1);
 	unsigned side, dark = 0;
 	unsigned char *pixels, *grid;
 
-	(void)state;
-	credential_like(payload, sizeof(payload) - 1);
+	assert_non_null(payload);
+	credential_like(payload, len);
 	buf_init(&png, QR_MAX_IMAGE_BYTES);
 	buf_init(&svg, 1024 * 1024);
 	assert_int_equal(qr_render_png(payload, 1, &png, &err), HR_OK);
@@ -125,16 +127,27 @@ static void test_svg_draws_exactly_the_modules_of_the_png(void **state)
 	svg_modules(buf_str(&svg), side, grid);
 	for (unsigned i = 0; i < side * side; i++) {
 		if ((pixels[i] < 128) != (grid[i] == 1))
-			fail_msg("module (%u, %u) differs between PNG and SVG", i % side, i / side);
+			fail_msg("%zu characters: module (%u, %u) differs between PNG and SVG", len,
+				 i % side, i / side);
 		dark += grid[i];
 	}
 	assert_true(dark > side * side / 4); /* a real code, not an empty picture */
-	/* runs, not one rectangle per module: a few bytes per dark module */
-	assert_true(svg.len < (size_t)dark * 4);
+	/* runs, not one rectangle per module: a few bytes per dark module, after
+	 * a header of some 200 */
+	assert_true(svg.len < 256 + (size_t)dark * 4);
+	free(payload);
 	free(pixels);
 	free(grid);
 	buf_clear(&png);
 	buf_clear(&svg);
+}
+
+static void test_svg_draws_exactly_the_modules_of_the_png(void **state)
+{
+	(void)state;
+	check_svg_against_png(5);    /* version 1: 21 modules, one word a row */
+	check_svg_against_png(900);  /* a credential: 97 modules, two words */
+	check_svg_against_png(2400); /* version 40: 177 modules, three words */
 }
 
 static void test_refusals_are_clear(void **state)
