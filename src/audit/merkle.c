@@ -3,8 +3,7 @@
  * and proof verification. See merkle.h for the storage model.
  *
  * Three parts, in this order:
- *  - hashing: SHA-256 through an EVP_MD fetched once (SHA256() fetches the
- *    algorithm from the provider on every call, which costs as much as the hash);
+ *  - hashing: SHA-256 through core/digest.h (fetched once);
  *  - building: merkle_root and the proofs follow the recursive definitions of
  *    RFC 9162 §2.1.1, §2.1.3.1 and §2.1.4.1 top-down, and take every MTH(D[a:b])
  *    they need from stored nodes (subtree_hash), never from the leaves;
@@ -24,7 +23,6 @@
 
 #include <assert.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +30,7 @@
 
 #include <openssl/evp.h>
 
+#include "core/digest.h"
 #include "core/error.h"
 
 #define STAGE "merkle"
@@ -42,20 +41,6 @@
 /* -------------------------------------------------------------------------- */
 /* Hashing */
 
-static EVP_MD *sha256;
-static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
-
-static void sha256_fetch(void)
-{
-	sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-}
-
-static const EVP_MD *sha256_md(void)
-{
-	pthread_once(&sha256_once, sha256_fetch);
-	return sha256;
-}
-
 static void hash_failed(void)
 {
 	fputs("merkle: SHA-256 failed (out of memory, or no SHA-256 in OpenSSL)\n", stderr);
@@ -64,10 +49,7 @@ static void hash_failed(void)
 
 static void sha256_of(const void *data, size_t len, uint8_t out[MERKLE_HASH_LEN])
 {
-	const EVP_MD *md = sha256_md();
-	unsigned int n = 0;
-
-	if (md == NULL || EVP_Digest(data, len, out, &n, md, NULL) != 1 || n != MERKLE_HASH_LEN)
+	if (digest_sha256_of(data, len, out) != HR_OK)
 		hash_failed();
 }
 
@@ -86,7 +68,7 @@ void merkle_leaf_hash(const void *data, size_t len, uint8_t out[MERKLE_HASH_LEN]
 		sha256_of(block, 1 + len, out);
 		return;
 	}
-	md = sha256_md();
+	md = digest_sha256();
 	c = EVP_MD_CTX_new();
 	ok = md != NULL && c != NULL && EVP_DigestInit_ex2(c, md, NULL) == 1 &&
 	     EVP_DigestUpdate(c, "\x00", 1) == 1 && EVP_DigestUpdate(c, data, len) == 1 &&

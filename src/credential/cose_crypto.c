@@ -7,15 +7,14 @@
  */
 #include "credential/cose_crypto.h"
 
-#include <pthread.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/ecdsa.h>
 #include <openssl/rsa.h>
-#include <openssl/sha.h>
 
+#include "core/digest.h"
 #include "core/error.h"
 
 #define STAGE "signature"
@@ -84,30 +83,15 @@ enum key_kind key_kind_of(EVP_PKEY *key)
 	}
 }
 
-/*
- * The SHA-2 digests, fetched from the provider once: SHA256() and friends fetch
- * on every call, which costs about as much as hashing a credential.
- */
-static EVP_MD *sha256, *sha384, *sha512;
-static pthread_once_t digests_once = PTHREAD_ONCE_INIT;
-
-static void digests_fetch(void)
-{
-	sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-	sha384 = EVP_MD_fetch(NULL, "SHA384", NULL);
-	sha512 = EVP_MD_fetch(NULL, "SHA512", NULL);
-}
-
-/* One-shot SHA-2 by name; returns the digest length, 0 on failure. */
+/* One-shot SHA-2 by name (core/digest.h); returns the digest length, 0 on failure. */
 static size_t digest_of(const char *name, const uint8_t *data, size_t len, uint8_t *out)
 {
 	const EVP_MD *md;
 	unsigned int n = 0;
 
-	pthread_once(&digests_once, digests_fetch);
-	md = strcmp(name, "SHA256") == 0   ? sha256
-	     : strcmp(name, "SHA384") == 0 ? sha384
-	     : strcmp(name, "SHA512") == 0 ? sha512
+	md = strcmp(name, "SHA256") == 0   ? digest_sha256()
+	     : strcmp(name, "SHA384") == 0 ? digest_sha384()
+	     : strcmp(name, "SHA512") == 0 ? digest_sha512()
 					   : NULL;
 	if (md == NULL || EVP_Digest(data, len, out, &n, md, NULL) != 1)
 		return 0;

@@ -11,10 +11,10 @@
 
 #include <jansson.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include "core/base64.h"
 #include "core/buf.h"
+#include "core/digest.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "exchange/jose.h"
@@ -23,7 +23,7 @@
 #define CACHE_SLOTS 4096 /* power of two */
 
 struct verified {
-	uint8_t hash[SHA256_DIGEST_LENGTH];
+	uint8_t hash[DIGEST_SHA256_LEN];
 	int64_t exp;
 };
 
@@ -150,7 +150,7 @@ static hr_status check_claims(const json_t *claims, const char *person, const ch
 static hr_status attestation_claims(struct consent_checker *c, const char *att, int64_t now,
 				    json_t **claims, struct hr_error *err)
 {
-	uint8_t hash[SHA256_DIGEST_LENGTH];
+	uint8_t hash[DIGEST_SHA256_LEN];
 	json_t *header = NULL;
 	char kid[128] = "";
 	const char *typ;
@@ -159,7 +159,8 @@ static hr_status attestation_claims(struct consent_checker *c, const char *att, 
 	hr_status rc;
 
 	*claims = NULL;
-	SHA256((const uint8_t *)att, len, hash);
+	if (digest_sha256_of(att, len, hash) != HR_OK)
+		return hr_error_set(err, HR_E_CRYPTO, STAGE, "cannot hash the device attestation");
 	hash[0] ^= 0x5a; /* another domain than the consents' hashes in the same cache */
 	if (already_verified(c, hash, now))
 		return decode_claims(att, claims, err);
@@ -239,7 +240,7 @@ hr_status consent_check(struct consent_checker *c, const char *token, const char
 			const char *purpose, const char *document_type, int64_t now, char *id,
 			size_t id_size, struct hr_error *err)
 {
-	uint8_t hash[SHA256_DIGEST_LENGTH];
+	uint8_t hash[DIGEST_SHA256_LEN];
 	json_t *header = NULL, *claims = NULL;
 	const char *typ;
 	size_t len = strlen(token);
@@ -248,7 +249,8 @@ hr_status consent_check(struct consent_checker *c, const char *token, const char
 
 	if (len > CONSENT_MAX_LEN)
 		return hr_error_set(err, HR_E_DENIED, STAGE, "the consent is too long");
-	SHA256((const uint8_t *)token, len, hash);
+	if (digest_sha256_of(token, len, hash) != HR_OK)
+		return hr_error_set(err, HR_E_CRYPTO, STAGE, "cannot hash the consent");
 	if (already_verified(c, hash, now)) {
 		rc = decode_claims(token, &claims, err);
 	} else {

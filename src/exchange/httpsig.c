@@ -45,6 +45,7 @@
 #include <openssl/rand.h>
 
 #include "core/base64.h"
+#include "core/digest.h"
 #include "core/error.h"
 #include "credential/cose_crypto.h"
 #include "credential/signer.h"
@@ -719,12 +720,10 @@ static hr_status build_base(const struct httpsig_message *msg, const struct sig_
 
 void httpsig_content_digest(const void *body, size_t len, char out[64])
 {
-	uint8_t digest[32];
-	unsigned int n = 0;
+	uint8_t digest[DIGEST_SHA256_LEN];
 
 	memcpy(out, "sha-256=:", 9);
-	if (EVP_Digest(body != NULL ? body : "", len, digest, &n, EVP_sha256(), NULL) != 1 ||
-	    n != sizeof(digest)) {
+	if (digest_sha256_of(body, len, digest) != HR_OK) {
 		out[0] = 0; /* matches no header */
 		return;
 	}

@@ -27,6 +27,7 @@
 #include <openssl/core_names.h>
 
 #include "core/base64.h"
+#include "core/digest.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "credential/cose_crypto.h"
@@ -62,11 +63,10 @@ static void b64url_small(const uint8_t *in, size_t n, char *out)
 
 void jose_sha256_b64url(const void *data, size_t len, char out[JOSE_THUMBPRINT_LEN])
 {
-	uint8_t digest[32];
-	unsigned int n = 0;
+	uint8_t digest[DIGEST_SHA256_LEN];
 	char text[48];
 
-	if (EVP_Digest(data, len, digest, &n, EVP_sha256(), NULL) != 1 || n != sizeof(digest)) {
+	if (digest_sha256_of(data, len, digest) != HR_OK) {
 		out[0] = 0; /* cannot happen short of a broken OpenSSL; compares unequal */
 		return;
 	}

@@ -61,6 +61,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "core/digest.h"
+
 #define REPLAY_WAYS 16
 /* 2^26 identifiers is 3 GiB of table: beyond any sane configuration. */
 #define REPLAY_CAPACITY_MAX ((size_t)1 << 26)
@@ -238,7 +240,7 @@ static bool salted_hash(const struct replay_cache *c, const void *data, size_t l
 {
 	unsigned int hash_len = 0;
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	int ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
+	int ok = md != NULL && EVP_DigestInit_ex(md, digest_sha256(), NULL) == 1 &&
 		 EVP_DigestUpdate(md, c->salt, sizeof(c->salt)) == 1 &&
 		 EVP_DigestUpdate(md, data, len) == 1 &&
 		 EVP_DigestFinal_ex(md, hash, &hash_len) == 1;
