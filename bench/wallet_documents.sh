@@ -50,8 +50,20 @@ trap cleanup EXIT
 signs=5
 verifies=5
 
-# run_once PEOPLE -> "RPS P50 P99 BAD RSS_MB SVG_BYTES QR_TEXT_FILE" for a
-# platform of PEOPLE Ukrainians
+# cpu_ticks WALLET_PID UP_PID -> "WALLET UP BUSY IDLE": the CPU time (clock
+# ticks) the wallet and `up` (gateway and registries) have used, and the whole
+# machine's busy and idle time, so that a run's CPU can be told apart by who
+# spent it
+cpu_ticks() {
+	local w u
+	w=$(awk '{ print $14 + $15 }' "/proc/$1/stat")
+	u=$(awk '{ print $14 + $15 }' "/proc/$2/stat")
+	awk -v w="$w" -v u="$u" '/^cpu / { print w, u, $2 + $3 + $4 + $7 + $8 + $9, $5 + $6; exit }' /proc/stat
+}
+
+# run_once PEOPLE -> "RPS P50 P99 BAD RSS_MB ANSWER_BYTES DIR WALLET_TICKS
+# UP_TICKS BUSY_TICKS IDLE_TICKS" for a platform of PEOPLE Ukrainians (ticks
+# during the measured run)
 run_once() {
 	local people=$1 dir="$work/p$1" wallet url lines
 	# run_once runs in a subshell: stop what it started however it ends
@@ -104,9 +116,12 @@ run_once() {
 
 	LINES="$dir/warm2.tsv" THREADS=2 TARGET_PATH=$path \
 		wrk -t2 -c64 -d2s -s "$here/wallet.lua" "$wallet" >/dev/null
+	read -r w0 u0 b0 i0 < <(cpu_ticks "$wallet_pid" "$up_pid")
 	read -r rps p50 p99 bad < <(LINES="$dir/run.tsv" THREADS=2 TARGET_PATH=$path \
 		wrk_run_script "$wallet$path" "$seconds" "$here/wallet.lua")
-	echo "$rps $p50 $p99 $bad $(peak_rss_mb "$wallet_pid") $(stat -c %s "$dir/answer.json") $dir"
+	read -r w1 u1 b1 i1 < <(cpu_ticks "$wallet_pid" "$up_pid")
+	echo "$rps $p50 $p99 $bad $(peak_rss_mb "$wallet_pid") $(stat -c %s "$dir/answer.json") $dir" \
+		"$((w1 - w0)) $((u1 - u0)) $((b1 - b0)) $((i1 - i0))"
 	kill "$wallet_pid" "$up_pid"
 	wait "$wallet_pid" "$up_pid" 2>/dev/null || true
 }
@@ -115,7 +130,7 @@ echo "== GET $path, whole path: wrk -t2 -c64 -d${seconds}s, $(nproc) cores, same
 speed=$(openssl speed -seconds 3 -multi "$(nproc)" ecdsap256 2>/dev/null | awk '/ecdsa \(nistp256\)/ { print $(NF-1), $NF }')
 read -r ossl_sign ossl_verify <<<"$speed"
 
-read -r s_rps s_p50 s_p99 s_bad s_rss s_size s_dir < <(run_once 100000)
+read -r s_rps s_p50 s_p99 s_bad s_rss s_size s_dir s_wt s_ut s_bt s_it < <(run_once 100000)
 qr=$("$build/bench/bench_qr" "$(cat "$s_dir/qr.txt")" 3)
 qr_rate=$(sed -E 's/.*"qr_svg_per_s": ([0-9]+).*/\1/' <<<"$qr")
 
@@ -125,7 +140,7 @@ if [ "$large" != 0 ]; then
 	if [ "$free_gb" -lt 30 ]; then
 		l_line="  ($large people skipped: only ${free_gb} GB free in $work, 30 GB needed)"
 	else
-		read -r l_rps l_p50 l_p99 l_bad l_rss l_size l_dir < <(run_once "$large")
+		read -r l_rps l_p50 l_p99 l_bad l_rss l_size l_dir _ _ _ _ < <(run_once "$large")
 	fi
 fi
 
@@ -161,6 +176,16 @@ printf 'openssl speed ecdsap256 on %d cores: %s sign/s, %s verify/s\n' "$cores" 
 printf 'ECDSA limit of the path (%d sign + %d verify per request): %s requests/s\n' $signs $verifies "$limit"
 r=$(ratio "$s_rps" "$limit")
 printf '  hromada / ECDSA limit: %s (DESIGN.md §9 target >= 0.70: %s)\n' "$r" "$(verdict "$r" 0.70)"
+# where a request's CPU goes: microseconds of one core per request
+tick_us=$((1000000 / $(getconf CLK_TCK)))
+per_request() { awk -v t="$1" -v us="$tick_us" -v r="$s_rps" -v s="$seconds" 'BEGIN { printf "%.0f", t * us / (r * s) }'; }
+ecdsa_us=$(awk -v s="$ossl_sign" -v v="$ossl_verify" -v ns=$signs -v nv=$verifies -v c="$cores" \
+	'BEGIN { printf "%.0f", c * 1e6 * (ns / s + nv / v) }')
+printf 'CPU per request at 100 000 people, microseconds of one core: wallet %s, gateway and registries %s,\n' \
+	"$(per_request "$s_wt")" "$(per_request "$s_ut")"
+printf '  wrk and the rest %s; all %s, of which the path'"'"'s ECDSA at openssl speed is %s; idle %s%%\n' \
+	"$(per_request $((s_bt - s_wt - s_ut)))" "$(per_request "$s_bt")" "$ecdsa_us" \
+	"$(awk -v i="$s_it" -v b="$s_bt" 'BEGIN { printf "%.0f", 100 * i / (i + b) }')"
 printf 'QR rendering (libqrencode, our mask choice, SVG) of this credential: %s/s per core\n' "$qr_rate"
 printf 'limit with one QR rendering per request as well: %s requests/s\n' "$limit_qr"
 printf '  hromada / ECDSA+QR limit: %s\n' "$(ratio "$s_rps" "$limit_qr")"
