@@ -43,6 +43,11 @@ void role_host_stop(struct role_host *host);
 
 /* --- the whole platform ---------------------------------------------------- */
 
+/* Enrolments a client address may start an hour at an `up` wallet: on one
+ * machine every device is 127.0.0.1, so the wallet's default (30) is raised
+ * to what a demo, the tests and the benchmark need, still a bound. */
+#define PLATFORM_UP_ENROL_STARTS_PER_CLIENT_HOUR 500
+
 struct platform_up_options {
 	const char *state_dir;        /* default ./hromada-state */
 	const char *countries;        /* "UA,PL" */

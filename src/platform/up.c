@@ -230,8 +230,9 @@ static hr_status role_settings(const struct up *up, const struct up_role *r, str
 		    HR_OK)
 			return rc;
 	} else if (strcmp(r->role, "wallet") == 0) {
-		char signers[STATE_DIR_MAX + 64], outbox[STATE_DIR_MAX + 16];
+		char signers[STATE_DIR_MAX + 64], outbox[STATE_DIR_MAX + 16], starts[16];
 		gateway = find_role(up, "gateway", r->country, NULL);
+		snprintf(starts, sizeof(starts), "%d", PLATFORM_UP_ENROL_STARTS_PER_CLIENT_HOUR);
 		snprintf(signers, sizeof(signers), "%s/signers", keys);
 		snprintf(outbox, sizeof(outbox), "%s/outbox", up->state_dir);
 		if ((rc = config_set(cfg, "wallet", "member_id", m->wallet, "up", err)) != HR_OK ||
@@ -248,6 +249,8 @@ static hr_status role_settings(const struct up *up, const struct up_role *r, str
 				     err)) != HR_OK ||
 		    (rc = config_set(cfg, "wallet", "signers_dir", signers, "up", err)) != HR_OK ||
 		    (rc = config_set(cfg, "wallet", "outbox", outbox, "up", err)) != HR_OK ||
+		    (rc = config_set(cfg, "wallet", "enrol_starts_per_client_hour", starts, "up",
+				     err)) != HR_OK ||
 		    (rc = config_set(cfg, "server", "threads", "16", "up", err)) != HR_OK)
 			return rc;
 	}

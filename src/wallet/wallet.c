@@ -14,6 +14,7 @@
 #include <openssl/pem.h>
 
 #include "core/config.h"
+#include "core/rate_limit.h"
 #include "core/error.h"
 #include "core/role.h"
 #include "credential/issue.h"
@@ -55,6 +56,7 @@ static hr_status read_settings(const struct role_context *ctx, struct wallet *w,
 	char key[PATH_MAX], cert[PATH_MAX], gateway_cert[PATH_MAX], signers[PATH_MAX];
 	char path[PATH_MAX + 64], key_path[PATH_MAX + 64];
 	struct config *cfg = ctx->config;
+	int64_t starts;
 	hr_status rc;
 
 	if ((rc = copy_setting(cfg, "member_id", w->member_id, sizeof(w->member_id), true, err)) ||
@@ -82,6 +84,12 @@ static hr_status read_settings(const struct role_context *ctx, struct wallet *w,
 		if ((rc = signer_open_files(key_path, path, &w->document_signers[t], err)) != HR_OK)
 			return rc;
 	}
+	if ((rc = config_get_int(cfg, "wallet", "enrol_starts_per_client_hour",
+				 WALLET_STARTS_PER_CLIENT_HOUR, 0, 1000000, &starts, err)) != HR_OK)
+		return rc;
+	if (starts > 0 && (w->enrol_limiter =
+			       rate_limiter_new((double)starts / 3600.0, (unsigned)starts)) == NULL)
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
 	snprintf(path, sizeof(path), "%s/wallet.key", ctx->state_dir);
 	return secret_load_or_create(path, w->secret, err);
 }
@@ -154,6 +162,7 @@ static void wallet_close(void *state)
 	http_client_free(w->client);
 	replay_cache_free(w->dpop_jti);
 	replay_cache_free(w->gateway_nonces);
+	rate_limiter_free(w->enrol_limiter);
 	pthread_mutex_destroy(&w->issuers_lock);
 	OPENSSL_cleanse(w->secret, sizeof(w->secret));
 	free(w);
@@ -167,7 +176,9 @@ const struct role_ops wallet_role = {
 		   "  provider_prefix = UA/GOV/00015622: registries are PREFIX/<type> (required)\n"
 		   "  signers_dir = keys/UA/signers: a document signer per type (required)\n"
 		   "  outbox = where enrolment codes go out of band (required)\n"
-		   "  public_url = the URL devices use, for DPoP htu (default: from Host)\n",
+		   "  public_url = the URL devices use, for DPoP htu (default: from Host)\n"
+		   "  enrol_starts_per_client_hour = 30: enrolments one client address may\n"
+		   "    start an hour (each sends a code to a citizen); 0 = no limit\n",
     .per_country = true,
     .open = wallet_open,
     .close = wallet_close,

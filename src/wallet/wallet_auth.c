@@ -26,15 +26,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "core/base64.h"
+#include "core/clock.h"
 #include "core/file.h"
 #include "core/error.h"
 #include "core/hex.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/rate_limit.h"
 #include "exchange/consent.h"
 #include "exchange/dpop.h"
 
@@ -234,6 +238,37 @@ fail:
 	return rc;
 }
 
+/*
+ * Takes one of the client address's enrolment starts; replies 429 itself when
+ * none is left. The address as bytes (4 or 16), so every IPv6 address is a
+ * client of its own; behind a reverse proxy, the proxy is the one client.
+ */
+static bool client_may_start(struct wallet *w, struct http_request *req)
+{
+	const char *peer = http_request_peer(req);
+	unsigned char address[16];
+	size_t len = 0;
+	unsigned retry_after = 0;
+	char seconds[16];
+
+	if (w->enrol_limiter == NULL)
+		return true;
+	if (inet_pton(AF_INET, peer, address) == 1)
+		len = 4;
+	else if (inet_pton(AF_INET6, peer, address) == 1)
+		len = 16;
+	if (len == 0) { /* not an IP address (a Unix socket): one client for all such */
+		memset(address, 0, sizeof(address));
+		len = 1;
+	}
+	if (rate_limiter_take(w->enrol_limiter, address, len, clock_monotonic_us(), &retry_after))
+		return true;
+	snprintf(seconds, sizeof(seconds), "%u", retry_after);
+	http_reply_header(req, "Retry-After", seconds);
+	reply_problem(req, 429, "rate_limited", "too many enrolments started from this address");
+	return false;
+}
+
 void wallet_handle_enrol_start(struct http_request *req, void *context)
 {
 	static const char *const keys[] = {"person", NULL};
@@ -257,6 +292,8 @@ void wallet_handle_enrol_start(struct http_request *req, void *context)
 			      "check digit");
 		goto done;
 	}
+	if (!client_may_start(w, req))
+		goto done;
 	if (wallet_person_hash(w, person, person_hash) != HR_OK ||
 	    store_pool_acquire(w->pool, 2000, &s, &err) != HR_OK ||
 	    start_enrolment(w, s, person, person_hash, (int64_t)time(NULL), &retry_after, &err) !=

@@ -35,11 +35,16 @@
 #define WALLET_CODE_TTL_S      600
 #define WALLET_CODE_ATTEMPTS   5
 #define WALLET_STARTS_PER_HOUR 5
-#define WALLET_TOKEN_TTL_S     (30 * 86400)
-#define WALLET_MAX_ISSUERS     64
+/* enrolments one client address may start an hour, unless configured
+ * (enrol_starts_per_client_hour): codes go to citizens, so one client must not
+ * be able to send them to thousands */
+#define WALLET_STARTS_PER_CLIENT_HOUR 30
+#define WALLET_TOKEN_TTL_S            (30 * 86400)
+#define WALLET_MAX_ISSUERS            64
 
 struct signer;
 struct issuer;
+struct rate_limiter;
 
 struct wallet {
 	struct store_pool *pool;
@@ -57,6 +62,7 @@ struct wallet {
 	struct http_client *client;
 	struct replay_cache *dpop_jti;
 	struct replay_cache *gateway_nonces;
+	struct rate_limiter *enrol_limiter; /* per client address; NULL = no limit */
 
 	pthread_mutex_t issuers_lock; /* a small pool: one issuer per busy thread */
 	struct issuer *issuers[DOCUMENT_TYPE_COUNT][WALLET_MAX_ISSUERS];

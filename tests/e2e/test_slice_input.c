@@ -51,6 +51,7 @@
 #include "exchange/consent.h"
 #include "exchange/jose.h"
 #include "platform/country.h"
+#include "platform/platform.h"
 
 /* the wallet's limits (src/wallet/wallet_internal.h, docs/EXCHANGE.md) */
 #define WALLET_CODE_ATTEMPTS   5
@@ -2192,6 +2193,53 @@ static void test_oversized_headers_always_get_an_answer(void **unused)
 	finish();
 }
 
+/*
+ * Codes go to citizens: one client may start only so many enrolments an hour,
+ * whoever it names (here every start names another person, so the limit per
+ * person never plays). Runs last: it spends this address's budget at the UA
+ * wallet, whatever the tests before it left of it.
+ */
+static void test_enrol_start_limits_starts_per_client_address(void **unused)
+{
+	struct http_client_response r;
+	const char *retry;
+	char ghost[16], what[200];
+	int accepted = 0;
+	long status = 0;
+
+	(void)unused;
+	for (int i = 0; i <= PLATFORM_UP_ENROL_STARTS_PER_CLIENT_HOUR; i++) {
+		nobody("UA", 2000u + (unsigned)i, ghost);
+		status = enrol_start(ghost, &r);
+		if (status != 202)
+			break;
+		accepted++;
+		http_client_response_clear(&r);
+	}
+	snprintf(what, sizeof(what), "enrol/start after %d accepted from one address", accepted);
+	check_refusal(what, &r, 429, "rate_limited");
+	CHECK(r.body.data != NULL && strstr((const char *)r.body.data, "address") != NULL,
+	      "%s: the 429 does not say the address is the limit", what);
+	retry = http_client_response_header(&r, "retry-after");
+	CHECK(retry != NULL && atoi(retry) > 0 && atoi(retry) <= 3600,
+	      "%s: Retry-After is '%s', not 1..3600 seconds", what, retry ? retry : "");
+	http_client_response_clear(&r);
+	/* a citizen who never asked is refused the same: the budget is the address's */
+	enrol_start(person_last(), &r);
+	check_refusal("enrol/start for a citizen once the address spent its budget", &r, 429,
+		      "rate_limited");
+	http_client_response_clear(&r);
+	/* bad input is still told what is wrong: the budget is checked after it */
+	{
+		char bad[16];
+		bad_check_digit(person_a(), bad);
+		enrol_start(bad, &r);
+		check_refusal("enrol/start with a bad check digit", &r, 400, NULL);
+		http_client_response_clear(&r);
+	}
+	finish();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2223,6 +2271,8 @@ int main(void)
 					    still_serving),
 	    cmocka_unit_test_setup_teardown(test_oversized_headers_always_get_an_answer, begin,
 					    still_serving),
+	    cmocka_unit_test_setup_teardown(test_enrol_start_limits_starts_per_client_address,
+					    begin, still_serving),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
