@@ -387,15 +387,17 @@ done:
 	return ok;
 }
 
-/* The URI the client addressed, as DPoP's htu must name it. */
+/*
+ * The URI this request was meant for, as DPoP's htu must name it (RFC 9449
+ * §4.3 item 9): under public_url, or else the URL the wallet listens on —
+ * never the client's Host header, which would let a proof made for another
+ * server pass here.
+ */
 static void request_uri(const struct wallet *w, struct http_request *req, char *out, size_t size)
 {
-	const char *host = http_request_header(req, "Host");
+	const char *base = w->public_url[0] ? w->public_url : http_server_url(w->server);
 
-	if (w->public_url[0])
-		snprintf(out, size, "%s%s", w->public_url, http_request_path(req));
-	else
-		snprintf(out, size, "http://%s%s", host ? host : "", http_request_path(req));
+	snprintf(out, size, "%s%s", base, http_request_path(req));
 }
 
 /* Checks the code of a pending enrolment, spending one attempt. */

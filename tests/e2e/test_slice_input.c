@@ -435,13 +435,14 @@ struct call {
 	const char *proof;         /* default: a fresh proof of d for method and path */
 	const char *consent;       /* default: a fresh consent of d */
 	const char *wallet;        /* default: d's wallet */
+	const char *host;          /* a Host header other than the URL's */
 };
 
 static long device_send(struct device *d, const struct call *c, struct http_client_response *r)
 {
 	const char *method = c->method ? c->method : "GET";
 	const char *wallet = c->wallet ? c->wallet : d->wallet;
-	struct http_header h[4];
+	struct http_header h[5];
 	struct buf proof, consent;
 	char url[1200], full[1400], auth[2200];
 	size_t n = 0;
@@ -471,6 +472,8 @@ static long device_send(struct device *d, const struct call *c, struct http_clie
 		h[n++] = (struct http_header){"Hromada-Consent", buf_str(&consent)};
 	if (c->body != NULL)
 		h[n++] = (struct http_header){"Content-Type", "application/json"};
+	if (c->host != NULL)
+		h[n++] = (struct http_header){"Host", c->host};
 	status = slice_send(http, method, full, h, n, c->body, c->body ? strlen(c->body) : 0, r);
 	buf_clear(&proof);
 	buf_clear(&consent);
@@ -1236,6 +1239,17 @@ static void test_every_bad_dpop_proof_is_401_with_a_challenge(void **unused)
 	device_proof(a, "GET", other_url, a->token, now, &proof);
 	device_send(a, &(struct call){.path = path, .proof = buf_str(&proof)}, &r);
 	check_dpop_refusal("a proof for another wallet", &r);
+	http_client_response_clear(&r);
+	buf_reset(&proof);
+	/* a proof for another origin, sent with that origin's Host: the wallet
+	 * compares htu with its own URL, never with what the client says it is */
+	device_proof(a, "GET", "http://other-wallet.example/v1/documents/driver_licence", a->token,
+		     now, &proof);
+	device_send(
+	    a,
+	    &(struct call){.path = path, .proof = buf_str(&proof), .host = "other-wallet.example"},
+	    &r);
+	check_dpop_refusal("a proof for another origin, with its Host", &r);
 	http_client_response_clear(&r);
 	buf_reset(&proof);
 	snprintf(other_url, sizeof(other_url), "https://%s", a->wallet + strlen("http://"));

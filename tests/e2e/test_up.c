@@ -185,6 +185,29 @@ static void check_serve_alone(const char *dir, const char *state)
 	assert_int_equal(code, 0);
 }
 
+/*
+ * Devices name the wallet's URL in their DPoP proofs: a wallet on every address
+ * cannot know it, so it needs public_url, which must be a URL paths follow.
+ */
+static void check_wallet_needs_its_url(const char *dir, const char *state)
+{
+	char ini[400], state_dir[320], out[4096];
+	char *argv[] = {(char *)tk_hromada_binary(), "serve", "wallet",  "--config", ini,  "--set",
+			"server.listen=0.0.0.0:0",   "--set", state_dir, NULL,       NULL, NULL};
+
+	snprintf(ini, sizeof(ini), "%s/UA/wallet/hromada.ini", state);
+	snprintf(state_dir, sizeof(state_dir), "node.state_dir=%s/wallet-alone", dir);
+	assert_int_equal(tk_run(argv, out, sizeof(out), 30000), 2);
+	assert_non_null(strstr(out, "public_url is required when the wallet listens on every"));
+	argv[9] = "--set";
+	argv[10] = "wallet.public_url=https://wallet.example/";
+	assert_int_equal(tk_run(argv, out, sizeof(out), 30000), 2);
+	assert_non_null(strstr(out, "public_url must not end with '/'"));
+	argv[10] = "wallet.public_url=wallet.example";
+	assert_int_equal(tk_run(argv, out, sizeof(out), 30000), 2);
+	assert_non_null(strstr(out, "public_url must be an http:// or https:// URL"));
+}
+
 static void test_up_runs_every_role_and_stops_on_sigterm(void **unused)
 {
 	char dir[256], state[300], out[8192];
@@ -215,6 +238,7 @@ static void test_up_runs_every_role_and_stops_on_sigterm(void **unused)
 
 	/* serve runs one role alone from the settings up wrote */
 	check_serve_alone(dir, state);
+	check_wallet_needs_its_url(dir, state);
 
 	stop_up(&r);
 	json_decref(endpoints);
