@@ -48,6 +48,9 @@ static void serve_help(void)
 	       "  rate_limit_burst = 0        0 = same as rate_limit_per_s\n"
 	       "  shutdown_timeout_ms = 4000  how long a stop waits for in-flight requests\n"
 	       "  access_log = true           one log line per request\n"
+	       "  public_url =                the URL clients reach it at, if not the one it\n"
+	       "                              listens on (a proxy, a name, 0.0.0.0); signed\n"
+	       "                              requests and DPoP proofs name it\n"
 	       "  [store]\n"
 	       "  url = sqlite:STATE_DIR/ROLE.db   or postgresql://user@host/db\n"
 	       "  pool_size = 8               database connections\n");

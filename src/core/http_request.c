@@ -218,6 +218,12 @@ const char *http_request_peer(const struct http_request *r)
 	return r->peer;
 }
 
+const char *http_request_own_url(const struct http_request *r)
+{
+	return r->server->options.public_url[0] ? r->server->options.public_url
+						: http_server_url(r->server);
+}
+
 hr_status http_request_json(const struct http_request *r, json_t **out, struct hr_error *err)
 {
 	return hr_json_parse_object(r->body.data, r->body.len, out, err);

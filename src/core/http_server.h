@@ -51,7 +51,11 @@ struct http_server_options {
 	unsigned rate_limit_burst;
 	unsigned shutdown_timeout_ms; /* how long stop waits for in-flight requests */
 	bool access_log;              /* one log line per request */
-	char name[64];                /* shown in logs as role=..., e.g. "UA/wallet" */
+	/* The URL clients reach the server at ("https://wallet.example"), when it
+	 * is not the one it listens on (a proxy, a DNS name, 0.0.0.0); "" = that
+	 * one. Signed requests and DPoP proofs name it: see http_request_own_url. */
+	char public_url[512];
+	char name[64]; /* shown in logs as role=..., e.g. "UA/wallet" */
 };
 
 /* Defaults suitable for a role on loopback. */
@@ -59,6 +63,12 @@ void http_server_options_default(struct http_server_options *options);
 /* Reads the [server] section over the defaults. Stage of errors: "config". */
 hr_status http_server_options_from_config(struct config *cfg, struct http_server_options *options,
 					  struct hr_error *err);
+/*
+ * For a role whose clients sign the URL they call (DPoP proofs, RFC 9421
+ * @authority): refuses settings under which the server cannot know that URL,
+ * a listen address of every interface (0.0.0.0, ::) without public_url.
+ */
+hr_status http_server_options_require_own_url(struct config *cfg, struct hr_error *err);
 
 typedef void (*http_handler_fn)(struct http_request *request, void *context);
 /* Extra readiness check for /healthz; HR_OK = healthy, else err says why (503). */
@@ -106,6 +116,10 @@ struct slice http_request_body(const struct http_request *request);
 const char *http_request_id(const struct http_request *request);
 /* Peer address as text, e.g. "127.0.0.1". */
 const char *http_request_peer(const struct http_request *request);
+/* The URL clients reach this server at, without a trailing slash: [server]
+ * public_url, or else the URL it listens on. A request's own URL is this and
+ * its path; never build it from the Host header, which the client chooses. */
+const char *http_request_own_url(const struct http_request *request);
 
 /* Parses the body as a JSON object (caller owns *out). On failure the caller
  * usually answers http_reply_from_error(request, err). */

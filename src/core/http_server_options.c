@@ -69,6 +69,33 @@ bad:
 			    text);
 }
 
+/* server.public_url: an absolute http(s) URL to which request paths are appended. */
+static hr_status read_public_url(struct config *cfg, struct http_server_options *o,
+				 struct hr_error *err)
+{
+	const char *url = NULL;
+	size_t len;
+	hr_status rc;
+
+	if ((rc = config_get_str(cfg, "server", "public_url", NULL, &url, err)) != HR_OK ||
+	    url == NULL)
+		return rc;
+	len = strlen(url);
+	if ((strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) ||
+	    len == strlen("https://") || strcspn(url, " \t?#") != len)
+		return hr_error_set(
+		    err, HR_E_INVALID, "config",
+		    "server.public_url = '%.100s' is not an http:// or https:// URL", url);
+	if (url[len - 1] == '/')
+		return hr_error_set(err, HR_E_INVALID, "config",
+				    "server.public_url must not end with '/': request paths are "
+				    "appended to it");
+	if (len >= sizeof(o->public_url))
+		return hr_error_set(err, HR_E_INVALID, "config", "server.public_url is too long");
+	memcpy(o->public_url, url, len + 1);
+	return HR_OK;
+}
+
 hr_status http_server_options_from_config(struct config *cfg, struct http_server_options *o,
 					  struct hr_error *err)
 {
@@ -103,5 +130,25 @@ hr_status http_server_options_from_config(struct config *cfg, struct http_server
 	o->rate_limit_per_s = (double)v;
 	if (o->rate_limit_per_s > 0 && o->rate_limit_burst == 0)
 		o->rate_limit_burst = (unsigned)(o->rate_limit_per_s < 1 ? 1 : o->rate_limit_per_s);
+	if ((rc = read_public_url(cfg, o, err)) != HR_OK)
+		return rc;
 	return config_get_bool(cfg, "server", "access_log", o->access_log, &o->access_log, err);
+}
+
+hr_status http_server_options_require_own_url(struct config *cfg, struct hr_error *err)
+{
+	struct http_server_options o;
+	hr_status rc;
+
+	http_server_options_default(&o);
+	if ((rc = http_server_options_from_config(cfg, &o, err)) != HR_OK)
+		return rc;
+	if (o.public_url[0] == 0 &&
+	    (strcmp(o.listen_host, "0.0.0.0") == 0 || strcmp(o.listen_host, "::") == 0))
+		return hr_error_set(
+		    err, HR_E_INVALID, "config",
+		    "server.public_url is required when listening on every address "
+		    "(%s): clients sign the URL they call, and it cannot be that one",
+		    o.listen_host);
+	return HR_OK;
 }

@@ -184,7 +184,6 @@ static bool known_header(const char *name)
 
 static void collect(struct http_request *req, const char *const *extra, struct incoming *in)
 {
-	const char *host = http_request_header(req, "Host");
 	struct slice body = http_request_body(req);
 	size_t n = 0;
 
@@ -199,7 +198,9 @@ static void collect(struct http_request *req, const char *const *extra, struct i
 		if (v != NULL && !known_header(extra[i]))
 			in->headers[n++] = (struct httpsig_header){in->names.text[i], v};
 	}
-	snprintf(in->target_uri, sizeof(in->target_uri), "http://%s%s", host ? host : "",
+	/* the URL the request was signed for is ours, never the Host the sender
+	 * chose: a request signed for another server must not verify here */
+	snprintf(in->target_uri, sizeof(in->target_uri), "%s%s", http_request_own_url(req),
 		 http_request_path(req));
 	in->message = (struct httpsig_message){
 	    http_request_method(req), in->target_uri, 0, in->headers, n, body.ptr, body.len, NULL};

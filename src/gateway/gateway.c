@@ -299,7 +299,9 @@ static hr_status gateway_open(const struct role_context *ctx, void **state, stru
 
 	if (g == NULL)
 		return HR_E_NOMEM;
-	if ((rc = read_settings(ctx, g, &audit, err)) != HR_OK ||
+	/* members sign the URL they call (@authority) */
+	if ((rc = http_server_options_require_own_url(ctx->config, err)) != HR_OK ||
+	    (rc = read_settings(ctx, g, &audit, err)) != HR_OK ||
 	    (rc = role_open_store(ctx, "gateway.db", NULL, 0, &g->pool, err)) != HR_OK ||
 	    (rc = audit_open(&audit, &g->audit, err)) != HR_OK)
 		goto fail;

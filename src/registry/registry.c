@@ -334,7 +334,9 @@ static hr_status registry_open(const struct role_context *ctx, void **state, str
 
 	if (r == NULL)
 		return HR_E_NOMEM;
-	if ((rc = read_settings(ctx, r, err)) != HR_OK ||
+	/* the gateway signs the URL it calls (@authority) */
+	if ((rc = http_server_options_require_own_url(ctx->config, err)) != HR_OK ||
+	    (rc = read_settings(ctx, r, err)) != HR_OK ||
 	    (rc = role_open_store(ctx, "registry.db", registry_migrations, registry_migration_count,
 				  &r->pool, err)) != HR_OK)
 		goto fail;

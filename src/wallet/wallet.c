@@ -50,40 +50,6 @@ static hr_status copy_setting(struct config *cfg, const char *key, char *out, si
 	return HR_OK;
 }
 
-/*
- * Devices name the wallet's URL in every DPoP proof. Without public_url it is
- * the URL the server listens on, which a device cannot use when that is every
- * address (0.0.0.0, ::): refuse to start rather than answer every proof 401.
- */
-static hr_status check_public_url(struct config *cfg, const char *public_url, struct hr_error *err)
-{
-	struct http_server_options o;
-	hr_status rc;
-
-	if (public_url[0] != 0) {
-		if (strncmp(public_url, "http://", 7) != 0 &&
-		    strncmp(public_url, "https://", 8) != 0)
-			return hr_error_set(
-			    err, HR_E_INVALID, "config",
-			    "[wallet] public_url must be an http:// or https:// URL");
-		if (public_url[strlen(public_url) - 1] == '/')
-			return hr_error_set(err, HR_E_INVALID, "config",
-					    "[wallet] public_url must not end with '/': request "
-					    "paths are appended to it");
-		return HR_OK;
-	}
-	http_server_options_default(&o);
-	if ((rc = http_server_options_from_config(cfg, &o, err)) != HR_OK)
-		return rc;
-	if (strcmp(o.listen_host, "0.0.0.0") == 0 || strcmp(o.listen_host, "::") == 0)
-		return hr_error_set(
-		    err, HR_E_INVALID, "config",
-		    "[wallet] public_url is required when the wallet listens on every "
-		    "address (%s): it is the URL devices name in their DPoP proofs",
-		    o.listen_host);
-	return HR_OK;
-}
-
 static hr_status read_settings(const struct role_context *ctx, struct wallet *w,
 			       struct hr_error *err)
 {
@@ -105,9 +71,7 @@ static hr_status read_settings(const struct role_context *ctx, struct wallet *w,
 	    (rc = copy_setting(cfg, "provider_prefix", w->provider_prefix,
 			       sizeof(w->provider_prefix), true, err)) ||
 	    (rc = copy_setting(cfg, "signers_dir", signers, sizeof(signers), true, err)) ||
-	    (rc = copy_setting(cfg, "outbox", w->outbox, sizeof(w->outbox), true, err)) ||
-	    (rc =
-		 copy_setting(cfg, "public_url", w->public_url, sizeof(w->public_url), false, err)))
+	    (rc = copy_setting(cfg, "outbox", w->outbox, sizeof(w->outbox), true, err)))
 		return rc;
 	if ((rc = signer_open_files(key, cert, &w->member_signer, err)) != HR_OK ||
 	    (rc = signer_cert_public_key_file(gateway_cert, &w->gateway_key, err)) != HR_OK)
@@ -118,7 +82,8 @@ static hr_status read_settings(const struct role_context *ctx, struct wallet *w,
 		if ((rc = signer_open_files(key_path, path, &w->document_signers[t], err)) != HR_OK)
 			return rc;
 	}
-	if ((rc = check_public_url(cfg, w->public_url, err)) != HR_OK)
+	/* devices name the wallet's URL in every DPoP proof */
+	if ((rc = http_server_options_require_own_url(cfg, err)) != HR_OK)
 		return rc;
 	if ((rc = config_get_int(cfg, "wallet", "enrol_starts_per_client_hour",
 				 WALLET_STARTS_PER_CLIENT_HOUR, 0, 1000000, &starts, err)) != HR_OK)
@@ -141,7 +106,6 @@ static hr_status wallet_open(const struct role_context *ctx, void **state, struc
 	if (w == NULL)
 		return HR_E_NOMEM;
 	pthread_mutex_init(&w->issuers_lock, NULL);
-	w->server = ctx->server;
 	if ((rc = read_settings(ctx, w, err)) != HR_OK ||
 	    (rc = role_open_store(ctx, "wallet.db", wallet_migrations, wallet_migration_count,
 				  &w->pool, err)) != HR_OK)
@@ -213,8 +177,6 @@ const struct role_ops wallet_role = {
 		   "  provider_prefix = UA/GOV/00015622: registries are PREFIX/<type> (required)\n"
 		   "  signers_dir = keys/UA/signers: a document signer per type (required)\n"
 		   "  outbox = where enrolment codes go out of band (required)\n"
-		   "  public_url = the URL devices use, as DPoP proofs name it (default: the\n"
-		   "    URL the server listens on; required behind a proxy or on 0.0.0.0)\n"
 		   "  enrol_starts_per_client_hour = 30: enrolments one client address may\n"
 		   "    start an hour (each sends a code to a citizen); 0 = no limit\n",
     .per_country = true,

@@ -389,15 +389,13 @@ done:
 
 /*
  * The URI this request was meant for, as DPoP's htu must name it (RFC 9449
- * §4.3 item 9): under public_url, or else the URL the wallet listens on —
- * never the client's Host header, which would let a proof made for another
- * server pass here.
+ * §4.3 item 9): our own URL — never the client's Host header, which would let
+ * a proof made for another server pass here.
  */
 static void request_uri(const struct wallet *w, struct http_request *req, char *out, size_t size)
 {
-	const char *base = w->public_url[0] ? w->public_url : http_server_url(w->server);
-
-	snprintf(out, size, "%s%s", base, http_request_path(req));
+	(void)w;
+	snprintf(out, size, "%s%s", http_request_own_url(req), http_request_path(req));
 }
 
 /* Checks the code of a pending enrolment, spending one attempt. */

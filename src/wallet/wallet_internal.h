@@ -54,8 +54,6 @@ struct wallet {
 	char gateway_url[512];
 	char provider_prefix[96]; /* providers are PREFIX/<document type> */
 	char outbox[4096];
-	char public_url[512];       /* "" = the URL the server listens on */
-	struct http_server *server; /* for that URL: known once it listens */
 	struct member_identity self;
 	struct signer *member_signer;
 	EVP_PKEY *gateway_key;

@@ -187,7 +187,7 @@ static void check_serve_alone(const char *dir, const char *state)
 
 /*
  * Devices name the wallet's URL in their DPoP proofs: a wallet on every address
- * cannot know it, so it needs public_url, which must be a URL paths follow.
+ * cannot know it, so it needs server.public_url, a URL paths are appended to.
  */
 static void check_wallet_needs_its_url(const char *dir, const char *state)
 {
@@ -198,14 +198,14 @@ static void check_wallet_needs_its_url(const char *dir, const char *state)
 	snprintf(ini, sizeof(ini), "%s/UA/wallet/hromada.ini", state);
 	snprintf(state_dir, sizeof(state_dir), "node.state_dir=%s/wallet-alone", dir);
 	assert_int_equal(tk_run(argv, out, sizeof(out), 30000), 2);
-	assert_non_null(strstr(out, "public_url is required when the wallet listens on every"));
+	assert_non_null(strstr(out, "server.public_url is required when listening on every"));
 	argv[9] = "--set";
-	argv[10] = "wallet.public_url=https://wallet.example/";
+	argv[10] = "server.public_url=https://wallet.example/";
 	assert_int_equal(tk_run(argv, out, sizeof(out), 30000), 2);
-	assert_non_null(strstr(out, "public_url must not end with '/'"));
-	argv[10] = "wallet.public_url=wallet.example";
+	assert_non_null(strstr(out, "server.public_url must not end with '/'"));
+	argv[10] = "server.public_url=wallet.example";
 	assert_int_equal(tk_run(argv, out, sizeof(out), 30000), 2);
-	assert_non_null(strstr(out, "public_url must be an http:// or https:// URL"));
+	assert_non_null(strstr(out, "is not an http:// or https:// URL"));
 }
 
 static void test_up_runs_every_role_and_stops_on_sigterm(void **unused)

@@ -77,6 +77,14 @@ static void handle_bytes(struct http_request *r, void *ctx)
 	http_reply_bytes(r, 200, "text/plain", text, strlen(text));
 }
 
+static void handle_own_url(struct http_request *r, void *ctx)
+{
+	const char *url = http_request_own_url(r);
+
+	(void)ctx;
+	http_reply_bytes(r, 200, "text/plain", url, strlen(url));
+}
+
 static struct fixture *start(void (*tune)(struct http_server_options *))
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -113,6 +121,8 @@ static struct fixture *start(void (*tune)(struct http_server_options *))
 	    http_server_route(f->server, "GET", "/forgets", 0, handle_forgets, NULL, &err), HR_OK);
 	assert_int_equal(
 	    http_server_route(f->server, "POST", "/bytes", 0, handle_bytes, NULL, &err), HR_OK);
+	assert_int_equal(
+	    http_server_route(f->server, "GET", "/own-url", 0, handle_own_url, NULL, &err), HR_OK);
 	assert_int_equal(http_server_start(f->server, &err), HR_OK);
 	f->port = http_server_port(f->server);
 	assert_true(f->port > 0);
@@ -661,6 +671,93 @@ static void test_port_in_use_is_a_clear_error(void **state)
 	stop(f);
 }
 
+static void public_url_example(struct http_server_options *o)
+{
+	snprintf(o->public_url, sizeof(o->public_url), "https://wallet.example");
+}
+
+/* A request's own URL is the server's, whatever Host the client sends. */
+static void test_own_url_is_the_servers_never_the_clients_host(void **state)
+{
+	struct fixture *f = start(NULL);
+	char out[4096], expected[64];
+
+	(void)state;
+	snprintf(expected, sizeof(expected), "\r\n\r\nhttp://127.0.0.1:%u", f->port);
+	assert_int_equal(tk_raw_exchange(f->port,
+					 "GET /own-url HTTP/1.1\r\nHost: evil.example\r\n\r\n", out,
+					 sizeof(out)),
+			 200);
+	assert_non_null(strstr(out, expected));
+	assert_null(strstr(out, "evil"));
+	stop(f);
+
+	f = start(public_url_example);
+	assert_int_equal(tk_raw_exchange(f->port,
+					 "GET /own-url HTTP/1.1\r\nHost: evil.example\r\n\r\n", out,
+					 sizeof(out)),
+			 200);
+	assert_non_null(strstr(out, "\r\n\r\nhttps://wallet.example"));
+	stop(f);
+}
+
+static void test_public_url_must_be_a_url_paths_follow(void **state)
+{
+	static const char *const refused[] = {
+	    "server.public_url=wallet.example",
+	    "server.public_url=ftp://wallet.example",
+	    "server.public_url=https://",
+	    "server.public_url=https://wallet.example/",
+	    "server.public_url=https://wallet.example/x?y",
+	    "server.public_url=https://a b",
+	};
+	struct http_server_options o;
+	struct hr_error err = {0};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		struct config *cfg = config_new();
+
+		http_server_options_default(&o);
+		assert_int_equal(config_set_assignment(cfg, refused[i], &err), HR_OK);
+		if (http_server_options_from_config(cfg, &o, &err) != HR_E_INVALID)
+			fail_msg("%s was accepted", refused[i]);
+		assert_non_null(strstr(err.message, "server.public_url"));
+		config_free(cfg);
+	}
+	{
+		struct config *cfg = config_new();
+
+		http_server_options_default(&o);
+		assert_int_equal(config_set_assignment(
+				     cfg, "server.public_url=https://gw.example:8443/ua", &err),
+				 HR_OK);
+		assert_int_equal(http_server_options_from_config(cfg, &o, &err), HR_OK);
+		assert_string_equal(o.public_url, "https://gw.example:8443/ua");
+		config_free(cfg);
+	}
+}
+
+/* Roles whose clients sign the URL they call cannot listen everywhere without
+ * being told that URL. */
+static void test_every_address_needs_a_public_url(void **state)
+{
+	struct config *cfg = config_new();
+	struct hr_error err = {0};
+
+	(void)state;
+	assert_int_equal(http_server_options_require_own_url(cfg, &err), HR_OK); /* 127.0.0.1 */
+	assert_int_equal(config_set_assignment(cfg, "server.listen=0.0.0.0:8080", &err), HR_OK);
+	assert_int_equal(http_server_options_require_own_url(cfg, &err), HR_E_INVALID);
+	assert_non_null(strstr(err.message, "server.public_url is required"));
+	assert_int_equal(config_set_assignment(cfg, "server.listen=[::]:8080", &err), HR_OK);
+	assert_int_equal(http_server_options_require_own_url(cfg, &err), HR_E_INVALID);
+	assert_int_equal(
+	    config_set_assignment(cfg, "server.public_url=https://wallet.example", &err), HR_OK);
+	assert_int_equal(http_server_options_require_own_url(cfg, &err), HR_OK);
+	config_free(cfg);
+}
+
 static void test_options_from_config(void **state)
 {
 	struct config *cfg = config_new();
@@ -719,6 +816,9 @@ int main(void)
 	    cmocka_unit_test(test_refuses_routes_after_start_and_duplicates),
 	    cmocka_unit_test(test_port_in_use_is_a_clear_error),
 	    cmocka_unit_test(test_options_from_config),
+	    cmocka_unit_test(test_own_url_is_the_servers_never_the_clients_host),
+	    cmocka_unit_test(test_public_url_must_be_a_url_paths_follow),
+	    cmocka_unit_test(test_every_address_needs_a_public_url),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

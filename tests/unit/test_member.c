@@ -341,17 +341,17 @@ struct wire {
 	char *signature; /* owned (wire_clear) */
 };
 
-/* Signs body for lookup_url as keyid with m's key, covering components. */
-static void wire_sign(struct fixture *f, struct wire *w, const struct member_keys *m,
-		      const char *keyid, const char *body, const char *const *components,
-		      int64_t created)
+/* Signs body for url as keyid with m's key, covering components. */
+static void wire_sign_for(struct wire *w, const char *url, const struct member_keys *m,
+			  const char *keyid, const char *body, const char *const *components,
+			  int64_t created)
 {
 	const struct httpsig_header headers[] = {{"content-type", "application/json"},
 						 {"content-digest", w->digest},
 						 {"hromada-client", keyid},
 						 {"hromada-purpose", PURPOSE}};
-	const struct httpsig_message message = {"POST", f->lookup_url, 0,   headers, 4,
-						body,   strlen(body),  NULL};
+	const struct httpsig_message message = {"POST", url,          0,   headers, 4,
+						body,   strlen(body), NULL};
 	struct hr_error err = {0};
 
 	httpsig_content_digest(body, strlen(body), w->digest);
@@ -361,27 +361,44 @@ static void wire_sign(struct fixture *f, struct wire *w, const struct member_key
 			 HR_OK);
 }
 
+/* The same for lookup_url. */
+static void wire_sign(struct fixture *f, struct wire *w, const struct member_keys *m,
+		      const char *keyid, const char *body, const char *const *components,
+		      int64_t created)
+{
+	wire_sign_for(w, f->lookup_url, m, keyid, body, components, created);
+}
+
 static void wire_clear(struct wire *w)
 {
 	free(w->input);
 	free(w->signature);
 }
 
-/* Sends the wire with body (the signed one, or another) as keyid. */
-static void wire_send(struct fixture *f, const struct wire *w, const char *keyid, const char *body,
-		      struct http_client_response *response)
+/* Sends the wire with body (the signed one, or another) as keyid; with a Host
+ * header of host's choosing unless it is NULL. */
+static void wire_send_host(struct fixture *f, const struct wire *w, const char *keyid,
+			   const char *body, const char *host,
+			   struct http_client_response *response)
 {
 	const struct http_header headers[] = {{"Content-Type", "application/json"},
 					      {"Content-Digest", w->digest},
 					      {"Signature-Input", w->input},
 					      {"Signature", w->signature},
 					      {"Hromada-Client", keyid},
-					      {"Hromada-Purpose", PURPOSE}};
-	const struct http_client_request request = {"POST", f->lookup_url, headers, 6,
+					      {"Hromada-Purpose", PURPOSE},
+					      {"Host", host}};
+	const struct http_client_request request = {"POST", f->lookup_url, headers, host ? 7 : 6,
 						    body,   strlen(body),  5000};
 	struct hr_error err = {0};
 
 	assert_int_equal(http_client_send(f->client, &request, response, &err), HR_OK);
+}
+
+static void wire_send(struct fixture *f, const struct wire *w, const char *keyid, const char *body,
+		      struct http_client_response *response)
+{
+	wire_send_host(f, w, keyid, body, NULL, response);
 }
 
 /* Checks a raw answer as member_call_post would: signed by the provider and,
@@ -689,6 +706,24 @@ static void test_body_changed_after_signing_is_401(void **state)
 	wire_clear(&w);
 }
 
+/* A request signed for another server's URL does not verify here, even sent
+ * with that server's Host: the receiver checks @authority against its own URL. */
+static void test_request_signed_for_another_server_is_401(void **state)
+{
+	struct fixture *f = *state;
+	struct http_client_response response;
+	struct wire w = {0};
+
+	wire_sign_for(&w, "http://registry.example/v1/lookup", &f->police, POLICE, QUESTION,
+		      request_components, (int64_t)time(NULL));
+	http_client_response_init(&response);
+	wire_send_host(f, &w, POLICE, QUESTION, "registry.example", &response);
+	assert_refusal(&response, 401, "unauthorized", "the signature does not verify");
+	wire_send(f, &w, POLICE, QUESTION, &response);
+	assert_refusal(&response, 401, "unauthorized", "the signature does not verify");
+	wire_clear(&w);
+}
+
 static void test_required_header_absent_is_401(void **state)
 {
 	struct fixture *f = *state;
@@ -843,6 +878,7 @@ int main(void)
 	    ROOMY(test_unknown_member_is_401),
 	    ROOMY(test_keyid_of_another_member_is_401),
 	    ROOMY(test_body_changed_after_signing_is_401),
+	    ROOMY(test_request_signed_for_another_server_is_401),
 	    ROOMY(test_required_header_absent_is_401),
 	    ROOMY(test_required_header_sent_but_not_covered_is_401),
 	    ROOMY(test_expired_signature_is_401),
