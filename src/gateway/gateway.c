@@ -196,9 +196,10 @@ static void handle_exchange(struct http_request *req, void *context)
 	struct http_header headers[5];
 	struct member_call call;
 	struct hr_error err = {0};
-	char url[1024];
+	char url[1024], holder_id[32];
 	struct slice body = http_request_body(req);
 	json_t *answer = NULL;
+	const char *holder;
 	size_t h = 0;
 
 	memset(&x, 0, sizeof(x));
@@ -236,6 +237,15 @@ static void handle_exchange(struct http_request *req, void *context)
 				   "the provider's answer is not JSON");
 		goto done;
 	}
+	/* a document asked about by number alone is its holder's data: the
+	 * registry names them, the audit entry keeps them (so the access shows
+	 * in their history), and the caller, who did not ask who, is not told */
+	holder = json_string_value(json_object_get(answer, "holder"));
+	if (holder != NULL && person_id_valid(holder)) {
+		snprintf(holder_id, sizeof(holder_id), "%s", holder);
+		x.person = holder_id;
+	}
+	json_object_del(answer, "holder");
 	if (!gateway_record(g, req, &x, response.body.data, response.body.len,
 			    (unsigned)response.status))
 		goto done;

@@ -6,11 +6,13 @@
  * the access rights); every answer is signed with the registry's own key.
  *
  *	POST /v1/lookup       {"person"}                    -> {"documents": [...]}
- *	POST /v1/status       {"document_number"}           -> {"status"}
+ *	POST /v1/status       {"document_number"}           -> {"status", "holder"}
  *	POST /v1/report-lost  {"person", "document_number"} -> {"status": "lost"}
  *
  * A document in an answer is its fields (docs/DOCUMENTS.md) with
- * document_number and status. The registry never logs a person or a record.
+ * document_number and status. A status answer names the document's holder for
+ * the gateway's audit log (whose data was asked about), which the gateway does
+ * not pass on. The registry never logs a person or a record.
  */
 #include "registry/registry.h"
 
@@ -219,7 +221,7 @@ static void handle_status(struct http_request *req, void *context)
 		goto done;
 	if ((rc = store_pool_acquire(r->pool, 2000, &store, &err)) != HR_OK ||
 	    (rc = store_prepare(store,
-				"SELECT document_number, status, fields FROM documents "
+				"SELECT document_number, status, fields, person FROM documents "
 				"WHERE document_number = ?",
 				&stmt, &err)) != HR_OK ||
 	    (rc = store_bind_text(stmt, 1, number, strlen(number))) != HR_OK ||
@@ -239,9 +241,10 @@ static void handle_status(struct http_request *req, void *context)
 			member_reply_error(req, &r->self, 503, "database",
 					   "a stored record is not JSON");
 		else
-			member_reply_json(
-			    req, &r->self, 200,
-			    json_pack("{s:O}", "status", json_object_get(doc, "status")));
+			member_reply_json(req, &r->self, 200,
+					  json_pack("{s:O,s:s}", "status",
+						    json_object_get(doc, "status"), "holder",
+						    store_column_text(stmt, 3, NULL)));
 		json_decref(doc);
 	}
 done:

@@ -300,7 +300,7 @@ static void test_access_log_shows_every_access_with_proof(void **unused)
 {
 	json_t *citizen = citizen_with("UA", "driver_licence"), *answer = NULL, *history;
 	const json_t *police, *own;
-	char keys[400], body[128], cert[700], audit_dir[600], out[4096];
+	char keys[400], body[128], number_body[128], cert[700], audit_dir[600], out[4096];
 	char *verify_argv[] = {(char *)tk_hromada_binary(), "audit", "verify", audit_dir, NULL};
 	EVP_PKEY *key = NULL;
 	struct hr_error err = {0};
@@ -315,6 +315,19 @@ static void test_access_log_shows_every_access_with_proof(void **unused)
 				       "UA/GOV/00015622/driver_licence", "lookup",
 				       "police-document-check", body, &answer),
 			 200);
+	/* and checks the licence's status by its number alone: the registry names
+	 * the holder for the audit log, the police are not told who it is */
+	snprintf(number_body, sizeof(number_body), "{\"document_number\":\"%s\"}",
+		 json_string_value(json_object_get(
+		     json_array_get(json_object_get(answer, "documents"), 0), "document_number")));
+	json_decref(answer);
+	assert_int_equal(member_lookup(http, keys, "UA/GOV/00032684/police", gateway_of("UA"),
+				       "UA/GOV/00015622/driver_licence", "status",
+				       "police-document-check", number_body, &answer),
+			 200);
+	assert_non_null(json_string_value(json_object_get(answer, "status")));
+	assert_null(json_object_get(answer, "holder"));
+	assert_int_equal(json_object_size(answer), 1);
 	json_decref(answer);
 	/* and the citizen fetches the licence themselves */
 	device_init(&d, person_of(citizen), wallet_of("UA"));
@@ -334,6 +347,10 @@ static void test_access_log_shows_every_access_with_proof(void **unused)
 	    json_string_value(json_object_get(json_object_get(police, "fields"), "purpose")),
 	    "police-document-check");
 	assert_non_null(json_object_get(json_object_get(police, "fields"), "legal_basis"));
+	police = history_entry(history, "UA/GOV/00032684/police", "status");
+	assert_non_null(police); /* asked by number, it is still the holder's access */
+	assert_string_equal(json_string_value(json_object_get(police, "document_type")),
+			    "driver_licence");
 	own = history_entry(history, "UA/GOV/43395033/wallet", "lookup");
 	assert_non_null(own);
 	assert_non_null(json_object_get(json_object_get(own, "fields"), "consent"));
@@ -362,6 +379,7 @@ static void test_access_log_shows_every_access_with_proof(void **unused)
 	device_enrol(&d, http, state);
 	history = access_log_settled(&d);
 	assert_null(history_entry(history, "UA/GOV/00032684/police", "lookup"));
+	assert_null(history_entry(history, "UA/GOV/00032684/police", "status"));
 	json_decref(history);
 	device_clear(&d);
 	/* and the whole log, as it is on disk, verifies */
