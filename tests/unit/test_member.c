@@ -719,8 +719,10 @@ static void test_request_signed_for_another_server_is_401(void **state)
 	http_client_response_init(&response);
 	wire_send_host(f, &w, POLICE, QUESTION, "registry.example", &response);
 	assert_refusal(&response, 401, "unauthorized", "the signature does not verify");
+	http_client_response_clear(&response);
 	wire_send(f, &w, POLICE, QUESTION, &response);
 	assert_refusal(&response, 401, "unauthorized", "the signature does not verify");
+	http_client_response_clear(&response);
 	wire_clear(&w);
 }
 
