@@ -37,8 +37,9 @@
 #define WALLET_STARTS_PER_HOUR 5
 /* enrolments one client address may start an hour, unless configured
  * (enrol_starts_per_client_hour): codes go to citizens, so one client must not
- * be able to send them to thousands */
-#define WALLET_STARTS_PER_CLIENT_HOUR 30
+ * be able to send them to thousands; not fewer, because a mobile carrier puts
+ * many subscribers behind one address */
+#define WALLET_STARTS_PER_CLIENT_HOUR 100
 #define WALLET_TOKEN_TTL_S            (30 * 86400)
 #define WALLET_MAX_ISSUERS            64
 
