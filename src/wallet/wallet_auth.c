@@ -392,9 +392,8 @@ done:
  * §4.3 item 9): our own URL — never the client's Host header, which would let
  * a proof made for another server pass here.
  */
-static void request_uri(const struct wallet *w, struct http_request *req, char *out, size_t size)
+static void request_uri(struct http_request *req, char *out, size_t size)
 {
-	(void)w;
 	snprintf(out, size, "%s%s", http_request_own_url(req), http_request_path(req));
 }
 
@@ -491,7 +490,7 @@ void wallet_handle_enrol_finish(struct http_request *req, void *context)
 		/* optional at this endpoint: when given, it must prove the same key */
 		struct dpop_check check = {"POST", uri, NULL, jkt, now, w->dpop_jti};
 		struct dpop_result result;
-		request_uri(w, req, uri, sizeof(uri));
+		request_uri(req, uri, sizeof(uri));
 		if (dpop_verify(proof, &check, &result, &err) != HR_OK) {
 			if (err.status == HR_E_BUSY) {
 				busy(req, err.message);
@@ -631,7 +630,7 @@ bool wallet_authenticate(struct wallet *w, struct http_request *req, struct wall
 		refuse(req, "invalid_token", "the access token is not valid");
 		return false;
 	}
-	request_uri(w, req, uri, sizeof(uri));
+	request_uri(req, uri, sizeof(uri));
 	check =
 	    (struct dpop_check){http_request_method(req), uri, auth + 5, c->jkt, now, w->dpop_jti};
 	if (dpop_verify(proof, &check, &result, &err) != HR_OK) {
