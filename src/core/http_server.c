@@ -10,7 +10,14 @@
  *             refuse to read: queuing on the first call makes MHD answer with
  *             "Connection: close", which would defeat keep-alive for every request
  *             (DESIGN.md §9, measured: 20 k instead of 75 k requests/s).
- *   body      upload chunks are appended to a bounded buffer; overflow → 413 now.
+ *   body      upload chunks are appended to a bounded buffer; past it, 413.
+ *
+ * A refused request's body is read and dropped, up to max_body_bytes and
+ * DRAIN_EXTRA more, and the refusal answered when the body ends: answering while the client is
+ * still sending closes a connection with unread data, and the reset the kernel
+ * then sends can destroy the answer before the client reads it (seen as curl's
+ * "Failed sending data to the peer"). A body declared larger than that bound,
+ * or one that runs past it, is answered at once and never read.
  *   last call (upload size 0) the handler runs, or the early rejection is sent.
  *   completed MHD's completion callback records metrics and the access log line
  *             and frees the request, whatever happened (client abort included).
@@ -347,6 +354,39 @@ static void refuse(struct http_request *r, unsigned status, const char *code, co
 	va_end(ap);
 }
 
+/* The request's Content-Length; false when it is absent or malformed. */
+static bool content_length(struct MHD_Connection *conn, unsigned long long *n)
+{
+	const char *length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+	char *end;
+
+	if (length == NULL)
+		return false;
+	errno = 0;
+	*n = strtoull(length, &end, 10);
+	return *length != '-' && *end == 0 && errno == 0;
+}
+
+/* How much of a refused body is read and dropped (see the top of the file):
+ * enough for a client a little over the limit, not a second upload. */
+#define DRAIN_EXTRA (64 * 1024)
+
+static size_t drain_limit(const struct http_server *s)
+{
+	return s->options.max_body_bytes + DRAIN_EXTRA;
+}
+
+/* A body that is absent, chunked (bounded as it arrives) or declared within
+ * drain_limit; not one of malformed length. */
+static bool body_drainable(struct MHD_Connection *conn, const struct http_server *s)
+{
+	unsigned long long n;
+
+	if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length") == NULL)
+		return true;
+	return content_length(conn, &n) && n <= drain_limit(s);
+}
+
 static void send_refusal(struct http_request *r)
 {
 	http_request_reply_error_text(r, r->refuse_status, r->refuse_code, r->refuse_message);
@@ -479,11 +519,8 @@ static struct http_request *request_begin(struct http_server *s, struct MHD_Conn
 	r->route = r->match.route_data;
 	length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 	if (length != NULL) {
-		char *end;
 		unsigned long long n;
-		errno = 0;
-		n = strtoull(length, &end, 10);
-		if (*length == '-' || *end != 0 || errno != 0)
+		if (!content_length(conn, &n))
 			refuse(r, 400, "invalid", "malformed Content-Length");
 		else if (n > s->options.max_body_bytes)
 			refuse(r, 413, "too_large",
@@ -519,13 +556,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (r == NULL)
 			return MHD_NO; /* out of memory: drop the connection */
 		*con_cls = r;
-		/* A refused request that comes with a body is answered at once (the
-		 * connection then closes, and the body is never read); one without a
-		 * body is answered on the next call so keep-alive survives. */
-		if (r->refuse_status != 0 &&
-		    (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length") != NULL ||
-		     MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						 MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL)) {
+		/* A refused request is answered on the last call, after its body,
+		 * so keep-alive survives; one whose body is too large to read and
+		 * drop is answered now (the connection then closes). */
+		if (r->refuse_status != 0 && !body_drainable(conn, s)) {
 			log_scope_set_request_id(r->id);
 			send_refusal(r);
 			log_scope_set_request_id(NULL);
@@ -533,10 +567,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (*upload_data_size != 0) {
-		if (r->status == 0 &&
+		if (r->status == 0 && r->refuse_status == 0 &&
 		    buf_append(&r->body, upload_data, *upload_data_size) != HR_OK) {
 			refuse(r, 413, "too_large", "request body exceeds the %zu-byte limit",
 			       s->options.max_body_bytes);
+		} else if (r->status == 0 && r->refuse_status != 0 &&
+			   (r->discarded += *upload_data_size) > drain_limit(s)) {
 			log_scope_set_request_id(r->id);
 			send_refusal(r);
 			log_scope_set_request_id(NULL);

@@ -86,7 +86,7 @@ struct http_request {
 	char peer[INET6_ADDRSTRLEN];
 	uint64_t start_us;
 	struct buf body;
-	bool body_refused; /* 413 already sent during the upload */
+	size_t discarded; /* bytes of a refused body read and dropped */
 
 	/* an early refusal, answered on the last handler call */
 	unsigned refuse_status;
