@@ -29,7 +29,7 @@
 #include "credential/signer_cert.h"
 
 #define STAGE      "trust_list"
-#define LIST_LIMIT (16 * 1024 * 1024)
+#define LIST_LIMIT TRUST_LIST_MAX_BYTES
 
 static void format_time(int64_t seconds, char *out, size_t size)
 {
@@ -65,17 +65,62 @@ static json_t *b64_string(const void *data, size_t len, enum base64_variant vari
 	return s;
 }
 
+hr_status trust_list_sign_payload(struct signer *list_signer, const json_t *payload,
+				  struct buf *out, struct hr_error *err)
+{
+	const struct signer_cert *own = signer_certificate(list_signer);
+	json_t *header, *jws = NULL;
+	struct buf prot, body, input;
+	uint8_t sig[COSE_SIGNATURE_MAX];
+	size_t sig_len = sizeof(sig);
+	hr_status rc = HR_E_NOMEM;
+
+	if (list_signer == NULL || !json_is_object(payload))
+		return hr_error_set(err, HR_E_INVALID, STAGE, "a trust list payload is an object");
+	header =
+	    json_pack("{s:s,s:s}", "alg", signer_alg(list_signer)->name, "typ", TRUST_LIST_TYPE);
+	if (header != NULL && own != NULL)
+		json_object_set_new(
+		    header, "x5c",
+		    json_pack("[o]", b64_string(own->der, own->der_len, BASE64_STANDARD)));
+	buf_init(&prot, LIST_LIMIT);
+	buf_init(&body, LIST_LIMIT);
+	buf_init(&input, 2 * LIST_LIMIT + 1);
+	if (header == NULL)
+		goto done;
+	if ((rc = b64_json(header, &prot)) != HR_OK || (rc = b64_json(payload, &body)) != HR_OK)
+		goto done;
+	buf_append(&input, prot.data, prot.len);
+	buf_append_byte(&input, '.');
+	buf_append(&input, body.data, body.len);
+	if ((rc = input.error) != HR_OK)
+		goto done;
+	if ((rc = signer_sign(list_signer, input.data, input.len, sig, &sig_len, err)) != HR_OK)
+		goto done;
+	jws =
+	    json_pack("{s:s%,s:s%,s:o}", "protected", buf_str(&prot), prot.len, "payload",
+		      buf_str(&body), body.len, "signature", b64_string(sig, sig_len, BASE64_URL));
+	rc = jws ? hr_json_dump_pretty(jws, out) : HR_E_NOMEM;
+	if (rc == HR_OK)
+		rc = buf_append_byte(out, '\n');
+done:
+	if (rc != HR_OK && err && err->message[0] == 0)
+		hr_error_set(err, rc, STAGE, "cannot sign the trust list (%s)", hr_status_name(rc));
+	json_decref(header);
+	json_decref(jws);
+	buf_clear(&prot);
+	buf_clear(&body);
+	buf_clear(&input);
+	return rc;
+}
+
 hr_status trust_list_build(struct signer *list_signer, const struct trust_list_signer *signers,
 			   size_t count, int64_t sequence, int64_t issued_at,
 			   int64_t validity_seconds, struct buf *out, struct hr_error *err)
 {
-	const struct signer_cert *own = signer_certificate(list_signer);
 	char issued[32], next[32];
-	json_t *list, *array, *header, *jws = NULL;
-	struct buf prot, payload, input;
-	uint8_t sig[COSE_SIGNATURE_MAX];
-	size_t sig_len = sizeof(sig);
-	hr_status rc = HR_E_NOMEM;
+	json_t *list, *array;
+	hr_status rc;
 
 	format_time(issued_at, issued, sizeof(issued));
 	format_time(issued_at + validity_seconds, next, sizeof(next));
@@ -91,41 +136,11 @@ hr_status trust_list_build(struct signer *list_signer, const struct trust_list_s
 	list = json_pack("{s:s,s:i,s:I,s:s,s:s,s:o}", "format", TRUST_LIST_FORMAT, "version",
 			 TRUST_LIST_VERSION, "sequence", (json_int_t)sequence, "issued_at", issued,
 			 "next_update", next, "signers", array);
-	header =
-	    json_pack("{s:s,s:s}", "alg", signer_alg(list_signer)->name, "typ", TRUST_LIST_TYPE);
-	if (header != NULL && own != NULL)
-		json_object_set_new(
-		    header, "x5c",
-		    json_pack("[o]", b64_string(own->der, own->der_len, BASE64_STANDARD)));
-	buf_init(&prot, LIST_LIMIT);
-	buf_init(&payload, LIST_LIMIT);
-	buf_init(&input, 2 * LIST_LIMIT + 1);
-	if (list == NULL || header == NULL)
-		goto done;
-	if ((rc = b64_json(header, &prot)) != HR_OK || (rc = b64_json(list, &payload)) != HR_OK)
-		goto done;
-	buf_append(&input, prot.data, prot.len);
-	buf_append_byte(&input, '.');
-	buf_append(&input, payload.data, payload.len);
-	if ((rc = input.error) != HR_OK)
-		goto done;
-	if ((rc = signer_sign(list_signer, input.data, input.len, sig, &sig_len, err)) != HR_OK)
-		goto done;
-	jws = json_pack("{s:s%,s:s%,s:o}", "protected", buf_str(&prot), prot.len, "payload",
-			buf_str(&payload), payload.len, "signature",
-			b64_string(sig, sig_len, BASE64_URL));
-	rc = jws ? hr_json_dump_pretty(jws, out) : HR_E_NOMEM;
-	if (rc == HR_OK)
-		rc = buf_append_byte(out, '\n');
-done:
-	if (rc != HR_OK && err && err->message[0] == 0)
-		hr_error_set(err, rc, STAGE, "cannot build the trust list");
+	if (list == NULL || json_array_size(array) != count)
+		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "cannot build the trust list");
+	else
+		rc = trust_list_sign_payload(list_signer, list, out, err);
 	json_decref(list);
-	json_decref(header);
-	json_decref(jws);
-	buf_clear(&prot);
-	buf_clear(&payload);
-	buf_clear(&input);
 	return rc;
 }
 
@@ -240,22 +255,113 @@ static hr_status check_signer(const json_t *entry, size_t i, struct signer_cert 
 	return HR_OK;
 }
 
+/* format, version, sequence, times and the signers array: the shape every
+ * list has, checked once its signature has verified. */
+static hr_status check_list_object(const json_t *list, struct trust_list_info *info,
+				   struct hr_error *err)
+{
+	const char *format = json_string_value(json_object_get(list, "format"));
+	const json_t *version = json_object_get(list, "version");
+	const json_t *sequence = json_object_get(list, "sequence");
+	const char *issued = json_string_value(json_object_get(list, "issued_at"));
+	const char *next = json_string_value(json_object_get(list, "next_update"));
+	struct hr_time issued_at, next_update;
+
+	if (format == NULL || strcmp(format, TRUST_LIST_FORMAT) != 0 || !json_is_integer(version) ||
+	    json_integer_value(version) != TRUST_LIST_VERSION ||
+	    !json_is_array(json_object_get(list, "signers")))
+		return hr_error_set(err, HR_E_UNSUPPORTED, STAGE, "not a %s version %d document",
+				    TRUST_LIST_FORMAT, TRUST_LIST_VERSION);
+	if (!json_is_integer(sequence) || json_integer_value(sequence) < 0)
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "the list's sequence is not a non-negative integer");
+	if (issued == NULL || hr_time_parse(issued, &issued_at, NULL) != HR_OK || next == NULL ||
+	    hr_time_parse(next, &next_update, NULL) != HR_OK)
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "the list's issued_at and next_update must be RFC 3339 times");
+	if (next_update.seconds < issued_at.seconds)
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "the list's next_update %s is before its issued_at %s", next,
+				    issued);
+	info->sequence = (int64_t)json_integer_value(sequence);
+	info->issued_at = issued_at.seconds;
+	info->next_update = next_update.seconds;
+	return HR_OK;
+}
+
+/* The list is stale when now is past next_update + grace (no overflow). */
+static hr_status check_fresh(const struct trust_list_info *info, int64_t now, int64_t grace_s,
+			     struct hr_error *err)
+{
+	char next[32];
+
+	if (grace_s < 0)
+		grace_s = 0;
+	if (now <= info->next_update || now - info->next_update <= grace_s)
+		return HR_OK;
+	format_time(info->next_update, next, sizeof(next));
+	return hr_error_set(err, HR_E_EXPIRED, STAGE,
+			    "the trust list is stale: its next_update %s plus the grace of %lld s "
+			    "has passed; fetch a current list from the trust service",
+			    next, (long long)grace_s);
+}
+
+static hr_status open_list(const void *data, size_t len, const struct signer_cert *anchor,
+			   bool check_time, int64_t now, int64_t grace_s,
+			   struct trust_list_info *info, json_t **payload, struct hr_error *err)
+{
+	struct trust_list_info got = {0, 0, 0};
+	json_t *jws = NULL, *list = NULL;
+	hr_status rc;
+
+	*payload = NULL;
+	if (anchor == NULL || (data == NULL && len > 0))
+		return hr_error_set(err, HR_E_INVALID, STAGE, "no list or no trust anchor");
+	if (len > LIST_LIMIT)
+		return hr_error_set(err, HR_E_TOO_LARGE, STAGE,
+				    "the trust list is larger than %d bytes", LIST_LIMIT);
+	if ((rc = hr_json_parse_object(data, len, &jws, err)) != HR_OK) {
+		if (err != NULL) {
+			char why[HR_ERROR_MESSAGE_MAX];
+			snprintf(why, sizeof(why), "%s", err->message);
+			hr_error_set(err, rc, STAGE, "the trust list is not a JWS in JSON form: %s",
+				     why);
+		}
+		return rc;
+	}
+	rc = check_signature(jws, anchor, &list, err);
+	json_decref(jws);
+	if (rc == HR_OK)
+		rc = check_list_object(list, &got, err);
+	if (rc == HR_OK && check_time)
+		rc = check_fresh(&got, now, grace_s, err);
+	if (rc != HR_OK) {
+		json_decref(list);
+		return rc;
+	}
+	if (info != NULL)
+		*info = got;
+	*payload = list;
+	return HR_OK;
+}
+
+hr_status trust_list_open(const void *data, size_t len, const struct signer_cert *anchor,
+			  int64_t now, int64_t grace_s, struct trust_list_info *info,
+			  json_t **payload, struct hr_error *err)
+{
+	return open_list(data, len, anchor, true, now, grace_s, info, payload, err);
+}
+
 /* Every signer is checked before the first is trusted, so a bad entry anywhere
  * leaves the store as it was (only running out of memory can stop half-way). */
 static hr_status add_signers(struct hr_trust_store *store, const json_t *list, struct hr_error *err)
 {
-	const char *format = json_string_value(json_object_get(list, "format"));
 	json_t *signers = json_object_get(list, "signers"), *entry;
 	struct signer_cert *cert;
 	const char *country;
 	size_t i;
 	hr_status rc;
 
-	if (format == NULL || strcmp(format, TRUST_LIST_FORMAT) != 0 ||
-	    json_integer_value(json_object_get(list, "version")) != TRUST_LIST_VERSION ||
-	    !json_is_array(signers))
-		return hr_error_set(err, HR_E_UNSUPPORTED, STAGE, "not a %s version %d document",
-				    TRUST_LIST_FORMAT, TRUST_LIST_VERSION);
 	json_array_foreach(signers, i, entry)
 	{
 		if ((rc = check_signer(entry, i, &cert, &country, err)) != HR_OK)
@@ -278,7 +384,7 @@ hr_status hr_trust_store_load_list(struct hr_trust_store *store, const void *dat
 				   const void *anchor_data, size_t anchor_len, struct hr_error *err)
 {
 	struct anchor anchor = {NULL};
-	json_t *jws = NULL, *list = NULL;
+	json_t *list = NULL;
 	hr_status rc;
 
 	if (len > LIST_LIMIT)
@@ -288,10 +394,8 @@ hr_status hr_trust_store_load_list(struct hr_trust_store *store, const void *dat
 		hr_error_prefix(err, "trust-list signer");
 		return rc;
 	}
-	if ((rc = hr_json_parse_object(data, len, &jws, err)) == HR_OK &&
-	    (rc = check_signature(jws, anchor.cert, &list, err)) == HR_OK)
+	if ((rc = open_list(data, len, anchor.cert, false, 0, 0, NULL, &list, err)) == HR_OK)
 		rc = add_signers(store, list, err);
-	json_decref(jws);
 	json_decref(list);
 	signer_cert_free(anchor.cert);
 	return rc;

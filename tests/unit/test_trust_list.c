@@ -855,6 +855,154 @@ static void test_refused_list_leaves_earlier_trust_unchanged(void **state)
 	buf_clear(&list);
 }
 
+/* --- trust_list_sign_payload and trust_list_open ------------------------------------ */
+
+/* A payload of all signers with the given times, as the trust service makes one. */
+static json_t *timed_payload(int64_t sequence, const char *issued, const char *next)
+{
+	json_t *payload = list_payload();
+
+	json_object_set_new(payload, "sequence", json_integer(sequence));
+	json_object_set_new(payload, "issued_at", json_string(issued));
+	json_object_set_new(payload, "next_update", json_string(next));
+	return payload;
+}
+
+static void sign_payload(const json_t *payload, struct buf *out)
+{
+	struct hr_error err = {0};
+
+	buf_init(out, LIST_LIMIT);
+	if (trust_list_sign_payload(list_signer, payload, out, &err) != HR_OK) {
+		print_error("not signed: %s\n", err.message);
+		fail();
+	}
+}
+
+#define T_2030_01_01 1893456000 /* 2030-01-01T00:00:00Z */
+
+static void test_signed_payload_opens_with_its_info_and_extra_members(void **state)
+{
+	json_t *payload = timed_payload(42, "2030-01-01T00:00:00Z", "2030-01-08T00:00:00Z");
+	json_t *opened = NULL;
+	struct trust_list_info info;
+	struct hr_error err = {0};
+	struct buf list;
+
+	(void)state;
+	json_object_set_new(payload, "members", json_pack("[{s:s}]", "id", "UA/GOV/1/x"));
+	json_object_set_new(payload, "gateways", json_array());
+	sign_payload(payload, &list);
+	assert_int_equal(trust_list_open(list.data, list.len, signer_certificate(list_signer),
+					 T_2030_01_01, 0, &info, &opened, &err),
+			 HR_OK);
+	assert_int_equal(info.sequence, 42);
+	assert_int_equal(info.issued_at, T_2030_01_01);
+	assert_int_equal(info.next_update, T_2030_01_01 + 7 * 86400);
+	assert_true(json_equal(opened, payload));
+	json_decref(opened);
+	/* a verifier's store loads the same text and ignores the extra members */
+	{
+		hr_status rc;
+		struct hr_trust_store *store = load(&list, anchor, anchor_len, &rc, &err);
+		assert_int_equal(rc, HR_OK);
+		assert_int_equal(hr_trust_store_count(store), SIGNER_COUNT);
+		hr_trust_store_free(store);
+	}
+	buf_clear(&list);
+	json_decref(payload);
+}
+
+static void test_open_refuses_a_list_past_next_update_and_grace(void **state)
+{
+	json_t *payload = timed_payload(1, "2030-01-01T00:00:00Z", "2030-01-02T00:00:00Z");
+	const int64_t next = T_2030_01_01 + 86400;
+	json_t *opened = NULL;
+	struct hr_error err = {0};
+	struct buf list;
+
+	(void)state;
+	sign_payload(payload, &list);
+	/* at next_update, and within the grace after it: still current */
+	assert_int_equal(trust_list_open(list.data, list.len, signer_certificate(list_signer), next,
+					 0, NULL, &opened, &err),
+			 HR_OK);
+	json_decref(opened);
+	assert_int_equal(trust_list_open(list.data, list.len, signer_certificate(list_signer),
+					 next + 3600, 3600, NULL, &opened, &err),
+			 HR_OK);
+	json_decref(opened);
+	/* one second past the grace: stale, and the message says what to do */
+	assert_int_equal(trust_list_open(list.data, list.len, signer_certificate(list_signer),
+					 next + 3601, 3600, NULL, &opened, &err),
+			 HR_E_EXPIRED);
+	assert_null(opened);
+	assert_string_equal(err.stage, "trust_list");
+	assert_non_null(strstr(err.message, "stale"));
+	assert_non_null(strstr(err.message, "fetch a current list"));
+	buf_clear(&list);
+	json_decref(payload);
+}
+
+static void test_open_refuses_bad_sequence_and_times(void **state)
+{
+	static const struct {
+		const char *issued, *next;
+		int64_t sequence;
+		const char *why;
+	} cases[] = {
+	    {"2030-01-01T00:00:00Z", "2030-01-02T00:00:00Z", -1, "sequence"},
+	    {"yesterday", "2030-01-02T00:00:00Z", 1, "RFC 3339"},
+	    {"2030-01-01T00:00:00Z", "2030-13-02T00:00:00Z", 1, "RFC 3339"},
+	    {"2030-01-02T00:00:00Z", "2030-01-01T00:00:00Z", 1, "before its issued_at"},
+	};
+	struct hr_error err = {0};
+	json_t *opened = NULL;
+	struct buf list;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *payload = timed_payload(cases[i].sequence, cases[i].issued, cases[i].next);
+		sign_payload(payload, &list);
+		assert_int_equal(trust_list_open(list.data, list.len,
+						 signer_certificate(list_signer), T_2030_01_01, 0,
+						 NULL, &opened, &err),
+				 HR_E_INVALID);
+		assert_null(opened);
+		assert_non_null(strstr(err.message, cases[i].why));
+		assert_refused(&list, cases[i].why);
+		buf_clear(&list);
+		json_decref(payload);
+	}
+	/* a sequence that is not a number at all */
+	{
+		json_t *payload = list_payload();
+		json_object_set_new(payload, "sequence", json_string("8"));
+		sign_payload(payload, &list);
+		assert_refused(&list, "sequence");
+		buf_clear(&list);
+		json_decref(payload);
+	}
+}
+
+static void test_open_refuses_a_list_signed_by_another_key(void **state)
+{
+	json_t *payload = list_payload(), *opened = NULL;
+	struct hr_error err = {0};
+	struct buf list;
+
+	(void)state;
+	buf_init(&list, LIST_LIMIT);
+	assert_int_equal(trust_list_sign_payload(other_signer, payload, &list, &err), HR_OK);
+	assert_int_equal(trust_list_open(list.data, list.len, signer_certificate(list_signer),
+					 T_2030_01_01, 0, NULL, &opened, &err),
+			 HR_E_SIGNATURE);
+	assert_null(opened);
+	assert_string_equal(err.stage, "trust_list");
+	buf_clear(&list);
+	json_decref(payload);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -876,6 +1024,10 @@ int main(void)
 	    cmocka_unit_test(test_payload_that_is_not_an_object_is_refused_after_its_signature),
 	    cmocka_unit_test(test_anchor_that_is_not_a_certificate_is_refused),
 	    cmocka_unit_test(test_refused_list_leaves_earlier_trust_unchanged),
+	    cmocka_unit_test(test_signed_payload_opens_with_its_info_and_extra_members),
+	    cmocka_unit_test(test_open_refuses_a_list_past_next_update_and_grace),
+	    cmocka_unit_test(test_open_refuses_bad_sequence_and_times),
+	    cmocka_unit_test(test_open_refuses_a_list_signed_by_another_key),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
