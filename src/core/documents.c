@@ -131,3 +131,26 @@ hr_status countries_parse(const char *list, const char *out[COUNTRY_COUNT], int 
 		return hr_error_set(err, HR_E_INVALID, "country", "no country given");
 	return HR_OK;
 }
+
+bool member_id_valid(const char *id)
+{
+	int segments = 1;
+	size_t len = strlen(id), run = 0;
+
+	if (len == 0 || len >= MEMBER_ID_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = id[i];
+		if (c == '/') {
+			if (run == 0)
+				return false;
+			segments++;
+			run = 0;
+		} else if (isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.') {
+			run++;
+		} else {
+			return false;
+		}
+	}
+	return segments == 4 && run > 0;
+}

@@ -36,4 +36,10 @@ bool person_id_valid(const char *id);
 bool rnokpp_valid(const char *digits);
 bool pesel_valid(const char *digits);
 
+/* Member ids (DESIGN.md §3, X-Road style): four non-empty segments of
+ * [A-Za-z0-9_.-] separated by '/', COUNTRY/CLASS/CODE/SUBSYSTEM, shorter than
+ * MEMBER_ID_MAX. */
+#define MEMBER_ID_MAX 96
+bool member_id_valid(const char *id);
+
 #endif

@@ -35,29 +35,6 @@ struct directory {
 	size_t right_count;
 };
 
-bool member_id_valid(const char *id)
-{
-	int segments = 1;
-	size_t len = strlen(id), run = 0;
-
-	if (len == 0 || len >= MEMBER_ID_MAX)
-		return false;
-	for (size_t i = 0; i < len; i++) {
-		char c = id[i];
-		if (c == '/') {
-			if (run == 0)
-				return false;
-			segments++;
-			run = 0;
-		} else if (isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.') {
-			run++;
-		} else {
-			return false;
-		}
-	}
-	return segments == 4 && run > 0;
-}
-
 static hr_status load_key(const char *member, const char *path, const char *base_dir,
 			  EVP_PKEY **out, struct hr_error *err)
 {

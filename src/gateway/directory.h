@@ -33,7 +33,7 @@
 
 #include <hromada/status.h>
 
-#define MEMBER_ID_MAX 96
+#include "core/documents.h"
 
 struct directory;
 
@@ -63,8 +63,5 @@ const struct member *directory_member(const struct directory *directory, const c
 struct access_decision directory_check(const struct directory *directory, const char *client,
 				       const char *provider, const char *service,
 				       const char *purpose);
-
-/* A member id is four non-empty segments of [A-Za-z0-9_.-] separated by '/'. */
-bool member_id_valid(const char *id);
 
 #endif
