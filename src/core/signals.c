@@ -6,7 +6,9 @@
 #include "core/signals.h"
 
 #include <pthread.h>
+#include <errno.h>
 #include <signal.h>
+#include <time.h>
 
 static sigset_t stop_signals(void)
 {
@@ -33,5 +35,19 @@ int signals_wait_stop(void)
 
 	while (sigwait(&set, &sig) != 0)
 		;
+	return sig;
+}
+
+int signals_wait_stop_for(unsigned timeout_ms)
+{
+	sigset_t set = stop_signals();
+	struct timespec wait = {(time_t)(timeout_ms / 1000), (long)(timeout_ms % 1000) * 1000000L};
+	int sig;
+
+	while ((sig = sigtimedwait(&set, NULL, &wait)) < 0) {
+		if (errno == EAGAIN)
+			return 0;
+		/* EINTR: another signal's handler ran; wait again (a little longer) */
+	}
 	return sig;
 }

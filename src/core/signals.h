@@ -10,5 +10,7 @@
 void signals_block_stop(void);
 /* Waits for SIGINT or SIGTERM; returns the signal number. */
 int signals_wait_stop(void);
+/* The same for at most timeout_ms: 0 when no signal came in that time. */
+int signals_wait_stop_for(unsigned timeout_ms);
 
 #endif

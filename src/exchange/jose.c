@@ -2,17 +2,16 @@
  * jose.c — P-256 JWKs, RFC 7638 thumbprints and compact ES256 JWS (see jose.h).
  *
  * Verification reads untrusted text, so it is bounded and strict: at most
- * JOSE_JWS_MAX_LEN bytes, exactly three base64url parts (no padding, no
- * whitespace, canonical trailing bits), a protected header that is a JSON
- * object without duplicate members, "alg" exactly "ES256", no "crit" (we
- * implement no extension, RFC 7515 §4.1.11), a signature of exactly 64 bytes.
- * Keys from a "jwk" are imported through OpenSSL, which refuses coordinates that
- * are not a point on P-256, and then checked again (EVP_PKEY_public_check_quick).
- * Importing costs about a quarter of an ES256 verification (OpenSSL builds the
- * group each time), and a device sends the same key with every proof, so the
- * last KEY_CACHE_SIZE points imported are kept (by their full coordinates; a
- * miss only costs time) and shared by reference: OpenSSL allows a key to be
- * used from several threads at once for verification.
+ * JOSE_JWS_MAX_LEN bytes (or the caller's larger bound), exactly three base64url parts (no padding,
+ * no whitespace, canonical trailing bits), a protected header that is a JSON object without
+ * duplicate members, "alg" exactly "ES256", no "crit" (we implement no extension, RFC 7515
+ * §4.1.11), a signature of exactly 64 bytes. Keys from a "jwk" are imported through OpenSSL, which
+ * refuses coordinates that are not a point on P-256, and then checked again
+ * (EVP_PKEY_public_check_quick). Importing costs about a quarter of an ES256 verification (OpenSSL
+ * builds the group each time), and a device sends the same key with every proof, so the last
+ * KEY_CACHE_SIZE points imported are kept (by their full coordinates; a miss only costs time) and
+ * shared by reference: OpenSSL allows a key to be used from several threads at once for
+ * verification.
  *
  * Never: accept "none" or an HMAC, let the header choose the algorithm, or
  * accept a JWK that carries a private key.
@@ -264,6 +263,12 @@ hr_status jose_jwk_thumbprint(const json_t *jwk, char out[JOSE_THUMBPRINT_LEN],
 hr_status jose_jws_sign(struct signer *signer, const json_t *header, const json_t *payload,
 			struct buf *out, struct hr_error *err)
 {
+	return jose_jws_sign_limit(signer, header, payload, JOSE_JWS_MAX_LEN, out, err);
+}
+
+hr_status jose_jws_sign_limit(struct signer *signer, const json_t *header, const json_t *payload,
+			      size_t max_len, struct buf *out, struct hr_error *err)
+{
 	const struct cose_alg *alg = signer_alg(signer);
 	uint8_t sig[COSE_SIGNATURE_MAX];
 	size_t sig_len = sizeof(sig);
@@ -282,8 +287,8 @@ hr_status jose_jws_sign(struct signer *signer, const json_t *header, const json_
 		json_decref(h);
 		return hr_error_set(err, HR_E_NOMEM, STAGE_JWS, "out of memory");
 	}
-	buf_init(&text, JOSE_JWS_MAX_LEN);
-	buf_init(&json, JOSE_JWS_MAX_LEN);
+	buf_init(&text, max_len);
+	buf_init(&json, max_len);
 	hr_json_dump(h, &json);
 	json_decref(h);
 	base64_encode(json.data, json.len, BASE64_URL, &text);
@@ -295,8 +300,7 @@ hr_status jose_jws_sign(struct signer *signer, const json_t *header, const json_
 	buf_clear(&json);
 	if (rc != HR_OK) {
 		buf_clear(&text);
-		return hr_error_set(err, rc, STAGE_JWS, "the JWS would exceed %d bytes",
-				    JOSE_JWS_MAX_LEN);
+		return hr_error_set(err, rc, STAGE_JWS, "the JWS would exceed %zu bytes", max_len);
 	}
 	rc = signer_sign(signer, text.data, text.len, sig, &sig_len, err);
 	if (rc == HR_OK && sig_len != 64)
@@ -341,13 +345,19 @@ hr_status jose_jws_header(const char *jws, size_t len, json_t **header, struct h
 	const char *dot = jws != NULL ? memchr(jws, '.', len) : NULL;
 
 	*header = NULL;
-	if (dot == NULL || len > JOSE_JWS_MAX_LEN)
+	if (dot == NULL || (size_t)(dot - jws) > JOSE_JWS_MAX_LEN)
 		return hr_error_set(err, HR_E_INVALID, STAGE_JWS, "not a compact JWS");
 	return decode_object(jws, (size_t)(dot - jws), "protected header", header, err);
 }
 
 hr_status jose_jws_verify(const char *jws, size_t len, EVP_PKEY *key, json_t **header,
 			  json_t **payload, struct hr_error *err)
+{
+	return jose_jws_verify_limit(jws, len, JOSE_JWS_MAX_LEN, key, header, payload, err);
+}
+
+hr_status jose_jws_verify_limit(const char *jws, size_t len, size_t max_len, EVP_PKEY *key,
+				json_t **header, json_t **payload, struct hr_error *err)
 {
 	const char *dot1, *dot2, *end = jws + len;
 	const char *alg;
@@ -360,9 +370,9 @@ hr_status jose_jws_verify(const char *jws, size_t len, EVP_PKEY *key, json_t **h
 	*payload = NULL;
 	if (jws == NULL || len == 0)
 		return hr_error_set(err, HR_E_INVALID, STAGE_JWS, "empty JWS");
-	if (len > JOSE_JWS_MAX_LEN)
-		return hr_error_set(err, HR_E_TOO_LARGE, STAGE_JWS, "the JWS exceeds %d bytes",
-				    JOSE_JWS_MAX_LEN);
+	if (len > max_len)
+		return hr_error_set(err, HR_E_TOO_LARGE, STAGE_JWS, "the JWS exceeds %zu bytes",
+				    max_len);
 	dot1 = memchr(jws, '.', len);
 	dot2 = dot1 != NULL ? memchr(dot1 + 1, '.', (size_t)(end - dot1 - 1)) : NULL;
 	if (dot2 == NULL || memchr(dot2 + 1, '.', (size_t)(end - dot2 - 1)) != NULL)

@@ -39,6 +39,11 @@ hr_status jose_jwk_thumbprint(const json_t *jwk, char out[JOSE_THUMBPRINT_LEN],
 hr_status jose_jws_sign(struct signer *signer, const json_t *header, const json_t *payload,
 			struct buf *out, struct hr_error *err);
 
+/* The same within max_len bytes instead of 64 KiB: a document that is
+ * legitimately large (a country's upload to the trust service). */
+hr_status jose_jws_sign_limit(struct signer *signer, const json_t *header, const json_t *payload,
+			      size_t max_len, struct buf *out, struct hr_error *err);
+
 /*
  * Verifies a compact JWS. With key == NULL the key is the "jwk" of the protected
  * header (DPoP, consent), else key (and a "jwk" in the header is ignored for
@@ -47,6 +52,10 @@ hr_status jose_jws_sign(struct signer *signer, const json_t *header, const json_
  */
 hr_status jose_jws_verify(const char *jws, size_t len, EVP_PKEY *key, json_t **header,
 			  json_t **payload, struct hr_error *err);
+
+/* The same within max_len bytes instead of 64 KiB. */
+hr_status jose_jws_verify_limit(const char *jws, size_t len, size_t max_len, EVP_PKEY *key,
+				json_t **header, json_t **payload, struct hr_error *err);
 
 /* The protected header of a compact JWS, NOT verified: only to choose the key
  * (by "kid") that jose_jws_verify then checks it with. Caller decrefs. */
