@@ -62,6 +62,25 @@ hr_status member_call_post(struct http_client *client, const struct member_ident
 			   struct replay_cache *nonces, int64_t now,
 			   struct http_client_response *response, struct hr_error *err)
 {
+	struct peer peer = {peer_id, peer_key};
+	char keyid[sizeof(((struct httpsig_verified *)0)->keyid)];
+	hr_status rc;
+
+	rc = member_call(client, self, call, peer_lookup, &peer, nonces, now, response, keyid,
+			 sizeof(keyid), err);
+	if (rc == HR_OK && strcmp(keyid, peer_id) != 0)
+		rc = hr_error_set(err, HR_E_SIGNATURE, STAGE, "the answer is signed by %s, not %s",
+				  keyid, peer_id);
+	return rc;
+}
+
+hr_status member_call(struct http_client *client, const struct member_identity *self,
+		      const struct member_call *call, httpsig_key_lookup lookup,
+		      void *lookup_context, struct replay_cache *nonces, int64_t now,
+		      struct http_client_response *response, char *keyid, size_t keyid_size,
+		      struct hr_error *err)
+{
+	const char *method = call->method ? call->method : "POST";
 	struct httpsig_header signed_headers[HTTPSIG_MAX_HEADERS + 4];
 	struct http_header sent[HTTPSIG_MAX_HEADERS + 4];
 	struct httpsig_header reply_headers[HTTP_CLIENT_MAX_HEADERS];
@@ -70,7 +89,6 @@ hr_status member_call_post(struct http_client *client, const struct member_ident
 	struct httpsig_message request, reply;
 	struct httpsig_verified verified;
 	struct http_client_request http = {0};
-	struct peer peer;
 	char digest[64];
 	char *input = NULL, *signature = NULL;
 	size_t n = 0, c = 0, h = 0;
@@ -92,7 +110,7 @@ hr_status member_call_post(struct http_client *client, const struct member_ident
 		components[c++] = names.text[i];
 	}
 	components[c] = NULL;
-	request = (struct httpsig_message){"POST",     call->url,      0,   signed_headers, n,
+	request = (struct httpsig_message){method,     call->url,      0,   signed_headers, n,
 					   call->body, call->body_len, NULL};
 	if ((rc = httpsig_sign(self->signer, self->id, &request, components, now,
 			       MEMBER_SIGNATURE_LIFETIME_S, NULL, &input, &signature, err)) !=
@@ -109,7 +127,7 @@ hr_status member_call_post(struct http_client *client, const struct member_ident
 	sent[h++] = (struct http_header){"Signature", signature};
 	for (size_t i = 0; i < call->header_count; i++)
 		sent[h++] = call->headers[i];
-	http.method = "POST";
+	http.method = method;
 	http.url = call->url;
 	http.headers = sent;
 	http.header_count = h;
@@ -132,17 +150,14 @@ hr_status member_call_post(struct http_client *client, const struct member_ident
 					 &request};
 	if (http_client_response_header(response, "signature") == NULL) {
 		rc = hr_error_set(err, HR_E_SIGNATURE, STAGE, "%s answered %ld without a signature",
-				  peer_id, response->status);
+				  call->url, response->status);
 		goto done;
 	}
-	peer.id = peer_id;
-	peer.key = peer_key;
 	rc = httpsig_verify(&reply, http_client_response_header(response, "signature-input"),
 			    http_client_response_header(response, "signature"), response_components,
-			    peer_lookup, &peer, now, nonces, &verified, err);
-	if (rc == HR_OK && strcmp(verified.keyid, peer_id) != 0)
-		rc = hr_error_set(err, HR_E_SIGNATURE, STAGE, "the answer is signed by %s, not %s",
-				  verified.keyid, peer_id);
+			    lookup, lookup_context, now, nonces, &verified, err);
+	if (rc == HR_OK && keyid != NULL)
+		snprintf(keyid, keyid_size, "%s", verified.keyid);
 done:
 	free(input);
 	free(signature);

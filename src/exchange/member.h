@@ -40,6 +40,7 @@ struct member_identity {
 
 struct member_call {
 	const char *url;                   /* absolute: http://host:port/path */
+	const char *method;                /* NULL: POST */
 	const struct http_header *headers; /* Hromada-* headers, all covered */
 	size_t header_count;
 	const void *body; /* JSON */
@@ -57,6 +58,18 @@ hr_status member_call_post(struct http_client *client, const struct member_ident
 			   const struct member_call *call, const char *peer_id, EVP_PKEY *peer_key,
 			   struct replay_cache *nonces, int64_t now,
 			   struct http_client_response *response, struct hr_error *err);
+
+/*
+ * The same for any method, with the answer's signer found by lookup (any
+ * member it knows) instead of one expected peer; *keyid (may be NULL) receives
+ * who signed the answer. For a client that may call any member's server
+ * (`hromada member request`).
+ */
+hr_status member_call(struct http_client *client, const struct member_identity *self,
+		      const struct member_call *call, httpsig_key_lookup lookup,
+		      void *lookup_context, struct replay_cache *nonces, int64_t now,
+		      struct http_client_response *response, char *keyid, size_t keyid_size,
+		      struct hr_error *err);
 
 /*
  * Checks the signature of an incoming request. required lists the header names

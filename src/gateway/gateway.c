@@ -223,7 +223,12 @@ static void handle_exchange(struct http_request *req, void *context)
 	/* signed: a request for one registry is refused by every other */
 	headers[h++] = (struct http_header){"Hromada-Provider", provider->id};
 	snprintf(url, sizeof(url), "%s/v1/%s", provider->url, x.service);
-	call = (struct member_call){url, headers, h, body.ptr, body.len, FORWARD_TIMEOUT_MS};
+	call = (struct member_call){.url = url,
+				    .headers = headers,
+				    .header_count = h,
+				    .body = body.ptr,
+				    .body_len = body.len,
+				    .timeout_ms = FORWARD_TIMEOUT_MS};
 	if (member_call_post(g->client, &g->self, &call, provider->id, provider->key,
 			     g->provider_nonces, (int64_t)time(NULL), &response, &err) != HR_OK) {
 		log_warn("gateway.forward", "%s %s: %s", provider->id, x.service, err.message);

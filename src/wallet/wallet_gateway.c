@@ -43,7 +43,12 @@ hr_status wallet_call_gateway(struct wallet *w, struct http_request *req, const 
 	if (consent != NULL)
 		headers[h++] = (struct http_header){"Hromada-Consent", consent};
 	snprintf(url, sizeof(url), "%s/x/%s/%s", w->gateway_url, provider, service);
-	call = (struct member_call){url, headers, h, text.data, text.len, GATEWAY_TIMEOUT_MS};
+	call = (struct member_call){.url = url,
+				    .headers = headers,
+				    .header_count = h,
+				    .body = text.data,
+				    .body_len = text.len,
+				    .timeout_ms = GATEWAY_TIMEOUT_MS};
 	http_client_response_init(&response);
 	rc = member_call_post(w->client, &w->self, &call, w->gateway_id, w->gateway_key,
 			      w->gateway_nonces, (int64_t)time(NULL), &response, err);

@@ -379,7 +379,12 @@ long member_lookup(struct http_client *http, const char *keys_dir, const char *m
 	gateway_key = certificate_key(gateway_cert);
 	snprintf(url, sizeof(url), "%s/x/%s/%s", gateway_url, provider, service);
 	self = (struct member_identity){member, signer};
-	call = (struct member_call){url, headers, 4, body, strlen(body), 5000};
+	call = (struct member_call){.url = url,
+				    .headers = headers,
+				    .header_count = 4,
+				    .body = body,
+				    .body_len = strlen(body),
+				    .timeout_ms = 5000};
 	http_client_response_init(&response);
 	if (member_call_post(http, &self, &call, m->gateway, gateway_key, nonces,
 			     (int64_t)time(NULL), &response, &err) != HR_OK)

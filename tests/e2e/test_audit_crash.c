@@ -130,7 +130,12 @@ static void *send_lookups(void *arg)
 		snprintf(issue, sizeof(issue), "crash t%d n%u", s->id, n);
 		snprintf(body, sizeof(body), "{\"person\":\"%s\"}",
 			 s->persons[(n + (unsigned)s->id) % PERSONS]);
-		call = (struct member_call){url, headers, 4, body, strlen(body), 5000};
+		call = (struct member_call){.url = url,
+					    .headers = headers,
+					    .header_count = 4,
+					    .body = body,
+					    .body_len = strlen(body),
+					    .timeout_ms = 5000};
 		http_client_response_init(&response);
 		rc = member_call_post(http, &self, &call, ua->gateway, gateway_key, nonces,
 				      (int64_t)time(NULL), &response, &err);

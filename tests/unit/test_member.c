@@ -327,8 +327,12 @@ static hr_status call_as(struct fixture *f, const struct member_keys *m, const c
 	const struct http_header headers[] = {{"Hromada-Client", m->id},
 					      {"Hromada-Purpose", PURPOSE}};
 	const struct member_identity self = {m->id, m->signer};
-	const struct member_call call = {
-	    url, headers, purpose ? 2 : 1, body, body ? strlen(body) : 0, 5000};
+	const struct member_call call = {.url = url,
+					 .headers = headers,
+					 .header_count = purpose ? 2 : 1,
+					 .body = body,
+					 .body_len = body ? strlen(body) : 0,
+					 .timeout_ms = 5000};
 
 	return member_call_post(f->client, &self, &call, PROVIDER, f->provider.key,
 				f->caller_nonces, (int64_t)time(NULL), response, err);
