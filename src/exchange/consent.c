@@ -192,6 +192,13 @@ static hr_status attestation_claims(struct consent_checker *c, const char *att, 
 	return HR_OK;
 }
 
+/* "UA/GOV/43395033/wallet" and "UA:3012345670": the country of each. */
+static bool same_country(const char *member, const char *person)
+{
+	return member != NULL && person != NULL && strlen(member) > 3 && member[2] == '/' &&
+	       strncmp(member, person, 2) == 0 && person[2] == ':';
+}
+
 /*
  * The consent's att: attested by a trusted member, for the same person, for the
  * key that signed the consent (jwk of its header, which was verified), in time.
@@ -221,6 +228,10 @@ static hr_status check_attestation(struct consent_checker *c, const json_t *cons
 	if (sub == NULL ||
 	    strcmp(sub, json_string_value(json_object_get(consent_claims, "sub"))) != 0)
 		hr_error_set(err, rc, STAGE, "the device is attested for another person");
+	else if (!same_country(json_string_value(json_object_get(claims, "iss")), sub))
+		hr_error_set(err, rc, STAGE,
+			     "the device is attested by a member of another country than the "
+			     "person's: a wallet enrols only its own country's people");
 	else if (bound == NULL ||
 		 jose_jwk_thumbprint(json_object_get(consent_header, "jwk"), jkt, NULL) != HR_OK ||
 		 strcmp(bound, jkt) != 0)

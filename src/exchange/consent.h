@@ -24,9 +24,11 @@
  * is a device attestation that verifies under the key of a member the checker's
  * attester callback trusts to enrol devices (the directory says which), naming
  * the same person and the thumbprint of the very key that signed the consent,
- * and not expired. So a member holding a consent-based access right cannot make
- * consents with a key of its own: only devices an enrolling wallet vouched for
- * can consent, and only for their own person.
+ * and not expired; an attester vouches only for people of its own country
+ * (iss "UA/..." for sub "UA:..."), so a foreign wallet a gateway trusts through
+ * the federation cannot consent for that gateway's own citizens. So a member holding a
+ *consent-based access right cannot make consents with a key of its own: only devices an enrolling
+ *wallet vouched for can consent, and only for their own person.
  *
  * A consent may be used for several exchanges within its lifetime; the checker
  * remembers which token bytes it has already verified so that it does not run

@@ -46,21 +46,68 @@
 #define NONCE_CAPACITY     (1u << 18)
 #define FORWARD_TIMEOUT_MS 5000
 
+_Thread_local struct federation_view *gateway_request_view;
+
+/* The country of a member id ("UA/GOV/...") or a person id ("UA:..."). */
+static bool country_of(const char *id, char out[3])
+{
+	if (id == NULL || strlen(id) < 3 || (id[2] != '/' && id[2] != ':'))
+		return false;
+	memcpy(out, id, 2);
+	out[2] = 0;
+	return true;
+}
+
+const struct member *gateway_member(const struct gateway *g, const char *id)
+{
+	const struct member *m = directory_member(g->directory, id);
+	char country[3];
+
+	if (m == NULL && country_of(id, country) && strcmp(country, g->country) != 0)
+		m = federation_member(gateway_request_view, id);
+	return m;
+}
+
+/* Who may sign a call to us: our own members, and other countries' gateways
+ * (for their members); never another country's member directly. */
 static EVP_PKEY *member_key(void *context, const char *keyid)
 {
 	struct gateway *g = context;
 	const struct member *m = directory_member(g->directory, keyid);
 
+	if (m == NULL && (m = gateway_member(g, keyid)) != NULL && m->url == NULL)
+		m = NULL;
 	return m ? m->key : NULL;
 }
 
-/* Whose device attestations a consent may carry: members that enrol devices. */
+/* Whose device attestations a consent may carry: members that enrol devices,
+ * ours or (for their own people, exchange/consent.h) another country's. */
 static EVP_PKEY *attester_key(void *context, const char *member_id)
 {
 	struct gateway *g = context;
-	const struct member *m = directory_member(g->directory, member_id);
+	const struct member *m = gateway_member(g, member_id);
 
 	return m != NULL && m->attests_devices ? m->key : NULL;
+}
+
+/* Makes sure the request's view knows id (a foreign member, or with gateway
+ * set the gateway of id's country), fetching the list once more on a miss. */
+static const struct member *foreign(struct gateway *g, const char *id, bool gateway)
+{
+	char country[3];
+	const struct member *m;
+
+	if (g->federation == NULL || !country_of(id, country))
+		return NULL;
+	m = gateway ? federation_gateway(gateway_request_view, country)
+		    : federation_member(gateway_request_view, id);
+	if (m == NULL) {
+		federation_release(g->federation, gateway_request_view);
+		gateway_request_view = federation_acquire_fresh(g->federation);
+		m = gateway ? federation_gateway(gateway_request_view, country)
+			    : federation_member(gateway_request_view, id);
+	}
+	return m;
 }
 
 static bool read_target(struct http_request *req, struct exchange *x)
@@ -83,6 +130,8 @@ static bool authorise(struct gateway *g, struct http_request *req, struct exchan
 	struct httpsig_verified verified;
 	struct access_decision decision;
 	struct hr_error err = {0};
+	const struct member *client_gateway = NULL;
+	char client_country[3] = "";
 	size_t n = 3;
 
 	x->client = http_request_header(req, "Hromada-Client");
@@ -104,21 +153,53 @@ static bool authorise(struct gateway *g, struct http_request *req, struct exchan
 		signed_headers[n++] = "hromada-issue";
 	if (x->consent != NULL)
 		signed_headers[n++] = "hromada-consent";
+	country_of(x->client, client_country);
+	/* a member of another country calls through its own gateway, which we
+	 * must know before its signature can be checked */
+	if (strcmp(client_country, g->country) != 0)
+		client_gateway = foreign(g, x->client, true);
 	if (member_request_verify(req, signed_headers, member_key, g, g->client_nonces,
 				  (int64_t)time(NULL), &verified, &err) != HR_OK) {
 		member_reply_unverified(req, &g->self, &err);
 		return false;
 	}
 	if (strcmp(verified.keyid, x->client) != 0) {
+		/* only the client's own country's gateway speaks for it, and only for
+		 * a member that country published */
+		x->incoming = client_gateway != NULL &&
+			      strcmp(verified.keyid, client_gateway->id) == 0 &&
+			      foreign(g, x->client, false) != NULL;
+		if (!x->incoming) {
+			member_reply_error(
+			    req, &g->self, 401, "unauthorized",
+			    "the request is signed by another member than Hromada-Client (a "
+			    "foreign member's call comes through its own country's gateway)");
+			return false;
+		}
+	} else if (directory_member(g->directory, x->client) == NULL) {
 		member_reply_error(req, &g->self, 401, "unauthorized",
-				   "the request is signed by another member than Hromada-Client");
+				   "a gateway calls here only for its country's members");
 		return false;
 	}
 	*provider = NULL;
-	if (!x->own && ((*provider = directory_member(g->directory, x->provider)) == NULL ||
-			(*provider)->url == NULL)) {
-		member_reply_error(req, &g->self, 404, "not_found", "no such provider member");
-		return false;
+	if (!x->own) {
+		char provider_country[3];
+		country_of(x->provider, provider_country);
+		x->abroad = strcmp(provider_country, g->country) != 0;
+		*provider = x->abroad ? foreign(g, x->provider, false)
+				      : directory_member(g->directory, x->provider);
+		if (*provider == NULL || (!x->abroad && (*provider)->url == NULL) ||
+		    (x->abroad && foreign(g, x->provider, true) == NULL)) {
+			member_reply_error(req, &g->self, 404, "not_found",
+					   "no such provider member");
+			return false;
+		}
+		if (x->abroad && x->incoming) {
+			member_reply_error(req, &g->self, 403, "denied",
+					   "a call from another country is for this country's "
+					   "providers only (no transit)");
+			return false;
+		}
 	}
 	decision = directory_check(g->directory, x->client, x->provider, x->service, x->purpose);
 	if (!decision.allowed) {
@@ -191,9 +272,9 @@ static void handle_exchange(struct http_request *req, void *context)
 {
 	struct gateway *g = context;
 	struct exchange x;
-	const struct member *provider = NULL;
+	const struct member *provider = NULL, *peer;
 	struct http_client_response response;
-	struct http_header headers[5];
+	struct http_header headers[6];
 	struct member_call call;
 	struct hr_error err = {0};
 	char url[1024], holder_id[32];
@@ -204,6 +285,7 @@ static void handle_exchange(struct http_request *req, void *context)
 
 	memset(&x, 0, sizeof(x));
 	http_client_response_init(&response);
+	gateway_request_view = federation_acquire(g->federation);
 	if (!read_target(req, &x)) {
 		member_reply_error(req, &g->self, 404, "not_found", "no such member or service");
 		goto done;
@@ -220,17 +302,27 @@ static void handle_exchange(struct http_request *req, void *context)
 	headers[h++] = (struct http_header){"Hromada-User", x.user};
 	if (x.issue != NULL)
 		headers[h++] = (struct http_header){"Hromada-Issue", x.issue};
-	/* signed: a request for one registry is refused by every other */
-	headers[h++] = (struct http_header){"Hromada-Provider", provider->id};
-	snprintf(url, sizeof(url), "%s/v1/%s", provider->url, x.service);
+	if (x.abroad) {
+		/* to the provider's own gateway, which checks the call again (its
+		 * access rights, the consent) and records it in its own log */
+		peer = foreign(g, x.provider, true);
+		if (x.consent != NULL)
+			headers[h++] = (struct http_header){"Hromada-Consent", x.consent};
+		snprintf(url, sizeof(url), "%s/x/%s/%s", peer->url, x.provider, x.service);
+	} else {
+		/* signed: a request for one registry is refused by every other */
+		peer = provider;
+		headers[h++] = (struct http_header){"Hromada-Provider", provider->id};
+		snprintf(url, sizeof(url), "%s/v1/%s", provider->url, x.service);
+	}
 	call = (struct member_call){.url = url,
 				    .headers = headers,
 				    .header_count = h,
 				    .body = body.ptr,
 				    .body_len = body.len,
 				    .timeout_ms = FORWARD_TIMEOUT_MS};
-	if (member_call_post(g->client, &g->self, &call, provider->id, provider->key,
-			     g->provider_nonces, (int64_t)time(NULL), &response, &err) != HR_OK) {
+	if (member_call_post(g->client, &g->self, &call, peer->id, peer->key, g->provider_nonces,
+			     (int64_t)time(NULL), &response, &err) != HR_OK) {
 		log_warn("gateway.forward", "%s %s: %s", provider->id, x.service, err.message);
 		member_reply_error(req, &g->self, err.status == HR_E_SIGNATURE ? 502 : 504,
 				   "provider_failed",
@@ -257,6 +349,8 @@ static void handle_exchange(struct http_request *req, void *context)
 	member_reply_json(req, &g->self, (unsigned)response.status, answer);
 	answer = NULL;
 done:
+	federation_release(g->federation, gateway_request_view);
+	gateway_request_view = NULL;
 	json_decref(answer);
 	json_decref(x.body);
 	http_client_response_clear(&response);
@@ -266,7 +360,7 @@ static hr_status read_settings(const struct role_context *ctx, struct gateway *g
 			       struct audit_options *audit, struct hr_error *err)
 {
 	char fallback[PATH_MAX];
-	const char *dir, *directory, *key, *cert;
+	const char *dir, *directory, *key, *cert, *trust_url, *trust_anchor;
 	hr_status rc;
 
 	snprintf(fallback, sizeof(fallback), "%s/audit", ctx->state_dir);
@@ -284,7 +378,21 @@ static hr_status read_settings(const struct role_context *ctx, struct gateway *g
 	    (rc = config_get_int(ctx->config, "gateway", "tree_head_interval_ms", 1000, 10,
 				 3600 * 1000, &audit->interval_ms, err)) != HR_OK ||
 	    (rc = config_get_int(ctx->config, "gateway", "tree_head_entries", 1000, 1, 1 << 30,
-				 &audit->entries, err)) != HR_OK)
+				 &audit->entries, err)) != HR_OK ||
+	    (rc = config_get_str(ctx->config, "gateway", "trust_url", NULL, &trust_url, err)) !=
+		HR_OK ||
+	    (rc = config_get_str(ctx->config, "gateway", "trust_anchor", NULL, &trust_anchor,
+				 err)) != HR_OK)
+		return rc;
+	if ((trust_url == NULL) != (trust_anchor == NULL))
+		return hr_error_set(err, HR_E_INVALID, "config",
+				    "[gateway] trust_url and trust_anchor go together (the trust "
+				    "service and the certificate its list must be signed with)");
+	if (ctx->country == NULL || strlen(ctx->country) != 2)
+		return hr_error_set(err, HR_E_INVALID, "config", "a gateway needs [node] country");
+	snprintf(g->country, sizeof(g->country), "%s", ctx->country);
+	if (trust_url != NULL && (rc = federation_new(trust_url, trust_anchor, g->country,
+						      &g->federation, err)) != HR_OK)
 		return rc;
 	if (directory == NULL || key == NULL || cert == NULL || audit->tree_head_key == NULL ||
 	    audit->tree_head_certificate == NULL)
@@ -363,6 +471,7 @@ static void gateway_close(void *state)
 	replay_cache_free(g->provider_nonces);
 	audit_close(g->audit);
 	consent_checker_free(g->consents);
+	federation_free(g->federation);
 	free(g);
 }
 
@@ -375,7 +484,10 @@ const struct role_ops gateway_role = {
 		   "  tree_head_key, tree_head_certificate = PEM files of the key that signs the\n"
 		   "    audit log's tree heads (required; `hromada keys` makes one per country)\n"
 		   "  tree_head_interval_ms = sign a tree head at least this often (default 1000)\n"
-		   "  tree_head_entries = or as soon as this many entries wait (default 1000)\n",
+		   "  tree_head_entries = or as soon as this many entries wait (default 1000)\n"
+		   "  trust_url, trust_anchor = the trust service and its pinned certificate:\n"
+		   "    other countries' gateways and members come from its list (federation;\n"
+		   "    without them only this country's members are reachable)\n",
     .per_country = true,
     .open = gateway_open,
     .close = gateway_close,

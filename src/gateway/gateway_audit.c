@@ -120,21 +120,27 @@ hr_status gateway_audit_routes(struct gateway *g, struct http_server *server, st
 				 err);
 }
 
-/* Who, in words, and which document: what the citizen reads beside each entry. */
+/* Who, in words, from which country, and which document: what the citizen
+ * reads beside each entry. Members of other countries are named as their
+ * country published them (the federation's view of this request). */
 static void describe(const struct gateway *g, json_t *item)
 {
 	const json_t *fields = json_object_get(item, "fields");
-	const struct member *client =
-	    directory_member(g->directory, json_string_value(json_object_get(fields, "client")));
-	const struct member *provider =
-	    directory_member(g->directory, json_string_value(json_object_get(fields, "provider")));
+	const char *client_id = json_string_value(json_object_get(fields, "client"));
+	const char *provider_id = json_string_value(json_object_get(fields, "provider"));
+	const struct member *client = client_id ? gateway_member(g, client_id) : NULL;
+	const struct member *provider = provider_id ? gateway_member(g, provider_id) : NULL;
 
 	if (client != NULL && client->name[0])
 		json_object_set_new(item, "client_name", json_string(client->name));
+	if (client_id != NULL && strlen(client_id) > 2 && client_id[2] == '/')
+		json_object_set_new(item, "client_country", json_stringn(client_id, 2));
 	if (provider != NULL && provider->document_type[0])
 		json_object_set_new(item, "document_type", json_string(provider->document_type));
 	if (provider != NULL && provider->name[0])
 		json_object_set_new(item, "provider_name", json_string(provider->name));
+	if (provider_id != NULL && strlen(provider_id) > 2 && provider_id[2] == '/')
+		json_object_set_new(item, "provider_country", json_stringn(provider_id, 2));
 }
 
 static void serve_access_log(struct gateway *g, struct http_request *req, const struct exchange *x)

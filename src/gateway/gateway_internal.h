@@ -4,6 +4,7 @@
  *   gateway_audit.c  the audit log's public face: signed tree heads, proofs,
  *                    and the citizen's access history (the gateway's own service)
  *   directory.c      members and access rights
+ *   federation.c     the other countries' gateways and members (trust service)
  *   audit.c          the seam to the Merkle log (src/audit/)
  */
 #ifndef HROMADA_GATEWAY_INTERNAL_H
@@ -19,6 +20,7 @@
 #include "exchange/replay.h"
 #include "gateway/audit.h"
 #include "gateway/directory.h"
+#include "gateway/federation.h"
 #include "gateway/gateway.h"
 
 /* The consent "document type" of the gateway's own services: consents for
@@ -37,12 +39,24 @@ struct gateway {
 	struct replay_cache *provider_nonces; /* nonces of providers answering us */
 	struct audit *audit;
 	struct consent_checker *consents;
+	struct federation *federation; /* NULL: no other country is reachable */
+	char country[3];
 };
+
+/* The foreign members a request may name, held for its length (NULL outside a
+ * request, or without federation). The callbacks httpsig and consent checks
+ * call with only the gateway as context read it. */
+extern _Thread_local struct federation_view *gateway_request_view;
+
+/* A member by id: the directory's, or another country's from the federation. */
+const struct member *gateway_member(const struct gateway *gateway, const char *id);
 
 /* The exchange being handled, as the handler learns it. */
 struct exchange {
 	char provider[MEMBER_ID_MAX];
-	bool own; /* the provider is this gateway: one of its own services */
+	bool own;      /* the provider is this gateway: one of its own services */
+	bool abroad;   /* the provider is another country's: forwarded to its gateway */
+	bool incoming; /* the call came from another country's gateway for its member */
 	const char *service;
 	const char *client;
 	const char *purpose;
