@@ -260,6 +260,13 @@ hr_status keys_create_country(const struct keys_country_options *o, struct hr_er
 	if ((rc = ensure_identity(dir, &root, o->country, cn, KEYS_SIGNER_DAYS, false, NULL, NULL,
 				  err)) != HR_OK)
 		goto done;
+	/* the key that signs the country's uploads to the trust service; the
+	 * service is given its certificate out of band (docs/TRUST_LIST.md) */
+	snprintf(dir, sizeof(dir), "%s/upload", o->dir);
+	snprintf(cn, sizeof(cn), "Hromada %s Trust Upload", o->country);
+	if ((rc = ensure_identity(dir, &root, o->country, cn, KEYS_SIGNER_DAYS, false, NULL, NULL,
+				  err)) != HR_OK)
+		goto done;
 	keys_signer_dir(o->dir, "hcert", dir, sizeof(dir));
 	snprintf(cn, sizeof(cn), "Hromada %s DCC Signer", o->country);
 	if ((rc = ensure_identity(dir, &root, o->country, cn, KEYS_SIGNER_DAYS, false,

@@ -7,6 +7,8 @@
  *	DIR/signers/hcert/    the EU DCC signer, EKU = the three DCC OIDs
  *	DIR/members/ID/       gateway member keys (ID with '/' written as '_')
  *	DIR/tree-head/        the key that signs the audit log's tree heads
+ *	DIR/upload/           the key that signs the country's uploads to the
+ *	                      cross-border trust service (its signers, members)
  * and, for the cross-border trust gateway (`hromada keys --trust-signer`):
  *	DIR/                  the trust-list signer, self-signed
  *

@@ -53,7 +53,9 @@
 #define STAGE              "up"
 #define UP_MAX_ROLES       (2 + COUNTRY_COUNT * (2 + DOCUMENT_TYPE_COUNT))
 #define HEALTH_DEADLINE_MS 15000
-#define STATE_DIR_MAX      2048 /* leaves room for the role paths below it */
+#define STATE_DIR_MAX      2048             /* leaves room for the role paths below it */
+#define UP_TRUST_MAX_BODY  "25165824"       /* 24 MiB: TRUST_UPLOAD_MAX_LEN and its envelope */
+#define TRUST_REFRESH_MS   (10 * 60 * 1000) /* trust-list.json fetched again */
 
 struct up_role {
 	const char *role;                      /* "registry" */
@@ -187,9 +189,22 @@ static hr_status role_settings(const struct up *up, const struct up_role *r, str
 {
 	const struct country_members *m = r->members;
 	char keys[STATE_DIR_MAX + 32], id[96], dir[PATH_MAX], path[PATH_MAX + 32];
-	const struct up_role *gateway;
+	const struct up_role *gateway, *trust;
 	hr_status rc = HR_OK;
 
+	if (strcmp(r->role, "trust") == 0) {
+		snprintf(path, sizeof(path), "%s/trust/key.pem", up->keys_dir);
+		if ((rc = config_set(cfg, "trust", "key", path, "up", err)) != HR_OK)
+			return rc;
+		snprintf(path, sizeof(path), "%s/trust/cert.pem", up->keys_dir);
+		if ((rc = config_set(cfg, "trust", "certificate", path, "up", err)) != HR_OK)
+			return rc;
+		snprintf(path, sizeof(path), "%s/countries", r->dir);
+		if ((rc = config_set(cfg, "trust", "countries_dir", path, "up", err)) != HR_OK)
+			return rc;
+		/* a country's upload of its signers and members */
+		return config_set(cfg, "server", "max_body_bytes", UP_TRUST_MAX_BODY, "up", err);
+	}
 	if (m == NULL)
 		return HR_OK;
 	snprintf(keys, sizeof(keys), "%s/%s", up->keys_dir, r->country);
@@ -228,6 +243,14 @@ static hr_status role_settings(const struct up *up, const struct up_role *r, str
 		snprintf(dir, sizeof(dir), "%s/tree-head/cert.pem", keys);
 		if ((rc = config_set(cfg, "gateway", "tree_head_certificate", dir, "up", err)) !=
 		    HR_OK)
+			return rc;
+		/* the other countries' gateways and members, from the trust service */
+		trust = find_role(up, "trust", "", NULL);
+		snprintf(dir, sizeof(dir), "%s/trust/cert.pem", up->keys_dir);
+		if (trust != NULL && trust->host != NULL &&
+		    ((rc = config_set(cfg, "gateway", "trust_url", role_host_url(trust->host), "up",
+				      err)) != HR_OK ||
+		     (rc = config_set(cfg, "gateway", "trust_anchor", dir, "up", err)) != HR_OK))
 			return rc;
 	} else if (strcmp(r->role, "wallet") == 0) {
 		char signers[STATE_DIR_MAX + 64], outbox[STATE_DIR_MAX + 16], starts[16];
@@ -489,6 +512,52 @@ static void print_guide(const struct up *up)
 	fflush(stdout);
 }
 
+static struct http_client *trust_client(void)
+{
+	struct http_client_options copt;
+
+	http_client_options_default(&copt);
+	copt.timeout_ms = 30000;
+	copt.max_response_bytes = 64 * 1024 * 1024;
+	return http_client_new(&copt);
+}
+
+/* Every country uploads what it publishes to the trust service, as its
+ * operator would, then STATE/trust-list.json is the list the service serves. */
+static hr_status publish_countries(struct up *up, struct hr_error *err)
+{
+	const struct up_role *trust = find_role(up, "trust", "", NULL);
+	struct http_client *http = trust_client();
+	hr_status rc = HR_OK;
+
+	if (http == NULL)
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	for (int c = 0; c < up->country_count && rc == HR_OK; c++) {
+		const struct up_role *gateway = find_role(up, "gateway", up->countries[c], NULL);
+		rc = up_upload_country(http, role_host_url(trust->host), up->keys_dir,
+				       up->countries[c], role_host_url(gateway->host), err);
+	}
+	if (rc == HR_OK)
+		rc = up_fetch_trust_list(http, role_host_url(trust->host), up->state_dir,
+					 up->keys_dir, err);
+	http_client_free(http);
+	return rc;
+}
+
+/* trust-list.json must not go stale while `up` runs: the service signs a new
+ * list every half of its validity. A failure is logged and tried again later. */
+static void refresh_trust_list(struct up *up)
+{
+	const struct up_role *trust = find_role(up, "trust", "", NULL);
+	struct http_client *http = trust_client();
+	struct hr_error err = {0};
+
+	if (http == NULL || up_fetch_trust_list(http, role_host_url(trust->host), up->state_dir,
+						up->keys_dir, &err) != HR_OK)
+		log_warn("up.trust_list", "trust-list.json not refreshed: %s", err.message);
+	http_client_free(http);
+}
+
 hr_status platform_up(const struct platform_up_options *options, struct hr_error *err)
 {
 	struct up *up = calloc(1, sizeof(*up));
@@ -534,14 +603,16 @@ hr_status platform_up(const struct platform_up_options *options, struct hr_error
 	if ((rc = platform_make_dirs(path, err)) != HR_OK)
 		goto done;
 	snprintf(up->keys_dir, sizeof(up->keys_dir), "%s/keys", up->state_dir);
+	snprintf(path, sizeof(path), "%s/trust/countries", up->state_dir);
 	if ((rc = up_prepare_keys(up->keys_dir, up->countries, up->country_count, err)) != HR_OK ||
-	    (rc = up_write_trust_list(up->state_dir, up->keys_dir, up->countries, up->country_count,
-				      err)) != HR_OK ||
+	    (rc = up_onboard_countries(path, up->keys_dir, up->countries, up->country_count,
+				       err)) != HR_OK ||
 	    (rc = up_prepare_population(up->state_dir, options->registry_store, up->countries,
 					up->country_count, people, seed, err)) != HR_OK)
 		goto done;
 	plan_roles(up);
-	if ((rc = start_roles(up, err)) != HR_OK || (rc = wait_healthy(up, err)) != HR_OK)
+	if ((rc = start_roles(up, err)) != HR_OK || (rc = wait_healthy(up, err)) != HR_OK ||
+	    (rc = publish_countries(up, err)) != HR_OK)
 		goto done;
 	if ((endpoints = endpoints_json(up)) == NULL) {
 		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
@@ -555,7 +626,8 @@ hr_status platform_up(const struct platform_up_options *options, struct hr_error
 	log_info("up.ready", "%d roles healthy; endpoints in %s", up->role_count, path);
 	if (options->print_guide)
 		print_guide(up);
-	sig = signals_wait_stop();
+	while ((sig = signals_wait_stop_for(TRUST_REFRESH_MS)) == 0)
+		refresh_trust_list(up);
 	log_info("up.stopping", "signal %d received; stopping every role", sig);
 done:
 	stop_roles(up);

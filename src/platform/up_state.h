@@ -1,6 +1,7 @@
 /*
- * up_state.h — what `hromada up` prepares before the roles start: keys, the
- * trust list and its anchor, the registries' population and demo.json.
+ * up_state.h — what `hromada up` prepares around the roles: keys, the
+ * countries' onboarding and uploads at the trust service and the list it
+ * serves, the registries' population and demo.json.
  * Every step keeps what a previous `up` on the same directory made.
  */
 #ifndef HROMADA_PLATFORM_UP_STATE_H
@@ -13,6 +14,8 @@
 
 #include <hromada/status.h>
 
+#include "core/http_client.h"
+
 /* Writes value as pretty JSON through a temporary file and rename(). */
 hr_status up_write_json(const char *path, const json_t *value, struct hr_error *err);
 
@@ -20,10 +23,17 @@ hr_status up_write_json(const char *path, const json_t *value, struct hr_error *
 hr_status up_prepare_keys(const char *keys_dir, const char *const *countries, int count,
 			  struct hr_error *err);
 
-/* STATE/trust-list.json of every country's signers, signed by KEYS_DIR/trust,
- * and STATE/trust-anchor.pem, the certificate verifiers pin. */
-hr_status up_write_trust_list(const char *state_dir, const char *keys_dir,
-			      const char *const *countries, int count, struct hr_error *err);
+/* up_trust.c: onboards each country at the trust service, out of band: copies
+ * KEYS_DIR/<C>/upload/cert.pem and root/cert.pem into COUNTRIES_DIR/<C>/. */
+hr_status up_onboard_countries(const char *countries_dir, const char *keys_dir,
+			       const char *const *countries, int count, struct hr_error *err);
+/* Country code uploads its signers and members (its gateway at gateway_url) to
+ * the trust service in one batch signed with its upload key. */
+hr_status up_upload_country(struct http_client *http, const char *trust_url, const char *keys_dir,
+			    const char *code, const char *gateway_url, struct hr_error *err);
+/* STATE/trust-list.json from the service, and STATE/trust-anchor.pem beside it. */
+hr_status up_fetch_trust_list(struct http_client *http, const char *trust_url,
+			      const char *state_dir, const char *keys_dir, struct hr_error *err);
 
 /*
  * A registry's store URL from a template of --registry-store: "{country}" and

@@ -255,7 +255,7 @@ static void test_up_runs_every_role_and_stops_on_sigterm(void **unused)
 static void test_serve_refuses_unknown_setting_naming_it(void **unused)
 {
 	char dir[256], ini[300], out[4096];
-	char *argv[] = {(char *)tk_hromada_binary(), "serve", "trust", "--config", ini, NULL};
+	char *argv[] = {(char *)tk_hromada_binary(), "serve", "nccc", "--config", ini, NULL};
 
 	(void)unused;
 	tk_tmpdir(dir);
