@@ -31,6 +31,7 @@ extern const struct cli_command cli_keys;
 extern const struct cli_command cli_trust_list;
 extern const struct cli_command cli_device;
 extern const struct cli_command cli_population;
+extern const struct cli_command cli_member;
 extern const struct cli_command cli_audit;
 
 /* Prints "hromada: stage: message" on stderr. */

@@ -22,6 +22,7 @@ static const struct {
     {"serve", "Run one role (registry, gateway, wallet, trust, nccc)"},
     {"device", "Play a citizen's phone against a running wallet (enrol, documents, QR)"},
     {"population", "Generate the synthetic population and load it into the registries"},
+    {"member", "Act as a member of 'hromada up' (police, bank, CERT): list, signed calls"},
 };
 
 #define SERVICE_COMMAND_COUNT (sizeof(service_commands) / sizeof(service_commands[0]))
