@@ -16,6 +16,9 @@ packages=(
 	libzbar0
 	# tests: a real PostgreSQL server, started by the harness in a temporary directory
 	postgresql-15 curl openssl
+	# tests: independent decoders (tests/tools/*.py) on the standard library and
+	# Debian's cryptography module
+	python3 python3-cryptography
 	# benchmarks: load generator, the nginx peer, and sqlite3 to pick citizens
 	wrk nginx-light sqlite3
 )

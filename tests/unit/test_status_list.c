@@ -1,0 +1,607 @@
+/*
+ * test_status_list.c — Token Status Lists (src/credential/status_list.c,
+ * draft-ietf-oauth-status-list): the bit order of the draft's own examples,
+ * tokens built by our C and read back, the same tokens read by an independent
+ * Python decoder (tests/tools/status_list.py), and every way a token can be
+ * wrong: another signer, a changed byte, typ, sub, expiry, bits, a list that
+ * inflates past the ceiling, an index beyond the list.
+ */
+#include "testkit/testkit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "core/base64.h"
+#include "core/buf.h"
+#include "core/json.h"
+#include "credential/keys.h"
+#include "credential/signer.h"
+#include "credential/signer_cert.h"
+#include "credential/status_list.h"
+#include "credential/zlib_codec.h"
+
+#define URI "https://wallet.ua.example/v1/status-lists/7"
+#define NOW 1893456000 /* 2030-01-01T00:00:00Z */
+
+static char dir[256];
+static struct signer *list_signer, *other_signer;
+
+static struct signer *open_signer(const char *sub)
+{
+	char key[512], cert[512];
+	struct signer *s = NULL;
+	struct hr_error err = {0};
+
+	snprintf(key, sizeof(key), "%s/%s/key.pem", dir, sub);
+	snprintf(cert, sizeof(cert), "%s/%s/cert.pem", dir, sub);
+	if (signer_open_files(key, cert, &s, &err) != HR_OK)
+		fprintf(stderr, "%s: %s\n", sub, err.message);
+	return s;
+}
+
+static int setup(void **state)
+{
+	char path[512];
+	struct hr_error err = {0};
+
+	(void)state;
+	tk_tmpdir(dir);
+	snprintf(path, sizeof(path), "%s/a", dir);
+	if (keys_create_trust_signer(path, &err) != HR_OK)
+		return -1;
+	snprintf(path, sizeof(path), "%s/b", dir);
+	if (keys_create_trust_signer(path, &err) != HR_OK)
+		return -1;
+	list_signer = open_signer("a");
+	other_signer = open_signer("b");
+	return list_signer && other_signer ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	signer_free(list_signer);
+	signer_free(other_signer);
+	tk_rmrf(dir);
+	return 0;
+}
+
+static const struct signer_cert *cert_a(void)
+{
+	return signer_certificate(list_signer);
+}
+
+/* --- the bit array ------------------------------------------------------------ */
+
+/* draft §4.1: 16 statuses of 1 bit make 0xB9 0xA3, whose zlib form is
+ * "eNrbuRgAAhcBXQ" (the draft's lst); 12 statuses of 2 bits make C9 44 F9. */
+static void test_bit_order_follows_the_drafts_examples(void **state)
+{
+	static const unsigned one[16] = {1, 0, 0, 1, 1, 1, 0, 1, 1, 1, 0, 0, 0, 1, 0, 1};
+	static const unsigned two[12] = {1, 2, 0, 3, 0, 1, 0, 1, 1, 2, 3, 3};
+	uint8_t a[2] = {0}, b[3] = {0};
+	struct buf packed, inflated;
+	struct zlib_codec *zlib = zlib_codec_new();
+
+	(void)state;
+	for (uint64_t i = 0; i < 16; i++)
+		status_list_set(a, sizeof(a), 1, i, one[i]);
+	assert_int_equal(a[0], 0xB9);
+	assert_int_equal(a[1], 0xA3);
+	for (uint64_t i = 0; i < 12; i++)
+		status_list_set(b, sizeof(b), 2, i, two[i]);
+	assert_int_equal(b[0], 0xC9);
+	assert_int_equal(b[1], 0x44);
+	assert_int_equal(b[2], 0xF9);
+	for (uint64_t i = 0; i < 12; i++)
+		assert_int_equal(status_list_get(b, sizeof(b), 2, i), two[i]);
+	/* the draft's lst inflates to our bytes */
+	buf_init(&packed, 64);
+	buf_init(&inflated, 64);
+	assert_int_equal(base64_decode("eNrbuRgAAhcBXQ", 14, BASE64_URL, &packed), HR_OK);
+	assert_int_equal(zlib_codec_inflate(zlib, packed.data, packed.len, 64, &inflated, NULL),
+			 HR_OK);
+	assert_int_equal(inflated.len, 2);
+	assert_memory_equal(inflated.data, a, 2);
+	buf_clear(&packed);
+	buf_clear(&inflated);
+	zlib_codec_free(zlib);
+}
+
+static void test_set_and_get_every_width_without_touching_neighbours(void **state)
+{
+	static const unsigned widths[] = {1, 2, 4, 8};
+	uint8_t bytes[64];
+
+	(void)state;
+	for (size_t w = 0; w < 4; w++) {
+		unsigned bits = widths[w], max = (1u << bits) - 1;
+		uint64_t n = sizeof(bytes) * 8 / bits;
+		memset(bytes, 0, sizeof(bytes));
+		for (uint64_t i = 0; i < n; i++)
+			status_list_set(bytes, sizeof(bytes), bits, i, (unsigned)(i * 7) & max);
+		for (uint64_t i = 0; i < n; i++)
+			assert_int_equal(status_list_get(bytes, sizeof(bytes), bits, i),
+					 (unsigned)(i * 7) & max);
+		/* overwrite one in the middle, neighbours unchanged */
+		status_list_set(bytes, sizeof(bytes), bits, 5, 0);
+		assert_int_equal(status_list_get(bytes, sizeof(bytes), bits, 5), 0);
+		assert_int_equal(status_list_get(bytes, sizeof(bytes), bits, 4), (4 * 7) & max);
+		assert_int_equal(status_list_get(bytes, sizeof(bytes), bits, 6), (6 * 7) & max);
+	}
+}
+
+static void test_index_beyond_the_list_has_no_entry_and_changes_nothing(void **state)
+{
+	uint8_t bytes[4] = {0};
+
+	(void)state;
+	assert_int_equal(status_list_get(bytes, sizeof(bytes), 2, 16), STATUS_LIST_NO_ENTRY);
+	assert_int_equal(status_list_get(bytes, sizeof(bytes), 2, 15), 0);
+	assert_int_equal(status_list_get(bytes, sizeof(bytes), 1, UINT64_MAX),
+			 STATUS_LIST_NO_ENTRY);
+	assert_int_equal(status_list_get(bytes, sizeof(bytes), 3, 0), STATUS_LIST_NO_ENTRY);
+	assert_int_equal(status_list_get(NULL, 0, 1, 0), STATUS_LIST_NO_ENTRY);
+	status_list_set(bytes, sizeof(bytes), 8, 4, 0xFF);
+	status_list_set(bytes, sizeof(bytes), 1, UINT64_MAX / 2, 1);
+	status_list_set(bytes, sizeof(bytes), 5, 0, 1);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(bytes[i], 0);
+}
+
+/* --- tokens ------------------------------------------------------------------- */
+
+/* A list of n entries of `bits`, entry i set to i % 3 when i % 101 == 0. */
+static uint8_t *sample_list(size_t entries, unsigned bits, size_t *len)
+{
+	uint8_t *bytes;
+
+	*len = (entries * bits + 7) / 8;
+	bytes = calloc(1, *len);
+	assert_non_null(bytes);
+	for (size_t i = 0; i < entries; i += 101)
+		status_list_set(bytes, *len, bits, i, (unsigned)(i % 3));
+	return bytes;
+}
+
+static void build(struct signer *by, const uint8_t *bytes, size_t len, unsigned bits, int64_t exp,
+		  int64_t ttl, struct buf *out)
+{
+	struct hr_error err = {0};
+
+	buf_init(out, STATUS_LIST_MAX_TOKEN_BYTES);
+	if (status_list_token_build(by, URI, bytes, len, bits, NOW - 60, exp, ttl, out, &err) !=
+	    HR_OK) {
+		print_error("not built: %s\n", err.message);
+		fail();
+	}
+}
+
+static void test_built_token_checks_and_reads_back_every_entry(void **state)
+{
+	size_t len;
+	uint8_t *bytes = sample_list(100000, 2, &len);
+	struct status_list_token t;
+	struct hr_error err = {0};
+	uint8_t kid[SIGNER_KID_LEN];
+	struct buf token;
+	unsigned status;
+
+	(void)state;
+	build(list_signer, bytes, len, 2, NOW + 3600, 300, &token);
+	assert_int_equal(status_list_token_kid(buf_str(&token), token.len, kid, &err), HR_OK);
+	assert_memory_equal(kid, cert_a()->kid, SIGNER_KID_LEN);
+	status_list_token_init(&t);
+	if (status_list_token_check(buf_str(&token), token.len, cert_a(), URI, NOW, &t, &err) !=
+	    HR_OK) {
+		print_error("refused: %s\n", err.message);
+		fail();
+	}
+	assert_int_equal(t.bits, 2);
+	assert_int_equal(t.iat, NOW - 60);
+	assert_int_equal(t.exp, NOW + 3600);
+	assert_int_equal(t.ttl, 300);
+	assert_true(t.has_kid);
+	assert_int_equal(t.list.len, len);
+	assert_memory_equal(t.list.data, bytes, len);
+	for (uint64_t i = 0; i < 100000; i += 101) {
+		assert_int_equal(status_list_token_status(&t, i, &status, &err), HR_OK);
+		assert_int_equal(status, i % 3);
+	}
+	assert_int_equal(status_list_token_status(&t, len * 4, &status, &err), HR_E_NOT_FOUND);
+	assert_non_null(strstr(err.message, "none at index"));
+	status_list_token_clear(&t);
+	buf_clear(&token);
+	free(bytes);
+}
+
+static void test_token_has_the_drafts_header_and_claims(void **state)
+{
+	uint8_t bytes[2] = {0xB9, 0xA3};
+	struct buf token, part;
+	json_t *header, *claims;
+	const char *dot1, *dot2;
+	struct buf kid64;
+
+	(void)state;
+	build(list_signer, bytes, 2, 1, 0, 0, &token);
+	dot1 = strchr(buf_str(&token), '.');
+	dot2 = strchr(dot1 + 1, '.');
+	buf_init(&part, 1 << 16);
+	assert_int_equal(
+	    base64_decode(buf_str(&token), (size_t)(dot1 - buf_str(&token)), BASE64_URL, &part),
+	    HR_OK);
+	assert_int_equal(hr_json_parse_object(part.data, part.len, &header, NULL), HR_OK);
+	assert_string_equal(json_string_value(json_object_get(header, "alg")), "ES256");
+	assert_string_equal(json_string_value(json_object_get(header, "typ")), "statuslist+jwt");
+	buf_init(&kid64, 64);
+	base64_encode(cert_a()->kid, SIGNER_KID_LEN, BASE64_STANDARD, &kid64);
+	assert_string_equal(json_string_value(json_object_get(header, "kid")), buf_str(&kid64));
+	buf_reset(&part);
+	assert_int_equal(base64_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), BASE64_URL, &part),
+			 HR_OK);
+	assert_int_equal(hr_json_parse_object(part.data, part.len, &claims, NULL), HR_OK);
+	assert_string_equal(json_string_value(json_object_get(claims, "sub")), URI);
+	assert_int_equal(json_integer_value(json_object_get(claims, "iat")), NOW - 60);
+	assert_null(json_object_get(claims, "exp")); /* 0: left out */
+	assert_null(json_object_get(claims, "ttl"));
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_object_get(claims, "status_list"), "bits")), 1);
+	/* the draft's own lst for these two bytes */
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(claims, "status_list"), "lst")),
+	    "eNrbuRgAAhcBXQ");
+	assert_int_equal(strlen(dot2 + 1), 86); /* ES256: 64 bytes raw r||s */
+	json_decref(header);
+	json_decref(claims);
+	buf_clear(&part);
+	buf_clear(&kid64);
+	buf_clear(&token);
+}
+
+static void assert_token_refused(const char *text, size_t len, const struct signer_cert *cert,
+				 const char *uri, int64_t now, hr_status want, const char *why)
+{
+	struct status_list_token t;
+	struct hr_error err = {0};
+	hr_status rc;
+
+	status_list_token_init(&t);
+	rc = status_list_token_check(text, len, cert, uri, now, &t, &err);
+	if (rc != want) {
+		print_error("%s: got %s (%s), want %s\n", why, hr_status_name(rc), err.message,
+			    hr_status_name(want));
+		fail();
+	}
+	assert_string_equal(err.stage, "status");
+	if (strstr(err.message, why) == NULL) {
+		print_error("message \"%s\" lacks \"%s\"\n", err.message, why);
+		fail();
+	}
+	assert_int_equal(t.list.len, 0);
+	status_list_token_clear(&t);
+}
+
+static void test_token_of_another_signer_is_refused(void **state)
+{
+	uint8_t bytes[16] = {0};
+	struct buf token;
+
+	(void)state;
+	build(other_signer, bytes, sizeof(bytes), 1, 0, 0, &token);
+	assert_token_refused(buf_str(&token), token.len, cert_a(), URI, NOW, HR_E_SIGNATURE,
+			     "another signer");
+	buf_clear(&token);
+}
+
+/* Re-signs header.claims as list_signer would, after a change. */
+static void sign_parts(const char *header_json, const char *claims_json, struct buf *out)
+{
+	uint8_t sig[COSE_SIGNATURE_MAX];
+	size_t sig_len = sizeof(sig);
+
+	buf_init(out, 1 << 20);
+	base64_encode(header_json, strlen(header_json), BASE64_URL, out);
+	buf_append_byte(out, '.');
+	base64_encode(claims_json, strlen(claims_json), BASE64_URL, out);
+	assert_int_equal(signer_sign(list_signer, out->data, out->len, sig, &sig_len, NULL), HR_OK);
+	buf_append_byte(out, '.');
+	base64_encode(sig, sig_len, BASE64_URL, out);
+	assert_int_equal(out->error, HR_OK);
+}
+
+static void test_changed_byte_is_refused(void **state)
+{
+	uint8_t bytes[16] = {0};
+	struct buf token;
+	char *dot;
+
+	(void)state;
+	build(list_signer, bytes, sizeof(bytes), 1, 0, 0, &token);
+	dot = strchr((char *)token.data, '.');
+	dot[5] = dot[5] == 'A' ? 'B' : 'A'; /* inside the claims */
+	assert_token_refused(buf_str(&token), token.len, cert_a(), URI, NOW, HR_E_SIGNATURE,
+			     "does not verify");
+	buf_clear(&token);
+}
+
+static void test_wrong_typ_sub_exp_ttl_and_bits_are_refused(void **state)
+{
+	static const char *const good_header = "{\"alg\":\"ES256\",\"typ\":\"statuslist+jwt\"}";
+	static const struct {
+		const char *header, *claims;
+		hr_status want;
+		const char *why;
+	} cases[] = {
+	    {"{\"alg\":\"ES256\",\"typ\":\"JWT\"}",
+	     "{\"sub\":\"" URI
+	     "\",\"iat\":1,\"status_list\":{\"bits\":1,\"lst\":\"eNrbuRgAAhcBXQ\"}}",
+	     HR_E_INVALID, "typ"},
+	    {"{\"alg\":\"ES256\"}",
+	     "{\"sub\":\"" URI
+	     "\",\"iat\":1,\"status_list\":{\"bits\":1,\"lst\":\"eNrbuRgAAhcBXQ\"}}",
+	     HR_E_INVALID, "typ"},
+	    {"{\"alg\":\"ES256\",\"typ\":\"statuslist+jwt\",\"crit\":[\"x\"],\"x\":1}",
+	     "{\"sub\":\"" URI
+	     "\",\"iat\":1,\"status_list\":{\"bits\":1,\"lst\":\"eNrbuRgAAhcBXQ\"}}",
+	     HR_E_UNSUPPORTED, "crit"},
+	    {"{\"alg\":\"none\",\"typ\":\"statuslist+jwt\"}",
+	     "{\"sub\":\"" URI
+	     "\",\"iat\":1,\"status_list\":{\"bits\":1,\"lst\":\"eNrbuRgAAhcBXQ\"}}",
+	     HR_E_UNSUPPORTED, "alg"},
+	    {"{\"alg\":\"ES256\",\"typ\":\"statuslist+jwt\",\"kid\":\"AAAAAAAAAAA=\"}",
+	     "{\"sub\":\"" URI
+	     "\",\"iat\":1,\"status_list\":{\"bits\":1,\"lst\":\"eNrbuRgAAhcBXQ\"}}",
+	     HR_E_SIGNATURE, "another signer"},
+	    {NULL,
+	     "{\"sub\":\"https://elsewhere/1\",\"iat\":1,\"status_list\":{\"bits\":1,\"lst\":"
+	     "\"eNrbuRgAAhcBXQ\"}}",
+	     HR_E_INVALID, "(sub)"},
+	    {NULL, "{\"iat\":1,\"status_list\":{\"bits\":1,\"lst\":\"eNrbuRgAAhcBXQ\"}}",
+	     HR_E_INVALID, "(sub)"},
+	    {NULL, "{\"sub\":\"" URI "\",\"status_list\":{\"bits\":1,\"lst\":\"eNrbuRgAAhcBXQ\"}}",
+	     HR_E_INVALID, "no iat"},
+	    {NULL,
+	     "{\"sub\":\"" URI "\",\"iat\":\"1\",\"status_list\":{\"bits\":1,\"lst\":"
+	     "\"eNrbuRgAAhcBXQ\"}}",
+	     HR_E_INVALID, "not a number"},
+	    {NULL,
+	     "{\"sub\":\"" URI "\",\"iat\":1,\"exp\":1893455999,\"status_list\":{\"bits\":1,"
+	     "\"lst\":\"eNrbuRgAAhcBXQ\"}}",
+	     HR_E_EXPIRED, "expired"},
+	    {NULL,
+	     "{\"sub\":\"" URI "\",\"iat\":1,\"ttl\":0,\"status_list\":{\"bits\":1,\"lst\":"
+	     "\"eNrbuRgAAhcBXQ\"}}",
+	     HR_E_INVALID, "ttl"},
+	    {NULL,
+	     "{\"sub\":\"" URI
+	     "\",\"iat\":1,\"status_list\":{\"bits\":3,\"lst\":\"eNrbuRgAAhcBXQ\"}}",
+	     HR_E_INVALID, "bits"},
+	    {NULL, "{\"sub\":\"" URI "\",\"iat\":1,\"status_list\":{\"bits\":1}}", HR_E_INVALID,
+	     "lst"},
+	    {NULL, "{\"sub\":\"" URI "\",\"iat\":1,\"status_list\":{\"bits\":1,\"lst\":\"eNr+\"}}",
+	     HR_E_INVALID, "base64url"},
+	    {NULL, "{\"sub\":\"" URI "\",\"iat\":1,\"status_list\":{\"bits\":1,\"lst\":\"AAAA\"}}",
+	     HR_E_INVALID, "zlib"},
+	    {NULL, "{\"sub\":\"" URI "\",\"iat\":1}", HR_E_INVALID, "status_list"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct buf token;
+		sign_parts(cases[i].header ? cases[i].header : good_header, cases[i].claims,
+			   &token);
+		assert_token_refused(buf_str(&token), token.len, cert_a(), URI, NOW, cases[i].want,
+				     cases[i].why);
+		buf_clear(&token);
+	}
+	/* exp exactly now is still current; a fractional NumericDate is read */
+	{
+		struct buf token;
+		struct status_list_token t;
+		struct hr_error err = {0};
+		sign_parts(good_header,
+			   "{\"sub\":\"" URI "\",\"iat\":1.5,\"exp\":1893456000,\"status_list\":"
+			   "{\"bits\":1,\"lst\":\"eNrbuRgAAhcBXQ\"}}",
+			   &token);
+		status_list_token_init(&t);
+		assert_int_equal(status_list_token_check(buf_str(&token), token.len, cert_a(), URI,
+							 NOW, &t, &err),
+				 HR_OK);
+		assert_int_equal(t.iat, 1);
+		status_list_token_clear(&t);
+		buf_clear(&token);
+	}
+}
+
+static void test_malformed_tokens_are_refused_with_a_message(void **state)
+{
+	static const char *const texts[] = {
+	    "", "a", "a.b", "a.b.c.d", "....", "!!.!!.!!", "e30.e30.", "W10.e30.AAAA",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct status_list_token t;
+		struct hr_error err = {0};
+		status_list_token_init(&t);
+		assert_int_not_equal(status_list_token_check(texts[i], strlen(texts[i]), cert_a(),
+							     URI, NOW, &t, &err),
+				     HR_OK);
+		assert_string_equal(err.stage, "status");
+		assert_true(err.message[0] != 0);
+		status_list_token_clear(&t);
+	}
+}
+
+/* 32 MiB of zeros compress to ~32 KiB: a token that small must not make us
+ * allocate its expansion. */
+static void test_list_inflating_past_the_ceiling_is_refused(void **state)
+{
+	size_t big = 2 * (size_t)STATUS_LIST_MAX_BYTES;
+	uint8_t *zeros = calloc(1, big);
+	struct zlib_codec *zlib = zlib_codec_new();
+	struct buf packed, lst, claims, token;
+
+	(void)state;
+	assert_non_null(zeros);
+	buf_init(&packed, 1 << 20);
+	buf_init(&lst, 1 << 21);
+	buf_init(&claims, 1 << 21);
+	assert_int_equal(zlib_codec_deflate(zlib, zeros, big, &packed, NULL), HR_OK);
+	free(zeros);
+	assert_int_equal(base64_encode(packed.data, packed.len, BASE64_URL, &lst), HR_OK);
+	buf_printf(&claims,
+		   "{\"sub\":\"%s\",\"iat\":1,\"status_list\":{\"bits\":1,\"lst\":\"%s\"}}", URI,
+		   buf_str(&lst));
+	sign_parts("{\"alg\":\"ES256\",\"typ\":\"statuslist+jwt\"}", buf_str(&claims), &token);
+	assert_token_refused(buf_str(&token), token.len, cert_a(), URI, NOW, HR_E_TOO_LARGE,
+			     "more than");
+	buf_clear(&packed);
+	buf_clear(&lst);
+	buf_clear(&claims);
+	buf_clear(&token);
+	zlib_codec_free(zlib);
+}
+
+static void test_build_refuses_bad_arguments(void **state)
+{
+	uint8_t bytes[4] = {0};
+	struct buf out;
+	struct hr_error err = {0};
+
+	(void)state;
+	buf_init(&out, 1 << 16);
+	assert_int_equal(
+	    status_list_token_build(list_signer, URI, bytes, 4, 3, NOW, 0, 0, &out, &err),
+	    HR_E_INVALID);
+	assert_int_equal(
+	    status_list_token_build(list_signer, URI, bytes, 0, 1, NOW, 0, 0, &out, &err),
+	    HR_E_TOO_LARGE);
+	assert_int_equal(
+	    status_list_token_build(list_signer, "", bytes, 4, 1, NOW, 0, 0, &out, &err),
+	    HR_E_INVALID);
+	assert_int_equal(
+	    status_list_token_build(list_signer, URI, bytes, 4, 1, NOW, NOW - 1, 0, &out, &err),
+	    HR_E_INVALID);
+	assert_int_equal(out.len, 0);
+	buf_clear(&out);
+}
+
+/* --- the independent decoder ------------------------------------------------------- */
+
+static bool python_ready(void)
+{
+	char *const argv[] = {"/usr/bin/env", "python3", "-c", "import cryptography", NULL};
+	char out[512];
+
+	return tk_run(argv, out, sizeof(out), 30000) == 0;
+}
+
+static json_t *run_python(const char *token_path, const char *const *extra, size_t n_extra,
+			  int *exit_code)
+{
+	char script[512], cert[512], out[8192];
+	const char *src = getenv("HROMADA_SOURCE_DIR");
+	char *argv[32];
+	size_t n = 0;
+	json_t *j;
+	const char *brace;
+
+	snprintf(script, sizeof(script), "%s/tests/tools/status_list.py", src ? src : ".");
+	snprintf(cert, sizeof(cert), "%s/a/cert.pem", dir);
+	argv[n++] = "/usr/bin/env";
+	argv[n++] = "python3";
+	argv[n++] = script;
+	argv[n++] = "--cert";
+	argv[n++] = cert;
+	argv[n++] = "--token";
+	argv[n++] = (char *)token_path;
+	for (size_t i = 0; i < n_extra; i++)
+		argv[n++] = (char *)extra[i];
+	argv[n] = NULL;
+	*exit_code = tk_run(argv, out, sizeof(out), 60000);
+	brace = strchr(out, '{');
+	j = brace ? json_loads(brace, JSON_DISABLE_EOF_CHECK, NULL) : NULL;
+	if (j == NULL)
+		print_error("status_list.py said: %s\n", out);
+	return j;
+}
+
+static void test_python_decoder_reads_what_our_c_built(void **state)
+{
+	size_t len;
+	uint8_t *bytes = sample_list(1 << 20, 2, &len); /* a million 2-bit entries */
+	struct buf token;
+	char path[512];
+	json_t *out;
+	int code;
+	static const char *const idx[] = {"--idx", "0",     "--idx", "101",       "--idx",
+					  "202",   "--idx", "203",   "--idx",     "1048575",
+					  "--uri", URI,     "--now", "1893456000"};
+
+	(void)state;
+	if (!python_ready()) {
+		print_message("SKIP: python3 with the cryptography module is missing "
+			      "(scripts/deps.sh installs python3-cryptography)\n");
+		free(bytes);
+		skip();
+	}
+	status_list_set(bytes, len, 2, 1048575, STATUS_SUSPENDED);
+	build(list_signer, bytes, len, 2, NOW + 3600, 300, &token);
+	snprintf(path, sizeof(path), "%s/token.jwt", dir);
+	assert_true(tk_write_file(path, buf_str(&token)));
+	out = run_python(path, idx, sizeof(idx) / sizeof(idx[0]), &code);
+	assert_non_null(out);
+	assert_int_equal(code, 0);
+	assert_int_equal(json_integer_value(json_object_get(out, "bits")), 2);
+	assert_int_equal(json_integer_value(json_object_get(out, "size")), 1 << 20);
+	assert_string_equal(json_string_value(json_object_get(out, "sub")), URI);
+	{
+		json_t *st = json_object_get(out, "statuses");
+		assert_int_equal(json_integer_value(json_object_get(st, "0")), 0);
+		assert_int_equal(json_integer_value(json_object_get(st, "101")), 101 % 3);
+		assert_int_equal(json_integer_value(json_object_get(st, "202")), 202 % 3);
+		assert_int_equal(json_integer_value(json_object_get(st, "203")), 0);
+		assert_int_equal(json_integer_value(json_object_get(st, "1048575")),
+				 STATUS_SUSPENDED);
+	}
+	json_decref(out);
+	/* and it refuses the token under another certificate's key: a real check */
+	{
+		static const char *const other[] = {"--idx", "0", "--now", "1893456000"};
+		char changed[512];
+		buf_clear(&token);
+		build(other_signer, bytes, len, 2, 0, 0, &token);
+		snprintf(changed, sizeof(changed), "%s/other.jwt", dir);
+		assert_true(tk_write_file(changed, buf_str(&token)));
+		out = run_python(changed, other, 4, &code);
+		assert_int_equal(code, 1);
+		assert_non_null(json_object_get(out, "error"));
+		json_decref(out);
+	}
+	buf_clear(&token);
+	free(bytes);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_bit_order_follows_the_drafts_examples),
+	    cmocka_unit_test(test_set_and_get_every_width_without_touching_neighbours),
+	    cmocka_unit_test(test_index_beyond_the_list_has_no_entry_and_changes_nothing),
+	    cmocka_unit_test(test_built_token_checks_and_reads_back_every_entry),
+	    cmocka_unit_test(test_token_has_the_drafts_header_and_claims),
+	    cmocka_unit_test(test_token_of_another_signer_is_refused),
+	    cmocka_unit_test(test_changed_byte_is_refused),
+	    cmocka_unit_test(test_wrong_typ_sub_exp_ttl_and_bits_are_refused),
+	    cmocka_unit_test(test_malformed_tokens_are_refused_with_a_message),
+	    cmocka_unit_test(test_list_inflating_past_the_ceiling_is_refused),
+	    cmocka_unit_test(test_build_refuses_bad_arguments),
+	    cmocka_unit_test(test_python_decoder_reads_what_our_c_built),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
