@@ -31,3 +31,11 @@ set_tests_properties(unit.population.postgresql PROPERTIES
   FIXTURES_REQUIRED ${HROMADA_PG_FIXTURE}
   ENVIRONMENT "${HROMADA_TEST_ENV};${HROMADA_PG_ENV}"
   TIMEOUT 300)
+
+# The registry role on PostgreSQL (tests/unit/test_registry.c; on SQLite it
+# runs as unit.registry).
+add_test(NAME unit.registry.postgresql COMMAND test_registry postgresql)
+set_tests_properties(unit.registry.postgresql PROPERTIES
+  FIXTURES_REQUIRED ${HROMADA_PG_FIXTURE}
+  ENVIRONMENT "${HROMADA_TEST_ENV};${HROMADA_PG_ENV}"
+  TIMEOUT 300)

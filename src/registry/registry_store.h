@@ -11,10 +11,25 @@
  *	  updated_at       seconds since the epoch
  *	primary key (person, document_number): a lookup by person is one index range.
  *
- * The population generator loads rows through registry_store_load (PostgreSQL
- * COPY, or prepared inserts in large transactions on SQLite); the registry role
- * reads and updates them. The same migration creates
- *	population(country, seed, people, documents, generator, loaded_at)
+ *	person_links(alias, person)
+ *	  another country's id under which this registry knows one of its people:
+ *	  a residence permit's holder's national id at home (UA:RNOKPP of a
+ *	  Ukrainian holding a Polish permit under PL:PESEL). Primary key
+ *	  (alias, person): an alias's people are one index range.
+ *
+ *	status_changes(seq, document_number, status, reason, at)
+ *	  every change of a document's status made through the registry's services
+ *	  (report-lost, suspend, reinstate), in the order they were committed: seq
+ *	  is 1, 2, 3, ... without gaps, taken under a lock that is held to the
+ *	  commit (status_change_counter), so a reader following seq never skips a
+ *	  change that commits after it has read past its number.
+ *
+ * The population generator loads rows through registry_store_load and
+ * registry_store_load_links (PostgreSQL COPY, or prepared inserts in large
+ * transactions on SQLite); the registry role reads and updates them. The first
+ * migration also creates
+ *	population(country, seed, people, documents, generator, as_of, loaded_at,
+ *	           partner_people)
  * where the generator records what it loaded (src/platform/population_load.c).
  */
 #ifndef HROMADA_REGISTRY_STORE_H
@@ -31,7 +46,9 @@
 #define REGISTRY_NUMBER_INDEX "documents_by_number"
 #define REGISTRY_NUMBER_INDEX_SQL                                                                  \
 	"CREATE UNIQUE INDEX IF NOT EXISTS " REGISTRY_NUMBER_INDEX " ON documents "                \
-								   "(document_number)"
+	"(document_number)"
+
+#define REGISTRY_REASON_MAX_CHARS 200 /* a suspension's reason, in characters */
 
 extern const struct store_migration registry_migrations[];
 extern const size_t registry_migration_count;
@@ -44,8 +61,37 @@ struct registry_record {
 	int64_t updated_at;
 };
 
+struct registry_link {
+	const char *alias;  /* another country's id: "UA:3012345670" */
+	const char *person; /* the registry's own id of the same person: "PL:90010112345" */
+};
+
 /* Appends records in one transaction (COPY on PostgreSQL). Stage "registry". */
 hr_status registry_store_load(struct store *store, const struct registry_record *records,
 			      size_t count, struct hr_error *err);
+/* Appends links in one transaction, the same way. Stage "registry". */
+hr_status registry_store_load_links(struct store *store, const struct registry_link *links,
+				    size_t count, struct hr_error *err);
+
+/*
+ * Appends a status change to the log and gives its sequence number. Call it
+ * inside the transaction that makes the change: the log then holds a change
+ * exactly when the change was committed. reason may be NULL. Stage "registry".
+ */
+hr_status registry_store_log_change(struct store *store, const char *document_number,
+				    const char *status, const char *reason, int64_t at,
+				    int64_t *seq, struct hr_error *err);
+
+struct registry_change {
+	int64_t seq;
+	char document_number[33];
+	char status[16];
+	int64_t at; /* seconds since the epoch */
+};
+
+/* The changes after since (0: from the first), at most limit of them, in seq
+ * order, into out (room for limit); *count how many. Stage "registry". */
+hr_status registry_store_changes(struct store *store, int64_t since, size_t limit,
+				 struct registry_change *out, size_t *count, struct hr_error *err);
 
 #endif
