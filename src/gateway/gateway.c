@@ -46,7 +46,47 @@
 #define NONCE_CAPACITY     (1u << 18)
 #define FORWARD_TIMEOUT_MS 5000
 
+/*
+ * The views of the federation a request holds. A view is acquired when the
+ * request first needs a foreign member (never for calls between our own
+ * members), and a fresher one after a miss; none is released before the
+ * request ends, so a member found in one stays valid for the whole request.
+ */
+#define HELD_VIEWS_MAX 3
+static _Thread_local struct federation_view *held_views[HELD_VIEWS_MAX];
+static _Thread_local int held_count;
+static _Thread_local bool view_tried;
 _Thread_local struct federation_view *gateway_request_view;
+
+static void views_acquire(struct gateway *g, bool fresh)
+{
+	struct federation_view *v;
+
+	if (g->federation == NULL || held_count == HELD_VIEWS_MAX)
+		return;
+	v = fresh ? federation_acquire_fresh(g->federation) : federation_acquire(g->federation);
+	view_tried = true;
+	if (v != NULL) {
+		held_views[held_count++] = v;
+		gateway_request_view = v;
+	}
+}
+
+static void views_release(struct gateway *g)
+{
+	while (held_count > 0)
+		federation_release(g->federation, held_views[--held_count]);
+	gateway_request_view = NULL;
+	view_tried = false;
+}
+
+/* The request's view, acquired on first use (NULL without federation). */
+static struct federation_view *request_view(const struct gateway *g)
+{
+	if (gateway_request_view == NULL && !view_tried)
+		views_acquire((struct gateway *)g, false);
+	return gateway_request_view;
+}
 
 /* The country of a member id ("UA/GOV/...") or a person id ("UA:..."). */
 static bool country_of(const char *id, char out[3])
@@ -64,7 +104,7 @@ const struct member *gateway_member(const struct gateway *g, const char *id)
 	char country[3];
 
 	if (m == NULL && country_of(id, country) && strcmp(country, g->country) != 0)
-		m = federation_member(gateway_request_view, id);
+		m = federation_member(request_view(g), id);
 	return m;
 }
 
@@ -99,11 +139,10 @@ static const struct member *foreign(struct gateway *g, const char *id, bool gate
 
 	if (g->federation == NULL || !country_of(id, country))
 		return NULL;
-	m = gateway ? federation_gateway(gateway_request_view, country)
-		    : federation_member(gateway_request_view, id);
+	m = gateway ? federation_gateway(request_view(g), country)
+		    : federation_member(request_view(g), id);
 	if (m == NULL) {
-		federation_release(g->federation, gateway_request_view);
-		gateway_request_view = federation_acquire_fresh(g->federation);
+		views_acquire(g, true);
 		m = gateway ? federation_gateway(gateway_request_view, country)
 			    : federation_member(gateway_request_view, id);
 	}
@@ -282,10 +321,10 @@ static void handle_exchange(struct http_request *req, void *context)
 	json_t *answer = NULL;
 	const char *holder;
 	size_t h = 0;
+	hr_status rc;
 
 	memset(&x, 0, sizeof(x));
 	http_client_response_init(&response);
-	gateway_request_view = federation_acquire(g->federation);
 	if (!read_target(req, &x)) {
 		member_reply_error(req, &g->self, 404, "not_found", "no such member or service");
 		goto done;
@@ -321,8 +360,23 @@ static void handle_exchange(struct http_request *req, void *context)
 				    .body = body.ptr,
 				    .body_len = body.len,
 				    .timeout_ms = FORWARD_TIMEOUT_MS};
-	if (member_call_post(g->client, &g->self, &call, peer->id, peer->key, g->provider_nonces,
-			     (int64_t)time(NULL), &response, &err) != HR_OK) {
+	rc = member_call_post(g->client, &g->self, &call, peer->id, peer->key, g->provider_nonces,
+			      (int64_t)time(NULL), &response, &err);
+	if (rc != HR_OK && x.abroad && err.status != HR_E_SIGNATURE) {
+		/* the other country's gateway may have moved: ask the trust service
+		 * once, and try again where it says it is now */
+		const struct member *moved;
+		views_acquire(g, true);
+		moved = foreign(g, x.provider, true);
+		if (moved != NULL && strcmp(moved->url, peer->url) != 0) {
+			peer = moved;
+			snprintf(url, sizeof(url), "%s/x/%s/%s", peer->url, x.provider, x.service);
+			rc = member_call_post(g->client, &g->self, &call, peer->id, peer->key,
+					      g->provider_nonces, (int64_t)time(NULL), &response,
+					      &err);
+		}
+	}
+	if (rc != HR_OK) {
 		log_warn("gateway.forward", "%s %s: %s", provider->id, x.service, err.message);
 		member_reply_error(req, &g->self, err.status == HR_E_SIGNATURE ? 502 : 504,
 				   "provider_failed",
@@ -349,8 +403,7 @@ static void handle_exchange(struct http_request *req, void *context)
 	member_reply_json(req, &g->self, (unsigned)response.status, answer);
 	answer = NULL;
 done:
-	federation_release(g->federation, gateway_request_view);
-	gateway_request_view = NULL;
+	views_release(g);
 	json_decref(answer);
 	json_decref(x.body);
 	http_client_response_clear(&response);

@@ -43,9 +43,8 @@ struct gateway {
 	char country[3];
 };
 
-/* The foreign members a request may name, held for its length (NULL outside a
- * request, or without federation). The callbacks httpsig and consent checks
- * call with only the gateway as context read it. */
+/* The newest view of the federation the request in this thread holds (NULL
+ * when it needed none yet, outside a request, or without federation). */
 extern _Thread_local struct federation_view *gateway_request_view;
 
 /* A member by id: the directory's, or another country's from the federation. */
