@@ -497,3 +497,52 @@ long member_send(struct http_client *http, const struct member_request *m,
 	member_wire_clear(&w);
 	return status;
 }
+
+json_t *slice_citizen_with(const json_t *demo, const char *country, const char *type)
+{
+	size_t i, j;
+	json_t *c, *d;
+
+	json_array_foreach(json_object_get(demo, country), i, c)
+	{
+		json_array_foreach(json_object_get(c, "documents"), j, d)
+		{
+			if (strcmp(json_string_value(d), type) == 0)
+				return c;
+		}
+	}
+	return NULL;
+}
+
+const json_t *slice_history_entry(const json_t *history, const char *client, const char *service)
+{
+	const json_t *item;
+	size_t i;
+
+	json_array_foreach(json_object_get(history, "entries"), i, item)
+	{
+		const json_t *f = json_object_get(item, "fields");
+		if (strcmp(json_string_value(json_object_get(f, "client")), client) == 0 &&
+		    strcmp(json_string_value(json_object_get(f, "service")), service) == 0)
+			return item;
+	}
+	return NULL;
+}
+
+json_t *slice_access_log_settled(struct device *d, struct http_client *http)
+{
+	json_t *answer = NULL;
+
+	for (int i = 0; i < 100; i++) {
+		json_decref(answer);
+		answer = NULL;
+		assert_int_equal(device_call(d, http, "GET", "/v1/access-log", NULL, true, NULL,
+					     NULL, 0, &answer),
+				 200);
+		/* the reading itself is recorded after it is read: one may be pending */
+		if (json_integer_value(json_object_get(answer, "pending")) <= 1 && i > 0)
+			return answer;
+		usleep(100 * 1000);
+	}
+	return answer;
+}

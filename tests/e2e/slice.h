@@ -53,6 +53,9 @@ void slice_platform_kill(struct slice_platform *p);
 void slice_platform_restart(struct slice_platform *p, char *const *extra);
 void slice_platform_dump_log(const struct slice_platform *p);
 
+/* A demo citizen (demo.json) of country holding type, or NULL. */
+json_t *slice_citizen_with(const json_t *demo, const char *country, const char *type);
+
 struct device {
 	char person[16];
 	char wallet[256];
@@ -75,6 +78,12 @@ void device_enrol(struct device *d, struct http_client *http, const char *state)
 long device_call(struct device *d, struct http_client *http, const char *method, const char *path,
 		 const char *query, bool consent, const char *reuse_proof, char *proof_out,
 		 size_t proof_size, json_t **answer);
+
+/* GET /v1/access-log until every entry is under a signed tree head (at most
+ * ~10 s); the answer, which the caller decrefs. */
+json_t *slice_access_log_settled(struct device *d, struct http_client *http);
+/* The entry of an access history whose client and service are these, or NULL. */
+const json_t *slice_history_entry(const json_t *history, const char *client, const char *service);
 
 /* A member (police, bank) calling the gateway itself, signed with its key. */
 long member_lookup(struct http_client *http, const char *keys_dir, const char *member,

@@ -84,23 +84,6 @@ static const char *gateway_of(const char *country)
 	return json_string_value(json_object_get(json_object_get(endpoints, country), "gateway"));
 }
 
-/* A demo citizen of country holding type, or NULL. */
-static json_t *citizen_with(const char *country, const char *type)
-{
-	size_t i, j;
-	json_t *c, *d;
-
-	json_array_foreach(json_object_get(demo, country), i, c)
-	{
-		json_array_foreach(json_object_get(c, "documents"), j, d)
-		{
-			if (strcmp(json_string_value(d), type) == 0)
-				return c;
-		}
-	}
-	return NULL;
-}
-
 static const char *person_of(json_t *citizen)
 {
 	return json_string_value(json_object_get(citizen, "person"));
@@ -137,7 +120,8 @@ static void test_every_document_type_fetched_live_and_verified_offline(void **un
 {
 	(void)unused;
 	for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++) {
-		json_t *citizen = citizen_with("UA", document_types[t]), *answer = NULL, *result;
+		json_t *citizen = slice_citizen_with(demo, "UA", document_types[t]), *answer = NULL,
+		       *result;
 		struct device d;
 		char path[128];
 		int code;
@@ -172,7 +156,7 @@ static void test_every_document_type_fetched_live_and_verified_offline(void **un
 
 static void test_listing_and_selective_disclosure(void **unused)
 {
-	json_t *citizen = citizen_with("UA", "driver_licence"), *answer = NULL, *doc;
+	json_t *citizen = slice_citizen_with(demo, "UA", "driver_licence"), *answer = NULL, *doc;
 	struct device d;
 
 	(void)unused;
@@ -204,7 +188,7 @@ static void test_listing_and_selective_disclosure(void **unused)
 
 static void test_another_citizens_token_and_replayed_proof_are_refused(void **unused)
 {
-	json_t *a = citizen_with("UA", "id_card"), *b = citizen_other_than("UA", a);
+	json_t *a = slice_citizen_with(demo, "UA", "id_card"), *b = citizen_other_than("UA", a);
 	struct device da, db;
 	char proof[4096];
 
@@ -233,7 +217,7 @@ static void test_another_citizens_token_and_replayed_proof_are_refused(void **un
 
 static void test_police_under_legal_basis_and_bank_refused(void **unused)
 {
-	json_t *citizen = citizen_with("UA", "driver_licence"), *answer = NULL;
+	json_t *citizen = slice_citizen_with(demo, "UA", "driver_licence"), *answer = NULL;
 	char keys[400], body[128];
 
 	(void)unused;
@@ -261,44 +245,10 @@ static void test_police_under_legal_basis_and_bank_refused(void **unused)
 			 403);
 }
 
-/* The entry of an access history whose client and service are these, or NULL. */
-static const json_t *history_entry(const json_t *history, const char *client, const char *service)
-{
-	const json_t *item;
-	size_t i;
-
-	json_array_foreach(json_object_get(history, "entries"), i, item)
-	{
-		const json_t *f = json_object_get(item, "fields");
-		if (strcmp(json_string_value(json_object_get(f, "client")), client) == 0 &&
-		    strcmp(json_string_value(json_object_get(f, "service")), service) == 0)
-			return item;
-	}
-	return NULL;
-}
-
-/* GET /v1/access-log until every entry is under a signed tree head (at most ~10 s). */
-static json_t *access_log_settled(struct device *d)
-{
-	json_t *answer = NULL;
-
-	for (int i = 0; i < 100; i++) {
-		json_decref(answer);
-		answer = NULL;
-		assert_int_equal(device_call(d, http, "GET", "/v1/access-log", NULL, true, NULL,
-					     NULL, 0, &answer),
-				 200);
-		/* the reading itself is recorded after it is read: one may be pending */
-		if (json_integer_value(json_object_get(answer, "pending")) <= 1 && i > 0)
-			return answer;
-		usleep(100 * 1000);
-	}
-	return answer;
-}
-
 static void test_access_log_shows_every_access_with_proof(void **unused)
 {
-	json_t *citizen = citizen_with("UA", "driver_licence"), *answer = NULL, *history;
+	json_t *citizen = slice_citizen_with(demo, "UA", "driver_licence"), *answer = NULL,
+	       *history;
 	const json_t *police, *own;
 	char keys[400], body[128], number_body[128], cert[700], audit_dir[600], out[4096];
 	char *verify_argv[] = {(char *)tk_hromada_binary(), "audit", "verify", audit_dir, NULL};
@@ -335,9 +285,9 @@ static void test_access_log_shows_every_access_with_proof(void **unused)
 	assert_int_equal(device_call(&d, http, "GET", "/v1/documents/driver_licence", NULL, true,
 				     NULL, NULL, 0, NULL),
 			 200);
-	history = access_log_settled(&d);
+	history = slice_access_log_settled(&d, http);
 	/* who, in words, which document, why */
-	police = history_entry(history, "UA/GOV/00032684/police", "lookup");
+	police = slice_history_entry(history, "UA/GOV/00032684/police", "lookup");
 	assert_non_null(police);
 	assert_string_equal(json_string_value(json_object_get(police, "client_name")),
 			    "National Police of Ukraine");
@@ -347,11 +297,11 @@ static void test_access_log_shows_every_access_with_proof(void **unused)
 	    json_string_value(json_object_get(json_object_get(police, "fields"), "purpose")),
 	    "police-document-check");
 	assert_non_null(json_object_get(json_object_get(police, "fields"), "legal_basis"));
-	police = history_entry(history, "UA/GOV/00032684/police", "status");
+	police = slice_history_entry(history, "UA/GOV/00032684/police", "status");
 	assert_non_null(police); /* asked by number, it is still the holder's access */
 	assert_string_equal(json_string_value(json_object_get(police, "document_type")),
 			    "driver_licence");
-	own = history_entry(history, "UA/GOV/43395033/wallet", "lookup");
+	own = slice_history_entry(history, "UA/GOV/43395033/wallet", "lookup");
 	assert_non_null(own);
 	assert_non_null(json_object_get(json_object_get(own, "fields"), "consent"));
 	/* the device checks every proof against the signed head itself */
@@ -377,9 +327,9 @@ static void test_access_log_shows_every_access_with_proof(void **unused)
 	/* another citizen's history holds none of it */
 	device_init(&d, person_of(citizen_other_than("UA", citizen)), wallet_of("UA"));
 	device_enrol(&d, http, state);
-	history = access_log_settled(&d);
-	assert_null(history_entry(history, "UA/GOV/00032684/police", "lookup"));
-	assert_null(history_entry(history, "UA/GOV/00032684/police", "status"));
+	history = slice_access_log_settled(&d, http);
+	assert_null(slice_history_entry(history, "UA/GOV/00032684/police", "lookup"));
+	assert_null(slice_history_entry(history, "UA/GOV/00032684/police", "status"));
 	json_decref(history);
 	device_clear(&d);
 	/* and the whole log, as it is on disk, verifies */
@@ -405,7 +355,7 @@ static bool has_document(const json_t *answer, const char *type, const char *sta
 
 static void test_report_lost_suspends_in_the_registry(void **unused)
 {
-	json_t *citizen = citizen_with("PL", "foreign_passport"), *answer = NULL;
+	json_t *citizen = slice_citizen_with(demo, "PL", "foreign_passport"), *answer = NULL;
 	struct device d;
 
 	(void)unused;
