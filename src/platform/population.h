@@ -208,7 +208,11 @@ hr_status population_load(const struct population_load_options *options,
  * people 0..people-1, who together hold a valid document of every type when
  * the population is large enough to have one. "documents" lists the types the
  * person holds a document of that is valid today by the real clock (valid in
- * the registry and not past its expiry date). The caller owns *out.
+ * the registry and not past its expiry date). Citizens who also live in the
+ * other country have "abroad": [{"country", "person", "documents"}], their id
+ * and valid documents there; at least two such citizens are among them (added
+ * when the first ones chosen are not) when the population has them. The
+ * caller owns *out.
  */
 hr_status population_demo(const char *country, uint64_t seed, const char *as_of, uint64_t people,
 			  size_t count, json_t **out, struct hr_error *err);

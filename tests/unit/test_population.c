@@ -727,6 +727,58 @@ static void test_residents_ids_are_unique(void **state)
 
 /* ---- demo ---- */
 
+/* The demo's citizens who live abroad, each checked against the generator:
+ * their id there is population_abroad's, with a valid permit among what is
+ * listed. Returns how many there are. */
+static size_t check_demo_abroad(const char *country, const char *today, const json_t *demo)
+{
+	const char *other_country = strcmp(country, "UA") == 0 ? "PL" : "UA";
+	struct hr_error err = {0};
+	struct population *pop, *other;
+	const json_t *entry;
+	size_t i, found = 0;
+
+	OK(population_new(country, 1, today, &pop, &err));
+	OK(population_new(other_country, 1, today, &other, &err));
+	json_array_foreach(demo, i, entry)
+	{
+		const json_t *abroad = json_object_get(entry, "abroad"), *there, *type;
+		const char *person = json_string_value(json_object_get(entry, "person"));
+		struct population_person r;
+		bool permit = false, matched = false;
+		size_t k;
+
+		if (abroad == NULL)
+			continue;
+		found++;
+		assert_int_equal(json_array_size(abroad), 1);
+		there = json_array_get(abroad, 0);
+		assert_string_equal(json_string_value(json_object_get(there, "country")),
+				    other_country);
+		assert_true(person_id_valid(json_string_value(json_object_get(there, "person"))));
+		json_array_foreach(json_object_get(there, "documents"), k, type)
+		{
+			assert_true(document_type_index(json_string_value(type)) >= 0);
+			permit = permit || strcmp(json_string_value(type), "residence_permit") == 0;
+		}
+		assert_true(permit);
+		/* they have something to show at home too */
+		assert_true(json_array_size(json_object_get(entry, "documents")) > 0);
+		for (uint64_t index = 0; index < POPULATION_DEFAULT_PEOPLE && !matched; index++) {
+			if (!population_abroad(pop, other, index, &r) ||
+			    strcmp(r.home_id, person) != 0)
+				continue;
+			assert_string_equal(r.id,
+					    json_string_value(json_object_get(there, "person")));
+			matched = true;
+		}
+		assert_true(matched);
+	}
+	population_free(pop);
+	population_free(other);
+	return found;
+}
+
 /* The demo names documents valid on the real day: a population dated today. */
 static void today_utc(char out[11])
 {
@@ -774,6 +826,8 @@ static void test_demo_covers_every_type_with_ten_people(void **state)
 			if (!covered[t])
 				fail_msg("%s demo lacks %s", list[c], document_types[t]);
 		}
+		/* at least two who also live in the other country */
+		assert_true(check_demo_abroad(list[c], today, demo) >= 2);
 		/* deterministic */
 		OK(population_demo(list[c], 1, today, POPULATION_DEFAULT_PEOPLE, 10, &again, &err));
 		assert_true(json_equal(demo, again));
