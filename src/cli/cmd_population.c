@@ -19,7 +19,7 @@
 
 static void population_help(void)
 {
-	printf("Usage: hromada population [--country UA,PL] [--people N] [--seed S]\n"
+	printf("Usage: hromada population [--country UA,PL] [--people N|UA=N,PL=M] [--seed S]\n"
 	       "                          [--as-of YYYY-MM-DD] [--state DIR | --store-url URL]\n"
 	       "                          [--batch ROWS]\n"
 	       "                          [--force] [--demo] [--quiet]\n"
@@ -30,6 +30,12 @@ static void population_help(void)
 	       "an RNOKPP, Poles a PESEL, both with valid check digits; names in Cyrillic or\n"
 	       "Polish with their official Latin transliteration; addresses; and documents in\n"
 	       "each country's formats, a few percent of them expired, suspended or lost.\n"
+	       "About 2.8%% of the Ukrainians also live in Poland and 0.2%% of the Poles in\n"
+	       "Ukraine: the same people, with an id, an address and a residence permit in the\n"
+	       "other country too, whose residence permit registry knows their id at home.\n"
+	       "Each country's load finds them among the other's people, so it must know the\n"
+	       "other's size (--people) and be dated as the other (--as-of, or both loaded in\n"
+	       "one run, which dates both as the first).\n"
 	       "\n"
 	       "The population is deterministic: person i of a country is the same for the same\n"
 	       "seed and as-of date on every machine. The as-of date is the day the documents\n"
@@ -40,10 +46,13 @@ static void population_help(void)
 	       "\n"
 	       "Options:\n"
 	       "  --country LIST    UA, PL or UA,PL (default UA,PL)\n"
-	       "  --people N        people per country, 1 to %llu (default %llu)\n"
+	       "  --people N        people per country, 1 to %llu (default %llu); or each\n"
+	       "                    country's: UA=38000000,PL=1000000 (a country not named\n"
+	       "                    has the default), also for the one not loaded\n"
 	       "  --seed S          seed of the generator, 0 to 2^64-1 (default %llu)\n"
 	       "  --as-of DATE      date the population is dated against (default: what the\n"
-	       "                    registries were loaded as of, else today, UTC)\n"
+	       "                    first country's registries were loaded as of, else\n"
+	       "                    today, UTC; the next country is dated alike)\n"
 	       "  --state DIR       state directory of `hromada up` (default ./hromada-state):\n"
 	       "                    each registry is the SQLite file\n"
 	       "                    DIR/<COUNTRY>/registry-<type>/registry.db\n"
@@ -86,19 +95,29 @@ static void print_progress(void *arg, const struct population_load_stats *s)
 	if (!p->terminal && s->people < p->total && s->seconds - p->last_line < 5)
 		return;
 	p->last_line = s->seconds;
-	fprintf(stderr,
-		"%s%s: %" PRIu64 "/%" PRIu64 " people (%.0f%%), %" PRIu64
-		" documents, %.0f people/s%s",
-		p->terminal ? "\r" : "", p->country, s->people, p->total,
-		p->total ? 100.0 * (double)s->people / (double)p->total : 100.0, s->rows, rate,
-		p->terminal ? "   " : "\n");
+	/* total counts the country's own people; the residents from the other
+	 * country come on top, so the share is capped */
+	fprintf(stderr, "%s%s: %" PRIu64 " people (%.0f%%), %" PRIu64 " documents, %.0f people/s%s",
+		p->terminal ? "\r" : "", p->country, s->people,
+		p->total && s->people < p->total ? 100.0 * (double)s->people / (double)p->total
+						 : 100.0,
+		s->rows, rate, p->terminal ? "   " : "\n");
 	if (p->terminal && s->people >= p->total)
 		fputc('\n', stderr);
 	fflush(stderr);
 }
 
-static int print_demo(const char *const *list, int n, uint64_t people, uint64_t seed,
-		      const char *as_of)
+static int country_index(const char *code)
+{
+	for (int c = 0; c < COUNTRY_COUNT; c++) {
+		if (strcmp(countries[c], code) == 0)
+			return c;
+	}
+	return 0;
+}
+
+static int print_demo(const char *const *list, int n, const uint64_t people[COUNTRY_COUNT],
+		      uint64_t seed, const char *as_of)
 {
 	json_t *demo = json_object();
 	struct hr_error err = {0};
@@ -109,7 +128,8 @@ static int print_demo(const char *const *list, int n, uint64_t people, uint64_t 
 	for (int c = 0; c < n; c++) {
 		json_t *citizens;
 
-		if (population_demo(list[c], seed, as_of, people, 10, &citizens, &err) != HR_OK) {
+		if (population_demo(list[c], seed, as_of, people[country_index(list[c])], 10,
+				    &citizens, &err) != HR_OK) {
 			cli_print_error(&err);
 			json_decref(demo);
 			return CLI_EXIT_FAILED;
@@ -139,9 +159,46 @@ static void print_summary(const char *country, uint64_t seed, const struct popul
 	       "%.0f rows/s\n",
 	       country, s->people, s->as_of, s->rows, s->seconds, (double)s->people / seconds,
 	       (double)s->rows / seconds);
+	if (s->residents > 0)
+		printf("  of whom from %s, living here: %" PRIu64 "\n",
+		       strcmp(country, "UA") == 0 ? "PL" : "UA", s->residents);
 	for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++)
 		printf("  %-22s %" PRIu64 "\n", document_types[t], s->rows_by_type[t]);
 	fflush(stdout);
+}
+
+/* --people: "N" for every country, or "UA=N,PL=M" (others keep their default). */
+static bool parse_people(const char *text, uint64_t people[COUNTRY_COUNT])
+{
+	char copy[128], *save = NULL;
+
+	if (strchr(text, '=') == NULL) {
+		uint64_t n;
+
+		if (cli_parse_u64(text, 1, POPULATION_PEOPLE_MAX, &n) != HR_OK)
+			return false;
+		for (int c = 0; c < COUNTRY_COUNT; c++)
+			people[c] = n;
+		return true;
+	}
+	if (strlen(text) >= sizeof(copy))
+		return false;
+	memcpy(copy, text, strlen(text) + 1);
+	for (char *item = strtok_r(copy, ",", &save); item != NULL;
+	     item = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(item, '=');
+		int c = 0;
+
+		if (eq == NULL)
+			return false;
+		*eq = 0;
+		while (c < COUNTRY_COUNT && strcmp(countries[c], item) != 0)
+			c++;
+		if (c == COUNTRY_COUNT ||
+		    cli_parse_u64(eq + 1, 1, POPULATION_PEOPLE_MAX, &people[c]) != HR_OK)
+			return false;
+	}
+	return true;
 }
 
 static int population_run(int argc, char **argv)
@@ -156,11 +213,14 @@ static int population_run(int argc, char **argv)
 	};
 	const char *list[COUNTRY_COUNT];
 	const char *country_arg = "UA,PL", *state = NULL, *store_url = NULL, *as_of = NULL;
-	uint64_t people = POPULATION_DEFAULT_PEOPLE, seed = POPULATION_DEFAULT_SEED, batch = 0;
+	uint64_t people[COUNTRY_COUNT], seed = POPULATION_DEFAULT_SEED, batch = 0;
+	char first_as_of[11] = "";
 	bool force = false, demo = false, quiet = false;
 	int32_t day;
 	int opt, n;
 
+	for (int c = 0; c < COUNTRY_COUNT; c++)
+		people[c] = POPULATION_DEFAULT_PEOPLE;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -168,8 +228,10 @@ static int population_run(int argc, char **argv)
 			country_arg = optarg;
 			break;
 		case 'n':
-			if (cli_parse_u64(optarg, 1, POPULATION_PEOPLE_MAX, &people) != HR_OK) {
-				fprintf(stderr, "hromada population: --people takes 1 to %llu\n",
+			if (!parse_people(optarg, people)) {
+				fprintf(stderr,
+					"hromada population: --people takes 1 to %llu, or each "
+					"country's as UA=N,PL=M\n",
 					POPULATION_PEOPLE_MAX);
 				return CLI_EXIT_USAGE;
 			}
@@ -252,13 +314,19 @@ static int population_run(int argc, char **argv)
 	log_set_level(LOG_LEVEL_WARN); /* the stores' "migration applied" lines are noise here */
 
 	for (int c = 0; c < n; c++) {
-		struct progress progress = {
-		    .country = list[c], .total = people, .terminal = isatty(STDERR_FILENO) == 1};
+		int self = country_index(list[c]), other = (self + 1) % COUNTRY_COUNT;
+		struct progress progress = {.country = list[c],
+					    .total = people[self],
+					    .terminal = isatty(STDERR_FILENO) == 1};
 		struct population_load_options o = {
 		    .country = list[c],
 		    .seed = seed,
-		    .people = people,
-		    .as_of = as_of,
+		    .people = people[self],
+		    .partner_people = people[other],
+		    /* the next country dated as the first: their residents agree */
+		    .as_of = as_of            ? as_of
+			     : first_as_of[0] ? first_as_of
+					      : NULL,
 		    .state_dir = state ? state : "./hromada-state",
 		    .batch_rows = (size_t)batch,
 		    .force = force,
@@ -277,6 +345,7 @@ static int population_run(int argc, char **argv)
 			return err.status == HR_E_INVALID ? CLI_EXIT_USAGE : CLI_EXIT_FAILED;
 		}
 		print_summary(list[c], seed, &stats);
+		memcpy(first_as_of, stats.as_of, sizeof(first_as_of));
 	}
 	return CLI_EXIT_OK;
 }

@@ -5,12 +5,14 @@
  * loading into the registries in population_load.c.
  *
  * Identity. Person i's id is a keyed permutation of i onto (birth day, serial):
- * the domain is every day from 95 years before POPULATION_TODAY to the day
- * before it, times the 10 000 serial numbers of a day (RNOKPP digits 6-9, PESEL
- * digits 7-10). A permutation cannot map two people to one id, so ids are unique
- * without a lookup, and birth dates come out uniform over the 95 years. The
- * id's last serial digit is the sex digit (odd for men, even for women) in both
- * countries, so sex follows from the id as it does in reality.
+ * the domain is every day from 95 years before the as-of date to the day
+ * before it, times the first 9 000 of the 10 000 serial numbers of a day
+ * (RNOKPP digits 6-9, PESEL digits 7-10). A permutation cannot map two people
+ * to one id, so ids are unique without a lookup, and birth dates come out
+ * uniform over the 95 years. The id's last serial digit is the sex digit (odd
+ * for men, even for women) in both countries, so sex follows from the id as it
+ * does in reality. Serials 9 000-9 999 are the other country's people who live
+ * here (population_abroad.c): a country's own people can never take one.
  *
  * Everything else about person i comes from a random stream seeded with
  * (seed, country, i, purpose): xoshiro256** (Blackman and Vigna) seeded through
@@ -35,7 +37,17 @@ _Static_assert(POPULATION_TYPE_COUNT == DOCUMENT_TYPE_COUNT, "population.h's cou
 
 #define BIRTH_YEARS       95
 #define RNOKPP_DAY_OFFSET 25568 /* day 1 of RNOKPP is 1900-01-01; 1970-01-01 is 25568 */
-#define FOREIGN_PER_MILLE 25    /* foreign residents among people aged 14 and over */
+/*
+ * Foreign residents of other nationalities than the neighbour's, among people
+ * aged 14 and over (the neighbour's own people who live here are the same
+ * people as in its population: population_abroad.c). Ukraine had some 280 000
+ * foreigners with permits before 2022 (0.7% of its people), half of them from
+ * Russia and Belarus, whom these tables leave out; Poland some 450 000 who are
+ * not Ukrainian (1.2%), most of them Belarusians, Georgians, Moldovans and
+ * Indians.
+ */
+#define FOREIGN_PER_MILLE_UA 7
+#define FOREIGN_PER_MILLE_PL 12
 
 /* ---- random streams ---- */
 
@@ -258,7 +270,8 @@ hr_status population_new(const char *country, uint64_t seed, const char *as_of,
 	population_format_date(today, pop->as_of);
 	pop->first_birth = population_add_years(pop->today, -BIRTH_YEARS);
 	population_perm_init(&pop->identity,
-			     (uint64_t)(pop->today - pop->first_birth) * POPULATION_SERIALS, key);
+			     (uint64_t)(pop->today - pop->first_birth) * POPULATION_NATIVE_SERIALS,
+			     key);
 	population_documents_init(pop);
 	*out = pop;
 	return HR_OK;
@@ -279,13 +292,13 @@ const char *population_as_of(const struct population *pop)
 	return pop->as_of;
 }
 
-/* The identity permutation's value for person index: birth day and serial. */
-static void identity(const struct population *pop, uint64_t index, int32_t *birth, unsigned *serial)
+void population_identity(const struct population *pop, uint64_t index, int32_t *birth,
+			 unsigned *serial)
 {
 	uint64_t v = population_perm_apply(&pop->identity, index);
 
-	*birth = pop->first_birth + (int32_t)(v / POPULATION_SERIALS);
-	*serial = (unsigned)(v % POPULATION_SERIALS);
+	*birth = pop->first_birth + (int32_t)(v / POPULATION_NATIVE_SERIALS);
+	*serial = (unsigned)(v % POPULATION_NATIVE_SERIALS);
 }
 
 /* PESEL's first six digits as a number: YYMMDD, the century in the month. */
@@ -304,7 +317,12 @@ uint64_t population_sort_key(const struct population *pop, uint64_t index)
 	unsigned serial;
 	int32_t birth;
 
-	identity(pop, index, &birth, &serial);
+	population_identity(pop, index, &birth, &serial);
+	return population_id_sort_key(pop, birth, serial);
+}
+
+uint64_t population_id_sort_key(const struct population *pop, int32_t birth, unsigned serial)
+{
 	if (pop->code == POPULATION_UA)
 		return (uint64_t)(birth + RNOKPP_DAY_OFFSET) * POPULATION_SERIALS + serial;
 	return (uint64_t)pesel_date(birth) * POPULATION_SERIALS + serial;
@@ -337,6 +355,17 @@ static void make_pesel(int32_t birth, unsigned serial, char out[12])
 		sum += weights[i] * (out[i] - '0');
 	out[10] = (char)('0' + (10 - sum % 10) % 10);
 	out[11] = 0;
+}
+
+void population_make_id(const struct population *pop, int32_t birth, unsigned serial, char out[16])
+{
+	char digits[12];
+
+	if (pop->code == POPULATION_UA)
+		make_rnokpp(birth, serial, digits);
+	else
+		make_pesel(birth, serial, digits);
+	snprintf(out, 16, "%s:%s", pop->country, digits);
 }
 
 static const char *pick(struct population_rng *rng, const char *const *list, size_t n)
@@ -401,8 +430,8 @@ static void pick_place(const struct population_name_tables *t, struct population
 	*city = (int)population_rng_below(rng, t->regions[*region].city_count);
 }
 
-static void make_address(const struct population *pop, struct population_rng *rng,
-			 struct population_person *p)
+void population_make_address(const struct population *pop, struct population_rng *rng,
+			     struct population_person *p)
 {
 	const struct population_name_tables *t = pop->names;
 	const struct population_region *region;
@@ -451,29 +480,26 @@ static void make_address(const struct population *pop, struct population_rng *rn
 
 void population_person(const struct population *pop, uint64_t index, struct population_person *p)
 {
-	static const char *const foreign_in_ua[] = {"POL", "POL", "POL", "GEO", "AZE", "MDA",
+	/* the neighbour's people are not among them: they are its own people */
+	static const char *const foreign_in_ua[] = {"GEO", "GEO", "AZE", "AZE", "MDA", "MDA",
 						    "TUR", "IND", "ARM", "KAZ", "CZE", "LTU"};
-	static const char *const foreign_in_pl[] = {"UKR", "UKR", "UKR", "UKR", "UKR", "BLR",
-						    "BLR", "GEO", "MDA", "KAZ", "LTU", "UZB"};
+	static const char *const foreign_in_pl[] = {"BLR", "BLR", "BLR", "BLR", "GEO", "GEO",
+						    "MDA", "IND", "KAZ", "LTU", "UZB", "UZB"};
 	struct population_rng rng;
-	char digits[12];
 	unsigned serial;
 	int32_t birth;
 
 	memset(p, 0, sizeof(*p));
 	p->index = index;
-	identity(pop, index, &birth, &serial);
+	population_identity(pop, index, &birth, &serial);
 	p->birth = birth;
 	p->sex = serial % 2 ? 'M' : 'F';
-	if (pop->code == POPULATION_UA)
-		make_rnokpp(birth, serial, digits);
-	else
-		make_pesel(birth, serial, digits);
-	snprintf(p->id, sizeof(p->id), "%s:%s", pop->country, digits);
+	population_make_id(pop, birth, serial, p->id);
 
 	population_rng_init(&rng, pop->key, index, STREAM_PERSON);
 	p->foreign = population_age(birth, pop->today) >= 14 &&
-		     population_rng_chance(&rng, FOREIGN_PER_MILLE);
+		     population_rng_chance(&rng, pop->code == POPULATION_UA ? FOREIGN_PER_MILLE_UA
+									    : FOREIGN_PER_MILLE_PL);
 	if (p->foreign)
 		copy_text(
 		    p->nationality, sizeof(p->nationality),
@@ -485,7 +511,7 @@ void population_person(const struct population *pop, uint64_t index, struct popu
 		copy_text(p->nationality, sizeof(p->nationality),
 			  pop->code == POPULATION_UA ? "UKR" : "POL");
 	make_names(pop, &rng, p);
-	make_address(pop, &rng, p);
+	population_make_address(pop, &rng, p);
 }
 
 hr_status population_document_json(const struct population_document *doc, json_t **out,

@@ -3,11 +3,13 @@
  * Ukrainians and Poles with valid identifiers, names, addresses and documents of
  * all eight types, loaded into the registries.
  *
- * Deterministic: person i of a country is a function of (country, seed, i) alone,
- * so a demo, a benchmark or a test can name anyone without asking a database, and
- * two machines given the same seed hold the same people. Person ids are unique by
- * construction (a keyed permutation of the index onto birth date and serial),
- * and so is every document number within its registry.
+ * Deterministic: person i of a country is a function of (country, seed, as-of
+ * date, i) alone, so a demo, a benchmark or a test can name anyone without
+ * asking a database, and two machines given the same seed hold the same
+ * people. Person ids are unique by construction (a keyed permutation of the
+ * index onto birth date and serial), and so is every document number within
+ * its registry. The Ukrainians who live in Poland and the Poles who live in
+ * Ukraine are people of both populations (population_abroad).
  *
  * Everything is dated against an as-of date, part of the population's identity
  * like the seed, and never read from the clock while generating: which
@@ -36,7 +38,7 @@
 
 /* Bumped whenever a change to the generator changes the people it makes: a
  * registry loaded by another version is loaded again. */
-#define POPULATION_GENERATOR_VERSION 1
+#define POPULATION_GENERATOR_VERSION 2
 /* The as-of date when none is given: what the tests date against. */
 #define POPULATION_TODAY          "2026-06-01"
 #define POPULATION_AS_OF_MIN_YEAR 2000
@@ -70,6 +72,9 @@ struct population_person {
 	int32_t birth;       /* days since 1970-01-01 */
 	bool foreign;        /* a foreign resident: a residence permit, no national documents */
 	char nationality[4]; /* ISO 3166-1 alpha-3 */
+	/* A resident from the other country (population_abroad): their id at
+	 * home, "UA:3012345679" for a Ukrainian in Poland; "" for everyone else. */
+	char home_id[16];
 	char family_name[POPULATION_NAME_MAX];
 	char given_name[POPULATION_NAME_MAX];
 	char patronymic[POPULATION_NAME_MAX]; /* "" where there is none (Poles, foreigners) */
@@ -83,6 +88,28 @@ struct population_person {
 
 /* Person index (0 <= index < POPULATION_PEOPLE_MAX) of the generator's country. */
 void population_person(const struct population *pop, uint64_t index, struct population_person *out);
+
+/*
+ * Ukrainians in Poland and Poles in Ukraine: the same people in both countries.
+ *
+ * Person index of home may also live in the other country, host, with a
+ * residence permit there: about 2.8% of Ukrainians hold a Polish PESEL and
+ * permit (as over a million did under Poland's special act of 12 March 2022,
+ * mostly women and children), and 0.2% of Poles a Ukrainian RNOKPP and permit.
+ * Whether they do, and their id in host (from their birth date and sex, with a
+ * serial no native of host can have), depend only on (seed, as-of date, index):
+ * host's loader finds them by running over home's indexes, without home's
+ * registries. home and host must be of the two countries, with one seed and
+ * as-of date.
+ *
+ * True with *out their record in host: host's id, home_id their id at home,
+ * the same birth date and sex, their names as host writes them (a Ukrainian's
+ * in their passport's Latin, population_latin_uk), home's nationality, an
+ * address in host. population_documents(host, out, ...) gives their documents
+ * there: the residence permit, and a student card if they study.
+ */
+bool population_abroad(const struct population *home, const struct population *host, uint64_t index,
+		       struct population_person *out);
 
 /*
  * One document as the registry stores it (registry_store.h): fields is a JSON
@@ -118,8 +145,9 @@ size_t population_latin_pl(const char *text, char *out, size_t cap);
 /* --- loading -------------------------------------------------------------- */
 
 struct population_load_stats {
-	uint64_t people; /* generated so far */
-	uint64_t rows;   /* documents loaded so far */
+	uint64_t people;    /* generated so far, residents from the other country included */
+	uint64_t residents; /* of whom from the other country (population_abroad) */
+	uint64_t rows;      /* documents loaded so far */
 	uint64_t rows_by_type[POPULATION_TYPE_COUNT];
 	double seconds;
 	bool reused;    /* the registries held this population already: nothing loaded */
@@ -130,6 +158,12 @@ struct population_load_options {
 	const char *country; /* "UA" or "PL" */
 	uint64_t seed;
 	uint64_t people; /* 1..POPULATION_PEOPLE_MAX */
+	/* The size of the other country's population (PL's for UA, UA's for PL),
+	 * 0..POPULATION_PEOPLE_MAX: its people who also live here are loaded with
+	 * this country's (population_abroad), and the residence permit registry
+	 * links their home ids to them. Both countries' loads must agree on the
+	 * seed and as-of date for these to be the same people. */
+	uint64_t partner_people;
 	/* "YYYY-MM-DD", or NULL: the date the registries were loaded as of when
 	 * they hold this country, seed and size already, else today (UTC). */
 	const char *as_of;
@@ -155,11 +189,13 @@ hr_status population_registry_url(const char *url_template, const char *country,
 				  char *out, size_t size, struct hr_error *err);
 
 /*
- * Loads people 0..people-1 into the eight registries of the country: migrates
- * each store (registry_migrations), and unless force is set, returns at once
- * (stats->reused) when every registry records this country, seed, size,
- * generator version and as-of date (any one date when as_of is NULL). Otherwise it empties the
- * registries and loads them in batches of batch_rows documents per transaction, in primary-key
+ * Loads people 0..people-1 into the eight registries of the country, and the
+ * other country's people among 0..partner_people-1 who live here, with a link
+ * from each one's home id in the residence permit registry (person_links):
+ * migrates each store (registry_migrations), and unless force is set, returns
+ * at once (stats->reused) when every registry records this country, seed,
+ * sizes, generator version and as-of date (any one date when as_of is NULL). Otherwise it empties
+ * the registries and loads them in batches of batch_rows documents per transaction, in primary-key
  * order, and records the population last, so an interrupted load is redone next time. Stage
  * "population".
  */
@@ -172,7 +208,11 @@ hr_status population_load(const struct population_load_options *options,
  * people 0..people-1, who together hold a valid document of every type when
  * the population is large enough to have one. "documents" lists the types the
  * person holds a document of that is valid today by the real clock (valid in
- * the registry and not past its expiry date). The caller owns *out.
+ * the registry and not past its expiry date). Citizens who also live in the
+ * other country have "abroad": [{"country", "person", "documents"}], their id
+ * and valid documents there; at least two such citizens are among them (added
+ * when the first ones chosen are not) when the population has them. The
+ * caller owns *out.
  */
 hr_status population_demo(const char *country, uint64_t seed, const char *as_of, uint64_t people,
 			  size_t count, json_t **out, struct hr_error *err);

@@ -7,7 +7,8 @@
  *	foreign_passport     half of the citizens, children included
  *	driver_licence       ~45% of adults (a few AM/A1 holders at 16-17), EU categories
  *	vehicle_registration ~30% of adults, regional plates, ISO 3779 VINs
- *	residence_permit     foreign residents (2.5% of people from 14), and only they
+ *	residence_permit     foreign residents (0.7% UA, 1.2% PL of people from 14) and
+ *	                     every resident from the other country (population_abroad.c)
  *	vaccination          70%, one vaccination series of 1-3 doses
  *	student_card         ~48% of people aged 17-25
  *	military_record      men aged 18-60 who are citizens (UA 95%, PL 70%)
@@ -15,11 +16,16 @@
  * consistent with the holder's birth date and with POPULATION_TODAY (a
  * document that is not "expired" has not expired on that day).
  *
+ * A resident from the other country holds only the residence permit and,
+ * studying here, a student card: the types whose numbers have room for their
+ * indexes (POPULATION_RESIDENT_INDEX).
+ *
  * Document numbers are a keyed permutation of the person index per type, laid
  * out in each country's format (Ukrainian series in Cyrillic, Polish identity
  * card and passport numbers with their check digit), so no two people share
  * one and no lookup is needed to tell.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -192,8 +198,19 @@ static uint64_t plate_space(const struct population *pop)
 	return plate_code_count(pop->names) * per_code;
 }
 
+/* Whether a resident from the other country may hold a document of this type:
+ * see the top of this file. */
+static bool for_residents(int type)
+{
+	return type == POPULATION_RESIDENCE_PERMIT || type == POPULATION_STUDENT_CARD;
+}
+
 void population_documents_init(struct population *pop)
 {
+	for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++)
+		/* residents' numbers are beyond every native's: room for both */
+		assert(!for_residents(t) || number_space(pop->code, t) >=
+						POPULATION_RESIDENT_INDEX(POPULATION_PEOPLE_MAX));
 	for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++)
 		population_perm_init(&pop->numbers[t], number_space(pop->code, t),
 				     population_mix64(pop->key + 0x100 + (uint64_t)t));
@@ -805,18 +822,23 @@ static bool residence_permit(struct context *c)
 {
 	bool ua = c->pop->code == POPULATION_UA;
 	const struct population_person *p = c->p;
-	bool permanent = population_rng_chance(&c->rng, 300);
+	bool resident = p->home_id[0] != 0;
+	/* most Ukrainians in Poland came in 2022 and hold temporary permits */
+	bool permanent = population_rng_chance(&c->rng, resident && !ua ? 100 : 300);
 	int years = permanent ? 10 : ua ? 2 : 3;
-	int32_t issue, expiry;
+	int32_t from, issue, expiry;
 	char authority[128];
 	enum wish wish;
 
 	if (!p->foreign)
 		return false;
 	wish = roll(c, 60, 20, 10);
-	if (!pick_issue(c, population_add_years(p->birth, 14), years, wish == WISH_EXPIRED,
-			&issue) &&
-	    !pick_issue(c, population_add_years(p->birth, 14), years, false, &issue))
+	/* Others from 14; the neighbour's people at any age (children came with
+	 * their mothers), from a month old: abroad_per_mille leaves out the
+	 * youngest, so a valid permit always has a day to be issued on. */
+	from = resident ? p->birth + 30 : population_add_years(p->birth, 14);
+	if (!pick_issue(c, from, years, wish == WISH_EXPIRED, &issue) &&
+	    !pick_issue(c, from, years, false, &issue))
 		return false;
 	expiry = population_add_years(issue, years);
 	if (ua)
@@ -1111,6 +1133,8 @@ size_t population_documents(const struct population *pop, const struct populatio
 
 	c.age = population_age(person->birth, pop->today);
 	for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++) {
+		if (person->home_id[0] != 0 && !for_residents(t))
+			continue;
 		/* each type draws from its own stream: see population_internal.h */
 		population_rng_init(&c.rng, pop->key, person->index, STREAM_DOCUMENT + (uint64_t)t);
 		c.doc = &docs[n];

@@ -125,15 +125,49 @@ struct population {
 	const struct population_name_tables *names;
 };
 
-/* The 4 serial digits of RNOKPP and PESEL: ids per day of birth. */
-#define POPULATION_SERIALS 10000u
+/* Indexes into document_types (core/documents.h) the generator names. */
+#define POPULATION_RESIDENCE_PERMIT 4
+#define POPULATION_STUDENT_CARD     6
+
+/* The 4 serial digits of RNOKPP and PESEL: ids per day of birth. A country's
+ * own people take the first 9 000; the rest are for the neighbour's people who
+ * live there (population_abroad.c). */
+#define POPULATION_SERIALS        10000u
+#define POPULATION_NATIVE_SERIALS 9000u
+
+/*
+ * The index under which the host country knows a resident from the other
+ * country whose index at home is home_index: beyond every index of its own
+ * people, so their documents' numbers (a permutation of the index) and random
+ * streams are their own. Only document types whose number space holds twice
+ * POPULATION_PEOPLE_MAX are issued to them (population_documents).
+ */
+#define POPULATION_RESIDENT_INDEX(home_index) (POPULATION_PEOPLE_MAX + (home_index))
 
 /* Sizes and keys the permutations of document numbers, VINs and plates. */
 void population_documents_init(struct population *pop);
 
+/* Person index's birth day and serial (< POPULATION_NATIVE_SERIALS). */
+void population_identity(const struct population *pop, uint64_t index, int32_t *birth,
+			 unsigned *serial);
+/* The country's id ("UA:" + RNOKPP, "PL:" + PESEL) of a birth day and serial. */
+void population_make_id(const struct population *pop, int32_t birth, unsigned serial, char out[16]);
 /* Numeric value of the id without its check digit: the key that sorts people
  * as their ids sort, for loading in primary-key order. */
 uint64_t population_sort_key(const struct population *pop, uint64_t index);
+uint64_t population_id_sort_key(const struct population *pop, int32_t birth, unsigned serial);
+/* p's address and birth place in pop's country, drawn from rng. */
+void population_make_address(const struct population *pop, struct population_rng *rng,
+			     struct population_person *p);
+
+/*
+ * Does person index of home also live in host (population_abroad)? If so,
+ * *sort_key is their place among host's people (population_id_sort_key), at
+ * the cost of one identity and one small permutation: what the loader runs
+ * over every person of the other country.
+ */
+bool population_abroad_key(const struct population *home, const struct population *host,
+			   uint64_t index, uint64_t *sort_key);
 
 /* ---- JSON text, written straight into a fixed buffer ---- */
 

@@ -5,7 +5,9 @@
  * Loading is built for millions of people:
  * - people are generated in the order their ids sort (after sorting the
  *   people's keys), so every registry's primary-key B-tree only grows at its
- *   right edge instead of being rewritten all over;
+ *   right edge instead of being rewritten all over; the other country's people
+ *   who live here (population_abroad) are found by running over its indexes
+ *   and sorted in among the country's own;
  * - each registry gets its rows through registry_store_load, batch_rows at a
  *   time: prepared INSERTs in one transaction per batch on SQLite, COPY on
  *   PostgreSQL;
@@ -17,6 +19,10 @@
  *   it was not yet recorded.
  * The population table is written last, so a load that did not finish is
  * recognised as such and done again.
+ *
+ * The residence permit registry also gets, for each resident from the other
+ * country, the link from their home id to their id here (person_links), in
+ * the same batches as the permits. No other registry learns a home id.
  */
 #include "platform/population.h"
 
@@ -34,8 +40,13 @@
 #include "platform/population_internal.h"
 #include "registry/registry_store.h"
 
-#define STAGE          "population"
-#define INDEX_BITS     30 /* people's indexes in a sort key: 2^30 > POPULATION_PEOPLE_MAX */
+#define STAGE "population"
+/* A sort key: the id's value, then a bit for a resident from the other country,
+ * then the person's index (2^25 > POPULATION_PEOPLE_MAX). */
+#define INDEX_BITS    25
+#define RESIDENT_FLAG (1ull << INDEX_BITS)
+#define KEY_SHIFT     (INDEX_BITS + 1)
+_Static_assert(POPULATION_PEOPLE_MAX < (1ull << INDEX_BITS), "indexes fit a sort key");
 #define BATCH_ROWS_MAX 1000000
 #define TEXT_PER_ROW   2048 /* the arena's ceiling per row: fields are under 1.5 KB */
 #define URL_MAX        4096
@@ -57,6 +68,9 @@ struct batch {
 	struct registry_record *records;
 	size_t (*offsets)[3]; /* person, number, fields: offsets into text */
 	size_t count;
+	struct registry_link *links; /* residence permits: home id -> id here */
+	size_t (*link_offsets)[2];   /* alias, person: offsets into text */
+	size_t link_count;
 	struct buf text;
 	struct batch *next; /* in the queue or the free list */
 };
@@ -69,12 +83,15 @@ struct batch {
 struct loader {
 	const struct population_load_options *options;
 	struct population *pop;
+	struct population *partner; /* the other country, when partner_people > 0 */
 	struct store *stores[DOCUMENT_TYPE_COUNT];
 	struct batch *filling[DOCUMENT_TYPE_COUNT];
 	struct batch *batches;
 	size_t batch_count, batch_rows;
 	int64_t now;
 	struct population_load_stats *stats;
+	uint64_t residents;     /* generated so far (the generating thread's; report copies it) */
+	uint64_t people_in_all; /* natives and residents, once known */
 	struct timespec started;
 	double last_progress;
 
@@ -176,7 +193,8 @@ static hr_status query_matches(struct store *store, const struct population_load
 	*matches = false;
 	snprintf(seed, sizeof(seed), "%" PRIu64, o->seed);
 	if ((rc = store_prepare(store,
-				"SELECT country, seed, people, generator, as_of FROM population",
+				"SELECT country, seed, people, generator, as_of, partner_people "
+				"FROM population",
 				&stmt, err)) != HR_OK)
 		return rc;
 	while ((rc = store_step(stmt, &has_row, err)) == HR_OK && has_row) {
@@ -189,6 +207,7 @@ static hr_status query_matches(struct store *store, const struct population_load
 			   strcmp(country, o->country) == 0 && strcmp(s, seed) == 0 &&
 			   store_column_int64(stmt, 2) == (int64_t)o->people &&
 			   store_column_int64(stmt, 3) == POPULATION_GENERATOR_VERSION &&
+			   store_column_int64(stmt, 5) == (int64_t)o->partner_people &&
 			   (as_of[0] == 0 || strcmp(date, as_of) == 0);
 		if (*matches && as_of[0] == 0)
 			memcpy(as_of, date, 11);
@@ -211,7 +230,8 @@ static hr_status record_population(struct store *store, const struct population_
 	snprintf(seed, sizeof(seed), "%" PRIu64, o->seed);
 	if ((rc = store_prepare(store,
 				"INSERT INTO population (country, seed, people, documents, "
-				"generator, as_of, loaded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+				"generator, as_of, loaded_at, partner_people) "
+				"VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
 				&stmt, err)) != HR_OK)
 		return rc;
 	if ((rc = store_bind_text(stmt, 1, o->country, strlen(o->country))) != HR_OK ||
@@ -220,7 +240,8 @@ static hr_status record_population(struct store *store, const struct population_
 	    (rc = store_bind_int64(stmt, 4, (int64_t)documents)) != HR_OK ||
 	    (rc = store_bind_int64(stmt, 5, POPULATION_GENERATOR_VERSION)) != HR_OK ||
 	    (rc = store_bind_text(stmt, 6, as_of, strlen(as_of))) != HR_OK ||
-	    (rc = store_bind_int64(stmt, 7, now)) != HR_OK) {
+	    (rc = store_bind_int64(stmt, 7, now)) != HR_OK ||
+	    (rc = store_bind_int64(stmt, 8, (int64_t)o->partner_people)) != HR_OK) {
 		store_stmt_free(stmt);
 		return hr_error_set(err, rc, STAGE, "cannot bind the population row");
 	}
@@ -276,8 +297,9 @@ static hr_status prepare_registries(struct loader *l, struct hr_error *err)
 		 * would mark every row dead and leave the table bloated. */
 		if ((rc = store_begin(store, err)) != HR_OK ||
 		    (rc = store_exec(store,
-				     sqlite ? "DELETE FROM population; DELETE FROM documents"
-					    : "TRUNCATE population, documents",
+				     sqlite ? "DELETE FROM population; DELETE FROM documents; "
+					      "DELETE FROM person_links"
+					    : "TRUNCATE population, documents, person_links",
 				     err)) != HR_OK ||
 		    (rc = store_exec(store, "DROP INDEX IF EXISTS " REGISTRY_NUMBER_INDEX, err)) !=
 			HR_OK ||
@@ -338,8 +360,11 @@ static hr_status batches_new(struct loader *l, struct hr_error *err)
 
 		b->records = calloc(l->batch_rows, sizeof(*b->records));
 		b->offsets = calloc(l->batch_rows, sizeof(*b->offsets));
+		b->links = calloc(l->batch_rows, sizeof(*b->links));
+		b->link_offsets = calloc(l->batch_rows, sizeof(*b->link_offsets));
 		buf_init(&b->text, l->batch_rows * TEXT_PER_ROW);
-		if (b->records == NULL || b->offsets == NULL)
+		if (b->records == NULL || b->offsets == NULL || b->links == NULL ||
+		    b->link_offsets == NULL)
 			return hr_error_set(err, HR_E_NOMEM, STAGE,
 					    "out of memory for batches of %zu rows", l->batch_rows);
 		if (i < DOCUMENT_TYPE_COUNT) {
@@ -358,6 +383,8 @@ static void batches_free(struct loader *l)
 	for (size_t i = 0; i < l->batch_count && l->batches != NULL; i++) {
 		free(l->batches[i].records);
 		free(l->batches[i].offsets);
+		free(l->batches[i].links);
+		free(l->batches[i].link_offsets);
 		buf_clear(&l->batches[i].text);
 	}
 	free(l->batches);
@@ -407,8 +434,15 @@ static void *writer_main(void *arg)
 				b->records[i].document_number = text + b->offsets[i][1];
 				b->records[i].fields = text + b->offsets[i][2];
 			}
+			for (size_t i = 0; i < b->link_count; i++) {
+				b->links[i].alias = text + b->link_offsets[i][0];
+				b->links[i].person = text + b->link_offsets[i][1];
+			}
 			if ((rc = registry_store_load(l->stores[b->type], b->records, b->count,
-						      &err)) != HR_OK)
+						      &err)) != HR_OK ||
+			    (b->link_count > 0 &&
+			     (rc = registry_store_load_links(l->stores[b->type], b->links,
+							     b->link_count, &err)) != HR_OK))
 				hr_error_prefix(&err, "%s registry %s", l->options->country,
 						document_types[b->type]);
 		}
@@ -424,6 +458,7 @@ static void *writer_main(void *arg)
 		}
 		l->writing[b->type] = false;
 		b->count = 0;
+		b->link_count = 0;
 		buf_reset(&b->text);
 		b->next = l->free_list;
 		l->free_list = b;
@@ -478,6 +513,15 @@ static hr_status batch_add(struct loader *l, const struct population_person *per
 	b->records[at].status = doc->status;
 	b->records[at].updated_at = l->now;
 	b->count++;
+	/* the permit registry knows a resident's id at home: it was on the application */
+	if (person->home_id[0] != 0 && doc->type == POPULATION_RESIDENCE_PERMIT) {
+		b->link_offsets[b->link_count][0] = b->text.len;
+		buf_append(&b->text, person->home_id, strlen(person->home_id) + 1);
+		b->link_offsets[b->link_count][1] = b->offsets[at][0];
+		b->link_count++;
+		if (b->text.error != HR_OK)
+			return hr_error_set(err, b->text.error, STAGE, "out of memory for a batch");
+	}
 	return b->count == l->batch_rows ? submit(l, doc->type, err) : HR_OK;
 }
 
@@ -500,6 +544,7 @@ static void report(struct loader *l, uint64_t people, bool last)
 	l->last_progress = elapsed;
 	pthread_mutex_lock(&l->lock);
 	l->stats->people = people;
+	l->stats->residents = l->residents;
 	l->stats->seconds = elapsed;
 	copy = *l->stats;
 	pthread_mutex_unlock(&l->lock);
@@ -507,31 +552,74 @@ static void report(struct loader *l, uint64_t people, bool last)
 		l->options->progress(l->options->progress_arg, &copy);
 }
 
+/*
+ * One key per person, sorted: the country's own people and the other
+ * country's people who live here, in the order of their ids here. *count
+ * keys in *out (the caller frees).
+ */
+static hr_status sorted_keys(struct loader *l, uint64_t **out, uint64_t *count,
+			     struct hr_error *err)
+{
+	const uint64_t people = l->options->people;
+	const uint64_t partner_people = l->partner ? l->options->partner_people : 0;
+	/* residents are at most 6.5% of the other country (population_abroad.c) */
+	uint64_t cap = people + partner_people / 15 + 1024, n = 0;
+	uint64_t *keys = malloc(cap * sizeof(*keys));
+
+	*out = NULL;
+	if (keys == NULL)
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory for %" PRIu64 " people",
+				    people);
+	for (uint64_t i = 0; i < people; i++)
+		keys[n++] = population_sort_key(l->pop, i) << KEY_SHIFT | i;
+	for (uint64_t i = 0; i < partner_people; i++) {
+		uint64_t key;
+
+		if (!population_abroad_key(l->partner, l->pop, i, &key))
+			continue;
+		if (n == cap) {
+			uint64_t *more = realloc(keys, (cap *= 2) * sizeof(*keys));
+
+			if (more == NULL) {
+				free(keys);
+				return hr_error_set(err, HR_E_NOMEM, STAGE,
+						    "out of memory for the residents");
+			}
+			keys = more;
+		}
+		keys[n++] = key << KEY_SHIFT | RESIDENT_FLAG | i;
+	}
+	qsort(keys, n, sizeof(*keys), compare_keys);
+	*out = keys;
+	*count = n;
+	return HR_OK;
+}
+
 /* Generates every person in id order and feeds the batches. */
 static hr_status generate(struct loader *l, struct hr_error *err)
 {
-	const uint64_t people = l->options->people;
 	struct population_document *docs;
 	struct population_person person;
-	uint64_t *keys;
-	hr_status rc = HR_OK;
+	uint64_t *keys = NULL, count = 0;
+	hr_status rc;
 
-	/* One key per person: id order in the high bits, the index below. */
-	if ((keys = malloc(people * sizeof(*keys))) == NULL ||
-	    (docs = malloc(DOCUMENT_TYPE_COUNT * sizeof(*docs))) == NULL) {
-		free(keys);
-		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory for %" PRIu64 " people",
-				    people);
+	if ((docs = malloc(DOCUMENT_TYPE_COUNT * sizeof(*docs))) == NULL)
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	if ((rc = sorted_keys(l, &keys, &count, err)) != HR_OK) {
+		free(docs);
+		return rc;
 	}
-	for (uint64_t i = 0; i < people; i++)
-		keys[i] = population_sort_key(l->pop, i) << INDEX_BITS | i;
-	qsort(keys, people, sizeof(*keys), compare_keys);
-
-	for (uint64_t k = 0; k < people && rc == HR_OK; k++) {
-		uint64_t index = keys[k] & ((1ull << INDEX_BITS) - 1);
+	for (uint64_t k = 0; k < count && rc == HR_OK; k++) {
+		uint64_t index = keys[k] & (RESIDENT_FLAG - 1);
 		size_t n;
 
-		population_person(l->pop, index, &person);
+		if (keys[k] & RESIDENT_FLAG) {
+			/* found by population_abroad_key: it says yes again */
+			(void)population_abroad(l->partner, l->pop, index, &person);
+			l->residents++;
+		} else {
+			population_person(l->pop, index, &person);
+		}
 		n = population_documents(l->pop, &person, docs);
 		for (size_t d = 0; d < n && rc == HR_OK; d++)
 			rc = batch_add(l, &person, &docs[d], err);
@@ -540,6 +628,7 @@ static hr_status generate(struct loader *l, struct hr_error *err)
 	}
 	for (int t = 0; t < DOCUMENT_TYPE_COUNT && rc == HR_OK; t++)
 		rc = submit(l, t, err);
+	l->people_in_all = count;
 	free(docs);
 	free(keys);
 	return rc;
@@ -587,6 +676,11 @@ hr_status population_load(const struct population_load_options *options,
 		return hr_error_set(err, HR_E_INVALID, STAGE,
 				    "a population of %" PRIu64 " people: expected 1 to %llu",
 				    options->people, POPULATION_PEOPLE_MAX);
+	if (options->partner_people > POPULATION_PEOPLE_MAX)
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "the other country's population of %" PRIu64
+				    " people: expected 0 to %llu",
+				    options->partner_people, POPULATION_PEOPLE_MAX);
 	l.batch_rows = options->batch_rows ? options->batch_rows : POPULATION_BATCH_ROWS;
 	if (l.batch_rows > BATCH_ROWS_MAX)
 		return hr_error_set(err, HR_E_INVALID, STAGE, "batches of %zu rows: at most %d",
@@ -615,6 +709,11 @@ hr_status population_load(const struct population_load_options *options,
 	}
 	if ((rc = population_new(options->country, options->seed, as_of, &l.pop, err)) != HR_OK)
 		goto done;
+	/* the other country, dated as this one: its residents here are its people */
+	if (options->partner_people > 0 &&
+	    (rc = population_new(strcmp(population_country(l.pop), "UA") == 0 ? "PL" : "UA",
+				 options->seed, as_of, &l.partner, err)) != HR_OK)
+		goto done;
 	memcpy(stats->as_of, as_of, sizeof(stats->as_of));
 	if (all_match && !options->force) {
 		stats->reused = true;
@@ -624,7 +723,7 @@ hr_status population_load(const struct population_load_options *options,
 	if ((rc = batches_new(&l, err)) != HR_OK || (rc = prepare_registries(&l, err)) != HR_OK ||
 	    (rc = load(&l, err)) != HR_OK || (rc = finish_registries(&l, err)) != HR_OK)
 		goto done;
-	report(&l, options->people, true);
+	report(&l, l.people_in_all, true);
 done:
 	batches_free(&l);
 	for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++)
@@ -632,5 +731,6 @@ done:
 	pthread_cond_destroy(&l.changed);
 	pthread_mutex_destroy(&l.lock);
 	population_free(l.pop);
+	population_free(l.partner);
 	return rc;
 }

@@ -1,6 +1,13 @@
 /*
  * up_population.c — the registries' synthetic population and the demo
  * citizens of `hromada up` (see up_state.h).
+ *
+ * Every country has `people` people, and each country's load is told the
+ * other's size too, so that its residents from the other country (population_
+ * abroad) are found among the other's people. The first country's as-of date
+ * (kept from an earlier load, else today) dates the next one: two loads a day
+ * apart, or an earlier state directory, would otherwise make the residents
+ * people the other country does not have.
  */
 #include <stdio.h>
 #include <string.h>
@@ -33,8 +40,9 @@ static void log_progress(void *arg, const struct population_load_stats *s)
 		 (unsigned long long)s->people, (unsigned long long)s->rows, s->seconds);
 }
 
-/* Loads one country's registries (or finds them loaded); as_of gets the date
- * its population is dated against. */
+/* Loads one country's registries (or finds them loaded); as_of: the date to
+ * date it against, or "" for the one it was loaded as of (else today), and
+ * then gets that date. */
 static hr_status load_country(const char *state_dir, const char *store_template,
 			      const char *country, uint64_t people, uint64_t seed, char as_of[11],
 			      struct hr_error *err)
@@ -44,6 +52,8 @@ static hr_status load_country(const char *state_dir, const char *store_template,
 	    .country = country,
 	    .seed = seed,
 	    .people = people,
+	    .partner_people = people,
+	    .as_of = as_of[0] ? as_of : NULL,
 	    .state_dir = state_dir,
 	    .progress = log_progress,
 	    .progress_arg = name,
@@ -69,9 +79,10 @@ static hr_status load_country(const char *state_dir, const char *store_template,
 	else
 		log_info(
 		    "up.population",
-		    "country=%s people=%llu as_of=%s documents=%llu seconds=%.1f people_per_s=%.0f",
-		    country, (unsigned long long)stats.people, as_of,
-		    (unsigned long long)stats.rows, stats.seconds,
+		    "country=%s people=%llu residents=%llu as_of=%s documents=%llu seconds=%.1f "
+		    "people_per_s=%.0f",
+		    country, (unsigned long long)stats.people, (unsigned long long)stats.residents,
+		    as_of, (unsigned long long)stats.rows, stats.seconds,
 		    stats.seconds > 0 ? (double)stats.people / stats.seconds : 0.0);
 	return HR_OK;
 }
@@ -81,14 +92,13 @@ hr_status up_prepare_population(const char *state_dir, const char *store_templat
 				uint64_t seed, struct hr_error *err)
 {
 	json_t *demo = json_object();
-	char path[4096];
+	char path[4096], as_of[11] = "";
 	hr_status rc = HR_OK;
 
 	if (demo == NULL)
 		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
 	for (int c = 0; c < count && rc == HR_OK; c++) {
 		json_t *citizens = NULL;
-		char as_of[11];
 
 		if ((rc = load_country(state_dir, store_template, countries[c], people, seed, as_of,
 				       err)) == HR_OK &&

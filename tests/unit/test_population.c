@@ -6,7 +6,8 @@
  *
  * Published examples of the 2010 transliteration table first, then the
  * identifiers' check digits, determinism, every generated document against its
- * schema, the shares of who holds what, the demo citizens, and loading.
+ * schema, the shares of who holds what, the people who live in both countries,
+ * the demo citizens, and loading.
  */
 #include "testkit/testkit.h"
 
@@ -281,7 +282,7 @@ static void test_a_known_person_stays_the_same(void **state)
 	/* Changing who person 0 is changes every stored population: bump
 	 * POPULATION_GENERATOR_VERSION and this test together. */
 	population_person(pop, 0, &p);
-	assert_int_equal(POPULATION_GENERATOR_VERSION, 1);
+	assert_int_equal(POPULATION_GENERATOR_VERSION, 2);
 	assert_true(person_id_valid(p.id));
 	printf("    UA person 0 of seed 1: %s %s %s %s\n", p.id, p.family_name, p.given_name,
 	       p.family_name_latin);
@@ -445,7 +446,9 @@ static void test_shares_are_roughly_as_intended(void **state)
 		expect_share("driver_licence per adult", share(t.by_type[2], t.adults), 0.35, 0.50);
 		expect_share("vehicle_registration per adult", share(t.by_type[3], t.adults), 0.25,
 			     0.35);
-		expect_share("residence_permit", share(t.by_type[4], t.people), 0.01, 0.04);
+		/* other nationalities only: the neighbour's people are population_abroad's */
+		expect_share("residence_permit", share(t.by_type[4], t.people),
+			     c == 0 ? 0.003 : 0.006, c == 0 ? 0.009 : 0.014);
 		assert_int_equal(t.permits_foreign, t.by_type[4]);
 		expect_share("vaccination", share(t.by_type[5], t.people), 0.65, 0.75);
 		expect_share("vaccination entries per record",
@@ -548,7 +551,233 @@ static void test_formats_look_like_the_real_ones(void **state)
 	population_free(pl);
 }
 
+/* ---- Ukrainians in Poland, Poles in Ukraine ---- */
+
+/* The four serial digits of an id: RNOKPP digits 6-9, PESEL digits 7-10. */
+static unsigned id_serial(const char *id)
+{
+	const char *digits = id + 3;
+	size_t at = id[0] == 'U' ? 5 : 6;
+	unsigned serial = 0;
+
+	for (size_t i = at; i < at + 4; i++)
+		serial = serial * 10 + (unsigned)(digits[i] - '0');
+	return serial;
+}
+
+struct abroad_tally {
+	uint64_t people, residents, children, women, men;
+};
+
+/* Everything a resident's record in host must be, against their home record. */
+static void check_resident(struct population *home, struct population *host, uint64_t index,
+			   const struct population_person *r)
+{
+	struct population_document docs[DOCUMENT_TYPE_COUNT];
+	struct population_person me;
+	struct hr_error err = {0};
+	bool permit = false;
+	char latin[POPULATION_NAME_MAX];
+	size_t n;
+
+	population_person(home, index, &me);
+	assert_string_equal(r->home_id, me.id);
+	assert_true(person_id_valid(r->id));
+	assert_int_equal(strncmp(r->id, population_country(host), 2), 0);
+	/* the same person: birth date and sex, in the id too */
+	assert_int_equal(r->birth, me.birth);
+	assert_int_equal(r->sex, me.sex);
+	assert_int_equal(id_serial(r->id) % 2, r->sex == 'M');
+	/* a serial no native of the host can have */
+	assert_true(id_serial(r->id) >= 9000);
+	assert_true(r->foreign);
+	assert_string_equal(r->nationality,
+			    strcmp(population_country(home), "UA") == 0 ? "UKR" : "POL");
+	assert_string_equal(r->family_name_latin, me.family_name_latin);
+	assert_string_equal(r->given_name_latin, me.given_name_latin);
+	assert_string_equal(r->patronymic, "");
+	if (strcmp(population_country(home), "UA") == 0) {
+		/* written as in the passport, in the 2010 table's Latin */
+		assert_int_not_equal(population_latin_uk(me.family_name, latin, sizeof(latin)),
+				     (size_t)-1);
+		assert_string_equal(r->family_name, latin);
+		assert_int_not_equal(population_latin_uk(me.given_name, latin, sizeof(latin)),
+				     (size_t)-1);
+		assert_string_equal(r->given_name, latin);
+		/* a Polish address: "ul. ..., 00-950 Warszawa" */
+		assert_int_equal(strncmp(r->address, "ul. ", 4), 0);
+	} else {
+		assert_string_equal(r->family_name, me.family_name);
+		assert_string_equal(r->given_name, me.given_name);
+		assert_non_null(strstr(r->address, "вул. "));
+	}
+	/* a residence permit always, a student card perhaps, nothing else */
+	n = population_documents(host, r, docs);
+	for (size_t d = 0; d < n; d++) {
+		json_t *doc;
+
+		assert_true(docs[d].type == 4 || docs[d].type == 6);
+		permit = permit || docs[d].type == 4;
+		OK(population_document_json(&docs[d], &doc, &err));
+		if (document_schema_check(doc, &err) != HR_OK)
+			fail_msg("%s resident %s: %s\n%s", population_country(host), r->id,
+				 err.message, docs[d].fields);
+		assert_string_equal(json_string_value(json_object_get(doc, "person_id")), r->id);
+		if (docs[d].type == 4) {
+			assert_string_equal(json_string_value(json_object_get(doc, "nationality")),
+					    r->nationality);
+			assert_string_equal(json_string_value(json_object_get(doc, "address")),
+					    r->address);
+		}
+		json_decref(doc);
+	}
+	assert_true(permit);
+}
+
+static void tally_abroad(const char *home_country, uint64_t people, struct abroad_tally *t)
+{
+	struct population *home = make(home_country, 11),
+			  *host = make(strcmp(home_country, "UA") == 0 ? "PL" : "UA", 11);
+	struct population_person r;
+	int32_t today = population_today();
+
+	memset(t, 0, sizeof(*t));
+	for (uint64_t i = 0; i < people; i++) {
+		uint64_t key;
+		bool abroad = population_abroad(home, host, i, &r);
+
+		t->people++;
+		/* the loader's quick test agrees, and sorts them as their ids */
+		assert_int_equal(population_abroad_key(home, host, i, &key), abroad);
+		if (!abroad)
+			continue;
+		t->residents++;
+		if (population_age(r.birth, today) < 18)
+			t->children++;
+		else if (r.sex == 'F')
+			t->women++;
+		else
+			t->men++;
+		if (t->residents <= 3000)
+			check_resident(home, host, i, &r);
+	}
+	population_free(home);
+	population_free(host);
+}
+
+static void test_residents_abroad_are_the_same_people(void **state)
+{
+	struct abroad_tally t;
+
+	(void)state;
+	/* Ukrainians in Poland: 2.5-3% (a PESEL for about a million of ~38 million),
+	 * mostly women and children */
+	tally_abroad("UA", 200000, &t);
+	printf("    UA in PL: %.2f%%: children %.2f, women %.2f, men %.2f\n",
+	       100 * share(t.residents, t.people), share(t.children, t.residents),
+	       share(t.women, t.residents), share(t.men, t.residents));
+	expect_share("Ukrainians living in Poland", share(t.residents, t.people), 0.025, 0.031);
+	expect_share("children among them", share(t.children, t.residents), 0.35, 0.47);
+	expect_share("men among them", share(t.men, t.residents), 0.15, 0.25);
+	/* Poles in Ukraine: far fewer */
+	tally_abroad("PL", 200000, &t);
+	printf("    PL in UA: %.2f%%\n", 100 * share(t.residents, t.people));
+	expect_share("Poles living in Ukraine", share(t.residents, t.people), 0.0012, 0.0024);
+}
+
+static void test_natives_never_take_a_residents_serial(void **state)
+{
+	const char *const list[] = {"UA", "PL"};
+	struct population_person p;
+
+	(void)state;
+	for (int c = 0; c < 2; c++) {
+		struct population *pop = make(list[c], 5);
+
+		for (uint64_t i = 0; i < 100000; i++) {
+			population_person(pop, i, &p);
+			assert_true(id_serial(p.id) < 9000);
+		}
+		population_free(pop);
+	}
+}
+
+static void test_residents_ids_are_unique(void **state)
+{
+	const size_t n = 600000;
+	struct population *ua = make("UA", 8), *pl = make("PL", 8);
+	char(*ids)[16] = malloc(40000 * sizeof(*ids));
+	struct population_person r;
+	size_t count = 0;
+
+	(void)state;
+	assert_non_null(ids);
+	for (size_t i = 0; i < n && count < 40000; i++) {
+		if (population_abroad(ua, pl, i, &r))
+			memcpy(ids[count++], r.id, sizeof(ids[0]));
+	}
+	assert_true(count > 10000);
+	qsort(ids, count, sizeof(*ids), compare_text);
+	for (size_t i = 1; i < count; i++)
+		assert_string_not_equal(ids[i - 1], ids[i]);
+	free(ids);
+	population_free(ua);
+	population_free(pl);
+}
+
 /* ---- demo ---- */
+
+/* The demo's citizens who live abroad, each checked against the generator:
+ * their id there is population_abroad's, with a valid permit among what is
+ * listed. Returns how many there are. */
+static size_t check_demo_abroad(const char *country, const char *today, const json_t *demo)
+{
+	const char *other_country = strcmp(country, "UA") == 0 ? "PL" : "UA";
+	struct hr_error err = {0};
+	struct population *pop, *other;
+	const json_t *entry;
+	size_t i, found = 0;
+
+	OK(population_new(country, 1, today, &pop, &err));
+	OK(population_new(other_country, 1, today, &other, &err));
+	json_array_foreach(demo, i, entry)
+	{
+		const json_t *abroad = json_object_get(entry, "abroad"), *there, *type;
+		const char *person = json_string_value(json_object_get(entry, "person"));
+		struct population_person r;
+		bool permit = false, matched = false;
+		size_t k;
+
+		if (abroad == NULL)
+			continue;
+		found++;
+		assert_int_equal(json_array_size(abroad), 1);
+		there = json_array_get(abroad, 0);
+		assert_string_equal(json_string_value(json_object_get(there, "country")),
+				    other_country);
+		assert_true(person_id_valid(json_string_value(json_object_get(there, "person"))));
+		json_array_foreach(json_object_get(there, "documents"), k, type)
+		{
+			assert_true(document_type_index(json_string_value(type)) >= 0);
+			permit = permit || strcmp(json_string_value(type), "residence_permit") == 0;
+		}
+		assert_true(permit);
+		/* they have something to show at home too */
+		assert_true(json_array_size(json_object_get(entry, "documents")) > 0);
+		for (uint64_t index = 0; index < POPULATION_DEFAULT_PEOPLE && !matched; index++) {
+			if (!population_abroad(pop, other, index, &r) ||
+			    strcmp(r.home_id, person) != 0)
+				continue;
+			assert_string_equal(r.id,
+					    json_string_value(json_object_get(there, "person")));
+			matched = true;
+		}
+		assert_true(matched);
+	}
+	population_free(pop);
+	population_free(other);
+	return found;
+}
 
 /* The demo names documents valid on the real day: a population dated today. */
 static void today_utc(char out[11])
@@ -597,6 +826,8 @@ static void test_demo_covers_every_type_with_ten_people(void **state)
 			if (!covered[t])
 				fail_msg("%s demo lacks %s", list[c], document_types[t]);
 		}
+		/* at least two who also live in the other country */
+		assert_true(check_demo_abroad(list[c], today, demo) >= 2);
 		/* deterministic */
 		OK(population_demo(list[c], 1, today, POPULATION_DEFAULT_PEOPLE, 10, &again, &err));
 		assert_true(json_equal(demo, again));
@@ -656,31 +887,72 @@ static void count_progress(void *arg, const struct population_load_stats *s)
 	progress_calls++;
 }
 
+/* The people a load with options o makes: its own, then the other country's who live here. */
+struct loaded {
+	struct population *pop, *partner;
+	uint64_t people, partner_people;
+};
+
+static void loaded_open(struct loaded *l, const struct population_load_options *o)
+{
+	l->pop = make(o->country, o->seed);
+	l->partner = make(strcmp(o->country, "UA") == 0 ? "PL" : "UA", o->seed);
+	l->people = o->people;
+	l->partner_people = o->partner_people;
+}
+
+static void loaded_close(struct loaded *l)
+{
+	population_free(l->pop);
+	population_free(l->partner);
+}
+
+/* The k-th person the load makes (natives first), false past the last. */
+static bool loaded_person(const struct loaded *l, uint64_t *k, struct population_person *p)
+{
+	while (*k < l->people + l->partner_people) {
+		uint64_t i = (*k)++;
+
+		if (i < l->people) {
+			population_person(l->pop, i, p);
+			return true;
+		}
+		if (population_abroad(l->partner, l->pop, i - l->people, p))
+			return true;
+	}
+	return false;
+}
+
 /* Loads people with options o and checks every registry against the generator. */
 static void load_and_check(struct population_load_options *o, const char *url_template_filled)
 {
 	struct hr_error err = {0};
 	struct population_load_stats stats;
-	struct population *pop = make(o->country, o->seed);
+	struct loaded l;
 	struct population_person p;
 	struct population_document docs[DOCUMENT_TYPE_COUNT];
-	uint64_t expected[DOCUMENT_TYPE_COUNT] = {0}, total = 0;
+	uint64_t expected[DOCUMENT_TYPE_COUNT] = {0}, total = 0, people = 0, residents = 0;
+	uint64_t k = 0;
 
 	o->as_of = POPULATION_TODAY; /* the date make() dates against */
-	for (uint64_t i = 0; i < o->people; i++) {
-		size_t n;
+	loaded_open(&l, o);
+	while (loaded_person(&l, &k, &p)) {
+		size_t n = population_documents(l.pop, &p, docs);
 
-		population_person(pop, i, &p);
-		n = population_documents(pop, &p, docs);
 		for (size_t d = 0; d < n; d++)
 			expected[docs[d].type]++;
 		total += n;
+		people++;
+		residents += p.home_id[0] != 0;
 	}
+	/* a residence permit for every resident: one link each */
+	assert_true(residents <= expected[4]);
 	progress_calls = 0;
 	o->progress = count_progress;
 	OK(population_load(o, &stats, &err));
 	assert_false(stats.reused);
-	assert_int_equal(stats.people, o->people);
+	assert_int_equal(stats.people, people);
+	assert_int_equal(stats.residents, residents);
 	assert_int_equal(stats.rows, total);
 	assert_true(progress_calls >= 1);
 	for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++) {
@@ -706,10 +978,19 @@ static void load_and_check(struct population_load_options *o, const char *url_te
 				 (int64_t)expected[t]);
 		assert_int_equal(query_int(store, "SELECT people FROM population"),
 				 (int64_t)o->people);
-		/* a stored row is exactly what the generator makes for its person */
+		assert_int_equal(query_int(store, "SELECT partner_people FROM population"),
+				 (int64_t)o->partner_people);
+		/* only the residence permit registry knows residents' home ids */
+		assert_int_equal(query_int(store, "SELECT COUNT(*) FROM person_links"),
+				 t == 4 ? (int64_t)residents : 0);
+		/* a stored row is exactly what the generator makes for its person: the
+		 * first ones, and residents' */
 		OK(store_prepare(store,
-				 "SELECT person, document_number, status, fields FROM documents "
-				 "ORDER BY person LIMIT 3",
+				 t == 4 ? "SELECT d.person, d.document_number, d.status, d.fields, "
+					  "l.alias FROM documents d LEFT JOIN person_links l "
+					  "ON l.person = d.person ORDER BY d.person"
+					: "SELECT person, document_number, status, fields, NULL "
+					  "FROM documents ORDER BY person LIMIT 3",
 				 &stmt, &err));
 		while (store_step(stmt, &has_row, &err) == HR_OK && has_row) {
 			const char *person = store_column_text(stmt, 0, NULL);
@@ -719,13 +1000,19 @@ static void load_and_check(struct population_load_options *o, const char *url_te
 			bool found = false;
 
 			OK(hr_json_parse_object(fields, len, &stored, &err));
-			for (uint64_t i = 0; i < o->people && !found; i++) {
+			k = 0;
+			while (!found && loaded_person(&l, &k, &p)) {
 				size_t n;
 
-				population_person(pop, i, &p);
 				if (strcmp(p.id, person) != 0)
 					continue;
-				n = population_documents(pop, &p, docs);
+				/* a link is to the resident, from their id at home */
+				if (store_column_is_null(stmt, 4))
+					assert_string_equal(p.home_id, "");
+				else
+					assert_string_equal(store_column_text(stmt, 4, NULL),
+							    p.home_id);
+				n = population_documents(l.pop, &p, docs);
 				for (size_t d = 0; d < n; d++) {
 					if (docs[d].type != t)
 						continue;
@@ -744,13 +1031,23 @@ static void load_and_check(struct population_load_options *o, const char *url_te
 			json_decref(stored);
 		}
 		store_stmt_free(stmt);
+		/* every link leads from a resident's home id to their permit here */
+		if (t == 4 && residents > 0) {
+			OK(store_prepare(store,
+					 "SELECT COUNT(*) FROM person_links l JOIN documents d "
+					 "ON d.person = l.person",
+					 &stmt, &err));
+			assert_int_equal(store_step(stmt, &has_row, &err), HR_OK);
+			assert_int_equal(store_column_int64(stmt, 0), (int64_t)residents);
+			store_stmt_free(stmt);
+		}
 		store_close(store);
 	}
 
 	/* a second load of the same population reuses it */
 	OK(population_load(o, &stats, &err));
 	assert_true(stats.reused);
-	population_free(pop);
+	loaded_close(&l);
 }
 
 static void test_loads_into_sqlite_and_reuses_it(void **state)
@@ -759,13 +1056,18 @@ static void test_loads_into_sqlite_and_reuses_it(void **state)
 	struct population_load_stats stats;
 	char dir[256], path[512];
 	struct population_load_options o = {
-	    .country = "PL", .seed = 9, .people = 3000, .batch_rows = 700};
+	    .country = "PL", .seed = 9, .people = 3000, .partner_people = 2500, .batch_rows = 700};
 	struct store *store;
 
 	(void)state;
 	tk_tmpdir(dir);
 	o.state_dir = dir;
 	load_and_check(&o, "");
+	/* another size of the other country's population is another population */
+	o.partner_people = 2000;
+	OK(population_load(&o, &stats, &err));
+	assert_false(stats.reused);
+	assert_true(stats.residents > 20);
 
 	/* another size replaces the population instead of adding to it */
 	o.people = 1000;
@@ -787,7 +1089,8 @@ static void test_loads_into_sqlite_and_reuses_it(void **state)
 static void test_loads_through_a_url_template(void **state)
 {
 	char dir[256], url[512];
-	struct population_load_options o = {.country = "UA", .seed = 2, .people = 2000};
+	struct population_load_options o = {
+	    .country = "UA", .seed = 2, .people = 2000, .partner_people = 5000};
 
 	(void)state;
 	tk_tmpdir(dir);
@@ -815,6 +1118,10 @@ static void test_load_refuses_bad_options(void **state)
 	o.people = POPULATION_PEOPLE_MAX + 1;
 	assert_int_equal(population_load(&o, &stats, &err), HR_E_INVALID);
 	o.people = 10;
+	o.partner_people = POPULATION_PEOPLE_MAX + 1;
+	assert_int_equal(population_load(&o, &stats, &err), HR_E_INVALID);
+	assert_non_null(strstr(err.message, "other country"));
+	o.partner_people = 0;
 	o.country = "XX";
 	assert_int_equal(population_load(&o, &stats, &err), HR_E_INVALID);
 	o.country = "UA";
@@ -890,7 +1197,8 @@ static void test_loads_into_postgresql(void **state)
 	struct hr_error err = {0};
 	struct store *admin;
 	char sql[256], url[1200], base[1024];
-	struct population_load_options o = {.country = "UA", .seed = 4, .people = 3000};
+	struct population_load_options o = {
+	    .country = "UA", .seed = 4, .people = 3000, .partner_people = 3000};
 	const char *q;
 
 	(void)state;
@@ -922,6 +1230,7 @@ static void test_loads_into_postgresql(void **state)
 		 (long)getpid());
 	o.country = "PL";
 	o.url_template = url;
+	o.partner_people = 4000;
 	load_and_check(&o, url);
 	for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++) {
 		snprintf(sql, sizeof(sql), "DROP SCHEMA pop_%ld_%s CASCADE", (long)getpid(),
@@ -949,6 +1258,9 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_shares_are_roughly_as_intended),
 	    cmocka_unit_test(test_document_numbers_are_unique_per_type),
 	    cmocka_unit_test(test_formats_look_like_the_real_ones),
+	    cmocka_unit_test(test_residents_abroad_are_the_same_people),
+	    cmocka_unit_test(test_natives_never_take_a_residents_serial),
+	    cmocka_unit_test(test_residents_ids_are_unique),
 	    cmocka_unit_test(test_demo_covers_every_type_with_ten_people),
 	    cmocka_unit_test(test_demo_chooses_only_loaded_people),
 	    cmocka_unit_test(test_loads_into_sqlite_and_reuses_it),
