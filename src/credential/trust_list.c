@@ -16,6 +16,7 @@
 #include "credential/trust_list.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -27,6 +28,7 @@
 #include "credential/cose_crypto.h"
 #include "credential/signer.h"
 #include "credential/signer_cert.h"
+#include "credential/trust_store.h"
 
 #define STAGE      "trust_list"
 #define LIST_LIMIT TRUST_LIST_MAX_BYTES
@@ -222,39 +224,6 @@ done:
 	return rc;
 }
 
-/* Parses and checks the i-th signer of the list; *out is its certificate. */
-static hr_status check_signer(const json_t *entry, size_t i, struct signer_cert **out,
-			      const char **country_out, struct hr_error *err)
-{
-	const char *country = json_string_value(json_object_get(entry, "country"));
-	const char *cert = json_string_value(json_object_get(entry, "certificate"));
-	const char *kid = json_string_value(json_object_get(entry, "kid"));
-	struct anchor parsed = {NULL};
-	struct buf kid_bytes;
-	bool kid_ok;
-	hr_status rc;
-
-	*out = NULL;
-	if (country == NULL || strlen(country) != 2 || cert == NULL || kid == NULL)
-		return hr_error_set(err, HR_E_INVALID, STAGE,
-				    "signer %zu needs country, kid and certificate", i);
-	if ((rc = signer_cert_parse_all(cert, strlen(cert), keep_anchor, &parsed, err)) != HR_OK)
-		return rc;
-	buf_init(&kid_bytes, 64);
-	kid_ok = base64_decode(kid, strlen(kid), BASE64_STANDARD, &kid_bytes) == HR_OK &&
-		 kid_bytes.len == SIGNER_KID_LEN &&
-		 memcmp(kid_bytes.data, parsed.cert->kid, SIGNER_KID_LEN) == 0;
-	buf_clear(&kid_bytes);
-	if (!kid_ok || (parsed.cert->country[0] && strcmp(parsed.cert->country, country))) {
-		signer_cert_free(parsed.cert);
-		return hr_error_set(err, HR_E_INVALID, STAGE,
-				    "signer %zu: kid or country does not match its certificate", i);
-	}
-	*out = parsed.cert;
-	*country_out = country;
-	return HR_OK;
-}
-
 /* format, version, sequence, times and the signers array: the shape every
  * list has, checked once its signature has verified. */
 static hr_status check_list_object(const json_t *list, struct trust_list_info *info,
@@ -352,41 +321,89 @@ hr_status trust_list_open(const void *data, size_t len, const struct signer_cert
 	return open_list(data, len, anchor, true, now, grace_s, info, payload, err);
 }
 
-/* Every signer is checked before the first is trusted, so a bad entry anywhere
- * leaves the store as it was (only running out of memory can stop half-way). */
-static hr_status add_signers(struct hr_trust_store *store, const json_t *list, struct hr_error *err)
-{
-	json_t *signers = json_object_get(list, "signers"), *entry;
-	struct signer_cert *cert;
-	const char *country;
-	size_t i;
-	hr_status rc;
+/* The largest DER certificate a list may carry. */
+#define SIGNER_DER_MAX 16384
 
-	json_array_foreach(signers, i, entry)
-	{
-		if ((rc = check_signer(entry, i, &cert, &country, err)) != HR_OK)
-			return rc;
-		signer_cert_free(cert);
+/* Checks the i-th signer of the list without parsing its certificate (see
+ * trust_store.h): two-letter country, a base64 kid of 8 bytes that is the
+ * SHA-256 prefix of the certificate's DER. */
+static hr_status check_signer(const json_t *entry, size_t i, struct trust_store_pending *p,
+			      struct hr_error *err)
+{
+	const char *country = json_string_value(json_object_get(entry, "country"));
+	const char *cert = json_string_value(json_object_get(entry, "certificate"));
+	const char *kid = json_string_value(json_object_get(entry, "kid"));
+	uint8_t computed[SIGNER_KID_LEN];
+	struct buf bytes;
+	bool ok;
+
+	memset(p, 0, sizeof(*p));
+	if (country == NULL || strlen(country) != 2 || cert == NULL || kid == NULL)
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "signer %zu needs country, kid and certificate", i);
+	buf_init(&bytes, 64);
+	ok = base64_decode(kid, strlen(kid), BASE64_STANDARD, &bytes) == HR_OK &&
+	     bytes.len == SIGNER_KID_LEN;
+	if (ok)
+		memcpy(p->kid, bytes.data, SIGNER_KID_LEN);
+	buf_clear(&bytes);
+	if (!ok)
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "signer %zu: kid is not base64 of 8 bytes", i);
+	buf_init(&bytes, SIGNER_DER_MAX);
+	if (base64_decode(cert, strlen(cert), BASE64_STANDARD, &bytes) != HR_OK || bytes.len == 0) {
+		buf_clear(&bytes);
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "signer %zu: certificate is not base64 of at most %d bytes", i,
+				    SIGNER_DER_MAX);
 	}
-	json_array_foreach(signers, i, entry)
-	{
-		if ((rc = check_signer(entry, i, &cert, &country, err)) != HR_OK)
-			return rc;
-		rc = hr_trust_store_add_certificate(store, cert->der, cert->der_len, country, err);
-		signer_cert_free(cert);
-		if (rc != HR_OK)
-			return rc;
+	signer_cert_kid(bytes.data, bytes.len, computed);
+	if (memcmp(computed, p->kid, SIGNER_KID_LEN) != 0) {
+		buf_clear(&bytes);
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "signer %zu: kid does not match its certificate", i);
 	}
-	return HR_OK;
+	p->der = buf_take(&bytes, &p->der_len);
+	memcpy(p->country, country, 2);
+	return p->der != NULL ? HR_OK : hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
 }
 
-hr_status hr_trust_store_load_list(struct hr_trust_store *store, const void *data, size_t len,
-				   const void *anchor_data, size_t anchor_len, struct hr_error *err)
+/* Every signer is checked before the first is trusted, so a bad entry anywhere
+ * leaves the store as it was. Certificates are parsed at first use. */
+static hr_status add_signers(struct hr_trust_store *store, const json_t *list, struct hr_error *err)
+{
+	const json_t *signers = json_object_get(list, "signers");
+	size_t count = json_array_size(signers), done = 0;
+	struct trust_store_pending *pending;
+	hr_status rc = HR_OK;
+
+	if (count == 0)
+		return HR_OK;
+	if ((pending = calloc(count, sizeof(*pending))) == NULL)
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	for (; done < count && rc == HR_OK; done++)
+		rc = check_signer(json_array_get(signers, done), done, &pending[done], err);
+	if (rc == HR_OK) {
+		rc = trust_store_add_batch(store, pending, count, err);
+	} else {
+		for (size_t i = 0; i < done; i++)
+			free(pending[i].der);
+	}
+	free(pending);
+	return rc;
+}
+
+static hr_status load(struct hr_trust_store *store, const void *data, size_t len,
+		      const void *anchor_data, size_t anchor_len, bool check_time, int64_t now,
+		      int64_t grace_s, struct hr_trust_list_info *info, struct hr_error *err)
 {
 	struct anchor anchor = {NULL};
+	struct trust_list_info got;
 	json_t *list = NULL;
 	hr_status rc;
 
+	if (store == NULL)
+		return hr_error_set(err, HR_E_INVALID, STAGE, "no trust store");
 	if (len > LIST_LIMIT)
 		return hr_error_set(err, HR_E_TOO_LARGE, STAGE, "the trust list is too large");
 	if ((rc = signer_cert_parse_all(anchor_data, anchor_len, keep_anchor, &anchor, err)) !=
@@ -394,9 +411,29 @@ hr_status hr_trust_store_load_list(struct hr_trust_store *store, const void *dat
 		hr_error_prefix(err, "trust-list signer");
 		return rc;
 	}
-	if ((rc = open_list(data, len, anchor.cert, false, 0, 0, NULL, &list, err)) == HR_OK)
+	if ((rc = open_list(data, len, anchor.cert, check_time, now, grace_s, &got, &list, err)) ==
+	    HR_OK)
 		rc = add_signers(store, list, err);
+	if (rc == HR_OK && info != NULL) {
+		info->sequence = got.sequence;
+		info->issued_at = got.issued_at;
+		info->next_update = got.next_update;
+	}
 	json_decref(list);
 	signer_cert_free(anchor.cert);
 	return rc;
+}
+
+hr_status hr_trust_store_load_list(struct hr_trust_store *store, const void *data, size_t len,
+				   const void *anchor_data, size_t anchor_len, struct hr_error *err)
+{
+	return load(store, data, len, anchor_data, anchor_len, false, 0, 0, NULL, err);
+}
+
+hr_status hr_trust_store_load_list_at(struct hr_trust_store *store, const void *data, size_t len,
+				      const void *anchor_data, size_t anchor_len, int64_t now,
+				      int64_t grace_s, struct hr_trust_list_info *info,
+				      struct hr_error *err)
+{
+	return load(store, data, len, anchor_data, anchor_len, true, now, grace_s, info, err);
 }

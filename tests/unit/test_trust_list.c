@@ -229,7 +229,7 @@ static void issue_id_card(int which, const char *issuer, struct buf *out)
 	struct issuer *iss = issuer_new(signers[which]);
 	json_error_t jerr;
 	json_t *doc = json_loads(id_card_json, 0, &jerr);
-	struct issue_request req = {"id_card", doc, issuer, 0, 3600, NULL};
+	struct issue_request req = {"id_card", doc, issuer, 0, 3600, NULL, NULL, 0};
 	struct hr_error err = {0};
 
 	assert_non_null(iss);
@@ -624,34 +624,59 @@ static void test_listed_certificate_whose_kid_does_not_match_is_refused(void **s
 	json_object_set_new(
 	    entry, "kid", b64_std_string(signer_certificate(signers[UA_ID])->kid, SIGNER_KID_LEN));
 	sign_jws(list_signer, header, payload, &list);
-	assert_refused(&list, "kid or country does not match");
+	assert_refused(&list, "signer 4: kid does not match its certificate");
 	buf_clear(&list);
 	/* a kid that is not 8 bytes, or not base64 */
 	json_object_set_new(entry, "kid", json_string("AAAA"));
 	sign_jws(list_signer, header, payload, &list);
-	assert_refused(&list, "kid or country does not match");
+	assert_refused(&list, "signer 4: kid is not base64 of 8 bytes");
 	buf_clear(&list);
 	json_object_set_new(entry, "kid", json_string("not base64!"));
 	sign_jws(list_signer, header, payload, &list);
-	assert_refused(&list, "kid or country does not match");
+	assert_refused(&list, "signer 4: kid is not base64 of 8 bytes");
 	buf_clear(&list);
 	json_decref(header);
 	json_decref(payload);
 }
 
-static void test_certificate_listed_under_the_wrong_country_is_refused(void **state)
+/*
+ * Certificates are parsed at first use (trust_store.h): a listed certificate
+ * whose subject names another country loads, but is never trusted — its
+ * credentials fail the signature stage with the reason — while the rest of the
+ * list works.
+ */
+static void test_certificate_listed_under_the_wrong_country_is_never_trusted(void **state)
 {
 	json_t *header = es256_header(), *payload = list_payload(), *entry;
-	struct buf list;
+	struct buf list, credential;
+	struct hr_verify_result r;
+	struct hr_error err = {0};
+	struct hr_trust_store *store;
+	hr_status rc;
 
 	(void)state;
-	/* the UA driver_licence signer (subject C=UA) listed as PL, after a good entry */
-	entry = json_array_get(json_object_get(payload, "signers"), UA_DRIVER);
+	/* the UA id_card signer (subject C=UA) listed as PL */
+	entry = json_array_get(json_object_get(payload, "signers"), UA_ID);
 	json_object_set_new(entry, "country", json_string("PL"));
 	sign_jws(list_signer, header, payload, &list);
-	assert_refused(&list, "kid or country does not match");
+	store = load(&list, anchor, anchor_len, &rc, &err);
+	assert_int_equal(rc, HR_OK);
+	issue_id_card(UA_ID, "PL", &credential);
+	verify(store, &credential, &r);
+	assert_false(r.valid);
+	assert_int_equal(r.stages[HR_STAGE_SIGNATURE], HR_STAGE_FAILED);
+	assert_non_null(strstr(r.error, "names country UA but was listed under PL"));
+	hr_verify_result_clear(&r);
+	buf_clear(&credential);
+	/* the others still work */
+	issue_id_card(PL_ID, NULL, &credential);
+	verify(store, &credential, &r);
+	assert_true(r.valid);
+	hr_verify_result_clear(&r);
+	buf_clear(&credential);
+	hr_trust_store_free(store);
 	buf_clear(&list);
-	/* a country that is not two letters */
+	/* a country that is not two letters is refused at once */
 	json_object_set_new(entry, "country", json_string("UKR"));
 	sign_jws(list_signer, header, payload, &list);
 	assert_refused(&list, "needs country, kid and certificate");
@@ -664,22 +689,45 @@ static void test_certificate_listed_under_the_wrong_country_is_refused(void **st
 	json_decref(payload);
 }
 
-static void test_listed_certificate_that_does_not_parse_is_refused(void **state)
+static void test_listed_certificate_that_does_not_parse_is_never_trusted(void **state)
 {
+	static const char junk[] = "not a certificate";
 	json_t *header = es256_header(), *payload = list_payload(), *entry;
-	struct buf list;
+	uint8_t kid[SIGNER_KID_LEN];
+	struct buf list, credential;
+	struct hr_verify_result r;
 	struct hr_error err = {0};
 	struct hr_trust_store *store;
+	const struct trust_entry *first;
 	hr_status rc;
 
 	(void)state;
+	/* junk whose kid is right: it loads, and can never verify anything */
+	signer_cert_kid((const uint8_t *)junk, strlen(junk), kid);
 	entry = json_array_get(json_object_get(payload, "signers"), SIGNER_COUNT - 1);
-	json_object_set_new(entry, "certificate", json_string("bm90IGEgY2VydGlmaWNhdGU="));
+	json_object_set_new(entry, "certificate", b64_std_string(junk, strlen(junk)));
+	json_object_set_new(entry, "kid", b64_std_string(kid, SIGNER_KID_LEN));
 	sign_jws(list_signer, header, payload, &list);
 	store = load(&list, anchor, anchor_len, &rc, &err);
-	assert_int_equal(rc, HR_E_INVALID);
-	assert_nothing_trusted(store);
+	assert_int_equal(rc, HR_OK);
+	assert_int_equal(trust_store_find(store, kid, SIGNER_KID_LEN, &first), 1);
+	assert_null(trust_entry_cert(store, first, &err));
+	assert_non_null(strstr(err.message, "unusable"));
+	issue_id_card(UA_ID, NULL, &credential);
+	verify(store, &credential, &r);
+	assert_true(r.valid);
+	hr_verify_result_clear(&r);
+	buf_clear(&credential);
 	hr_trust_store_free(store);
+	buf_clear(&list);
+	/* other junk, whose kid does not match: the whole list is refused */
+	json_object_set_new(entry, "certificate", json_string("bm90IGEgY2VydA=="));
+	sign_jws(list_signer, header, payload, &list);
+	assert_refused(&list, "kid does not match its certificate");
+	buf_clear(&list);
+	json_object_set_new(entry, "certificate", json_string("not base64"));
+	sign_jws(list_signer, header, payload, &list);
+	assert_refused(&list, "certificate is not base64");
 	buf_clear(&list);
 	json_decref(header);
 	json_decref(payload);
@@ -831,7 +879,7 @@ static void test_refused_list_leaves_earlier_trust_unchanged(void **state)
 	assert_int_equal(hr_trust_store_add_certificate(store, pl->der, pl->der_len, "PL", &err),
 			 HR_OK);
 	entry = json_array_get(json_object_get(payload, "signers"), SIGNER_COUNT - 1);
-	json_object_set_new(entry, "country", json_string("UA")); /* a PL certificate as UA */
+	json_object_set_new(entry, "kid", json_string("AAAAAAAAAAA=")); /* not its kid */
 	sign_jws(list_signer, header, payload, &list);
 	assert_int_equal(
 	    hr_trust_store_load_list(store, list.data, list.len, anchor, anchor_len, &err),
@@ -1017,8 +1065,8 @@ int main(void)
 	    cmocka_unit_test(test_changed_alg_is_refused),
 	    cmocka_unit_test(test_crit_header_is_refused_even_when_signed),
 	    cmocka_unit_test(test_listed_certificate_whose_kid_does_not_match_is_refused),
-	    cmocka_unit_test(test_certificate_listed_under_the_wrong_country_is_refused),
-	    cmocka_unit_test(test_listed_certificate_that_does_not_parse_is_refused),
+	    cmocka_unit_test(test_certificate_listed_under_the_wrong_country_is_never_trusted),
+	    cmocka_unit_test(test_listed_certificate_that_does_not_parse_is_never_trusted),
 	    cmocka_unit_test(test_wrong_format_or_version_is_refused),
 	    cmocka_unit_test(test_malformed_lists_are_refused),
 	    cmocka_unit_test(test_payload_that_is_not_an_object_is_refused_after_its_signature),
