@@ -12,6 +12,7 @@
  */
 #include "testkit/testkit.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,9 @@
 #include "core/base64.h"
 #include "core/buf.h"
 #include "core/documents.h"
+#include "core/http_server.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "credential/issue.h"
 #include "credential/keys.h"
 #include "credential/signer.h"
@@ -41,6 +44,16 @@ static char *anchor;                /* the pinned certificate (PEM) */
 static size_t anchor_len;
 static char *other_anchor;
 static size_t other_anchor_len;
+/* The trust service stand-in of the --trust-url tests (below). */
+static struct trust_service {
+	pthread_mutex_t lock;
+	struct buf list;
+	char etag[64];
+	bool down;
+	int served_200, served_304;
+	struct http_server *server;
+	char url[256];
+} service = {.lock = PTHREAD_MUTEX_INITIALIZER};
 /* document signers: UA id_card, UA driver_licence, UA hcert, PL id_card, PL vaccination */
 enum { UA_ID, UA_DRIVER, UA_HCERT, PL_ID, PL_VACCINATION, SIGNER_COUNT };
 static struct signer *signers[SIGNER_COUNT];
@@ -109,6 +122,9 @@ static int teardown(void **state)
 		signer_free(signers[i]);
 	free(anchor);
 	free(other_anchor);
+	if (service.server != NULL)
+		http_server_free(service.server);
+	buf_clear(&service.list);
 	tk_rmrf(dir);
 	return 0;
 }
@@ -1051,6 +1067,310 @@ static void test_open_refuses_a_list_signed_by_another_key(void **state)
 	json_decref(payload);
 }
 
+/* --- hromada verify --trust-url over real HTTP ------------------------------------ */
+
+/*
+ * A trust service stand-in: GET /v1/trust-list serves the current text with an
+ * ETag and answers 304 to a matching If-None-Match, or 503 while "down". The
+ * hromada binary is run as a verifier would be, with its own cache directory.
+ */
+
+static void handle_trust_list(struct http_request *req, void *context)
+{
+	const char *inm = http_request_header(req, "If-None-Match");
+
+	(void)context;
+	pthread_mutex_lock(&service.lock);
+	if (service.down) {
+		pthread_mutex_unlock(&service.lock);
+		http_reply_error(req, 503, "unavailable", "down for the test");
+		return;
+	}
+	http_reply_header(req, "ETag", service.etag);
+	if (inm != NULL && strcmp(inm, service.etag) == 0) {
+		service.served_304++;
+		pthread_mutex_unlock(&service.lock);
+		http_reply_bytes(req, 304, "application/json", "", 0);
+		return;
+	}
+	service.served_200++;
+	http_reply_bytes(req, 200, "application/json", service.list.data, service.list.len);
+	pthread_mutex_unlock(&service.lock);
+}
+
+static void serve_list(const json_t *payload, int64_t sequence)
+{
+	pthread_mutex_lock(&service.lock);
+	buf_clear(&service.list);
+	sign_payload(payload, &service.list);
+	snprintf(service.etag, sizeof(service.etag), "\"list-%lld\"", (long long)sequence);
+	service.down = false;
+	pthread_mutex_unlock(&service.lock);
+}
+
+static void set_down(bool down)
+{
+	pthread_mutex_lock(&service.lock);
+	service.down = down;
+	pthread_mutex_unlock(&service.lock);
+}
+
+static bool start_service(void)
+{
+	struct http_server_options options;
+	struct hr_error err = {0};
+
+	if (service.server != NULL)
+		return true;
+	log_set_level(LOG_LEVEL_ERROR);
+	http_server_options_default(&options);
+	options.listen_port = 0;
+	options.threads = 2;
+	options.access_log = false;
+	snprintf(options.name, sizeof(options.name), "test/trust");
+	buf_init(&service.list, LIST_LIMIT);
+	if ((service.server = http_server_new(&options, &err)) == NULL ||
+	    http_server_route(service.server, "GET", "/v1/trust-list", 0, handle_trust_list, NULL,
+			      &err) != HR_OK ||
+	    http_server_start(service.server, &err) != HR_OK) {
+		print_error("trust service: %s\n", err.message);
+		return false;
+	}
+	snprintf(service.url, sizeof(service.url), "%s/v1/trust-list",
+		 http_server_url(service.server));
+	return true;
+}
+
+/* A list payload of all signers issued now, next_update `ahead` seconds away. */
+static json_t *current_payload(int64_t sequence, int64_t ahead)
+{
+	char issued[32], next[32];
+	time_t now = time(NULL), then = now + ahead;
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(issued, sizeof(issued), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	gmtime_r(&then, &tm);
+	strftime(next, sizeof(next), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (ahead < 0) /* a list issued before it expired */
+		snprintf(issued, sizeof(issued), "2020-01-01T00:00:00Z");
+	return timed_payload(sequence, issued, next);
+}
+
+/* Runs hromada verify with the given arguments and the UA id_card credential;
+ * returns the exit code, the JSON object in *out (caller decrefs). */
+static int run_verify(const char *const *args, size_t n_args, json_t **out, char *text, size_t cap)
+{
+	struct buf credential;
+	char *argv[24];
+	size_t n = 0;
+	int code;
+	const char *brace;
+
+	issue_id_card(UA_ID, NULL, &credential);
+	argv[n++] = (char *)tk_hromada_binary();
+	argv[n++] = "verify";
+	for (size_t i = 0; i < n_args && n < 21; i++)
+		argv[n++] = (char *)args[i];
+	argv[n++] = (char *)buf_str(&credential);
+	argv[n] = NULL;
+	code = tk_run(argv, text, cap, 60000);
+	brace = strchr(text, '{');
+	*out = brace ? json_loads(brace, JSON_DISABLE_EOF_CHECK, NULL) : NULL;
+	if (*out == NULL)
+		print_error("no JSON from hromada verify (exit %d): %s\n", code, text);
+	buf_clear(&credential);
+	return code;
+}
+
+/* The contract for a refused or missing list: every stage null, stage trust_list. */
+static void assert_trust_list_failure(const json_t *r, const char *why)
+{
+	const char *key;
+	json_t *v;
+
+	assert_non_null(r);
+	assert_true(json_is_false(json_object_get(r, "valid")));
+	json_object_foreach(json_object_get(r, "stages"), key, v) assert_true(json_is_null(v));
+	assert_int_equal(json_object_size(json_object_get(r, "stages")), HR_STAGE_COUNT);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(r, "error"), "stage")), "trust_list");
+	if (strstr(json_string_value(json_object_get(json_object_get(r, "error"), "message")),
+		   why) == NULL) {
+		print_error(
+		    "message \"%s\" lacks \"%s\"\n",
+		    json_string_value(json_object_get(json_object_get(r, "error"), "message")),
+		    why);
+		fail();
+	}
+}
+
+static void test_trust_url_fetches_caches_and_revalidates_with_etag(void **state)
+{
+	char cache[300], pin[300], text[16384];
+	json_t *payload = current_payload(20, 86400), *r;
+	const char *args[] = {"--trust-url", service.url,      "--trust-cache",
+			      cache,         "--trust-anchor", pin};
+
+	(void)state;
+	assert_true(start_service());
+	snprintf(cache, sizeof(cache), "%s/cache-etag", dir);
+	snprintf(pin, sizeof(pin), "%s/trust/cert.pem", dir);
+	json_object_set_new(payload, "members", json_array()); /* ignored by verifiers */
+	json_object_set_new(payload, "gateways", json_array());
+	serve_list(payload, 20);
+	assert_int_equal(run_verify(args, 6, &r, text, sizeof(text)), 0);
+	assert_true(json_is_true(json_object_get(r, "valid")));
+	json_decref(r);
+	assert_int_equal(service.served_200, 1);
+	/* the same list again: If-None-Match, 304, the cached copy is used */
+	assert_int_equal(run_verify(args, 6, &r, text, sizeof(text)), 0);
+	assert_true(json_is_true(json_object_get(r, "valid")));
+	json_decref(r);
+	assert_int_equal(service.served_200, 1);
+	assert_int_equal(service.served_304, 1);
+	/* the service is away: offline from the cache, which is current */
+	set_down(true);
+	assert_int_equal(run_verify(args, 6, &r, text, sizeof(text)), 0);
+	assert_true(json_is_true(json_object_get(r, "valid")));
+	assert_non_null(strstr(text, "offline"));
+	json_decref(r);
+	json_decref(payload);
+}
+
+static void test_trust_url_refuses_rollback_and_stale_lists(void **state)
+{
+	char cache[300], pin[300], text[16384];
+	json_t *payload, *r;
+	const char *args[] = {"--trust-url", service.url,      "--trust-cache",
+			      cache,         "--trust-anchor", pin};
+
+	(void)state;
+	assert_true(start_service());
+	snprintf(cache, sizeof(cache), "%s/cache-rollback", dir);
+	snprintf(pin, sizeof(pin), "%s/trust/cert.pem", dir);
+	payload = current_payload(30, 86400);
+	serve_list(payload, 30);
+	json_decref(payload);
+	assert_int_equal(run_verify(args, 6, &r, text, sizeof(text)), 0);
+	json_decref(r);
+	/* an older list (a replay, a stale mirror) is refused: exit 1 */
+	payload = current_payload(29, 86400);
+	serve_list(payload, 29);
+	json_decref(payload);
+	assert_int_equal(run_verify(args, 6, &r, text, sizeof(text)), 1);
+	assert_trust_list_failure(r, "rollback");
+	json_decref(r);
+	/* a list past next_update + grace is refused, with what to do */
+	payload = current_payload(31, -2 * 86400);
+	serve_list(payload, 31);
+	json_decref(payload);
+	assert_int_equal(run_verify(args, 6, &r, text, sizeof(text)), 1);
+	assert_trust_list_failure(r, "stale");
+	json_decref(r);
+	/* an hour past next_update: within the default grace, outside --trust-grace 60 */
+	payload = current_payload(32, -3600);
+	serve_list(payload, 32);
+	json_decref(payload);
+	assert_int_equal(run_verify(args, 6, &r, text, sizeof(text)), 0);
+	json_decref(r);
+	{
+		const char *strict[] = {"--trust-url",    service.url, "--trust-cache", cache,
+					"--trust-anchor", pin,         "--trust-grace", "60"};
+		set_down(true);
+		assert_int_equal(run_verify(strict, 8, &r, text, sizeof(text)), 1);
+		assert_trust_list_failure(r, "stale");
+		assert_non_null(strstr(
+		    json_string_value(json_object_get(json_object_get(r, "error"), "message")),
+		    "connect to the network"));
+		json_decref(r);
+	}
+	/* a list signed by another key is refused, the cached one is not replaced */
+	{
+		json_t *p = current_payload(40, 86400);
+		pthread_mutex_lock(&service.lock);
+		buf_reset(&service.list);
+		assert_int_equal(trust_list_sign_payload(other_signer, p, &service.list, NULL),
+				 HR_OK);
+		snprintf(service.etag, sizeof(service.etag), "\"other\"");
+		service.down = false;
+		pthread_mutex_unlock(&service.lock);
+		json_decref(p);
+		assert_int_equal(run_verify(args, 6, &r, text, sizeof(text)), 1);
+		assert_trust_list_failure(r, "not signed by the pinned trust-list signer");
+		json_decref(r);
+	}
+}
+
+static void test_trust_url_without_network_or_cache_exits_2(void **state)
+{
+	char cache[300], pin[300], text[16384];
+	json_t *r;
+	const char *args[] = {"--trust-url", service.url,      "--trust-cache",
+			      cache,         "--trust-anchor", pin};
+	const char *unreachable[] = {"--trust-url",    "http://127.0.0.1:1/v1/trust-list",
+				     "--trust-cache",  cache,
+				     "--trust-anchor", pin};
+	const char *no_anchor[] = {"--trust-url", service.url, "--trust-cache", cache};
+
+	(void)state;
+	assert_true(start_service());
+	snprintf(cache, sizeof(cache), "%s/cache-empty", dir);
+	snprintf(pin, sizeof(pin), "%s/trust/cert.pem", dir);
+	set_down(true);
+	assert_int_equal(run_verify(args, 6, &r, text, sizeof(text)), 2);
+	assert_trust_list_failure(r, "none is cached");
+	json_decref(r);
+	assert_int_equal(run_verify(unreachable, 6, &r, text, sizeof(text)), 2);
+	assert_trust_list_failure(r, "connect to the network");
+	json_decref(r);
+	/* no anchor provisioned in the cache directory */
+	assert_int_equal(run_verify(no_anchor, 4, &r, text, sizeof(text)), 2);
+	assert_trust_list_failure(r, "trust-anchor.pem");
+	json_decref(r);
+	set_down(false);
+}
+
+static void test_trust_list_file_must_be_current_and_not_rolled_back(void **state)
+{
+	char cache[300], pin[300], file[300], text[16384];
+	const char *args[] = {"--trust-list", file, "--trust-cache", cache, "--trust-anchor", pin};
+	const char *no_cache[] = {"--trust-list", file, "--trust-anchor", pin};
+	struct buf list;
+	json_t *payload, *r;
+
+	(void)state;
+	snprintf(cache, sizeof(cache), "%s/cache-file", dir);
+	snprintf(pin, sizeof(pin), "%s/trust/cert.pem", dir);
+	snprintf(file, sizeof(file), "%s/list-file.json", dir);
+	payload = current_payload(50, -2 * 86400);
+	sign_payload(payload, &list);
+	json_decref(payload);
+	assert_true(tk_write_file(file, buf_str(&list)));
+	buf_clear(&list);
+	assert_int_equal(run_verify(no_cache, 4, &r, text, sizeof(text)), 1);
+	assert_trust_list_failure(r, "stale");
+	json_decref(r);
+	payload = current_payload(50, 86400);
+	sign_payload(payload, &list);
+	json_decref(payload);
+	assert_true(tk_write_file(file, buf_str(&list)));
+	buf_clear(&list);
+	assert_int_equal(run_verify(args, 6, &r, text, sizeof(text)), 0);
+	json_decref(r);
+	payload = current_payload(49, 86400);
+	sign_payload(payload, &list);
+	json_decref(payload);
+	assert_true(tk_write_file(file, buf_str(&list)));
+	buf_clear(&list);
+	assert_int_equal(run_verify(args, 6, &r, text, sizeof(text)), 1);
+	assert_trust_list_failure(r, "rollback");
+	json_decref(r);
+	/* without the cache there is nothing to compare with */
+	assert_int_equal(run_verify(no_cache, 4, &r, text, sizeof(text)), 0);
+	json_decref(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1076,6 +1396,10 @@ int main(void)
 	    cmocka_unit_test(test_open_refuses_a_list_past_next_update_and_grace),
 	    cmocka_unit_test(test_open_refuses_bad_sequence_and_times),
 	    cmocka_unit_test(test_open_refuses_a_list_signed_by_another_key),
+	    cmocka_unit_test(test_trust_url_fetches_caches_and_revalidates_with_etag),
+	    cmocka_unit_test(test_trust_url_refuses_rollback_and_stale_lists),
+	    cmocka_unit_test(test_trust_url_without_network_or_cache_exits_2),
+	    cmocka_unit_test(test_trust_list_file_must_be_current_and_not_rolled_back),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
