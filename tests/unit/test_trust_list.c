@@ -1067,6 +1067,121 @@ static void test_open_refuses_a_list_signed_by_another_key(void **state)
 	json_decref(payload);
 }
 
+/* The verifier reads a list's payload with its own strict scanner (not a JSON
+ * tree): other members of any shape are skipped, the known ones must have their
+ * types, nothing may appear twice, and broken JSON is refused. */
+static void test_payload_scanner_skips_other_members_and_refuses_broken_ones(void **state)
+{
+	static const struct {
+		const char *extra; /* inserted as the first members of the payload */
+		const char *why;   /* NULL: loads */
+	} cases[] = {
+	    {"\"members\":[{\"id\":\"UA/GOV/1/x\",\"keys\":[1,2.5e3,-0,true,false,null]}],"
+	     "\"gateways\":{\"a\":{\"b\":{\"c\":\"\\u00e9\\n\\\"\"}}},",
+	     NULL},
+	    {"\"x\":\"tab\\there\",", NULL},
+	    {"\"format\":\"again\",", "names format twice"},
+	    {"\"signers\":[],", "names signers twice"},
+	    {"\"x\":01,", "not well-formed"},
+	    {"\"x\":tru,", "not well-formed"},
+	    {"\"x\":\"\\q\",", "not well-formed"},
+	    {"\"x\":[1,],", "not well-formed"},
+	    {"\"x\":{\"a\" 1},", "not well-formed"},
+	    {"\"x\":\"\\u12\",", "not well-formed"},
+	    {"\"x\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],",
+	     "not well-formed"},
+	};
+	json_t *header = es256_header();
+	struct buf list;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *payload = list_payload();
+		struct buf text, prot, body, input, sig64;
+		uint8_t sig[COSE_SIGNATURE_MAX];
+		size_t sig_len = sizeof(sig);
+		char *compact = json_dumps(payload, JSON_COMPACT);
+
+		/* splice the extra members in by hand: JSON a builder would not write */
+		buf_init(&text, LIST_LIMIT);
+		buf_printf(&text, "{%s%s", cases[i].extra, compact + 1);
+		buf_init(&prot, LIST_LIMIT);
+		buf_init(&body, LIST_LIMIT);
+		buf_init(&input, 2 * LIST_LIMIT);
+		buf_init(&sig64, LIST_LIMIT);
+		{
+			char *h = json_dumps(header, JSON_COMPACT);
+			append_b64url(&prot, h, strlen(h));
+			free(h);
+		}
+		append_b64url(&body, text.data, text.len);
+		buf_printf(&input, "%s.%s", buf_str(&prot), buf_str(&body));
+		assert_int_equal(
+		    signer_sign(list_signer, input.data, input.len, sig, &sig_len, NULL), HR_OK);
+		append_b64url(&sig64, sig, sig_len);
+		buf_init(&list, LIST_LIMIT);
+		buf_printf(&list, "{\"protected\":\"%s\",\"payload\":\"%s\",\"signature\":\"%s\"}",
+			   buf_str(&prot), buf_str(&body), buf_str(&sig64));
+		if (cases[i].why == NULL) {
+			struct hr_error err = {0};
+			hr_status rc;
+			struct hr_trust_store *store = load(&list, anchor, anchor_len, &rc, &err);
+			if (rc != HR_OK) {
+				print_error("case %zu refused: %s\n", i, err.message);
+				fail();
+			}
+			assert_int_equal(hr_trust_store_count(store), SIGNER_COUNT);
+			hr_trust_store_free(store);
+		} else {
+			assert_refused(&list, cases[i].why);
+		}
+		free(compact);
+		json_decref(payload);
+		buf_clear(&text);
+		buf_clear(&prot);
+		buf_clear(&body);
+		buf_clear(&input);
+		buf_clear(&sig64);
+		buf_clear(&list);
+	}
+	/* a version written 1.0 is not the integer 1 */
+	{
+		json_t *payload = list_payload();
+		json_object_set_new(payload, "version", json_real(1.0));
+		sign_jws(list_signer, header, payload, &list);
+		assert_refused(&list, "not a hromada-trust-list version 1 document");
+		buf_clear(&list);
+		json_decref(payload);
+	}
+	/* the JWS itself: exactly protected, payload, signature */
+	{
+		static const char *const jws[] = {
+		    "{\"protected\":\"e30\",\"payload\":\"e30\",\"signature\":\"AA\",\"header\":{}"
+		    "}",
+		    "{\"protected\":\"e30\",\"protected\":\"e30\",\"payload\":\"e30\","
+		    "\"signature\":"
+		    "\"AA\"}",
+		    "{\"protected\":\"e\\u0033\",\"payload\":\"e30\",\"signature\":\"AA\"}",
+		    "{\"protected\":\"e30\",\"payload\":\"e30\",\"signature\":\"AA\"} x",
+		    "{\"protected\":\"e30\",\"payload\":\"e30\",\"signature\":\"AA\"",
+		};
+		for (size_t i = 0; i < sizeof(jws) / sizeof(jws[0]); i++) {
+			struct hr_error err = {0};
+			hr_status rc;
+			struct hr_trust_store *store;
+			buf_init(&list, LIST_LIMIT);
+			buf_append_str(&list, jws[i]);
+			store = load(&list, anchor, anchor_len, &rc, &err);
+			assert_int_equal(rc, HR_E_INVALID);
+			assert_string_equal(err.stage, "trust_list");
+			assert_nothing_trusted(store);
+			hr_trust_store_free(store);
+			buf_clear(&list);
+		}
+	}
+	json_decref(header);
+}
+
 /* --- hromada verify --trust-url over real HTTP ------------------------------------ */
 
 /*
@@ -1396,6 +1511,7 @@ int main(void)
 	    cmocka_unit_test(test_open_refuses_a_list_past_next_update_and_grace),
 	    cmocka_unit_test(test_open_refuses_bad_sequence_and_times),
 	    cmocka_unit_test(test_open_refuses_a_list_signed_by_another_key),
+	    cmocka_unit_test(test_payload_scanner_skips_other_members_and_refuses_broken_ones),
 	    cmocka_unit_test(test_trust_url_fetches_caches_and_revalidates_with_etag),
 	    cmocka_unit_test(test_trust_url_refuses_rollback_and_stale_lists),
 	    cmocka_unit_test(test_trust_url_without_network_or_cache_exits_2),
