@@ -37,7 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct hr_verify_options opt = {{1767225600, 0}, true}; /* 2026-01-01 */
+	struct hr_verify_options opt = {{1767225600, 0}, true, NULL, NULL}; /* 2026-01-01 */
 	struct hr_verify_result r;
 
 	if (store == NULL) {

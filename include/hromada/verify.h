@@ -13,12 +13,23 @@
  *	signature  signed by a trusted signer certificate found by its kid
  *	expiry     iat <= clock <= exp, and the signer certificate valid at clock
  *	key_usage  the signer's certificate may sign this kind of document
+ *	status     the credential's entry in its issuer's status list is VALID
+ *	           (only when the caller supplies status lists, see below)
  *	schema     the document matches its schema (EU DCC schema for HC1)
  *
  * A stage that was not reached or does not apply is HR_STAGE_NOT_RUN. Checks that
- * do not depend on each other (signature, expiry, key usage, schema) are all
- * run once the structure decodes, so a result shows every problem at once; the
- * credential is valid only when every stage that ran passed.
+ * do not depend on each other (signature, expiry, key usage, status, schema) are
+ * all run once the structure decodes, so a result shows every problem at once;
+ * the credential is valid only when every stage that ran passed. Business rules
+ * that are not part of a schema (an EU DCC code missing from its value set) are
+ * reported as warnings and do not make a credential invalid.
+ *
+ * Revocation: a credential may carry a status-list reference (CWT claim 65535,
+ * draft-ietf-oauth-status-list). The library never touches the network: the
+ * embedder passes a struct hr_status_source whose fetch callback returns the
+ * Status List Token for a URI (from its own cache or over HTTP), and the library
+ * checks the token's signature against the trust store (a signer of the
+ * credential's issuer country), its subject, expiry and the entry.
  *
  * Threads: a struct hr_trust_store is immutable once built and may be shared by
  * any number of threads. A struct hr_verifier holds reusable scratch state (zlib
@@ -53,6 +64,7 @@ enum hr_verify_stage {
 	HR_STAGE_SIGNATURE,
 	HR_STAGE_EXPIRY,
 	HR_STAGE_KEY_USAGE,
+	HR_STAGE_STATUS,
 	HR_STAGE_SCHEMA,
 	HR_STAGE_COUNT,
 };
@@ -72,8 +84,9 @@ struct hr_time {
 	int32_t nanos; /* 0 .. 999 999 999 */
 };
 
-/* Parses RFC 3339 ("2021-06-01T20:00:00.5+02:00", "...Z"); also accepts the ISO
- * 8601 offset without a colon ("+0200") that some national systems write. */
+/* Parses RFC 3339 ("2021-06-01T20:00:00.5+02:00", "...Z") and the ISO 8601
+ * forms national systems write: offsets "+0200" and "+02", no offset (UTC), a
+ * date alone (its midnight, UTC); a fraction of any length. */
 hr_status hr_time_parse(const char *text, struct hr_time *out, struct hr_error *err);
 struct hr_time hr_time_now(void);
 
@@ -100,12 +113,76 @@ hr_status hr_trust_store_load_list(struct hr_trust_store *store, const void *lis
 
 size_t hr_trust_store_count(const struct hr_trust_store *store);
 
+/* What a loaded trust list said about itself (times in seconds since the epoch). */
+struct hr_trust_list_info {
+	int64_t sequence;
+	int64_t issued_at;
+	int64_t next_update;
+};
+
+/* How long after next_update a verifier still accepts a list it cannot replace
+ * (an offline device), unless told otherwise. */
+#define HR_TRUST_LIST_GRACE_DEFAULT (24 * 3600)
+
+/*
+ * As hr_trust_store_load_list, and the list must be current: refused with
+ * HR_E_EXPIRED when now is past its next_update + grace_s (now is the real
+ * clock, never a credential's validation clock). info (may be NULL) receives
+ * the list's sequence and times, for a caller that refuses rollback.
+ */
+hr_status hr_trust_store_load_list_at(struct hr_trust_store *store, const void *list, size_t len,
+				      const void *anchor, size_t anchor_len, int64_t now,
+				      int64_t grace_s, struct hr_trust_list_info *info,
+				      struct hr_error *err);
+
+/* --- EU DCC value sets ------------------------------------------------------ */
+
+/*
+ * The code lists of the EU DCC (countries, vaccines, RAT devices, ...). A new
+ * set holds the compiled-in lists; hr_value_sets_load replaces each list named
+ * in a value set file (the eHealth Network's JSON format: {"valueSetId",
+ * "valueSetDate", "valueSetValues": {code: {...}}}, one such object, an array
+ * of them, or an object of them keyed by id), as verifier apps refresh them.
+ * A load that fails leaves the sets as they were. Immutable once loaded: share
+ * one between threads. Stage of errors: "value_sets".
+ */
+struct hr_value_sets;
+
+struct hr_value_sets *hr_value_sets_new(void);
+hr_status hr_value_sets_load(struct hr_value_sets *sets, const void *json, size_t len,
+			     struct hr_error *err);
+void hr_value_sets_free(struct hr_value_sets *sets);
+
 /* --- verifying ------------------------------------------------------------- */
+
+/*
+ * Where status lists come from (the embedder's network and cache). fetch puts
+ * the Status List Token text for uri into a malloc'ed *token (the library frees
+ * it) and returns HR_OK, or returns an error (HR_E_UNAVAILABLE when it cannot be
+ * obtained) with err saying why; the status stage then fails with that reason.
+ */
+struct hr_status_source {
+	hr_status (*fetch)(void *context, const char *uri, char **token, size_t *len,
+			   struct hr_error *err);
+	void *context;
+};
 
 struct hr_verify_options {
 	struct hr_time at; /* validation clock; zero = now */
 	bool at_set;
+	const struct hr_value_sets *value_sets; /* NULL: the compiled-in EU DCC value sets */
+	const struct hr_status_source *status;  /* NULL: status lists are not checked */
 };
+
+#define HR_VERIFY_MAX_WARNINGS 8
+
+/* A business rule the credential breaks without being invalid. */
+struct hr_verify_warning {
+	char check[32];    /* "value_set" */
+	char message[256]; /* for a person: the field, the value, the rule */
+};
+
+#define HR_STATUS_NONE 0xFFFFFFFFu /* status_value when no status was read */
 
 struct hr_verify_result {
 	bool valid;
@@ -118,6 +195,11 @@ struct hr_verify_result {
 	char error[256];                  /* why, for a person */
 	char
 	    *claims_json; /* {"iss":..,"iat":..,"exp":..,"hcert"|"document":..}; NULL before cose */
+	size_t warning_count; /* warnings beyond HR_VERIFY_MAX_WARNINGS are dropped */
+	struct hr_verify_warning warnings[HR_VERIFY_MAX_WARNINGS];
+	bool has_status_reference; /* the credential names a status list entry */
+	uint64_t status_index;
+	unsigned status_value; /* the entry read (0 VALID, 1 INVALID, 2 SUSPENDED...) */
 };
 
 void hr_verify_result_init(struct hr_verify_result *result);

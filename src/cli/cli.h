@@ -7,10 +7,13 @@
 #ifndef HROMADA_CLI_H
 #define HROMADA_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <hromada/status.h>
+
+struct hr_trust_store;
 
 #define CLI_EXIT_OK     0
 #define CLI_EXIT_FAILED 1
@@ -39,6 +42,47 @@ void cli_print_error(const struct hr_error *err);
 /* A command provided by hromada-services.so, loading the module on first use
  * (services.c). NULL with err set when the module cannot be loaded. */
 const struct cli_command *cli_service_command(const char *name, struct hr_error *err);
+
+/* One GET through hromada-services.so (services_http.c), for the commands of
+ * the lean executable that sometimes need the network (verify --trust-url,
+ * --status online). The module is loaded on the first call. */
+struct cli_http_request {
+	const char *url;
+	const char *if_none_match; /* a cached ETag, or NULL */
+	const char *accept;        /* or NULL */
+	unsigned timeout_ms;       /* 0: 10 s */
+	size_t limit;              /* largest body accepted; 0: 8 MiB */
+};
+struct cli_http_response {
+	long status; /* HTTP status */
+	char *body;  /* malloc'ed, NUL-terminated; the caller frees it */
+	size_t len;
+	char etag[256]; /* "" when the answer has none */
+};
+typedef hr_status (*cli_http_get_fn)(const struct cli_http_request *request,
+				     struct cli_http_response *response, struct hr_error *err);
+hr_status cli_http_get(const struct cli_http_request *request, struct cli_http_response *response,
+		       struct hr_error *err);
+
+/* Where `hromada verify` gets its trust list (verify_trust.c). */
+struct verify_trust_options {
+	const char *list_file;   /* --trust-list, or NULL */
+	const char *url;         /* --trust-url, or NULL */
+	const char *cache_dir;   /* --trust-cache, or NULL: the per-user cache */
+	const char *anchor_file; /* --trust-anchor, or NULL: the default place */
+	int64_t grace;           /* --trust-grace seconds */
+};
+/* Loads the list into store. On failure err has stage "trust_list" and
+ * *unobtainable tells no list could be had at all (exit 2) rather than a list
+ * being refused (exit 1). */
+hr_status verify_trust_load(struct hr_trust_store *store,
+			    const struct verify_trust_options *options, bool *unobtainable,
+			    struct hr_error *err);
+/* given, else $XDG_CACHE_HOME/hromada, else ~/.cache/hromada; created 0700. */
+hr_status verify_cache_dir(const char *given, char *out, size_t size, struct hr_error *err);
+/* struct hr_status_source's fetch for --status online; context is the cache dir. */
+hr_status verify_status_fetch(void *context, const char *uri, char **token, size_t *len,
+			      struct hr_error *err);
 
 /* Reads a whole file, at most 16 MiB, NUL-terminated; "-" is standard input.
  * The caller frees *out. Stage "input". */

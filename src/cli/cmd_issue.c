@@ -2,6 +2,8 @@
  * cmd_issue.c — `hromada issue`: sign a document (or EU DCC) as a QR credential.
  */
 #include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +24,7 @@ static void issue_help(void)
 	printf(
 	    "Usage: hromada issue --signer DIR --type TYPE --json FILE [--png FILE] [--svg FILE]\n"
 	    "                     [--validity SECONDS] [--issuer CC] [--at RFC3339]\n"
-	    "                     [--holder-jwk FILE]\n"
+	    "                     [--holder-jwk FILE] [--status-uri URI --status-idx N]\n"
 	    "\n"
 	    "Signs a document as a QR credential and prints its payload: HR1:... for the\n"
 	    "Hromada document types, HC1:... for an EU Digital COVID Certificate (--type\n"
@@ -39,10 +41,15 @@ static void issue_help(void)
 	    "                      for hcert, the EU DCC payload (ver, nam, dob, v|t|r)\n"
 	    "  --png FILE          also write the QR code as a PNG image\n"
 	    "  --svg FILE          also write the QR code as SVG\n"
-	    "  --validity SECONDS  exp - iat (default 180, a presentation code; at most 30 days)\n"
+	    "  --validity SECONDS  exp - iat (default 180, a presentation code; at most 30 days);\n"
+	    "                      over 180 s needs --status-uri and --status-idx, so the\n"
+	    "                      credential can be revoked\n"
 	    "  --issuer CC         iss claim (default: the signer certificate's country)\n"
 	    "  --at RFC3339        issue as of this time (default now)\n"
-	    "  --holder-jwk FILE   bind to the holder's device key (public P-256 JWK) as cnf\n");
+	    "  --holder-jwk FILE   bind to the holder's device key (public P-256 JWK) as cnf\n"
+	    "  --status-uri URI    the issuer's status list (draft-ietf-oauth-status-list):\n"
+	    "                      written as CWT claim 65535 status.status_list.uri\n"
+	    "  --status-idx N      the credential's index in that list\n");
 }
 
 static hr_status write_file(const char *path, const void *data, size_t len, struct hr_error *err)
@@ -100,6 +107,8 @@ static int issue_run(int argc, char **argv)
 	    {"issuer", required_argument, NULL, 'i'},
 	    {"at", required_argument, NULL, 'a'},
 	    {"holder-jwk", required_argument, NULL, 'h'},
+	    {"status-uri", required_argument, NULL, 'u'},
+	    {"status-idx", required_argument, NULL, 'x'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *signer_dir = NULL, *json_path = NULL, *png = NULL, *svg = NULL,
@@ -112,6 +121,7 @@ static int issue_run(int argc, char **argv)
 	char key_path[PATH_MAX], cert_path[PATH_MAX];
 	struct buf out;
 	struct hr_time at;
+	bool has_idx = false;
 	int opt, status = CLI_EXIT_USAGE;
 
 	buf_init(&out, 64 * 1024);
@@ -148,6 +158,17 @@ static int issue_run(int argc, char **argv)
 				goto done;
 			}
 			break;
+		case 'u':
+			req.status_uri = optarg;
+			break;
+		case 'x':
+			if (cli_parse_u64(optarg, 0, UINT64_MAX, &req.status_idx) != HR_OK) {
+				fprintf(stderr,
+					"hromada issue: --status-idx takes an index 0 and up\n");
+				goto done;
+			}
+			has_idx = true;
+			break;
 		case 'a':
 			if (hr_time_parse(optarg, &at, &err) != HR_OK)
 				goto failed;
@@ -160,6 +181,17 @@ static int issue_run(int argc, char **argv)
 	}
 	if (signer_dir == NULL || req.type == NULL || json_path == NULL || optind != argc) {
 		fprintf(stderr, "hromada issue: --signer, --type and --json are required\n");
+		goto done;
+	}
+	if ((req.status_uri != NULL) != has_idx) {
+		fprintf(stderr, "hromada issue: --status-uri and --status-idx go together\n");
+		goto done;
+	}
+	if (req.validity_seconds > ISSUE_PRESENTATION_SECONDS && req.status_uri == NULL) {
+		fprintf(stderr,
+			"hromada issue: a credential valid over %d s must be revocable: give "
+			"--status-uri URI --status-idx N (its entry in the issuer's status list)\n",
+			ISSUE_PRESENTATION_SECONDS);
 		goto done;
 	}
 	if (load_json(json_path, &content, &err) != HR_OK ||

@@ -24,29 +24,47 @@
 static void verify_help(void)
 {
 	printf(
-	    "Usage: hromada verify [--trust-list FILE [--trust-anchor FILE]] [--cert CERT]...\n"
-	    "                      [--at RFC3339] [--image FILE.png] [PAYLOAD | -]\n"
+	    "Usage: hromada verify [--trust-list FILE | --trust-url URL [--trust-cache DIR]]\n"
+	    "                      [--trust-anchor FILE] [--trust-grace SECONDS] [--cert CERT]...\n"
+	    "                      [--at TIME] [--status online|offline] [--value-sets FILE]...\n"
+	    "                      [--image FILE.png] [PAYLOAD | -]\n"
 	    "\n"
-	    "Verifies a QR credential offline — HR1: (Hromada documents) or HC1: (EU Digital\n"
-	    "COVID Certificates) — and prints one JSON object: valid, prefix, kid (base64),\n"
+	    "Verifies a QR credential — HR1: (Hromada documents) or HC1: (EU Digital COVID\n"
+	    "Certificates) — and prints one JSON object: valid, prefix, kid (base64),\n"
 	    "issuer, each stage (picture, unprefix, base45, zlib, cose, signature, expiry,\n"
-	    "key_usage, schema: true, false, or null when not reached or not applicable),\n"
-	    "the first error {stage, message}, and the decoded claims.\n"
+	    "key_usage, status, schema: true, false, or null when not reached or not\n"
+	    "applicable), the first error {stage, message}, warnings [{check, message}]\n"
+	    "and the decoded claims.\n"
 	    "\n"
 	    "Options:\n"
 	    "  --trust-list FILE    trust signers from a signed trust list (docs/TRUST_LIST.md)\n"
+	    "  --trust-url URL      fetch the trust list from the trust service, keep it in the\n"
+	    "                       cache and work offline from it when the service is away\n"
+	    "  --trust-cache DIR    where fetched lists and status lists are kept (default\n"
+	    "                       $XDG_CACHE_HOME/hromada or ~/.cache/hromada); with\n"
+	    "                       --trust-list, also refuse a list older than one seen\n"
 	    "  --trust-anchor FILE  the pinned trust-list signer certificate (PEM or DER);\n"
-	    "                       default: trust-anchor.pem next to the trust list\n"
+	    "                       default: trust-anchor.pem next to the --trust-list file,\n"
+	    "                       or in the cache directory for --trust-url\n"
+	    "  --trust-grace SECS   accept a list up to SECS after its next_update (default\n"
+	    "                       %d, one day); freshness uses the real clock, not --at\n"
 	    "  --cert CERT          trust this signer certificate: a file (PEM, DER or base64\n"
 	    "                       DER) or the base64 DER itself; may be repeated\n"
-	    "  --at RFC3339         validation clock, e.g. 2021-06-01T20:00:00.5+02:00\n"
-	    "                       (default: now)\n"
+	    "  --at TIME            validation clock, ISO 8601: 2021-06-01T20:00:00.5+02:00,\n"
+	    "                       ...Z, +0200, no offset (UTC) or a date (default: now)\n"
+	    "  --status MODE        online: fetch and check the credential's status list\n"
+	    "                       entry (draft-ietf-oauth-status-list); offline (default):\n"
+	    "                       status is not checked (null)\n"
+	    "  --value-sets FILE    EU DCC value sets (eHealth Network JSON: one set, an array\n"
+	    "                       or an object of sets) replacing the compiled-in ones of\n"
+	    "                       the same valueSetId; may be repeated\n"
 	    "  --image FILE.png     read the payload from a picture of the QR code\n"
 	    "  -                    batch: one payload per line on standard input, one JSON\n"
 	    "                       object per line on standard output, in order\n"
 	    "\n"
-	    "Exit status: 0 valid (every payload, in batch mode), 1 invalid, 2 usage or I/O\n"
-	    "error.\n");
+	    "Exit status: 0 valid (every payload, in batch mode), 1 invalid or a trust list\n"
+	    "refused, 2 usage or I/O error or no trust list obtainable.\n",
+	    HR_TRUST_LIST_GRACE_DEFAULT);
 }
 
 static bool is_file(const char *path)
@@ -73,28 +91,6 @@ static hr_status add_cert(struct hr_trust_store *store, const char *arg, struct 
 	return rc;
 }
 
-static hr_status add_trust_list(struct hr_trust_store *store, const char *path,
-				const char *anchor_path, struct hr_error *err)
-{
-	char default_anchor[PATH_MAX], copy[PATH_MAX];
-	char *list = NULL, *anchor = NULL;
-	size_t list_len, anchor_len;
-	hr_status rc;
-
-	if (anchor_path == NULL) {
-		snprintf(copy, sizeof(copy), "%s", path);
-		snprintf(default_anchor, sizeof(default_anchor), "%s/trust-anchor.pem",
-			 dirname(copy));
-		anchor_path = default_anchor;
-	}
-	if ((rc = cli_read_file(path, &list, &list_len, err)) == HR_OK &&
-	    (rc = cli_read_file(anchor_path, &anchor, &anchor_len, err)) == HR_OK)
-		rc = hr_trust_store_load_list(store, list, list_len, anchor, anchor_len, err);
-	free(list);
-	free(anchor);
-	return rc;
-}
-
 static json_t *stage_value(int8_t outcome)
 {
 	if (outcome == HR_STAGE_NOT_RUN)
@@ -105,7 +101,7 @@ static json_t *stage_value(int8_t outcome)
 /* The contract's JSON object for one result. */
 static json_t *result_json(const struct hr_verify_result *r)
 {
-	json_t *out = json_object(), *stages = json_object(), *claims = NULL;
+	json_t *out = json_object(), *stages = json_object(), *claims = NULL, *warnings;
 	struct buf kid;
 
 	json_object_set_new(out, "valid", json_boolean(r->valid));
@@ -128,6 +124,12 @@ static json_t *result_json(const struct hr_verify_result *r)
 				    json_pack("{s:s,s:s}", "stage",
 					      hr_verify_stage_name(r->error_stage), "message",
 					      r->error));
+	warnings = json_array();
+	for (size_t i = 0; i < r->warning_count; i++)
+		json_array_append_new(warnings,
+				      json_pack("{s:s,s:s}", "check", r->warnings[i].check,
+						"message", r->warnings[i].message));
+	json_object_set_new(out, "warnings", warnings);
 	if (r->claims_json != NULL)
 		claims = json_loads(r->claims_json, 0, NULL);
 	json_object_set_new(out, "claims", claims ? claims : json_null());
@@ -141,6 +143,44 @@ static void print_result(const struct hr_verify_result *r, bool one_line)
 	json_dumpf(j, stdout, one_line ? JSON_COMPACT : JSON_INDENT(2));
 	fputc('\n', stdout);
 	json_decref(j);
+}
+
+/* A trust list that was refused or could not be had: the contract's one JSON
+ * object, every stage null, the error at stage trust_list. */
+static int trust_list_failed(const struct hr_error *err, bool unobtainable)
+{
+	json_t *out = json_object(), *stages = json_object();
+
+	for (int s = 0; s < HR_STAGE_COUNT; s++)
+		json_object_set_new(stages, hr_verify_stage_name((enum hr_verify_stage)s),
+				    json_null());
+	json_object_set_new(out, "valid", json_false());
+	json_object_set_new(out, "prefix", json_null());
+	json_object_set_new(out, "kid", json_null());
+	json_object_set_new(out, "issuer", json_null());
+	json_object_set_new(out, "stages", stages);
+	json_object_set_new(out, "error",
+			    json_pack("{s:s,s:s}", "stage", "trust_list", "message", err->message));
+	json_object_set_new(out, "warnings", json_array());
+	json_object_set_new(out, "claims", json_null());
+	json_dumpf(out, stdout, JSON_INDENT(2));
+	fputc('\n', stdout);
+	json_decref(out);
+	return unobtainable ? CLI_EXIT_USAGE : CLI_EXIT_FAILED;
+}
+
+static hr_status add_value_sets(struct hr_value_sets *sets, const char *path, struct hr_error *err)
+{
+	char *data = NULL;
+	size_t len;
+	hr_status rc;
+
+	if ((rc = cli_read_file(path, &data, &len, err)) != HR_OK)
+		return rc;
+	if ((rc = hr_value_sets_load(sets, data, len, err)) != HR_OK)
+		hr_error_prefix(err, "%s", path);
+	free(data);
+	return rc;
 }
 
 /* --image: decode the picture; a failure is a verification result, not an error. */
@@ -210,30 +250,56 @@ static int verify_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"trust-list", required_argument, NULL, 'l'},
+	    {"trust-url", required_argument, NULL, 'u'},
+	    {"trust-cache", required_argument, NULL, 'C'},
 	    {"trust-anchor", required_argument, NULL, 'a'},
+	    {"trust-grace", required_argument, NULL, 'g'},
 	    {"cert", required_argument, NULL, 'c'},
 	    {"at", required_argument, NULL, 't'},
+	    {"status", required_argument, NULL, 's'},
+	    {"value-sets", required_argument, NULL, 'v'},
 	    {"image", required_argument, NULL, 'i'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct hr_trust_store *store = hr_trust_store_new();
 	struct hr_verifier *v = hr_verifier_new();
-	struct hr_verify_options opt = {{0, 0}, false};
+	struct hr_value_sets *value_sets = NULL;
+	struct hr_verify_options opt;
+	struct verify_trust_options trust = {NULL, NULL, NULL, NULL, HR_TRUST_LIST_GRACE_DEFAULT};
+	struct hr_status_source status_source = {verify_status_fetch, NULL};
 	struct hr_verify_result r;
 	struct hr_error err = {0};
-	const char *trust_list = NULL, *anchor = NULL, *image = NULL, *payload;
+	char status_cache[PATH_MAX];
+	const char *image = NULL, *payload;
+	bool status_online = false, unobtainable;
+	uint64_t grace;
 	int opt_char, status = CLI_EXIT_USAGE;
 
+	memset(&opt, 0, sizeof(opt));
 	if (store == NULL || v == NULL)
 		goto done;
 	optind = 1;
 	while ((opt_char = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (opt_char) {
 		case 'l':
-			trust_list = optarg;
+			trust.list_file = optarg;
+			break;
+		case 'u':
+			trust.url = optarg;
+			break;
+		case 'C':
+			trust.cache_dir = optarg;
 			break;
 		case 'a':
-			anchor = optarg;
+			trust.anchor_file = optarg;
+			break;
+		case 'g':
+			if (cli_parse_u64(optarg, 0, 10ull * 365 * 86400, &grace) != HR_OK) {
+				fprintf(stderr, "hromada verify: --trust-grace takes seconds (0 to "
+						"ten years)\n");
+				goto done;
+			}
+			trust.grace = (int64_t)grace;
 			break;
 		case 'i':
 			image = optarg;
@@ -247,28 +313,59 @@ static int verify_run(int argc, char **argv)
 				goto failed;
 			opt.at_set = true;
 			break;
+		case 's':
+			if (strcmp(optarg, "online") != 0 && strcmp(optarg, "offline") != 0) {
+				fprintf(stderr, "hromada verify: --status is online or offline\n");
+				goto done;
+			}
+			status_online = strcmp(optarg, "online") == 0;
+			break;
+		case 'v':
+			if (value_sets == NULL && (value_sets = hr_value_sets_new()) == NULL) {
+				hr_error_set(&err, HR_E_NOMEM, "value_sets", "out of memory");
+				goto failed;
+			}
+			if (add_value_sets(value_sets, optarg, &err) != HR_OK)
+				goto failed;
+			break;
 		default:
 			fprintf(stderr, "Run 'hromada verify --help' for usage.\n");
 			goto done;
 		}
 	}
-	if (anchor != NULL && trust_list == NULL) {
-		fprintf(stderr, "hromada verify: --trust-anchor needs --trust-list\n");
+	if (trust.list_file != NULL && trust.url != NULL) {
+		fprintf(stderr, "hromada verify: give --trust-list or --trust-url, not both\n");
 		goto done;
 	}
-	if (trust_list != NULL && add_trust_list(store, trust_list, anchor, &err) != HR_OK)
-		goto failed;
-	if (image != NULL) {
-		if (optind != argc) {
-			fprintf(stderr,
-				"hromada verify: give either --image or a PAYLOAD, not both\n");
+	if (trust.anchor_file != NULL && trust.list_file == NULL && trust.url == NULL) {
+		fprintf(stderr,
+			"hromada verify: --trust-anchor needs --trust-list or --trust-url\n");
+		goto done;
+	}
+	if (image != NULL && optind != argc) {
+		fprintf(stderr, "hromada verify: give either --image or a PAYLOAD, not both\n");
+		goto done;
+	}
+	if (image == NULL && optind != argc - 1) {
+		fprintf(stderr, "hromada verify: expected one PAYLOAD (or - for standard input)\n");
+		goto done;
+	}
+	if (trust.list_file != NULL || trust.url != NULL) {
+		if (verify_trust_load(store, &trust, &unobtainable, &err) != HR_OK) {
+			status = trust_list_failed(&err, unobtainable);
 			goto done;
 		}
-		status = verify_image(v, store, image, &opt);
-		goto done;
 	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "hromada verify: expected one PAYLOAD (or - for standard input)\n");
+	if (status_online) {
+		if (verify_cache_dir(trust.cache_dir, status_cache, sizeof(status_cache), &err) !=
+		    HR_OK)
+			goto failed;
+		status_source.context = status_cache;
+		opt.status = &status_source;
+	}
+	opt.value_sets = value_sets;
+	if (image != NULL) {
+		status = verify_image(v, store, image, &opt);
 		goto done;
 	}
 	payload = argv[optind];
@@ -291,6 +388,7 @@ failed:
 done:
 	hr_verifier_free(v);
 	hr_trust_store_free(store);
+	hr_value_sets_free(value_sets);
 	return status;
 }
 

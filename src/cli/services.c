@@ -6,6 +6,8 @@
  *
  * The module is looked for, in order: $HROMADA_SERVICES_MODULE; next to the
  * executable (the build directory); ../lib/hromada/ relative to it (an install).
+ * Besides the serving commands it lends the executable one HTTP GET
+ * (cli_http_get, services_http.c), loaded only when a command must fetch.
  */
 #include <dlfcn.h>
 #include <limits.h>
@@ -49,9 +51,10 @@ static void *open_module(struct hr_error *err)
 	return NULL;
 }
 
+static void *module;
+
 const struct cli_command *cli_service_command(const char *name, struct hr_error *err)
 {
-	static void *module;
 	const struct cli_command *const *commands;
 
 	if (module == NULL && (module = open_module(err)) == NULL)
@@ -64,4 +67,27 @@ const struct cli_command *cli_service_command(const char *name, struct hr_error 
 	hr_error_set(err, HR_E_NOT_FOUND, "services", "%s does not provide '%s'", MODULE_NAME,
 		     name);
 	return NULL;
+}
+
+hr_status cli_http_get(const struct cli_http_request *request, struct cli_http_response *response,
+		       struct hr_error *err)
+{
+	static cli_http_get_fn get;
+
+	memset(response, 0, sizeof(*response));
+	if (get == NULL) {
+		if (module == NULL && (module = open_module(err)) == NULL) {
+			if (err == NULL || err->message[0] == 0)
+				hr_error_set(err, HR_E_UNAVAILABLE, "services",
+					     "cannot load %s: %s", MODULE_NAME, dlerror());
+			return HR_E_UNAVAILABLE;
+		}
+		/* POSIX: a data pointer converts to a function pointer for dlsym */
+		*(void **)&get = dlsym(module, "hromada_services_http_get");
+		if (get == NULL)
+			return hr_error_set(err, HR_E_UNAVAILABLE, "services",
+					    "%s has no HTTP client (hromada_services_http_get)",
+					    MODULE_NAME);
+	}
+	return get(request, response, err);
 }

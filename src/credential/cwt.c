@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "credential/cbor.h"
 #include "credential/cbor_json.h"
+#include "credential/status_list.h"
 
 #define STAGE "cose"
 
@@ -88,6 +89,85 @@ static hr_status read_hcert(struct cbor_decoder *d, const struct cbor_item *v, s
 	return HR_OK;
 }
 
+/* A map key we can step over by itself: an integer or a definite text. */
+static bool simple_key(const struct cbor_item *key)
+{
+	return key->type == CBOR_UINT || key->type == CBOR_NEGINT ||
+	       (key->type == CBOR_TEXT && !key->indefinite);
+}
+
+/* A definite text key equal to name. */
+static bool key_is(const struct cbor_item *key, const char *name)
+{
+	size_t n = strlen(name);
+
+	return key->type == CBOR_TEXT && !key->indefinite && key->bytes.len == n &&
+	       memcmp(key->bytes.ptr, name, n) == 0;
+}
+
+/* status_list: {"idx": uint, "uri": text}, each exactly once (draft §6.3). */
+static hr_status read_status_list(struct cbor_decoder *d, const struct cbor_item *v,
+				  struct cwt_claims *c, struct hr_error *err)
+{
+	struct cbor_item key, value;
+	bool has_idx = false, has_uri = false;
+
+	if (v->type != CBOR_MAP)
+		return fail(d, err, "status.status_list is not a map");
+	for (uint64_t i = 0; v->indefinite ? !cbor_at_break(d) : i < v->value; i++) {
+		if (cbor_next(d, &key) != HR_OK || !simple_key(&key) ||
+		    cbor_next(d, &value) != HR_OK)
+			return fail(d, err, "status.status_list is malformed");
+		if (key_is(&key, "idx")) {
+			if (has_idx || value.type != CBOR_UINT)
+				return fail(d, err,
+					    "status.status_list.idx is not one unsigned integer");
+			c->status_idx = value.value;
+			has_idx = true;
+		} else if (key_is(&key, "uri")) {
+			if (has_uri || value.type != CBOR_TEXT || value.indefinite ||
+			    value.bytes.len == 0 || value.bytes.len > STATUS_LIST_MAX_URI ||
+			    memchr(value.bytes.ptr, 0, value.bytes.len) != NULL)
+				return fail(
+				    d, err,
+				    "status.status_list.uri is not one text of 1 to 2048 bytes");
+			c->status_uri = value.bytes;
+			has_uri = true;
+		} else if (cbor_skip(d, &value) != HR_OK) {
+			return fail(d, err, "status.status_list is malformed");
+		}
+	}
+	if (!has_idx || !has_uri)
+		return fail(d, err, "status.status_list needs idx and uri");
+	c->has_status = true;
+	return HR_OK;
+}
+
+/* status (65535): a map of mechanisms; we read status_list and skip others. */
+static hr_status read_status(struct cbor_decoder *d, const struct cbor_item *v,
+			     struct cwt_claims *c, struct hr_error *err)
+{
+	struct cbor_item key, value;
+	hr_status rc;
+
+	if (v->type != CBOR_MAP)
+		return fail(d, err, "status claim (65535) is not a map");
+	for (uint64_t i = 0; v->indefinite ? !cbor_at_break(d) : i < v->value; i++) {
+		if (cbor_next(d, &key) != HR_OK || !simple_key(&key) ||
+		    cbor_next(d, &value) != HR_OK)
+			return fail(d, err, "status claim is malformed");
+		if (key_is(&key, "status_list")) {
+			if (c->has_status)
+				return fail(d, err, "status claim holds status_list twice");
+			if ((rc = read_status_list(d, &value, c, err)) != HR_OK)
+				return rc;
+		} else if (cbor_skip(d, &value) != HR_OK) {
+			return fail(d, err, "status claim is malformed");
+		}
+	}
+	return HR_OK;
+}
+
 hr_status cwt_decode(struct slice payload, struct cwt_claims *c, struct hr_error *err)
 {
 	struct cbor_decoder d;
@@ -137,6 +217,9 @@ hr_status cwt_decode(struct slice payload, struct cwt_claims *c, struct hr_error
 		case CWT_CLAIM_DOCUMENT:
 			bit = 1 << 6;
 			break;
+		case CWT_CLAIM_STATUS:
+			bit = 1 << 7;
+			break;
 		default:
 			break;
 		}
@@ -179,6 +262,10 @@ hr_status cwt_decode(struct slice payload, struct cwt_claims *c, struct hr_error
 			if (v.type != CBOR_MAP || item_slice(&d, &v, &c->cnf) != HR_OK)
 				return fail(&d, err, "cnf claim is not a map");
 			c->has_cnf = true;
+			break;
+		case CWT_CLAIM_STATUS:
+			if ((rc = read_status(&d, &v, c, err)) != HR_OK)
+				return rc;
 			break;
 		default:
 			if (cbor_skip(&d, &v) != HR_OK)
@@ -228,6 +315,8 @@ static const char *claim_name(int64_t claim)
 		return "hcert";
 	case CWT_CLAIM_DOCUMENT:
 		return "document";
+	case CWT_CLAIM_STATUS:
+		return "status";
 	default:
 		return NULL;
 	}
@@ -235,9 +324,10 @@ static const char *claim_name(int64_t claim)
 
 static bool is_claim_name(const char *text)
 {
-	static const int64_t registered[] = {
-	    CWT_CLAIM_ISS, CWT_CLAIM_SUB, CWT_CLAIM_AUD, CWT_CLAIM_EXP,   CWT_CLAIM_NBF,
-	    CWT_CLAIM_IAT, CWT_CLAIM_CTI, CWT_CLAIM_CNF, CWT_CLAIM_HCERT, CWT_CLAIM_DOCUMENT};
+	static const int64_t registered[] = {CWT_CLAIM_ISS,      CWT_CLAIM_SUB,   CWT_CLAIM_AUD,
+					     CWT_CLAIM_EXP,      CWT_CLAIM_NBF,   CWT_CLAIM_IAT,
+					     CWT_CLAIM_CTI,      CWT_CLAIM_CNF,   CWT_CLAIM_HCERT,
+					     CWT_CLAIM_DOCUMENT, CWT_CLAIM_STATUS};
 
 	for (size_t i = 0; i < sizeof(registered) / sizeof(registered[0]); i++) {
 		if (strcmp(claim_name(registered[i]), text) == 0)

@@ -1,7 +1,10 @@
 /*
  * cwt.h — CBOR Web Token claims (RFC 8392) as our credentials use them
  * (DESIGN.md §4): 1 iss, 6 iat, 4 exp, 8 cnf (the holder's device key), -260
- * hcert (EU DCC, HCERT spec §2.6), -65537 the Hromada document.
+ * hcert (EU DCC, HCERT spec §2.6), -65537 the Hromada document, 65535 status
+ * (draft-ietf-oauth-status-list §6.3: {"status_list": {"idx": N, "uri": "..."}},
+ * text keys; other members of the status map name other mechanisms and are
+ * ignored, a malformed status_list is a decoding failure).
  *
  * Decoding checks the types of the claims it knows (iss text, times numeric,
  * hcert a map holding the DCC under key 1) and refuses a claim that appears
@@ -30,14 +33,17 @@
 #define CWT_CLAIM_CNF      8
 #define CWT_CLAIM_HCERT    (-260)
 #define CWT_CLAIM_DOCUMENT (-65537)
+#define CWT_CLAIM_STATUS   65535
 
 struct cwt_claims {
 	struct slice iss;
 	struct hr_time iat, exp, nbf;
-	struct slice hcert;    /* encoded DCC payload (hcert[1]) */
-	struct slice document; /* encoded document map */
-	struct slice cnf;      /* encoded cnf map */
-	bool has_iss, has_iat, has_exp, has_nbf, has_hcert, has_document, has_cnf;
+	struct slice hcert;      /* encoded DCC payload (hcert[1]) */
+	struct slice document;   /* encoded document map */
+	struct slice cnf;        /* encoded cnf map */
+	struct slice status_uri; /* status.status_list.uri: 1..STATUS_LIST_MAX_URI bytes, no NUL */
+	uint64_t status_idx;     /* status.status_list.idx */
+	bool has_iss, has_iat, has_exp, has_nbf, has_hcert, has_document, has_cnf, has_status;
 };
 
 /* Stage of errors: "cose" (the CWT is part of the decoded structure). */

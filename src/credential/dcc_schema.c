@@ -1,11 +1,26 @@
 /*
- * dcc_schema.c — the EU DCC JSON schema (ehn-dcc-development/eu-dcc-schema) and
- * its value sets, checked by hand over a jansson value.
+ * dcc_schema.c — the EU DCC JSON schema (ehn-dcc-development/eu-dcc-schema),
+ * checked by hand over a jansson value, and the value-set business rules,
+ * reported separately as warnings.
  *
  * Why by hand: the schema is small and fixed, a general JSON Schema engine with a
  * regex library would be far more code touching untrusted input, and some rules
- * (value sets, "exactly one of v, t, r") are not JSON Schema keywords at all.
- * Every pattern of the schema has a tiny explicit checker below instead of a regex.
+ * ("exactly one of v, t, r") are not JSON Schema keywords at all. Every pattern
+ * of the schema has a tiny explicit checker below instead of a regex.
+ *
+ * Schema versus value sets. The published schema names the value set of each
+ * coded field with "valueset-uri", an annotation: a code missing from the
+ * current list does not make a payload invalid against the schema (value sets
+ * grow: a RAT device listed next month is valid today). Membership is a
+ * business rule that verifier apps check against value sets they download;
+ * dcc_schema_check_value_sets does it against struct hr_value_sets (refreshable,
+ * dcc_valueset_file.c) and each miss becomes a warning, never a schema failure.
+ *
+ * null and empty groups. A member whose value is null is treated as absent, and
+ * a group (v, t, r) that is an empty array does not count as the certificate's
+ * group: national test data signs payloads with "t": null (BG) and "t": [] next
+ * to the one real group (DK), expecting them valid, while two non-empty groups
+ * are refused (common DGC2).
  *
  * The rules, by schema version ("ver" of the payload picks them):
  *
@@ -13,10 +28,11 @@
  *          and the interop vector DGC2; from 1.3.0 also a oneOf in the schema);
  *          the group is an array of at least one entry; entries are objects with
  *          the required fields below; nam.fnt/gnt match ^[A-Z<]*$; dn, sd are
- *          integers >= 1; co is a country code; tg, vp, mp, ma, tt, tr and a
- *          test's ma come from their value sets (eHN value sets document — the
- *          schema names them with "valueset-uri"; interop vectors PL 7, 8, 9
- *          expect a wrong code to fail the schema stage).
+ *          integers >= 1; co matches the schema's unanchored [A-Z]{1,10}; tg,
+ *          vp, mp, ma, tt, tr are strings (their value sets are warnings, above;
+ *          interop vectors PL 7, 8, 9 expect a code outside its value set to fail
+ *          the schema stage, which the schema itself does not say — see
+ *          docs/VERIFY.md).
  *          Required: v: tg vp mp ma dn sd dt co is ci; t: tg tt sc tr co is ci
  *          (+ tc before 1.3.0); r: tg fr co is df du ci.
  *   1.0.x  dob YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm:ss[...]. The 1.0.0
@@ -46,8 +62,9 @@
  *   date-time  YYYY-MM-DD T hh:mm:ss[.fraction][Z | ±hh | ±hhmm | ±hh:mm] (sc, dr);
  *              the offset may be missing (a local time, as ISO 8601 allows).
  * Lengths count characters (code points), as JSON Schema does, not bytes.
- * co also accepts "UNHCR", which eu-dcc-schema's test/readme.md lists among the
- * variations "documented in the specifications"; it is not in country-2-codes.
+ * co "UNHCR", which eu-dcc-schema's test/readme.md lists among the variations
+ * "documented in the specifications", is not in country-2-codes and raises no
+ * value-set warning.
  *
  * What this file never does: allocate, or trust a string to be NUL-free (a code
  * with an embedded NUL must not match "AT" through strcmp).
@@ -105,53 +122,53 @@ struct field_rule {
 	const char *name;
 	enum field_kind kind;
 	unsigned flags;
-	const struct dcc_valueset *set; /* FIELD_CODE, FIELD_COUNTRY */
-	const char *noun;               /* FIELD_CODE: "a known <noun>" */
+	int set;          /* FIELD_CODE, FIELD_COUNTRY: enum dcc_valueset_kind; else -1 */
+	const char *noun; /* FIELD_CODE: "a known <noun>" */
 };
 
 static const struct field_rule name_fields[] = {
-    {"fn", FIELD_TEXT, F_LIMIT_TEXT, NULL, NULL},
-    {"fnt", FIELD_TRANSLIT, F_LIMIT_TEXT, NULL, NULL},
-    {"gn", FIELD_TEXT, F_LIMIT_TEXT, NULL, NULL},
-    {"gnt", FIELD_TRANSLIT, F_LIMIT_TEXT, NULL, NULL},
+    {"fn", FIELD_TEXT, F_LIMIT_TEXT, -1, NULL},
+    {"fnt", FIELD_TRANSLIT, F_LIMIT_TEXT, -1, NULL},
+    {"gn", FIELD_TEXT, F_LIMIT_TEXT, -1, NULL},
+    {"gnt", FIELD_TRANSLIT, F_LIMIT_TEXT, -1, NULL},
 };
 
 static const struct field_rule vaccination_fields[] = {
-    {"tg", FIELD_CODE, F_REQUIRED, &dcc_valueset_disease, "disease or agent"},
-    {"vp", FIELD_CODE, F_REQUIRED, &dcc_valueset_vaccine_type, "vaccine or prophylaxis"},
-    {"mp", FIELD_CODE, F_REQUIRED, &dcc_valueset_vaccine_product, "vaccine product"},
-    {"ma", FIELD_CODE, F_REQUIRED, &dcc_valueset_vaccine_holder,
+    {"tg", FIELD_CODE, F_REQUIRED, DCC_VALUESET_DISEASE, "disease or agent"},
+    {"vp", FIELD_CODE, F_REQUIRED, DCC_VALUESET_VACCINE_TYPE, "vaccine or prophylaxis"},
+    {"mp", FIELD_CODE, F_REQUIRED, DCC_VALUESET_VACCINE_PRODUCT, "vaccine product"},
+    {"ma", FIELD_CODE, F_REQUIRED, DCC_VALUESET_VACCINE_HOLDER,
      "vaccine marketing authorisation holder"},
-    {"dn", FIELD_DOSE, F_REQUIRED, NULL, NULL},
-    {"sd", FIELD_DOSE, F_REQUIRED, NULL, NULL},
-    {"dt", FIELD_DATE, F_REQUIRED, NULL, NULL},
-    {"co", FIELD_COUNTRY, F_REQUIRED, &dcc_valueset_country, "country"},
-    {"is", FIELD_TEXT, F_REQUIRED | F_LIMIT_TEXT, NULL, NULL},
-    {"ci", FIELD_TEXT, F_REQUIRED | F_LIMIT_TEXT, NULL, NULL},
+    {"dn", FIELD_DOSE, F_REQUIRED, -1, NULL},
+    {"sd", FIELD_DOSE, F_REQUIRED, -1, NULL},
+    {"dt", FIELD_DATE, F_REQUIRED, -1, NULL},
+    {"co", FIELD_COUNTRY, F_REQUIRED, DCC_VALUESET_COUNTRY, "country"},
+    {"is", FIELD_TEXT, F_REQUIRED | F_LIMIT_TEXT, -1, NULL},
+    {"ci", FIELD_TEXT, F_REQUIRED | F_LIMIT_TEXT, -1, NULL},
 };
 
 static const struct field_rule test_fields[] = {
-    {"tg", FIELD_CODE, F_REQUIRED, &dcc_valueset_disease, "disease or agent"},
-    {"tt", FIELD_CODE, F_REQUIRED, &dcc_valueset_test_type, "test type"},
-    {"nm", FIELD_TEXT, F_LIMIT_NM, NULL, NULL},
-    {"ma", FIELD_CODE, 0, &dcc_valueset_rat_device, "RAT device"},
-    {"sc", FIELD_DATE_TIME, F_REQUIRED, NULL, NULL},
-    {"dr", FIELD_DATE_TIME, F_ONLY_BEFORE_12, NULL, NULL},
-    {"tr", FIELD_CODE, F_REQUIRED, &dcc_valueset_test_result, "test result"},
-    {"tc", FIELD_TEXT, F_REQUIRED_BEFORE_13 | F_LIMIT_TEXT, NULL, NULL},
-    {"co", FIELD_COUNTRY, F_REQUIRED, &dcc_valueset_country, "country"},
-    {"is", FIELD_TEXT, F_REQUIRED | F_LIMIT_TEXT, NULL, NULL},
-    {"ci", FIELD_TEXT, F_REQUIRED | F_LIMIT_TEXT, NULL, NULL},
+    {"tg", FIELD_CODE, F_REQUIRED, DCC_VALUESET_DISEASE, "disease or agent"},
+    {"tt", FIELD_CODE, F_REQUIRED, DCC_VALUESET_TEST_TYPE, "test type"},
+    {"nm", FIELD_TEXT, F_LIMIT_NM, -1, NULL},
+    {"ma", FIELD_CODE, 0, DCC_VALUESET_RAT_DEVICE, "RAT device"},
+    {"sc", FIELD_DATE_TIME, F_REQUIRED, -1, NULL},
+    {"dr", FIELD_DATE_TIME, F_ONLY_BEFORE_12, -1, NULL},
+    {"tr", FIELD_CODE, F_REQUIRED, DCC_VALUESET_TEST_RESULT, "test result"},
+    {"tc", FIELD_TEXT, F_REQUIRED_BEFORE_13 | F_LIMIT_TEXT, -1, NULL},
+    {"co", FIELD_COUNTRY, F_REQUIRED, DCC_VALUESET_COUNTRY, "country"},
+    {"is", FIELD_TEXT, F_REQUIRED | F_LIMIT_TEXT, -1, NULL},
+    {"ci", FIELD_TEXT, F_REQUIRED | F_LIMIT_TEXT, -1, NULL},
 };
 
 static const struct field_rule recovery_fields[] = {
-    {"tg", FIELD_CODE, F_REQUIRED, &dcc_valueset_disease, "disease or agent"},
-    {"fr", FIELD_DATE, F_REQUIRED, NULL, NULL},
-    {"co", FIELD_COUNTRY, F_REQUIRED, &dcc_valueset_country, "country"},
-    {"is", FIELD_TEXT, F_REQUIRED | F_LIMIT_TEXT, NULL, NULL},
-    {"df", FIELD_DATE, F_REQUIRED, NULL, NULL},
-    {"du", FIELD_DATE, F_REQUIRED, NULL, NULL},
-    {"ci", FIELD_TEXT, F_REQUIRED | F_LIMIT_TEXT, NULL, NULL},
+    {"tg", FIELD_CODE, F_REQUIRED, DCC_VALUESET_DISEASE, "disease or agent"},
+    {"fr", FIELD_DATE, F_REQUIRED, -1, NULL},
+    {"co", FIELD_COUNTRY, F_REQUIRED, DCC_VALUESET_COUNTRY, "country"},
+    {"is", FIELD_TEXT, F_REQUIRED | F_LIMIT_TEXT, -1, NULL},
+    {"df", FIELD_DATE, F_REQUIRED, -1, NULL},
+    {"du", FIELD_DATE, F_REQUIRED, -1, NULL},
+    {"ci", FIELD_TEXT, F_REQUIRED | F_LIMIT_TEXT, -1, NULL},
 };
 
 struct group_rule {
@@ -358,6 +375,15 @@ static bool date_of_birth(const char *s, size_t len, const struct dcc_rules *rul
 	       partial_time_and_offset(s + 11, len - 11);
 }
 
+/* Some character A-Z anywhere in the string. */
+static bool has_capital(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			return true;
+	return false;
+}
+
 /* ^[A-Z<]*$ — ICAO 9303 transliteration. */
 static bool transliterated(const char *s, size_t len)
 {
@@ -491,16 +517,14 @@ static hr_status check_field(const struct field_rule *rule, const json_t *value,
 					    path, shown);
 		break;
 	case FIELD_COUNTRY:
-		if (strlen(s) == len && strcmp(s, "UNHCR") == 0)
-			break;
-		/* fall through */
-	case FIELD_CODE:
-		assert(rule->set != NULL && rule->noun != NULL);
-		if (strlen(s) != len || !dcc_valueset_contains(rule->set, s))
+		/* country_vt: "pattern": "[A-Z]{1,10}", unanchored (JSON Schema
+		 * patterns match anywhere): some capital letter A-Z */
+		if (!has_capital(s, len))
 			return hr_error_set(err, HR_E_INVALID, STAGE,
-					    "%s: %s is not a known %s (value set %s)", path, shown,
-					    rule->noun, rule->set->id);
+					    "%s: %s does not match [A-Z]{1,10}", path, shown);
 		break;
+	case FIELD_CODE:
+		break; /* a string; its value set is a business rule (warnings) */
 	case FIELD_DATE:
 		if (!date_or_date_time(s, len))
 			return fail_type(err, path, value, "a date YYYY-MM-DD");
@@ -538,6 +562,8 @@ static hr_status check_fields(const json_t *obj, const char *prefix,
 		snprintf(path, sizeof(path), "%.30s.%.30s", prefix, rule->name);
 		if ((rule->flags & F_ONLY_BEFORE_12) && !rules->dr_defined)
 			continue;
+		if (json_is_null(value))
+			value = NULL; /* null is absent (see the header comment) */
 		if (value == NULL) {
 			if (required)
 				return fail_missing(err, path);
@@ -550,17 +576,27 @@ static hr_status check_fields(const json_t *obj, const char *prefix,
 	return HR_OK;
 }
 
+/* Absent or null. */
+static bool absent(const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	return v == NULL || json_is_null(v);
+}
+
 static hr_status check_name(const json_t *nam, const struct dcc_rules *rules, struct hr_error *err)
 {
+	if (json_is_null(nam))
+		nam = NULL;
 	if (nam == NULL)
 		return fail_missing(err, "nam");
 	if (!json_is_object(nam))
 		return fail_type(err, "nam", nam, "an object");
 	if (rules->fnt_optional) {
-		if (json_object_get(nam, "fnt") == NULL && json_object_get(nam, "gnt") == NULL)
+		if (absent(nam, "fnt") && absent(nam, "gnt"))
 			return hr_error_set(err, HR_E_INVALID, STAGE,
 					    "nam: one of fnt and gnt is required");
-	} else if (json_object_get(nam, "fnt") == NULL) {
+	} else if (absent(nam, "fnt")) {
 		return hr_error_set(err, HR_E_INVALID, STAGE,
 				    "nam.fnt: required field is missing (schema %s)",
 				    rules->version);
@@ -571,6 +607,8 @@ static hr_status check_name(const json_t *nam, const struct dcc_rules *rules, st
 
 static hr_status check_dob(const json_t *dob, const struct dcc_rules *rules, struct hr_error *err)
 {
+	if (json_is_null(dob))
+		dob = NULL;
 	if (dob == NULL)
 		return fail_missing(err, "dob");
 	if (!json_is_string(dob))
@@ -615,17 +653,20 @@ static hr_status check_group(const struct group_rule *group, const json_t *entri
 
 /* --- the payload -------------------------------------------------------------- */
 
-/* The one group present, or NULL (found gets how many were present). */
+/* The one group present, or NULL (found gets how many were present). A group
+ * that is null or an empty array is not present; any other value is (and is
+ * then checked as an array). */
 static const struct group_rule *present_group(const json_t *payload, size_t *found)
 {
 	const struct group_rule *group = NULL;
 
 	*found = 0;
 	for (size_t i = 0; i < GROUP_COUNT; i++) {
-		if (json_object_get(payload, groups[i].key) != NULL) {
-			group = &groups[i];
-			(*found)++;
-		}
+		const json_t *v = json_object_get(payload, groups[i].key);
+		if (v == NULL || json_is_null(v) || (json_is_array(v) && json_array_size(v) == 0))
+			continue;
+		group = &groups[i];
+		(*found)++;
 	}
 	return *found == 1 ? group : NULL;
 }
@@ -652,8 +693,52 @@ hr_status dcc_schema_check(const json_t *payload, struct hr_error *err)
 	group = present_group(payload, &found);
 	if (group == NULL)
 		return hr_error_set(err, HR_E_INVALID, STAGE,
-				    "exactly one of v, t, r must be present (found %zu)", found);
+				    "exactly one of v, t, r must hold entries (found %zu)", found);
 	return check_group(group, json_object_get(payload, group->key), &rules, err);
+}
+
+unsigned dcc_schema_check_value_sets(const json_t *payload, const struct hr_value_sets *sets,
+				     void (*warn)(void *ctx, const char *message), void *ctx)
+{
+	const struct group_rule *group;
+	const json_t *entries;
+	unsigned problems = 0;
+	size_t found, i;
+	char path[PATH_MAX_LEN], shown[QUOTE_MAX_LEN], message[HR_ERROR_MESSAGE_MAX];
+
+	if (!json_is_object(payload) || (group = present_group(payload, &found)) == NULL)
+		return 0;
+	entries = json_object_get(payload, group->key);
+	if (!json_is_array(entries))
+		return 0;
+	for (i = 0; i < json_array_size(entries); i++) {
+		const json_t *entry = json_array_get(entries, i);
+		for (size_t f = 0; f < group->count; f++) {
+			const struct field_rule *rule = &group->fields[f];
+			const json_t *value = json_object_get(entry, rule->name);
+			const struct dcc_valueset *set;
+			const char *code;
+			if (rule->set < 0 || !json_is_string(value))
+				continue;
+			code = json_string_value(value);
+			if (rule->kind == FIELD_COUNTRY && strcmp(code, "UNHCR") == 0)
+				continue;
+			set = dcc_value_sets_get(sets, (enum dcc_valueset_kind)rule->set);
+			if (strlen(code) == json_string_length(value) &&
+			    dcc_valueset_contains(set, code))
+				continue;
+			problems++;
+			if (warn == NULL)
+				continue;
+			snprintf(path, sizeof(path), "%s[%zu].%s", group->key, i, rule->name);
+			quote_value(value, shown, sizeof(shown));
+			snprintf(message, sizeof(message),
+				 "%s: %s is not a known %s (value set %s%s%s)", path, shown,
+				 rule->noun, set->id, set->date[0] ? ", " : "", set->date);
+			warn(ctx, message);
+		}
+	}
+	return problems;
 }
 
 const char *dcc_certificate_type(const json_t *payload)

@@ -21,15 +21,29 @@
  * HR_OK when payload is a valid DCC payload. Otherwise HR_E_INVALID, and err (may
  * be NULL) gets stage "schema" and a sentence naming the JSON path and the rule
  * broken first, e.g.
- *   t[0].ma: "9999" is not a known RAT device (value set
- *   covid-19-lab-test-manufacturer-and-name)
+ *   v[0].dt: "2021-13-01" is not a date YYYY-MM-DD
+ * Value-set membership is not part of it (dcc_schema_check_value_sets).
  */
 hr_status dcc_schema_check(const json_t *payload, struct hr_error *err);
 
+struct hr_value_sets;
+
+/*
+ * Checks the coded fields of the payload's group against the value sets (NULL:
+ * the compiled-in ones): each code missing from its set is one problem, passed
+ * to warn (may be NULL) as a sentence such as
+ *   t[0].ma: "9999" is not a known RAT device (value set
+ *   covid-19-lab-test-manufacturer-and-name, 2021-07-15)
+ * Returns the number of problems. A payload without one group says nothing.
+ */
+unsigned dcc_schema_check_value_sets(const json_t *payload, const struct hr_value_sets *sets,
+				     void (*warn)(void *ctx, const char *message), void *ctx);
+
 /*
  * Which kind of certificate the payload is: "v" (vaccination), "t" (test) or "r"
- * (recovery), from the one group key present; NULL when payload is not an object
- * or holds none or several of them. Says nothing about validity.
+ * (recovery), from the one group that holds entries (null and [] do not count);
+ * NULL when payload is not an object or holds none or several of them. Says
+ * nothing about validity.
  */
 const char *dcc_certificate_type(const json_t *payload);
 

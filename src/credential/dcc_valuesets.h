@@ -31,6 +31,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <hromada/verify.h>
+
 struct dcc_valueset {
 	const char *id;           /* valueSetId, e.g. "country-2-codes" */
 	const char *date;         /* valueSetDate(s) of the source files, "" if none */
@@ -49,5 +51,37 @@ extern const struct dcc_valueset dcc_valueset_rat_device;      /* t[].ma */
 
 /* True when code is one of the set's codes (exact, case-sensitive match). */
 bool dcc_valueset_contains(const struct dcc_valueset *set, const char *code);
+
+/* The value sets a DCC field may name, in one order for tables. */
+enum dcc_valueset_kind {
+	DCC_VALUESET_COUNTRY,
+	DCC_VALUESET_DISEASE,
+	DCC_VALUESET_VACCINE_TYPE,
+	DCC_VALUESET_VACCINE_PRODUCT,
+	DCC_VALUESET_VACCINE_HOLDER,
+	DCC_VALUESET_TEST_TYPE,
+	DCC_VALUESET_TEST_RESULT,
+	DCC_VALUESET_RAT_DEVICE,
+	DCC_VALUESET_KINDS,
+};
+
+/*
+ * The value sets a verifier checks against (struct hr_value_sets of
+ * include/hromada/verify.h): each kind either loaded from a value set file the
+ * operator refreshes (dcc_valueset_file.c) or, when none was loaded, the
+ * compiled-in one above. Immutable once loaded; shared by threads.
+ */
+struct hr_value_sets {
+	struct dcc_valueset loaded[DCC_VALUESET_KINDS];
+	bool is_loaded[DCC_VALUESET_KINDS];
+	char **owned[DCC_VALUESET_KINDS]; /* the loaded codes, each allocated */
+	char *dates[DCC_VALUESET_KINDS];
+};
+
+/* The compiled-in set of a kind. */
+const struct dcc_valueset *dcc_valueset_builtin(enum dcc_valueset_kind kind);
+/* The set of a kind in sets (NULL: the compiled-in ones). */
+const struct dcc_valueset *dcc_value_sets_get(const struct hr_value_sets *sets,
+					      enum dcc_valueset_kind kind);
 
 #endif

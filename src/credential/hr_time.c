@@ -4,11 +4,14 @@
  *	date-time = full-date "T" full-time            (RFC 3339 §5.6)
  *	2021-06-27T16:07:52.434402+03:00
  *
- * "t", "z" and a space instead of "T" are accepted (§5.6 notes), as is the
- * ISO 8601 basic offset "+0200" that national systems write into test vectors.
- * A fraction of any length is kept to the nanosecond (extra digits truncated).
- * Calendar arithmetic is the proleptic Gregorian days-from-civil computation,
- * so no time zone database or locale is ever consulted.
+ * "t", "z" and a space instead of "T" are accepted (§5.6 notes), and the
+ * ISO 8601 forms the EU DCC national test data writes into VALIDATIONCLOCK:
+ * an offset "+0200" or "+02" as well as "+02:00", no offset at all (read as
+ * UTC, as the test procedure does: "2021-06-01T10:00:00"), and a date alone
+ * ("2021-05-02", midnight UTC). A fraction of any length is kept to the
+ * nanosecond (extra digits truncated). Calendar arithmetic is the proleptic
+ * Gregorian days-from-civil computation, so no time zone database or locale
+ * is ever consulted.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -81,6 +84,10 @@ hr_status hr_time_parse(const char *text, struct hr_time *out, struct hr_error *
 	if (!digits(&p, 4, &year) || !expect(&p, '-') || !digits(&p, 2, &month) ||
 	    !expect(&p, '-') || !digits(&p, 2, &day))
 		goto bad;
+	if (*p == 0) {
+		hour = minute = second = 0; /* a date alone: its first instant, UTC */
+		goto checked;
+	}
 	if (*p != 'T' && *p != 't' && *p != ' ')
 		goto bad;
 	p++;
@@ -106,15 +113,18 @@ hr_status hr_time_parse(const char *text, struct hr_time *out, struct hr_error *
 		p++;
 		if (!digits(&p, 2, &oh))
 			goto bad;
-		if (*p == ':')
+		if (*p == ':') {
 			p++;
-		if (!digits(&p, 2, &om))
+			if (!digits(&p, 2, &om))
+				goto bad;
+		} else if (*p != 0 && !digits(&p, 2, &om)) {
 			goto bad;
-	} else {
-		goto bad; /* RFC 3339 requires an offset: a local time is ambiguous */
+		}
 	}
+	/* else no offset: ISO 8601 local time, which the DCC test procedure reads as UTC */
 	if (*p != 0)
 		goto bad;
+checked:
 	if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 ||
 	    minute > 59 || second > 60 || oh > 23 || om > 59)
 		return hr_error_set(err, HR_E_INVALID, STAGE,
@@ -126,7 +136,8 @@ hr_status hr_time_parse(const char *text, struct hr_time *out, struct hr_error *
 	return HR_OK;
 bad:
 	return hr_error_set(err, HR_E_INVALID, STAGE,
-			    "'%.40s' is not an RFC 3339 date-time (e.g. 2021-06-01T20:00:00+02:00)",
+			    "'%.40s' is not an RFC 3339 or ISO 8601 date-time (e.g. "
+			    "2021-06-01T20:00:00+02:00)",
 			    text);
 }
 

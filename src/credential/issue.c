@@ -2,9 +2,10 @@
  * issue.c — building, signing and encoding credentials.
  *
  * CWT map keys are written in deterministic order (RFC 8949 §4.2.1, bytewise
- * order of the encoded keys): 1 iss, 4 exp, 6 iat, 8 cnf, -260 hcert,
- * -65537 document. The document itself is converted from JSON by cbor_json,
- * which sorts its keys the same way, so equal documents encode identically.
+ * order of the encoded keys): 1 iss, 4 exp, 6 iat, 8 cnf, 65535 status (19 ff ff
+ * sorts before the negative keys' 39 and 3a heads), -260 hcert, -65537
+ * document; inside status, "idx" before "uri". The document itself is converted from JSON by
+ * cbor_json, which sorts its keys the same way, so equal documents encode identically.
  *
  * Compression. The zlib step is always there (DESIGN.md §4), but whether it
  * compresses is a choice. Measured on a driver's licence (530-byte COSE message,
@@ -34,6 +35,7 @@
 #include "credential/document_schema.h"
 #include "credential/signer.h"
 #include "credential/signer_cert.h"
+#include "credential/status_list.h"
 #include "credential/zlib_codec.h"
 
 #define STAGE           "issue"
@@ -143,10 +145,19 @@ static hr_status prepare_document(const struct issue_request *req, int type, jso
 }
 
 /* Checks what is being signed and that the signer may sign it. */
+static void first_problem(void *ctx, const char *message)
+{
+	struct hr_error *first = ctx;
+
+	if (first->message[0] == 0)
+		hr_error_set(first, HR_E_INVALID, STAGE, "%s", message);
+}
+
 static hr_status check_content(struct issuer *i, const struct issue_request *req, bool dcc,
 			       int type, json_t **doc, struct hr_error *err)
 {
 	const struct signer_cert *cert = signer_certificate(i->signer);
+	struct hr_error first = {0};
 	const char *kind;
 	hr_status rc;
 
@@ -166,6 +177,9 @@ static hr_status check_content(struct issuer *i, const struct issue_request *req
 	}
 	if ((rc = dcc_schema_check(req->content, err)) != HR_OK)
 		return rc;
+	/* an issuer signs only codes of the value sets (verifiers merely warn) */
+	if (dcc_schema_check_value_sets(req->content, NULL, first_problem, &first) > 0)
+		return hr_error_set(err, HR_E_INVALID, STAGE, "%s", first.message);
 	kind = dcc_certificate_type(req->content);
 	if (kind == NULL || !signer_cert_allows_dcc(cert, kind))
 		return hr_error_set(err, HR_E_DENIED, STAGE,
@@ -190,8 +204,13 @@ static hr_status build_cwt(struct issuer *i, const struct issue_request *req, bo
 	if (validity < 1 || validity > ISSUE_MAX_VALIDITY_SECONDS)
 		return hr_error_set(err, HR_E_INVALID, STAGE,
 				    "validity must be 1 s to 30 days (DESIGN.md §4)");
+	if (req->status_uri != NULL &&
+	    (req->status_uri[0] == 0 || strlen(req->status_uri) > STATUS_LIST_MAX_URI))
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "the status list URI must be 1 to %d bytes",
+				    STATUS_LIST_MAX_URI);
 	buf_reset(out);
-	cbor_put_map(out, 4 + (req->holder_jwk != NULL));
+	cbor_put_map(out, 4 + (req->holder_jwk != NULL) + (req->status_uri != NULL));
 	cbor_put_uint(out, CWT_CLAIM_ISS);
 	cbor_put_cstr(out, iss);
 	cwt_put_time(out, CWT_CLAIM_EXP, iat + validity);
@@ -200,6 +219,16 @@ static hr_status build_cwt(struct issuer *i, const struct issue_request *req, bo
 		cbor_put_uint(out, CWT_CLAIM_CNF);
 		if ((rc = put_cnf(out, req->holder_jwk, err)) != HR_OK)
 			return rc;
+	}
+	if (req->status_uri != NULL) { /* draft-ietf-oauth-status-list §6.3, text keys */
+		cbor_put_uint(out, CWT_CLAIM_STATUS);
+		cbor_put_map(out, 1);
+		cbor_put_cstr(out, "status_list");
+		cbor_put_map(out, 2);
+		cbor_put_cstr(out, "idx");
+		cbor_put_uint(out, req->status_idx);
+		cbor_put_cstr(out, "uri");
+		cbor_put_cstr(out, req->status_uri);
 	}
 	if (dcc) {
 		cbor_put_int(out, CWT_CLAIM_HCERT);

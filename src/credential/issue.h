@@ -33,6 +33,12 @@ struct issue_request {
 	int64_t issued_at;        /* seconds; 0: now */
 	int64_t validity_seconds; /* exp = iat + this; 0: ISSUE_PRESENTATION_SECONDS */
 	const json_t *holder_jwk; /* optional P-256 JWK bound as cnf (RFC 8747) */
+	/* Revocation (draft-ietf-oauth-status-list): when status_uri is not NULL the
+	 * CWT claim 65535 status {"status_list": {"idx": status_idx, "uri":
+	 * status_uri}} is written. Credentials that outlive a presentation carry it
+	 * (DESIGN.md §4); `hromada issue` insists on it above 180 s. */
+	const char *status_uri;
+	uint64_t status_idx;
 };
 
 struct issuer *issuer_new(struct signer *signer);

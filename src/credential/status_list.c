@@ -461,6 +461,24 @@ done:
 	return rc;
 }
 
+hr_status status_list_token_cache_times(const char *text, size_t len, int64_t *ttl, int64_t *exp)
+{
+	struct jws_parts parts;
+	json_t *claims;
+	hr_status rc;
+
+	*ttl = *exp = 0;
+	if ((rc = split(text, len, &parts, NULL)) != HR_OK ||
+	    (rc = decode_json_part(parts.payload, STATUS_LIST_MAX_TOKEN_BYTES, "claims", &claims,
+				   NULL)) != HR_OK)
+		return rc;
+	if (get_time(claims, "ttl", false, ttl, NULL) != HR_OK ||
+	    get_time(claims, "exp", false, exp, NULL) != HR_OK)
+		rc = HR_E_INVALID;
+	json_decref(claims);
+	return rc;
+}
+
 hr_status status_list_token_status(const struct status_list_token *t, uint64_t idx,
 				   unsigned *status, struct hr_error *err)
 {

@@ -104,6 +104,11 @@ hr_status status_list_token_check(const char *text, size_t len, const struct sig
 				  const char *uri, int64_t now, struct status_list_token *token,
 				  struct hr_error *err);
 
+/* The ttl and exp claims of a token, read WITHOUT checking anything (0 when
+ * absent): only for deciding how long a cached copy may be reused before it is
+ * fetched again, since every use checks it in full. */
+hr_status status_list_token_cache_times(const char *text, size_t len, int64_t *ttl, int64_t *exp);
+
 /* The status of entry idx of a checked token; HR_E_NOT_FOUND (with a message)
  * when the list has no such entry, which the draft says to treat as a failure. */
 hr_status status_list_token_status(const struct status_list_token *token, uint64_t idx,

@@ -4,12 +4,15 @@
  *	PREFIX ─ Base45 ─ zlib ─ COSE_Sign1(CWT) ─┬─ signature (trusted kid)
  *	                                          ├─ expiry (iat, exp, nbf, signer validity)
  *	                                          ├─ key usage (signer's EKU vs the kind)
+ *	                                          ├─ status (status list entry, when asked)
  *	                                          └─ schema (EU DCC or Hromada document)
+ *	                                             + warnings (EU DCC value sets)
  *
  * The decoding stages run in order and stop at the first failure (nothing after
- * it can be read). The four checks after them do not depend on each other and
- * all run, so a result lists every problem; the first failure in the order
- * above is the one reported as the error.
+ * it can be read). The checks after them do not depend on each other and all
+ * run, so a result lists every problem; the first failure in the order above
+ * is the one reported as the error. Value-set misses are warnings: they never
+ * make a credential invalid.
  *
  * This file allocates only the claims JSON of the result; everything else lives
  * in the verifier's reusable buffers or is a slice of them.
@@ -28,6 +31,7 @@
 #include "credential/cwt.h"
 #include "credential/dcc_schema.h"
 #include "credential/document_schema.h"
+#include "credential/status_list.h"
 #include "credential/trust_store.h"
 #include "credential/zlib_codec.h"
 
@@ -40,7 +44,8 @@ struct hr_verifier {
 };
 
 static const char *const stage_names[HR_STAGE_COUNT] = {
-    "picture", "unprefix", "base45", "zlib", "cose", "signature", "expiry", "key_usage", "schema",
+    "picture",   "unprefix", "base45",    "zlib",   "cose",
+    "signature", "expiry",   "key_usage", "status", "schema",
 };
 
 const char *hr_verify_stage_name(enum hr_verify_stage stage)
@@ -81,6 +86,7 @@ void hr_verify_result_init(struct hr_verify_result *r)
 	memset(r, 0, sizeof(*r));
 	for (int i = 0; i < HR_STAGE_COUNT; i++)
 		r->stages[i] = HR_STAGE_NOT_RUN;
+	r->status_value = HR_STATUS_NONE;
 }
 
 void hr_verify_result_clear(struct hr_verify_result *r)
@@ -124,8 +130,18 @@ struct decoded {
 	struct cose_sign1 msg;
 	struct cwt_claims cwt;
 	json_t *claims;
-	const struct trust_entry *candidate; /* the certificate it is attributed to, if any */
+	/* the certificate it is attributed to, if any, and that certificate parsed */
+	const struct trust_entry *candidate;
+	const struct signer_cert *candidate_cert;
 };
+
+/* Does the entry vouch for the credential's issuer? Entries without a country
+ * (certificates given directly) vouch for any. */
+static bool vouches_for_issuer(const struct trust_entry *e, const struct cwt_claims *cwt)
+{
+	return e->country[0] == 0 ||
+	       (cwt->has_iss && cwt->iss.len == 2 && memcmp(cwt->iss.ptr, e->country, 2) == 0);
+}
 
 /*
  * Finds the certificate the credential names by kid and checks the signature
@@ -133,7 +149,8 @@ struct decoded {
  * only certificate — is kept even when the signature fails, so key usage and
  * validity can still be reported for it; a kid that matches no trusted
  * certificate always fails the signature, even if the only certificate would
- * verify it (a wrong kid in the protected header must never be rescued).
+ * verify it (a wrong kid in the protected header must never be rescued). An
+ * entry whose certificate does not parse is never a candidate.
  */
 static hr_status check_signature(struct hr_verifier *v, const struct hr_trust_store *store,
 				 struct decoded *d, struct hr_error *err)
@@ -149,23 +166,34 @@ static hr_status check_signature(struct hr_verifier *v, const struct hr_trust_st
 		first = &store->entries[0];
 	}
 	if (n == 0) {
-		d->candidate = store->count == 1 ? &store->entries[0] : NULL;
+		if (store->count == 1 &&
+		    (d->candidate_cert = trust_entry_cert(store, &store->entries[0], NULL)) != NULL)
+			d->candidate = &store->entries[0];
 		if (d->msg.has_kid)
 			return hr_error_set(err, HR_E_SIGNATURE, "signature",
 					    "no trusted signer certificate has this kid");
 		return hr_error_set(err, HR_E_SIGNATURE, "signature",
 				    "the credential names no kid, so no signer can be chosen");
 	}
-	d->candidate = first;
+	hr_error_set(err, HR_E_SIGNATURE, "signature", "signature does not verify");
 	for (size_t i = 0; i < n && rc != HR_OK; i++) {
 		const struct trust_entry *e = &first[i];
-		rc = cose_sign1_verify_cached(&d->msg, e->cert->key, e->cert->kind, &v->key_cache,
+		const struct signer_cert *cert = trust_entry_cert(store, e, err);
+		if (cert == NULL) {
+			rc = HR_E_SIGNATURE;
+			continue;
+		}
+		if (d->candidate == NULL) {
+			d->candidate = e;
+			d->candidate_cert = cert;
+		}
+		rc = cose_sign1_verify_cached(&d->msg, cert->key, cert->kind, &v->key_cache,
 					      &v->scratch, err);
 		if (rc != HR_OK)
 			continue;
 		d->candidate = e;
-		if (e->country[0] && (!d->cwt.has_iss || d->cwt.iss.len != 2 ||
-				      memcmp(d->cwt.iss.ptr, e->country, 2) != 0))
+		d->candidate_cert = cert;
+		if (!vouches_for_issuer(e, &d->cwt))
 			return hr_error_set(
 			    err, HR_E_SIGNATURE, "signature",
 			    "the signer is trusted for %s, but the credential names "
@@ -206,10 +234,10 @@ static hr_status check_expiry(const struct decoded *d, struct hr_time at, struct
 		return hr_error_set(err, HR_E_EXPIRED, "expiry", "not valid before %s (clock %s)",
 				    b, a);
 	}
-	if (d->candidate != NULL && (hr_time_compare(at, d->candidate->cert->not_before) < 0 ||
-				     hr_time_compare(at, d->candidate->cert->not_after) > 0)) {
-		time_text(d->candidate->cert->not_before, b, sizeof(b));
-		time_text(d->candidate->cert->not_after, a, sizeof(a));
+	if (d->candidate_cert != NULL && (hr_time_compare(at, d->candidate_cert->not_before) < 0 ||
+					  hr_time_compare(at, d->candidate_cert->not_after) > 0)) {
+		time_text(d->candidate_cert->not_before, b, sizeof(b));
+		time_text(d->candidate_cert->not_after, a, sizeof(a));
 		return hr_error_set(err, HR_E_EXPIRED, "expiry",
 				    "the signer certificate is valid from %s to %s only", b, a);
 	}
@@ -218,7 +246,7 @@ static hr_status check_expiry(const struct decoded *d, struct hr_time at, struct
 
 static hr_status check_key_usage(const struct decoded *d, bool dcc, struct hr_error *err)
 {
-	const struct signer_cert *cert = d->candidate->cert;
+	const struct signer_cert *cert = d->candidate_cert;
 
 	if (dcc) {
 		const char *kind = dcc_certificate_type(json_object_get(d->claims, "hcert"));
@@ -252,6 +280,85 @@ static hr_status check_schema(const struct decoded *d, bool dcc, struct hr_error
 	if (dcc)
 		return dcc_schema_check(json_object_get(d->claims, "hcert"), err);
 	return document_schema_check(json_object_get(d->claims, "document"), err);
+}
+
+/*
+ * The status stage (draft-ietf-oauth-status-list §8.3): the token for the
+ * credential's list, from the caller's source, signed by a trusted signer of
+ * the credential's issuer (found by the token's kid), for this URI, not
+ * expired by the real clock, and the entry VALID.
+ */
+static hr_status check_status(const struct hr_trust_store *store, const struct decoded *d,
+			      const struct hr_status_source *source, struct hr_verify_result *r,
+			      struct hr_error *err)
+{
+	char uri[STATUS_LIST_MAX_URI + 1], name[40];
+	const struct trust_entry *first = NULL;
+	const struct signer_cert *cert = NULL;
+	struct status_list_token token;
+	uint8_t kid[SIGNER_KID_LEN];
+	struct hr_error why = {0};
+	char *text = NULL;
+	size_t len = 0, n;
+	unsigned value;
+	hr_status rc;
+
+	memcpy(uri, d->cwt.status_uri.ptr, d->cwt.status_uri.len);
+	uri[d->cwt.status_uri.len] = 0;
+	rc = source->fetch(source->context, uri, &text, &len, &why);
+	if (rc != HR_OK || text == NULL) {
+		free(text);
+		return hr_error_set(err, rc != HR_OK ? rc : HR_E_UNAVAILABLE, "status",
+				    "cannot obtain the status list %.80s: %.120s", uri,
+				    why.message[0] ? why.message : hr_status_name(rc));
+	}
+	if ((rc = status_list_token_kid(text, len, kid, err)) != HR_OK) {
+		free(text);
+		return rc;
+	}
+	n = trust_store_find(store, kid, SIGNER_KID_LEN, &first);
+	for (size_t i = 0; i < n && cert == NULL; i++) {
+		if (vouches_for_issuer(&first[i], &d->cwt))
+			cert = trust_entry_cert(store, &first[i], NULL);
+	}
+	if (cert == NULL) {
+		free(text);
+		return hr_error_set(err, HR_E_SIGNATURE, "status",
+				    "the status list is not signed by a trusted signer of issuer "
+				    "%.*s",
+				    (int)(d->cwt.iss.len < 8 ? d->cwt.iss.len : 8),
+				    d->cwt.has_iss ? (const char *)d->cwt.iss.ptr : "");
+	}
+	status_list_token_init(&token);
+	rc = status_list_token_check(text, len, cert, uri, hr_time_now().seconds, &token, err);
+	free(text);
+	if (rc == HR_OK)
+		rc = status_list_token_status(&token, d->cwt.status_idx, &value, err);
+	status_list_token_clear(&token);
+	if (rc != HR_OK)
+		return rc;
+	r->status_value = value;
+	if (value != STATUS_VALID)
+		return hr_error_set(err, HR_E_DENIED, "status",
+				    "the credential is %s (%s, index %llu)",
+				    value == STATUS_INVALID     ? "revoked"
+				    : value == STATUS_SUSPENDED ? "suspended"
+								: "not valid",
+				    status_list_status_name(value, name, sizeof(name)),
+				    (unsigned long long)d->cwt.status_idx);
+	return HR_OK;
+}
+
+static void add_warning(void *ctx, const char *message)
+{
+	struct hr_verify_result *r = ctx;
+	struct hr_verify_warning *w;
+
+	if (r->warning_count >= HR_VERIFY_MAX_WARNINGS)
+		return;
+	w = &r->warnings[r->warning_count++];
+	snprintf(w->check, sizeof(w->check), "value_set");
+	snprintf(w->message, sizeof(w->message), "%s", message);
 }
 
 /* Decodes COSE and CWT and renders the claims; the "cose" stage. */
@@ -341,12 +448,23 @@ hr_status hr_verify(struct hr_verifier *v, const struct hr_trust_store *store, c
 	stage_done(r, HR_STAGE_SIGNATURE, rc, &err);
 	rc = check_expiry(&d, at, &err);
 	stage_done(r, HR_STAGE_EXPIRY, rc, &err);
-	if (d.candidate != NULL) {
+	if (d.candidate_cert != NULL) {
 		rc = check_key_usage(&d, dcc, &err);
 		stage_done(r, HR_STAGE_KEY_USAGE, rc, &err);
 	}
+	if (d.cwt.has_status) {
+		r->has_status_reference = true;
+		r->status_index = d.cwt.status_idx;
+		if (options != NULL && options->status != NULL && options->status->fetch != NULL) {
+			rc = check_status(store, &d, options->status, r, &err);
+			stage_done(r, HR_STAGE_STATUS, rc, &err);
+		}
+	}
 	rc = check_schema(&d, dcc, &err);
 	stage_done(r, HR_STAGE_SCHEMA, rc, &err);
+	if (dcc)
+		dcc_schema_check_value_sets(json_object_get(d.claims, "hcert"),
+					    options ? options->value_sets : NULL, add_warning, r);
 
 	r->valid = r->error[0] == 0;
 	buf_init(&claims_text, HR_VERIFY_MAX_DECOMPRESSED * 4);

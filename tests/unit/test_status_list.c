@@ -11,16 +11,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <pthread.h>
 
 #include <jansson.h>
 
+#include <hromada/verify.h>
+
 #include "core/base64.h"
 #include "core/buf.h"
+#include "core/error.h"
+#include "core/http_server.h"
 #include "core/json.h"
+#include "core/log.h"
+#include "credential/issue.h"
 #include "credential/keys.h"
 #include "credential/signer.h"
 #include "credential/signer_cert.h"
 #include "credential/status_list.h"
+#include "credential/trust_list.h"
 #include "credential/zlib_codec.h"
 
 #define URI "https://wallet.ua.example/v1/status-lists/7"
@@ -28,6 +38,8 @@
 
 static char dir[256];
 static struct signer *list_signer, *other_signer;
+/* the issuing side of the status stage tests: UA and PL id_card signers */
+static struct signer *ua_signer, *pl_signer;
 
 static struct signer *open_signer(const char *sub)
 {
@@ -57,14 +69,33 @@ static int setup(void **state)
 		return -1;
 	list_signer = open_signer("a");
 	other_signer = open_signer("b");
-	return list_signer && other_signer ? 0 : -1;
+	{
+		struct keys_country_options ua = {"UA", NULL, NULL, 0}, pl = {"PL", NULL, NULL, 0};
+		char ua_dir[300], pl_dir[300];
+		snprintf(ua_dir, sizeof(ua_dir), "%s/UA", dir);
+		snprintf(pl_dir, sizeof(pl_dir), "%s/PL", dir);
+		ua.dir = ua_dir;
+		pl.dir = pl_dir;
+		if (keys_create_country(&ua, &err) != HR_OK ||
+		    keys_create_country(&pl, &err) != HR_OK)
+			return -1;
+		ua_signer = open_signer("UA/signers/id_card");
+		pl_signer = open_signer("PL/signers/id_card");
+	}
+	return list_signer && other_signer && ua_signer && pl_signer ? 0 : -1;
 }
+
+static struct http_server *status_server;
 
 static int teardown(void **state)
 {
 	(void)state;
 	signer_free(list_signer);
 	signer_free(other_signer);
+	signer_free(ua_signer);
+	signer_free(pl_signer);
+	if (status_server != NULL)
+		http_server_free(status_server);
 	tk_rmrf(dir);
 	return 0;
 }
@@ -587,6 +618,398 @@ static void test_python_decoder_reads_what_our_c_built(void **state)
 	free(bytes);
 }
 
+/* --- the status stage of the verifier ------------------------------------------------ */
+
+#define LIST_SIZE 4096 /* entries of 2 bits */
+#define OUR_IDX   77
+
+static const char id_card_json[] =
+    "{\"person_id\":\"UA:3012345670\",\"family_name\":\"Шевченко\",\"given_name\":\"Олена\","
+    "\"birth_date\":\"1982-05-17\",\"document_number\":\"000123456\"}";
+
+/* An id_card of the UA signer valid a day, pointing at entry OUR_IDX of uri
+ * (no status claim when uri is NULL). */
+static void issue_with_status(const char *uri, struct buf *out)
+{
+	struct issuer *iss = issuer_new(ua_signer);
+	json_t *doc = json_loads(id_card_json, 0, NULL);
+	struct issue_request req = {"id_card", doc, NULL, 0, 86400, NULL, uri, OUR_IDX};
+	struct hr_error err = {0};
+
+	assert_non_null(iss);
+	buf_init(out, 16384);
+	if (issuer_issue(iss, &req, out, &err) != HR_OK) {
+		print_error("not issued: %s\n", err.message);
+		fail();
+	}
+	json_decref(doc);
+	issuer_free(iss);
+}
+
+/* The token of a list where our entry has `value`, signed by `by`. */
+static void token_with(struct signer *by, const char *uri, unsigned value, int64_t exp, int64_t ttl,
+		       struct buf *out)
+{
+	uint8_t bytes[LIST_SIZE * 2 / 8] = {0};
+	struct hr_error err = {0};
+
+	status_list_set(bytes, sizeof(bytes), 2, OUR_IDX, value);
+	buf_init(out, STATUS_LIST_MAX_TOKEN_BYTES);
+	if (status_list_token_build(by, uri, bytes, sizeof(bytes), 2, (int64_t)time(NULL) - 10, exp,
+				    ttl, out, &err) != HR_OK) {
+		print_error("token not built: %s\n", err.message);
+		fail();
+	}
+}
+
+/* In-memory status source for the library tests: one token, or a failure. */
+struct memory_source {
+	const struct buf *token;
+	int calls;
+	char asked[STATUS_LIST_MAX_URI + 1];
+};
+
+static hr_status memory_fetch(void *context, const char *uri, char **token, size_t *len,
+			      struct hr_error *err)
+{
+	struct memory_source *m = context;
+
+	m->calls++;
+	snprintf(m->asked, sizeof(m->asked), "%s", uri);
+	if (m->token == NULL)
+		return hr_error_set(err, HR_E_UNAVAILABLE, "status", "no network in this test");
+	*token = malloc(m->token->len + 1);
+	assert_non_null(*token);
+	memcpy(*token, m->token->data, m->token->len);
+	(*token)[m->token->len] = 0;
+	*len = m->token->len;
+	return HR_OK;
+}
+
+/* A store with the UA and PL id_card signers bound to their countries. */
+static struct hr_trust_store *countries_store(void)
+{
+	struct hr_trust_store *store = hr_trust_store_new();
+	const struct signer_cert *ua = signer_certificate(ua_signer);
+	const struct signer_cert *pl = signer_certificate(pl_signer);
+
+	assert_int_equal(hr_trust_store_add_certificate(store, ua->der, ua->der_len, "UA", NULL),
+			 HR_OK);
+	assert_int_equal(hr_trust_store_add_certificate(store, pl->der, pl->der_len, "PL", NULL),
+			 HR_OK);
+	return store;
+}
+
+static void verify_with(struct hr_trust_store *store, const struct buf *credential,
+			struct memory_source *m, struct hr_verify_result *r)
+{
+	struct hr_status_source source = {memory_fetch, m};
+	struct hr_verify_options o;
+
+	memset(&o, 0, sizeof(o));
+	o.status = m ? &source : NULL;
+	hr_verify_result_init(r);
+	assert_int_equal(
+	    hr_verify_once(store, (const char *)credential->data, credential->len, &o, r), HR_OK);
+}
+
+static void test_status_stage_decides_valid_revoked_and_suspended(void **state)
+{
+	static const struct {
+		unsigned value;
+		bool valid;
+		const char *why;
+	} cases[] = {
+	    {STATUS_VALID, true, NULL},
+	    {STATUS_INVALID, false, "revoked (INVALID, index 77)"},
+	    {STATUS_SUSPENDED, false, "suspended (SUSPENDED, index 77)"},
+	    {3, false, "application-specific 0x03"},
+	};
+	struct hr_trust_store *store = countries_store();
+	struct buf credential, token;
+	struct hr_verify_result r;
+
+	(void)state;
+	issue_with_status(URI, &credential);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct memory_source m = {&token, 0, ""};
+		token_with(ua_signer, URI, cases[i].value, 0, 0, &token);
+		verify_with(store, &credential, &m, &r);
+		assert_int_equal(m.calls, 1);
+		assert_string_equal(m.asked, URI);
+		assert_int_equal(r.valid, cases[i].valid);
+		assert_true(r.has_status_reference);
+		assert_int_equal(r.status_index, OUR_IDX);
+		assert_int_equal(r.status_value, cases[i].value);
+		assert_int_equal(r.stages[HR_STAGE_STATUS],
+				 cases[i].valid ? HR_STAGE_PASSED : HR_STAGE_FAILED);
+		if (!cases[i].valid) {
+			assert_int_equal(r.error_stage, HR_STAGE_STATUS);
+			assert_non_null(strstr(r.error, cases[i].why));
+		}
+		/* the claims show the reference (CWT claim 65535) */
+		assert_non_null(strstr(r.claims_json, "\"status\":{\"status_list\":{\"idx\":77"));
+		hr_verify_result_clear(&r);
+		buf_clear(&token);
+	}
+	buf_clear(&credential);
+	hr_trust_store_free(store);
+}
+
+static void test_status_stage_is_null_offline_or_without_a_reference(void **state)
+{
+	struct hr_trust_store *store = countries_store();
+	struct memory_source m = {NULL, 0, ""};
+	struct buf credential;
+	struct hr_verify_result r;
+
+	(void)state;
+	issue_with_status(URI, &credential);
+	verify_with(store, &credential, NULL, &r); /* offline */
+	assert_true(r.valid);
+	assert_true(r.has_status_reference);
+	assert_int_equal(r.stages[HR_STAGE_STATUS], HR_STAGE_NOT_RUN);
+	assert_int_equal(r.status_value, HR_STATUS_NONE);
+	hr_verify_result_clear(&r);
+	buf_clear(&credential);
+	issue_with_status(NULL, &credential); /* no status claim */
+	verify_with(store, &credential, &m, &r);
+	assert_true(r.valid);
+	assert_false(r.has_status_reference);
+	assert_int_equal(r.stages[HR_STAGE_STATUS], HR_STAGE_NOT_RUN);
+	assert_int_equal(m.calls, 0);
+	hr_verify_result_clear(&r);
+	buf_clear(&credential);
+	hr_trust_store_free(store);
+}
+
+static void test_status_stage_fails_on_every_untrustworthy_token(void **state)
+{
+	struct hr_trust_store *store = countries_store();
+	struct buf credential, token;
+	struct hr_verify_result r;
+
+	(void)state;
+	issue_with_status(URI, &credential);
+	/* cannot be obtained */
+	{
+		struct memory_source m = {NULL, 0, ""};
+		verify_with(store, &credential, &m, &r);
+		assert_false(r.valid);
+		assert_non_null(strstr(r.error, "cannot obtain the status list"));
+		assert_non_null(strstr(r.error, "no network in this test"));
+		hr_verify_result_clear(&r);
+	}
+	/* signed by a trusted signer of another country (PL for a UA credential) */
+	{
+		struct memory_source m = {&token, 0, ""};
+		token_with(pl_signer, URI, STATUS_VALID, 0, 0, &token);
+		verify_with(store, &credential, &m, &r);
+		assert_false(r.valid);
+		assert_int_equal(r.stages[HR_STAGE_STATUS], HR_STAGE_FAILED);
+		assert_non_null(strstr(r.error, "not signed by a trusted signer of issuer UA"));
+		hr_verify_result_clear(&r);
+		buf_clear(&token);
+	}
+	/* signed by an unknown key */
+	{
+		struct memory_source m = {&token, 0, ""};
+		token_with(other_signer, URI, STATUS_VALID, 0, 0, &token);
+		verify_with(store, &credential, &m, &r);
+		assert_false(r.valid);
+		assert_non_null(strstr(r.error, "not signed by a trusted signer"));
+		hr_verify_result_clear(&r);
+		buf_clear(&token);
+	}
+	/* another list's token, an expired token */
+	{
+		struct memory_source m = {&token, 0, ""};
+		token_with(ua_signer, "https://wallet.ua.example/v1/status-lists/8", STATUS_VALID,
+			   0, 0, &token);
+		verify_with(store, &credential, &m, &r);
+		assert_false(r.valid);
+		assert_non_null(strstr(r.error, "(sub)"));
+		hr_verify_result_clear(&r);
+		buf_clear(&token);
+		token_with(ua_signer, URI, STATUS_VALID, (int64_t)time(NULL) - 5, 0, &token);
+		verify_with(store, &credential, &m, &r);
+		assert_false(r.valid);
+		assert_non_null(strstr(r.error, "expired"));
+		hr_verify_result_clear(&r);
+		buf_clear(&token);
+	}
+	/* a list too short for our index */
+	{
+		struct memory_source m = {&token, 0, ""};
+		uint8_t small[4] = {0};
+		buf_init(&token, 4096);
+		assert_int_equal(status_list_token_build(ua_signer, URI, small, sizeof(small), 2,
+							 (int64_t)time(NULL), 0, 0, &token, NULL),
+				 HR_OK);
+		verify_with(store, &credential, &m, &r);
+		assert_false(r.valid);
+		assert_non_null(strstr(r.error, "none at index 77"));
+		hr_verify_result_clear(&r);
+		buf_clear(&token);
+	}
+	buf_clear(&credential);
+	hr_trust_store_free(store);
+}
+
+/* --- hromada verify --status online over real HTTP --------------------------------------- */
+
+static struct status_service {
+	pthread_mutex_t lock;
+	struct buf token;
+	bool down;
+	int served;
+	char url[256];
+} stat_svc = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void handle_status_list(struct http_request *req, void *context)
+{
+	(void)context;
+	pthread_mutex_lock(&stat_svc.lock);
+	if (stat_svc.down) {
+		pthread_mutex_unlock(&stat_svc.lock);
+		http_reply_error(req, 503, "unavailable", "down for the test");
+		return;
+	}
+	stat_svc.served++;
+	http_reply_bytes(req, 200, STATUS_LIST_MEDIA_TYPE, stat_svc.token.data, stat_svc.token.len);
+	pthread_mutex_unlock(&stat_svc.lock);
+}
+
+static bool start_status_service(void)
+{
+	struct http_server_options options;
+	struct hr_error err = {0};
+
+	if (status_server != NULL)
+		return true;
+	log_set_level(LOG_LEVEL_ERROR);
+	http_server_options_default(&options);
+	options.listen_port = 0;
+	options.threads = 2;
+	options.access_log = false;
+	snprintf(options.name, sizeof(options.name), "test/status");
+	buf_init(&stat_svc.token, STATUS_LIST_MAX_TOKEN_BYTES);
+	if ((status_server = http_server_new(&options, &err)) == NULL ||
+	    http_server_route(status_server, "GET", "/v1/status-lists/{id}", 0, handle_status_list,
+			      NULL, &err) != HR_OK ||
+	    http_server_start(status_server, &err) != HR_OK) {
+		print_error("status service: %s\n", err.message);
+		return false;
+	}
+	snprintf(stat_svc.url, sizeof(stat_svc.url), "%s/v1/status-lists/7",
+		 http_server_url(status_server));
+	return true;
+}
+
+static void serve_token(unsigned value, int64_t ttl)
+{
+	struct buf token;
+
+	token_with(ua_signer, stat_svc.url, value, 0, ttl, &token);
+	pthread_mutex_lock(&stat_svc.lock);
+	buf_reset(&stat_svc.token);
+	buf_append(&stat_svc.token, token.data, token.len);
+	stat_svc.down = false;
+	pthread_mutex_unlock(&stat_svc.lock);
+	buf_clear(&token);
+}
+
+/* hromada verify --cert UA-id_card [--status MODE] --trust-cache CACHE credential */
+static int run_cli(const char *mode, const char *cache, const struct buf *credential, json_t **out)
+{
+	char cert[512], text[16384];
+	char *argv[12];
+	size_t n = 0;
+	int code;
+	const char *brace;
+
+	snprintf(cert, sizeof(cert), "%s/UA/signers/id_card/cert.pem", dir);
+	argv[n++] = (char *)tk_hromada_binary();
+	argv[n++] = "verify";
+	argv[n++] = "--cert";
+	argv[n++] = cert;
+	argv[n++] = "--trust-cache";
+	argv[n++] = (char *)cache;
+	if (mode != NULL) {
+		argv[n++] = "--status";
+		argv[n++] = (char *)mode;
+	}
+	argv[n++] = (char *)buf_str(credential);
+	argv[n] = NULL;
+	code = tk_run(argv, text, sizeof(text), 60000);
+	brace = strchr(text, '{');
+	*out = brace ? json_loads(brace, JSON_DISABLE_EOF_CHECK, NULL) : NULL;
+	if (*out == NULL)
+		print_error("no JSON (exit %d): %s\n", code, text);
+	return code;
+}
+
+static json_t *status_of(const json_t *r)
+{
+	return json_object_get(json_object_get(r, "stages"), "status");
+}
+
+static void test_cli_status_online_fetches_checks_and_caches_by_ttl(void **state)
+{
+	char cache[300];
+	struct buf credential;
+	json_t *r;
+
+	(void)state;
+	assert_true(start_status_service());
+	issue_with_status(stat_svc.url, &credential);
+	/* offline (the default): null */
+	snprintf(cache, sizeof(cache), "%s/status-cache-1", dir);
+	assert_int_equal(run_cli(NULL, cache, &credential, &r), 0);
+	assert_true(json_is_null(status_of(r)));
+	json_decref(r);
+	/* online, VALID with ttl 600: true; then the service goes away and the cached
+	 * token (younger than its ttl) still answers */
+	serve_token(STATUS_VALID, 600);
+	assert_int_equal(run_cli("online", cache, &credential, &r), 0);
+	assert_true(json_is_true(status_of(r)));
+	json_decref(r);
+	assert_int_equal(stat_svc.served, 1);
+	pthread_mutex_lock(&stat_svc.lock);
+	stat_svc.down = true;
+	pthread_mutex_unlock(&stat_svc.lock);
+	assert_int_equal(run_cli("online", cache, &credential, &r), 0);
+	assert_true(json_is_true(status_of(r)));
+	json_decref(r);
+	assert_int_equal(stat_svc.served, 1);
+	/* a fresh cache, the service away: false, with why */
+	snprintf(cache, sizeof(cache), "%s/status-cache-2", dir);
+	assert_int_equal(run_cli("online", cache, &credential, &r), 1);
+	assert_true(json_is_false(status_of(r)));
+	assert_non_null(
+	    strstr(json_string_value(json_object_get(json_object_get(r, "error"), "message")),
+		   "cannot obtain the status list"));
+	json_decref(r);
+	/* revoked and suspended (each in its own cache) */
+	serve_token(STATUS_INVALID, 600);
+	snprintf(cache, sizeof(cache), "%s/status-cache-3", dir);
+	assert_int_equal(run_cli("online", cache, &credential, &r), 1);
+	assert_true(json_is_false(status_of(r)));
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(r, "error"), "stage")), "status");
+	assert_non_null(strstr(
+	    json_string_value(json_object_get(json_object_get(r, "error"), "message")), "revoked"));
+	json_decref(r);
+	serve_token(STATUS_SUSPENDED, 600);
+	snprintf(cache, sizeof(cache), "%s/status-cache-4", dir);
+	assert_int_equal(run_cli("online", cache, &credential, &r), 1);
+	assert_non_null(
+	    strstr(json_string_value(json_object_get(json_object_get(r, "error"), "message")),
+		   "suspended"));
+	json_decref(r);
+	buf_clear(&credential);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -602,6 +1025,10 @@ int main(void)
 	    cmocka_unit_test(test_list_inflating_past_the_ceiling_is_refused),
 	    cmocka_unit_test(test_build_refuses_bad_arguments),
 	    cmocka_unit_test(test_python_decoder_reads_what_our_c_built),
+	    cmocka_unit_test(test_status_stage_decides_valid_revoked_and_suspended),
+	    cmocka_unit_test(test_status_stage_is_null_offline_or_without_a_reference),
+	    cmocka_unit_test(test_status_stage_fails_on_every_untrustworthy_token),
+	    cmocka_unit_test(test_cli_status_online_fetches_checks_and_caches_by_ttl),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -12,6 +12,7 @@
  */
 #include "testkit/testkit.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,9 @@
 #include "core/base64.h"
 #include "core/buf.h"
 #include "core/documents.h"
+#include "core/http_server.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "credential/issue.h"
 #include "credential/keys.h"
 #include "credential/signer.h"
@@ -41,6 +44,16 @@ static char *anchor;                /* the pinned certificate (PEM) */
 static size_t anchor_len;
 static char *other_anchor;
 static size_t other_anchor_len;
+/* The trust service stand-in of the --trust-url tests (below). */
+static struct trust_service {
+	pthread_mutex_t lock;
+	struct buf list;
+	char etag[64];
+	bool down;
+	int served_200, served_304;
+	struct http_server *server;
+	char url[256];
+} service = {.lock = PTHREAD_MUTEX_INITIALIZER};
 /* document signers: UA id_card, UA driver_licence, UA hcert, PL id_card, PL vaccination */
 enum { UA_ID, UA_DRIVER, UA_HCERT, PL_ID, PL_VACCINATION, SIGNER_COUNT };
 static struct signer *signers[SIGNER_COUNT];
@@ -109,6 +122,9 @@ static int teardown(void **state)
 		signer_free(signers[i]);
 	free(anchor);
 	free(other_anchor);
+	if (service.server != NULL)
+		http_server_free(service.server);
+	buf_clear(&service.list);
 	tk_rmrf(dir);
 	return 0;
 }
@@ -229,7 +245,7 @@ static void issue_id_card(int which, const char *issuer, struct buf *out)
 	struct issuer *iss = issuer_new(signers[which]);
 	json_error_t jerr;
 	json_t *doc = json_loads(id_card_json, 0, &jerr);
-	struct issue_request req = {"id_card", doc, issuer, 0, 3600, NULL};
+	struct issue_request req = {"id_card", doc, issuer, 0, 3600, NULL, NULL, 0};
 	struct hr_error err = {0};
 
 	assert_non_null(iss);
@@ -624,34 +640,59 @@ static void test_listed_certificate_whose_kid_does_not_match_is_refused(void **s
 	json_object_set_new(
 	    entry, "kid", b64_std_string(signer_certificate(signers[UA_ID])->kid, SIGNER_KID_LEN));
 	sign_jws(list_signer, header, payload, &list);
-	assert_refused(&list, "kid or country does not match");
+	assert_refused(&list, "signer 4: kid does not match its certificate");
 	buf_clear(&list);
 	/* a kid that is not 8 bytes, or not base64 */
 	json_object_set_new(entry, "kid", json_string("AAAA"));
 	sign_jws(list_signer, header, payload, &list);
-	assert_refused(&list, "kid or country does not match");
+	assert_refused(&list, "signer 4: kid is not base64 of 8 bytes");
 	buf_clear(&list);
 	json_object_set_new(entry, "kid", json_string("not base64!"));
 	sign_jws(list_signer, header, payload, &list);
-	assert_refused(&list, "kid or country does not match");
+	assert_refused(&list, "signer 4: kid is not base64 of 8 bytes");
 	buf_clear(&list);
 	json_decref(header);
 	json_decref(payload);
 }
 
-static void test_certificate_listed_under_the_wrong_country_is_refused(void **state)
+/*
+ * Certificates are parsed at first use (trust_store.h): a listed certificate
+ * whose subject names another country loads, but is never trusted — its
+ * credentials fail the signature stage with the reason — while the rest of the
+ * list works.
+ */
+static void test_certificate_listed_under_the_wrong_country_is_never_trusted(void **state)
 {
 	json_t *header = es256_header(), *payload = list_payload(), *entry;
-	struct buf list;
+	struct buf list, credential;
+	struct hr_verify_result r;
+	struct hr_error err = {0};
+	struct hr_trust_store *store;
+	hr_status rc;
 
 	(void)state;
-	/* the UA driver_licence signer (subject C=UA) listed as PL, after a good entry */
-	entry = json_array_get(json_object_get(payload, "signers"), UA_DRIVER);
+	/* the UA id_card signer (subject C=UA) listed as PL */
+	entry = json_array_get(json_object_get(payload, "signers"), UA_ID);
 	json_object_set_new(entry, "country", json_string("PL"));
 	sign_jws(list_signer, header, payload, &list);
-	assert_refused(&list, "kid or country does not match");
+	store = load(&list, anchor, anchor_len, &rc, &err);
+	assert_int_equal(rc, HR_OK);
+	issue_id_card(UA_ID, "PL", &credential);
+	verify(store, &credential, &r);
+	assert_false(r.valid);
+	assert_int_equal(r.stages[HR_STAGE_SIGNATURE], HR_STAGE_FAILED);
+	assert_non_null(strstr(r.error, "names country UA but was listed under PL"));
+	hr_verify_result_clear(&r);
+	buf_clear(&credential);
+	/* the others still work */
+	issue_id_card(PL_ID, NULL, &credential);
+	verify(store, &credential, &r);
+	assert_true(r.valid);
+	hr_verify_result_clear(&r);
+	buf_clear(&credential);
+	hr_trust_store_free(store);
 	buf_clear(&list);
-	/* a country that is not two letters */
+	/* a country that is not two letters is refused at once */
 	json_object_set_new(entry, "country", json_string("UKR"));
 	sign_jws(list_signer, header, payload, &list);
 	assert_refused(&list, "needs country, kid and certificate");
@@ -664,22 +705,45 @@ static void test_certificate_listed_under_the_wrong_country_is_refused(void **st
 	json_decref(payload);
 }
 
-static void test_listed_certificate_that_does_not_parse_is_refused(void **state)
+static void test_listed_certificate_that_does_not_parse_is_never_trusted(void **state)
 {
+	static const char junk[] = "not a certificate";
 	json_t *header = es256_header(), *payload = list_payload(), *entry;
-	struct buf list;
+	uint8_t kid[SIGNER_KID_LEN];
+	struct buf list, credential;
+	struct hr_verify_result r;
 	struct hr_error err = {0};
 	struct hr_trust_store *store;
+	const struct trust_entry *first;
 	hr_status rc;
 
 	(void)state;
+	/* junk whose kid is right: it loads, and can never verify anything */
+	signer_cert_kid((const uint8_t *)junk, strlen(junk), kid);
 	entry = json_array_get(json_object_get(payload, "signers"), SIGNER_COUNT - 1);
-	json_object_set_new(entry, "certificate", json_string("bm90IGEgY2VydGlmaWNhdGU="));
+	json_object_set_new(entry, "certificate", b64_std_string(junk, strlen(junk)));
+	json_object_set_new(entry, "kid", b64_std_string(kid, SIGNER_KID_LEN));
 	sign_jws(list_signer, header, payload, &list);
 	store = load(&list, anchor, anchor_len, &rc, &err);
-	assert_int_equal(rc, HR_E_INVALID);
-	assert_nothing_trusted(store);
+	assert_int_equal(rc, HR_OK);
+	assert_int_equal(trust_store_find(store, kid, SIGNER_KID_LEN, &first), 1);
+	assert_null(trust_entry_cert(store, first, &err));
+	assert_non_null(strstr(err.message, "unusable"));
+	issue_id_card(UA_ID, NULL, &credential);
+	verify(store, &credential, &r);
+	assert_true(r.valid);
+	hr_verify_result_clear(&r);
+	buf_clear(&credential);
 	hr_trust_store_free(store);
+	buf_clear(&list);
+	/* other junk, whose kid does not match: the whole list is refused */
+	json_object_set_new(entry, "certificate", json_string("bm90IGEgY2VydA=="));
+	sign_jws(list_signer, header, payload, &list);
+	assert_refused(&list, "kid does not match its certificate");
+	buf_clear(&list);
+	json_object_set_new(entry, "certificate", json_string("not base64"));
+	sign_jws(list_signer, header, payload, &list);
+	assert_refused(&list, "certificate is not base64");
 	buf_clear(&list);
 	json_decref(header);
 	json_decref(payload);
@@ -831,7 +895,7 @@ static void test_refused_list_leaves_earlier_trust_unchanged(void **state)
 	assert_int_equal(hr_trust_store_add_certificate(store, pl->der, pl->der_len, "PL", &err),
 			 HR_OK);
 	entry = json_array_get(json_object_get(payload, "signers"), SIGNER_COUNT - 1);
-	json_object_set_new(entry, "country", json_string("UA")); /* a PL certificate as UA */
+	json_object_set_new(entry, "kid", json_string("AAAAAAAAAAA=")); /* not its kid */
 	sign_jws(list_signer, header, payload, &list);
 	assert_int_equal(
 	    hr_trust_store_load_list(store, list.data, list.len, anchor, anchor_len, &err),
@@ -1003,6 +1067,425 @@ static void test_open_refuses_a_list_signed_by_another_key(void **state)
 	json_decref(payload);
 }
 
+/* The verifier reads a list's payload with its own strict scanner (not a JSON
+ * tree): other members of any shape are skipped, the known ones must have their
+ * types, nothing may appear twice, and broken JSON is refused. */
+static void test_payload_scanner_skips_other_members_and_refuses_broken_ones(void **state)
+{
+	static const struct {
+		const char *extra; /* inserted as the first members of the payload */
+		const char *why;   /* NULL: loads */
+	} cases[] = {
+	    {"\"members\":[{\"id\":\"UA/GOV/1/x\",\"keys\":[1,2.5e3,-0,true,false,null]}],"
+	     "\"gateways\":{\"a\":{\"b\":{\"c\":\"\\u00e9\\n\\\"\"}}},",
+	     NULL},
+	    {"\"x\":\"tab\\there\",", NULL},
+	    {"\"format\":\"again\",", "names format twice"},
+	    {"\"signers\":[],", "names signers twice"},
+	    {"\"x\":01,", "not well-formed"},
+	    {"\"x\":tru,", "not well-formed"},
+	    {"\"x\":\"\\q\",", "not well-formed"},
+	    {"\"x\":[1,],", "not well-formed"},
+	    {"\"x\":{\"a\" 1},", "not well-formed"},
+	    {"\"x\":\"\\u12\",", "not well-formed"},
+	    {"\"x\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]],",
+	     "not well-formed"},
+	};
+	json_t *header = es256_header();
+	struct buf list;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *payload = list_payload();
+		struct buf text, prot, body, input, sig64;
+		uint8_t sig[COSE_SIGNATURE_MAX];
+		size_t sig_len = sizeof(sig);
+		char *compact = json_dumps(payload, JSON_COMPACT);
+
+		/* splice the extra members in by hand: JSON a builder would not write */
+		buf_init(&text, LIST_LIMIT);
+		buf_printf(&text, "{%s%s", cases[i].extra, compact + 1);
+		buf_init(&prot, LIST_LIMIT);
+		buf_init(&body, LIST_LIMIT);
+		buf_init(&input, 2 * LIST_LIMIT);
+		buf_init(&sig64, LIST_LIMIT);
+		{
+			char *h = json_dumps(header, JSON_COMPACT);
+			append_b64url(&prot, h, strlen(h));
+			free(h);
+		}
+		append_b64url(&body, text.data, text.len);
+		buf_printf(&input, "%s.%s", buf_str(&prot), buf_str(&body));
+		assert_int_equal(
+		    signer_sign(list_signer, input.data, input.len, sig, &sig_len, NULL), HR_OK);
+		append_b64url(&sig64, sig, sig_len);
+		buf_init(&list, LIST_LIMIT);
+		buf_printf(&list, "{\"protected\":\"%s\",\"payload\":\"%s\",\"signature\":\"%s\"}",
+			   buf_str(&prot), buf_str(&body), buf_str(&sig64));
+		if (cases[i].why == NULL) {
+			struct hr_error err = {0};
+			hr_status rc;
+			struct hr_trust_store *store = load(&list, anchor, anchor_len, &rc, &err);
+			if (rc != HR_OK) {
+				print_error("case %zu refused: %s\n", i, err.message);
+				fail();
+			}
+			assert_int_equal(hr_trust_store_count(store), SIGNER_COUNT);
+			hr_trust_store_free(store);
+		} else {
+			assert_refused(&list, cases[i].why);
+		}
+		free(compact);
+		json_decref(payload);
+		buf_clear(&text);
+		buf_clear(&prot);
+		buf_clear(&body);
+		buf_clear(&input);
+		buf_clear(&sig64);
+		buf_clear(&list);
+	}
+	/* a version written 1.0 is not the integer 1 */
+	{
+		json_t *payload = list_payload();
+		json_object_set_new(payload, "version", json_real(1.0));
+		sign_jws(list_signer, header, payload, &list);
+		assert_refused(&list, "not a hromada-trust-list version 1 document");
+		buf_clear(&list);
+		json_decref(payload);
+	}
+	/* the JWS itself: exactly protected, payload, signature */
+	{
+		static const char *const jws[] = {
+		    "{\"protected\":\"e30\",\"payload\":\"e30\",\"signature\":\"AA\",\"header\":{}"
+		    "}",
+		    "{\"protected\":\"e30\",\"protected\":\"e30\",\"payload\":\"e30\","
+		    "\"signature\":"
+		    "\"AA\"}",
+		    "{\"protected\":\"e\\u0033\",\"payload\":\"e30\",\"signature\":\"AA\"}",
+		    "{\"protected\":\"e30\",\"payload\":\"e30\",\"signature\":\"AA\"} x",
+		    "{\"protected\":\"e30\",\"payload\":\"e30\",\"signature\":\"AA\"",
+		};
+		for (size_t i = 0; i < sizeof(jws) / sizeof(jws[0]); i++) {
+			struct hr_error err = {0};
+			hr_status rc;
+			struct hr_trust_store *store;
+			buf_init(&list, LIST_LIMIT);
+			buf_append_str(&list, jws[i]);
+			store = load(&list, anchor, anchor_len, &rc, &err);
+			assert_int_equal(rc, HR_E_INVALID);
+			assert_string_equal(err.stage, "trust_list");
+			assert_nothing_trusted(store);
+			hr_trust_store_free(store);
+			buf_clear(&list);
+		}
+	}
+	json_decref(header);
+}
+
+/* --- hromada verify --trust-url over real HTTP ------------------------------------ */
+
+/*
+ * A trust service stand-in: GET /v1/trust-list serves the current text with an
+ * ETag and answers 304 to a matching If-None-Match, or 503 while "down". The
+ * hromada binary is run as a verifier would be, with its own cache directory.
+ */
+
+static void handle_trust_list(struct http_request *req, void *context)
+{
+	const char *inm = http_request_header(req, "If-None-Match");
+
+	(void)context;
+	pthread_mutex_lock(&service.lock);
+	if (service.down) {
+		pthread_mutex_unlock(&service.lock);
+		http_reply_error(req, 503, "unavailable", "down for the test");
+		return;
+	}
+	http_reply_header(req, "ETag", service.etag);
+	if (inm != NULL && strcmp(inm, service.etag) == 0) {
+		service.served_304++;
+		pthread_mutex_unlock(&service.lock);
+		http_reply_bytes(req, 304, "application/json", "", 0);
+		return;
+	}
+	service.served_200++;
+	http_reply_bytes(req, 200, "application/json", service.list.data, service.list.len);
+	pthread_mutex_unlock(&service.lock);
+}
+
+static void serve_list(const json_t *payload, int64_t sequence)
+{
+	pthread_mutex_lock(&service.lock);
+	buf_clear(&service.list);
+	sign_payload(payload, &service.list);
+	snprintf(service.etag, sizeof(service.etag), "\"list-%lld\"", (long long)sequence);
+	service.down = false;
+	pthread_mutex_unlock(&service.lock);
+}
+
+static void set_down(bool down)
+{
+	pthread_mutex_lock(&service.lock);
+	service.down = down;
+	pthread_mutex_unlock(&service.lock);
+}
+
+static bool start_service(void)
+{
+	struct http_server_options options;
+	struct hr_error err = {0};
+
+	if (service.server != NULL)
+		return true;
+	log_set_level(LOG_LEVEL_ERROR);
+	http_server_options_default(&options);
+	options.listen_port = 0;
+	options.threads = 2;
+	options.access_log = false;
+	snprintf(options.name, sizeof(options.name), "test/trust");
+	buf_init(&service.list, LIST_LIMIT);
+	if ((service.server = http_server_new(&options, &err)) == NULL ||
+	    http_server_route(service.server, "GET", "/v1/trust-list", 0, handle_trust_list, NULL,
+			      &err) != HR_OK ||
+	    http_server_start(service.server, &err) != HR_OK) {
+		print_error("trust service: %s\n", err.message);
+		return false;
+	}
+	snprintf(service.url, sizeof(service.url), "%s/v1/trust-list",
+		 http_server_url(service.server));
+	return true;
+}
+
+/* A list payload of all signers issued now, next_update `ahead` seconds away. */
+static json_t *current_payload(int64_t sequence, int64_t ahead)
+{
+	char issued[32], next[32];
+	time_t now = time(NULL), then = now + ahead;
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(issued, sizeof(issued), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	gmtime_r(&then, &tm);
+	strftime(next, sizeof(next), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (ahead < 0) /* a list issued before it expired */
+		snprintf(issued, sizeof(issued), "2020-01-01T00:00:00Z");
+	return timed_payload(sequence, issued, next);
+}
+
+/* Runs hromada verify with the given arguments and the UA id_card credential;
+ * returns the exit code, the JSON object in *out (caller decrefs). */
+static int run_verify(const char *const *args, size_t n_args, json_t **out, char *text, size_t cap)
+{
+	struct buf credential;
+	char *argv[24];
+	size_t n = 0;
+	int code;
+	const char *brace;
+
+	issue_id_card(UA_ID, NULL, &credential);
+	argv[n++] = (char *)tk_hromada_binary();
+	argv[n++] = "verify";
+	for (size_t i = 0; i < n_args && n < 21; i++)
+		argv[n++] = (char *)args[i];
+	argv[n++] = (char *)buf_str(&credential);
+	argv[n] = NULL;
+	code = tk_run(argv, text, cap, 60000);
+	brace = strchr(text, '{');
+	*out = brace ? json_loads(brace, JSON_DISABLE_EOF_CHECK, NULL) : NULL;
+	if (*out == NULL)
+		print_error("no JSON from hromada verify (exit %d): %s\n", code, text);
+	buf_clear(&credential);
+	return code;
+}
+
+/* The contract for a refused or missing list: every stage null, stage trust_list. */
+static void assert_trust_list_failure(const json_t *r, const char *why)
+{
+	const char *key;
+	json_t *v;
+
+	assert_non_null(r);
+	assert_true(json_is_false(json_object_get(r, "valid")));
+	json_object_foreach(json_object_get(r, "stages"), key, v) assert_true(json_is_null(v));
+	assert_int_equal(json_object_size(json_object_get(r, "stages")), HR_STAGE_COUNT);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(r, "error"), "stage")), "trust_list");
+	if (strstr(json_string_value(json_object_get(json_object_get(r, "error"), "message")),
+		   why) == NULL) {
+		print_error(
+		    "message \"%s\" lacks \"%s\"\n",
+		    json_string_value(json_object_get(json_object_get(r, "error"), "message")),
+		    why);
+		fail();
+	}
+}
+
+static void test_trust_url_fetches_caches_and_revalidates_with_etag(void **state)
+{
+	char cache[300], pin[300], text[16384];
+	json_t *payload = current_payload(20, 86400), *r;
+	const char *args[] = {"--trust-url", service.url,      "--trust-cache",
+			      cache,         "--trust-anchor", pin};
+
+	(void)state;
+	assert_true(start_service());
+	snprintf(cache, sizeof(cache), "%s/cache-etag", dir);
+	snprintf(pin, sizeof(pin), "%s/trust/cert.pem", dir);
+	json_object_set_new(payload, "members", json_array()); /* ignored by verifiers */
+	json_object_set_new(payload, "gateways", json_array());
+	serve_list(payload, 20);
+	assert_int_equal(run_verify(args, 6, &r, text, sizeof(text)), 0);
+	assert_true(json_is_true(json_object_get(r, "valid")));
+	json_decref(r);
+	assert_int_equal(service.served_200, 1);
+	/* the same list again: If-None-Match, 304, the cached copy is used */
+	assert_int_equal(run_verify(args, 6, &r, text, sizeof(text)), 0);
+	assert_true(json_is_true(json_object_get(r, "valid")));
+	json_decref(r);
+	assert_int_equal(service.served_200, 1);
+	assert_int_equal(service.served_304, 1);
+	/* the service is away: offline from the cache, which is current */
+	set_down(true);
+	assert_int_equal(run_verify(args, 6, &r, text, sizeof(text)), 0);
+	assert_true(json_is_true(json_object_get(r, "valid")));
+	assert_non_null(strstr(text, "offline"));
+	json_decref(r);
+	json_decref(payload);
+}
+
+static void test_trust_url_refuses_rollback_and_stale_lists(void **state)
+{
+	char cache[300], pin[300], text[16384];
+	json_t *payload, *r;
+	const char *args[] = {"--trust-url", service.url,      "--trust-cache",
+			      cache,         "--trust-anchor", pin};
+
+	(void)state;
+	assert_true(start_service());
+	snprintf(cache, sizeof(cache), "%s/cache-rollback", dir);
+	snprintf(pin, sizeof(pin), "%s/trust/cert.pem", dir);
+	payload = current_payload(30, 86400);
+	serve_list(payload, 30);
+	json_decref(payload);
+	assert_int_equal(run_verify(args, 6, &r, text, sizeof(text)), 0);
+	json_decref(r);
+	/* an older list (a replay, a stale mirror) is refused: exit 1 */
+	payload = current_payload(29, 86400);
+	serve_list(payload, 29);
+	json_decref(payload);
+	assert_int_equal(run_verify(args, 6, &r, text, sizeof(text)), 1);
+	assert_trust_list_failure(r, "rollback");
+	json_decref(r);
+	/* a list past next_update + grace is refused, with what to do */
+	payload = current_payload(31, -2 * 86400);
+	serve_list(payload, 31);
+	json_decref(payload);
+	assert_int_equal(run_verify(args, 6, &r, text, sizeof(text)), 1);
+	assert_trust_list_failure(r, "stale");
+	json_decref(r);
+	/* an hour past next_update: within the default grace, outside --trust-grace 60 */
+	payload = current_payload(32, -3600);
+	serve_list(payload, 32);
+	json_decref(payload);
+	assert_int_equal(run_verify(args, 6, &r, text, sizeof(text)), 0);
+	json_decref(r);
+	{
+		const char *strict[] = {"--trust-url",    service.url, "--trust-cache", cache,
+					"--trust-anchor", pin,         "--trust-grace", "60"};
+		set_down(true);
+		assert_int_equal(run_verify(strict, 8, &r, text, sizeof(text)), 1);
+		assert_trust_list_failure(r, "stale");
+		assert_non_null(strstr(
+		    json_string_value(json_object_get(json_object_get(r, "error"), "message")),
+		    "connect to the network"));
+		json_decref(r);
+	}
+	/* a list signed by another key is refused, the cached one is not replaced */
+	{
+		json_t *p = current_payload(40, 86400);
+		pthread_mutex_lock(&service.lock);
+		buf_reset(&service.list);
+		assert_int_equal(trust_list_sign_payload(other_signer, p, &service.list, NULL),
+				 HR_OK);
+		snprintf(service.etag, sizeof(service.etag), "\"other\"");
+		service.down = false;
+		pthread_mutex_unlock(&service.lock);
+		json_decref(p);
+		assert_int_equal(run_verify(args, 6, &r, text, sizeof(text)), 1);
+		assert_trust_list_failure(r, "not signed by the pinned trust-list signer");
+		json_decref(r);
+	}
+}
+
+static void test_trust_url_without_network_or_cache_exits_2(void **state)
+{
+	char cache[300], pin[300], text[16384];
+	json_t *r;
+	const char *args[] = {"--trust-url", service.url,      "--trust-cache",
+			      cache,         "--trust-anchor", pin};
+	const char *unreachable[] = {"--trust-url",    "http://127.0.0.1:1/v1/trust-list",
+				     "--trust-cache",  cache,
+				     "--trust-anchor", pin};
+	const char *no_anchor[] = {"--trust-url", service.url, "--trust-cache", cache};
+
+	(void)state;
+	assert_true(start_service());
+	snprintf(cache, sizeof(cache), "%s/cache-empty", dir);
+	snprintf(pin, sizeof(pin), "%s/trust/cert.pem", dir);
+	set_down(true);
+	assert_int_equal(run_verify(args, 6, &r, text, sizeof(text)), 2);
+	assert_trust_list_failure(r, "none is cached");
+	json_decref(r);
+	assert_int_equal(run_verify(unreachable, 6, &r, text, sizeof(text)), 2);
+	assert_trust_list_failure(r, "connect to the network");
+	json_decref(r);
+	/* no anchor provisioned in the cache directory */
+	assert_int_equal(run_verify(no_anchor, 4, &r, text, sizeof(text)), 2);
+	assert_trust_list_failure(r, "trust-anchor.pem");
+	json_decref(r);
+	set_down(false);
+}
+
+static void test_trust_list_file_must_be_current_and_not_rolled_back(void **state)
+{
+	char cache[300], pin[300], file[300], text[16384];
+	const char *args[] = {"--trust-list", file, "--trust-cache", cache, "--trust-anchor", pin};
+	const char *no_cache[] = {"--trust-list", file, "--trust-anchor", pin};
+	struct buf list;
+	json_t *payload, *r;
+
+	(void)state;
+	snprintf(cache, sizeof(cache), "%s/cache-file", dir);
+	snprintf(pin, sizeof(pin), "%s/trust/cert.pem", dir);
+	snprintf(file, sizeof(file), "%s/list-file.json", dir);
+	payload = current_payload(50, -2 * 86400);
+	sign_payload(payload, &list);
+	json_decref(payload);
+	assert_true(tk_write_file(file, buf_str(&list)));
+	buf_clear(&list);
+	assert_int_equal(run_verify(no_cache, 4, &r, text, sizeof(text)), 1);
+	assert_trust_list_failure(r, "stale");
+	json_decref(r);
+	payload = current_payload(50, 86400);
+	sign_payload(payload, &list);
+	json_decref(payload);
+	assert_true(tk_write_file(file, buf_str(&list)));
+	buf_clear(&list);
+	assert_int_equal(run_verify(args, 6, &r, text, sizeof(text)), 0);
+	json_decref(r);
+	payload = current_payload(49, 86400);
+	sign_payload(payload, &list);
+	json_decref(payload);
+	assert_true(tk_write_file(file, buf_str(&list)));
+	buf_clear(&list);
+	assert_int_equal(run_verify(args, 6, &r, text, sizeof(text)), 1);
+	assert_trust_list_failure(r, "rollback");
+	json_decref(r);
+	/* without the cache there is nothing to compare with */
+	assert_int_equal(run_verify(no_cache, 4, &r, text, sizeof(text)), 0);
+	json_decref(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1017,8 +1500,8 @@ int main(void)
 	    cmocka_unit_test(test_changed_alg_is_refused),
 	    cmocka_unit_test(test_crit_header_is_refused_even_when_signed),
 	    cmocka_unit_test(test_listed_certificate_whose_kid_does_not_match_is_refused),
-	    cmocka_unit_test(test_certificate_listed_under_the_wrong_country_is_refused),
-	    cmocka_unit_test(test_listed_certificate_that_does_not_parse_is_refused),
+	    cmocka_unit_test(test_certificate_listed_under_the_wrong_country_is_never_trusted),
+	    cmocka_unit_test(test_listed_certificate_that_does_not_parse_is_never_trusted),
 	    cmocka_unit_test(test_wrong_format_or_version_is_refused),
 	    cmocka_unit_test(test_malformed_lists_are_refused),
 	    cmocka_unit_test(test_payload_that_is_not_an_object_is_refused_after_its_signature),
@@ -1028,6 +1511,11 @@ int main(void)
 	    cmocka_unit_test(test_open_refuses_a_list_past_next_update_and_grace),
 	    cmocka_unit_test(test_open_refuses_bad_sequence_and_times),
 	    cmocka_unit_test(test_open_refuses_a_list_signed_by_another_key),
+	    cmocka_unit_test(test_payload_scanner_skips_other_members_and_refuses_broken_ones),
+	    cmocka_unit_test(test_trust_url_fetches_caches_and_revalidates_with_etag),
+	    cmocka_unit_test(test_trust_url_refuses_rollback_and_stale_lists),
+	    cmocka_unit_test(test_trust_url_without_network_or_cache_exits_2),
+	    cmocka_unit_test(test_trust_list_file_must_be_current_and_not_rolled_back),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -282,7 +282,7 @@ static void issue(struct signer *signer, const char *type, const char *content, 
 {
 	struct issuer *iss = issuer_new(signer);
 	json_t *doc = parse(content);
-	struct issue_request req = {type, doc, NULL, t0 + offset, validity, NULL};
+	struct issue_request req = {type, doc, NULL, t0 + offset, validity, NULL, NULL, 0};
 	struct hr_error err = {0};
 
 	assert_non_null(iss);
@@ -317,7 +317,7 @@ static void run(const struct buf *credential, int64_t clock, struct hr_verify_re
 
 /*
  * Checks the outcome of every stage, written as one character each in the order
- * picture, unprefix, base45, zlib, cose, signature, expiry, key_usage, schema:
+ * picture, unprefix, base45, zlib, cose, signature, expiry, key_usage, status, schema:
  * 'P' passed, 'F' failed, '-' not run. Also the invariants of every result.
  */
 static void expect(const struct hr_verify_result *r, const char *stages)
@@ -508,7 +508,7 @@ static void verify_every_type_with(struct signer *(*pick)(int t), const char *wh
 				    hr_verify_stage_name(r.error_stage), r.error);
 			fail();
 		}
-		expect(&r, "-PPPPPPPP");
+		expect(&r, "-PPPPPPP-P");
 		assert_string_equal(r.prefix, "HR1");
 		assert_string_equal(r.issuer, "UA");
 		assert_int_equal(r.kid_len, SIGNER_KID_LEN);
@@ -571,7 +571,7 @@ static void test_eu_dcc_of_every_kind_verifies(void **state)
 		assert_memory_equal(credential.data, "HC1:", 4);
 		hr_verify_result_init(&r);
 		run(&credential, 10, &r);
-		expect(&r, "-PPPPPPPP");
+		expect(&r, "-PPPPPPP-P");
 		assert_string_equal(r.prefix, "HC1");
 		assert_string_equal(r.issuer, "UA");
 		claims = parse(r.claims_json);
@@ -596,7 +596,7 @@ static void test_surrounding_whitespace_is_ignored(void **state)
 	buf_printf(&padded, "  %s\r\n", buf_str(&credential));
 	hr_verify_result_init(&r);
 	run(&padded, 10, &r);
-	expect(&r, "-PPPPPPPP");
+	expect(&r, "-PPPPPPP-P");
 	hr_verify_result_clear(&r);
 	buf_clear(&credential);
 	buf_clear(&padded);
@@ -620,7 +620,7 @@ static void test_forged_byte_fails_the_signature_only(void **state)
 	wrap("HR1:", cose.data, cose.len, &forged);
 	hr_verify_result_init(&r);
 	run(&forged, 10, &r);
-	expect(&r, "-PPPPFPPP");
+	expect(&r, "-PPPPFPP-P");
 	assert_int_equal(r.error_stage, HR_STAGE_SIGNATURE);
 	expect_error(&r, "does not verify");
 	/* the claims are shown (they decoded), with the forged value */
@@ -628,7 +628,7 @@ static void test_forged_byte_fails_the_signature_only(void **state)
 	hr_verify_result_clear(&r);
 	/* and the untouched credential still verifies */
 	run(&credential, 10, &r);
-	expect(&r, "-PPPPPPPP");
+	expect(&r, "-PPPPPPP-P");
 	hr_verify_result_clear(&r);
 	buf_clear(&credential);
 	buf_clear(&cose);
@@ -655,7 +655,7 @@ static void test_truncated_credential_fails_at_the_stage_it_breaks(void **state)
 		buf_reset(&cut);
 		buf_append(&cut, credential.data, 4 + keep);
 		run(&cut, 10, &r);
-		expect(&r, "-PF------");
+		expect(&r, "-PF-------");
 		assert_int_equal(r.error_stage, HR_STAGE_BASE45);
 		assert_string_equal(r.prefix, "HR1");
 	}
@@ -666,20 +666,20 @@ static void test_truncated_credential_fails_at_the_stage_it_breaks(void **state)
 		buf_reset(&cut);
 		buf_append(&cut, credential.data, 4 + keep);
 		run(&cut, 10, &r);
-		expect(&r, "-PPF-----");
+		expect(&r, "-PPF------");
 		expect_error(&r, "zlib");
 	}
 	/* nothing after the prefix */
 	buf_reset(&cut);
 	buf_append_str(&cut, "HR1:");
 	run(&cut, 10, &r);
-	expect(&r, "-PPF-----");
+	expect(&r, "-PPF------");
 	/* a complete zlib stream of a truncated COSE message: cose */
 	unwrap(&credential, &cose);
 	for (size_t keep = 0; keep < cose.len; keep += 23) {
 		wrap("HR1:", cose.data, keep, &rewrapped);
 		run(&rewrapped, 10, &r);
-		expect(&r, "-PPPF----");
+		expect(&r, "-PPPF-----");
 		assert_int_equal(r.kid_len, 0);
 		assert_string_equal(r.issuer, "");
 		buf_clear(&rewrapped);
@@ -720,7 +720,7 @@ static void test_resigned_with_another_key_under_the_same_kid_fails_signature(vo
 	hr_verify_result_init(&r);
 	run(&credential, 10, &r);
 	/* the certificate of that kid is found, so validity and key usage are judged */
-	expect(&r, "-PPPPFPPP");
+	expect(&r, "-PPPPFPP-P");
 	assert_memory_equal(r.kid, kid.ptr, 8);
 	expect_error(&r, "does not verify");
 	hr_verify_result_clear(&r);
@@ -741,7 +741,7 @@ static void test_kid_of_an_untrusted_signer_fails_signature(void **state)
 	hr_verify_result_init(&r);
 	run(&credential, 10, &r);
 	/* no certificate to judge key usage against */
-	expect(&r, "-PPPPFP-P");
+	expect(&r, "-PPPPFP--P");
 	expect_error(&r, "no trusted signer certificate has this kid");
 	assert_int_equal(r.kid_len, SIGNER_KID_LEN);
 	assert_memory_equal(r.kid, signer_kid(untrusted_signer).ptr, SIGNER_KID_LEN);
@@ -815,7 +815,7 @@ static void test_wrong_protected_kid_is_not_rescued_by_the_unprotected_one(void 
 	buf_clear(&credential);
 	wrap("HR1:", cose.data, cose.len, &credential);
 	run(&credential, 10, &r);
-	expect(&r, "-PPPPPPPP");
+	expect(&r, "-PPPPPPP-P");
 	hr_verify_result_clear(&r);
 	EVP_PKEY_free(key);
 	free(doc);
@@ -836,16 +836,16 @@ static void test_expired_and_not_yet_valid_fail_expiry(void **state)
 	issue(type_signer[0], "id_card", documents[0], 0, 180, &credential);
 	hr_verify_result_init(&r);
 	run(&credential, 0, &r); /* at iat */
-	expect(&r, "-PPPPPPPP");
+	expect(&r, "-PPPPPPP-P");
 	run(&credential, 180, &r); /* at exp: still valid */
-	expect(&r, "-PPPPPPPP");
+	expect(&r, "-PPPPPPP-P");
 	run(&credential, 181, &r); /* a second later */
-	expect(&r, "-PPPPPFPP");
+	expect(&r, "-PPPPPFP-P");
 	expect_error(&r, "expired");
 	run(&credential, 86400, &r);
-	expect(&r, "-PPPPPFPP");
+	expect(&r, "-PPPPPFP-P");
 	run(&credential, -1, &r); /* before it was issued */
-	expect(&r, "-PPPPPFPP");
+	expect(&r, "-PPPPPFP-P");
 	expect_error(&r, "issued at");
 	hr_verify_result_clear(&r);
 	buf_clear(&credential);
@@ -864,7 +864,7 @@ static void test_nanoseconds_of_the_clock_count(void **state)
 	assert_int_equal(
 	    hr_verify(verifier, store, (const char *)credential.data, credential.len, &o, &r),
 	    HR_OK);
-	expect(&r, "-PPPPPFPP");
+	expect(&r, "-PPPPPFP-P");
 	hr_verify_result_clear(&r);
 	buf_clear(&credential);
 }
@@ -880,14 +880,14 @@ static void test_signer_certificate_outside_its_validity_fails_expiry(void **sta
 	issue(type_signer[0], "id_card", documents[0], 800 * day, 180, &credential);
 	hr_verify_result_init(&r);
 	run(&credential, 800 * day + 10, &r);
-	expect(&r, "-PPPPPFPP");
+	expect(&r, "-PPPPPFP-P");
 	expect_error(&r, "signer certificate is valid from");
 	hr_verify_result_clear(&r);
 	buf_clear(&credential);
 
 	issue(type_signer[0], "id_card", documents[0], -2 * day, 180, &credential);
 	run(&credential, -2 * day + 10, &r);
-	expect(&r, "-PPPPPFPP");
+	expect(&r, "-PPPPPFP-P");
 	expect_error(&r, "signer certificate is valid from");
 	hr_verify_result_clear(&r);
 	buf_clear(&credential);
@@ -929,10 +929,10 @@ static void test_not_before_and_missing_exp_fail_expiry(void **state)
 	assert_int_equal(cbor_from_json(value, &cwt, NULL), HR_OK);
 	sign_cwt(type_signer[0], "HR1:", &cwt, &credential);
 	run(&credential, 10, &r);
-	expect(&r, "-PPPPPFPP");
+	expect(&r, "-PPPPPFP-P");
 	expect_error(&r, "not valid before");
 	run(&credential, 3600, &r);
-	expect(&r, "-PPPPPPPP");
+	expect(&r, "-PPPPPPP-P");
 	buf_clear(&credential);
 	/* no exp at all: a credential must end */
 	buf_reset(&cwt);
@@ -944,7 +944,7 @@ static void test_not_before_and_missing_exp_fail_expiry(void **state)
 	assert_int_equal(cbor_from_json(value, &cwt, NULL), HR_OK);
 	sign_cwt(type_signer[0], "HR1:", &cwt, &credential);
 	run(&credential, 10, &r);
-	expect(&r, "-PPPPPFPP");
+	expect(&r, "-PPPPPFP-P");
 	expect_error(&r, "no exp");
 	buf_clear(&credential);
 	/* no iss while the signer is bound to UA: the signature stage refuses it */
@@ -956,7 +956,7 @@ static void test_not_before_and_missing_exp_fail_expiry(void **state)
 	assert_int_equal(cbor_from_json(value, &cwt, NULL), HR_OK);
 	sign_cwt(type_signer[0], "HR1:", &cwt, &credential);
 	run(&credential, 10, &r);
-	expect(&r, "-PPPPFPPP");
+	expect(&r, "-PPPPFPP-P");
 	expect_error(&r, "trusted for UA");
 	assert_string_equal(r.issuer, "");
 	hr_verify_result_clear(&r);
@@ -990,10 +990,10 @@ static void test_credential_without_kid_needs_a_single_certificate_store(void **
 	hr_verify_result_init(&r);
 	assert_int_equal(
 	    hr_verify(verifier, one, (const char *)credential.data, credential.len, &o, &r), HR_OK);
-	expect(&r, "-PPPPPPPP");
+	expect(&r, "-PPPPPPP-P");
 	assert_int_equal(r.kid_len, 0);
 	run(&credential, 10, &r); /* the fixture's store of many */
-	expect(&r, "-PPPPFP-P");
+	expect(&r, "-PPPPFP--P");
 	expect_error(&r, "names no kid");
 	hr_verify_result_clear(&r);
 	buf_clear(&cwt);
@@ -1018,7 +1018,7 @@ static void test_signer_outside_its_key_usage_fails_key_usage(void **state)
 	sign_by_hand(type_signer[2], "HR1:", "UA", t0, t0 + 180, false, vaccination, &credential);
 	hr_verify_result_init(&r);
 	run(&credential, 10, &r);
-	expect(&r, "-PPPPPPFP");
+	expect(&r, "-PPPPPPF-P");
 	expect_error(&r, "may not sign vaccination documents");
 	hr_verify_result_clear(&r);
 	buf_clear(&credential);
@@ -1026,7 +1026,7 @@ static void test_signer_outside_its_key_usage_fails_key_usage(void **state)
 	{
 		struct issuer *iss = issuer_new(type_signer[2]);
 		json_t *doc = parse(documents[5]);
-		struct issue_request req = {"vaccination", doc, NULL, t0, 180, NULL};
+		struct issue_request req = {"vaccination", doc, NULL, t0, 180, NULL, NULL, 0};
 		struct hr_error err = {0};
 		buf_init(&credential, TEXT_LIMIT);
 		assert_int_equal(issuer_issue(iss, &req, &credential, &err), HR_E_DENIED);
@@ -1050,24 +1050,24 @@ static void test_document_and_dcc_signers_keep_to_their_own_kind(void **state)
 	sign_by_hand(type_signer[2], "HC1:", "UA", t0, t0 + 180, true, dcc_vaccination,
 		     &credential);
 	run(&credential, 10, &r);
-	expect(&r, "-PPPPPPFP");
+	expect(&r, "-PPPPPPF-P");
 	expect_error(&r, "vaccination");
 	buf_clear(&credential);
 	/* the DCC signer signing a Hromada document */
 	sign_by_hand(dcc_signer, "HR1:", "UA", t0, t0 + 180, false, id_card, &credential);
 	run(&credential, 10, &r);
-	expect(&r, "-PPPPPPFP");
+	expect(&r, "-PPPPPPF-P");
 	buf_clear(&credential);
 	/* a DCC signer whose EKU allows tests only, signing a vaccination, then a test */
 	sign_by_hand(test_only_signer, "HC1:", "UA", t0, t0 + 180, true, dcc_vaccination,
 		     &credential);
 	run(&credential, 10, &r);
-	expect(&r, "-PPPPPPFP");
+	expect(&r, "-PPPPPPF-P");
 	expect_error(&r, "does not cover vaccination");
 	buf_clear(&credential);
 	sign_by_hand(test_only_signer, "HC1:", "UA", t0, t0 + 180, true, dcc_test, &credential);
 	run(&credential, 10, &r);
-	expect(&r, "-PPPPPPPP");
+	expect(&r, "-PPPPPPP-P");
 	buf_clear(&credential);
 	hr_verify_result_clear(&r);
 	free(id_card);
@@ -1085,7 +1085,7 @@ static void test_independent_stages_are_all_evaluated(void **state)
 	sign_by_hand(type_signer[2], "HR1:", "UA", t0, t0 + 180, false, vaccination, &credential);
 	hr_verify_result_init(&r);
 	run(&credential, 1000, &r);
-	expect(&r, "-PPPPPFFF");
+	expect(&r, "-PPPPPFF-F");
 	assert_int_equal(r.error_stage, HR_STAGE_EXPIRY);
 	expect_error(&r, "expired");
 	hr_verify_result_clear(&r);
@@ -1102,7 +1102,7 @@ static void test_independent_stages_are_all_evaluated(void **state)
 		p[0] = 'K';
 		wrap("HR1:", cose.data, cose.len, &forged);
 		run(&forged, 1000, &r);
-		expect(&r, "-PPPPFFFF");
+		expect(&r, "-PPPPFFF-F");
 		assert_int_equal(r.error_stage, HR_STAGE_SIGNATURE);
 		hr_verify_result_clear(&r);
 		buf_clear(&cose);
@@ -1124,27 +1124,116 @@ static void test_schema_violation_fails_schema(void **state)
 	sign_by_hand(type_signer[0], "HR1:", "UA", t0, t0 + 180, false, doc, &credential);
 	hr_verify_result_init(&r);
 	run(&credential, 10, &r);
-	expect(&r, "-PPPPPPPF");
+	expect(&r, "-PPPPPPP-F");
 	expect_error(&r, "unknown field favourite_colour");
 	hr_verify_result_clear(&r);
 	buf_clear(&credential);
 	free(doc);
-	/* a DCC with a vaccine outside its value set */
+	/* a DCC breaking its schema (a vaccination date that is no date) */
 	{
 		json_t *dcc = parse(dcc_vaccination);
 		char *text;
-		json_object_set_new(json_array_get(json_object_get(dcc, "v"), 0), "mp",
-				    json_string("EU/9/99/9999"));
+		json_object_set_new(json_array_get(json_object_get(dcc, "v"), 0), "dt",
+				    json_string("2021-02-30"));
 		text = json_dumps(dcc, JSON_COMPACT);
 		sign_by_hand(dcc_signer, "HC1:", "UA", t0, t0 + 180, true, text, &credential);
 		run(&credential, 10, &r);
-		expect(&r, "-PPPPPPPF");
-		expect_error(&r, "mp");
+		expect(&r, "-PPPPPPP-F");
+		expect_error(&r, "v[0].dt");
+		assert_int_equal(r.warning_count, 0);
 		hr_verify_result_clear(&r);
 		buf_clear(&credential);
 		free(text);
 		json_decref(dcc);
 	}
+}
+
+/* A code outside its value set is a business rule, not the schema: the DCC is
+ * valid, with a warning naming the field, the code and the value set; once
+ * the operator loads a value set file that lists the code, the warning goes. */
+static void test_value_set_miss_is_a_warning_until_the_set_is_refreshed(void **state)
+{
+	static const char refreshed[] =
+	    "[{\"valueSetId\":\"vaccines-covid-19-names\",\"valueSetDate\":\"2030-01-01\","
+	    "\"valueSetValues\":{\"EU/1/20/1528\":{\"active\":true},\"EU/9/99/9999\":"
+	    "{\"active\":true}}},{\"valueSetId\":\"something-else\",\"valueSetValues\":{}}]";
+	json_t *dcc = parse(dcc_vaccination);
+	struct hr_value_sets *sets = hr_value_sets_new();
+	struct hr_verify_options o = at(10);
+	struct hr_verify_result r;
+	struct hr_error err = {0};
+	struct buf credential;
+	char *text;
+
+	(void)state;
+	json_object_set_new(json_array_get(json_object_get(dcc, "v"), 0), "mp",
+			    json_string("EU/9/99/9999"));
+	text = json_dumps(dcc, JSON_COMPACT);
+	sign_by_hand(dcc_signer, "HC1:", "UA", t0, t0 + 180, true, text, &credential);
+	hr_verify_result_init(&r);
+	run(&credential, 10, &r);
+	expect(&r, "-PPPPPPP-P");
+	assert_int_equal(r.warning_count, 1);
+	assert_string_equal(r.warnings[0].check, "value_set");
+	assert_non_null(strstr(r.warnings[0].message, "v[0].mp"));
+	assert_non_null(strstr(r.warnings[0].message, "EU/9/99/9999"));
+	assert_non_null(strstr(r.warnings[0].message, "vaccines-covid-19-names"));
+	/* refreshed value sets: the code is known, no warning */
+	assert_int_equal(hr_value_sets_load(sets, refreshed, strlen(refreshed), &err), HR_OK);
+	o.value_sets = sets;
+	assert_int_equal(
+	    hr_verify(verifier, store, (const char *)credential.data, credential.len, &o, &r),
+	    HR_OK);
+	expect(&r, "-PPPPPPP-P");
+	assert_int_equal(r.warning_count, 0);
+	hr_verify_result_clear(&r);
+	hr_value_sets_free(sets);
+	buf_clear(&credential);
+	free(text);
+	json_decref(dcc);
+}
+
+static void test_value_set_files_that_are_wrong_change_nothing(void **state)
+{
+	static const char *const bad[] = {
+	    "",
+	    "not json",
+	    "[1]",
+	    "{\"valueSetId\":\"country-2-codes\"}",
+	    "{\"valueSetId\":\"country-2-codes\",\"valueSetValues\":{}}",
+	    "[{\"valueSetId\":\"unknown\",\"valueSetValues\":{\"a\":{}}}]",
+	    "[{\"valueSetId\":\"country-2-codes\",\"valueSetValues\":{\"ZZ\":{}}},"
+	    "{\"valueSetId\":\"country-2-codes\",\"valueSetValues\":{\"ZZ\":{}}}]",
+	};
+	struct hr_value_sets *sets = hr_value_sets_new();
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct hr_error err = {0};
+		assert_int_not_equal(hr_value_sets_load(sets, bad[i], strlen(bad[i]), &err), HR_OK);
+		assert_string_equal(err.stage, "value_sets");
+	}
+	/* nothing was replaced: the compiled-in countries are still there */
+	{
+		json_t *dcc = parse(dcc_vaccination);
+		struct hr_verify_options o = at(10);
+		struct hr_verify_result r;
+		struct buf credential;
+		char *text = json_dumps(dcc, JSON_COMPACT);
+		sign_by_hand(dcc_signer, "HC1:", "UA", t0, t0 + 180, true, text, &credential);
+		o.value_sets = sets;
+		hr_verify_result_init(&r);
+		assert_int_equal(hr_verify(verifier, store, (const char *)credential.data,
+					   credential.len, &o, &r),
+				 HR_OK);
+		expect(&r, "-PPPPPPP-P");
+		assert_int_equal(r.warning_count, 0);
+		hr_verify_result_clear(&r);
+		buf_clear(&credential);
+		free(text);
+		json_decref(dcc);
+	}
+	hr_value_sets_free(sets);
 }
 
 /* --- size ---------------------------------------------------------------------------- */
@@ -1161,7 +1250,7 @@ static void test_oversized_payload_is_refused_before_decoding(void **state)
 		buf_append_str(&text, "6BF");
 	hr_verify_result_init(&r);
 	run(&text, 10, &r);
-	expect(&r, "-F-------");
+	expect(&r, "-F--------");
 	expect_error(&r, "longer than");
 	/* exactly at the ceiling it is read (and fails later, as garbage) */
 	text.len = HR_VERIFY_MAX_PAYLOAD;
@@ -1186,24 +1275,24 @@ static void test_decompression_bomb_is_refused(void **state)
 	wrap("HR1:", zeros, big, &credential);
 	assert_true(credential.len > HR_VERIFY_MAX_PAYLOAD);
 	run(&credential, 10, &r);
-	expect(&r, "-F-------");
+	expect(&r, "-F--------");
 	buf_clear(&credential);
 	/* 5 MB of zeros fits the payload ceiling; inflating stops at 64 KiB */
 	wrap("HC1:", zeros, fits, &credential);
 	assert_true(credential.len <= HR_VERIFY_MAX_PAYLOAD);
 	run(&credential, 10, &r);
-	expect(&r, "-PPF-----");
+	expect(&r, "-PPF------");
 	expect_error(&r, "ceiling");
 	hr_verify_result_clear(&r);
 	/* just over the decompression ceiling is refused, just under it is decoded */
 	buf_clear(&credential);
 	wrap("HC1:", zeros, HR_VERIFY_MAX_DECOMPRESSED + 1, &credential);
 	run(&credential, 10, &r);
-	expect(&r, "-PPF-----");
+	expect(&r, "-PPF------");
 	buf_clear(&credential);
 	wrap("HC1:", zeros, HR_VERIFY_MAX_DECOMPRESSED, &credential);
 	run(&credential, 10, &r);
-	expect(&r, "-PPPF----"); /* zeros are no COSE message */
+	expect(&r, "-PPPF-----"); /* zeros are no COSE message */
 	hr_verify_result_clear(&r);
 	buf_clear(&credential);
 	free(zeros);
@@ -1227,7 +1316,7 @@ static void test_wrong_prefix_is_refused_at_unprefix(void **state)
 		buf_append_str(&text, bad[i]);
 		buf_append(&text, credential.data + 4, credential.len - 4);
 		run(&text, 10, &r);
-		expect(&r, "-F-------");
+		expect(&r, "-F--------");
 		assert_string_equal(r.prefix, "");
 	}
 	/* a lone prefix-like word says what it saw */
@@ -1252,13 +1341,13 @@ static void test_swapped_prefixes_fail_the_cose_stage(void **state)
 	/* HC1 in front of a Hromada document */
 	memcpy(document.data, "HC1:", 4);
 	run(&document, 10, &r);
-	expect(&r, "-PPPF----");
+	expect(&r, "-PPPF-----");
 	assert_string_equal(r.prefix, "HC1");
 	expect_error(&r, "hcert");
 	/* HR1 in front of an EU DCC */
 	memcpy(dcc.data, "HR1:", 4);
 	run(&dcc, 10, &r);
-	expect(&r, "-PPPF----");
+	expect(&r, "-PPPF-----");
 	assert_string_equal(r.prefix, "HR1");
 	expect_error(&r, "document claim");
 	hr_verify_result_clear(&r);
@@ -1280,15 +1369,15 @@ static void test_result_is_cleared_between_uses(void **state)
 	hr_verify_result_init(&r);
 	assert_unjudged(&r);
 	run(&good, 10, &r);
-	expect(&r, "-PPPPPPPP");
+	expect(&r, "-PPPPPPP-P");
 	/* the same result for a bad payload: nothing of the good one is left */
 	run(&bad, 10, &r);
-	expect(&r, "-PF------");
+	expect(&r, "-PF-------");
 	assert_int_equal(r.kid_len, 0);
 	assert_string_equal(r.issuer, "");
 	assert_null(r.claims_json);
 	run(&good, 10, &r);
-	expect(&r, "-PPPPPPPP");
+	expect(&r, "-PPPPPPP-P");
 	hr_verify_result_clear(&r);
 	assert_unjudged(&r);
 	hr_verify_result_clear(&r); /* twice is harmless */
@@ -1317,15 +1406,16 @@ static void test_bad_arguments_are_refused(void **state)
 			 HR_E_INVALID);
 	/* an empty payload is judged, not an error of the call */
 	assert_int_equal(hr_verify(verifier, store, NULL, 0, NULL, &r), HR_OK);
-	expect(&r, "-F-------");
+	expect(&r, "-F--------");
 	hr_verify_result_clear(&r);
 	buf_clear(&good);
 }
 
 static void test_stage_names_match_the_json_contract(void **state)
 {
-	static const char *const names[] = {"picture",   "unprefix", "base45",    "zlib",  "cose",
-					    "signature", "expiry",   "key_usage", "schema"};
+	static const char *const names[] = {"picture", "unprefix",  "base45", "zlib",
+					    "cose",    "signature", "expiry", "key_usage",
+					    "status",  "schema"};
 
 	(void)state;
 	for (int s = 0; s < HR_STAGE_COUNT; s++)
@@ -1517,6 +1607,8 @@ int main(void)
 	    cmocka_unit_test(test_document_and_dcc_signers_keep_to_their_own_kind),
 	    cmocka_unit_test(test_independent_stages_are_all_evaluated),
 	    cmocka_unit_test(test_schema_violation_fails_schema),
+	    cmocka_unit_test(test_value_set_miss_is_a_warning_until_the_set_is_refreshed),
+	    cmocka_unit_test(test_value_set_files_that_are_wrong_change_nothing),
 	    cmocka_unit_test(test_oversized_payload_is_refused_before_decoding),
 	    cmocka_unit_test(test_decompression_bomb_is_refused),
 	    cmocka_unit_test(test_wrong_prefix_is_refused_at_unprefix),
