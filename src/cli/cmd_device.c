@@ -42,9 +42,10 @@ static void device_help(void)
 {
 	printf(
 	    "Usage: hromada device [--state DIR] [--wallet URL] enrol PERSON\n"
-	    "       hromada device [--state DIR] [--wallet URL] documents PERSON\n"
+	    "       hromada device [--state DIR] [--wallet URL] documents PERSON [--abroad]\n"
 	    "       hromada device [--state DIR] [--wallet URL] show PERSON TYPE [--fields a,b]\n"
-	    "                                                       [--png FILE]\n"
+	    "                                  [--number N] [--country CC] [--offline] [--png "
+	    "FILE]\n"
 	    "       hromada device [--state DIR] [--wallet URL] report-lost PERSON TYPE\n"
 	    "                                                       [--number N]\n"
 	    "       hromada device [--state DIR] [--wallet URL] headers PERSON METHOD PATH\n"
@@ -56,9 +57,13 @@ static void device_help(void)
 	    "default ./hromada-state, gives the wallet's URL in endpoints.json):\n"
 	    "  enrol        make a device key, ask for a code, read it from DIR/outbox (the\n"
 	    "               out-of-band channel of 'up'), finish enrolment, keep the token\n"
-	    "  documents    list the documents the registries hold for PERSON\n"
+	    "  documents    list the documents the registries hold for PERSON; --abroad also\n"
+	    "               asks the other country's registries (a resident there)\n"
 	    "  show         fetch one document as a device-bound QR credential (JSON; with\n"
-	    "               --png also the QR picture); --fields discloses only those fields\n"
+	    "               --png also the QR picture); --fields discloses only those fields,\n"
+	    "               --number picks one of several, --country reads the registry of\n"
+	    "               the country PERSON lives in (e.g. a residence permit abroad),\n"
+	    "               --offline makes a 30-day offline copy that can be revoked\n"
 	    "  report-lost  suspend a document in its registry\n"
 	    "  headers      print what the device would send for METHOD PATH, for curl or\n"
 	    "               a load generator: one line per call (--count, default 1) of\n"
@@ -306,17 +311,41 @@ done:
 	return status;
 }
 
-static int show(struct device *d, const char *type, const char *fields, const char *png,
+/* What `show` asks for besides the type: ?fields=, &number=, &country=, &offline=1. */
+struct show_options {
+	const char *fields;
+	const char *number;
+	const char *country;
+	bool offline;
+	bool abroad; /* `documents`: the registries abroad too */
+	const char *png;
+};
+
+static int show(struct device *d, const char *type, const struct show_options *o,
 		struct hr_error *err)
 {
 	struct http_client_response response;
-	char path[128], query[512];
+	char path[128], query[640];
+	size_t n = 0;
 	int status = CLI_EXIT_FAILED;
+	const char *png = o->png;
 
 	http_client_response_init(&response);
 	snprintf(path, sizeof(path), "/v1/documents/%s", type);
-	snprintf(query, sizeof(query), "fields=%s", fields ? fields : "");
-	if (call(d, "GET", path, fields ? query : NULL, NULL, &response, err) != HR_OK)
+	query[0] = 0;
+	if (o->fields != NULL)
+		n += (size_t)snprintf(query + n, sizeof(query) - n, "&fields=%s", o->fields);
+	if (o->number != NULL && n < sizeof(query))
+		n += (size_t)snprintf(query + n, sizeof(query) - n, "&number=%s", o->number);
+	if (o->country != NULL && n < sizeof(query))
+		n += (size_t)snprintf(query + n, sizeof(query) - n, "&country=%s", o->country);
+	if (o->offline && n < sizeof(query))
+		n += (size_t)snprintf(query + n, sizeof(query) - n, "&offline=1");
+	if (n >= sizeof(query)) {
+		hr_error_set(err, HR_E_INVALID, "device", "the options are too long");
+		goto done;
+	}
+	if (call(d, "GET", path, n ? query + 1 : NULL, NULL, &response, err) != HR_OK)
 		goto done;
 	status = print_answer(&response);
 	if (status == CLI_EXIT_OK && png != NULL) {
@@ -428,8 +457,12 @@ static int device_run(int argc, char **argv)
 	    {"count", required_argument, NULL, 'c'},
 	    {"tree-head-certificate", required_argument, NULL, 't'},
 	    {"before", required_argument, NULL, 'b'},
+	    {"country", required_argument, NULL, 'C'},
+	    {"offline", no_argument, NULL, 'o'},
+	    {"abroad", no_argument, NULL, 'A'},
 	    {NULL, 0, NULL, 0},
 	};
+	struct show_options shown = {0};
 	const char *state = "./hromada-state", *fields = NULL, *png = NULL, *number = NULL;
 	const char *wallet = NULL, *certificate = NULL, *before = NULL;
 	uint64_t count = 1;
@@ -462,6 +495,15 @@ static int device_run(int argc, char **argv)
 			break;
 		case 'b':
 			before = optarg;
+			break;
+		case 'C':
+			shown.country = optarg;
+			break;
+		case 'o':
+			shown.offline = true;
+			break;
+		case 'A':
+			shown.abroad = true;
 			break;
 		case 'c':
 			if (cli_parse_u64(optarg, 1, 10000000, &count) != HR_OK) {
@@ -499,7 +541,8 @@ static int device_run(int argc, char **argv)
 	if (strcmp(action, "enrol") == 0) {
 		status = enrol(&d, state, &err);
 	} else if (strcmp(action, "documents") == 0) {
-		if (call(&d, "GET", "/v1/documents", NULL, NULL, &response, &err) == HR_OK)
+		if (call(&d, "GET", "/v1/documents", shown.abroad ? "abroad=1" : NULL, NULL,
+			 &response, &err) == HR_OK)
 			status = print_answer(&response);
 		else
 			status = CLI_EXIT_FAILED;
@@ -508,7 +551,10 @@ static int device_run(int argc, char **argv)
 	} else if (strcmp(action, "headers") == 0) {
 		status = headers(&d, argv[optind + 2], argv[optind + 3], count, &err);
 	} else if (strcmp(action, "show") == 0) {
-		status = show(&d, type, fields, png, &err);
+		shown.fields = fields;
+		shown.number = number;
+		shown.png = png;
+		status = show(&d, type, &shown, &err);
 	} else if (strcmp(action, "report-lost") == 0) {
 		char path[128];
 		json_t *body = number ? json_pack("{s:s}", "document_number", number) : NULL;

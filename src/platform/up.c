@@ -183,6 +183,22 @@ static hr_status write_directory(const struct up *up, const struct up_role *gate
 	return rc;
 }
 
+/* The registries abroad a wallet reads for its citizens resident there: every
+ * other country's residence permits (the rights of country.c). */
+static const char *wallet_abroad(const struct country_members *m, char *out, size_t size)
+{
+	size_t n = 0;
+
+	out[0] = 0;
+	for (int i = 0; country_members_at(i) != NULL; i++) {
+		const struct country_members *f = country_members_at(i);
+		if (f != m)
+			n += (size_t)snprintf(out + n, n < size ? size - n : 0, "%s%s/residence_permit",
+					      n ? "," : "", f->registry_prefix);
+	}
+	return out;
+}
+
 /* The settings that tie a country's roles together: identities, keys, peers. */
 static hr_status role_settings(const struct up *up, const struct up_role *r, struct config *cfg,
 			       struct hr_error *err)
@@ -254,6 +270,7 @@ static hr_status role_settings(const struct up *up, const struct up_role *r, str
 			return rc;
 	} else if (strcmp(r->role, "wallet") == 0) {
 		char signers[STATE_DIR_MAX + 64], outbox[STATE_DIR_MAX + 16], starts[16];
+		char abroad[512];
 		gateway = find_role(up, "gateway", r->country, NULL);
 		snprintf(starts, sizeof(starts), "%d", PLATFORM_UP_ENROL_STARTS_PER_CLIENT_HOUR);
 		snprintf(signers, sizeof(signers), "%s/signers", keys);
@@ -274,6 +291,8 @@ static hr_status role_settings(const struct up *up, const struct up_role *r, str
 		    (rc = config_set(cfg, "wallet", "outbox", outbox, "up", err)) != HR_OK ||
 		    (rc = config_set(cfg, "wallet", "enrol_starts_per_client_hour", starts, "up",
 				     err)) != HR_OK ||
+		    (rc = config_set(cfg, "wallet", "abroad", wallet_abroad(m, abroad, sizeof(abroad)),
+				     "up", err)) != HR_OK ||
 		    (rc = config_set(cfg, "server", "threads", "16", "up", err)) != HR_OK)
 			return rc;
 	}
@@ -466,6 +485,32 @@ static bool guide_person(const struct up *up, char *out, size_t size)
 	return found;
 }
 
+/* The cross-border part of the guide: the other country's police checking
+ * the guide person's licence, and an offline copy checked online. */
+static void print_guide_abroad(const struct up *up, const char *person)
+{
+	const struct country_members *home = country_members(up->countries[0]);
+	const struct up_role *trust = find_role(up, "trust", "", NULL);
+	const struct up_role *foreign_gateway;
+	const struct country_members *foreign;
+
+	if (up->country_count < 2)
+		return;
+	foreign = country_members(up->countries[1]);
+	foreign_gateway = find_role(up, "gateway", up->countries[1], NULL);
+	printf("\nAcross the border: %s's police check that licence by its number (from\n"
+	       "'documents') through both gateways; the holder's access-log then shows them:\n\n"
+	       "  build/hromada member --state %s --as %s request POST \\\n"
+	       "      %s/x/%s/driver_licence/status --json '{\"document_number\": \"...\"}'\n"
+	       "\nA 30-day offline copy, revocable, checked against the trust service:\n\n"
+	       "  build/hromada device --state %s show %s driver_licence --offline\n"
+	       "  build/hromada verify --trust-url %s --trust-anchor %s/trust-anchor.pem \\\n"
+	       "      --status online HR1:...\n",
+	       foreign->code, up->state_dir, foreign->police, role_host_url(foreign_gateway->host),
+	       home->registry_prefix, up->state_dir, person, role_host_url(trust->host),
+	       up->state_dir);
+}
+
 static void print_guide(const struct up *up)
 {
 	const char *dir = up->state_dir;
@@ -500,6 +545,7 @@ static void print_guide(const struct up *up)
 		       "  build/hromada audit verify %s/%.2s/gateway/audit\n",
 		       dir, person, dir, person, dir, person, dir, dir, person, dir, person, dir,
 		       person);
+		print_guide_abroad(up, person);
 	}
 	if (wallet != NULL)
 		printf("\nOr with curl:\n\n"

@@ -50,6 +50,42 @@ static hr_status copy_setting(struct config *cfg, const char *key, char *out, si
 	return HR_OK;
 }
 
+/* [wallet] abroad = PL/GOV/00000002/residence_permit,...: other countries'
+ * registries that may hold documents of this country's people. */
+static hr_status read_abroad(struct config *cfg, struct wallet *w, struct hr_error *err)
+{
+	const char *list, *p;
+	hr_status rc;
+
+	if ((rc = config_get_str(cfg, "wallet", "abroad", "", &list, err)) != HR_OK)
+		return rc;
+	for (p = list; *p;) {
+		size_t n = strcspn(p, ",");
+		char *id = w->abroad[w->abroad_count];
+		const char *type;
+		if (w->abroad_count == WALLET_ABROAD_MAX || n == 0 || n >= sizeof(w->abroad[0]))
+			return hr_error_set(
+			    err, HR_E_INVALID, "config",
+			    "[wallet] abroad: at most %d provider ids, comma-separated",
+			    WALLET_ABROAD_MAX);
+		memcpy(id, p, n);
+		id[n] = 0;
+		type = strrchr(id, '/');
+		if (!member_id_valid(id) || type == NULL || document_type_index(type + 1) < 0 ||
+		    strncmp(id, w->member_id, 3) == 0)
+			return hr_error_set(
+			    err, HR_E_INVALID, "config",
+			    "[wallet] abroad: '%s' is not another country's registry "
+			    "(COUNTRY/CLASS/CODE/<document type>)",
+			    id);
+		w->abroad_count++;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return HR_OK;
+}
+
 static hr_status read_settings(const struct role_context *ctx, struct wallet *w,
 			       struct hr_error *err)
 {
@@ -91,6 +127,8 @@ static hr_status read_settings(const struct role_context *ctx, struct wallet *w,
 	if (starts > 0 && (w->enrol_limiter =
 			       rate_limiter_new((double)starts / 3600.0, (unsigned)starts)) == NULL)
 		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	if ((rc = read_abroad(cfg, w, err)) != HR_OK)
+		return rc;
 	snprintf(path, sizeof(path), "%s/wallet.key", ctx->state_dir);
 	return secret_load_or_create(path, w->secret, err);
 }
@@ -101,12 +139,17 @@ static hr_status wallet_open(const struct role_context *ctx, void **state, struc
 {
 	struct wallet *w = calloc(1, sizeof(*w));
 	struct http_client_options copt;
+	int64_t poll_ms, ttl_s;
 	hr_status rc;
 
 	if (w == NULL)
 		return HR_E_NOMEM;
 	pthread_mutex_init(&w->issuers_lock, NULL);
 	if ((rc = read_settings(ctx, w, err)) != HR_OK ||
+	    (rc = config_get_int(ctx->config, "wallet", "status_poll_ms", 30000, 0, 3600 * 1000,
+				 &poll_ms, err)) != HR_OK ||
+	    (rc = config_get_int(ctx->config, "wallet", "status_list_ttl_s", 300, 1, 86400, &ttl_s,
+				 err)) != HR_OK ||
 	    (rc = role_open_store(ctx, "wallet.db", wallet_migrations, wallet_migration_count,
 				  &w->pool, err)) != HR_OK)
 		goto fail;
@@ -135,7 +178,10 @@ static hr_status wallet_open(const struct role_context *ctx, void **state, struc
 	    (rc = http_server_route(ctx->server, "POST", "/v1/documents/{type}/report-lost", 0,
 				    wallet_handle_report_lost, w, err)) != HR_OK ||
 	    (rc = http_server_route(ctx->server, "GET", "/v1/access-log", 0,
-				    wallet_handle_access_log, w, err)) != HR_OK)
+				    wallet_handle_access_log, w, err)) != HR_OK ||
+	    (rc = http_server_route(ctx->server, "GET", "/v1/status-lists/{id}", 0,
+				    wallet_handle_status_list, w, err)) != HR_OK ||
+	    (rc = wallet_status_start(w, poll_ms, ttl_s, err)) != HR_OK)
 		goto fail;
 	http_server_set_health_field(ctx->server, "country", ctx->country);
 	http_server_set_health_field(ctx->server, "member", w->member_id);
@@ -152,6 +198,7 @@ static void wallet_close(void *state)
 
 	if (w == NULL)
 		return;
+	wallet_status_stop(w); /* its thread calls the gateway and the store */
 	store_pool_free(w->pool);
 	signer_free(w->member_signer);
 	EVP_PKEY_free(w->gateway_key);
@@ -178,7 +225,12 @@ const struct role_ops wallet_role = {
 		   "  signers_dir = keys/UA/signers: a document signer per type (required)\n"
 		   "  outbox = where enrolment codes go out of band (required)\n"
 		   "  enrol_starts_per_client_hour = 100: enrolments one client address may\n"
-		   "    start an hour (each sends a code to a citizen); 0 = no limit\n",
+		   "    start an hour (each sends a code to a citizen); 0 = no limit\n"
+		   "  abroad = PL/GOV/00000002/residence_permit,...: other countries'\n"
+		   "    registries asked too (a citizen resident abroad; default none)\n"
+		   "  status_poll_ms = 30000: how often the registries' status changes are\n"
+		   "    read into the status lists of offline credentials (0 = never)\n"
+		   "  status_list_ttl_s = 300: how long a verifier may cache a status list\n",
     .per_country = true,
     .open = wallet_open,
     .close = wallet_close,

@@ -54,11 +54,17 @@ const struct store_migration wallet_migrations[] = {
      "CREATE TABLE enrolments (person_hash TEXT NOT NULL, jkt TEXT NOT NULL, created_at "
      "BIGINT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (person_hash, jkt));",
      NULL},
+    {2, "status-list entries of offline credentials, keyed by document HMAC; status cursors",
+     "CREATE TABLE status_entries (list TEXT NOT NULL, idx BIGINT NOT NULL, "
+     "document_hash TEXT NOT NULL, expires_at BIGINT NOT NULL, status INTEGER NOT NULL, "
+     "PRIMARY KEY (list, idx));"
+     "CREATE INDEX status_entries_by_document ON status_entries (document_hash);"
+     "CREATE TABLE status_cursors (provider TEXT PRIMARY KEY, next BIGINT NOT NULL);",
+     NULL},
 };
 const size_t wallet_migration_count = sizeof(wallet_migrations) / sizeof(wallet_migrations[0]);
 
-/* HMAC under the wallet secret of "label:text", as 64 hex characters. */
-static hr_status keyed_hash(const struct wallet *w, const char *label, const char *text,
+hr_status wallet_keyed_hash(const struct wallet *w, const char *label, const char *text,
 			    char out[65])
 {
 	char input[256];
@@ -74,7 +80,7 @@ static hr_status keyed_hash(const struct wallet *w, const char *label, const cha
 
 hr_status wallet_person_hash(const struct wallet *w, const char *person, char out[65])
 {
-	return keyed_hash(w, "person", person, out);
+	return wallet_keyed_hash(w, "person", person, out);
 }
 
 static void reply_problem(struct http_request *req, unsigned status, const char *code,
@@ -212,7 +218,7 @@ static hr_status start_enrolment(struct wallet *w, struct store *s, const char *
 	{
 		char input[64];
 		snprintf(input, sizeof(input), "%s:%s", person, code);
-		if ((rc = keyed_hash(w, "code", input, code_hash)) != HR_OK)
+		if ((rc = wallet_keyed_hash(w, "code", input, code_hash)) != HR_OK)
 			goto fail;
 	}
 	{
@@ -434,7 +440,7 @@ static hr_status redeem_code(struct wallet *w, struct store *s, const char *pers
 		}
 	}
 	snprintf(input, sizeof(input), "%s:%s", person, code);
-	if ((rc = keyed_hash(w, "code", input, code_hash)) != HR_OK)
+	if ((rc = wallet_keyed_hash(w, "code", input, code_hash)) != HR_OK)
 		goto fail;
 	if (CRYPTO_memcmp(code_hash, p.code_hash, 64) == 0) {
 		const char *enrol[] = {person_hash, jkt};

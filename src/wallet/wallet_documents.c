@@ -1,9 +1,18 @@
 /*
  * wallet_documents.c — the citizen's documents, fetched live on every call.
  *
- *	GET  /v1/documents                      what the registries hold for me
- *	GET  /v1/documents/{type}[?fields=a,b]  one document as a device-bound QR
+ *	GET  /v1/documents[?abroad=1]           what the registries hold for me
+ *	GET  /v1/documents/{type}[?fields=a,b][&number=N][&country=CC][&offline=1]
+ *	                                        one document as a device-bound QR
  *	POST /v1/documents/{type}/report-lost   suspend it in its registry
+ *
+ * abroad=1 and country=CC read the registries of another country the wallet is
+ * configured for ([wallet] abroad: a citizen resident there), through both
+ * gateways, only when asked (the other country learns of every such call); the
+ * credential is this wallet's (it vouches for what the registry of record
+ * answered, issuing_authority naming the foreign authority). offline=1 makes
+ * an offline copy: valid 30 days, device-bound, with a status-list entry that
+ * report-lost and the registry's status changes set (wallet_status.c).
  *
  * Each call goes to the registry of record through the gateway, signed as the
  * wallet member, with the citizen's consent token (Hromada-Consent, made by
@@ -25,16 +34,38 @@
 #include "credential/document_schema.h"
 #include "credential/issue.h"
 #include "credential/qr.h"
+#include "credential/status_list.h"
 
 #define FIELDS_MAX 32
 
+/* The registry of type in country (NULL: the wallet's own): its provider id
+ * into out, or false when the wallet knows none there. */
+static bool provider_for(const struct wallet *w, int type, const char *country, char *out,
+			 size_t size)
+{
+	if (country != NULL && strlen(country) != 2)
+		return false;
+	if (country == NULL || strncmp(country, w->member_id, 2) == 0) {
+		snprintf(out, size, "%s/%s", w->provider_prefix, document_types[type]);
+		return true;
+	}
+	for (int i = 0; i < w->abroad_count; i++) {
+		const char *slash = strrchr(w->abroad[i], '/');
+		if (strncmp(w->abroad[i], country, 2) == 0 &&
+		    strcmp(slash + 1, document_types[type]) == 0) {
+			snprintf(out, size, "%s", w->abroad[i]);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* One exchange with a registry through the gateway; *answer is its JSON body. */
 static hr_status call_registry(struct wallet *w, struct http_request *req,
-			       const struct wallet_caller *c, const char *type, const char *service,
-			       const char *document_number, long *status, json_t **answer,
-			       struct hr_error *err)
+			       const struct wallet_caller *c, const char *provider,
+			       const char *service, const char *document_number, long *status,
+			       json_t **answer, struct hr_error *err)
 {
-	char provider[256];
 	json_t *body = json_pack("{s:s}", "person", c->person);
 	hr_status rc;
 
@@ -43,50 +74,72 @@ static hr_status call_registry(struct wallet *w, struct http_request *req,
 		return HR_E_NOMEM;
 	if (document_number != NULL)
 		json_object_set_new(body, "document_number", json_string(document_number));
-	snprintf(provider, sizeof(provider), "%s/%s", w->provider_prefix, type);
 	rc = wallet_call_gateway(w, req, provider, service, body, status, answer, err);
 	json_decref(body);
 	return rc;
+}
+
+/* What one registry holds for the caller, appended to list as summaries. */
+static void list_documents(struct wallet *w, struct http_request *req,
+			   const struct wallet_caller *c, const char *provider, int type,
+			   json_t *list)
+{
+	struct hr_error err = {0};
+	json_t *answer = NULL, *doc;
+	json_t *country = json_stringn(provider, 2);
+	long status = 0;
+	size_t i;
+
+	if (call_registry(w, req, c, provider, "lookup", NULL, &status, &answer, &err) != HR_OK) {
+		json_array_append_new(list,
+				      json_pack("{s:s,s:O,s:{s:s,s:s}}", "type",
+						document_types[type], "country", country, "error",
+						"code", "unavailable", "message", err.message));
+	} else if (status != 200) {
+		json_t *e = json_object_get(answer, "error");
+		json_array_append_new(list,
+				      json_pack("{s:s,s:O,s:O}", "type", document_types[type],
+						"country", country, "error", e ? e : json_null()));
+	} else {
+		json_array_foreach(json_object_get(answer, "documents"), i, doc)
+		    json_array_append_new(
+			list, json_pack("{s:s,s:O,s:O?,s:O?,s:O?}", "type", document_types[type],
+					"country", country, "document_number",
+					json_object_get(doc, "document_number"), "status",
+					json_object_get(doc, "status"), "expiry_date",
+					json_object_get(doc, "expiry_date")));
+	}
+	json_decref(country);
+	json_decref(answer);
 }
 
 void wallet_handle_documents(struct http_request *req, void *context)
 {
 	struct wallet *w = context;
 	struct wallet_caller c;
+	const char *abroad_query = http_request_query(req, "abroad");
+	bool abroad = abroad_query != NULL && strcmp(abroad_query, "1") == 0;
+	char provider[160];
 	json_t *list;
 
+	if (abroad_query != NULL && !abroad && strcmp(abroad_query, "0") != 0) {
+		http_reply_error(req, 400, "invalid",
+				 "abroad is 1 (also the registries abroad) or 0");
+		return;
+	}
 	if (!wallet_authenticate(w, req, &c))
 		return;
 	list = json_array();
 	for (int t = 0; t < DOCUMENT_TYPE_COUNT && list != NULL; t++) {
-		struct hr_error err = {0};
-		json_t *answer = NULL, *doc;
-		long status = 0;
-		size_t i;
-
-		if (call_registry(w, req, &c, document_types[t], "lookup", NULL, &status, &answer,
-				  &err) != HR_OK) {
-			json_array_append_new(
-			    list, json_pack("{s:s,s:{s:s,s:s}}", "type", document_types[t], "error",
-					    "code", "unavailable", "message", err.message));
-			continue;
-		}
-		if (status != 200) {
-			json_t *e = json_object_get(answer, "error");
-			json_array_append_new(list,
-					      json_pack("{s:s,s:O}", "type", document_types[t],
-							"error", e ? e : json_null()));
-		} else {
-			json_array_foreach(json_object_get(answer, "documents"), i, doc)
-			    json_array_append_new(
-				list, json_pack("{s:s,s:O?,s:O?,s:O?}", "type", document_types[t],
-						"document_number",
-						json_object_get(doc, "document_number"), "status",
-						json_object_get(doc, "status"), "expiry_date",
-						json_object_get(doc, "expiry_date")));
-		}
-		json_decref(answer);
+		provider_for(w, t, NULL, provider, sizeof(provider));
+		list_documents(w, req, &c, provider, t, list);
 	}
+	/* registries abroad that may hold a document of a resident there, only
+	 * when the citizen asks: each such call tells the other country's gateway
+	 * (and its log) that this person opened their wallet */
+	for (int i = 0; i < w->abroad_count && list != NULL && abroad; i++)
+		list_documents(w, req, &c, w->abroad[i],
+			       document_type_index(strrchr(w->abroad[i], '/') + 1), list);
 	if (list != NULL)
 		http_reply_json(req, 200, json_pack("{s:o}", "documents", list));
 	wallet_caller_clear(&c);
@@ -189,12 +242,12 @@ static const json_t *choose(const json_t *answer, const char *number)
 }
 
 /*
- * {"document", "qr", "qr_svg", "expires_in"}, written as text: the SVG is tens
- * of kilobytes, and copying it into a json_t to have jansson escape it byte by
- * byte cost more than the rest of the answer.
+ * {"document", "qr", "qr_svg", "expires_in"[, "status"]}, written as text: the
+ * SVG is tens of kilobytes, and copying it into a json_t to have jansson escape
+ * it byte by byte cost more than the rest of the answer.
  */
 static void reply_presentation(struct http_request *req, const json_t *doc, const struct buf *qr,
-			       const struct buf *svg)
+			       const struct buf *svg, const struct issue_request *ir)
 {
 	struct buf body;
 
@@ -205,7 +258,14 @@ static void reply_presentation(struct http_request *req, const json_t *doc, cons
 	hr_json_append_string(&body, buf_str(qr), qr->len);
 	buf_append_str(&body, ",\"qr_svg\":");
 	hr_json_append_string(&body, buf_str(svg), svg->len);
-	buf_printf(&body, ",\"expires_in\":%d}\n", ISSUE_PRESENTATION_SECONDS);
+	buf_printf(&body, ",\"expires_in\":%lld", (long long)ir->validity_seconds);
+	if (ir->status_uri != NULL) {
+		buf_printf(&body, ",\"status\":{\"status_list\":{\"idx\":%llu,\"uri\":",
+			   (unsigned long long)ir->status_idx);
+		hr_json_append_string(&body, ir->status_uri, strlen(ir->status_uri));
+		buf_append_str(&body, "}}");
+	}
+	buf_append_str(&body, "}\n");
 	if (body.error != HR_OK)
 		http_reply_error(req, 500, "internal", "the answer could not be written");
 	else
@@ -220,7 +280,9 @@ void wallet_handle_document(struct http_request *req, void *context)
 	struct hr_error err = {0};
 	const char *type_name = http_request_param(req, "type");
 	const char *fields = http_request_query(req, "fields");
-	char names[FIELDS_MAX][48];
+	const char *country = http_request_query(req, "country");
+	const char *offline = http_request_query(req, "offline");
+	char names[FIELDS_MAX][48], provider[160], status_uri[512];
 	int type = type_name ? document_type_index(type_name) : -1, count = 0;
 	json_t *answer = NULL, *doc = NULL;
 	const json_t *record;
@@ -238,10 +300,19 @@ void wallet_handle_document(struct http_request *req, void *context)
 	}
 	if (!read_fields(fields, type, names, &count, req))
 		goto done;
+	if (offline != NULL && strcmp(offline, "0") != 0 && strcmp(offline, "1") != 0) {
+		http_reply_error(req, 400, "invalid", "offline is 1 (a 30-day copy) or 0");
+		goto done;
+	}
+	if (!provider_for(w, type, country, provider, sizeof(provider))) {
+		http_reply_error(req, 404, "not_found",
+				 "this wallet reads no %s registry of country '%.8s'",
+				 document_types[type], country);
+		goto done;
+	}
 	if (!wallet_authenticate(w, req, &c))
 		goto done;
-	if (call_registry(w, req, &c, document_types[type], "lookup", NULL, &status, &answer,
-			  &err) != HR_OK) {
+	if (call_registry(w, req, &c, provider, "lookup", NULL, &status, &answer, &err) != HR_OK) {
 		log_warn("wallet.lookup", "%s: %s", err.stage, err.message);
 		http_reply_error(req, 503, "unavailable", "the registry could not be reached");
 		goto caller;
@@ -268,6 +339,23 @@ void wallet_handle_document(struct http_request *req, void *context)
 	ir.content = doc;
 	ir.validity_seconds = ISSUE_PRESENTATION_SECONDS;
 	ir.holder_jwk = c.jwk;
+	if (offline != NULL && strcmp(offline, "1") == 0) {
+		/* an offline copy: device-bound like a presentation, revocable through
+		 * its status-list entry for as long as it lives */
+		int64_t now = (int64_t)time(NULL);
+		ir.issued_at = now;
+		ir.validity_seconds = ISSUE_MAX_VALIDITY_SECONDS;
+		if (wallet_status_allocate(
+			w, req, type, json_string_value(json_object_get(record, "document_number")),
+			now + ISSUE_MAX_VALIDITY_SECONDS, status_uri, sizeof(status_uri),
+			&ir.status_idx, &err) != HR_OK) {
+			log_error("wallet.status", "%s: %s", err.stage, err.message);
+			http_reply_error(req, 503, "unavailable",
+					 "no status-list entry could be made for an offline copy");
+			goto caller;
+		}
+		ir.status_uri = status_uri;
+	}
 	if (doc == NULL || (issuer = take_issuer(w, type)) == NULL ||
 	    issuer_issue(issuer, &ir, &qr, &err) != HR_OK ||
 	    qr_render_svg(buf_str(&qr), &svg, &err) != HR_OK) {
@@ -275,7 +363,7 @@ void wallet_handle_document(struct http_request *req, void *context)
 		http_reply_error(req, 500, "internal", "the credential could not be issued");
 		goto caller;
 	}
-	reply_presentation(req, doc, &qr, &svg);
+	reply_presentation(req, doc, &qr, &svg, &ir);
 caller:
 	wallet_caller_clear(&c);
 done:
@@ -298,6 +386,7 @@ void wallet_handle_report_lost(struct http_request *req, void *context)
 	int type = type_name ? document_type_index(type_name) : -1;
 	json_t *body = NULL, *answer = NULL;
 	struct slice raw = http_request_body(req);
+	char provider[160];
 	long status = 0;
 
 	if (type < 0) {
@@ -316,11 +405,12 @@ void wallet_handle_report_lost(struct http_request *req, void *context)
 		json_decref(body);
 		return;
 	}
+	provider_for(w, type, NULL, provider, sizeof(provider));
 	if (number == NULL) {
 		/* without a number, the one document of that type the person holds */
 		const json_t *docs;
-		if (call_registry(w, req, &c, document_types[type], "lookup", NULL, &status,
-				  &answer, &err) != HR_OK ||
+		if (call_registry(w, req, &c, provider, "lookup", NULL, &status, &answer, &err) !=
+			HR_OK ||
 		    status != 200) {
 			if (answer != NULL)
 				wallet_relay_failure(req, status, answer);
@@ -341,13 +431,16 @@ void wallet_handle_report_lost(struct http_request *req, void *context)
 	}
 	{
 		json_t *result = NULL;
-		if (call_registry(w, req, &c, document_types[type], "report-lost", number, &status,
-				  &result, &err) != HR_OK) {
+		if (call_registry(w, req, &c, provider, "report-lost", number, &status, &result,
+				  &err) != HR_OK) {
 			http_reply_error(req, 503, "unavailable",
 					 "the registry could not be reached");
 		} else if (status != 200) {
 			wallet_relay_failure(req, status, result);
 		} else {
+			/* its offline copies are revoked at once, not at the next poll */
+			if (wallet_status_set(w, type, number, STATUS_INVALID, &err) != HR_OK)
+				log_error("wallet.status", "report-lost: %s", err.message);
 			http_reply_json(req, 200, json_incref(result));
 		}
 		json_decref(result);

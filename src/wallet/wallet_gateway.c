@@ -16,15 +16,21 @@
 
 #define GATEWAY_TIMEOUT_MS 5000
 
-hr_status wallet_call_gateway(struct wallet *w, struct http_request *req, const char *provider,
-			      const char *service, const json_t *body, long *status,
-			      json_t **answer, struct hr_error *err)
+struct gateway_call {
+	const char *purpose;
+	const char *user;
+	const char *issue;   /* NULL: none */
+	const char *consent; /* NULL: none */
+};
+
+static hr_status call(struct wallet *w, const char *provider, const char *service,
+		      const json_t *body, const struct gateway_call *c, long *status,
+		      json_t **answer, struct hr_error *err)
 {
 	struct http_client_response response;
 	struct http_header headers[5];
 	struct member_call call;
-	const char *consent = http_request_header(req, "Hromada-Consent");
-	char url[1024], issue[80];
+	char url[1024];
 	struct buf text;
 	size_t h = 0;
 	hr_status rc;
@@ -35,13 +41,13 @@ hr_status wallet_call_gateway(struct wallet *w, struct http_request *req, const 
 		buf_clear(&text);
 		return hr_error_set(err, rc, "wallet", "request too large");
 	}
-	snprintf(issue, sizeof(issue), "wallet request %s", http_request_id(req));
 	headers[h++] = (struct http_header){"Hromada-Client", w->member_id};
-	headers[h++] = (struct http_header){"Hromada-Purpose", WALLET_PURPOSE};
-	headers[h++] = (struct http_header){"Hromada-User", "self"};
-	headers[h++] = (struct http_header){"Hromada-Issue", issue};
-	if (consent != NULL)
-		headers[h++] = (struct http_header){"Hromada-Consent", consent};
+	headers[h++] = (struct http_header){"Hromada-Purpose", c->purpose};
+	headers[h++] = (struct http_header){"Hromada-User", c->user};
+	if (c->issue != NULL)
+		headers[h++] = (struct http_header){"Hromada-Issue", c->issue};
+	if (c->consent != NULL)
+		headers[h++] = (struct http_header){"Hromada-Consent", c->consent};
 	snprintf(url, sizeof(url), "%s/x/%s/%s", w->gateway_url, provider, service);
 	call = (struct member_call){.url = url,
 				    .headers = headers,
@@ -59,6 +65,27 @@ hr_status wallet_call_gateway(struct wallet *w, struct http_request *req, const 
 	http_client_response_clear(&response);
 	buf_clear(&text);
 	return rc;
+}
+
+hr_status wallet_call_gateway(struct wallet *w, struct http_request *req, const char *provider,
+			      const char *service, const json_t *body, long *status,
+			      json_t **answer, struct hr_error *err)
+{
+	char issue[80];
+	struct gateway_call c = {WALLET_PURPOSE, "self", issue,
+				 http_request_header(req, "Hromada-Consent")};
+
+	snprintf(issue, sizeof(issue), "wallet request %s", http_request_id(req));
+	return call(w, provider, service, body, &c, status, answer, err);
+}
+
+hr_status wallet_call_gateway_as(struct wallet *w, const char *provider, const char *service,
+				 const json_t *body, const char *purpose, const char *user,
+				 long *status, json_t **answer, struct hr_error *err)
+{
+	struct gateway_call c = {purpose, user, NULL, NULL};
+
+	return call(w, provider, service, body, &c, status, answer, err);
 }
 
 /* Passes a refusal from the gateway or registry on to the device. */

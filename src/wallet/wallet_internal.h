@@ -5,11 +5,14 @@
  *   wallet_documents.c documents fetched live through the gateway, credentials
  *   wallet_access_log.c the citizen's access history, from the gateway's audit log
  *   wallet_gateway.c   the one way to the gateway
+ *   wallet_status.c    status lists of offline credentials (revocation)
  *
  * What the wallet keeps (wallet.db): pending enrolment codes and enrolments,
  * each keyed by an HMAC of the person id under the wallet's secret, with the
- * device key's thumbprint. No name, number, date or address, ever — not in the
- * database, not in a log line. Documents pass through memory only.
+ * device key's thumbprint; the status-list entries of offline credentials,
+ * each keyed by an HMAC of the document's type and number. No name, number,
+ * date or address, ever — not in the database, not in a log line. Documents
+ * pass through memory only.
  */
 #ifndef HROMADA_WALLET_INTERNAL_H
 #define HROMADA_WALLET_INTERNAL_H
@@ -46,6 +49,10 @@
 struct signer;
 struct issuer;
 struct rate_limiter;
+struct wallet_status;
+
+/* Foreign registries the wallet also asks (a resident abroad), at most. */
+#define WALLET_ABROAD_MAX 8
 
 struct wallet {
 	struct store_pool *pool;
@@ -64,6 +71,10 @@ struct wallet {
 	struct replay_cache *gateway_nonces;
 	struct rate_limiter *enrol_limiter; /* per client address; NULL = no limit */
 
+	char abroad[WALLET_ABROAD_MAX][96]; /* foreign providers: "PL/GOV/00000002/residence_permit" */
+	int abroad_count;
+	struct wallet_status *status; /* status lists of offline credentials */
+
 	pthread_mutex_t issuers_lock; /* a small pool: one issuer per busy thread */
 	struct issuer *issuers[DOCUMENT_TYPE_COUNT][WALLET_MAX_ISSUERS];
 	int issuer_count[DOCUMENT_TYPE_COUNT];
@@ -77,6 +88,9 @@ struct wallet_caller {
 };
 
 /* wallet_auth.c */
+/* HMAC under the wallet secret of "label:text", as 64 hex characters. */
+hr_status wallet_keyed_hash(const struct wallet *w, const char *label, const char *text,
+			    char out[65]);
 hr_status wallet_person_hash(const struct wallet *w, const char *person, char out[65]);
 void wallet_handle_enrol_start(struct http_request *req, void *context);
 void wallet_handle_enrol_finish(struct http_request *req, void *context);
@@ -91,8 +105,29 @@ extern const size_t wallet_migration_count;
 hr_status wallet_call_gateway(struct wallet *w, struct http_request *req, const char *provider,
 			      const char *service, const json_t *body, long *status,
 			      json_t **answer, struct hr_error *err);
+/* The same for the wallet's own business (no citizen behind it): purpose and
+ * user as given, no consent (the access right must name a legal basis). */
+hr_status wallet_call_gateway_as(struct wallet *w, const char *provider, const char *service,
+				 const json_t *body, const char *purpose, const char *user,
+				 long *status, json_t **answer, struct hr_error *err);
 /* Passes a refusal from the gateway or a registry on to the device. */
 void wallet_relay_failure(struct http_request *req, long status, const json_t *answer);
+
+/* wallet_status.c: the status lists; polls the registries' status changes */
+/* poll_ms 0: no polling (status changes only through this wallet); ttl_s:
+ * how long verifiers may cache a list. */
+hr_status wallet_status_start(struct wallet *w, int64_t poll_ms, int64_t ttl_s,
+			      struct hr_error *err);
+void wallet_status_stop(struct wallet *w);
+void wallet_handle_status_list(struct http_request *req, void *context);
+/* An entry for an offline credential of document_number (type), valid until
+ * expires_at: *uri and *idx go into its status claim. */
+hr_status wallet_status_allocate(struct wallet *w, struct http_request *req, int type,
+				 const char *document_number, int64_t expires_at, char *uri,
+				 size_t uri_size, uint64_t *idx, struct hr_error *err);
+/* Every offline credential of that document is now of status (STATUS_*). */
+hr_status wallet_status_set(struct wallet *w, int type, const char *document_number,
+			    unsigned status, struct hr_error *err);
 
 /* wallet_access_log.c */
 void wallet_handle_access_log(struct http_request *req, void *context);
