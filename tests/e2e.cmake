@@ -2,7 +2,8 @@
 # HTTP over loopback, real files) and is registered as "e2e.NAME".
 file(GLOB E2E_TESTS CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/e2e/test_*.c)
 # helpers shared by the end-to-end tests (a citizen's device, a calling member)
-add_library(hromada_e2e_helpers STATIC ${CMAKE_CURRENT_SOURCE_DIR}/e2e/slice.c)
+add_library(hromada_e2e_helpers STATIC ${CMAKE_CURRENT_SOURCE_DIR}/e2e/slice.c
+            ${CMAKE_CURRENT_SOURCE_DIR}/e2e/certs.c)
 target_link_libraries(hromada_e2e_helpers PUBLIC hromada_testkit)
 foreach(source ${E2E_TESTS})
   get_filename_component(name ${source} NAME_WE)

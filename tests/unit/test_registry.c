@@ -345,7 +345,12 @@ static long call_as(const struct registry_under_test *r, const char *as, struct 
 	long status;
 
 	snprintf(url, sizeof(url), "%s/v1/%s", r->url, service);
-	call = (struct member_call){url, headers, 4, body, strlen(body), 5000};
+	call = (struct member_call){.url = url,
+				    .headers = headers,
+				    .header_count = 4,
+				    .body = body,
+				    .body_len = strlen(body),
+				    .timeout_ms = 5000};
 	http_client_response_init(&response);
 	OK(member_call_post(fx.client, &self, &call, r->id, r->keys.public_key, fx.answers,
 			    (int64_t)time(NULL), &response, &err));
