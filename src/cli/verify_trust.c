@@ -166,16 +166,70 @@ static void read_cached(struct acquisition *a, const char *cache_root, const cha
 	buf_clear(&etag);
 }
 
-/* Refuses a list older than the cached one (rollback, docs/TRUST_LIST.md). */
-static hr_status check_rollback(const struct acquisition *a, const struct trust_list_info *got,
-				const char *where, struct hr_error *err)
+/* CACHE/trust-lists/anchor-<hash of the anchor's DER>: the newest sequence
+ * accepted under this anchor from any source, so an older list is a rollback
+ * whichever URL or file brings it. */
+static void high_water_path(const struct acquisition *a, const char *cache_root, char *out,
+			    size_t size)
 {
-	if (a->cached.len == 0 || got->sequence >= a->cached_info.sequence)
+	uint8_t digest[DIGEST_SHA256_LEN];
+	char hex[2 * DIGEST_SHA256_LEN + 1];
+
+	digest_sha256_of(a->anchor->der, a->anchor->der_len, digest);
+	hex_encode(digest, 16, hex);
+	hex[32] = 0;
+	snprintf(out, size, "%.3000s/trust-lists/anchor-%s", cache_root, hex);
+}
+
+static int64_t read_high_water(const struct acquisition *a, const char *cache_root)
+{
+	char path[PATH_MAX + 64];
+	struct buf text;
+	int64_t seen = 0;
+
+	if (cache_root[0] == 0)
+		return 0;
+	high_water_path(a, cache_root, path, sizeof(path));
+	buf_init(&text, 32);
+	if (file_read(path, &text, NULL) == HR_OK)
+		seen = strtoll(buf_str(&text), NULL, 10);
+	buf_clear(&text);
+	return seen;
+}
+
+static void write_high_water(const struct acquisition *a, const char *cache_root, int64_t sequence)
+{
+	char path[PATH_MAX + 64], dir[PATH_MAX + 64], text[32];
+	struct hr_error err = {0};
+	int n;
+
+	if (cache_root[0] == 0 || sequence <= read_high_water(a, cache_root))
+		return;
+	high_water_path(a, cache_root, path, sizeof(path));
+	n = snprintf(text, sizeof(text), "%lld\n", (long long)sequence);
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (make_dir(dirname(dir), &err) != HR_OK ||
+	    file_write_atomic(path, text, (size_t)n, 0600, &err) != HR_OK)
+		fprintf(stderr, "hromada verify: note: cannot record the list's sequence: %s\n",
+			err.message);
+}
+
+/* Refuses a list older than one already accepted (rollback, docs/TRUST_LIST.md):
+ * than this source's cached copy, or than any list seen under this anchor. */
+static hr_status check_rollback(const struct acquisition *a, const char *cache_root,
+				const struct trust_list_info *got, const char *where,
+				struct hr_error *err)
+{
+	int64_t seen = read_high_water(a, cache_root);
+
+	if (a->cached.len != 0 && a->cached_info.sequence > seen)
+		seen = a->cached_info.sequence;
+	if (got->sequence >= seen)
 		return HR_OK;
 	return hr_error_set(err, HR_E_DENIED, STAGE,
 			    "the trust list from %.80s has sequence %lld, older than %lld already "
 			    "seen: refused as a rollback; check the trust service or mirror",
-			    where, (long long)got->sequence, (long long)a->cached_info.sequence);
+			    where, (long long)got->sequence, (long long)seen);
 }
 
 static void store_cached(const struct acquisition *a, const void *list, size_t len,
@@ -197,6 +251,17 @@ static void store_cached(const struct acquisition *a, const void *list, size_t l
 	file_write_atomic(path, etag ? etag : "", etag ? strlen(etag) : 0, 0600, NULL);
 }
 
+#define TRUST_LIST_PATH "/v1/trust-list"
+
+/* Does an http(s) URL name a path beyond "/"? */
+static bool url_has_path(const char *url)
+{
+	const char *host = strstr(url, "://");
+	const char *slash = host ? strchr(host + 3, '/') : NULL;
+
+	return slash != NULL && slash[1] != 0;
+}
+
 /* --trust-url: fetch, or fall back to the cache. *chosen is the list to load;
  * *fresh tells it was fetched now (so it is checked for rollback and cached,
  * with its ETag in etag). */
@@ -207,10 +272,14 @@ static hr_status acquire_url(struct acquisition *a, const char *cache_root, stru
 	struct cli_http_request req = {0};
 	struct cli_http_response resp;
 	struct hr_error why = {0};
+	char url[2048];
 	hr_status rc;
 
-	read_cached(a, cache_root, a->o->url);
-	req.url = a->o->url;
+	/* the trust service's own URL (as endpoints.json gives it) means its list */
+	snprintf(url, sizeof(url), "%s%s", a->o->url,
+		 url_has_path(a->o->url) ? "" : TRUST_LIST_PATH);
+	read_cached(a, cache_root, url);
+	req.url = url;
 	req.if_none_match = a->cached.len ? a->cached_etag : NULL;
 	req.accept = "application/json";
 	req.timeout_ms = FETCH_TIMEOUT_MS;
@@ -315,8 +384,11 @@ hr_status verify_trust_load(struct hr_trust_store *store, const struct verify_tr
 		    (long long)o->grace);
 	if (rc == HR_OK && fresh) {
 		struct trust_list_info got = {info.sequence, info.issued_at, info.next_update};
-		if ((rc = check_rollback(&a, &got, o->url ? o->url : o->list_file, err)) == HR_OK)
+		if ((rc = check_rollback(&a, cache_root, &got, o->url ? o->url : o->list_file,
+					 err)) == HR_OK) {
 			store_cached(&a, chosen.data, chosen.len, etag[0] ? etag : NULL);
+			write_high_water(&a, cache_root, got.sequence);
+		}
 	}
 done:
 	if (rc != HR_OK && err != NULL && strcmp(err->stage, STAGE) != 0) {
