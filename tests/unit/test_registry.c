@@ -34,6 +34,7 @@
 #include <jansson.h>
 
 #include "core/config.h"
+#include "core/documents.h"
 #include "core/http_client.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -54,6 +55,11 @@
 #define FAR_AWAY        "2099-12-31"
 #define LONG_AGO        "2001-01-01"
 #define VALID_DOCUMENTS 60
+/* the synthetic population loaded under the fixtures: Poles, and Ukrainians
+ * of whom some live in Poland */
+#define POPULATION_SEED 5
+#define POPULATION_PL   300
+#define POPULATION_UA   4000
 
 #define OK(call)                                                                                   \
 	do {                                                                                       \
@@ -279,6 +285,24 @@ static void drop_schemas(void)
 	store_close(admin);
 }
 
+/* The population loader's registries, under the same URLs as the roles'. */
+static void load_population(void)
+{
+	struct hr_error err = {0};
+	struct population_load_stats stats;
+	char template[1200];
+	struct population_load_options o = {.country = "PL",
+					    .seed = POPULATION_SEED,
+					    .people = POPULATION_PL,
+					    .partner_people = POPULATION_UA,
+					    .as_of = POPULATION_TODAY,
+					    .url_template = template};
+
+	store_url("{type}", template, sizeof(template));
+	OK(population_load(&o, &stats, &err));
+	assert_true(stats.residents > 50);
+}
+
 static int group_setup(void **state)
 {
 	struct hr_error err = {0};
@@ -296,6 +320,7 @@ static int group_setup(void **state)
 	snprintf(fx.schema_prefix, sizeof(fx.schema_prefix), "registry_test_%ld", (long)getpid());
 	if (fx.pg_url != NULL)
 		drop_schemas();
+	load_population();
 	fixture_people();
 	store_fixtures();
 	registry_start(&fx.permits, PERMITS, "residence_permit");
@@ -806,6 +831,59 @@ static void test_lookup_by_a_home_id_finds_the_linked_person(void **state)
 	json_decref(answer);
 }
 
+/* Every Ukrainian of the population who lives in Poland is found by their
+ * RNOKPP at the permit registry, and nowhere else. */
+static void test_lookup_finds_every_loaded_resident_by_home_id(void **state)
+{
+	struct hr_error err = {0};
+	struct population *ua, *pl;
+	struct population_person r;
+	size_t residents = 0, students = 0;
+
+	(void)state;
+	OK(population_new("UA", POPULATION_SEED, POPULATION_TODAY, &ua, &err));
+	OK(population_new("PL", POPULATION_SEED, POPULATION_TODAY, &pl, &err));
+	for (uint64_t i = 0; i < POPULATION_UA; i++) {
+		struct population_document docs[DOCUMENT_TYPE_COUNT];
+		const json_t *doc;
+		json_t *answer;
+		char body[100];
+		size_t n, k;
+		bool student = false;
+
+		if (!population_abroad(ua, pl, i, &r))
+			continue;
+		residents++;
+		snprintf(body, sizeof(body), "{\"person\":\"%s\"}", r.home_id);
+		assert_int_equal(call(&fx.permits, "lookup", body, &answer), 200);
+		doc = only_document(answer);
+		assert_string_equal(text(doc, "person_id"), r.id);
+		assert_string_equal(text(doc, "nationality"), "UKR");
+		json_decref(answer);
+		n = population_documents(pl, &r, docs);
+		for (k = 0; k < n; k++)
+			student =
+			    student || strcmp(document_types[docs[k].type], "student_card") == 0;
+		if (!student)
+			continue;
+		students++;
+		/* their student card: under the PESEL, not the RNOKPP */
+		assert_int_equal(call(&fx.students, "lookup", body, &answer), 200);
+		assert_int_equal(json_array_size(json_object_get(answer, "documents")), 0);
+		json_decref(answer);
+		snprintf(body, sizeof(body), "{\"person\":\"%s\"}", r.id);
+		assert_int_equal(call(&fx.students, "lookup", body, &answer), 200);
+		assert_string_equal(text(only_document(answer), "person_id"), r.id);
+		json_decref(answer);
+	}
+	printf("    %zu residents found by their home id, %zu of them students\n", residents,
+	       students);
+	assert_true(residents > 50);
+	assert_true(students > 0);
+	population_free(ua);
+	population_free(pl);
+}
+
 static void test_new_services_answer_only_the_gateway(void **state)
 {
 	const char *const calls[][2] = {
@@ -841,6 +919,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_feed_pages_give_every_change_once),
 	    cmocka_unit_test(test_concurrent_changes_are_numbered_without_gaps),
 	    cmocka_unit_test(test_lookup_by_a_home_id_finds_the_linked_person),
+	    cmocka_unit_test(test_lookup_finds_every_loaded_resident_by_home_id),
 	    cmocka_unit_test(test_new_services_answer_only_the_gateway),
 	};
 
