@@ -35,6 +35,7 @@ extern const struct cli_command cli_trust_list;
 extern const struct cli_command cli_device;
 extern const struct cli_command cli_population;
 extern const struct cli_command cli_member;
+extern const struct cli_command cli_trust_upload;
 extern const struct cli_command cli_audit;
 
 /* Prints "hromada: stage: message" on stderr. */

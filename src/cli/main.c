@@ -23,6 +23,7 @@ static const struct {
     {"device", "Play a citizen's phone against a running wallet (enrol, documents, QR)"},
     {"population", "Generate the synthetic population and load it into the registries"},
     {"member", "Act as a member of 'hromada up' (police, bank, CERT): list, signed calls"},
+    {"trust-upload", "Publish or withdraw a country's signers at the trust service"},
 };
 
 #define SERVICE_COMMAND_COUNT (sizeof(service_commands) / sizeof(service_commands[0]))
@@ -39,11 +40,11 @@ static void print_usage(FILE *out)
 		"\n"
 		"Commands:\n");
 	for (size_t i = 0; i < SERVICE_COMMAND_COUNT; i++)
-		fprintf(out, "  %-10s %s\n", service_commands[i].name, service_commands[i].summary);
+		fprintf(out, "  %-12s %s\n", service_commands[i].name, service_commands[i].summary);
 	for (int i = 0; commands[i] != NULL; i++)
-		fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
-	fprintf(out, "  %-10s %s\n", "help", "Show help for a command: hromada help COMMAND");
-	fprintf(out, "  %-10s %s\n", "version", "Print the version");
+		fprintf(out, "  %-12s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(out, "  %-12s %s\n", "help", "Show help for a command: hromada help COMMAND");
+	fprintf(out, "  %-12s %s\n", "version", "Print the version");
 	fprintf(out, "\n"
 		     "Run 'hromada COMMAND --help' for a command's options.\n"
 		     "Exit codes: 0 success, 1 failure, 2 usage error.\n");

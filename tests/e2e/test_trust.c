@@ -401,10 +401,26 @@ static void test_withdrawn_signer_refused_after_refresh(void **unused)
 	assert_true(json_is_true(json_object_get(result, "valid")));
 	json_decref(result);
 
-	/* Ukraine withdraws it: the next list drops it, the verifier follows */
-	u = (struct upload){.key_of = "UA", .country = "UA", .withdraw = json_pack("[s]", kid)};
-	assert_int_equal(upload(&u, NULL, NULL), 200);
-	json_decref(u.withdraw);
+	/* Ukraine's operator withdraws it (hromada trust-upload): the next list
+	 * drops it, the verifier follows */
+	{
+		char key_dir[512], out[8192];
+		char *argv[] = {(char *)tk_hromada_binary(),
+				"trust-upload",
+				"--url",
+				trust_url,
+				"--country",
+				"UA",
+				"--key",
+				key_dir,
+				"--withdraw",
+				kid,
+				NULL};
+		snprintf(key_dir, sizeof(key_dir), "%s/keys/UA/upload", platform.state);
+		if (tk_run(argv, out, sizeof(out), 30000) != 0)
+			fail_msg("trust-upload: %s", out);
+		assert_non_null(strstr(out, "\"signers_withdrawn\":1"));
+	}
 	assert_false(list_has_kid(kid));
 	assert_int_equal(verify(payload, cache, NULL, trust_url, NULL, &result), 1);
 	assert_string_equal(stage_failed(result), "signature");
