@@ -34,6 +34,7 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "core/documents.h"
 #include "core/error.h"
 #include "core/store.h"
 #include "platform/platform.h"
@@ -681,6 +682,11 @@ hr_status population_load(const struct population_load_options *options,
 				    "the other country's population of %" PRIu64
 				    " people: expected 0 to %llu",
 				    options->partner_people, POPULATION_PEOPLE_MAX);
+	/* before any file is made: an unknown country would leave registries
+	 * under STATE/<that country>/ behind */
+	if (options->country == NULL || !country_is_known(options->country))
+		return hr_error_set(err, HR_E_INVALID, STAGE, "no population is known for '%.8s'",
+				    options->country ? options->country : "");
 	l.batch_rows = options->batch_rows ? options->batch_rows : POPULATION_BATCH_ROWS;
 	if (l.batch_rows > BATCH_ROWS_MAX)
 		return hr_error_set(err, HR_E_INVALID, STAGE, "batches of %zu rows: at most %d",
