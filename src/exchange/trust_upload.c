@@ -29,9 +29,11 @@ hr_status trust_upload_make(struct signer *upload_key, const char *country, cons
 	hr_status rc;
 
 	header = json_pack("{s:s,s:s}", "typ", TRUST_UPLOAD_TYPE, "kid", country);
-	claims = json_pack("{s:s,s:s,s:I,s:O,s:O}", "country", country, "batch", batch, "iat",
-			   (json_int_t)iat, "signers", signers ? signers : json_array(), "withdraw",
-			   withdraw ? withdraw : json_array());
+	/* "o" takes the reference: one of ours, or a new empty array */
+	claims = json_pack("{s:s,s:s,s:I,s:o,s:o}", "country", country, "batch", batch, "iat",
+			   (json_int_t)iat, "signers",
+			   signers ? json_incref((json_t *)signers) : json_array(), "withdraw",
+			   withdraw ? json_incref((json_t *)withdraw) : json_array());
 	if (claims != NULL && members != NULL)
 		json_object_set(claims, "members", (json_t *)members);
 	buf_init(&jws, TRUST_UPLOAD_MAX_LEN);
