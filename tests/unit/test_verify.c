@@ -749,6 +749,67 @@ static void test_kid_of_an_untrusted_signer_fails_signature(void **state)
 	buf_clear(&credential);
 }
 
+/* A protected kid written as the 16 hex characters of the kid (GR's national
+ * test data) finds the certificate; hex of another kid, or junk, does not. */
+static void test_kid_written_as_hex_text_finds_its_certificate(void **state)
+{
+	struct slice good = signer_kid(type_signer[0]);
+	const struct cose_alg *es256 = cose_alg_find(COSE_ALG_ES256);
+	static const char hex[] = "0123456789ABCDEF";
+	char *doc = document_with_type(0, NULL);
+	EVP_PKEY *key;
+	char path[600];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/UA/signers/id_card/key.pem", dir);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	assert_non_null(key);
+	for (int variant = 0; variant < 3; variant++) {
+		uint8_t prot[32] = {0xa2, 0x01, 0x26, 0x04, 0x50}, sig[64];
+		size_t sig_len = sizeof(sig);
+		struct buf cwt, tbs, cose, credential;
+		struct hr_verify_result r;
+		for (size_t i = 0; i < 8; i++) {
+			uint8_t b = good.ptr[i] ^ (variant == 1 && i == 0 ? 0x01 : 0);
+			prot[5 + 2 * i] = (uint8_t)hex[b >> 4];
+			prot[6 + 2 * i] = (uint8_t)hex[b & 15];
+		}
+		if (variant == 2)
+			prot[5] = 'G'; /* not hex */
+		buf_init(&cwt, TEXT_LIMIT);
+		buf_init(&tbs, TEXT_LIMIT);
+		buf_init(&cose, TEXT_LIMIT);
+		put_cwt(&cwt, "UA", t0, t0 + 180, false, doc);
+		assert_int_equal(
+		    cose_sign1_to_be_signed(slice_make(prot, 21), buf_slice(&cwt), &tbs), HR_OK);
+		assert_int_equal(
+		    cose_crypto_sign(es256, key, tbs.data, tbs.len, sig, &sig_len, NULL), HR_OK);
+		cbor_put_tag(&cose, COSE_TAG_SIGN1);
+		cbor_put_array(&cose, 4);
+		cbor_put_bytes(&cose, prot, 21);
+		cbor_put_map(&cose, 0);
+		cbor_put_bytes(&cose, cwt.data, cwt.len);
+		cbor_put_bytes(&cose, sig, sig_len);
+		wrap("HR1:", cose.data, cose.len, &credential);
+		hr_verify_result_init(&r);
+		run(&credential, 10, &r);
+		assert_int_equal(r.stages[HR_STAGE_SIGNATURE],
+				 variant == 0 ? HR_STAGE_PASSED : HR_STAGE_FAILED);
+		assert_int_equal(r.kid_len, 16);
+		hr_verify_result_clear(&r);
+		buf_clear(&cwt);
+		buf_clear(&tbs);
+		buf_clear(&cose);
+		buf_clear(&credential);
+	}
+	EVP_PKEY_free(key);
+	free(doc);
+}
+
 static void test_wrong_protected_kid_is_not_rescued_by_the_unprotected_one(void **state)
 {
 	struct slice good = signer_kid(type_signer[0]);
@@ -1598,6 +1659,7 @@ int main(void)
 	    cmocka_unit_test(test_resigned_with_another_key_under_the_same_kid_fails_signature),
 	    cmocka_unit_test(test_kid_of_an_untrusted_signer_fails_signature),
 	    cmocka_unit_test(test_wrong_protected_kid_is_not_rescued_by_the_unprotected_one),
+	    cmocka_unit_test(test_kid_written_as_hex_text_finds_its_certificate),
 	    cmocka_unit_test(test_expired_and_not_yet_valid_fail_expiry),
 	    cmocka_unit_test(test_nanoseconds_of_the_clock_count),
 	    cmocka_unit_test(test_signer_certificate_outside_its_validity_fails_expiry),
