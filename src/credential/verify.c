@@ -274,6 +274,20 @@ static hr_status check_expiry(const struct decoded *d, struct hr_time at, struct
 	return HR_OK;
 }
 
+/*
+ * A critical extended key usage that names no DCC purpose (IS/2DCode/raw/3.json:
+ * an ICAO signer's 2.23.136.1.1.14.2, critical) is honoured as RFC 5280 §4.2.1.12
+ * has it: the key signs nothing else, no DCC. A non-critical one without DCC OIDs
+ * (PT/2DCode/raw/1.json: clientAuth, emailProtection) leaves the signer free to sign
+ * any kind, as the HCERT specification §5.1.1 says.
+ */
+static bool eku_critical(const struct signer_cert *cert)
+{
+	int at = X509_get_ext_by_NID(cert->x509, NID_ext_key_usage, -1);
+
+	return at >= 0 && X509_EXTENSION_get_critical(X509_get_ext(cert->x509, at)) == 1;
+}
+
 static hr_status check_key_usage(const struct decoded *d, bool dcc, struct hr_error *err)
 {
 	const struct signer_cert *cert = d->candidate_cert;
@@ -283,6 +297,11 @@ static hr_status check_key_usage(const struct decoded *d, bool dcc, struct hr_er
 		if (kind == NULL)
 			return hr_error_set(err, HR_E_DENIED, "key_usage",
 					    "the certificate is not exactly one of v, t, r");
+		if (cert->dcc_usage == 0 && cert->document_usage == 0 && eku_critical(cert))
+			return hr_error_set(
+			    err, HR_E_DENIED, "key_usage",
+			    "the signer's extended key usage is critical and names no "
+			    "DCC purpose, so its key signs no DCC (RFC 5280 4.2.1.12)");
 		if (!signer_cert_allows_dcc(cert, kind))
 			return hr_error_set(err, HR_E_DENIED, "key_usage",
 					    "the signer's key usage does not cover %s certificates",

@@ -1134,6 +1134,35 @@ static void test_document_and_dcc_signers_keep_to_their_own_kind(void **state)
 	free(id_card);
 }
 
+/* IS/2DCode/raw/3.json and PT/2DCode/raw/1.json of dgc-testdata, decided alike */
+static void test_critical_eku_without_dcc_purpose_signs_no_dcc(void **state)
+{
+	struct signer *critical =
+	    make_signer(EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"), "critical,clientAuth", true);
+	struct signer *advisory = make_signer(EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"),
+					      "clientAuth,emailProtection", true);
+	struct buf credential;
+	struct hr_verify_result r;
+
+	(void)state;
+	assert_non_null(critical);
+	assert_non_null(advisory);
+	hr_verify_result_init(&r);
+	sign_by_hand(critical, "HC1:", "UA", t0, t0 + 180, true, dcc_test, &credential);
+	run(&credential, 10, &r);
+	expect(&r, "-PPPPPPF-P");
+	expect_error(&r, "critical and names no DCC purpose");
+	buf_clear(&credential);
+	/* not critical: the HCERT rule, no DCC OID means any kind */
+	sign_by_hand(advisory, "HC1:", "UA", t0, t0 + 180, true, dcc_test, &credential);
+	run(&credential, 10, &r);
+	expect(&r, "-PPPPPPP-P");
+	buf_clear(&credential);
+	hr_verify_result_clear(&r);
+	signer_free(critical);
+	signer_free(advisory);
+}
+
 static void test_independent_stages_are_all_evaluated(void **state)
 {
 	struct buf credential;
@@ -1666,6 +1695,7 @@ int main(void)
 	    cmocka_unit_test(test_not_before_and_missing_exp_fail_expiry),
 	    cmocka_unit_test(test_credential_without_kid_needs_a_single_certificate_store),
 	    cmocka_unit_test(test_signer_outside_its_key_usage_fails_key_usage),
+	    cmocka_unit_test(test_critical_eku_without_dcc_purpose_signs_no_dcc),
 	    cmocka_unit_test(test_document_and_dcc_signers_keep_to_their_own_kind),
 	    cmocka_unit_test(test_independent_stages_are_all_evaluated),
 	    cmocka_unit_test(test_schema_violation_fails_schema),
