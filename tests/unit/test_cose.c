@@ -823,16 +823,32 @@ static void test_refuses_alg_and_kid_of_the_wrong_type(void **state)
 	const uint8_t text_alg[] = {0xa1, 0x01, 0x65, 'E', 'S', '2', '5', '6'};
 	const uint8_t big_alg[] = {0xa1, 0x01, 0x1b, 0x80, 0, 0, 0, 0, 0, 0, 0}; /* 2^63 */
 	const uint8_t int_kid[] = {0xa1, 0x04, 0x01};
-	const uint8_t text_kid[] = {0xa1, 0x04, 0x61, 'k'};
 	const uint8_t indefinite_kid[] = {0xa1, 0x04, 0x5f, 0x41, 0x01, 0xff};
 	const uint8_t empty[] = {0xa0};
 
 	(void)state;
 	refuse_built(text_alg, sizeof(text_alg), empty, 1, "alg");
 	refuse_built(big_alg, sizeof(big_alg), empty, 1, "alg");
-	refuse_built(int_kid, sizeof(int_kid), empty, 1, "kid is not a byte string");
-	refuse_built(NULL, 0, text_kid, sizeof(text_kid), "kid is not a byte string");
-	refuse_built(NULL, 0, indefinite_kid, sizeof(indefinite_kid), "kid is not a byte string");
+	refuse_built(int_kid, sizeof(int_kid), empty, 1, "kid is neither a byte nor a text string");
+	refuse_built(NULL, 0, indefinite_kid, sizeof(indefinite_kid),
+		     "kid is neither a byte nor a text string");
+}
+
+/* a text kid (as Croatia's test signer wrote it) is read as its bytes */
+static void test_text_kid_is_read_as_its_bytes(void **state)
+{
+	const uint8_t prot[] = {0xa2, 0x01, 0x26, 0x04, 0x62, 'k', '1'};
+	const uint8_t empty[] = {0xa0};
+	struct cose_sign1 m;
+	struct buf msg;
+
+	(void)state;
+	buf_init(&msg, 4096);
+	decode_built(prot, sizeof(prot), empty, 1, &msg, &m);
+	assert_true(m.has_kid);
+	assert_int_equal(m.kid.len, 2);
+	assert_memory_equal(m.kid.ptr, "k1", 2);
+	buf_clear(&msg);
 }
 
 static void test_crit_naming_alg_or_kid_is_accepted(void **state)
@@ -1788,6 +1804,7 @@ int main(void)
 	    cmocka_unit_test(test_missing_alg_fails_verification),
 	    cmocka_unit_test(test_refuses_alg_or_kid_twice_in_one_bucket),
 	    cmocka_unit_test(test_refuses_alg_and_kid_of_the_wrong_type),
+	    cmocka_unit_test(test_text_kid_is_read_as_its_bytes),
 	    cmocka_unit_test(test_crit_naming_alg_or_kid_is_accepted),
 	    cmocka_unit_test(test_refuses_crit_with_unknown_label),
 	    cmocka_unit_test(test_skips_headers_it_does_not_know),

@@ -768,8 +768,10 @@ static void test_kid_written_as_hex_text_finds_its_certificate(void **state)
 	key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
 	fclose(f);
 	assert_non_null(key);
-	for (int variant = 0; variant < 3; variant++) {
-		uint8_t prot[32] = {0xa2, 0x01, 0x26, 0x04, 0x50}, sig[64];
+	/* 0: bstr of the right hex, 1: a wrong kid, 2: not hex, 3: the right hex as a
+	 * text string (HR/2DCode/raw/test_r.json of dgc-testdata) */
+	for (int variant = 0; variant < 4; variant++) {
+		uint8_t prot[32] = {0xa2, 0x01, 0x26, 0x04, variant == 3 ? 0x70 : 0x50}, sig[64];
 		size_t sig_len = sizeof(sig);
 		struct buf cwt, tbs, cose, credential;
 		struct hr_verify_result r;
@@ -798,7 +800,7 @@ static void test_kid_written_as_hex_text_finds_its_certificate(void **state)
 		hr_verify_result_init(&r);
 		run(&credential, 10, &r);
 		assert_int_equal(r.stages[HR_STAGE_SIGNATURE],
-				 variant == 0 ? HR_STAGE_PASSED : HR_STAGE_FAILED);
+				 variant == 0 || variant == 3 ? HR_STAGE_PASSED : HR_STAGE_FAILED);
 		assert_int_equal(r.kid_len, 16);
 		hr_verify_result_clear(&r);
 		buf_clear(&cwt);
