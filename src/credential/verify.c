@@ -398,16 +398,20 @@ static hr_status check_status(const struct hr_trust_store *store, const struct d
 	return HR_OK;
 }
 
-static void add_warning(void *ctx, const char *message)
+static void add_check_warning(struct hr_verify_result *r, const char *check, const char *message)
 {
-	struct hr_verify_result *r = ctx;
 	struct hr_verify_warning *w;
 
 	if (r->warning_count >= HR_VERIFY_MAX_WARNINGS)
 		return;
 	w = &r->warnings[r->warning_count++];
-	snprintf(w->check, sizeof(w->check), "value_set");
+	snprintf(w->check, sizeof(w->check), "%s", check);
 	snprintf(w->message, sizeof(w->message), "%s", message);
+}
+
+static void add_warning(void *ctx, const char *message)
+{
+	add_check_warning(ctx, "value_set", message);
 }
 
 /* Decodes COSE and CWT and renders the claims; the "cose" stage. */
@@ -511,6 +515,11 @@ hr_status hr_verify(struct hr_verifier *v, const struct hr_trust_store *store, c
 	}
 	rc = check_schema(&d, dcc, &err);
 	stage_done(r, HR_STAGE_SCHEMA, rc, &err);
+	if (dcc && dcc_schema_lacks_version(json_object_get(d.claims, "hcert")))
+		add_check_warning(r, "schema_version",
+				  "the DCC payload has no \"ver\", which every schema version "
+				  "requires; it was checked against the newest rules "
+				  "(" DCC_SCHEMA_NEWEST ")");
 	if (dcc)
 		dcc_schema_check_value_sets(json_object_get(d.claims, "hcert"),
 					    options ? options->value_sets : NULL, add_warning, r);

@@ -1285,6 +1285,30 @@ static void test_value_set_miss_is_a_warning_until_the_set_is_refreshed(void **s
 	json_decref(dcc);
 }
 
+/* LI/2DCode/raw/4.json of dgc-testdata: no "ver", schema-valid, with a warning */
+static void test_dcc_without_version_passes_schema_with_a_warning(void **state)
+{
+	json_t *dcc = parse(dcc_test);
+	struct hr_verify_result r;
+	struct buf credential;
+	char *text;
+
+	(void)state;
+	json_object_del(dcc, "ver");
+	text = json_dumps(dcc, JSON_COMPACT);
+	sign_by_hand(dcc_signer, "HC1:", "UA", t0, t0 + 180, true, text, &credential);
+	hr_verify_result_init(&r);
+	run(&credential, 10, &r);
+	expect(&r, "-PPPPPPP-P");
+	assert_int_equal(r.warning_count, 1);
+	assert_string_equal(r.warnings[0].check, "schema_version");
+	assert_non_null(strstr(r.warnings[0].message, "no \"ver\""));
+	hr_verify_result_clear(&r);
+	buf_clear(&credential);
+	free(text);
+	json_decref(dcc);
+}
+
 static void test_value_set_files_that_are_wrong_change_nothing(void **state)
 {
 	static const char *const bad[] = {
@@ -1703,6 +1727,7 @@ int main(void)
 	    cmocka_unit_test(test_schema_violation_fails_schema),
 	    cmocka_unit_test(test_value_set_miss_is_a_warning_until_the_set_is_refreshed),
 	    cmocka_unit_test(test_value_set_files_that_are_wrong_change_nothing),
+	    cmocka_unit_test(test_dcc_without_version_passes_schema_with_a_warning),
 	    cmocka_unit_test(test_oversized_payload_is_refused_before_decoding),
 	    cmocka_unit_test(test_decompression_bomb_is_refused),
 	    cmocka_unit_test(test_wrong_prefix_is_refused_at_unprefix),
