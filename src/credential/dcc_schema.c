@@ -42,8 +42,13 @@
  *          time suffix early issuers wrote, and 1.1.0 made partial dates official.
  *          We accept the union.
  *          t[].dr (test result time) is a date-time.
- *   <1.3   maxLength 50 for fn, fnt, gn, gnt, is, ci, tc; dn, sd <= 9; tc required;
- *          a group may hold several entries.
+ *   <1.3   dn, sd <= 9; tc required; a group may hold several entries. The
+ *          published schemas also say maxLength 50 for fn, fnt, gn, gnt, is, ci,
+ *          tc, but the EU reference verifiers check 1.x payloads against a
+ *          relaxed "schema version 1.x" without any maxLength
+ *          (dgca-app-core-ios EuDgcSchema.swift) and Hungary's interop vector
+ *          HU/2DCode/raw/3.json (1.0.0, a tc of 100 characters) expects schema
+ *          validation true: no length limit before 1.3.0.
  *   1.1.x  dob ^(19|20)\d\d(-\d\d){0,2}$ (no time). 1.2.0 dropped t[].dr; from then
  *          it is an unknown property, which the schema allows with any value.
  *   >=1.3  dob may also be "" (schema 1.3.0 release); maxLength 80; nm <= 80;
@@ -461,8 +466,8 @@ static hr_status rules_from_version(const json_t *ver, struct dcc_rules *rules,
 	rules->nm_limited = key >= 1003000ul;
 	rules->dose_max_9 = key < 1003000ul;
 	rules->tc_required = key < 1003000ul;
-	rules->max_text = key < 1003000ul ? 50 : 80;
-	rules->fnt_optional = key >= 1003002ul; /* 1.3.2 and later */
+	rules->max_text = key < 1003000ul ? SIZE_MAX : 80; /* see the header: <1.3 */
+	rules->fnt_optional = key >= 1003002ul;            /* 1.3.2 and later */
 	return HR_OK;
 }
 
