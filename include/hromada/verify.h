@@ -178,7 +178,7 @@ struct hr_verify_options {
 
 /* A business rule the credential breaks without being invalid. */
 struct hr_verify_warning {
-	char check[32];    /* "value_set" */
+	char check[32];    /* "value_set", "schema_version" */
 	char message[256]; /* for a person: the field, the value, the rule */
 };
 

@@ -382,6 +382,15 @@ hr_status verify_trust_load(struct hr_trust_store *store, const struct verify_tr
 		    "the cached trust list is stale (next_update + %llds grace passed) and "
 		    "no newer one could be fetched: connect to the network",
 		    (long long)o->grace);
+	if (rc != HR_OK && rc != HR_E_EXPIRED && err != NULL) {
+		/* not signed by the pinned anchor, or not a trust list at all */
+		char why[HR_ERROR_MESSAGE_MAX];
+		snprintf(why, sizeof(why), "%s", err->message);
+		hr_error_set(err, rc, STAGE,
+			     "%.150s; refused: get the list from your trust service and check that "
+			     "--trust-anchor (%.60s) is its signer's certificate",
+			     why, a.anchor_path);
+	}
 	if (rc == HR_OK && fresh) {
 		struct trust_list_info got = {info.sequence, info.issued_at, info.next_update};
 		if ((rc = check_rollback(&a, cache_root, &got, o->url ? o->url : o->list_file,

@@ -77,7 +77,7 @@ enum key_kind key_kind_of(EVP_PKEY *key)
 			return KEY_KIND_P384;
 		if (strcmp(group, "secp521r1") == 0 || strcmp(group, "P-521") == 0)
 			return KEY_KIND_P521;
-		return KEY_KIND_UNSUPPORTED;
+		return KEY_KIND_EC_OTHER;
 	default:
 		return KEY_KIND_UNSUPPORTED;
 	}
@@ -234,7 +234,7 @@ hr_status cose_crypto_verify_cached(struct cose_key_context *cache, const struct
 	EVP_PKEY_CTX *ctx;
 	int ok;
 
-	if (kind != alg->key)
+	if (alg->field_bytes != 0 ? !key_kind_is_ec(kind) : kind != alg->key)
 		return hr_error_set(err, HR_E_INVALID, STAGE,
 				    "algorithm %s does not match the signer's key", alg->name);
 	if (alg->key == KEY_KIND_ED25519) {
@@ -244,8 +244,10 @@ hr_status cose_crypto_verify_cached(struct cose_key_context *cache, const struct
 		return verify_eddsa(key, tbs, tbs_len, sig, sig_len, err);
 	}
 	if (alg->field_bytes != 0) {
-		/* RFC 9053 §2.1: exactly 2 * field size, no DER */
-		if (sig_len != 2 * alg->field_bytes)
+		/* RFC 9053 §2.1: exactly 2 * field size, no DER; the field of the
+		 * algorithm's curve or of the key's (see the header) */
+		size_t key_field = (size_t)(EVP_PKEY_get_bits(key) + 7) / 8;
+		if (sig_len != 2 * alg->field_bytes && sig_len != 2 * key_field)
 			return hr_error_set(err, HR_E_INVALID, STAGE,
 					    "%s signature is %zu bytes, not %zu", alg->name,
 					    sig_len, 2 * alg->field_bytes);

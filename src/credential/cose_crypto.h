@@ -36,7 +36,15 @@ enum key_kind {
 	KEY_KIND_P521,
 	KEY_KIND_RSA, /* 2048 bits or more */
 	KEY_KIND_ED25519,
+	KEY_KIND_EC_OTHER, /* another named curve: verified under ES*, never used to sign */
 };
+
+/* An ECDSA key of any curve. */
+static inline int key_kind_is_ec(enum key_kind kind)
+{
+	return kind == KEY_KIND_P256 || kind == KEY_KIND_P384 || kind == KEY_KIND_P521 ||
+	       kind == KEY_KIND_EC_OTHER;
+}
 
 struct cose_alg {
 	int64_t id;
@@ -70,7 +78,13 @@ struct cose_key_context {
 void cose_key_context_clear(struct cose_key_context *cache);
 
 /* HR_E_SIGNATURE when sig does not verify tbs under key; HR_E_INVALID when the
- * signature is malformed (wrong length) or the key does not fit the algorithm. */
+ * signature is malformed (wrong length) or the key does not fit the algorithm.
+ *
+ * ECDSA: the hash is the algorithm's, the key an EC key of any curve, and the
+ * raw r||s has the width of the algorithm's curve or of the key's. National EU
+ * DCC test data signs ES256 with P-384 keys and even with a c2tnb191v1 key and
+ * expects them to verify; RFC 9053 §2.1 only recommends that curve and hash
+ * match. Which keys are trusted at all is the trust list's decision. */
 hr_status cose_crypto_verify(const struct cose_alg *alg, EVP_PKEY *key, enum key_kind kind,
 			     const uint8_t *tbs, size_t tbs_len, const uint8_t *sig, size_t sig_len,
 			     struct hr_error *err);

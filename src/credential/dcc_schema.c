@@ -24,7 +24,7 @@
  *
  * The rules, by schema version ("ver" of the payload picks them):
  *
- *   all    ver, nam, dob required; exactly one of v, t, r present (the hcert spec
+ *   all    nam, dob required; exactly one of v, t, r present (the hcert spec
  *          and the interop vector DGC2; from 1.3.0 also a oneOf in the schema);
  *          the group is an array of at least one entry; entries are objects with
  *          the required fields below; nam.fnt/gnt match ^[A-Z<]*$; dn, sd are
@@ -42,8 +42,13 @@
  *          time suffix early issuers wrote, and 1.1.0 made partial dates official.
  *          We accept the union.
  *          t[].dr (test result time) is a date-time.
- *   <1.3   maxLength 50 for fn, fnt, gn, gnt, is, ci, tc; dn, sd <= 9; tc required;
- *          a group may hold several entries.
+ *   <1.3   dn, sd <= 9; tc required; a group may hold several entries. The
+ *          published schemas also say maxLength 50 for fn, fnt, gn, gnt, is, ci,
+ *          tc, but the EU reference verifiers check 1.x payloads against a
+ *          relaxed "schema version 1.x" without any maxLength
+ *          (dgca-app-core-ios EuDgcSchema.swift) and Hungary's interop vector
+ *          HU/2DCode/raw/3.json (1.0.0, a tc of 100 characters) expects schema
+ *          validation true: no length limit before 1.3.0.
  *   1.1.x  dob ^(19|20)\d\d(-\d\d){0,2}$ (no time). 1.2.0 dropped t[].dr; from then
  *          it is an unknown property, which the schema allows with any value.
  *   >=1.3  dob may also be "" (schema 1.3.0 release); maxLength 80; nm <= 80;
@@ -51,6 +56,11 @@
  *   >=1.3.2  fnt optional when gnt is present (one of the two is required; before,
  *          fnt was — the schema's own test missing_fnt.json is invalid in 1.3.1).
  *   newer  versions after 1.3.x get the 1.3.2 rules; older than 1.0 the 1.0 ones.
+ *   none   every schema version requires "ver", yet Liechtenstein's interop vector
+ *          LI/2DCode/raw/4.json signs a payload without it and expects it
+ *          schema-valid; a payload without "ver" gets the newest (1.3.2) rules
+ *          and the verifier adds a "schema_version" warning
+ *          (dcc_schema_lacks_version). A "ver" that is there must be well formed.
  *
  * Formats. JSON Schema "format" is an annotation by default and the reference
  * test harness (dgc-testdata) never asserted it, so interop vectors carry values
@@ -426,8 +436,15 @@ static hr_status rules_from_version(const json_t *ver, struct dcc_rules *rules,
 	unsigned major, minor, patch;
 	unsigned long key;
 
-	if (ver == NULL)
-		return fail_missing(err, "ver");
+	if (ver == NULL) {
+		/* dgc-testdata LI/2DCode/raw/4.json: no "ver", expected schema-valid */
+		memset(rules, 0, sizeof(*rules));
+		snprintf(rules->version, sizeof(rules->version), "%s", DCC_SCHEMA_NEWEST);
+		rules->dob_empty = rules->single_entry = rules->nm_limited = true;
+		rules->max_text = 80;
+		rules->fnt_optional = true;
+		return HR_OK;
+	}
 	if (!json_is_string(ver))
 		return fail_type(err, "ver", ver, "a string");
 	s = json_string_value(ver);
@@ -449,8 +466,8 @@ static hr_status rules_from_version(const json_t *ver, struct dcc_rules *rules,
 	rules->nm_limited = key >= 1003000ul;
 	rules->dose_max_9 = key < 1003000ul;
 	rules->tc_required = key < 1003000ul;
-	rules->max_text = key < 1003000ul ? 50 : 80;
-	rules->fnt_optional = key >= 1003002ul; /* 1.3.2 and later */
+	rules->max_text = key < 1003000ul ? SIZE_MAX : 80; /* see the header: <1.3 */
+	rules->fnt_optional = key >= 1003002ul;            /* 1.3.2 and later */
 	return HR_OK;
 }
 
@@ -739,6 +756,11 @@ unsigned dcc_schema_check_value_sets(const json_t *payload, const struct hr_valu
 		}
 	}
 	return problems;
+}
+
+bool dcc_schema_lacks_version(const json_t *payload)
+{
+	return json_is_object(payload) && json_object_get(payload, "ver") == NULL;
 }
 
 const char *dcc_certificate_type(const json_t *payload)

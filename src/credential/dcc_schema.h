@@ -13,6 +13,8 @@
 #ifndef HROMADA_CREDENTIAL_DCC_SCHEMA_H
 #define HROMADA_CREDENTIAL_DCC_SCHEMA_H
 
+#include <stdbool.h>
+
 #include <jansson.h>
 
 #include <hromada/status.h>
@@ -25,6 +27,16 @@
  * Value-set membership is not part of it (dcc_schema_check_value_sets).
  */
 hr_status dcc_schema_check(const json_t *payload, struct hr_error *err);
+
+/* The rules a payload without "ver" is checked against. */
+#define DCC_SCHEMA_NEWEST "1.3.2"
+
+/*
+ * True when payload is an object without "ver": dcc_schema_check judged it by the
+ * DCC_SCHEMA_NEWEST rules (every schema version requires "ver", but national test
+ * data expects such a payload valid), and the verifier warns about it.
+ */
+bool dcc_schema_lacks_version(const json_t *payload);
 
 struct hr_value_sets;
 

@@ -112,7 +112,7 @@ hr_status signer_cert_from_der(const uint8_t *der, size_t len, struct signer_cer
 	if (c->key == NULL || (c->kind = key_kind_of(c->key)) == KEY_KIND_UNSUPPORTED) {
 		signer_cert_free(c);
 		return hr_error_set(err, HR_E_UNSUPPORTED, STAGE,
-				    "certificate key is not P-256/384/521, RSA >= 2048 or Ed25519");
+				    "certificate key is not EC, RSA >= 2048 or Ed25519");
 	}
 	if (!asn1_time_to_hr(X509_get0_notBefore(c->x509), &c->not_before) ||
 	    !asn1_time_to_hr(X509_get0_notAfter(c->x509), &c->not_after)) {

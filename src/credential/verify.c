@@ -135,12 +135,39 @@ struct decoded {
 	const struct signer_cert *candidate_cert;
 };
 
+static int hex_value(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* Does the entry vouch for the credential's issuer? Entries without a country
  * (certificates given directly) vouch for any. */
 static bool vouches_for_issuer(const struct trust_entry *e, const struct cwt_claims *cwt)
 {
 	return e->country[0] == 0 ||
 	       (cwt->has_iss && cwt->iss.len == 2 && memcmp(cwt->iss.ptr, e->country, 2) == 0);
+}
+
+/* A kid written as the 16 hexadecimal characters of the 8 bytes (GR's test
+ * data does this; the DCC specification says the bytes). It only finds a
+ * certificate, whose key must still verify the signature. */
+static bool kid_from_hex_text(struct slice kid, uint8_t out[SIGNER_KID_LEN])
+{
+	if (kid.len != 2 * SIGNER_KID_LEN)
+		return false;
+	for (size_t i = 0; i < SIGNER_KID_LEN; i++) {
+		int hi = hex_value(kid.ptr[2 * i]), lo = hex_value(kid.ptr[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return false;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return true;
 }
 
 /*
@@ -159,9 +186,12 @@ static hr_status check_signature(struct hr_verifier *v, const struct hr_trust_st
 	size_t n = 0;
 	hr_status rc = HR_E_SIGNATURE;
 
-	if (d->msg.has_kid)
+	if (d->msg.has_kid) {
+		uint8_t decoded[SIGNER_KID_LEN];
 		n = trust_store_find(store, d->msg.kid.ptr, d->msg.kid.len, &first);
-	else if (store->count == 1) {
+		if (n == 0 && kid_from_hex_text(d->msg.kid, decoded))
+			n = trust_store_find(store, decoded, SIGNER_KID_LEN, &first);
+	} else if (store->count == 1) {
 		n = 1;
 		first = &store->entries[0];
 	}
@@ -244,6 +274,20 @@ static hr_status check_expiry(const struct decoded *d, struct hr_time at, struct
 	return HR_OK;
 }
 
+/*
+ * A critical extended key usage that names no DCC purpose (IS/2DCode/raw/3.json:
+ * an ICAO signer's 2.23.136.1.1.14.2, critical) is honoured as RFC 5280 §4.2.1.12
+ * has it: the key signs nothing else, no DCC. A non-critical one without DCC OIDs
+ * (PT/2DCode/raw/1.json: clientAuth, emailProtection) leaves the signer free to sign
+ * any kind, as the HCERT specification §5.1.1 says.
+ */
+static bool eku_critical(const struct signer_cert *cert)
+{
+	int at = X509_get_ext_by_NID(cert->x509, NID_ext_key_usage, -1);
+
+	return at >= 0 && X509_EXTENSION_get_critical(X509_get_ext(cert->x509, at)) == 1;
+}
+
 static hr_status check_key_usage(const struct decoded *d, bool dcc, struct hr_error *err)
 {
 	const struct signer_cert *cert = d->candidate_cert;
@@ -253,6 +297,11 @@ static hr_status check_key_usage(const struct decoded *d, bool dcc, struct hr_er
 		if (kind == NULL)
 			return hr_error_set(err, HR_E_DENIED, "key_usage",
 					    "the certificate is not exactly one of v, t, r");
+		if (cert->dcc_usage == 0 && cert->document_usage == 0 && eku_critical(cert))
+			return hr_error_set(
+			    err, HR_E_DENIED, "key_usage",
+			    "the signer's extended key usage is critical and names no "
+			    "DCC purpose, so its key signs no DCC (RFC 5280 4.2.1.12)");
 		if (!signer_cert_allows_dcc(cert, kind))
 			return hr_error_set(err, HR_E_DENIED, "key_usage",
 					    "the signer's key usage does not cover %s certificates",
@@ -349,16 +398,20 @@ static hr_status check_status(const struct hr_trust_store *store, const struct d
 	return HR_OK;
 }
 
-static void add_warning(void *ctx, const char *message)
+static void add_check_warning(struct hr_verify_result *r, const char *check, const char *message)
 {
-	struct hr_verify_result *r = ctx;
 	struct hr_verify_warning *w;
 
 	if (r->warning_count >= HR_VERIFY_MAX_WARNINGS)
 		return;
 	w = &r->warnings[r->warning_count++];
-	snprintf(w->check, sizeof(w->check), "value_set");
+	snprintf(w->check, sizeof(w->check), "%s", check);
 	snprintf(w->message, sizeof(w->message), "%s", message);
+}
+
+static void add_warning(void *ctx, const char *message)
+{
+	add_check_warning(ctx, "value_set", message);
 }
 
 /* Decodes COSE and CWT and renders the claims; the "cose" stage. */
@@ -462,6 +515,11 @@ hr_status hr_verify(struct hr_verifier *v, const struct hr_trust_store *store, c
 	}
 	rc = check_schema(&d, dcc, &err);
 	stage_done(r, HR_STAGE_SCHEMA, rc, &err);
+	if (dcc && dcc_schema_lacks_version(json_object_get(d.claims, "hcert")))
+		add_check_warning(r, "schema_version",
+				  "the DCC payload has no \"ver\", which every schema version "
+				  "requires; it was checked against the newest rules "
+				  "(" DCC_SCHEMA_NEWEST ")");
 	if (dcc)
 		dcc_schema_check_value_sets(json_object_get(d.claims, "hcert"),
 					    options ? options->value_sets : NULL, add_warning, r);

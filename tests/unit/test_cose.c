@@ -823,16 +823,32 @@ static void test_refuses_alg_and_kid_of_the_wrong_type(void **state)
 	const uint8_t text_alg[] = {0xa1, 0x01, 0x65, 'E', 'S', '2', '5', '6'};
 	const uint8_t big_alg[] = {0xa1, 0x01, 0x1b, 0x80, 0, 0, 0, 0, 0, 0, 0}; /* 2^63 */
 	const uint8_t int_kid[] = {0xa1, 0x04, 0x01};
-	const uint8_t text_kid[] = {0xa1, 0x04, 0x61, 'k'};
 	const uint8_t indefinite_kid[] = {0xa1, 0x04, 0x5f, 0x41, 0x01, 0xff};
 	const uint8_t empty[] = {0xa0};
 
 	(void)state;
 	refuse_built(text_alg, sizeof(text_alg), empty, 1, "alg");
 	refuse_built(big_alg, sizeof(big_alg), empty, 1, "alg");
-	refuse_built(int_kid, sizeof(int_kid), empty, 1, "kid is not a byte string");
-	refuse_built(NULL, 0, text_kid, sizeof(text_kid), "kid is not a byte string");
-	refuse_built(NULL, 0, indefinite_kid, sizeof(indefinite_kid), "kid is not a byte string");
+	refuse_built(int_kid, sizeof(int_kid), empty, 1, "kid is neither a byte nor a text string");
+	refuse_built(NULL, 0, indefinite_kid, sizeof(indefinite_kid),
+		     "kid is neither a byte nor a text string");
+}
+
+/* a text kid (as Croatia's test signer wrote it) is read as its bytes */
+static void test_text_kid_is_read_as_its_bytes(void **state)
+{
+	const uint8_t prot[] = {0xa2, 0x01, 0x26, 0x04, 0x62, 'k', '1'};
+	const uint8_t empty[] = {0xa0};
+	struct cose_sign1 m;
+	struct buf msg;
+
+	(void)state;
+	buf_init(&msg, 4096);
+	decode_built(prot, sizeof(prot), empty, 1, &msg, &m);
+	assert_true(m.has_kid);
+	assert_int_equal(m.kid.len, 2);
+	assert_memory_equal(m.kid.ptr, "k1", 2);
+	buf_clear(&msg);
 }
 
 static void test_crit_naming_alg_or_kid_is_accepted(void **state)
@@ -1534,9 +1550,12 @@ static void test_refuses_key_of_the_wrong_kind_for_the_alg(void **state)
 		     small_payload, sizeof(small_payload), &msg);
 	assert_int_equal(cose_sign1_decode(msg.data, msg.len, &m, &err), HR_OK);
 	assert_int_equal(cose_sign1_verify(&m, p256, KEY_KIND_P256, &scratch, &err), HR_OK);
-	assert_int_equal(cose_sign1_verify(&m, p384, KEY_KIND_P384, &scratch, &err), HR_E_INVALID);
-	assert_non_null(strstr(err.message, "does not match"));
+	/* another EC key is a key of the right kind (see cose_crypto.h): it just
+	 * does not verify */
+	assert_int_equal(cose_sign1_verify(&m, p384, KEY_KIND_P384, &scratch, &err),
+			 HR_E_SIGNATURE);
 	assert_int_equal(cose_sign1_verify(&m, ed, KEY_KIND_ED25519, &scratch, &err), HR_E_INVALID);
+	assert_non_null(strstr(err.message, "does not match"));
 	assert_int_equal(cose_sign1_verify(&m, rsa, KEY_KIND_RSA, &scratch, &err), HR_E_INVALID);
 
 	/* the message rewritten to claim EdDSA, ES384 or PS256: the P-256 key does not fit */
@@ -1553,7 +1572,9 @@ static void test_refuses_key_of_the_wrong_kind_for_the_alg(void **state)
 	put_sign1(&msg, es384, sizeof(es384), (const uint8_t *)"\xa0", 1, small_payload,
 		  sizeof(small_payload), zeros, 96);
 	assert_int_equal(cose_sign1_decode(msg.data, msg.len, &m, &err), HR_OK);
-	assert_int_equal(cose_sign1_verify(&m, p256, KEY_KIND_P256, &scratch, &err), HR_E_INVALID);
+	/* ES384 over a P-256 key: an EC key, so only the (zero) signature fails */
+	assert_int_equal(cose_sign1_verify(&m, p256, KEY_KIND_P256, &scratch, &err),
+			 HR_E_SIGNATURE);
 	buf_reset(&msg);
 	put_sign1(&msg, ps256, sizeof(ps256), (const uint8_t *)"\xa0", 1, small_payload,
 		  sizeof(small_payload), sig64, 64);
@@ -1577,6 +1598,67 @@ static void test_refuses_key_of_the_wrong_kind_for_the_alg(void **state)
 	EVP_PKEY_free(rsa);
 }
 
+/* ES256 = SHA-256 + ECDSA, whatever the key's curve; the raw signature has the
+ * width of P-256's field or of the key's. */
+static void sign_digest_raw(EVP_PKEY *key, const uint8_t *tbs, size_t tbs_len, size_t width,
+			    uint8_t *raw)
+{
+	uint8_t digest[32], der[256];
+	size_t der_len = sizeof(der);
+	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(key, NULL);
+
+	assert_non_null(SHA256(tbs, tbs_len, digest));
+	assert_int_equal(EVP_PKEY_sign_init(ctx), 1);
+	assert_int_equal(EVP_PKEY_sign(ctx, der, &der_len, digest, sizeof(digest)), 1);
+	assert_int_equal(ecdsa_der_to_raw(der, der_len, width, raw), HR_OK);
+	EVP_PKEY_CTX_free(ctx);
+}
+
+static void test_es256_verifies_on_other_curves_with_either_width(void **state)
+{
+	static const char *const curves[] = {"P-384", "P-192", "P-521", "secp256k1"};
+	const uint8_t tbs[] = "signed bytes";
+	struct hr_error err = {0};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(curves) / sizeof(curves[0]); i++) {
+		EVP_PKEY *key = generate("EC", curves[i], 0);
+		size_t key_width;
+		uint8_t raw[2 * 66];
+		if (key == NULL) {
+			print_message("note: no %s keys in this OpenSSL\n", curves[i]);
+			continue;
+		}
+		key_width = (size_t)(EVP_PKEY_get_bits(key) + 7) / 8;
+		/* the key's own width */
+		sign_digest_raw(key, tbs, sizeof(tbs), key_width, raw);
+		assert_int_equal(cose_crypto_verify(cose_alg_find(COSE_ALG_ES256), key,
+						    key_kind_of(key), tbs, sizeof(tbs), raw,
+						    2 * key_width, &err),
+				 HR_OK);
+		/* a changed byte still fails */
+		raw[3] ^= 1;
+		assert_int_equal(cose_crypto_verify(cose_alg_find(COSE_ALG_ES256), key,
+						    key_kind_of(key), tbs, sizeof(tbs), raw,
+						    2 * key_width, &err),
+				 HR_E_SIGNATURE);
+		/* P-256's width, when r and s fit in it (smaller curves, left-padded) */
+		if (key_width <= 32) {
+			sign_digest_raw(key, tbs, sizeof(tbs), 32, raw);
+			assert_int_equal(cose_crypto_verify(cose_alg_find(COSE_ALG_ES256), key,
+							    key_kind_of(key), tbs, sizeof(tbs), raw,
+							    64, &err),
+					 HR_OK);
+		}
+		/* any other width is malformed */
+		assert_int_equal(cose_crypto_verify(cose_alg_find(COSE_ALG_ES256), key,
+						    key_kind_of(key), tbs, sizeof(tbs), raw, 50,
+						    &err),
+				 HR_E_INVALID);
+		EVP_PKEY_free(key);
+	}
+}
+
 static void test_key_kinds_and_unsupported_keys(void **state)
 {
 	EVP_PKEY *rsa1024 = generate("RSA", NULL, 1024);
@@ -1596,7 +1678,8 @@ static void test_key_kinds_and_unsupported_keys(void **state)
 	assert_int_equal(signer_from_key(rsa1024, NULL, &signer, &err), HR_E_UNSUPPORTED);
 	assert_null(signer);
 	if (p192 != NULL) {
-		assert_int_equal(key_kind_of(p192), KEY_KIND_UNSUPPORTED);
+		/* verified under ES* (national data uses such keys), never used to sign */
+		assert_int_equal(key_kind_of(p192), KEY_KIND_EC_OTHER);
 		assert_int_equal(signer_from_key(p192, NULL, &signer, &err), HR_E_UNSUPPORTED);
 	} else {
 		print_message("note: this OpenSSL makes no P-192 keys; that case is not checked\n");
@@ -1604,7 +1687,7 @@ static void test_key_kinds_and_unsupported_keys(void **state)
 	if (ed448 != NULL)
 		assert_int_equal(key_kind_of(ed448), KEY_KIND_UNSUPPORTED);
 	if (k256 != NULL)
-		assert_int_equal(key_kind_of(k256), KEY_KIND_UNSUPPORTED);
+		assert_int_equal(key_kind_of(k256), KEY_KIND_EC_OTHER);
 	EVP_PKEY_free(rsa1024);
 	EVP_PKEY_free(p192);
 	EVP_PKEY_free(ed448);
@@ -1721,6 +1804,7 @@ int main(void)
 	    cmocka_unit_test(test_missing_alg_fails_verification),
 	    cmocka_unit_test(test_refuses_alg_or_kid_twice_in_one_bucket),
 	    cmocka_unit_test(test_refuses_alg_and_kid_of_the_wrong_type),
+	    cmocka_unit_test(test_text_kid_is_read_as_its_bytes),
 	    cmocka_unit_test(test_crit_naming_alg_or_kid_is_accepted),
 	    cmocka_unit_test(test_refuses_crit_with_unknown_label),
 	    cmocka_unit_test(test_skips_headers_it_does_not_know),
@@ -1746,6 +1830,7 @@ int main(void)
 	    cmocka_unit_test(test_sign_verify_round_trip_eddsa),
 	    cmocka_unit_test(test_verifies_pss_with_any_salt_length),
 	    cmocka_unit_test(test_refuses_key_of_the_wrong_kind_for_the_alg),
+	    cmocka_unit_test(test_es256_verifies_on_other_curves_with_either_width),
 	    cmocka_unit_test(test_key_kinds_and_unsupported_keys),
 	    cmocka_unit_test(test_signer_from_key_refuses_certificate_of_another_key),
 	    cmocka_unit_test(test_signer_without_certificate_writes_alg_only),

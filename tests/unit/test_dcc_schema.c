@@ -230,11 +230,9 @@ static void test_refuses_what_is_not_an_object(void **state)
 	assert_int_equal(dcc_schema_check(NULL, NULL), HR_E_INVALID);
 }
 
-static void test_refuses_bad_or_missing_version(void **state)
+static void test_refuses_a_malformed_version(void **state)
 {
 	(void)state;
-	assert_refused("{\"nam\":{\"fnt\":\"DOE\"},\"dob\":\"1980\",\"v\":[]}",
-		       "ver: required field is missing");
 	assert_refused("{\"ver\":100,\"nam\":{\"fnt\":\"DOE\"}}", "ver: 100 is not a string");
 	assert_refused(payload("1.0", NAM_DOB, "v", VAC_FIELDS, ""),
 		       "ver: \"1.0\" is not a schema version");
@@ -242,6 +240,26 @@ static void test_refuses_bad_or_missing_version(void **state)
 	assert_refused(payload("v1.3.0", NAM_DOB, "v", VAC_FIELDS, ""), "ver: ");
 	/* a later version gets the latest rules */
 	assert_valid(payload("1.3.3", NAM_DOB, "v", VAC_FIELDS, ""));
+}
+
+/* LI/2DCode/raw/4.json of dgc-testdata: no "ver", expected schema-valid */
+static void test_missing_version_gets_the_newest_rules(void **state)
+{
+	json_t *lacking = parse("{\"nam\":{\"fnt\":\"DOE\"},\"dob\":\"1980\",\"v\":[{\"tg\":"
+				"\"840539006\",\"vp\":\"1119349007\",\"mp\":\"EU/1/20/1528\","
+				"\"ma\":\"ORG-100030215\",\"dn\":12,\"sd\":12,\"dt\":"
+				"\"2021-06-11\",\"co\":\"NL\",\"is\":\"Ministry\",\"ci\":\"X\"}]}");
+	json_t *having = parse("{\"ver\":\"1.3.0\"}");
+
+	(void)state;
+	/* dn 12 is allowed from 1.3.0 on: the newest rules judged it */
+	assert_int_equal(dcc_schema_check(lacking, NULL), HR_OK);
+	assert_true(dcc_schema_lacks_version(lacking));
+	assert_false(dcc_schema_lacks_version(having));
+	json_decref(lacking);
+	json_decref(having);
+	/* two entries are refused from 1.3.0 on */
+	assert_refused("{\"nam\":{\"fnt\":\"DOE\"},\"dob\":\"1980\",\"r\":[{},{}]}", "r");
 }
 
 /* The interop vector common/DGC1 decodes to exactly this. */
@@ -315,15 +333,15 @@ static void test_checks_names(void **state)
 	assert_valid(
 	    payload("1.3.0", "\"nam\":{\"fnt\":\"\"},\"dob\":\"1980\"", "v", VAC_FIELDS, ""));
 
-	/* maxLength: 50 before 1.3.0, 80 from 1.3.0 */
+	/* maxLength: none before 1.3.0 (HU/2DCode/raw/3.json, the reference verifiers'
+	 * relaxed 1.x schema), 80 from 1.3.0 */
 	memset(name80, 'A', 80);
 	name80[80] = '\0';
 	memset(name81, 'A', 81);
 	name81[81] = '\0';
 	snprintf(nam, sizeof(nam), "\"nam\":{\"fnt\":\"%s\"},\"dob\":\"1980\"", name80);
 	assert_valid(payload("1.3.0", nam, "v", VAC_FIELDS, ""));
-	assert_refused(payload("1.2.1", nam, "v", VAC_FIELDS, ""),
-		       "nam.fnt: 80 characters, more than the 50 allowed (schema 1.2.1)");
+	assert_valid(payload("1.2.1", nam, "v", VAC_FIELDS, ""));
 	snprintf(nam, sizeof(nam), "\"nam\":{\"fnt\":\"%s\"},\"dob\":\"1980\"", name81);
 	assert_refused(payload("1.3.0", nam, "v", VAC_FIELDS, ""),
 		       "nam.fnt: 81 characters, more than the 80 allowed");
@@ -603,7 +621,7 @@ static void test_checks_test_fields(void **state)
 			       "\"co\":\"PL\",\"is\":\"I\",\"ci\":\"C\"",
 			       ""),
 		       "t[0].sc: required field is missing");
-	/* tc required before 1.3.0, limited to 50 characters there */
+	/* tc required before 1.3.0 */
 	assert_refused(test_entry("1.2.1", "LP6464-4", NULL, "2021-05-24T15:20:00Z", ""),
 		       "t[0].tc: required field is missing");
 	assert_valid(test_entry("1.2.1", "LP6464-4", NULL, "2021-05-24T15:20:00Z",
@@ -879,7 +897,8 @@ int main(void)
 	    cmocka_unit_test(test_accepts_minimal_payloads_of_1_3_0),
 	    cmocka_unit_test(test_reports_certificate_type),
 	    cmocka_unit_test(test_refuses_what_is_not_an_object),
-	    cmocka_unit_test(test_refuses_bad_or_missing_version),
+	    cmocka_unit_test(test_refuses_a_malformed_version),
+	    cmocka_unit_test(test_missing_version_gets_the_newest_rules),
 	    cmocka_unit_test(test_refuses_dgc1_empty_name),
 	    cmocka_unit_test(test_requires_exactly_one_group),
 	    cmocka_unit_test(test_limits_entries_from_1_3_0),

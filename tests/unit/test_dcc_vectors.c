@@ -91,6 +91,10 @@ static const struct disputed {
     {"CH/2DCode/raw/1.json", "EXPECTEDVALIDOBJECT", false,
      "its JSON field has dob \"19694-12-04\", a typo the schema refuses; the signed payload "
      "says 1964-03-14 and passes"},
+    {"GE/2DCode/raw/1.json", "EXPECTEDVERIFY", false,
+     "its kid is 15 bytes (base64 of \"07872994239214746898\"), not its certificate's "
+     "127d17338c7e426d; common CO22 and CO23 expect a kid that names no certificate to fail "
+     "the signature even though the only certificate would verify it (this one does)"},
 };
 
 static int disputes;

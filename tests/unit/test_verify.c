@@ -749,6 +749,69 @@ static void test_kid_of_an_untrusted_signer_fails_signature(void **state)
 	buf_clear(&credential);
 }
 
+/* A protected kid written as the 16 hex characters of the kid (GR's national
+ * test data) finds the certificate; hex of another kid, or junk, does not. */
+static void test_kid_written_as_hex_text_finds_its_certificate(void **state)
+{
+	struct slice good = signer_kid(type_signer[0]);
+	const struct cose_alg *es256 = cose_alg_find(COSE_ALG_ES256);
+	static const char hex[] = "0123456789ABCDEF";
+	char *doc = document_with_type(0, NULL);
+	EVP_PKEY *key;
+	char path[600];
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/UA/signers/id_card/key.pem", dir);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	assert_non_null(key);
+	/* 0: bstr of the right hex, 1: a wrong kid, 2: not hex, 3: the right hex as a
+	 * text string (HR/2DCode/raw/test_r.json of dgc-testdata) */
+	for (int variant = 0; variant < 4; variant++) {
+		uint8_t prot[32] = {0xa2, 0x01, 0x26, 0x04, variant == 3 ? 0x70 : 0x50}, sig[64];
+		size_t sig_len = sizeof(sig);
+		struct buf cwt, tbs, cose, credential;
+		struct hr_verify_result r;
+		for (size_t i = 0; i < 8; i++) {
+			uint8_t b = good.ptr[i] ^ (variant == 1 && i == 0 ? 0x01 : 0);
+			prot[5 + 2 * i] = (uint8_t)hex[b >> 4];
+			prot[6 + 2 * i] = (uint8_t)hex[b & 15];
+		}
+		if (variant == 2)
+			prot[5] = 'G'; /* not hex */
+		buf_init(&cwt, TEXT_LIMIT);
+		buf_init(&tbs, TEXT_LIMIT);
+		buf_init(&cose, TEXT_LIMIT);
+		put_cwt(&cwt, "UA", t0, t0 + 180, false, doc);
+		assert_int_equal(
+		    cose_sign1_to_be_signed(slice_make(prot, 21), buf_slice(&cwt), &tbs), HR_OK);
+		assert_int_equal(
+		    cose_crypto_sign(es256, key, tbs.data, tbs.len, sig, &sig_len, NULL), HR_OK);
+		cbor_put_tag(&cose, COSE_TAG_SIGN1);
+		cbor_put_array(&cose, 4);
+		cbor_put_bytes(&cose, prot, 21);
+		cbor_put_map(&cose, 0);
+		cbor_put_bytes(&cose, cwt.data, cwt.len);
+		cbor_put_bytes(&cose, sig, sig_len);
+		wrap("HR1:", cose.data, cose.len, &credential);
+		hr_verify_result_init(&r);
+		run(&credential, 10, &r);
+		assert_int_equal(r.stages[HR_STAGE_SIGNATURE],
+				 variant == 0 || variant == 3 ? HR_STAGE_PASSED : HR_STAGE_FAILED);
+		assert_int_equal(r.kid_len, 16);
+		hr_verify_result_clear(&r);
+		buf_clear(&cwt);
+		buf_clear(&tbs);
+		buf_clear(&cose);
+		buf_clear(&credential);
+	}
+	EVP_PKEY_free(key);
+	free(doc);
+}
+
 static void test_wrong_protected_kid_is_not_rescued_by_the_unprotected_one(void **state)
 {
 	struct slice good = signer_kid(type_signer[0]);
@@ -1073,6 +1136,35 @@ static void test_document_and_dcc_signers_keep_to_their_own_kind(void **state)
 	free(id_card);
 }
 
+/* IS/2DCode/raw/3.json and PT/2DCode/raw/1.json of dgc-testdata, decided alike */
+static void test_critical_eku_without_dcc_purpose_signs_no_dcc(void **state)
+{
+	struct signer *critical =
+	    make_signer(EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"), "critical,clientAuth", true);
+	struct signer *advisory = make_signer(EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256"),
+					      "clientAuth,emailProtection", true);
+	struct buf credential;
+	struct hr_verify_result r;
+
+	(void)state;
+	assert_non_null(critical);
+	assert_non_null(advisory);
+	hr_verify_result_init(&r);
+	sign_by_hand(critical, "HC1:", "UA", t0, t0 + 180, true, dcc_test, &credential);
+	run(&credential, 10, &r);
+	expect(&r, "-PPPPPPF-P");
+	expect_error(&r, "critical and names no DCC purpose");
+	buf_clear(&credential);
+	/* not critical: the HCERT rule, no DCC OID means any kind */
+	sign_by_hand(advisory, "HC1:", "UA", t0, t0 + 180, true, dcc_test, &credential);
+	run(&credential, 10, &r);
+	expect(&r, "-PPPPPPP-P");
+	buf_clear(&credential);
+	hr_verify_result_clear(&r);
+	signer_free(critical);
+	signer_free(advisory);
+}
+
 static void test_independent_stages_are_all_evaluated(void **state)
 {
 	struct buf credential;
@@ -1188,6 +1280,30 @@ static void test_value_set_miss_is_a_warning_until_the_set_is_refreshed(void **s
 	assert_int_equal(r.warning_count, 0);
 	hr_verify_result_clear(&r);
 	hr_value_sets_free(sets);
+	buf_clear(&credential);
+	free(text);
+	json_decref(dcc);
+}
+
+/* LI/2DCode/raw/4.json of dgc-testdata: no "ver", schema-valid, with a warning */
+static void test_dcc_without_version_passes_schema_with_a_warning(void **state)
+{
+	json_t *dcc = parse(dcc_test);
+	struct hr_verify_result r;
+	struct buf credential;
+	char *text;
+
+	(void)state;
+	json_object_del(dcc, "ver");
+	text = json_dumps(dcc, JSON_COMPACT);
+	sign_by_hand(dcc_signer, "HC1:", "UA", t0, t0 + 180, true, text, &credential);
+	hr_verify_result_init(&r);
+	run(&credential, 10, &r);
+	expect(&r, "-PPPPPPP-P");
+	assert_int_equal(r.warning_count, 1);
+	assert_string_equal(r.warnings[0].check, "schema_version");
+	assert_non_null(strstr(r.warnings[0].message, "no \"ver\""));
+	hr_verify_result_clear(&r);
 	buf_clear(&credential);
 	free(text);
 	json_decref(dcc);
@@ -1598,17 +1714,20 @@ int main(void)
 	    cmocka_unit_test(test_resigned_with_another_key_under_the_same_kid_fails_signature),
 	    cmocka_unit_test(test_kid_of_an_untrusted_signer_fails_signature),
 	    cmocka_unit_test(test_wrong_protected_kid_is_not_rescued_by_the_unprotected_one),
+	    cmocka_unit_test(test_kid_written_as_hex_text_finds_its_certificate),
 	    cmocka_unit_test(test_expired_and_not_yet_valid_fail_expiry),
 	    cmocka_unit_test(test_nanoseconds_of_the_clock_count),
 	    cmocka_unit_test(test_signer_certificate_outside_its_validity_fails_expiry),
 	    cmocka_unit_test(test_not_before_and_missing_exp_fail_expiry),
 	    cmocka_unit_test(test_credential_without_kid_needs_a_single_certificate_store),
 	    cmocka_unit_test(test_signer_outside_its_key_usage_fails_key_usage),
+	    cmocka_unit_test(test_critical_eku_without_dcc_purpose_signs_no_dcc),
 	    cmocka_unit_test(test_document_and_dcc_signers_keep_to_their_own_kind),
 	    cmocka_unit_test(test_independent_stages_are_all_evaluated),
 	    cmocka_unit_test(test_schema_violation_fails_schema),
 	    cmocka_unit_test(test_value_set_miss_is_a_warning_until_the_set_is_refreshed),
 	    cmocka_unit_test(test_value_set_files_that_are_wrong_change_nothing),
+	    cmocka_unit_test(test_dcc_without_version_passes_schema_with_a_warning),
 	    cmocka_unit_test(test_oversized_payload_is_refused_before_decoding),
 	    cmocka_unit_test(test_decompression_bomb_is_refused),
 	    cmocka_unit_test(test_wrong_prefix_is_refused_at_unprefix),
