@@ -51,18 +51,6 @@ static void trust_upload_help(void)
 	    "printed), 2 usage or I/O error.\n");
 }
 
-static hr_status keep_first(void *ctx, struct signer_cert *cert, struct hr_error *err)
-{
-	struct signer_cert **slot = ctx;
-
-	(void)err;
-	if (*slot == NULL)
-		*slot = cert;
-	else
-		signer_cert_free(cert);
-	return HR_OK;
-}
-
 /* A PEM (or DER) certificate file as the base64 DER the upload carries. */
 static hr_status certificate_b64(const char *path, json_t **out, struct hr_error *err)
 {
@@ -73,7 +61,7 @@ static hr_status certificate_b64(const char *path, json_t **out, struct hr_error
 	buf_init(&data, 1024 * 1024);
 	buf_init(&text, 2 * 1024 * 1024);
 	if ((rc = file_read(path, &data, err)) == HR_OK &&
-	    (rc = signer_cert_parse_all(data.data, data.len, keep_first, &cert, err)) == HR_OK &&
+	    (rc = signer_cert_parse_first(data.data, data.len, &cert, err)) == HR_OK &&
 	    (rc = base64_encode(cert->der, cert->der_len, BASE64_STANDARD, &text)) == HR_OK)
 		*out = json_stringn(buf_str(&text), text.len);
 	if (rc != HR_OK)

@@ -100,18 +100,6 @@ static void key_of(const char *text, char out[33])
 	out[32] = 0;
 }
 
-static hr_status keep_first(void *ctx, struct signer_cert *cert, struct hr_error *err)
-{
-	struct signer_cert **first = ctx;
-
-	(void)err;
-	if (*first == NULL)
-		*first = cert;
-	else
-		signer_cert_free(cert);
-	return HR_OK;
-}
-
 /* What one source of trust holds while it is worked out. */
 struct acquisition {
 	const struct verify_trust_options *o;
@@ -134,8 +122,7 @@ static hr_status read_anchor(struct acquisition *a, struct hr_error *err)
 				    "no pinned trust anchor at %.120s: provision the trust-list "
 				    "signer's certificate there or pass --trust-anchor FILE",
 				    a->anchor_path);
-	if ((rc = signer_cert_parse_all(a->anchor_pem, a->anchor_len, keep_first, &a->anchor,
-					err)) != HR_OK)
+	if ((rc = signer_cert_parse_first(a->anchor_pem, a->anchor_len, &a->anchor, err)) != HR_OK)
 		return hr_error_set(err, rc, STAGE, "the trust anchor %.120s is not a certificate",
 				    a->anchor_path);
 	return HR_OK;

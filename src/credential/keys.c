@@ -299,18 +299,6 @@ hr_status keys_create_trust_signer(const char *dir, struct hr_error *err)
 			       NULL, NULL, err);
 }
 
-static hr_status keep_one(void *ctx, struct signer_cert *cert, struct hr_error *err)
-{
-	struct signer_cert **slot = ctx;
-
-	(void)err;
-	if (*slot == NULL)
-		*slot = cert;
-	else
-		signer_cert_free(cert);
-	return HR_OK;
-}
-
 hr_status keys_load_signers(const char *country_dir, struct signer_cert ***certs, size_t *count,
 			    struct hr_error *err)
 {
@@ -338,7 +326,7 @@ hr_status keys_load_signers(const char *country_dir, struct signer_cert ***certs
 			} else {
 				len = fread(pem, 1, sizeof(pem), f);
 				fclose(f);
-				rc = signer_cert_parse_all(pem, len, keep_one, &out[*count], err);
+				rc = signer_cert_parse_first(pem, len, &out[*count], err);
 				if (rc == HR_OK && out[*count] != NULL)
 					(*count)++;
 			}

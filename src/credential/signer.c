@@ -119,19 +119,6 @@ static hr_status read_small_file(const char *path, char **out, size_t *len, stru
 	return HR_OK;
 }
 
-/* signer_cert_parse_all callback: the first certificate of the file is the signer's. */
-static hr_status keep_first(void *ctx, struct signer_cert *cert, struct hr_error *err)
-{
-	struct signer_cert **slot = ctx;
-
-	(void)err;
-	if (*slot == NULL)
-		*slot = cert;
-	else
-		signer_cert_free(cert); /* the rest of a chain is not needed here */
-	return HR_OK;
-}
-
 hr_status signer_from_key(EVP_PKEY *key, const struct signer_cert *cert, struct signer **out,
 			  struct hr_error *err)
 {
@@ -211,7 +198,7 @@ hr_status signer_open_files(const char *key_path, const char *cert_path, struct 
 	if (cert_path != NULL) {
 		if ((rc = read_small_file(cert_path, &text, &len, err)) != HR_OK)
 			goto done;
-		rc = signer_cert_parse_all(text, len, keep_first, &cert, err);
+		rc = signer_cert_parse_first(text, len, &cert, err);
 		free(text);
 		if (rc != HR_OK)
 			goto done;

@@ -233,6 +233,31 @@ hr_status signer_cert_parse_all(const void *data, size_t len,
 	return rc;
 }
 
+static hr_status keep_first(void *ctx, struct signer_cert *cert, struct hr_error *err)
+{
+	struct signer_cert **slot = ctx;
+
+	(void)err;
+	if (*slot == NULL)
+		*slot = cert;
+	else
+		signer_cert_free(cert);
+	return HR_OK;
+}
+
+hr_status signer_cert_parse_first(const void *data, size_t len, struct signer_cert **out,
+				  struct hr_error *err)
+{
+	hr_status rc;
+
+	*out = NULL;
+	if ((rc = signer_cert_parse_all(data, len, keep_first, out, err)) != HR_OK) {
+		signer_cert_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 bool signer_cert_allows_dcc(const struct signer_cert *cert, const char *kind)
 {
 	/* no DCC key usage: the signer is not restricted (HCERT §5.1.1), unless it

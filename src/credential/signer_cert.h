@@ -71,6 +71,12 @@ hr_status signer_cert_parse_all(const void *data, size_t len,
 						 struct hr_error *err),
 				void *ctx, struct hr_error *err);
 
+/* The first certificate of data (PEM, DER or base64 of DER) into *out, for
+ * data that should hold one (a member's, an anchor): later ones are parsed and
+ * dropped. On failure *out is NULL. Caller frees with signer_cert_free. */
+hr_status signer_cert_parse_first(const void *data, size_t len, struct signer_cert **out,
+				  struct hr_error *err);
+
 /* The public key of the (first) PEM certificate in path: a peer member's key,
  * checked signatures against. Caller frees *out. Stage "certificate". */
 hr_status signer_cert_public_key_file(const char *path, EVP_PKEY **out, struct hr_error *err);

@@ -149,22 +149,6 @@ hr_status trust_list_build(struct signer *list_signer, const struct trust_list_s
 
 /* --- loading --------------------------------------------------------------- */
 
-struct anchor {
-	struct signer_cert *cert;
-};
-
-static hr_status keep_anchor(void *ctx, struct signer_cert *cert, struct hr_error *err)
-{
-	struct anchor *a = ctx;
-
-	(void)err;
-	if (a->cert == NULL)
-		a->cert = cert;
-	else
-		signer_cert_free(cert);
-	return HR_OK;
-}
-
 /*
  * The flattened JWS, {"protected": "...", "payload": "...", "signature": "..."}
  * (RFC 7515 §7.2.2), scanned by hand: its payload is one string of megabytes
@@ -855,7 +839,7 @@ static hr_status load(struct hr_trust_store *store, const void *data, size_t len
 		      const void *anchor_data, size_t anchor_len, bool check_time, int64_t now,
 		      int64_t grace_s, struct hr_trust_list_info *info, struct hr_error *err)
 {
-	struct anchor anchor = {NULL};
+	struct signer_cert *anchor = NULL;
 	struct trust_list_info got = {0, 0, 0};
 	struct pending_list pending = {NULL, 0, 0};
 	struct list_fields fields;
@@ -867,14 +851,13 @@ static hr_status load(struct hr_trust_store *store, const void *data, size_t len
 		return hr_error_set(err, HR_E_INVALID, STAGE, "no trust store or no list");
 	if (len > LIST_LIMIT)
 		return hr_error_set(err, HR_E_TOO_LARGE, STAGE, "the trust list is too large");
-	if ((rc = signer_cert_parse_all(anchor_data, anchor_len, keep_anchor, &anchor, err)) !=
-	    HR_OK) {
+	if ((rc = signer_cert_parse_first(anchor_data, anchor_len, &anchor, err)) != HR_OK) {
 		hr_error_prefix(err, "trust-list signer");
 		return rc;
 	}
 	buf_init(&payload, LIST_LIMIT);
 	if ((rc = scan_jws(data, len, &jws, err)) == HR_OK &&
-	    (rc = verify_jws(&jws, anchor.cert, &payload, err)) == HR_OK &&
+	    (rc = verify_jws(&jws, anchor, &payload, err)) == HR_OK &&
 	    (rc = scan_payload(&payload, &fields, &pending, err)) == HR_OK &&
 	    (rc = check_fields(&fields, &got, err)) == HR_OK && check_time)
 		rc = check_fresh(&got, now, grace_s, err);
@@ -891,7 +874,7 @@ static hr_status load(struct hr_trust_store *store, const void *data, size_t len
 		info->next_update = got.next_update;
 	}
 	buf_clear(&payload);
-	signer_cert_free(anchor.cert);
+	signer_cert_free(anchor);
 	return rc;
 }
 

@@ -51,18 +51,6 @@ static void view_free(struct federation_view *v)
 	free(v);
 }
 
-static hr_status keep_anchor(void *ctx, struct signer_cert *cert, struct hr_error *err)
-{
-	struct signer_cert **slot = ctx;
-
-	(void)err;
-	if (*slot == NULL)
-		*slot = cert;
-	else
-		signer_cert_free(cert);
-	return HR_OK;
-}
-
 hr_status federation_new(const char *trust_url, const char *anchor_path, const char *own_country,
 			 struct federation **out, struct hr_error *err)
 {
@@ -87,7 +75,7 @@ hr_status federation_new(const char *trust_url, const char *anchor_path, const c
 		while ((n = fread(chunk, 1, sizeof(chunk), file)) > 0)
 			buf_append(&pem, chunk, n);
 		fclose(file);
-		rc = signer_cert_parse_all(pem.data, pem.len, keep_anchor, &f->anchor, err);
+		rc = signer_cert_parse_first(pem.data, pem.len, &f->anchor, err);
 		if (rc != HR_OK)
 			hr_error_prefix(err, "trust_anchor %s", anchor_path);
 	}

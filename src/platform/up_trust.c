@@ -81,18 +81,6 @@ static json_t *b64_der(const struct signer_cert *cert)
 	return s;
 }
 
-static hr_status keep_first(void *ctx, struct signer_cert *cert, struct hr_error *err)
-{
-	struct signer_cert **slot = ctx;
-
-	(void)err;
-	if (*slot == NULL)
-		*slot = cert;
-	else
-		signer_cert_free(cert);
-	return HR_OK;
-}
-
 /* The certificate (base64 DER) of a member from its PEM file. */
 static hr_status member_certificate(const char *keys_dir, const char *id, json_t **out,
 				    struct hr_error *err)
@@ -106,7 +94,7 @@ static hr_status member_certificate(const char *keys_dir, const char *id, json_t
 	snprintf(path, sizeof(path), "%s/cert.pem", dir);
 	buf_init(&pem, 64 * 1024);
 	if ((rc = file_read(path, &pem, err)) == HR_OK &&
-	    (rc = signer_cert_parse_all(pem.data, pem.len, keep_first, &cert, err)) == HR_OK &&
+	    (rc = signer_cert_parse_first(pem.data, pem.len, &cert, err)) == HR_OK &&
 	    (*out = b64_der(cert)) == NULL)
 		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
 	signer_cert_free(cert);
