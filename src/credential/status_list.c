@@ -265,7 +265,7 @@ static bool kid_from_text(const char *text, uint8_t kid[SIGNER_KID_LEN])
 hr_status status_list_token_kid(const char *text, size_t len, uint8_t kid[SIGNER_KID_LEN],
 				struct hr_error *err)
 {
-	struct jws_parts parts;
+	struct jws_parts parts = {0};
 	json_t *header;
 	const char *kid_text;
 	hr_status rc;
@@ -420,7 +420,7 @@ hr_status status_list_token_check(const char *text, size_t len, const struct sig
 {
 	const struct cose_alg *alg = NULL;
 	json_t *header = NULL, *claims = NULL;
-	struct jws_parts parts;
+	struct jws_parts parts = {0};
 	struct buf sig;
 	const char *lst = NULL;
 	hr_status rc;
@@ -463,7 +463,7 @@ done:
 
 hr_status status_list_token_cache_times(const char *text, size_t len, int64_t *ttl, int64_t *exp)
 {
-	struct jws_parts parts;
+	struct jws_parts parts = {0};
 	json_t *claims;
 	hr_status rc;
 
