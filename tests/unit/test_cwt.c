@@ -600,6 +600,103 @@ static void test_document_claim_must_be_a_map(void **state)
 	buf_clear(&b);
 }
 
+/* --- status (65535, draft-ietf-oauth-status-list) ---------------------------------- */
+
+#define STATUS_OK_RAW                                                                              \
+	"\xa1\x6b"                                                                                 \
+	"status_list\xa2\x63"                                                                      \
+	"idx\x18\x4d\x63"                                                                          \
+	"uri\x6b"                                                                                  \
+	"https://x/l"
+
+static void test_status_claim_names_a_status_list_entry(void **state)
+{
+	struct buf b;
+	struct cwt_claims c;
+	json_t *json;
+
+	(void)state;
+	buf_init(&b, CLAIM_LIMIT);
+	put_one_claim_raw(&b, 65535, STATUS_OK_RAW, sizeof(STATUS_OK_RAW) - 1);
+	c = decode_ok(&b);
+	assert_true(c.has_status);
+	assert_int_equal(c.status_idx, 77);
+	assert_int_equal(c.status_uri.len, 11);
+	assert_memory_equal(c.status_uri.ptr, "https://x/l", 11);
+	json = to_json_ok(&b);
+	assert_json(json,
+		    "{\"status\": {\"status_list\": {\"idx\": 77, \"uri\": \"https://x/l\"}}}");
+	json_decref(json);
+	/* another mechanism only: no status list entry, nothing refused */
+	put_one_claim_raw(&b, 65535,
+			  "\xa1\x65"
+			  "other\x01",
+			  8);
+	c = decode_ok(&b);
+	assert_false(c.has_status);
+	buf_clear(&b);
+}
+
+static void test_refuses_a_status_claim_of_the_wrong_shape(void **state)
+{
+	static const struct {
+		const char *raw;
+		size_t len;
+		const char *why;
+	} bad[] = {
+	    {"\x01", 1, "status claim (65535) is not a map"},
+	    {"\xa1\x6b"
+	     "status_list\x01",
+	     14, "status.status_list is not a map"},
+	    {"\xa1\x6b"
+	     "status_list\xa2\x63"
+	     "idx\x63"
+	     "abc\x63"
+	     "uri\x61"
+	     "u",
+	     28, "idx is not one unsigned integer"},
+	    {"\xa1\x6b"
+	     "status_list\xa2\x63"
+	     "idx\x20\x63"
+	     "uri\x61"
+	     "u",
+	     25, "idx is not one unsigned integer"},
+	    {"\xa1\x6b"
+	     "status_list\xa2\x63"
+	     "idx\x01\x63"
+	     "uri\x43"
+	     "abc",
+	     27, "uri is not one text of 1 to 2048 bytes"},
+	    {"\xa1\x6b"
+	     "status_list\xa2\x63"
+	     "idx\x01\x63"
+	     "uri\x60",
+	     24, "uri is not one text of 1 to 2048 bytes"},
+	    {"\xa1\x6b"
+	     "status_list\xa1\x63"
+	     "idx\x01",
+	     19, "status.status_list needs idx and uri"},
+	    {"\xa1\x6b"
+	     "status_list\xa2\x63"
+	     "idx\x01\x63"
+	     "idx\x02",
+	     24, "idx is not one unsigned integer"},
+	    {"\xa1\x6b"
+	     "status_list\xa2\x63"
+	     "idx\x01",
+	     19, "status.status_list is malformed"}, /* truncated */
+	};
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, CLAIM_LIMIT);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		put_one_claim_raw(&b, 65535, bad[i].raw, bad[i].len);
+		assert_refused(&b, bad[i].why);
+	}
+	buf_clear(&b);
+}
+
 /* --- cnf ------------------------------------------------------------------------- */
 
 static void test_cnf_of_a_p256_key_is_shown_as_a_jwk(void **state)
@@ -779,6 +876,8 @@ int main(void)
 	    cmocka_unit_test(test_hcert_holds_the_dcc_under_key_1),
 	    cmocka_unit_test(test_refuses_hcert_that_is_not_a_map_of_key_1_to_a_map),
 	    cmocka_unit_test(test_document_claim_must_be_a_map),
+	    cmocka_unit_test(test_status_claim_names_a_status_list_entry),
+	    cmocka_unit_test(test_refuses_a_status_claim_of_the_wrong_shape),
 	    cmocka_unit_test(test_cnf_of_a_p256_key_is_shown_as_a_jwk),
 	    cmocka_unit_test(test_cnf_of_another_key_type_is_shown_as_it_is),
 	    cmocka_unit_test(test_unknown_claims_are_shown_by_number),

@@ -1010,6 +1010,69 @@ static void test_cli_status_online_fetches_checks_and_caches_by_ttl(void **state
 	buf_clear(&credential);
 }
 
+/* hromada issue: a validity over 180 s needs the credential's status entry, which
+ * then travels in CWT claim 65535 and shows in verify's claims */
+static void test_cli_issue_over_180_s_needs_a_status_entry(void **state)
+{
+	char signer[512], json_path[512], text[16384];
+	char *argv[16];
+	size_t n;
+	int code;
+	FILE *f;
+	json_t *r, *entry;
+	struct buf credential;
+	char *nl;
+
+	(void)state;
+	snprintf(signer, sizeof(signer), "%s/UA/signers/id_card", dir);
+	snprintf(json_path, sizeof(json_path), "%s/id_card.json", dir);
+	f = fopen(json_path, "w");
+	assert_non_null(f);
+	fputs(id_card_json, f);
+	fclose(f);
+	n = 0;
+	argv[n++] = (char *)tk_hromada_binary();
+	argv[n++] = "issue";
+	argv[n++] = "--signer";
+	argv[n++] = signer;
+	argv[n++] = "--type";
+	argv[n++] = "id_card";
+	argv[n++] = "--json";
+	argv[n++] = json_path;
+	argv[n++] = "--validity";
+	argv[n++] = "3600";
+	argv[n] = NULL;
+	code = tk_run(argv, text, sizeof(text), 60000);
+	assert_int_not_equal(code, 0);
+	assert_non_null(strstr(text, "--status-uri"));
+	/* only one of the pair is refused too */
+	argv[n++] = "--status-uri";
+	argv[n++] = "https://issuer.example/status/1";
+	argv[n] = NULL;
+	assert_int_not_equal(tk_run(argv, text, sizeof(text), 60000), 0);
+	assert_non_null(strstr(text, "go together"));
+	argv[n++] = "--status-idx";
+	argv[n++] = "4242";
+	argv[n] = NULL;
+	assert_int_equal(tk_run(argv, text, sizeof(text), 60000), 0);
+	nl = strchr(text, '\n');
+	if (nl != NULL)
+		*nl = 0;
+	assert_memory_equal(text, "HR1:", 4);
+	buf_init(&credential, sizeof(text));
+	buf_append_str(&credential, text);
+	snprintf(json_path, sizeof(json_path), "%s/status-cache-5", dir);
+	assert_int_equal(run_cli(NULL, json_path, &credential, &r), 0);
+	entry =
+	    json_object_get(json_object_get(json_object_get(r, "claims"), "status"), "status_list");
+	assert_int_equal(json_integer_value(json_object_get(entry, "idx")), 4242);
+	assert_string_equal(json_string_value(json_object_get(entry, "uri")),
+			    "https://issuer.example/status/1");
+	assert_true(json_is_null(status_of(r))); /* offline: not checked */
+	json_decref(r);
+	buf_clear(&credential);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1029,6 +1092,7 @@ int main(void)
 	    cmocka_unit_test(test_status_stage_is_null_offline_or_without_a_reference),
 	    cmocka_unit_test(test_status_stage_fails_on_every_untrustworthy_token),
 	    cmocka_unit_test(test_cli_status_online_fetches_checks_and_caches_by_ttl),
+	    cmocka_unit_test(test_cli_issue_over_180_s_needs_a_status_entry),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
