@@ -11,10 +11,16 @@
  */
 #include "credential/trust_store.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/pem.h>
+#include <openssl/pkcs7.h>
+
+#include "core/base64.h"
+#include "core/buf.h"
 #include "core/error.h"
 
 struct hr_trust_store *hr_trust_store_new(void)
@@ -151,6 +157,60 @@ static hr_status collect(void *opaque, struct signer_cert *cert, struct hr_error
 	return HR_OK;
 }
 
+/*
+ * The certificates of a PKCS#7 SignedData bundle (.p7b, .p7c; DER, BER, base64
+ * or PEM), the form Singapore's DCC test data gives its signer in
+ * (SG/2DCode/raw/4.json). Only the certificates are used: the bundle's own
+ * signature, if any, proves nothing to us. HR_E_INVALID when data is no such
+ * bundle or holds no certificate.
+ */
+static hr_status collect_pkcs7(const void *data, size_t len, struct add_ctx *ctx,
+			       struct hr_error *err)
+{
+	PKCS7 *p7 = NULL;
+	STACK_OF(X509) *certs = NULL;
+	struct buf der;
+	hr_status rc = HR_OK;
+
+	if (len == 0 || len > INT_MAX)
+		return HR_E_INVALID;
+	buf_init(&der, len);
+	if (len > 10 && memcmp(data, "-----BEGIN", 10) == 0) {
+		BIO *bio = BIO_new_mem_buf(data, (int)len);
+		p7 = bio != NULL ? PEM_read_bio_PKCS7(bio, NULL, NULL, NULL) : NULL;
+		BIO_free(bio);
+	} else {
+		const unsigned char *p;
+		if (base64_decode(data, len, BASE64_STANDARD, &der) != HR_OK) {
+			buf_reset(&der);
+			buf_append(&der, data, len);
+		}
+		p = der.data;
+		if (der.error == HR_OK)
+			p7 = d2i_PKCS7(NULL, &p, (long)der.len);
+	}
+	buf_clear(&der);
+	if (p7 != NULL && PKCS7_type_is_signed(p7) && p7->d.sign != NULL)
+		certs = p7->d.sign->cert;
+	for (int i = 0; rc == HR_OK && i < sk_X509_num(certs); i++) {
+		unsigned char *bytes = NULL;
+		int n = i2d_X509(sk_X509_value(certs, i), &bytes);
+		struct signer_cert *cert = NULL;
+		if (n <= 0) {
+			rc = hr_error_set(err, HR_E_INVALID, "certificate",
+					  "a certificate in the PKCS#7 bundle does not encode");
+		} else if ((rc = signer_cert_from_der(bytes, (size_t)n, &cert, err)) == HR_OK &&
+			   (rc = collect(ctx, cert, err)) != HR_OK) {
+			signer_cert_free(cert);
+		}
+		OPENSSL_free(bytes);
+	}
+	if (rc == HR_OK && ctx->count == 0)
+		rc = HR_E_INVALID;
+	PKCS7_free(p7);
+	return rc;
+}
+
 hr_status hr_trust_store_add_certificate(struct hr_trust_store *store, const void *data, size_t len,
 					 const char *country, struct hr_error *err)
 {
@@ -163,6 +223,17 @@ hr_status hr_trust_store_add_certificate(struct hr_trust_store *store, const voi
 		return hr_error_set(err, HR_E_NOMEM, "trust", "out of memory");
 	ctx->country = country;
 	rc = signer_cert_parse_all(data, len, collect, ctx, err);
+	if (rc != HR_OK && ctx->count == 0) {
+		struct hr_error why = {0};
+		hr_status p7 = collect_pkcs7(data, len, ctx, &why);
+		if (p7 == HR_OK) {
+			rc = HR_OK;
+		} else if (p7 != HR_E_INVALID) { /* a bundle, but a broken one */
+			rc = p7;
+			if (err != NULL)
+				*err = why;
+		}
+	}
 	if (rc == HR_OK)
 		rc = trust_store_add_batch(store, ctx->pending, ctx->count, err);
 	else {

@@ -95,6 +95,10 @@ static const struct disputed {
      "its kid is 15 bytes (base64 of \"07872994239214746898\"), not its certificate's "
      "127d17338c7e426d; common CO22 and CO23 expect a kid that names no certificate to fail "
      "the signature even though the only certificate would verify it (this one does)"},
+    {"SG/2DCode/raw/4.json", "EXPECTEDVERIFY", false,
+     "TESTCTX.CERTIFICATE is a PKCS#7 bundle whose one certificate (kid 7abbfda83b233d3b, "
+     "nb-upload.staging.notarise.io) neither has the credential's kid 2e8f83290571728b nor "
+     "verifies its signature: no verifier can find the signer"},
 };
 
 static int disputes;

@@ -27,10 +27,12 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs7.h>
 #include <openssl/x509v3.h>
 
 #include <hromada/verify.h>
 
+#include "core/base64.h"
 #include "core/buf.h"
 #include "core/documents.h"
 #include "credential/base45.h"
@@ -747,6 +749,80 @@ static void test_kid_of_an_untrusted_signer_fails_signature(void **state)
 	assert_memory_equal(r.kid, signer_kid(untrusted_signer).ptr, SIGNER_KID_LEN);
 	hr_verify_result_clear(&r);
 	buf_clear(&credential);
+}
+
+/* A signer certificate given as a PKCS#7 bundle (.p7b; DER, base64 or PEM), as
+ * SG's national test data gives one, is trusted like the certificate itself. */
+static void test_certificate_in_a_pkcs7_bundle_is_trusted(void **state)
+{
+	const struct signer_cert *cert = signer_certificate(type_signer[0]);
+	const unsigned char *p = cert->der;
+	X509 *x = d2i_X509(NULL, &p, (long)cert->der_len);
+	PKCS7 *p7 = PKCS7_new();
+	unsigned char *der = NULL;
+	int n;
+	char *b64;
+	BIO *mem = BIO_new(BIO_s_mem());
+	char *pem;
+	long pem_len;
+	const void *forms[3];
+	size_t lens[3];
+	struct buf credential, b64buf;
+	struct hr_verify_result r;
+
+	(void)state;
+	assert_non_null(x);
+	assert_int_equal(PKCS7_set_type(p7, NID_pkcs7_signed), 1);
+	assert_int_equal(PKCS7_content_new(p7, NID_pkcs7_data), 1);
+	assert_int_equal(PKCS7_add_certificate(p7, x), 1);
+	n = i2d_PKCS7(p7, &der);
+	assert_true(n > 0);
+	buf_init(&b64buf, 65536);
+	assert_int_equal(base64_encode(der, (size_t)n, BASE64_STANDARD, &b64buf), HR_OK);
+	b64 = (char *)buf_str(&b64buf);
+	assert_int_equal(PEM_write_bio_PKCS7(mem, p7), 1);
+	pem_len = BIO_get_mem_data(mem, &pem);
+	forms[0] = der, lens[0] = (size_t)n;
+	forms[1] = b64, lens[1] = strlen(b64);
+	forms[2] = pem, lens[2] = (size_t)pem_len;
+	issue(type_signer[0], "id_card", documents[0], 0, 180, &credential);
+	for (int i = 0; i < 3; i++) {
+		struct hr_trust_store *s = hr_trust_store_new();
+		struct hr_error err = {0};
+		struct hr_verify_options o = at(10);
+		assert_int_equal(hr_trust_store_add_certificate(s, forms[i], lens[i], "UA", &err),
+				 HR_OK);
+		assert_int_equal(hr_trust_store_count(s), 1);
+		hr_verify_result_init(&r);
+		assert_int_equal(
+		    hr_verify_once(s, (const char *)credential.data, credential.len, &o, &r),
+		    HR_OK);
+		assert_int_equal(r.stages[HR_STAGE_SIGNATURE], HR_STAGE_PASSED);
+		hr_verify_result_clear(&r);
+		hr_trust_store_free(s);
+	}
+	/* a bundle without certificates is no certificate */
+	{
+		PKCS7 *empty = PKCS7_new();
+		unsigned char *edder = NULL;
+		struct hr_trust_store *s = hr_trust_store_new();
+		int en;
+		PKCS7_set_type(empty, NID_pkcs7_signed);
+		PKCS7_content_new(empty, NID_pkcs7_data);
+		en = i2d_PKCS7(empty, &edder);
+		assert_int_not_equal(
+		    hr_trust_store_add_certificate(s, edder, (size_t)en, "UA", NULL), HR_OK);
+		assert_int_equal(hr_trust_store_count(s), 0);
+		OPENSSL_free(edder);
+		PKCS7_free(empty);
+		hr_trust_store_free(s);
+	}
+	buf_clear(&credential);
+	buf_clear(&b64buf);
+	BIO_free(mem);
+	OPENSSL_free(der);
+	PKCS7_free(p7);
+	X509_free(x);
 }
 
 /* A protected kid written as the 16 hex characters of the kid (GR's national
@@ -1713,6 +1789,7 @@ int main(void)
 	    cmocka_unit_test(test_truncated_credential_fails_at_the_stage_it_breaks),
 	    cmocka_unit_test(test_resigned_with_another_key_under_the_same_kid_fails_signature),
 	    cmocka_unit_test(test_kid_of_an_untrusted_signer_fails_signature),
+	    cmocka_unit_test(test_certificate_in_a_pkcs7_bundle_is_trusted),
 	    cmocka_unit_test(test_wrong_protected_kid_is_not_rescued_by_the_unprotected_one),
 	    cmocka_unit_test(test_kid_written_as_hex_text_finds_its_certificate),
 	    cmocka_unit_test(test_expired_and_not_yet_valid_fail_expiry),
