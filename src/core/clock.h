@@ -6,6 +6,7 @@
 #define HROMADA_CORE_CLOCK_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 static inline uint64_t clock_monotonic_us(void)
@@ -22,6 +23,21 @@ static inline uint64_t clock_realtime_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* Room for clock_format_utc's text, NUL included. */
+#define CLOCK_UTC_TEXT_MAX 24
+
+/* seconds since the epoch as RFC 3339 UTC, "2026-12-06T18:21:07Z" (what logs,
+ * lists and feeds write); the decimal seconds when the year has no four digits. */
+static inline void clock_format_utc(int64_t seconds, char out[CLOCK_UTC_TEXT_MAX])
+{
+	struct tm tm;
+	time_t s = (time_t)seconds;
+
+	if (gmtime_r(&s, &tm) == NULL ||
+	    strftime(out, CLOCK_UTC_TEXT_MAX, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, CLOCK_UTC_TEXT_MAX, "%lld", (long long)seconds);
 }
 
 #endif

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/store_driver.h"
@@ -713,16 +714,12 @@ static hr_status record_version(struct store *store, const struct store_migratio
 				struct hr_error *err)
 {
 	struct store_stmt *stmt = NULL;
-	char applied_at[32];
-	struct tm tm;
-	time_t now = time(NULL);
+	char applied_at[CLOCK_UTC_TEXT_MAX];
 	bool has_row;
 	const char *description = m->description ? m->description : "";
 	hr_status rc;
 
-	if (gmtime_r(&now, &tm) == NULL ||
-	    strftime(applied_at, sizeof(applied_at), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		return hr_error_set(err, HR_E_IO, STORE_STAGE, "cannot format the current time");
+	clock_format_utc((int64_t)time(NULL), applied_at);
 	if ((rc = store_prepare(store,
 				"INSERT INTO hromada_schema (version, description, applied_at) "
 				"VALUES (?, ?, ?)",

@@ -24,6 +24,7 @@
 #include <hromada/verify.h>
 
 #include "core/base64.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "credential/cose_crypto.h"
@@ -33,15 +34,6 @@
 
 #define STAGE      "trust_list"
 #define LIST_LIMIT TRUST_LIST_MAX_BYTES
-
-static void format_time(int64_t seconds, char *out, size_t size)
-{
-	struct tm tm;
-	time_t s = (time_t)seconds;
-
-	gmtime_r(&s, &tm);
-	strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 static hr_status b64_json(const json_t *value, struct buf *out)
 {
@@ -121,12 +113,12 @@ hr_status trust_list_build(struct signer *list_signer, const struct trust_list_s
 			   size_t count, int64_t sequence, int64_t issued_at,
 			   int64_t validity_seconds, struct buf *out, struct hr_error *err)
 {
-	char issued[32], next[32];
+	char issued[CLOCK_UTC_TEXT_MAX], next[CLOCK_UTC_TEXT_MAX];
 	json_t *list, *array;
 	hr_status rc;
 
-	format_time(issued_at, issued, sizeof(issued));
-	format_time(issued_at + validity_seconds, next, sizeof(next));
+	clock_format_utc(issued_at, issued);
+	clock_format_utc(issued_at + validity_seconds, next);
 	array = json_array();
 	for (size_t i = 0; array && i < count; i++)
 		json_array_append_new(
@@ -377,13 +369,13 @@ static hr_status check_list_object(const json_t *list, struct trust_list_info *i
 static hr_status check_fresh(const struct trust_list_info *info, int64_t now, int64_t grace_s,
 			     struct hr_error *err)
 {
-	char next[32];
+	char next[CLOCK_UTC_TEXT_MAX];
 
 	if (grace_s < 0)
 		grace_s = 0;
 	if (now <= info->next_update || now - info->next_update <= grace_s)
 		return HR_OK;
-	format_time(info->next_update, next, sizeof(next));
+	clock_format_utc(info->next_update, next);
 	return hr_error_set(err, HR_E_EXPIRED, STAGE,
 			    "the trust list is stale: its next_update %s plus the grace of %lld s "
 			    "has passed; fetch a current list from the trust service",

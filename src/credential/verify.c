@@ -24,6 +24,7 @@
 
 #include <hromada/verify.h>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "credential/base45.h"
@@ -234,40 +235,36 @@ static hr_status check_signature(struct hr_verifier *v, const struct hr_trust_st
 	return rc;
 }
 
-static void time_text(struct hr_time t, char *out, size_t size)
+static void time_text(struct hr_time t, char out[CLOCK_UTC_TEXT_MAX])
 {
-	struct tm tm;
-	time_t s = (time_t)t.seconds;
-
-	if (gmtime_r(&s, &tm) == NULL || strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(out, size, "%lld", (long long)t.seconds);
+	clock_format_utc(t.seconds, out);
 }
 
 static hr_status check_expiry(const struct decoded *d, struct hr_time at, struct hr_error *err)
 {
-	char a[32], b[32];
+	char a[CLOCK_UTC_TEXT_MAX], b[CLOCK_UTC_TEXT_MAX];
 
-	time_text(at, a, sizeof(a));
+	time_text(at, a);
 	if (!d->cwt.has_exp)
 		return hr_error_set(err, HR_E_EXPIRED, "expiry", "the credential has no exp claim");
 	if (hr_time_compare(at, d->cwt.exp) > 0) {
-		time_text(d->cwt.exp, b, sizeof(b));
+		time_text(d->cwt.exp, b);
 		return hr_error_set(err, HR_E_EXPIRED, "expiry", "expired at %s (clock %s)", b, a);
 	}
 	if (d->cwt.has_iat && hr_time_compare(at, d->cwt.iat) < 0) {
-		time_text(d->cwt.iat, b, sizeof(b));
+		time_text(d->cwt.iat, b);
 		return hr_error_set(err, HR_E_EXPIRED, "expiry", "issued at %s, after the clock %s",
 				    b, a);
 	}
 	if (d->cwt.has_nbf && hr_time_compare(at, d->cwt.nbf) < 0) {
-		time_text(d->cwt.nbf, b, sizeof(b));
+		time_text(d->cwt.nbf, b);
 		return hr_error_set(err, HR_E_EXPIRED, "expiry", "not valid before %s (clock %s)",
 				    b, a);
 	}
 	if (d->candidate_cert != NULL && (hr_time_compare(at, d->candidate_cert->not_before) < 0 ||
 					  hr_time_compare(at, d->candidate_cert->not_after) > 0)) {
-		time_text(d->candidate_cert->not_before, b, sizeof(b));
-		time_text(d->candidate_cert->not_after, a, sizeof(a));
+		time_text(d->candidate_cert->not_before, b);
+		time_text(d->candidate_cert->not_after, a);
 		return hr_error_set(err, HR_E_EXPIRED, "expiry",
 				    "the signer certificate is valid from %s to %s only", b, a);
 	}

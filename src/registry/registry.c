@@ -43,6 +43,7 @@
 
 #include "core/config.h"
 #include "core/documents.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/http_server.h"
 #include "core/json.h"
@@ -552,15 +553,6 @@ static void handle_reinstate(struct http_request *req, void *context)
 
 /* ---- the change feed ---- */
 
-static void rfc3339_utc(int64_t at, char out[21])
-{
-	time_t t = (time_t)at;
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static hr_status feed_range(const json_t *body, int64_t *since, int64_t *limit,
 			    struct hr_error *err)
 {
@@ -608,9 +600,9 @@ static void handle_status_changes(struct http_request *req, void *context)
 		goto failed;
 	next = since;
 	for (size_t i = 0; i < count; i++) {
-		char at[21];
+		char at[CLOCK_UTC_TEXT_MAX];
 
-		rfc3339_utc(changes[i].at, at);
+		clock_format_utc(changes[i].at, at);
 		json_array_append_new(list, json_pack("{s:I,s:s,s:s,s:s}", "seq",
 						      (json_int_t)changes[i].seq, "document_number",
 						      changes[i].document_number, "status",

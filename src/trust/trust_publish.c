@@ -23,6 +23,7 @@
 
 #include <jansson.h>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "credential/trust_list.h"
@@ -34,15 +35,6 @@ void trust_list_cache_clear(struct trust_list_cache *list)
 {
 	buf_clear(&list->body);
 	memset(list, 0, sizeof(*list));
-}
-
-static void format_time(int64_t seconds, char out[32])
-{
-	struct tm tm;
-	time_t s = (time_t)seconds;
-
-	gmtime_r(&s, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 static hr_status newest_sequence(struct store *store, int64_t *sequence, struct hr_error *err)
@@ -119,7 +111,7 @@ hr_status trust_publish(struct trust *t, struct store *store, struct trust_list_
 	int64_t now = (int64_t)time(NULL), newest;
 	json_t *signers = json_array(), *members = json_array(), *payload = NULL;
 	struct store_stmt *stmt = NULL;
-	char issued[32], next[32];
+	char issued[CLOCK_UTC_TEXT_MAX], next[CLOCK_UTC_TEXT_MAX];
 	bool row;
 	hr_status rc;
 
@@ -132,8 +124,8 @@ hr_status trust_publish(struct trust *t, struct store *store, struct trust_list_
 	out->sequence = newest + 1 > now ? newest + 1 : now;
 	out->issued_at = now;
 	out->next_update = now + t->list_validity_s;
-	format_time(out->issued_at, issued);
-	format_time(out->next_update, next);
+	clock_format_utc(out->issued_at, issued);
+	clock_format_utc(out->next_update, next);
 	payload = json_pack("{s:s,s:i,s:I,s:s,s:s,s:O,s:O}", "format", TRUST_LIST_FORMAT, "version",
 			    TRUST_LIST_VERSION, "sequence", (json_int_t)out->sequence, "issued_at",
 			    issued, "next_update", next, "signers", signers, "members", members);
