@@ -18,9 +18,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
-#include "core/base64.h"
 #include "core/error.h"
-#include "core/file.h"
 #include "core/hex.h"
 #include "core/http_client.h"
 #include "core/json.h"
@@ -55,19 +53,14 @@ static void trust_upload_help(void)
 static hr_status certificate_b64(const char *path, json_t **out, struct hr_error *err)
 {
 	struct signer_cert *cert = NULL;
-	struct buf data, text;
+	struct buf text;
 	hr_status rc;
 
-	buf_init(&data, 1024 * 1024);
 	buf_init(&text, 2 * 1024 * 1024);
-	if ((rc = file_read(path, &data, err)) == HR_OK &&
-	    (rc = signer_cert_parse_first(data.data, data.len, &cert, err)) == HR_OK &&
-	    (rc = base64_encode(cert->der, cert->der_len, BASE64_STANDARD, &text)) == HR_OK)
+	if ((rc = signer_cert_read_file(path, &cert, err)) == HR_OK &&
+	    (rc = signer_cert_base64(cert, &text)) == HR_OK)
 		*out = json_stringn(buf_str(&text), text.len);
-	if (rc != HR_OK)
-		hr_error_prefix(err, "%s", path);
 	signer_cert_free(cert);
-	buf_clear(&data);
 	buf_clear(&text);
 	return rc;
 }

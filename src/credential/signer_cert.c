@@ -20,6 +20,7 @@
 #include "core/digest.h"
 #include "core/documents.h"
 #include "core/error.h"
+#include "core/file.h"
 
 #define STAGE "certificate"
 
@@ -256,6 +257,25 @@ hr_status signer_cert_parse_first(const void *data, size_t len, struct signer_ce
 		*out = NULL;
 	}
 	return rc;
+}
+
+hr_status signer_cert_read_file(const char *path, struct signer_cert **out, struct hr_error *err)
+{
+	struct buf data;
+	hr_status rc;
+
+	*out = NULL;
+	buf_init(&data, 1024 * 1024);
+	if ((rc = file_read(path, &data, err)) == HR_OK &&
+	    (rc = signer_cert_parse_first(data.data, data.len, out, err)) != HR_OK)
+		hr_error_prefix(err, "%s", path);
+	buf_clear(&data);
+	return rc;
+}
+
+hr_status signer_cert_base64(const struct signer_cert *cert, struct buf *out)
+{
+	return base64_encode(cert->der, cert->der_len, BASE64_STANDARD, out);
 }
 
 bool signer_cert_allows_dcc(const struct signer_cert *cert, const char *kind)

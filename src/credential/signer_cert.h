@@ -26,6 +26,7 @@
 #include <hromada/status.h>
 #include <hromada/verify.h>
 
+#include "core/buf.h"
 #include "credential/cose_crypto.h"
 
 #define HROMADA_EKU_ARC "2.25.34867928159994576829809997067329114833.1"
@@ -76,6 +77,14 @@ hr_status signer_cert_parse_all(const void *data, size_t len,
  * dropped. On failure *out is NULL. Caller frees with signer_cert_free. */
 hr_status signer_cert_parse_first(const void *data, size_t len, struct signer_cert **out,
 				  struct hr_error *err);
+
+/* The first certificate of the file at path (PEM, DER or base64 of DER, at
+ * most 1 MiB). The message names the file. Caller frees with signer_cert_free. */
+hr_status signer_cert_read_file(const char *path, struct signer_cert **out, struct hr_error *err);
+
+/* Appends the standard base64 of the certificate's DER to out: how trust lists
+ * and countries' uploads carry a certificate. */
+hr_status signer_cert_base64(const struct signer_cert *cert, struct buf *out);
 
 /* The public key of the (first) PEM certificate in path: a peer member's key,
  * checked signatures against. Caller frees *out. Stage "certificate". */

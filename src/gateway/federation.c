@@ -56,8 +56,6 @@ hr_status federation_new(const char *trust_url, const char *anchor_path, const c
 {
 	struct federation *f = calloc(1, sizeof(*f));
 	struct http_client_options copt;
-	struct buf pem;
-	FILE *file;
 	hr_status rc;
 
 	*out = NULL;
@@ -66,20 +64,8 @@ hr_status federation_new(const char *trust_url, const char *anchor_path, const c
 	snprintf(f->url, sizeof(f->url), "%s/v1/trust-list", trust_url);
 	snprintf(f->own, sizeof(f->own), "%s", own_country ? own_country : "");
 	pthread_mutex_init(&f->lock, NULL);
-	buf_init(&pem, 1024 * 1024);
-	if ((file = fopen(anchor_path, "r")) == NULL) {
-		rc = hr_error_set(err, HR_E_IO, STAGE, "cannot open trust_anchor %s", anchor_path);
-	} else {
-		char chunk[4096];
-		size_t n;
-		while ((n = fread(chunk, 1, sizeof(chunk), file)) > 0)
-			buf_append(&pem, chunk, n);
-		fclose(file);
-		rc = signer_cert_parse_first(pem.data, pem.len, &f->anchor, err);
-		if (rc != HR_OK)
-			hr_error_prefix(err, "trust_anchor %s", anchor_path);
-	}
-	buf_clear(&pem);
+	if ((rc = signer_cert_read_file(anchor_path, &f->anchor, err)) != HR_OK)
+		hr_error_prefix(err, "trust_anchor");
 	http_client_options_default(&copt);
 	copt.connect_timeout_ms = 1000;
 	copt.timeout_ms = 10000;

@@ -69,13 +69,14 @@ hr_status up_onboard_countries(const char *countries_dir, const char *keys_dir,
 	return HR_OK;
 }
 
+/* A certificate as the upload carries it: base64 of its DER. NULL when out of memory. */
 static json_t *b64_der(const struct signer_cert *cert)
 {
 	struct buf text;
 	json_t *s = NULL;
 
 	buf_init(&text, 4 * cert->der_len + 8);
-	if (base64_encode(cert->der, cert->der_len, BASE64_STANDARD, &text) == HR_OK)
+	if (signer_cert_base64(cert, &text) == HR_OK)
 		s = json_stringn(buf_str(&text), text.len);
 	buf_clear(&text);
 	return s;
@@ -87,18 +88,14 @@ static hr_status member_certificate(const char *keys_dir, const char *id, json_t
 {
 	char dir[PATH_MAX], path[PATH_MAX + 16];
 	struct signer_cert *cert = NULL;
-	struct buf pem;
 	hr_status rc;
 
 	country_member_dir(keys_dir, id, dir, sizeof(dir));
 	snprintf(path, sizeof(path), "%s/cert.pem", dir);
-	buf_init(&pem, 64 * 1024);
-	if ((rc = file_read(path, &pem, err)) == HR_OK &&
-	    (rc = signer_cert_parse_first(pem.data, pem.len, &cert, err)) == HR_OK &&
+	if ((rc = signer_cert_read_file(path, &cert, err)) == HR_OK &&
 	    (*out = b64_der(cert)) == NULL)
 		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
 	signer_cert_free(cert);
-	buf_clear(&pem);
 	return rc;
 }
 
