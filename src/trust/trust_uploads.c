@@ -231,12 +231,13 @@ static hr_status check_members(const struct trust_country *c, const struct trust
 
 /* One bound value of a statement: text, or an integer when text is NULL. */
 struct arg {
-	const char *text;
+	bool is_number;
+	const char *text; /* NULL: SQL NULL */
 	int64_t number;
 };
 
-#define TEXT(t) ((struct arg){(t), 0})
-#define INT(n)  ((struct arg){NULL, (n)})
+#define TEXT(t) ((struct arg){false, (t), 0})
+#define INT(n)  ((struct arg){true, NULL, (n)})
 
 /* Runs sql with args once; *row tells whether it returned a row, *changed how
  * many it changed (either may be NULL). */
@@ -249,10 +250,15 @@ static hr_status run(struct store *store, const char *sql, const struct arg *arg
 
 	if ((rc = store_prepare(store, sql, &stmt, err)) != HR_OK)
 		return rc;
-	for (size_t i = 0; i < count && rc == HR_OK; i++)
-		rc = args[i].text != NULL
-			 ? store_bind_text(stmt, (int)i + 1, args[i].text, strlen(args[i].text))
-			 : store_bind_int64(stmt, (int)i + 1, args[i].number);
+	for (size_t i = 0; i < count && rc == HR_OK; i++) {
+		const struct arg *a = &args[i];
+		if (a->is_number)
+			rc = store_bind_int64(stmt, (int)i + 1, a->number);
+		else if (a->text != NULL)
+			rc = store_bind_text(stmt, (int)i + 1, a->text, strlen(a->text));
+		else
+			rc = store_bind_null(stmt, (int)i + 1);
+	}
 	if (rc == HR_OK)
 		rc = store_step(stmt, &has_row, err);
 	if (row != NULL)
@@ -301,7 +307,6 @@ static hr_status apply_signers(struct store *store, const struct trust_upload *u
 {
 	for (size_t i = 0; i < json_array_size(up->signers); i++) {
 		const struct new_signer *s = &signers[i];
-		const struct arg key[] = {TEXT(s->sha256)};
 		const struct arg row_args[] = {TEXT(s->sha256),   TEXT(s->kid),
 					       TEXT(up->country), TEXT(s->certificate),
 					       INT(now),          TEXT(up->batch)};
@@ -311,7 +316,7 @@ static hr_status apply_signers(struct store *store, const struct trust_upload *u
 
 		if ((rc = store_prepare(store, "SELECT withdrawn_at FROM signers WHERE sha256 = ?",
 					&stmt, err)) == HR_OK &&
-		    (rc = store_bind_text(stmt, 1, key[0].text, 64)) == HR_OK &&
+		    (rc = store_bind_text(stmt, 1, s->sha256, 64)) == HR_OK &&
 		    (rc = store_step(stmt, &row, err)) == HR_OK && row)
 			withdrawn = !store_column_is_null(stmt, 0);
 		store_stmt_free(stmt);
@@ -360,29 +365,11 @@ static hr_status apply_members(struct store *store, const struct trust_upload *u
 		    TEXT(json_string_value(json_object_get(m, "url"))),
 		    INT(json_is_true(json_object_get(m, "gateway"))),
 		};
-		const char *sql = "INSERT INTO members (id, country, name, certificate, "
-				  "document_type, attests_devices, url, gateway) VALUES "
-				  "(?, ?, ?, ?, ?, ?, ?, ?)";
-		struct store_stmt *stmt = NULL;
-		bool row;
-
 		/* name, document_type and url are optional: SQL NULL when absent */
-		if ((rc = store_prepare(store, sql, &stmt, err)) != HR_OK)
-			return rc;
-		for (int k = 0; k < 8 && rc == HR_OK; k++) {
-			bool textual = k != 5 && k != 7;
-			if (textual && args[k].text == NULL)
-				rc = store_bind_null(stmt, k + 1);
-			else if (textual)
-				rc = store_bind_text(stmt, k + 1, args[k].text,
-						     strlen(args[k].text));
-			else
-				rc = store_bind_int64(stmt, k + 1, args[k].number);
-		}
-		if (rc == HR_OK)
-			rc = store_step(stmt, &row, err);
-		store_stmt_free(stmt);
-		if (rc != HR_OK)
+		if ((rc = run(store,
+			      "INSERT INTO members (id, country, name, certificate, document_type, "
+			      "attests_devices, url, gateway) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			      args, 8, NULL, NULL, err)) != HR_OK)
 			return rc;
 	}
 	return HR_OK;
