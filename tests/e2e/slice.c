@@ -546,3 +546,13 @@ json_t *slice_access_log_settled(struct device *d, struct http_client *http)
 	}
 	return answer;
 }
+
+const char *slice_endpoint(const struct slice_platform *p, const char *country, const char *role)
+{
+	const json_t *scope = country ? json_object_get(p->endpoints, country) : p->endpoints;
+	const char *value = json_string_value(json_object_get(scope, role));
+
+	if (value == NULL)
+		fail_msg("endpoints.json has no %s %s", country ? country : "", role);
+	return value;
+}

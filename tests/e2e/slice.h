@@ -52,6 +52,9 @@ void slice_platform_kill(struct slice_platform *p);
  */
 void slice_platform_restart(struct slice_platform *p, char *const *extra);
 void slice_platform_dump_log(const struct slice_platform *p);
+/* A URL (or path) of endpoints.json: country's role ("wallet", "gateway",
+ * "audit_dir"), or with country NULL a cross-border role ("trust", "nccc"). */
+const char *slice_endpoint(const struct slice_platform *p, const char *country, const char *role);
 
 /* A demo citizen (demo.json) of country holding type, or NULL. */
 json_t *slice_citizen_with(const json_t *demo, const char *country, const char *type);

@@ -42,8 +42,7 @@ static int setup(void **unused)
 
 	(void)unused;
 	slice_platform_start(&platform, NULL);
-	snprintf(trust_url, sizeof(trust_url), "%s",
-		 json_string_value(json_object_get(platform.endpoints, "trust")));
+	snprintf(trust_url, sizeof(trust_url), "%s", slice_endpoint(&platform, NULL, "trust"));
 	snprintf(anchor, sizeof(anchor), "%s/trust-anchor.pem", platform.state);
 	http_client_options_default(&o);
 	http = http_client_new(&o);
@@ -55,12 +54,6 @@ static int teardown(void **unused)
 	(void)unused;
 	http_client_free(http);
 	return slice_platform_stop(&platform);
-}
-
-static const char *endpoint(const char *country, const char *role)
-{
-	return json_string_value(
-	    json_object_get(json_object_get(platform.endpoints, country), role));
 }
 
 /* `hromada member --as MEMBER request POST URL --json BODY`, with the purpose
@@ -122,7 +115,7 @@ static uint64_t tree_size(const char *country)
 	json_t *sth;
 	uint64_t size;
 
-	snprintf(url, sizeof(url), "%s/audit/sth", endpoint(country, "gateway"));
+	snprintf(url, sizeof(url), "%s/audit/sth", slice_endpoint(&platform, country, "gateway"));
 	http_client_response_init(&r);
 	assert_int_equal(http_client_get(http, url, &r, NULL), HR_OK);
 	sth = json_loadb((const char *)r.body.data, r.body.len, 0, NULL);
@@ -140,7 +133,8 @@ static void check_history(const json_t *history, const char *country)
 	struct hr_error err = {0};
 	size_t checked = 0;
 
-	snprintf(cert, sizeof(cert), "%s/tree-head.pem", endpoint(country, "audit_dir"));
+	snprintf(cert, sizeof(cert), "%s/tree-head.pem",
+		 slice_endpoint(&platform, country, "audit_dir"));
 	assert_int_equal(signer_cert_public_key_file(cert, &key, &err), HR_OK);
 	if (access_history_check(history, key, &checked, &err) != HR_OK)
 		fail_msg("access history: %s", err.message);
@@ -161,7 +155,7 @@ static void test_polish_police_check_a_ukrainian_licence_by_number(void **unused
 	(void)unused;
 	assert_non_null(citizen);
 	device_init(&d, json_string_value(json_object_get(citizen, "person")),
-		    endpoint("UA", "wallet"));
+		    slice_endpoint(&platform, "UA", "wallet"));
 	device_enrol(&d, http, platform.state);
 	document_number(&d, "driver_licence", "UA", number, sizeof(number));
 	snprintf(body, sizeof(body), "{\"document_number\": \"%s\"}", number);
@@ -170,7 +164,7 @@ static void test_polish_police_check_a_ukrainian_licence_by_number(void **unused
 
 	/* the Polish officer asks their own gateway about a Ukrainian licence */
 	snprintf(url, sizeof(url), "%s/x/UA/GOV/00015622/driver_licence/status",
-		 endpoint("PL", "gateway"));
+		 slice_endpoint(&platform, "PL", "gateway"));
 	assert_int_equal(member_request(pl->police, url, body, &answer), 0);
 	assert_string_equal(json_string_value(json_object_get(answer, "status")), "valid");
 	assert_int_equal(json_object_size(answer), 1); /* not who holds it */
@@ -202,7 +196,7 @@ static void test_polish_police_check_a_ukrainian_licence_by_number(void **unused
 
 	/* outside their rights: a lookup by person is not granted across the border */
 	snprintf(url, sizeof(url), "%s/x/UA/GOV/00015622/driver_licence/lookup",
-		 endpoint("PL", "gateway"));
+		 slice_endpoint(&platform, "PL", "gateway"));
 	snprintf(body, sizeof(body), "{\"person\": \"%s\"}", d.person);
 	assert_int_equal(member_request(pl->police, url, body, &answer), 1);
 	if (strcmp(json_string_value(json_object_get(json_object_get(answer, "error"), "code")),
@@ -213,17 +207,17 @@ static void test_polish_police_check_a_ukrainian_licence_by_number(void **unused
 	json_decref(answer);
 	/* nor any of Ukraine's passports, nor to a bank */
 	snprintf(url, sizeof(url), "%s/x/UA/GOV/00015622/foreign_passport/status",
-		 endpoint("PL", "gateway"));
+		 slice_endpoint(&platform, "PL", "gateway"));
 	assert_int_equal(member_request(pl->police, url, "{\"document_number\": \"X\"}", &answer),
 			 1);
 	json_decref(answer);
 	snprintf(url, sizeof(url), "%s/x/UA/GOV/00015622/driver_licence/status",
-		 endpoint("PL", "gateway"));
+		 slice_endpoint(&platform, "PL", "gateway"));
 	assert_int_equal(member_request(pl->bank, url, "{\"document_number\": \"X\"}", &answer), 1);
 	json_decref(answer);
 	/* the Polish police cannot go round their gateway to Ukraine's */
 	snprintf(url, sizeof(url), "%s/x/UA/GOV/00015622/driver_licence/status",
-		 endpoint("UA", "gateway"));
+		 slice_endpoint(&platform, "UA", "gateway"));
 	assert_int_equal(member_request(pl->police, url, "{\"document_number\": \"X\"}", &answer),
 			 1);
 	assert_string_equal(
@@ -266,7 +260,7 @@ static void resident_sees_permit(const char *home, const char *abroad_country)
 	uint64_t abroad_before = tree_size(abroad_country);
 
 	device_init(&d, json_string_value(json_object_get(citizen, "person")),
-		    endpoint(home, "wallet"));
+		    slice_endpoint(&platform, home, "wallet"));
 	device_enrol(&d, http, platform.state);
 	/* listed among their documents, with the country that holds it, when they
 	 * ask for the registries abroad too (not otherwise: each such call tells
@@ -374,7 +368,7 @@ static void every_type_verified_through_the_trust_service(const char *country)
 			fail_msg("demo.json has no %s citizen with a %s", country,
 				 document_types[t]);
 		device_init(&d, json_string_value(json_object_get(citizen, "person")),
-			    endpoint(country, "wallet"));
+			    slice_endpoint(&platform, country, "wallet"));
 		device_enrol(&d, http, platform.state);
 		snprintf(path, sizeof(path), "/v1/documents/%s", document_types[t]);
 		assert_int_equal(

@@ -40,8 +40,7 @@ static int setup(void **unused)
 
 	(void)unused;
 	slice_platform_start(&platform, extra);
-	snprintf(trust_url, sizeof(trust_url), "%s",
-		 json_string_value(json_object_get(platform.endpoints, "trust")));
+	snprintf(trust_url, sizeof(trust_url), "%s", slice_endpoint(&platform, NULL, "trust"));
 	snprintf(anchor, sizeof(anchor), "%s/trust-anchor.pem", platform.state);
 	snprintf(signer_cert, sizeof(signer_cert), "%s/keys/UA/signers/driver_licence/cert.pem",
 		 platform.state);
@@ -57,12 +56,6 @@ static int teardown(void **unused)
 	(void)unused;
 	http_client_free(http);
 	return slice_platform_stop(&platform);
-}
-
-static const char *wallet(void)
-{
-	return json_string_value(
-	    json_object_get(json_object_get(platform.endpoints, "UA"), "wallet"));
 }
 
 /* `hromada verify --trust-url ... --status MODE PAYLOAD`: exit code, result. */
@@ -136,7 +129,8 @@ static void test_lost_licence_reads_false_online_null_offline(void **unused)
 	struct device d;
 
 	(void)unused;
-	device_init(&d, json_string_value(json_object_get(citizen, "person")), wallet());
+	device_init(&d, json_string_value(json_object_get(citizen, "person")),
+		    slice_endpoint(&platform, "UA", "wallet"));
 	device_enrol(&d, http, platform.state);
 	answer = offline_copy(&d);
 	assert_int_equal(json_integer_value(json_object_get(answer, "expires_in")), 30 * 86400);
@@ -226,9 +220,7 @@ static void police(const char *service, const char *body)
 			NULL};
 
 	snprintf(url, sizeof(url), "%s/x/UA/GOV/00015622/driver_licence/%s",
-		 json_string_value(
-		     json_object_get(json_object_get(platform.endpoints, "UA"), "gateway")),
-		 service);
+		 slice_endpoint(&platform, "UA", "gateway"), service);
 	if (tk_run(argv, out, sizeof(out), 30000) != 0)
 		fail_msg("police %s: %s", service, out);
 }
@@ -274,7 +266,8 @@ static void test_police_suspension_reaches_the_status_list(void **unused)
 		    citizen = c;
 	}
 	assert_non_null(citizen);
-	device_init(&d, json_string_value(json_object_get(citizen, "person")), wallet());
+	device_init(&d, json_string_value(json_object_get(citizen, "person")),
+		    slice_endpoint(&platform, "UA", "wallet"));
 	device_enrol(&d, http, platform.state);
 	answer = offline_copy(&d);
 	qr = json_string_value(json_object_get(answer, "qr"));

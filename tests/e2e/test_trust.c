@@ -48,8 +48,7 @@ static int setup(void **unused)
 
 	(void)unused;
 	slice_platform_start(&platform, extra);
-	snprintf(trust_url, sizeof(trust_url), "%s",
-		 json_string_value(json_object_get(platform.endpoints, "trust")));
+	snprintf(trust_url, sizeof(trust_url), "%s", slice_endpoint(&platform, NULL, "trust"));
 	snprintf(anchor, sizeof(anchor), "%s/trust-anchor.pem", platform.state);
 	snprintf(example, sizeof(example), "%s/docs/examples/driver_licence.json",
 		 getenv("HROMADA_SOURCE_DIR") ? getenv("HROMADA_SOURCE_DIR") : ".");
