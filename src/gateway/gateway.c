@@ -98,14 +98,21 @@ static bool country_of(const char *id, char out[3])
 	return true;
 }
 
+/* Another country's member by id, from the request's view; NULL for ours. */
+static const struct member *abroad_member(const struct gateway *g, const char *id)
+{
+	char country[3];
+
+	if (!country_of(id, country) || strcmp(country, g->country) == 0)
+		return NULL;
+	return federation_member(request_view(g), id);
+}
+
 const struct member *gateway_member(const struct gateway *g, const char *id)
 {
 	const struct member *m = directory_member(g->directory, id);
-	char country[3];
 
-	if (m == NULL && country_of(id, country) && strcmp(country, g->country) != 0)
-		m = federation_member(request_view(g), id);
-	return m;
+	return m != NULL ? m : abroad_member(g, id);
 }
 
 /* Who may sign a call to us: our own members, and other countries' gateways
@@ -115,8 +122,8 @@ static EVP_PKEY *member_key(void *context, const char *keyid)
 	struct gateway *g = context;
 	const struct member *m = directory_member(g->directory, keyid);
 
-	if (m == NULL && (m = gateway_member(g, keyid)) != NULL && m->url == NULL)
-		m = NULL;
+	if (m == NULL && (m = abroad_member(g, keyid)) != NULL && m->url == NULL)
+		m = NULL; /* a foreign member that is not its country's gateway */
 	return m ? m->key : NULL;
 }
 
