@@ -432,6 +432,58 @@ static void put_cwt(struct buf *cwt, const char *iss, int64_t iat, int64_t exp, 
 	json_decref(value);
 }
 
+/*
+ * A credential "HR1:..." made by hand around doc's CWT: a COSE_Sign1 with the
+ * protected header prot, the unprotected map unprot (empty when NULL), signed
+ * ES256 by key, for the cases issue.c never produces (a wrong or odd kid).
+ */
+static void hand_made(EVP_PKEY *key, const uint8_t *prot, size_t prot_len, const uint8_t *unprot,
+		      size_t unprot_len, const char *doc, struct buf *credential)
+{
+	const struct cose_alg *es256 = cose_alg_find(COSE_ALG_ES256);
+	uint8_t sig[64];
+	size_t sig_len = sizeof(sig);
+	struct buf cwt, tbs, cose;
+
+	buf_init(&cwt, TEXT_LIMIT);
+	buf_init(&tbs, TEXT_LIMIT);
+	buf_init(&cose, TEXT_LIMIT);
+	put_cwt(&cwt, "UA", t0, t0 + 180, false, doc);
+	assert_int_equal(cose_sign1_to_be_signed(slice_make(prot, prot_len), buf_slice(&cwt), &tbs),
+			 HR_OK);
+	assert_int_equal(cose_crypto_sign(es256, key, tbs.data, tbs.len, sig, &sig_len, NULL),
+			 HR_OK);
+	cbor_put_tag(&cose, COSE_TAG_SIGN1);
+	cbor_put_array(&cose, 4);
+	cbor_put_bytes(&cose, prot, prot_len);
+	if (unprot != NULL)
+		buf_append(&cose, unprot, unprot_len);
+	else
+		cbor_put_map(&cose, 0);
+	cbor_put_bytes(&cose, cwt.data, cwt.len);
+	cbor_put_bytes(&cose, sig, sig_len);
+	wrap("HR1:", cose.data, cose.len, credential);
+	buf_clear(&cwt);
+	buf_clear(&tbs);
+	buf_clear(&cose);
+}
+
+/* The id_card signer's private key, as keys_create_country wrote it. */
+static EVP_PKEY *id_card_key(void)
+{
+	char path[600];
+	EVP_PKEY *key;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/UA/signers/id_card/key.pem", dir);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+	fclose(f);
+	assert_non_null(key);
+	return key;
+}
+
 /* A credential signed by hand (cose_sign1_sign), bypassing issuer_issue's checks. */
 static void sign_by_hand(struct signer *signer, const char *prefix, const char *iss, int64_t iat,
 			 int64_t exp, bool dcc, const char *content, struct buf *out)
@@ -695,30 +747,14 @@ static void test_truncated_credential_fails_at_the_stage_it_breaks(void **state)
 static void test_resigned_with_another_key_under_the_same_kid_fails_signature(void **state)
 {
 	struct slice kid = signer_kid(type_signer[0]);
-	struct buf cwt, tbs, cose, credential;
-	const struct cose_alg *es256 = cose_alg_find(COSE_ALG_ES256);
-	uint8_t prot[16] = {0xa2, 0x01, 0x26, 0x04, 0x48}, sig[64];
-	size_t sig_len = sizeof(sig);
+	struct buf credential;
+	uint8_t prot[16] = {0xa2, 0x01, 0x26, 0x04, 0x48};
 	struct hr_verify_result r;
 	char *doc = document_with_type(0, NULL);
 
 	(void)state;
 	memcpy(prot + 5, kid.ptr, 8);
-	buf_init(&cwt, TEXT_LIMIT);
-	buf_init(&tbs, TEXT_LIMIT);
-	buf_init(&cose, TEXT_LIMIT);
-	put_cwt(&cwt, "UA", t0, t0 + 180, false, doc);
-	assert_int_equal(cose_sign1_to_be_signed(slice_make(prot, 13), buf_slice(&cwt), &tbs),
-			 HR_OK);
-	assert_int_equal(cose_crypto_sign(es256, stray_key, tbs.data, tbs.len, sig, &sig_len, NULL),
-			 HR_OK);
-	cbor_put_tag(&cose, COSE_TAG_SIGN1);
-	cbor_put_array(&cose, 4);
-	cbor_put_bytes(&cose, prot, 13);
-	cbor_put_map(&cose, 0);
-	cbor_put_bytes(&cose, cwt.data, cwt.len);
-	cbor_put_bytes(&cose, sig, sig_len);
-	wrap("HR1:", cose.data, cose.len, &credential);
+	hand_made(stray_key, prot, 13, NULL, 0, doc, &credential);
 	hr_verify_result_init(&r);
 	run(&credential, 10, &r);
 	/* the certificate of that kid is found, so validity and key usage are judged */
@@ -727,9 +763,6 @@ static void test_resigned_with_another_key_under_the_same_kid_fails_signature(vo
 	expect_error(&r, "does not verify");
 	hr_verify_result_clear(&r);
 	free(doc);
-	buf_clear(&cwt);
-	buf_clear(&tbs);
-	buf_clear(&cose);
 	buf_clear(&credential);
 }
 
@@ -830,26 +863,16 @@ static void test_certificate_in_a_pkcs7_bundle_is_trusted(void **state)
 static void test_kid_written_as_hex_text_finds_its_certificate(void **state)
 {
 	struct slice good = signer_kid(type_signer[0]);
-	const struct cose_alg *es256 = cose_alg_find(COSE_ALG_ES256);
 	static const char hex[] = "0123456789ABCDEF";
 	char *doc = document_with_type(0, NULL);
-	EVP_PKEY *key;
-	char path[600];
-	FILE *f;
+	EVP_PKEY *key = id_card_key();
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s/UA/signers/id_card/key.pem", dir);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-	fclose(f);
-	assert_non_null(key);
 	/* 0: bstr of the right hex, 1: a wrong kid, 2: not hex, 3: the right hex as a
 	 * text string (HR/2DCode/raw/test_r.json of dgc-testdata) */
 	for (int variant = 0; variant < 4; variant++) {
-		uint8_t prot[32] = {0xa2, 0x01, 0x26, 0x04, variant == 3 ? 0x70 : 0x50}, sig[64];
-		size_t sig_len = sizeof(sig);
-		struct buf cwt, tbs, cose, credential;
+		uint8_t prot[32] = {0xa2, 0x01, 0x26, 0x04, variant == 3 ? 0x70 : 0x50};
+		struct buf credential;
 		struct hr_verify_result r;
 		for (size_t i = 0; i < 8; i++) {
 			uint8_t b = good.ptr[i] ^ (variant == 1 && i == 0 ? 0x01 : 0);
@@ -858,30 +881,13 @@ static void test_kid_written_as_hex_text_finds_its_certificate(void **state)
 		}
 		if (variant == 2)
 			prot[5] = 'G'; /* not hex */
-		buf_init(&cwt, TEXT_LIMIT);
-		buf_init(&tbs, TEXT_LIMIT);
-		buf_init(&cose, TEXT_LIMIT);
-		put_cwt(&cwt, "UA", t0, t0 + 180, false, doc);
-		assert_int_equal(
-		    cose_sign1_to_be_signed(slice_make(prot, 21), buf_slice(&cwt), &tbs), HR_OK);
-		assert_int_equal(
-		    cose_crypto_sign(es256, key, tbs.data, tbs.len, sig, &sig_len, NULL), HR_OK);
-		cbor_put_tag(&cose, COSE_TAG_SIGN1);
-		cbor_put_array(&cose, 4);
-		cbor_put_bytes(&cose, prot, 21);
-		cbor_put_map(&cose, 0);
-		cbor_put_bytes(&cose, cwt.data, cwt.len);
-		cbor_put_bytes(&cose, sig, sig_len);
-		wrap("HR1:", cose.data, cose.len, &credential);
+		hand_made(key, prot, 21, NULL, 0, doc, &credential);
 		hr_verify_result_init(&r);
 		run(&credential, 10, &r);
 		assert_int_equal(r.stages[HR_STAGE_SIGNATURE],
 				 variant == 0 || variant == 3 ? HR_STAGE_PASSED : HR_STAGE_FAILED);
 		assert_int_equal(r.kid_len, 16);
 		hr_verify_result_clear(&r);
-		buf_clear(&cwt);
-		buf_clear(&tbs);
-		buf_clear(&cose);
 		buf_clear(&credential);
 	}
 	EVP_PKEY_free(key);
@@ -891,44 +897,20 @@ static void test_kid_written_as_hex_text_finds_its_certificate(void **state)
 static void test_wrong_protected_kid_is_not_rescued_by_the_unprotected_one(void **state)
 {
 	struct slice good = signer_kid(type_signer[0]);
-	const struct cose_alg *es256 = cose_alg_find(COSE_ALG_ES256);
 	uint8_t prot[16] = {0xa2, 0x01, 0x26, 0x04, 0x48}, unprot[16] = {0xa1, 0x04, 0x48};
-	uint8_t sig[64], wrong_kid[8];
-	size_t sig_len = sizeof(sig);
-	struct buf cwt, tbs, cose, credential;
+	uint8_t wrong_kid[8];
+	struct buf credential;
 	struct hr_verify_result r;
 	char *doc = document_with_type(0, NULL);
-	EVP_PKEY *key;
-	char path[600];
-	FILE *f;
+	/* the id_card signer's own key signs; the protected kid is another one */
+	EVP_PKEY *key = id_card_key();
 
 	(void)state;
-	/* the id_card signer's own key signs; the protected kid is another one */
-	snprintf(path, sizeof(path), "%s/UA/signers/id_card/key.pem", dir);
-	f = fopen(path, "r");
-	assert_non_null(f);
-	key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-	fclose(f);
-	assert_non_null(key);
 	memcpy(wrong_kid, good.ptr, 8);
 	wrong_kid[0] ^= 0xff;
 	memcpy(prot + 5, wrong_kid, 8);
 	memcpy(unprot + 3, good.ptr, 8);
-	buf_init(&cwt, TEXT_LIMIT);
-	buf_init(&tbs, TEXT_LIMIT);
-	buf_init(&cose, TEXT_LIMIT);
-	put_cwt(&cwt, "UA", t0, t0 + 180, false, doc);
-	assert_int_equal(cose_sign1_to_be_signed(slice_make(prot, 13), buf_slice(&cwt), &tbs),
-			 HR_OK);
-	assert_int_equal(cose_crypto_sign(es256, key, tbs.data, tbs.len, sig, &sig_len, NULL),
-			 HR_OK);
-	cbor_put_tag(&cose, COSE_TAG_SIGN1);
-	cbor_put_array(&cose, 4);
-	cbor_put_bytes(&cose, prot, 13);
-	buf_append(&cose, unprot, 11);
-	cbor_put_bytes(&cose, cwt.data, cwt.len);
-	cbor_put_bytes(&cose, sig, sig_len);
-	wrap("HR1:", cose.data, cose.len, &credential);
+	hand_made(key, prot, 13, unprot, 11, doc, &credential);
 	hr_verify_result_init(&r);
 	run(&credential, 10, &r);
 	assert_int_equal(r.stages[HR_STAGE_COSE], HR_STAGE_PASSED);
@@ -938,29 +920,13 @@ static void test_wrong_protected_kid_is_not_rescued_by_the_unprotected_one(void 
 	hr_verify_result_clear(&r);
 	/* control: the same with the right kid protected verifies */
 	memcpy(prot + 5, good.ptr, 8);
-	buf_reset(&tbs);
-	buf_reset(&cose);
-	sig_len = sizeof(sig);
-	assert_int_equal(cose_sign1_to_be_signed(slice_make(prot, 13), buf_slice(&cwt), &tbs),
-			 HR_OK);
-	assert_int_equal(cose_crypto_sign(es256, key, tbs.data, tbs.len, sig, &sig_len, NULL),
-			 HR_OK);
-	cbor_put_tag(&cose, COSE_TAG_SIGN1);
-	cbor_put_array(&cose, 4);
-	cbor_put_bytes(&cose, prot, 13);
-	buf_append(&cose, unprot, 11);
-	cbor_put_bytes(&cose, cwt.data, cwt.len);
-	cbor_put_bytes(&cose, sig, sig_len);
 	buf_clear(&credential);
-	wrap("HR1:", cose.data, cose.len, &credential);
+	hand_made(key, prot, 13, unprot, 11, doc, &credential);
 	run(&credential, 10, &r);
 	expect(&r, "-PPPPPPP-P");
 	hr_verify_result_clear(&r);
 	EVP_PKEY_free(key);
 	free(doc);
-	buf_clear(&cwt);
-	buf_clear(&tbs);
-	buf_clear(&cose);
 	buf_clear(&credential);
 }
 
