@@ -18,9 +18,9 @@
 #include "core/http_server.h"
 #include "exchange/member.h"
 #include "exchange/replay.h"
-#include "gateway/audit.h"
-#include "gateway/directory.h"
-#include "gateway/federation.h"
+#include "audit/audit.h"
+#include "exchange/directory.h"
+#include "exchange/federation.h"
 #include "gateway/gateway.h"
 
 /* The consent "document type" of the gateway's own services: consents for

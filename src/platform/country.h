@@ -83,7 +83,7 @@ void country_member_dir(const char *keys_dir, const char *member, char *out, siz
 hr_status country_create_keys(const struct country_members *c, const char *keys_dir,
 			      struct hr_error *err);
 
-/* The gateway directory (gateway/directory.h) given each registry's URL, in
+/* The gateway directory (exchange/directory.h) given each registry's URL, in
  * document_types order: the country's own members and every access right of
  * its gateway, foreign clients and providers included. Caller decrefs. */
 json_t *country_directory(const struct country_members *c, const char *keys_dir,

@@ -1,5 +1,5 @@
 /*
- * test_audit.c — the gateway's audit seam (src/gateway/audit.h) over the real
+ * test_audit.c — the gateway's audit seam (src/audit/audit.h) over the real
  * Merkle log: real keys from the key ceremony (`hromada keys`), real files in a
  * temporary directory.
  *
@@ -33,7 +33,7 @@
 #include "core/base64.h"
 #include "credential/keys.h"
 #include "credential/signer_cert.h"
-#include "gateway/audit.h"
+#include "audit/audit.h"
 #include "platform/country.h"
 
 #define PERSON   "UA:3012345670"

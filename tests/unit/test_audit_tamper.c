@@ -2,7 +2,7 @@
  * test_audit_tamper.c — `hromada audit verify` against a real audit log that
  * someone has tampered with (issue 5, docs/AUDIT.md).
  *
- * The log is built once through the gateway's own seam (src/gateway/audit.h):
+ * The log is built once through the gateway's own seam (src/audit/audit.h):
  * real keys from the key ceremony, 40 entries of varied sizes (some naming no
  * person, some no issue), signed tree heads at 0, 20 and 40 entries (the last
  * one signed by audit_close). Every case then mutates a fresh copy of the
@@ -40,7 +40,7 @@
 #include "audit/audit_log.h"
 #include "audit/tree_head.h"
 #include "credential/keys.h"
-#include "gateway/audit.h"
+#include "audit/audit.h"
 #include "platform/country.h"
 
 #define ENTRIES     40

@@ -1,6 +1,6 @@
 /*
  * test_directory.c — the gateway's member directory and access rights
- * (src/gateway/directory.h), on real member keys and certificates made once by
+ * (src/exchange/directory.h), on real member keys and certificates made once by
  * the key ceremony `hromada keys` runs (keys_create_country): the directory
  * `hromada up` writes loads and says what country.h promises; members are
  * found by their exact id with the key of their certificate; a right is client
@@ -23,7 +23,7 @@
 #include "credential/cose_crypto.h"
 #include "credential/keys.h"
 #include "credential/signer.h"
-#include "gateway/directory.h"
+#include "exchange/directory.h"
 #include "platform/country.h"
 
 #define GATEWAY   "UA/GOV/00000000/gateway"

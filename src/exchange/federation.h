@@ -16,14 +16,14 @@
  * trust service). A view past its list's next_update + FEDERATION_GRACE_S is
  * not used: no foreign member is trusted on a stale list.
  */
-#ifndef HROMADA_GATEWAY_FEDERATION_H
-#define HROMADA_GATEWAY_FEDERATION_H
+#ifndef HROMADA_EXCHANGE_FEDERATION_H
+#define HROMADA_EXCHANGE_FEDERATION_H
 
 #include <stdint.h>
 
 #include <hromada/status.h>
 
-#include "gateway/directory.h"
+#include "exchange/directory.h"
 
 #define FEDERATION_REFRESH_S       300
 #define FEDERATION_MISS_INTERVAL_S 5

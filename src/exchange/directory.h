@@ -23,8 +23,8 @@
  *
  * Built once at start-up, then read-only: any thread may look things up.
  */
-#ifndef HROMADA_GATEWAY_DIRECTORY_H
-#define HROMADA_GATEWAY_DIRECTORY_H
+#ifndef HROMADA_EXCHANGE_DIRECTORY_H
+#define HROMADA_EXCHANGE_DIRECTORY_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -10,7 +10,7 @@
  * tree heads is the intended saving). An exchange is answered once its entry is
  * durable; its proof is available from the next head on.
  */
-#include "gateway/audit.h"
+#include "audit/audit.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -1,7 +1,7 @@
 /*
  * directory.c — loading the member directory and deciding access rights.
  */
-#include "gateway/directory.h"
+#include "exchange/directory.h"
 
 #include <ctype.h>
 #include <limits.h>

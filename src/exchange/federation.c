@@ -2,7 +2,7 @@
  * federation.c — fetching, checking and holding the foreign members of the
  * trust list (see federation.h).
  */
-#include "gateway/federation.h"
+#include "exchange/federation.h"
 
 #include <pthread.h>
 #include <stdio.h>

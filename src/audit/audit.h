@@ -16,8 +16,8 @@
  * is refused, so the directory always says how to check itself), the log's
  * segments/, tree/, person.idx, and tree-heads.
  */
-#ifndef HROMADA_GATEWAY_AUDIT_H
-#define HROMADA_GATEWAY_AUDIT_H
+#ifndef HROMADA_AUDIT_AUDIT_H
+#define HROMADA_AUDIT_AUDIT_H
 
 #include <stddef.h>
 #include <stdint.h>
