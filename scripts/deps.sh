@@ -19,6 +19,8 @@ packages=(
 	# tests: independent decoders (tests/tools/*.py) on the standard library and
 	# Debian's cryptography module
 	python3 python3-cryptography
+	# tests: the OASIS STIX 2.1 schemas checked by an independent validator
+	python3-jsonschema
 	# benchmarks: load generator, the nginx peer, and sqlite3 to pick citizens
 	wrk nginx-light sqlite3
 )
