@@ -5,6 +5,7 @@
 #ifndef HROMADA_CORE_CLOCK_H
 #define HROMADA_CORE_CLOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
@@ -39,5 +40,12 @@ static inline void clock_format_utc(int64_t seconds, char out[CLOCK_UTC_TEXT_MAX
 	    strftime(out, CLOCK_UTC_TEXT_MAX, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(out, CLOCK_UTC_TEXT_MAX, "%lld", (long long)seconds);
 }
+
+/*
+ * RFC 3339 date-time ("2026-12-06T18:21:07Z", "...07.123+02:00"; 'T'/'t'/' '
+ * and 'Z'/'z' as §5.6 allows) → seconds since the epoch, fractions dropped.
+ * false for anything else, a date that does not exist included (clock.c).
+ */
+bool clock_parse_utc(const char *text, int64_t *out);
 
 #endif
