@@ -251,16 +251,42 @@ hr_status member_request_verify(struct http_request *req, const char *const *req
 			      lookup_context, now, nonces, verified, err);
 }
 
-void member_reply_json(struct http_request *req, const struct member_identity *self,
-		       unsigned status, json_t *body)
+void member_reply_bytes(struct http_request *req, const struct member_identity *self,
+			unsigned status, const char *content_type, const void *data, size_t len)
 {
 	struct httpsig_header headers[2];
 	struct httpsig_message reply;
 	struct incoming in;
 	struct hr_error err = {0};
-	struct buf text;
 	char digest[64];
 	char *input = NULL, *signature = NULL;
+
+	httpsig_content_digest(data, len, digest);
+	headers[0] = (struct httpsig_header){"content-type", content_type};
+	headers[1] = (struct httpsig_header){"content-digest", digest};
+	collect(req, NULL, &in);
+	reply =
+	    (struct httpsig_message){NULL, NULL, (int)status, headers, 2, data, len, &in.message};
+	if (httpsig_sign(self->signer, self->id, &reply,
+			 http_request_header(req, "Signature") ? response_components
+							       : unbound_components,
+			 (int64_t)time(NULL), MEMBER_SIGNATURE_LIFETIME_S, NULL, &input, &signature,
+			 &err) != HR_OK) {
+		http_reply_error(req, 500, "internal", "the answer could not be signed");
+		return;
+	}
+	http_reply_header(req, "Content-Digest", digest);
+	http_reply_header(req, "Signature-Input", input);
+	http_reply_header(req, "Signature", signature);
+	http_reply_bytes(req, status, content_type, data, len);
+	free(input);
+	free(signature);
+}
+
+void member_reply_json(struct http_request *req, const struct member_identity *self,
+		       unsigned status, json_t *body)
+{
+	struct buf text;
 
 	buf_init(&text, RESPONSE_LIMIT);
 	if (hr_json_dump(body, &text) != HR_OK || buf_append_byte(&text, '\n') != HR_OK) {
@@ -270,27 +296,7 @@ void member_reply_json(struct http_request *req, const struct member_identity *s
 		return;
 	}
 	json_decref(body);
-	httpsig_content_digest(text.data, text.len, digest);
-	headers[0] = (struct httpsig_header){"content-type", "application/json"};
-	headers[1] = (struct httpsig_header){"content-digest", digest};
-	collect(req, NULL, &in);
-	reply = (struct httpsig_message){NULL, NULL,      (int)status, headers,
-					 2,    text.data, text.len,    &in.message};
-	if (httpsig_sign(self->signer, self->id, &reply,
-			 http_request_header(req, "Signature") ? response_components
-							       : unbound_components,
-			 (int64_t)time(NULL), MEMBER_SIGNATURE_LIFETIME_S, NULL, &input, &signature,
-			 &err) != HR_OK) {
-		buf_clear(&text);
-		http_reply_error(req, 500, "internal", "the answer could not be signed");
-		return;
-	}
-	http_reply_header(req, "Content-Digest", digest);
-	http_reply_header(req, "Signature-Input", input);
-	http_reply_header(req, "Signature", signature);
-	http_reply_bytes(req, status, "application/json", text.data, text.len);
-	free(input);
-	free(signature);
+	member_reply_bytes(req, self, status, "application/json", text.data, text.len);
 	buf_clear(&text);
 }
 

@@ -84,6 +84,9 @@ hr_status member_request_verify(struct http_request *request, const char *const 
 /* Replies with body (stolen) signed by self, bound to the request. */
 void member_reply_json(struct http_request *request, const struct member_identity *self,
 		       unsigned status, json_t *body);
+/* Any other answer (a CSV file, a feed with its own media type), signed the same way. */
+void member_reply_bytes(struct http_request *request, const struct member_identity *self,
+			unsigned status, const char *content_type, const void *data, size_t len);
 /* The same for an error: {"error": {"code", "message"}}. */
 void member_reply_error(struct http_request *request, const struct member_identity *self,
 			unsigned status, const char *code, const char *message);
