@@ -19,6 +19,7 @@ static const struct country_members countries_known[] = {
 	.police = "UA/GOV/00032684/police",
 	.bank = "UA/COM/14360570/bank",
 	.cert = "UA/GOV/34239034/cert",
+	.nccc = "UA/GOV/00000100/nccc",
 	.police_basis = "Law of Ukraine On the National Police, Art. 32 (document checks)",
 	.suspension_basis = "Law of Ukraine On Road Traffic: suspension of a driving licence",
 	.status_basis = "Hromada offline credentials: revocation status lists",
@@ -28,6 +29,7 @@ static const struct country_members countries_known[] = {
 	.police_name = "National Police of Ukraine",
 	.bank_name = "Demo commercial bank (Ukraine)",
 	.cert_name = "CERT-UA (State Service of Special Communications)",
+	.nccc_name = "National Cybersecurity Coordination Center (NSDC of Ukraine)",
 	.gateway_name = "Trembita gateway of Ukraine",
 	.registry_name = "State register of Ukraine: ",
     },
@@ -91,6 +93,8 @@ size_t country_member_ids(const struct country_members *c, char ids[][96], size_
 
 	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]) && n < max; i++)
 		snprintf(ids[n++], 96, "%s", named[i]);
+	if (c->nccc != NULL && n < max)
+		snprintf(ids[n++], 96, "%s", c->nccc);
 	for (int t = 0; t < DOCUMENT_TYPE_COUNT && n < max; t++)
 		country_registry_member(c, document_types[t], ids[n++], 96);
 	return n;
@@ -111,6 +115,8 @@ const char *country_member_name(const struct country_members *c, const char *id,
 		snprintf(out, size, "%s", c->bank_name);
 	else if (strcmp(id, c->cert) == 0)
 		snprintf(out, size, "%s", c->cert_name);
+	else if (c->nccc != NULL && strcmp(id, c->nccc) == 0)
+		snprintf(out, size, "%s", c->nccc_name);
 	else if (strncmp(id, c->registry_prefix, prefix) == 0 && id[prefix] == '/')
 		snprintf(out, size, "%s%s", c->registry_name, id + prefix + 1);
 	else
@@ -209,6 +215,8 @@ json_t *country_directory(const struct country_members *c, const char *keys_dir,
 	json_array_append_new(members, member_entry(keys_dir, c->police, c->police_name));
 	json_array_append_new(members, member_entry(keys_dir, c->bank, c->bank_name));
 	json_array_append_new(members, member_entry(keys_dir, c->cert, c->cert_name));
+	if (c->nccc != NULL)
+		json_array_append_new(members, member_entry(keys_dir, c->nccc, c->nccc_name));
 	for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++) {
 		char name[128];
 		json_t *entry;

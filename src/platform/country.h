@@ -16,6 +16,7 @@
  *   bank   → id_card and foreign_passport: lookup for "kyc", with the citizen's
  *            consent only (a bank never has a legal basis here);
  *   cert   → nothing at the gateway (it reports to and reads from the nccc);
+ *   nccc   → nothing at the gateway: the hub members report to (Ukraine's);
  * and across the border, for every other country F `up` knows (the foreign
  * members' keys come from the trust service, docs/EXCHANGE.md "Federation"):
  *   F's police → this country's driver_licence and vehicle_registration: status
@@ -42,6 +43,7 @@ struct country_members {
 	const char *police;
 	const char *bank;
 	const char *cert;
+	const char *nccc; /* the national cyber coordination centre hub, or NULL */
 	const char *police_basis;
 	const char *suspension_basis;   /* police suspending a driver's licence */
 	const char *status_basis;       /* the wallet reading registries' status changes */
@@ -51,6 +53,7 @@ struct country_members {
 	const char *police_name;
 	const char *bank_name;
 	const char *cert_name;
+	const char *nccc_name;
 	const char *gateway_name;
 	const char *registry_name; /* followed by the document type */
 };

@@ -104,7 +104,6 @@ static struct up_role *add_role(struct up *up, const char *role, const char *cou
 static void plan_roles(struct up *up)
 {
 	add_role(up, "trust", NULL, NULL, 0);
-	add_role(up, "nccc", NULL, NULL, 1);
 	for (int c = 0; c < up->country_count; c++) {
 		unsigned base = 10u * (unsigned)(c + 1);
 		for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++)
@@ -113,6 +112,8 @@ static void plan_roles(struct up *up)
 		add_role(up, "gateway", up->countries[c], NULL, base + 1);
 		add_role(up, "wallet", up->countries[c], NULL, base);
 	}
+	/* last: it reads every gateway's directory (whose members may report) */
+	add_role(up, "nccc", NULL, NULL, 1);
 }
 
 /* Overrides given with --set reach every role whose settings have that section. */
@@ -193,10 +194,65 @@ static const char *wallet_abroad(const struct country_members *m, char *out, siz
 	for (int i = 0; country_members_at(i) != NULL; i++) {
 		const struct country_members *f = country_members_at(i);
 		if (f != m)
-			n += (size_t)snprintf(out + n, n < size ? size - n : 0, "%s%s/residence_permit",
-					      n ? "," : "", f->registry_prefix);
+			n += (size_t)snprintf(out + n, n < size ? size - n : 0,
+					      "%s%s/residence_permit", n ? "," : "",
+					      f->registry_prefix);
 	}
 	return out;
+}
+
+/* The country whose member the hub is (Ukraine's NCCC), NULL when up runs none. */
+static const struct country_members *nccc_country(const struct up *up)
+{
+	for (int c = 0; c < up->country_count; c++) {
+		const struct country_members *m = country_members(up->countries[c]);
+		if (m != NULL && m->nccc != NULL)
+			return m;
+	}
+	return NULL;
+}
+
+/* The hub: its member key, every country's directory (members report with the
+ * keys they use at their gateway), the CERTs, and the other countries' CERTs
+ * as partners with a sharing agreement. */
+static hr_status nccc_settings(const struct up *up, struct config *cfg, struct hr_error *err)
+{
+	const struct country_members *hub = nccc_country(up);
+	char keys[STATE_DIR_MAX + 32], dirs[4 * PATH_MAX], certs[1024], partners[1024];
+	size_t nd = 0, nc = 0, np = 0;
+	hr_status rc;
+
+	dirs[0] = certs[0] = partners[0] = '\0';
+	if (hub == NULL)
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "the nccc hub is Ukraine's: run up with UA among --countries");
+	for (int c = 0; c < up->country_count; c++) {
+		const struct up_role *g = find_role(up, "gateway", up->countries[c], NULL);
+		const struct country_members *m = country_members(up->countries[c]);
+
+		if (g != NULL)
+			nd += (size_t)snprintf(dirs + nd, nd < sizeof(dirs) ? sizeof(dirs) - nd : 0,
+					       "%s%s/directory.json", nd ? "," : "", g->dir);
+		if (m == NULL)
+			continue;
+		nc += (size_t)snprintf(certs + nc, nc < sizeof(certs) ? sizeof(certs) - nc : 0,
+				       "%s%s", nc ? "," : "", m->cert);
+		if (m != hub)
+			np += (size_t)snprintf(partners + np,
+					       np < sizeof(partners) ? sizeof(partners) - np : 0,
+					       "%s%s", np ? "," : "", m->cert);
+	}
+	snprintf(keys, sizeof(keys), "%s/%s", up->keys_dir, hub->code);
+	if ((rc = config_set(cfg, "nccc", "id", hub->nccc, "up", err)) != HR_OK ||
+	    (rc = set_member_files(cfg, "nccc", "key", "certificate", keys, hub->nccc, err)) !=
+		HR_OK ||
+	    (rc = config_set(cfg, "nccc", "name", hub->nccc_name, "up", err)) != HR_OK ||
+	    (rc = config_set(cfg, "nccc", "directories", dirs, "up", err)) != HR_OK ||
+	    (rc = config_set(cfg, "nccc", "certs", certs, "up", err)) != HR_OK ||
+	    (rc = config_set(cfg, "nccc", "partners", partners, "up", err)) != HR_OK)
+		return rc;
+	/* a partner's STIX bundle or MISP event may be large */
+	return config_set(cfg, "server", "max_body_bytes", UP_TRUST_MAX_BODY, "up", err);
 }
 
 /* The settings that tie a country's roles together: identities, keys, peers. */
@@ -221,6 +277,8 @@ static hr_status role_settings(const struct up *up, const struct up_role *r, str
 		/* a country's upload of its signers and members */
 		return config_set(cfg, "server", "max_body_bytes", UP_TRUST_MAX_BODY, "up", err);
 	}
+	if (strcmp(r->role, "nccc") == 0)
+		return nccc_settings(up, cfg, err);
 	if (m == NULL)
 		return HR_OK;
 	snprintf(keys, sizeof(keys), "%s/%s", up->keys_dir, r->country);
@@ -291,8 +349,9 @@ static hr_status role_settings(const struct up *up, const struct up_role *r, str
 		    (rc = config_set(cfg, "wallet", "outbox", outbox, "up", err)) != HR_OK ||
 		    (rc = config_set(cfg, "wallet", "enrol_starts_per_client_hour", starts, "up",
 				     err)) != HR_OK ||
-		    (rc = config_set(cfg, "wallet", "abroad", wallet_abroad(m, abroad, sizeof(abroad)),
-				     "up", err)) != HR_OK ||
+		    (rc = config_set(cfg, "wallet", "abroad",
+				     wallet_abroad(m, abroad, sizeof(abroad)), "up", err)) !=
+			HR_OK ||
 		    (rc = config_set(cfg, "server", "threads", "16", "up", err)) != HR_OK)
 			return rc;
 	}
