@@ -29,6 +29,7 @@ struct right {
 
 struct directory {
 	char gateway[MEMBER_ID_MAX];
+	struct member gateway_member; /* its key when gateway_certificate is given */
 	struct member *members;
 	size_t member_count;
 	struct right *rights;
@@ -207,8 +208,18 @@ hr_status directory_load(const char *path, struct directory **out, struct hr_err
 				  "%s needs \"gateway\" (a member id), \"members\" and \"rights\"",
 				  path);
 	if (rc == HR_OK) {
+		const json_t *own = json_object_get(root, "gateway_certificate");
+
 		snprintf(d->gateway, sizeof(d->gateway), "%s", gateway);
-		if ((rc = load_members(d, json_object_get(root, "members"), base, err)) == HR_OK)
+		snprintf(d->gateway_member.id, sizeof(d->gateway_member.id), "%s", gateway);
+		if (own != NULL && !json_is_string(own))
+			rc = hr_error_set(err, HR_E_INVALID, STAGE,
+					  "gateway_certificate must be a file name");
+		else if (own != NULL)
+			rc = load_key(gateway, json_string_value(own), base, &d->gateway_member.key,
+				      err);
+		if (rc == HR_OK &&
+		    (rc = load_members(d, json_object_get(root, "members"), base, err)) == HR_OK)
 			rc = load_rights(d, json_object_get(root, "rights"), err);
 		if (rc != HR_OK)
 			hr_error_prefix(err, "%s", path);
@@ -235,9 +246,15 @@ void directory_free(struct directory *d)
 		json_decref(d->rights[i].purposes);
 		free(d->rights[i].legal_basis);
 	}
+	EVP_PKEY_free(d->gateway_member.key);
 	free(d->members);
 	free(d->rights);
 	free(d);
+}
+
+const struct member *directory_gateway(const struct directory *d)
+{
+	return d->gateway_member.key != NULL ? &d->gateway_member : NULL;
 }
 
 const char *directory_gateway_id(const struct directory *d)

@@ -2,7 +2,7 @@
  * directory.h — the gateway's member directory and access rights, read from one
  * JSON file (`[gateway] directory`, written by `hromada up`; docs/EXCHANGE.md):
  *
- *	{"gateway": "UA/GOV/00000000/gateway",
+ *	{"gateway": "UA/GOV/00000000/gateway", "gateway_certificate": "PATH.pem",
  *	 "members": [{"id": "UA/GOV/43395033/wallet", "certificate": "PATH.pem",
  *	              "name": "Hromada citizen wallet", "attests_devices": true},
  *	             {"id": "UA/GOV/00015622/driver_licence", "certificate": "PATH.pem",
@@ -57,6 +57,10 @@ hr_status directory_load(const char *path, struct directory **out, struct hr_err
 void directory_free(struct directory *directory);
 
 const char *directory_gateway_id(const struct directory *directory);
+/* The gateway itself as a member, when the file names its certificate
+ * ("gateway_certificate"): for those who check the gateway's own signed
+ * calls (the nccc, for its reports); NULL otherwise. */
+const struct member *directory_gateway(const struct directory *directory);
 const struct member *directory_member(const struct directory *directory, const char *id);
 
 /* May client call provider's service for purpose? */

@@ -41,6 +41,7 @@
 #include "exchange/jose.h"
 #include "exchange/member.h"
 #include "exchange/consent.h"
+#include "exchange/incident_report.h"
 
 #define STAGE              "gateway"
 #define NONCE_CAPACITY     (1u << 18)
@@ -168,6 +169,21 @@ static bool read_target(struct http_request *req, struct exchange *x)
 }
 
 /* Steps 1-3: who calls, may they, and (without a legal basis) did the citizen agree. */
+/* A refused signature is a security event for the nccc (exchange/incident_report.h):
+ * counted by the caller's address, or — once the signature verified and only the
+ * nonce record refused it — by the member that signed. */
+static void note_refusal(struct gateway *g, struct http_request *req, const char *client,
+			 const struct hr_error *err)
+{
+	if (err->status == HR_E_BUSY)
+		incident_report_note(g->reporter, SECURITY_SHARE_EXHAUSTED, client);
+	else
+		incident_report_note(g->reporter,
+				     err->status == HR_E_CONFLICT ? SECURITY_REPLAY
+								  : SECURITY_SIGNATURE_FAILURE,
+				     http_request_peer(req));
+}
+
 static bool authorise(struct gateway *g, struct http_request *req, struct exchange *x,
 		      const struct member **provider)
 {
@@ -206,6 +222,7 @@ static bool authorise(struct gateway *g, struct http_request *req, struct exchan
 		client_gateway = foreign(g, x->client, true);
 	if (member_request_verify(req, signed_headers, member_key, g, g->client_nonces,
 				  (int64_t)time(NULL), &verified, &err) != HR_OK) {
+		note_refusal(g, req, x->client, &err);
 		member_reply_unverified(req, &g->self, &err);
 		return false;
 	}
@@ -503,6 +520,9 @@ static hr_status gateway_open(const struct role_context *ctx, void **state, stru
 	}
 	g->self.id = directory_gateway_id(g->directory);
 	g->self.signer = g->signer;
+	if ((rc = incident_reporter_from_config(ctx->config, &g->self, g->self.id, &g->reporter,
+						err)) != HR_OK)
+		goto fail;
 	if ((rc = http_server_route(ctx->server, "POST",
 				    "/x/{country}/{class}/{code}/{subsystem}/{service}",
 				    HTTP_ROUTE_JSON_BODY, handle_exchange, g, err)) != HR_OK ||
@@ -532,6 +552,7 @@ static void gateway_close(void *state)
 	audit_close(g->audit);
 	consent_checker_free(g->consents);
 	federation_free(g->federation);
+	incident_reporter_free(g->reporter);
 	free(g);
 }
 
@@ -547,7 +568,9 @@ const struct role_ops gateway_role = {
 		   "  tree_head_entries = or as soon as this many entries wait (default 1000)\n"
 		   "  trust_url, trust_anchor = the trust service and its pinned certificate:\n"
 		   "    other countries' gateways and members come from its list (federation;\n"
-		   "    without them only this country's members are reachable)\n",
+		   "    without them only this country's members are reachable)\n"
+		   "[report] nccc_url, nccc_id, nccc_certificate = the nccc hub that floods of\n"
+		   "    refused signatures and replays are reported to (docs/NCCC.md)\n",
     .per_country = true,
     .open = gateway_open,
     .close = gateway_close,

@@ -39,7 +39,8 @@ struct gateway {
 	struct replay_cache *provider_nonces; /* nonces of providers answering us */
 	struct audit *audit;
 	struct consent_checker *consents;
-	struct federation *federation; /* NULL: no other country is reachable */
+	struct federation *federation;      /* NULL: no other country is reachable */
+	struct incident_reporter *reporter; /* NULL: no nccc configured */
 	char country[3];
 };
 

@@ -34,6 +34,9 @@ static const struct member *find_member(struct nccc *nccc, const char *id)
 	for (int i = 0; i < nccc->directory_count; i++) {
 		const struct member *m = directory_member(nccc->directories[i], id);
 
+		if (m == NULL && (m = directory_gateway(nccc->directories[i])) != NULL &&
+		    strcmp(m->id, id) != 0)
+			m = NULL;
 		if (m != NULL)
 			return m;
 	}

@@ -207,6 +207,7 @@ json_t *country_directory(const struct country_members *c, const char *keys_dir,
 	static const char *const lookup_only[] = {"lookup", NULL};
 	json_t *members = json_array(), *rights = json_array();
 	json_t *wallet = member_entry(keys_dir, c->wallet, c->wallet_name);
+	char dir[4096], cert[4200];
 	char prefix_all[128], id[96];
 
 	/* the wallet enrols devices: its attestations let citizens consent */
@@ -253,6 +254,9 @@ json_t *country_directory(const struct country_members *c, const char *keys_dir,
 		if (country_members_at(i) != c)
 			add_cross_border_rights(rights, c, country_members_at(i));
 	}
-	return json_pack("{s:s,s:o,s:o}", "gateway", c->gateway, "members", members, "rights",
-			 rights);
+	/* the gateway's own certificate: for whoever checks its own calls (the nccc) */
+	country_member_dir(keys_dir, c->gateway, dir, sizeof(dir));
+	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+	return json_pack("{s:s,s:s,s:o,s:o}", "gateway", c->gateway, "gateway_certificate", cert,
+			 "members", members, "rights", rights);
 }

@@ -127,6 +127,8 @@ static bool override_applies(const char *assignment, const char *role)
 		return true;
 	if (strncmp(assignment, "store", n) == 0 && n == 5)
 		return true;
+	if (strncmp(assignment, "report", n) == 0 && n == 6) /* whoever reports to the nccc */
+		return strcmp(role, "gateway") == 0 || strcmp(role, "wallet") == 0;
 	return strlen(role) == n && strncmp(assignment, role, n) == 0;
 }
 
@@ -255,6 +257,26 @@ static hr_status nccc_settings(const struct up *up, struct config *cfg, struct h
 	return config_set(cfg, "server", "max_body_bytes", UP_TRUST_MAX_BODY, "up", err);
 }
 
+/* Where the gateway and the wallet report their security events: the hub
+ * starts after them, on its planned port (so only with --port-base). */
+static hr_status report_settings(const struct up *up, struct config *cfg, struct hr_error *err)
+{
+	const struct country_members *hub = nccc_country(up);
+	char url[64], keys[STATE_DIR_MAX + 32], dir[PATH_MAX], cert[PATH_MAX + 16];
+	hr_status rc;
+
+	if (hub == NULL || up->options->port_base == 0)
+		return HR_OK;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u", up->options->port_base + 1);
+	snprintf(keys, sizeof(keys), "%s/%s", up->keys_dir, hub->code);
+	country_member_dir(keys, hub->nccc, dir, sizeof(dir));
+	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+	if ((rc = config_set(cfg, "report", "nccc_url", url, "up", err)) != HR_OK ||
+	    (rc = config_set(cfg, "report", "nccc_id", hub->nccc, "up", err)) != HR_OK)
+		return rc;
+	return config_set(cfg, "report", "nccc_certificate", cert, "up", err);
+}
+
 /* The settings that tie a country's roles together: identities, keys, peers. */
 static hr_status role_settings(const struct up *up, const struct up_role *r, struct config *cfg,
 			       struct hr_error *err)
@@ -318,6 +340,8 @@ static hr_status role_settings(const struct up *up, const struct up_role *r, str
 		if ((rc = config_set(cfg, "gateway", "tree_head_certificate", dir, "up", err)) !=
 		    HR_OK)
 			return rc;
+		if ((rc = report_settings(up, cfg, err)) != HR_OK)
+			return rc;
 		/* the other countries' gateways and members, from the trust service */
 		trust = find_role(up, "trust", "", NULL);
 		snprintf(dir, sizeof(dir), "%s/trust/cert.pem", up->keys_dir);
@@ -352,6 +376,7 @@ static hr_status role_settings(const struct up *up, const struct up_role *r, str
 		    (rc = config_set(cfg, "wallet", "abroad",
 				     wallet_abroad(m, abroad, sizeof(abroad)), "up", err)) !=
 			HR_OK ||
+		    (rc = report_settings(up, cfg, err)) != HR_OK ||
 		    (rc = config_set(cfg, "server", "threads", "16", "up", err)) != HR_OK)
 			return rc;
 	}

@@ -167,6 +167,9 @@ static hr_status wallet_open(const struct role_context *ctx, void **state, struc
 	}
 	w->self.id = w->member_id;
 	w->self.signer = w->member_signer;
+	if ((rc = incident_reporter_from_config(ctx->config, &w->self, w->member_id, &w->reporter,
+						err)) != HR_OK)
+		goto fail;
 	if ((rc = http_server_route(ctx->server, "POST", "/v1/enrol/start", HTTP_ROUTE_JSON_BODY,
 				    wallet_handle_enrol_start, w, err)) != HR_OK ||
 	    (rc = http_server_route(ctx->server, "POST", "/v1/enrol/finish", HTTP_ROUTE_JSON_BODY,
@@ -199,6 +202,7 @@ static void wallet_close(void *state)
 	if (w == NULL)
 		return;
 	wallet_status_stop(w); /* its thread calls the gateway and the store */
+	incident_reporter_free(w->reporter);
 	store_pool_free(w->pool);
 	signer_free(w->member_signer);
 	EVP_PKEY_free(w->gateway_key);
@@ -230,7 +234,9 @@ const struct role_ops wallet_role = {
 		   "    registries asked too (a citizen resident abroad; default none)\n"
 		   "  status_poll_ms = 30000: how often the registries' status changes are\n"
 		   "    read into the status lists of offline credentials (0 = never)\n"
-		   "  status_list_ttl_s = 300: how long a verifier may cache a status list\n",
+		   "  status_list_ttl_s = 300: how long a verifier may cache a status list\n"
+		   "[report] nccc_url, nccc_id, nccc_certificate = the nccc hub that floods of\n"
+		   "    refused device proofs are reported to (docs/NCCC.md)\n",
     .per_country = true,
     .open = wallet_open,
     .close = wallet_close,

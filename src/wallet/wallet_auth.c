@@ -633,6 +633,7 @@ bool wallet_authenticate(struct wallet *w, struct http_request *req, struct wall
 		return false;
 	}
 	if (!read_token(w, auth + 5, now, c->person, sizeof(c->person), c->jkt, sizeof(c->jkt))) {
+		incident_report_note(w->reporter, SECURITY_PROOF_FAILURE, http_request_peer(req));
 		refuse(req, "invalid_token", "the access token is not valid");
 		return false;
 	}
@@ -640,10 +641,16 @@ bool wallet_authenticate(struct wallet *w, struct http_request *req, struct wall
 	check =
 	    (struct dpop_check){http_request_method(req), uri, auth + 5, c->jkt, now, w->dpop_jti};
 	if (dpop_verify(proof, &check, &result, &err) != HR_OK) {
-		if (err.status == HR_E_BUSY)
+		if (err.status == HR_E_BUSY) {
 			busy(req, err.message);
-		else
-			refuse(req, "invalid_dpop_proof", err.message);
+			return false;
+		}
+		/* a flood of refused proofs is reported to the nccc */
+		incident_report_note(w->reporter,
+				     err.status == HR_E_CONFLICT ? SECURITY_REPLAY
+								 : SECURITY_PROOF_FAILURE,
+				     http_request_peer(req));
+		refuse(req, "invalid_dpop_proof", err.message);
 		return false;
 	}
 	if (!enrolment_active(w, c->person, c->jkt)) {

@@ -29,6 +29,7 @@
 #include "core/http_server.h"
 #include "core/secret.h"
 #include "core/store.h"
+#include "exchange/incident_report.h"
 #include "exchange/jose.h"
 #include "exchange/member.h"
 #include "exchange/replay.h"
@@ -56,6 +57,7 @@ struct wallet_status;
 
 struct wallet {
 	struct store_pool *pool;
+	struct incident_reporter *reporter; /* NULL: no nccc configured */
 	uint8_t secret[SECRET_LEN];
 	char member_id[96];
 	char gateway_id[96];
@@ -71,7 +73,8 @@ struct wallet {
 	struct replay_cache *gateway_nonces;
 	struct rate_limiter *enrol_limiter; /* per client address; NULL = no limit */
 
-	char abroad[WALLET_ABROAD_MAX][96]; /* foreign providers: "PL/GOV/00000002/residence_permit" */
+	char abroad[WALLET_ABROAD_MAX]
+		   [96]; /* foreign providers: "PL/GOV/00000002/residence_permit" */
 	int abroad_count;
 	struct wallet_status *status; /* status lists of offline credentials */
 
