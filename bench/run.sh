@@ -10,3 +10,4 @@ build=${1:-build-bench}
 "$here/population.sh" "$build"
 "$here/audit_log.sh" "$build"
 "$here/wallet_documents.sh" "$build"
+"$here/nccc_index.sh" "$build"
