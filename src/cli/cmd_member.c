@@ -28,6 +28,7 @@
 #include <openssl/x509.h>
 
 #include "cli/cli.h"
+#include "cli/cli_member.h"
 #include "core/documents.h"
 #include "core/error.h"
 #include "core/file.h"
@@ -259,18 +260,52 @@ struct request_args {
 	size_t header_count;
 };
 
-static int run_request(const struct request_args *a)
+hr_status cli_member_call(const char *state, const char *as, const struct member_call *call,
+			  struct http_client_response *response, char *keyid, size_t keyid_size,
+			  struct hr_error *err)
 {
-	struct http_header headers[MAX_HEADERS + 3];
 	struct known_keys *keys = calloc(1, sizeof(*keys));
 	struct http_client_options copt;
 	struct http_client *http = NULL;
 	struct replay_cache *nonces = NULL;
+	struct member_identity self = {as, NULL};
+	char dir[PATH_MAX], member_dir[PATH_MAX], key[PATH_MAX + 16], cert[PATH_MAX + 16];
+	hr_status rc;
+
+	if (keys == NULL)
+		return HR_E_NOMEM;
+	snprintf(dir, sizeof(dir), "%s/keys/%.2s", state, as);
+	country_member_dir(dir, as, member_dir, sizeof(member_dir));
+	snprintf(key, sizeof(key), "%s/key.pem", member_dir);
+	snprintf(cert, sizeof(cert), "%s/cert.pem", member_dir);
+	if ((rc = signer_open_files(key, cert, &self.signer, err)) != HR_OK) {
+		hr_error_prefix(err, "the key of %s", as);
+		goto done;
+	}
+	load_known_keys(state, keys);
+	http_client_options_default(&copt);
+	copt.max_response_bytes = 64 * 1024 * 1024;
+	if ((http = http_client_new(&copt)) == NULL || (nonces = replay_cache_new(64)) == NULL) {
+		rc = hr_error_set(err, HR_E_NOMEM, "member", "out of memory");
+		goto done;
+	}
+	rc = member_call(http, &self, call, known_key, keys, nonces, (int64_t)time(NULL), response,
+			 keyid, keyid_size, err);
+done:
+	free_known_keys(keys);
+	free(keys);
+	signer_free(self.signer);
+	http_client_free(http);
+	replay_cache_free(nonces);
+	return rc;
+}
+
+static int run_request(const struct request_args *a)
+{
+	struct http_header headers[MAX_HEADERS + 3];
 	struct http_client_response response;
-	struct member_identity self = {a->as, NULL};
 	struct member_call call = {0};
 	struct hr_error err = {0};
-	char dir[PATH_MAX], member_dir[PATH_MAX], key[PATH_MAX + 16], cert[PATH_MAX + 16];
 	char user[96], purpose[128];
 	char names[MAX_HEADERS][64], keyid[128];
 	struct buf body;
@@ -281,7 +316,7 @@ static int run_request(const struct request_args *a)
 
 	http_client_response_init(&response);
 	buf_init(&body, 16 * 1024 * 1024);
-	if (keys == NULL || !member_id_valid(a->as)) {
+	if (!member_id_valid(a->as)) {
 		fprintf(stderr,
 			"hromada member: --as needs a member id (COUNTRY/CLASS/CODE/SUB)\n");
 		goto done;
@@ -319,19 +354,6 @@ static int run_request(const struct request_args *a)
 	} else if (a->json != NULL) {
 		buf_append_str(&body, a->json);
 	}
-	snprintf(dir, sizeof(dir), "%s/keys/%.2s", a->state, a->as);
-	country_member_dir(dir, a->as, member_dir, sizeof(member_dir));
-	snprintf(key, sizeof(key), "%s/key.pem", member_dir);
-	snprintf(cert, sizeof(cert), "%s/cert.pem", member_dir);
-	if (signer_open_files(key, cert, &self.signer, &err) != HR_OK) {
-		hr_error_prefix(&err, "the key of %s", a->as);
-		goto failed;
-	}
-	load_known_keys(a->state, keys);
-	http_client_options_default(&copt);
-	copt.max_response_bytes = 64 * 1024 * 1024;
-	if ((http = http_client_new(&copt)) == NULL)
-		goto done;
 	call = (struct member_call){.url = a->url,
 				    .method = a->method,
 				    .headers = headers,
@@ -339,10 +361,7 @@ static int run_request(const struct request_args *a)
 				    .body = body.data,
 				    .body_len = body.len,
 				    .timeout_ms = 15000};
-	if ((nonces = replay_cache_new(64)) == NULL)
-		goto done;
-	if (member_call(http, &self, &call, known_key, keys, nonces, (int64_t)time(NULL), &response,
-			keyid, sizeof(keyid), &err) != HR_OK)
+	if (cli_member_call(a->state, a->as, &call, &response, keyid, sizeof(keyid), &err) != HR_OK)
 		goto failed;
 	if (hr_json_parse(response.body.data, response.body.len, &answer, NULL) == HR_OK)
 		json_dumpf(answer, stdout, JSON_INDENT(2));
@@ -357,12 +376,6 @@ failed:
 done:
 	json_decref(answer);
 	json_decref(dirs);
-	if (keys != NULL)
-		free_known_keys(keys);
-	free(keys);
-	signer_free(self.signer);
-	http_client_free(http);
-	replay_cache_free(nonces);
 	http_client_response_clear(&response);
 	buf_clear(&body);
 	return status;
