@@ -208,6 +208,9 @@ static hr_status tie(struct import *im, const char *container, const char *indic
 {
 	json_t *set = json_object_get(im->members, container);
 
+	/* a container the input does not hold: the indicator stays loose, not lost */
+	if (json_object_get(im->index, container) == NULL)
+		return HR_OK;
 	if (set == NULL) {
 		if ((set = json_object()) == NULL ||
 		    json_object_set_new(im->members, container, set) != 0)

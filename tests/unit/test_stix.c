@@ -668,6 +668,49 @@ static void test_import_reads_tlp_markings(void **state)
 	json_decref(incidents);
 }
 
+static void test_import_reads_latest_version_and_loose_indicators(void **state)
+{
+	struct hr_error err;
+	json_t *incidents, *inc;
+
+	(void)state;
+	/* a TAXII envelope with two versions of one indicator, tied to an
+	 * incident the envelope does not hold: the later version, loose */
+	incidents = import_text(
+	    "{\"more\": false, \"objects\": ["
+	    "{\"type\": \"indicator\", \"spec_version\": \"2.1\", \"id\": "
+	    "\"indicator--33fe3b22-0201-47cf-85d0-97c02164528d\", \"created\": "
+	    "\"2014-05-08T09:00:00.000Z\", \"modified\": \"2014-05-09T09:00:00.000Z\", "
+	    "\"pattern\": \"[domain-name:value = 'new.example']\", \"pattern_type\": \"stix\", "
+	    "\"valid_from\": \"2014-05-08T09:00:00Z\"},"
+	    "{\"type\": \"indicator\", \"spec_version\": \"2.1\", \"id\": "
+	    "\"indicator--33fe3b22-0201-47cf-85d0-97c02164528d\", \"created\": "
+	    "\"2014-05-08T09:00:00.000Z\", \"modified\": \"2014-05-08T09:00:00.000Z\", "
+	    "\"pattern\": \"[domain-name:value = 'old.example']\", \"pattern_type\": \"stix\", "
+	    "\"valid_from\": \"2014-05-08T09:00:00Z\"},"
+	    "{\"type\": \"indicator\", \"spec_version\": \"2.1\", \"id\": "
+	    "\"indicator--44fe3b22-0201-47cf-85d0-97c02164528d\", \"created\": "
+	    "\"2014-05-08T09:00:00.000Z\", \"modified\": \"2014-05-08T09:00:00.000Z\", "
+	    "\"pattern\": \"rule x { condition: true }\", \"pattern_type\": \"yara\", "
+	    "\"valid_from\": \"2014-05-08T09:00:00Z\"},"
+	    "{\"type\": \"relationship\", \"spec_version\": \"2.1\", \"id\": "
+	    "\"relationship--1a2b3c4d-1a2b-4c3d-8e9f-0a1b2c3d4e5f\", \"created\": "
+	    "\"2014-05-08T09:00:00.000Z\", \"modified\": \"2014-05-08T09:00:00.000Z\", "
+	    "\"relationship_type\": \"indicates\", \"source_ref\": "
+	    "\"indicator--33fe3b22-0201-47cf-85d0-97c02164528d\", \"target_ref\": "
+	    "\"incident--7d1c6a3e-4f7b-4e0a-9c5d-2b8e1f3a6c90\"}]}",
+	    &err);
+	assert_non_null(incidents);
+	assert_int_equal(json_array_size(incidents), 1);
+	inc = json_array_get(incidents, 0);
+	/* no bundle: the first loose indicator names the incident; YARA is skipped */
+	assert_string_equal(json_string_value(json_object_get(inc, "external_id")),
+			    "indicator--33fe3b22-0201-47cf-85d0-97c02164528d");
+	assert_int_equal(json_array_size(json_object_get(inc, "indicators")), 1);
+	assert_true(has_indicator(inc, "domain-name", "new.example", "TLP:AMBER"));
+	json_decref(incidents);
+}
+
 /* ---- hostile input ---- */
 
 static void expect_refused(const char *text, size_t len, hr_status status, const char *needle)
@@ -833,6 +876,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_import_oasis_examples, tk_dir_setup,
 					    tk_dir_teardown),
 	    cmocka_unit_test(test_import_reads_tlp_markings),
+	    cmocka_unit_test(test_import_reads_latest_version_and_loose_indicators),
 	    cmocka_unit_test(test_hostile_input_is_refused),
 	    cmocka_unit_test(test_hostile_patterns_never_crash),
 	};
