@@ -102,9 +102,11 @@ static hr_status add(struct export *ex, json_t *obj)
 		json_decref(obj);
 		return HR_OK;
 	}
-	if (json_object_set(ex->seen, id, obj) != 0 || json_array_append_new(ex->objects, obj) != 0)
+	if (json_object_set(ex->seen, id, obj) != 0) {
+		json_decref(obj);
 		return HR_E_NOMEM;
-	return HR_OK;
+	}
+	return json_array_append_new(ex->objects, obj) == 0 ? HR_OK : HR_E_NOMEM;
 }
 
 static json_t *marking_refs(enum tlp tlp)

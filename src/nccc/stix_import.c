@@ -362,13 +362,15 @@ static hr_status add_one(struct import *im, json_t *out, const json_t *base, con
 	if (++im->indicators > NCCC_INDICATORS_MAX)
 		return hr_error_set(im->err, HR_E_TOO_LARGE, "stix",
 				    "more than %d indicators in one import", NCCC_INDICATORS_MAX);
-	if ((ind = json_deep_copy(base)) == NULL ||
-	    json_object_set_new(ind, "id", json_string(uuid)) != 0 ||
-	    json_object_set_new(ind, "type", json_string(type)) != 0 ||
-	    json_object_set_new(ind, "value", json_string(value)) != 0 ||
-	    json_array_append_new(out, ind) != 0)
+	if ((ind = json_deep_copy(base)) == NULL)
 		return HR_E_NOMEM;
-	return HR_OK;
+	if (json_object_set_new(ind, "id", json_string(uuid)) != 0 ||
+	    json_object_set_new(ind, "type", json_string(type)) != 0 ||
+	    json_object_set_new(ind, "value", json_string(value)) != 0) {
+		json_decref(ind);
+		return HR_E_NOMEM;
+	}
+	return json_array_append_new(out, ind) == 0 ? HR_OK : HR_E_NOMEM;
 }
 
 /* The canonical indicators of one STIX indicator, appended to out. */
@@ -529,7 +531,11 @@ static hr_status read_container(struct import *im, const json_t *obj, json_t *in
 		snprintf(summary, sizeof(summary), "STIX %.80s shared by %.80s", id, im->partner);
 		description = summary;
 	}
-	json_object_set_new(incident, "summary", string_cut(description, NCCC_SUMMARY_MAX));
+	if (json_object_set_new(incident, "summary", string_cut(description, NCCC_SUMMARY_MAX)) !=
+	    0) {
+		json_decref(incident);
+		return HR_E_NOMEM;
+	}
 	read_labels(obj, incident);
 	if (json_array_append_new(incidents, incident) != 0)
 		return HR_E_NOMEM;
@@ -582,11 +588,13 @@ static hr_status read_loose(struct import *im, json_t *incidents)
 	snprintf(summary, sizeof(summary), "Indicators shared by %.100s in STIX (%.80s)",
 		 im->partner, external_id);
 	incident = incident_new(im, external_id, detected, tlp, indicators);
-	if (incident == NULL ||
-	    json_object_set_new(incident, "summary", json_string(summary)) != 0 ||
-	    json_array_append_new(incidents, incident) != 0)
+	if (incident == NULL)
 		return HR_E_NOMEM;
-	return HR_OK;
+	if (json_object_set_new(incident, "summary", json_string(summary)) != 0) {
+		json_decref(incident);
+		return HR_E_NOMEM;
+	}
+	return json_array_append_new(incidents, incident) == 0 ? HR_OK : HR_E_NOMEM;
 fail:
 	json_decref(indicators);
 	return rc;
