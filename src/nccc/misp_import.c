@@ -32,6 +32,7 @@
 #include "core/clock.h"
 #include "core/documents.h"
 #include "core/error.h"
+#include "core/uuid.h"
 #include "core/json.h"
 #include "nccc/indicator.h"
 #include "nccc/nccc_model.h"
@@ -88,22 +89,6 @@ struct import {
 	json_t *indicators;
 	struct hr_error *err;
 };
-
-static bool uuid_valid(const char *s)
-{
-	/* RFC 9562 §4: 8-4-4-4-12 hex digits; any version (MISP writes v4 and v5) */
-	if (s == NULL || strlen(s) != 36)
-		return false;
-	for (int i = 0; i < 36; i++) {
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (s[i] != '-')
-				return false;
-		} else if (!isxdigit((unsigned char)s[i])) {
-			return false;
-		}
-	}
-	return true;
-}
 
 static void lower_copy(const char *s, char *out, size_t size)
 {

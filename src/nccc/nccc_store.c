@@ -542,19 +542,17 @@ done:
 	return rc;
 }
 
+/* The rows holding value; the index normalises it as it did when adding. */
 static hr_status lookup(struct nccc *nccc, struct store *store, const char *type, const char *value,
-			uint64_t *refs, size_t max, size_t *total, char *normal, size_t normal_size,
-			struct hr_error *err)
+			uint64_t *refs, size_t max, size_t *total, struct hr_error *err)
 {
+	char normal[NCCC_VALUE_MAX + 1];
 	hr_status rc;
 
-	if ((rc = indicator_normalise(type, value, normal, normal_size, err)) != HR_OK ||
+	if ((rc = indicator_normalise(type, value, normal, sizeof(normal), err)) != HR_OK ||
 	    (rc = nccc_index_catch_up(nccc, store, err)) != HR_OK)
 		return rc;
-	pthread_mutex_lock(&nccc->index_lock);
-	value_index_find(nccc->index, type, normal, refs, max, total);
-	pthread_mutex_unlock(&nccc->index_lock);
-	return HR_OK;
+	return value_index_find(nccc->index, type, normal, refs, max, total);
 }
 
 hr_status nccc_correlate(struct nccc *nccc, struct store *store, const char *type,
@@ -562,7 +560,6 @@ hr_status nccc_correlate(struct nccc *nccc, struct store *store, const char *typ
 			 struct hr_error *err)
 {
 	uint64_t refs[NCCC_PAGE_MAX];
-	char normal[NCCC_VALUE_MAX + 1];
 	struct store_stmt *stmt;
 	json_t *list;
 	size_t found;
@@ -571,8 +568,7 @@ hr_status nccc_correlate(struct nccc *nccc, struct store *store, const char *typ
 
 	if (max > NCCC_PAGE_MAX)
 		max = NCCC_PAGE_MAX;
-	if ((rc = lookup(nccc, store, type, value, refs, max, total, normal, sizeof(normal),
-			 err)) != HR_OK)
+	if ((rc = lookup(nccc, store, type, value, refs, max, total, err)) != HR_OK)
 		return rc;
 	found = *total < max ? *total : max;
 	if ((list = json_array()) == NULL)
@@ -610,13 +606,11 @@ hr_status nccc_store_sighting(struct nccc *nccc, struct store *store, const char
 			      size_t *matched, struct hr_error *err)
 {
 	uint64_t refs[NCCC_PAGE_MAX];
-	char normal[NCCC_VALUE_MAX + 1];
 	struct store_stmt *stmt;
 	size_t total;
 	hr_status rc;
 
-	if ((rc = lookup(nccc, store, type, value, refs, NCCC_PAGE_MAX, &total, normal,
-			 sizeof(normal), err)) != HR_OK)
+	if ((rc = lookup(nccc, store, type, value, refs, NCCC_PAGE_MAX, &total, err)) != HR_OK)
 		return rc;
 	*matched = total < NCCC_PAGE_MAX ? total : NCCC_PAGE_MAX;
 	if (*matched == 0)

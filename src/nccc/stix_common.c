@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 
 #include "core/error.h"
+#include "core/uuid.h"
 #include "core/hex.h"
 
 /* The TLP 2.0 marking definitions OASIS fixed (cti-stix-common-objects,
@@ -84,23 +85,6 @@ enum tlp stix_tlp_max(enum tlp a, enum tlp b)
 	return a > b ? a : b;
 }
 
-bool stix_uuid_valid(const char *text)
-{
-	static const size_t dashes[] = {8, 13, 18, 23};
-	size_t d = 0;
-
-	for (size_t i = 0; i < STIX_UUID_LEN; i++) {
-		if (d < 4 && i == dashes[d]) {
-			if (text[i] != '-')
-				return false;
-			d++;
-		} else if (!isxdigit((unsigned char)text[i])) {
-			return false; /* a NUL stops here too */
-		}
-	}
-	return text[STIX_UUID_LEN] == '\0';
-}
-
 bool stix_type_valid(const char *type, size_t len)
 {
 	if (len < 3 || len > STIX_TYPE_MAX || !islower((unsigned char)type[0]) ||
@@ -120,64 +104,16 @@ bool stix_id_valid(const char *id, const char *type)
 
 	if (id == NULL || (sep = strstr(id, "--")) == NULL)
 		return false;
-	if (!stix_type_valid(id, (size_t)(sep - id)) || !stix_uuid_valid(sep + 2))
+	if (!stix_type_valid(id, (size_t)(sep - id)) || !uuid_valid(sep + 2))
 		return false;
 	return type == NULL ||
 	       (strlen(type) == (size_t)(sep - id) && memcmp(id, type, (size_t)(sep - id)) == 0);
 }
 
-static bool uuid_bytes(const char *text, uint8_t out[16])
-{
-	size_t n = 0;
-
-	if (!stix_uuid_valid(text))
-		return false;
-	for (size_t i = 0; i < STIX_UUID_LEN && n < 16; i++) {
-		int hi, lo;
-		if (text[i] == '-')
-			continue;
-		hi = isdigit((unsigned char)text[i]) ? text[i] - '0'
-						     : tolower((unsigned char)text[i]) - 'a' + 10;
-		lo = isdigit((unsigned char)text[i + 1])
-			 ? text[i + 1] - '0'
-			 : tolower((unsigned char)text[i + 1]) - 'a' + 10;
-		out[n++] = (uint8_t)(hi << 4 | lo);
-		i++;
-	}
-	return n == 16;
-}
-
-hr_status stix_uuid5(const char *namespace_uuid, const void *name, size_t len,
-		     char out[STIX_UUID_LEN + 1])
-{
-	uint8_t ns[16], md[EVP_MAX_MD_SIZE];
-	unsigned int md_len = 0;
-	char hex[33];
-	EVP_MD_CTX *ctx;
-	bool ok;
-
-	if (!uuid_bytes(namespace_uuid, ns))
-		return HR_E_INVALID;
-	ctx = EVP_MD_CTX_new();
-	ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha1(), NULL) == 1 &&
-	     EVP_DigestUpdate(ctx, ns, sizeof(ns)) == 1 &&
-	     (len == 0 || EVP_DigestUpdate(ctx, name, len) == 1) &&
-	     EVP_DigestFinal_ex(ctx, md, &md_len) == 1 && md_len >= 16;
-	EVP_MD_CTX_free(ctx);
-	if (!ok)
-		return HR_E_CRYPTO;
-	md[6] = (uint8_t)((md[6] & 0x0f) | 0x50); /* version 5 */
-	md[8] = (uint8_t)((md[8] & 0x3f) | 0x80); /* variant 10 */
-	hex_encode(md, 16, hex);
-	snprintf(out, STIX_UUID_LEN + 1, "%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
-		 hex + 16, hex + 20);
-	return HR_OK;
-}
-
 hr_status stix_id_derive(const char *type, const char *name, char *out, size_t size)
 {
 	char uuid[STIX_UUID_LEN + 1];
-	hr_status rc = stix_uuid5(STIX_NAMESPACE, name, strlen(name), uuid);
+	hr_status rc = uuid_v5(STIX_NAMESPACE, name, strlen(name), uuid);
 	int n;
 
 	if (rc != HR_OK)

@@ -12,6 +12,7 @@
  * Ownership: objects built here are handed to the caller's array (it owns
  * them); struct export's seen map holds extra references, dropped at the end.
  */
+#include "core/uuid.h"
 #include "nccc/stix.h"
 
 #include <ctype.h>
@@ -236,7 +237,7 @@ static hr_status add_observable(struct export *ex, const struct stix_kind *kind,
 		return HR_E_NOMEM;
 	if ((canonical = json_dumps(props, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
 		goto fail;
-	if ((rc = stix_uuid5(STIX_NAMESPACE, canonical, strlen(canonical), uuid)) != HR_OK)
+	if ((rc = uuid_v5(STIX_NAMESPACE, canonical, strlen(canonical), uuid)) != HR_OK)
 		goto fail;
 	snprintf(sco_id, STIX_ID_MAX, "%s--%s", kind->object, uuid);
 	existing = json_object_get(ex->seen, sco_id);
@@ -336,7 +337,7 @@ static hr_status add_indicator(struct export *ex, const json_t *ind, size_t inde
 				    "%s: '%.40s' is not an indicator type", what, type);
 	}
 	if (uuid != NULL) {
-		if (!stix_uuid_valid(uuid))
+		if (!uuid_valid(uuid))
 			return hr_error_set(ex->err, HR_E_INVALID, "stix", "%s: 'id' is not a UUID",
 					    what);
 		snprintf(id, sizeof(id), "indicator--%s", uuid);
@@ -430,7 +431,7 @@ hr_status stix_objects_from_incident(const json_t *incident, const json_t *produ
 	    (rc = field_time(incident, "modified_at", ex.modified, "the incident", err)) != HR_OK ||
 	    (rc = field_time(incident, "detected_at", ex.detected, "the incident", err)) != HR_OK)
 		return rc;
-	if (!stix_uuid_valid(uuid))
+	if (!uuid_valid(uuid))
 		return hr_error_set(err, HR_E_INVALID, "stix", "the incident's id is not a UUID");
 	if (reporter[0] == '\0')
 		return hr_error_set(err, HR_E_INVALID, "stix", "the incident's reporter is empty");

@@ -18,6 +18,7 @@
  * Ownership: struct import's maps hold references into the parsed document;
  * import_clear() drops them all. The incidents array goes to the caller.
  */
+#include "core/uuid.h"
 #include "nccc/stix.h"
 
 #include <ctype.h>
@@ -444,7 +445,7 @@ static hr_status read_indicator(struct import *im, const json_t *obj, enum tlp f
 		/* the first keeps the STIX id, the others derive one from it */
 		if (i > 0) {
 			snprintf(name_of, sizeof(name_of), "%s:%s", type, value);
-			if ((rc = stix_uuid5(uuid, name_of, strlen(name_of), sub)) != HR_OK)
+			if ((rc = uuid_v5(uuid, name_of, strlen(name_of), sub)) != HR_OK)
 				goto fail;
 		}
 		if ((rc = add_one(im, out, base, i == 0 ? uuid : sub, type, value, id)) != HR_OK)

@@ -15,21 +15,17 @@
 
 #include <hromada/status.h>
 
+#include "core/uuid.h"
 #include "nccc/stix.h"
 
 #define STIX_UUID_LEN 36 /* 8-4-4-4-12 hex digits */
 #define STIX_TYPE_MAX 250
 
-/* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" in hex of either case? */
-bool stix_uuid_valid(const char *text);
 /* "type--uuid" with a valid type (3-250 of [a-z0-9-], a letter first, no
  * trailing or doubled '-'), and, when type is not NULL, of that type. */
 bool stix_id_valid(const char *id, const char *type);
 /* A STIX type name, as stix_id_valid checks it. */
 bool stix_type_valid(const char *type, size_t len);
-/* RFC 9562 §5.5 UUIDv5 of name in the namespace uuid (text), lower case. */
-hr_status stix_uuid5(const char *namespace_uuid, const void *name, size_t len,
-		     char out[STIX_UUID_LEN + 1]);
 /* "type--" + UUIDv5(STIX_NAMESPACE, name) into out (STIX_ID_MAX bytes). */
 hr_status stix_id_derive(const char *type, const char *name, char *out, size_t size);
 

@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "core/error.h"
+#include "core/uuid.h"
 #include "nccc/stix.h"
 #include "nccc/stix_internal.h"
 
@@ -176,7 +177,7 @@ static void test_uuid5_matches_rfc_9562(void **state)
 	(void)state;
 	/* RFC 9562 Appendix A.4: "www.example.com" in the DNS namespace */
 	assert_int_equal(
-	    stix_uuid5("6ba7b810-9dad-11d1-80b4-00c04fd430c8", "www.example.com", 15, out), HR_OK);
+	    uuid_v5("6ba7b810-9dad-11d1-80b4-00c04fd430c8", "www.example.com", 15, out), HR_OK);
 	assert_string_equal(out, "2ed6657d-e927-568b-95e1-2665a8aea6a2");
 }
 
