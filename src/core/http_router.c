@@ -27,6 +27,7 @@ struct route {
 	struct segment segments[HTTP_ROUTER_MAX_SEGMENTS];
 	size_t segment_count;
 	size_t param_count;
+	bool trailing_slash; /* "/taxii2/": matches only with the slash */
 	void *data;
 };
 
@@ -114,16 +115,15 @@ static hr_status parse_pattern(struct route *r, const char *pattern, struct hr_e
 		if (end == NULL)
 			break;
 		p = end + 1;
-		if (*p == 0)
-			return hr_error_set(err, HR_E_INVALID, STAGE, "pattern '%s' ends with '/'",
-					    pattern);
+		if (*p == 0) /* a trailing slash is part of the pattern (TAXII 2.1's URLs) */
+			r->trailing_slash = true;
 	}
 	return HR_OK;
 }
 
 static bool same_shape(const struct route *a, const struct route *b)
 {
-	if (a->segment_count != b->segment_count)
+	if (a->segment_count != b->segment_count || a->trailing_slash != b->trailing_slash)
 		return false;
 	for (size_t i = 0; i < a->segment_count; i++) {
 		if (a->segments[i].is_param != b->segments[i].is_param)
@@ -225,10 +225,10 @@ static bool match_route(const struct route *r, const char *path, struct slice *p
 		if (end == NULL)
 			break;
 		p = end + 1;
-		if (*p == 0)
-			return false; /* trailing slash */
+		if (*p == 0) /* a trailing slash: only where the pattern has one */
+			return r->trailing_slash && seg == r->segment_count;
 	}
-	return seg == r->segment_count;
+	return !r->trailing_slash && seg == r->segment_count;
 }
 
 static bool method_matches(const char *route_method, const char *method)

@@ -3,8 +3,9 @@
  *
  * Patterns are literal segments and {name} parameters: "/v1/documents/{type}".
  * A parameter matches one non-empty segment. Matching is exact (no prefix match,
- * no trailing-slash guessing), and literal segments win over parameters when two
- * patterns could match the same path, whatever order they were added in.
+ * no trailing-slash guessing: "/taxii2/" matches only "/taxii2/", "/a" only
+ * "/a"), and literal segments win over parameters when two patterns could
+ * match the same path, whatever order they were added in.
  *
  * The router is built at start-up by one thread and then only read, so lookups
  * from many server threads need no lock. It never allocates during a lookup:

@@ -404,8 +404,9 @@ static void test_refuses_duplicate_routes(void **state)
 static void test_refuses_malformed_patterns(void **state)
 {
 	static const char *const bad[] = {
-	    "",    "a",     "a/b",   "//",    "/a//b",   "/a/", "/{}", "/a{b}",    "/{a}b", "/a}",
-	    "/{a", "/a/{b", "/{a}}", "/{{a}", "/{a{b}}", "/x{", "/}",  "/{a}/{a}", "/a/b/", "///",
+	    "",      "a",   "a/b",      "//",    "/a//b", "/{}",   "/a{b}",
+	    "/{a}b", "/a}", "/{a",      "/a/{b", "/{a}}", "/{{a}", "/{a{b}}",
+	    "/x{",   "/}",  "/{a}/{a}", "///",   "/a//",
 	};
 	struct http_router *r = http_router_new();
 	struct hr_error err;
@@ -512,6 +513,27 @@ static void test_very_long_paths_are_not_found_and_do_not_crash(void **state)
 	http_router_free(r);
 }
 
+/* TAXII 2.1's URLs end in '/': such a pattern matches with the slash only,
+ * and the same pattern without it is another route. */
+static void test_trailing_slash_is_part_of_the_pattern(void **state)
+{
+	struct http_router *r = http_router_new();
+	struct hr_error err = {0};
+
+	(void)state;
+	assert_int_equal(http_router_add(r, "GET", "/taxii2/", &tags[0], &err), HR_OK);
+	assert_int_equal(http_router_add(r, "GET", "/c/{id}/objects/", &tags[1], &err), HR_OK);
+	assert_int_equal(http_router_add(r, "GET", "/c/{id}/objects", &tags[2], &err), HR_OK);
+	assert_int_equal(http_router_add(r, "GET", "/taxii2/", NULL, &err), HR_E_INVALID);
+	expect_found(r, "GET", "/taxii2/", 0);
+	expect_result(r, "GET", "/taxii2", HTTP_MATCH_NO_PATH);
+	expect_result(r, "GET", "/taxii2//", HTTP_MATCH_NO_PATH);
+	expect_found(r, "GET", "/c/x/objects/", 1);
+	expect_found(r, "GET", "/c/x/objects", 2);
+	expect_result(r, "GET", "/c//objects/", HTTP_MATCH_NO_PATH);
+	http_router_free(r);
+}
+
 static void test_empty_router_finds_nothing(void **state)
 {
 	struct http_router *r = http_router_new();
@@ -578,6 +600,7 @@ int main(void)
 	    cmocka_unit_test(test_allow_list_stays_bounded_with_many_methods),
 	    cmocka_unit_test(test_refuses_duplicate_routes),
 	    cmocka_unit_test(test_refuses_malformed_patterns),
+	    cmocka_unit_test(test_trailing_slash_is_part_of_the_pattern),
 	    cmocka_unit_test(test_refuses_bad_methods),
 	    cmocka_unit_test(test_segment_and_parameter_limits),
 	    cmocka_unit_test(test_very_long_paths_are_not_found_and_do_not_crash),
