@@ -194,6 +194,7 @@ static void nccc_close(void *state)
 		directory_free(n->directories[i]);
 	replay_cache_free(n->nonces);
 	value_index_free(n->index);
+	json_decref(n->producer);
 	pthread_mutex_destroy(&n->index_lock);
 	free(n);
 }

@@ -134,7 +134,7 @@ static struct tlp_subject subject_of(const json_t *incident, const char **share,
 	return s;
 }
 
-json_t *nccc_incident_for(const json_t *incident, const struct nccc_caller *caller)
+static json_t *filtered(const json_t *incident, const struct nccc_caller *caller, bool sharing)
 {
 	const char *share[NCCC_SHARE_WITH_MAX];
 	struct tlp_subject subject = subject_of(incident, share, NCCC_SHARE_WITH_MAX);
@@ -143,10 +143,10 @@ json_t *nccc_incident_for(const json_t *incident, const struct nccc_caller *call
 	enum tlp tlp = TLP_RED;
 	size_t i;
 
-	if (nccc_reads_all(caller, subject.reporter))
+	if (!sharing && nccc_reads_all(caller, subject.reporter))
 		return json_deep_copy(incident);
 	(void)tlp_parse(json_string_value(json_object_get(incident, "tlp")), &tlp, NULL);
-	if (!tlp_visible(tlp, &subject, &reader))
+	if ((sharing && tlp == TLP_RED) || !tlp_visible(tlp, &subject, &reader))
 		return NULL;
 	if ((copy = json_deep_copy(incident)) == NULL || (visible = json_array()) == NULL) {
 		json_decref(copy);
@@ -157,13 +157,27 @@ json_t *nccc_incident_for(const json_t *incident, const struct nccc_caller *call
 		enum tlp marking = TLP_RED;
 
 		(void)tlp_parse(json_string_value(json_object_get(item, "tlp")), &marking, NULL);
-		if (tlp_visible(marking, &subject, &reader))
+		if ((!sharing || marking != TLP_RED) && tlp_visible(marking, &subject, &reader))
 			json_array_append_new(visible, json_deep_copy(item));
 	}
 	json_object_set_new(copy, "indicators", visible);
 	json_array_foreach(json_object_get(copy, "reports"), i, report)
 	    json_object_del(report, "signed");
+	if (sharing) { /* the stages' summaries go (a MISP event's analysis), not the duties */
+		json_object_del(copy, "deadlines");
+		json_object_del(copy, "overdue");
+	}
 	return copy;
+}
+
+json_t *nccc_incident_for(const json_t *incident, const struct nccc_caller *caller)
+{
+	return filtered(incident, caller, false);
+}
+
+json_t *nccc_incident_shared(const json_t *incident, const struct nccc_caller *caller)
+{
+	return filtered(incident, caller, true);
 }
 
 void nccc_reply_json(struct nccc *nccc, struct http_request *request,

@@ -333,16 +333,17 @@ static void handle_list(struct http_request *req, void *context)
 		snprintf(country, sizeof(country), "%.2s", caller.member);
 	else if (!caller.partner)
 		member_organisation(caller.member, organisation, sizeof(organisation));
-	if (nccc_list_incidents(store, after, country, organisation, (size_t)limit, &ids, &last,
-				&err) != HR_OK ||
+	if (nccc_list_incidents(store,
+				&(struct nccc_list){after, 0, country, organisation, (size_t)limit},
+				&ids, &last, &err) != HR_OK ||
 	    (list = json_array()) == NULL)
 		goto refuse;
 	json_array_foreach(ids, i, item)
 	{
 		json_t *incident = NULL, *visible;
 
-		if (nccc_load_incident(store, json_string_value(item), now, &incident, &err) !=
-		    HR_OK)
+		if (nccc_load_incident(store, json_string_value(json_object_get(item, "id")), now,
+				       &incident, &err) != HR_OK)
 			goto refuse;
 		visible = nccc_incident_for(incident, &caller);
 		json_decref(incident);

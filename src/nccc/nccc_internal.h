@@ -59,6 +59,8 @@ struct nccc {
 	struct value_index *index;
 	int64_t indexed_row;
 	int64_t clock_offset_s; /* [nccc] clock_offset_s: the clock seam (tests, drills) */
+	char collection_id[40]; /* the TAXII collection of shared incidents */
+	json_t *producer;       /* the hub as a STIX identity */
 };
 
 /* The hub's clock: real time plus the configured offset. */
@@ -120,11 +122,17 @@ hr_status nccc_store_stage(struct nccc *nccc, struct store *store, const char *i
  * now. HR_E_NOT_FOUND. Caller decrefs. */
 hr_status nccc_load_incident(struct store *store, const char *id, int64_t now, json_t **out,
 			     struct hr_error *err);
-/* Ids of incidents in the order they were added after seq, at most max;
- * country / reporter narrow it ("" = any). */
-hr_status nccc_list_incidents(struct store *store, int64_t after_seq, const char *country,
-			      const char *organisation, size_t max, json_t **ids, int64_t *last_seq,
-			      struct hr_error *err);
+/* Which incidents to list, in the order they were added. */
+struct nccc_list {
+	int64_t after_seq;      /* after this position (0: from the first) */
+	int64_t added_after_ms; /* added after this time (0: any) */
+	const char *country;    /* "" = any */
+	const char *organisation;
+	size_t max;
+};
+/* Rows [{"id", "seq", "added_ms"}]; *last_seq the last position listed. */
+hr_status nccc_list_incidents(struct store *store, const struct nccc_list *which, json_t **rows,
+			      int64_t *last_seq, struct hr_error *err);
 /* Every incident row id whose indicators hold value (type class aware), the
  * indicator ids with them: [{"incident", "indicator"}]. */
 hr_status nccc_correlate(struct nccc *nccc, struct store *store, const char *type,
@@ -141,6 +149,10 @@ hr_status nccc_index_catch_up(struct nccc *nccc, struct store *store, struct hr_
  * otherwise a copy without the indicators it may not see (and, unless it reads
  * all, without reports' signatures). Caller decrefs. */
 json_t *nccc_incident_for(const json_t *incident, const struct nccc_caller *caller);
+/* The same for what is shared (the MISP feed, TAXII): TLP alone decides, for
+ * the reporter's own CERT too, TLP:RED never leaves, and the deadlines (the
+ * reporter's duties, not threat information) stay. */
+json_t *nccc_incident_shared(const json_t *incident, const struct nccc_caller *caller);
 
 /* nccc_incidents.c, nccc_feeds.c, nccc_imports.c */
 hr_status nccc_incident_routes(struct nccc *nccc, struct http_server *server, struct hr_error *err);

@@ -477,41 +477,45 @@ fail:
 	return rc;
 }
 
-hr_status nccc_list_incidents(struct store *store, int64_t after_seq, const char *country,
-			      const char *organisation, size_t max, json_t **ids, int64_t *last_seq,
-			      struct hr_error *err)
+hr_status nccc_list_incidents(struct store *store, const struct nccc_list *which, json_t **rows,
+			      int64_t *last_seq, struct hr_error *err)
 {
 	struct store_stmt *stmt;
 	json_t *list = json_array();
 	bool row;
 	hr_status rc;
 
-	*last_seq = after_seq;
+	*last_seq = which->after_seq;
 	if (list == NULL ||
-	    (rc = store_prepare(store,
-				"SELECT seq, id FROM incidents WHERE seq > ?"
-				" AND (? = '' OR country = ?) AND (? = '' OR organisation = ?)"
-				" ORDER BY seq LIMIT ?",
-				&stmt, err)) != HR_OK) {
+	    (rc = store_prepare(
+		 store,
+		 "SELECT seq, id, added_at FROM incidents WHERE seq > ? AND added_at > ?"
+		 " AND (? = '' OR country = ?) AND (? = '' OR organisation = ?)"
+		 " ORDER BY seq LIMIT ?",
+		 &stmt, err)) != HR_OK) {
 		json_decref(list);
 		return list == NULL ? HR_E_NOMEM : rc;
 	}
-	store_bind_int64(stmt, 1, after_seq);
-	bind_text(stmt, 2, country);
-	bind_text(stmt, 3, country);
-	bind_text(stmt, 4, organisation);
-	bind_text(stmt, 5, organisation);
-	store_bind_int64(stmt, 6, (int64_t)max);
+	store_bind_int64(stmt, 1, which->after_seq);
+	store_bind_int64(stmt, 2, which->added_after_ms);
+	bind_text(stmt, 3, which->country);
+	bind_text(stmt, 4, which->country);
+	bind_text(stmt, 5, which->organisation);
+	bind_text(stmt, 6, which->organisation);
+	store_bind_int64(stmt, 7, (int64_t)which->max);
 	while ((rc = store_step(stmt, &row, err)) == HR_OK && row) {
 		*last_seq = store_column_int64(stmt, 0);
-		json_array_append_new(list, json_string(store_column_text(stmt, 1, NULL)));
+		json_array_append_new(list, json_pack("{s:s,s:I,s:I}", "id",
+						      store_column_text(stmt, 1, NULL), "seq",
+						      (json_int_t)*last_seq, "added_ms",
+						      (json_int_t)store_column_int64(stmt, 2)));
 	}
 	store_stmt_free(stmt);
 	if (rc != HR_OK) {
 		json_decref(list);
 		return rc;
 	}
-	*ids = list;
+	*rows = list;
 	return HR_OK;
 }
 
