@@ -104,16 +104,18 @@ static struct up_role *add_role(struct up *up, const char *role, const char *cou
 static void plan_roles(struct up *up)
 {
 	add_role(up, "trust", NULL, NULL, 0);
-	for (int c = 0; c < up->country_count; c++) {
-		unsigned base = 10u * (unsigned)(c + 1);
+	for (int c = 0; c < up->country_count; c++)
 		for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++)
 			add_role(up, "registry", up->countries[c], document_types[t],
-				 base + 2 + (unsigned)t);
+				 10u * (unsigned)(c + 1) + 2 + (unsigned)t);
+	/* after the registries (the directories name them), before the gateways
+	 * and wallets (they report to it) */
+	add_role(up, "nccc", NULL, NULL, 1);
+	for (int c = 0; c < up->country_count; c++) {
+		unsigned base = 10u * (unsigned)(c + 1);
 		add_role(up, "gateway", up->countries[c], NULL, base + 1);
 		add_role(up, "wallet", up->countries[c], NULL, base);
 	}
-	/* last: it reads every gateway's directory (whose members may report) */
-	add_role(up, "nccc", NULL, NULL, 1);
 }
 
 /* Overrides given with --set reach every role whose settings have that section. */
@@ -232,9 +234,16 @@ static hr_status nccc_settings(const struct up *up, struct config *cfg, struct h
 		const struct up_role *g = find_role(up, "gateway", up->countries[c], NULL);
 		const struct country_members *m = country_members(up->countries[c]);
 
-		if (g != NULL)
+		if (g != NULL) {
+			char path[PATH_MAX + 32], ckeys[STATE_DIR_MAX + 32];
+
+			/* the gateway writes the same file again when it starts */
+			snprintf(ckeys, sizeof(ckeys), "%s/%s", up->keys_dir, up->countries[c]);
+			if ((rc = write_directory(up, g, ckeys, path, sizeof(path), err)) != HR_OK)
+				return rc;
 			nd += (size_t)snprintf(dirs + nd, nd < sizeof(dirs) ? sizeof(dirs) - nd : 0,
-					       "%s%s/directory.json", nd ? "," : "", g->dir);
+					       "%s%s", nd ? "," : "", path);
+		}
 		if (m == NULL)
 			continue;
 		nc += (size_t)snprintf(certs + nc, nc < sizeof(certs) ? sizeof(certs) - nc : 0,
@@ -257,17 +266,19 @@ static hr_status nccc_settings(const struct up *up, struct config *cfg, struct h
 	return config_set(cfg, "server", "max_body_bytes", UP_TRUST_MAX_BODY, "up", err);
 }
 
-/* Where the gateway and the wallet report their security events: the hub
- * starts after them, on its planned port (so only with --port-base). */
+/* Where the gateway and the wallet report their security events: the hub,
+ * started before them. */
 static hr_status report_settings(const struct up *up, struct config *cfg, struct hr_error *err)
 {
 	const struct country_members *hub = nccc_country(up);
-	char url[64], keys[STATE_DIR_MAX + 32], dir[PATH_MAX], cert[PATH_MAX + 16];
+	const struct up_role *nccc = find_role(up, "nccc", "", NULL);
+	char keys[STATE_DIR_MAX + 32], dir[PATH_MAX], cert[PATH_MAX + 16];
+	const char *url;
 	hr_status rc;
 
-	if (hub == NULL || up->options->port_base == 0)
+	if (hub == NULL || nccc == NULL || nccc->host == NULL)
 		return HR_OK;
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u", up->options->port_base + 1);
+	url = role_host_url(nccc->host);
 	snprintf(keys, sizeof(keys), "%s/%s", up->keys_dir, hub->code);
 	country_member_dir(keys, hub->nccc, dir, sizeof(dir));
 	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
