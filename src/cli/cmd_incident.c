@@ -94,6 +94,7 @@ static int call(const struct incident_args *a, const char *method, const char *p
 		if (*answer != NULL) {
 			json_dumpf(*answer, stdout, JSON_INDENT(2));
 			fputc('\n', stdout);
+			fflush(stdout);
 		}
 		fprintf(stderr, "hromada incident: the hub answered %ld\n", response.status);
 		rc = CLI_EXIT_FAILED;

@@ -368,6 +368,7 @@ static int run_request(const struct request_args *a)
 	else
 		fwrite(response.body.data, 1, response.body.len, stdout);
 	fputc('\n', stdout);
+	fflush(stdout); /* the answer whole before the status line, on a shared pipe too */
 	status = response.status >= 200 && response.status < 300 ? CLI_EXIT_OK : CLI_EXIT_FAILED;
 	fprintf(stderr, "hromada member: %ld, signed by %s\n", response.status, keyid);
 	goto done;

@@ -24,6 +24,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "nccc/incident.h"
 #include "nccc/indicator.h"
 
@@ -533,11 +534,23 @@ hr_status nccc_index_catch_up(struct nccc *nccc, struct store *store, struct hr_
 	store_bind_int64(stmt, 1, nccc->indexed_row);
 	while ((rc = store_step(stmt, &row, err)) == HR_OK && row) {
 		int64_t ref = store_column_int64(stmt, 0);
+		const char *type = store_column_text(stmt, 1, NULL);
+		struct hr_error why = {0};
 
-		if ((rc = value_index_add(nccc->index, store_column_text(stmt, 1, NULL),
-					  store_column_text(stmt, 2, NULL), (uint64_t)ref, err)) !=
-		    HR_OK)
-			break;
+		/* a whole STIX pattern is kept, never compared: it has no one value */
+		if (strcmp(type, "stix-pattern") != 0 &&
+		    (rc = value_index_add(nccc->index, type, store_column_text(stmt, 2, NULL),
+					  (uint64_t)ref, &why)) != HR_OK) {
+			if (rc == HR_E_NOMEM) {
+				hr_error_set(err, rc, STAGE, "%s", why.message);
+				break;
+			}
+			/* checked when it was stored: only a rule that changed since
+			 * refuses it now; the row stays, unindexed, and says so */
+			log_warn("nccc.index", "indicator row %lld not indexed: %s", (long long)ref,
+				 why.message);
+			rc = HR_OK;
+		}
 		nccc->indexed_row = ref;
 	}
 	store_stmt_free(stmt);
