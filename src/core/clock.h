@@ -30,15 +30,21 @@ static inline uint64_t clock_realtime_ms(void)
 #define CLOCK_UTC_TEXT_MAX 24
 
 /* seconds since the epoch as RFC 3339 UTC, "2026-12-06T18:21:07Z" (what logs,
- * lists and feeds write); the decimal seconds when the year has no four digits. */
+ * lists and feeds write), years 0000 to 9999 as RFC 3339 has them; the decimal
+ * seconds for a year outside them. */
 static inline void clock_format_utc(int64_t seconds, char out[CLOCK_UTC_TEXT_MAX])
 {
 	struct tm tm;
 	time_t s = (time_t)seconds;
 
-	if (gmtime_r(&s, &tm) == NULL ||
-	    strftime(out, CLOCK_UTC_TEXT_MAX, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	/* not strftime's %Y: it writes year 999 as "999", which is not RFC 3339 */
+	if (gmtime_r(&s, &tm) == NULL || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
 		snprintf(out, CLOCK_UTC_TEXT_MAX, "%lld", (long long)seconds);
+	else
+		snprintf(out, CLOCK_UTC_TEXT_MAX, "%04u-%02u-%02uT%02u:%02u:%02uZ",
+			 (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
+			 (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u,
+			 (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u);
 }
 
 /*
