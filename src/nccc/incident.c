@@ -251,6 +251,9 @@ hr_status incident_from_report(const json_t *body, const char *reporter, int64_t
 	if (detected_at > now + INCIDENT_FUTURE_SKEW_S)
 		return hr_error_set(err, HR_E_INVALID, STAGE,
 				    "detected_at is in the future (the hub's clock says now)");
+	if (detected_at < INCIDENT_EARLIEST)
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "detected_at is before 2000: not a date this hub believes");
 	if ((rc = share_list(body, known, known_context, &share, err)) != HR_OK)
 		return rc;
 	rc = hr_json_get_array(body, "indicators", false, &list, err);
@@ -308,6 +311,17 @@ hr_status incident_check_import(json_t *incident, int64_t now, size_t *dropped,
 				    "detected_at is not an RFC 3339 time");
 	if (class_text != NULL && !incident_class_valid(class_text))
 		json_object_set_new(incident, "class", json_string("other:undetermined"));
+	/* what a partner said that we cannot read as ours is dropped, not guessed */
+	if (json_object_get(incident, "level") != NULL &&
+	    (!json_is_integer(json_object_get(incident, "level")) ||
+	     json_integer_value(json_object_get(incident, "level")) < 0 ||
+	     json_integer_value(json_object_get(incident, "level")) > NCCC_LEVEL_MAX))
+		json_object_del(incident, "level");
+	if (detected_at > now + INCIDENT_FUTURE_SKEW_S || detected_at < INCIDENT_EARLIEST)
+		detected_at = now;
+	if (json_string_length(json_object_get(incident, "summary")) > NCCC_SUMMARY_MAX)
+		return hr_error_set(err, HR_E_INVALID, STAGE, "the summary is over %d bytes",
+				    NCCC_SUMMARY_MAX);
 	if (list != NULL && !json_is_array(list))
 		return hr_error_set(err, HR_E_INVALID, STAGE, "indicators must be an array");
 	if (json_array_size(list) > NCCC_INDICATORS_MAX)

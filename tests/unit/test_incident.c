@@ -646,6 +646,13 @@ static void test_from_report_refuses_detected_at_beyond_skew(void **state)
 	json_decref(body);
 }
 
+static void test_from_report_refuses_detected_at_before_2000(void **state)
+{
+	(void)state;
+	refused_with("detected_at", json_string("0999-01-01T00:00:00Z"), "before 2000");
+	refused_with("detected_at", json_string("1999-12-31T23:59:59Z"), "before 2000");
+}
+
 static void test_from_report_refuses_bad_level(void **state)
 {
 	(void)state;
@@ -873,6 +880,7 @@ int main(void)
 	    cmocka_unit_test(test_from_report_refuses_unknown_field),
 	    cmocka_unit_test(test_from_report_refuses_missing_detected_at),
 	    cmocka_unit_test(test_from_report_refuses_detected_at_beyond_skew),
+	    cmocka_unit_test(test_from_report_refuses_detected_at_before_2000),
 	    cmocka_unit_test(test_from_report_refuses_bad_level),
 	    cmocka_unit_test(test_from_report_refuses_unknown_class),
 	    cmocka_unit_test(test_from_report_refuses_bad_tlp),
