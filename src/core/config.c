@@ -349,15 +349,21 @@ hr_status config_get_choice(struct config *cfg, const char *section, const char 
 			    key, value ? value : "", list);
 }
 
-hr_status config_check_unused(const struct config *cfg, struct hr_error *err)
+hr_status config_check_unused_section(const struct config *cfg, const char *section,
+				      struct hr_error *err)
 {
 	for (size_t i = 0; i < cfg->count; i++) {
 		const struct config_entry *e = &cfg->entries[i];
-		if (!e->used)
+		if (!e->used && (section == NULL || strcmp(e->section, section) == 0))
 			return hr_error_set(err, HR_E_INVALID, STAGE, "%s: unknown setting %s.%s",
 					    e->origin, e->section, e->key);
 	}
 	return HR_OK;
+}
+
+hr_status config_check_unused(const struct config *cfg, struct hr_error *err)
+{
+	return config_check_unused_section(cfg, NULL, err);
 }
 
 /*

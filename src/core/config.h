@@ -55,6 +55,10 @@ bool config_has(struct config *cfg, const char *section, const char *key);
 
 /* HR_E_INVALID naming the first key that no getter has read. */
 hr_status config_check_unused(const struct config *cfg, struct hr_error *err);
+/* The same within one section, once everything that reads it has: a typo there
+ * is named before a later failure could hide it. */
+hr_status config_check_unused_section(const struct config *cfg, const char *section,
+				      struct hr_error *err);
 
 /* Writes every key back as an INI file (used by `hromada up` to record each role's config). */
 hr_status config_write_file(const struct config *cfg, const char *path, struct hr_error *err);

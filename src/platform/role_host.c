@@ -134,7 +134,9 @@ hr_status role_host_start(struct config *cfg, const char *role_name, struct role
 	if ((rc = platform_make_dirs(h->state_dir, err)) != HR_OK)
 		goto fail;
 	http_server_options_default(&options);
-	if ((rc = http_server_options_from_config(cfg, &options, err)) != HR_OK)
+	if ((rc = http_server_options_from_config(cfg, &options, err)) != HR_OK ||
+	    (rc = config_check_unused_section(cfg, "server", err)) != HR_OK ||
+	    (rc = config_check_unused_section(cfg, "node", err)) != HR_OK)
 		goto fail;
 	snprintf(options.name, sizeof(options.name), "%s", h->name);
 	if ((h->server = http_server_new(&options, err)) == NULL) {
