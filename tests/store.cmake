@@ -39,3 +39,11 @@ set_tests_properties(unit.registry.postgresql PROPERTIES
   FIXTURES_REQUIRED ${HROMADA_PG_FIXTURE}
   ENVIRONMENT "${HROMADA_TEST_ENV};${HROMADA_PG_ENV}"
   TIMEOUT 300)
+
+# The nccc hub's store and correlation index on PostgreSQL
+# (tests/unit/test_nccc_store.c; on SQLite it runs as unit.nccc_store).
+add_test(NAME unit.nccc_store.postgresql COMMAND test_nccc_store postgresql)
+set_tests_properties(unit.nccc_store.postgresql PROPERTIES
+  FIXTURES_REQUIRED ${HROMADA_PG_FIXTURE}
+  ENVIRONMENT "${HROMADA_TEST_ENV};${HROMADA_PG_ENV}"
+  TIMEOUT 300)

@@ -345,7 +345,7 @@ static hr_status load_indicators(struct store *store, int64_t seq, json_t *incid
 	if (list == NULL ||
 	    (rc = store_prepare(store,
 				"SELECT ref, id, type, value, tlp, first_seen, comment,"
-				" (SELECT COALESCE(SUM(count), 0) FROM sightings"
+				" (SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) FROM sightings"
 				" WHERE indicator_ref = ref) FROM indicators WHERE incident_seq = ?"
 				" ORDER BY ref",
 				&stmt, err)) != HR_OK) {
