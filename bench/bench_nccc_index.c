@@ -14,9 +14,12 @@
  *      use (SipHash-2-4-128 and SHA-256 truncated) in ns per key.
  *  (b) ingest of a MISP feed of FEED attributes (default 1 000 000) in events
  *      of 1000 attributes, generated in memory as JSON:
- *        ours  = misp_event_parse (which normalises) + insert the rows into an
- *                SQLite table with no value index (rowid append, one
- *                transaction per event, a prepared statement) + value_index_add
+ *        ours  = the hub's own import path, as POST /v1/imports runs it:
+ *                misp_event_parse (which normalises), incident_check_import,
+ *                nccc_store_incident (the incident row and its indicators
+ *                appended in one transaction to the hub's SQLite schema, which
+ *                has no index on values, then read into the value index), and
+ *                per attribute value_index_find for "where else was this seen"
  *        MISP way = the same parse + insert into a table WITH an index on
  *                (type, value) + for each attribute a SELECT of the other rows
  *                holding its value (MISP's correlation step; MISP then also
@@ -40,8 +43,11 @@
 #include "core/buf.h"
 #include "core/digest.h"
 #include "core/error.h"
+#include "core/store.h"
+#include "nccc/incident.h"
 #include "nccc/indicator.h"
 #include "nccc/misp.h"
+#include "nccc/nccc_internal.h"
 #include "nccc/value_index.h"
 
 #define LOOKUPS         1000000u
@@ -408,25 +414,19 @@ struct ingest_stats {
 	uint64_t rows, correlations;
 };
 
-/* misp_way: the index on (type, value) and a correlation SELECT per attribute. */
-static struct ingest_stats ingest(char **texts, size_t events, const char *dir, bool misp_way)
+/* The MISP way: the index on (type, value) and a correlation SELECT per attribute. */
+static struct ingest_stats ingest_misp_way(char **texts, size_t events, const char *dir)
 {
 	struct ingest_stats st = {0};
-	struct value_index *vi = NULL;
 	struct hr_error err = {0};
-	sqlite3 *db = db_open(dir, misp_way ? "misp_way.db" : "ours.db");
-	sqlite3_stmt *ins, *sel = NULL;
-	uint64_t ids[64];
+	sqlite3 *db = db_open(dir, "misp_way.db");
+	sqlite3_stmt *ins, *sel;
 	double t0;
 
 	sql(db, "CREATE TABLE attributes(id INTEGER PRIMARY KEY, event TEXT, type TEXT, value "
 		"TEXT, tlp TEXT)");
-	if (misp_way) {
-		sql(db, "CREATE INDEX attributes_value ON attributes(type, value)");
-		sel = prepare(db, "SELECT id FROM attributes WHERE type=? AND value=? AND id<>?");
-	} else if (value_index_new(events * EVENT_SIZE, &vi, &err) != HR_OK) {
-		die("value_index_new", err.message);
-	}
+	sql(db, "CREATE INDEX attributes_value ON attributes(type, value)");
+	sel = prepare(db, "SELECT id FROM attributes WHERE type=? AND value=? AND id<>?");
 	ins = prepare(db, "INSERT INTO attributes(event, type, value, tlp) VALUES (?, ?, ?, ?)");
 	t0 = now_s();
 	for (size_t e = 0; e < events; e++) {
@@ -457,22 +457,12 @@ static struct ingest_stats ingest(char **texts, size_t events, const char *dir, 
 			sqlite3_reset(ins);
 			row = sqlite3_last_insert_rowid(db);
 			st.rows++;
-			if (misp_way) {
-				sqlite3_bind_text(sel, 1, class, -1, SQLITE_STATIC);
-				sqlite3_bind_text(sel, 2, value, -1, SQLITE_STATIC);
-				sqlite3_bind_int64(sel, 3, row);
-				while (sqlite3_step(sel) == SQLITE_ROW)
-					st.correlations++;
-				sqlite3_reset(sel);
-			} else {
-				size_t n;
-
-				if (value_index_add(vi, type, value, (uint64_t)row, &err) != HR_OK)
-					die("value_index_add", err.message);
-				/* "where else was this seen", as the MISP way answers it */
-				value_index_find(vi, type, value, ids, 64, &n);
-				st.correlations += n - 1;
-			}
+			sqlite3_bind_text(sel, 1, class, -1, SQLITE_STATIC);
+			sqlite3_bind_text(sel, 2, value, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(sel, 3, row);
+			while (sqlite3_step(sel) == SQLITE_ROW)
+				st.correlations++;
+			sqlite3_reset(sel);
 		}
 		sql(db, "COMMIT");
 		json_decref(incidents);
@@ -481,7 +471,61 @@ static struct ingest_stats ingest(char **texts, size_t events, const char *dir, 
 	sqlite3_finalize(ins);
 	sqlite3_finalize(sel);
 	sqlite3_close(db);
-	value_index_free(vi);
+	return st;
+}
+
+/* The hub's own import path (nccc_imports.c), on its own schema and index. */
+static struct ingest_stats ingest_hub(char **texts, size_t events, const char *dir)
+{
+	struct ingest_stats st = {0};
+	struct nccc hub;
+	struct hr_error err = {0};
+	struct store *store = NULL;
+	char url[1024];
+	uint64_t ids[64];
+	double t0;
+
+	memset(&hub, 0, sizeof(hub));
+	pthread_mutex_init(&hub.index_lock, NULL);
+	snprintf(url, sizeof(url), "sqlite:%s/hub.db", dir);
+	if (store_pool_new(url, 1, &hub.pool, &err) != HR_OK ||
+	    store_pool_acquire(hub.pool, 1000, &store, &err) != HR_OK ||
+	    store_migrate(store, nccc_migrations, nccc_migration_count, &err) != HR_OK ||
+	    value_index_new(events * EVENT_SIZE, &hub.index, &err) != HR_OK)
+		die("the hub's store", err.message);
+	t0 = now_s();
+	for (size_t e = 0; e < events; e++) {
+		json_t *incidents, *inc, *ind;
+		size_t i, k, dropped;
+
+		if (misp_event_parse(texts[e], strlen(texts[e]), "PL/GOV/00000006/cert", &incidents,
+				     &err) != HR_OK)
+			die("misp_event_parse", err.message);
+		json_array_foreach(incidents, k, inc)
+		{
+			if (incident_check_import(inc, (int64_t)time(NULL), &dropped, &err) !=
+				HR_OK ||
+			    nccc_store_incident(&hub, store, inc, NULL, 0, &err) != HR_OK)
+				die("import", err.message);
+			json_array_foreach(json_object_get(inc, "indicators"), i, ind)
+			{
+				size_t n = 0;
+
+				/* "where else was this seen", as the MISP way answers it */
+				value_index_find(
+				    hub.index, json_string_value(json_object_get(ind, "type")),
+				    json_string_value(json_object_get(ind, "value")), ids, 64, &n);
+				st.rows++;
+				st.correlations += n > 0 ? n - 1 : 0;
+			}
+		}
+		json_decref(incidents);
+	}
+	st.seconds = now_s() - t0;
+	store_pool_release(hub.pool, store);
+	store_pool_free(hub.pool);
+	value_index_free(hub.index);
+	pthread_mutex_destroy(&hub.index_lock);
 	return st;
 }
 
@@ -497,13 +541,13 @@ static void feed_ingest(uint64_t attributes, const char *dir)
 	printf("== nccc MISP feed ingest: %" PRIu64 " attributes in %zu events (%.0f MB of "
 	       "JSON), one core ==\n",
 	       attributes, events, (double)bytes / 1e6);
-	ours = ingest(texts, events, dir, false);
-	theirs = ingest(texts, events, dir, true);
+	ours = ingest_hub(texts, events, dir);
+	theirs = ingest_misp_way(texts, events, dir);
 	rate_ours = (double)ours.rows / ours.seconds;
 	rate_theirs = (double)theirs.rows / theirs.seconds;
 	printf("%-58s  %12s  %12s\n", "path", "attributes/s", "correlations");
 	printf("%-58s  %12.0f  %12" PRIu64 "\n",
-	       "ours: parse + normalise + rowid append + value_index_add", rate_ours,
+	       "ours: the hub's import (POST /v1/imports) + index lookup", rate_ours,
 	       ours.correlations);
 	printf("%-58s  %12.0f  %12" PRIu64 "\n",
 	       "MISP way: parse + insert with (type,value) index + SELECT", rate_theirs,
