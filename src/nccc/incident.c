@@ -104,8 +104,10 @@ static json_t *time_json(int64_t seconds)
 	return json_string(text);
 }
 
+/* strict: refuse keys a report may not carry (a member's report); an import
+ * from a partner's format may carry more, which is not kept. */
 static hr_status one_indicator(const json_t *in, size_t i, enum tlp default_tlp, int64_t now,
-			       json_t *out, struct hr_error *err)
+			       bool strict, json_t *out, struct hr_error *err)
 {
 	static const char *const allowed[] = {"type", "value", "tlp", "comment", NULL};
 	const char *type, *value, *tlp_text = NULL, *comment = NULL;
@@ -117,7 +119,7 @@ static hr_status one_indicator(const json_t *in, size_t i, enum tlp default_tlp,
 	if (!json_is_object(in))
 		return hr_error_set(err, HR_E_INVALID, STAGE, "indicators[%zu] is not an object",
 				    i);
-	if ((rc = hr_json_only_keys(in, allowed, err)) != HR_OK ||
+	if ((strict && (rc = hr_json_only_keys(in, allowed, err)) != HR_OK) ||
 	    (rc = hr_json_get_string(in, "type", true, 64, &type, err)) != HR_OK ||
 	    (rc = hr_json_get_string(in, "value", true, NCCC_VALUE_MAX, &value, err)) != HR_OK ||
 	    ((rc = hr_json_get_string(in, "tlp", false, 32, &tlp_text, err)) != HR_OK &&
@@ -159,7 +161,7 @@ hr_status incident_indicators_from(const json_t *list, enum tlp default_tlp, int
 		return HR_E_NOMEM;
 	json_array_foreach(list, i, item)
 	{
-		if ((rc = one_indicator(item, i, default_tlp, now, result, err)) != HR_OK) {
+		if ((rc = one_indicator(item, i, default_tlp, now, true, result, err)) != HR_OK) {
 			json_decref(result);
 			return rc;
 		}
@@ -331,29 +333,8 @@ hr_status incident_check_import(json_t *incident, int64_t now, size_t *dropped,
 		return HR_E_NOMEM;
 	json_array_foreach(list, i, item)
 	{
-		json_t *one = json_pack(
-		    "{s:O?,s:O?,s:O?,s:O?}", "type", json_object_get(item, "type"), "value",
-		    json_object_get(item, "value"), "tlp", json_object_get(item, "tlp"), "comment",
-		    json_object_get(item, "comment"));
-		json_t *normal = NULL, *wrap = json_array();
-
-		if (one != NULL) { /* drop absent optional keys the pack left as null */
-			if (json_is_null(json_object_get(one, "tlp")))
-				json_object_del(one, "tlp");
-			if (json_is_null(json_object_get(one, "comment")))
-				json_object_del(one, "comment");
-		}
-		if (one == NULL || wrap == NULL || json_array_append_new(wrap, one) != 0) {
-			json_decref(wrap);
-			json_decref(kept);
-			return HR_E_NOMEM;
-		}
-		if (incident_indicators_from(wrap, tlp, now, &normal, NULL) == HR_OK)
-			json_array_extend(kept, normal);
-		else
+		if (one_indicator(item, i, tlp, now, false, kept, NULL) != HR_OK)
 			(*dropped)++;
-		json_decref(normal);
-		json_decref(wrap);
 	}
 	if (uuid_v4(id) != HR_OK) {
 		json_decref(kept);
