@@ -88,7 +88,7 @@ static int call(const struct incident_args *a, const char *method, const char *p
 		return CLI_EXIT_USAGE;
 	}
 	(void)hr_json_parse(response.body.data, response.body.len, answer, NULL);
-	if (raw != NULL)
+	if (raw != NULL && response.body.len > 0)
 		buf_append(raw, response.body.data, response.body.len);
 	if (response.status < 200 || response.status > 299) {
 		if (*answer != NULL) {
@@ -295,7 +295,8 @@ static int save(const char *dir, const char *name, const struct buf *data)
 	struct hr_error err = {0};
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (file_write_atomic(path, data->data, data->len, 0644, &err) != HR_OK) {
+	if (file_write_atomic(path, data->len > 0 ? (const void *)data->data : "", data->len, 0644,
+			      &err) != HR_OK) {
 		cli_print_error(&err);
 		return CLI_EXIT_USAGE;
 	}

@@ -365,7 +365,7 @@ static int run_request(const struct request_args *a)
 		goto failed;
 	if (hr_json_parse(response.body.data, response.body.len, &answer, NULL) == HR_OK)
 		json_dumpf(answer, stdout, JSON_INDENT(2));
-	else
+	else if (response.body.len > 0) /* an empty answer has no buffer at all */
 		fwrite(response.body.data, 1, response.body.len, stdout);
 	fputc('\n', stdout);
 	fflush(stdout); /* the answer whole before the status line, on a shared pipe too */

@@ -53,7 +53,8 @@ enum security_event {
 
 /*
  * From the role's [report] settings; *out is NULL (and HR_OK) when no hub is
- * configured. self signs the reports and must outlive the reporter; service
+ * configured. self signs the reports and must outlive the reporter (free the
+ * reporter before the signer: its thread holds per-thread signing state); service
  * names what the role is ("UA gateway"). Stage "config".
  */
 hr_status incident_reporter_from_config(struct config *config, const struct member_identity *self,

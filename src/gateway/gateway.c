@@ -543,6 +543,9 @@ static void gateway_close(void *state)
 
 	if (g == NULL)
 		return;
+	/* first: its thread signs with our key, whose per-thread state goes when
+	 * the thread ends, which must be before the key is freed */
+	incident_reporter_free(g->reporter);
 	store_pool_free(g->pool);
 	directory_free(g->directory);
 	signer_free(g->signer);
@@ -552,7 +555,6 @@ static void gateway_close(void *state)
 	audit_close(g->audit);
 	consent_checker_free(g->consents);
 	federation_free(g->federation);
-	incident_reporter_free(g->reporter);
 	free(g);
 }
 

@@ -363,6 +363,11 @@ static hr_status event_read(const json_t *e, const char *partner, json_t *out, s
 			return hr_error_set(err, HR_E_INVALID, "misp",
 					    "event %s: date '%.16s' is not YYYY-MM-DD", external_id,
 					    date);
+		/* MISP's times are seconds since 1970: an earlier date has none */
+		if (day.seconds < 0)
+			return hr_error_set(err, HR_E_INVALID, "misp",
+					    "event %s: date '%.16s' is before 1970", external_id,
+					    date);
 		clock_format_utc(day.seconds, detected);
 	} else if (stamp >= 0) {
 		clock_format_utc(stamp, detected);

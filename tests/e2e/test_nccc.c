@@ -324,7 +324,8 @@ static void pull_all(const char *as, struct buf *all)
 		assert_int_equal(member(as, "GET", path, NULL, NULL), 0);
 		buf_append_str(all, out);
 	}
-	assert_int_equal(member(as, "GET", "/feeds/misp/hashes.csv", NULL, NULL), 0);
+	if (member(as, "GET", "/feeds/misp/hashes.csv", NULL, NULL) != 0)
+		fail_msg("hashes.csv as %s: %.2000s", as, out);
 	buf_append_str(all, out);
 	assert_int_equal(member(as, "GET", "/taxii2/api/collections/", NULL, &collections), 0);
 	snprintf(path, sizeof(path), "/taxii2/api/collections/%s/objects/",
@@ -465,8 +466,8 @@ static bool validate(const json_t *objects)
 
 	snprintf(schemas, sizeof(schemas), "%s/schemas/stix2.1/schemas", shared_dir);
 	if (access(schemas, R_OK) != 0 ||
-	    tk_run((char *[]){"/usr/bin/python3", "-c", "import jsonschema", NULL}, out, OUT_MAX, 30000) !=
-		0) {
+	    tk_run((char *[]){"/usr/bin/python3", "-c", "import jsonschema", NULL}, out, OUT_MAX,
+		   30000) != 0) {
 		if (!said)
 			printf(
 			    "# skipped: STIX schema validation (no %s or no python3-jsonschema)\n",

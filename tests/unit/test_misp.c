@@ -525,6 +525,10 @@ static void test_refuses_hostile_input(void **state)
 		       " \"info\": \"x\", \"date\": \"yesterday\"}}",
 		       "date");
 	expect_refused("{\"Event\": {" EV ", \"timestamp\": \"-5\"}}", "timestamp");
+	/* found by fuzz_misp_event: a date MISP's epoch times cannot say */
+	expect_refused("{\"Event\": {\"uuid\": \"11111111-1111-4111-8111-111111111111\","
+		       " \"info\": \"x\", \"date\": \"1013-03-04\"}}",
+		       "before 1970");
 	expect_refused("{\"Event\": {" EV ", \"Attribute\": {}}}", "not an array");
 	expect_refused("{\"Event\": {" EV ", \"Attribute\": [7]}}", "not an object");
 	expect_refused("{\"Event\": {" EV ", \"Attribute\": [{\"type\": \"ip-dst\","
