@@ -400,16 +400,15 @@ static bool read_paging(struct nccc *nccc, struct http_request *req,
 	*limit = TAXII_LIMIT;
 	if (after != NULL) {
 		const char *dot = strchr(after, '.');
+		size_t digits;
 		long ms = 0;
 
 		if (!clock_parse_utc(after, &seconds))
 			goto bad;
 		/* the milliseconds clock_parse_utc drops: ".5" is 500, ".123456" 123 */
-		for (int d = 0; d < 3; d++)
-			ms = ms * 10 + (dot != NULL && dot[1 + d] >= '0' && dot[1 + d] <= '9' &&
-						strspn(dot + 1, "0123456789") > (size_t)d
-					    ? dot[1 + d] - '0'
-					    : 0);
+		digits = dot != NULL ? strspn(dot + 1, "0123456789") : 0;
+		for (size_t d = 0; d < 3; d++)
+			ms = ms * 10 + (d < digits ? dot[1 + d] - '0' : 0);
 		*added_after_ms = seconds * 1000 + ms;
 	}
 	if (next != NULL) {
