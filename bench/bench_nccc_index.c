@@ -43,6 +43,7 @@
 #include "core/buf.h"
 #include "core/digest.h"
 #include "core/error.h"
+#include "core/log.h"
 #include "core/store.h"
 #include "nccc/incident.h"
 #include "nccc/indicator.h"
@@ -563,6 +564,7 @@ int main(int argc, char **argv)
 {
 	uint64_t count = 10000000, feed = 1000000;
 
+	log_set_level(LOG_LEVEL_WARN); /* the figures, not the store's start-up lines */
 	if (argc < 2) {
 		fprintf(stderr, "usage: %s DIR [COUNT [FEED]]\n", argv[0]);
 		return 2;
