@@ -12,7 +12,7 @@
 
 #include <hromada/status.h>
 
-#define UUID_TEXT_LEN 36 /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" */
+#define UUID_TEXT_LEN 36 /* 8-4-4-4-12 hex digits with their dashes */
 
 /* A random version-4 UUID, lower case, into out[UUID_TEXT_LEN + 1]. HR_E_CRYPTO
  * when the system's random source fails. */
