@@ -204,8 +204,6 @@ void nccc_reply_error(struct nccc *nccc, struct http_request *request,
 {
 	unsigned status = http_status_for(err->status);
 
-	if (err->status == HR_E_INVALID)
-		status = 400;
 	if (caller != NULL && caller->signed_call)
 		member_reply_error(request, &nccc->self, status, hr_status_name(err->status),
 				   err->message);

@@ -46,14 +46,6 @@ static struct store *acquire(struct nccc *nccc, struct http_request *req,
 	return store;
 }
 
-/* Signed, by a member the hub knows. */
-static bool identify_member(struct nccc *nccc, struct http_request *req, struct nccc_caller *caller)
-{
-	if (!nccc_caller_identify(nccc, req, false, caller))
-		return false;
-	return true;
-}
-
 static bool read_time(struct nccc *nccc, struct http_request *req, const struct nccc_caller *caller,
 		      int64_t *now)
 {
@@ -148,7 +140,7 @@ static void handle_report(struct http_request *req, void *context)
 	char id[UUID_TEXT_LEN + 1];
 	uint64_t leaf = 0;
 
-	if (!identify_member(nccc, req, &caller))
+	if (!nccc_caller_identify(nccc, req, false, &caller))
 		return;
 	if (http_request_json(req, &body, &err) != HR_OK ||
 	    incident_from_report(body, caller.member, nccc_now(nccc), nccc_member_known, nccc,
@@ -232,7 +224,7 @@ static void handle_stage(struct http_request *req, void *context)
 	uint64_t leaf = 0;
 	hr_status rc;
 
-	if (!identify_member(nccc, req, &caller))
+	if (!nccc_caller_identify(nccc, req, false, &caller))
 		return;
 	if (http_request_json(req, &body, &err) != HR_OK ||
 	    hr_json_only_keys(body, allowed, &err) != HR_OK ||
@@ -323,7 +315,8 @@ static void handle_list(struct http_request *req, void *context)
 	char country[4] = "", organisation[MEMBER_ID_MAX] = "";
 	size_t i;
 
-	if (!identify_member(nccc, req, &caller) || !read_time(nccc, req, &caller, &now) ||
+	if (!nccc_caller_identify(nccc, req, false, &caller) ||
+	    !read_time(nccc, req, &caller, &now) ||
 	    !read_page(nccc, req, &caller, &after, &limit) ||
 	    (store = acquire(nccc, req, &caller)) == NULL)
 		return;
@@ -380,7 +373,7 @@ static void handle_sighting(struct http_request *req, void *context)
 	size_t matched = 0;
 	hr_status rc;
 
-	if (!identify_member(nccc, req, &caller))
+	if (!nccc_caller_identify(nccc, req, false, &caller))
 		return;
 	if (http_request_json(req, &body, &err) != HR_OK ||
 	    hr_json_only_keys(body, allowed, &err) != HR_OK ||
@@ -422,7 +415,7 @@ static void handle_correlations(struct http_request *req, void *context)
 	json_t *matches = NULL, *seen, *m;
 	size_t total = 0, i;
 
-	if (!identify_member(nccc, req, &caller))
+	if (!nccc_caller_identify(nccc, req, false, &caller))
 		return;
 	if (type == NULL || value == NULL) {
 		hr_error_set(&err, HR_E_INVALID, STAGE, "type and value are required");
