@@ -29,7 +29,7 @@
 
 #include "nccc/nccc_model.h"
 
-#define INCIDENT_FUTURE_SKEW_S 300 /* detected_at may be this far ahead of our clock */
+#define INCIDENT_FUTURE_SKEW_S 300       /* detected_at may be this far ahead of our clock */
 #define INCIDENT_EARLIEST      946684800 /* 2000-01-01T00:00:00Z: no earlier detected_at */
 #define INCIDENT_DEADLINES_MAX 7
 

@@ -50,7 +50,11 @@ static hr_status each_shared(struct nccc *nccc, struct store *store,
 			     const struct nccc_caller *caller, int64_t added_after_ms, shared_fn fn,
 			     void *context, struct hr_error *err)
 {
-	struct nccc_list which = {0, added_after_ms, "", "", SCAN_BATCH};
+	/* what can never be shared with this reader is not even read: an unsigned
+	 * pull costs the hub the TLP:CLEAR incidents only, whatever else it holds */
+	struct nccc_list which = {
+	    0,  added_after_ms, "",
+	    "", SCAN_BATCH,     caller->member[0] == '\0' ? TLP_CLEAR : TLP_AMBER_STRICT};
 	size_t seen = 0;
 	hr_status rc;
 

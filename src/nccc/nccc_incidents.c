@@ -326,9 +326,9 @@ static void handle_list(struct http_request *req, void *context)
 		snprintf(country, sizeof(country), "%.2s", caller.member);
 	else if (!caller.partner)
 		member_organisation(caller.member, organisation, sizeof(organisation));
-	if (nccc_list_incidents(store,
-				&(struct nccc_list){after, 0, country, organisation, (size_t)limit},
-				&ids, &last, &err) != HR_OK ||
+	if (nccc_list_incidents(
+		store, &(struct nccc_list){after, 0, country, organisation, (size_t)limit, TLP_RED},
+		&ids, &last, &err) != HR_OK ||
 	    (list = json_array()) == NULL)
 		goto refuse;
 	json_array_foreach(ids, i, item)

@@ -129,6 +129,7 @@ struct nccc_list {
 	const char *country;    /* "" = any */
 	const char *organisation;
 	size_t max;
+	enum tlp tlp_max; /* incidents marked at most this (TLP_RED: any) */
 };
 /* Rows [{"id", "seq", "added_ms"}]; *last_seq the last position listed. */
 hr_status nccc_list_incidents(struct store *store, const struct nccc_list *which, json_t **rows,

@@ -492,7 +492,7 @@ hr_status nccc_list_incidents(struct store *store, const struct nccc_list *which
 		 store,
 		 "SELECT seq, id, added_at FROM incidents WHERE seq > ? AND added_at > ?"
 		 " AND (? = '' OR country = ?) AND (? = '' OR organisation = ?)"
-		 " ORDER BY seq LIMIT ?",
+		 " AND tlp <= ? ORDER BY seq LIMIT ?",
 		 &stmt, err)) != HR_OK) {
 		json_decref(list);
 		return list == NULL ? HR_E_NOMEM : rc;
@@ -503,7 +503,8 @@ hr_status nccc_list_incidents(struct store *store, const struct nccc_list *which
 	bind_text(stmt, 4, which->country);
 	bind_text(stmt, 5, which->organisation);
 	bind_text(stmt, 6, which->organisation);
-	store_bind_int64(stmt, 7, (int64_t)which->max);
+	store_bind_int64(stmt, 7, which->tlp_max);
+	store_bind_int64(stmt, 8, (int64_t)which->max);
 	while ((rc = store_step(stmt, &row, err)) == HR_OK && row) {
 		*last_seq = store_column_int64(stmt, 0);
 		json_array_append_new(list, json_pack("{s:s,s:I,s:I}", "id",

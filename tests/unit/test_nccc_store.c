@@ -268,22 +268,29 @@ static void test_listing_pages_and_filters(void **state)
 		OK(nccc_store_incident(&h.nccc, s, incident, NULL, 0, &err));
 		json_decref(incident);
 	}
-	OK(nccc_list_incidents(s, &(struct nccc_list){0, 0, "", "", 4}, &rows, &last, &err));
+	OK(nccc_list_incidents(s, &(struct nccc_list){0, 0, "", "", 4, TLP_RED}, &rows, &last,
+			       &err));
 	assert_int_equal(json_array_size(rows), 4);
 	json_decref(rows);
-	OK(nccc_list_incidents(s, &(struct nccc_list){last, 0, "", "", 4}, &rows, &last, &err));
+	OK(nccc_list_incidents(s, &(struct nccc_list){last, 0, "", "", 4, TLP_RED}, &rows, &last,
+			       &err));
 	assert_int_equal(json_array_size(rows), 2);
 	json_decref(rows);
-	OK(nccc_list_incidents(s, &(struct nccc_list){0, 0, "PL", "", 100}, &rows, &last, &err));
+	OK(nccc_list_incidents(s, &(struct nccc_list){0, 0, "PL", "", 100, TLP_RED}, &rows, &last,
+			       &err));
 	assert_int_equal(json_array_size(rows), 1);
 	json_decref(rows);
-	OK(nccc_list_incidents(s, &(struct nccc_list){0, 0, "", "UA/GOV/00015622", 100}, &rows,
-			       &last, &err));
+	OK(nccc_list_incidents(s, &(struct nccc_list){0, 0, "", "UA/GOV/00015622", 100, TLP_RED},
+			       &rows, &last, &err));
 	assert_int_equal(json_array_size(rows), 5);
 	json_decref(rows);
-	OK(nccc_list_incidents(s, &(struct nccc_list){0, before_ms, "", "", 100}, &rows, &last,
-			       &err));
+	OK(nccc_list_incidents(s, &(struct nccc_list){0, before_ms, "", "", 100, TLP_RED}, &rows,
+			       &last, &err));
 	assert_int_equal(json_array_size(rows), 1); /* the import only */
+	json_decref(rows);
+	OK(nccc_list_incidents(s, &(struct nccc_list){0, 0, "", "", 100, TLP_GREEN}, &rows, &last,
+			       &err));
+	assert_int_equal(json_array_size(rows), 1); /* the GREEN import, not the AMBER reports */
 	json_decref(rows);
 	store_pool_release(h.nccc.pool, s);
 	hub_close(&h);
