@@ -31,10 +31,11 @@
  * The key is [a-z]* and is a key, not a spelling: Шевченко is "xevxenko".
  *
  * Decisions, and what the key does not do:
- *  - Ukrainian and Russian forms of a name (Олександр / Александр, Олег and
- *    Oleg do meet since г and g are one class) are different names and keep
- *    different keys: o- versus a-. Matching across name forms is an alias
- *    table's job, above the key.
+ *  - Ukrainian and Russian forms of a name (Олександр / Александр,
+ *    Oleksandr / Aleksandr / Alexander) are different names and keep
+ *    different keys; matching across name forms is an alias table's job,
+ *    above the key. Forms that differ only in letters the key merges do
+ *    meet: Oleh / Oleg, Hryhorii / Grigoriy (г and g are one class).
  *  - "ch" is read as ч (English, 2010) or ш (French, merged with ч anyway);
  *    German, Polish and Czech "ch" for х (Mychajlo, Charkiw) is therefore not
  *    matched to "kh" (Mykhailo, Kharkiv).

@@ -176,6 +176,7 @@ static void test_other_ukrainian_names_meet_their_old_spellings(void **state)
 						  "Cvietajeva", NULL};
 	static const char *const znamianka[] = {"Знам'янка",  "Znamianka", "Znamyanka",
 						"Znam'yanka", "Znamjanka", NULL};
+	static const char *const oleh[] = {"Олег", "Oleh", "Oleg", NULL};
 	static const char *const zghorany[] = {"Згорани", "Zghorany", NULL};
 	static const char *const kovalchuk[] = {"Ковальчук",   "Koval'chuk",  "Kovalchuk",
 						"Kowaltschuk", "Kovaltchouk", NULL};
@@ -187,6 +188,7 @@ static void test_other_ukrainian_names_meet_their_old_spellings(void **state)
 	expect_same_key(tsvietaieva);
 	expect_same_key(znamianka);
 	expect_same_key(zghorany);
+	expect_same_key(oleh);
 	expect_same_key(kovalchuk);
 }
 
@@ -223,6 +225,7 @@ static void test_different_names_keep_different_keys(void **state)
 	/* Ukrainian and Russian forms of a name are different names (translit.h) */
 	expect_different_keys("Олександр", "Александр");
 	expect_different_keys("Oleksandr", "Aleksandr");
+	expect_different_keys("Oleksandr", "Alexander");
 }
 
 static void test_key_is_lower_case_ascii_and_skips_everything_else(void **state)
