@@ -400,6 +400,8 @@ hr_status translit_to_latin_2010(const char *utf8, size_t len, char *out, size_t
 					       cyrillic_lower(prev) == 0x437);
 		} else if (is_apostrophe(cp) && prev >= 0x400 && prev <= 0x4FF) {
 			continue; /* Знам'янка, Znamianka: the apostrophe is dropped */
+		} else if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) {
+			continue; /* control characters (NUL too) never reach a report */
 		}
 		if (latin) {
 			/* capitals: Ш -> Sh, but SH inside a word written in capitals */

@@ -73,7 +73,8 @@ hr_status translit_name_key(const char *utf8, size_t len, char *out, size_t size
 /*
  * The 2010 national Latin spelling of len bytes of UTF-8 into out (size bytes,
  * NUL-terminated). Ukrainian (and the Russian ы э ё ъ) letters are
- * transliterated; every other character is copied as it is. Errors as for
+ * transliterated; control characters (NUL among them) are dropped, so the
+ * text is safe to print; every other character is copied as it is. Errors as for
  * translit_name_key.
  */
 hr_status translit_to_latin_2010(const char *utf8, size_t len, char *out, size_t size,

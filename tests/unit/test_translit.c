@@ -130,6 +130,16 @@ static void test_2010_spelling_follows_capitals_and_keeps_other_text(void **stat
 	expect_latin("Ковальчук Łukasz 12", "Kovalchuk Łukasz 12");
 	expect_latin("Фёдор Хрущёв", "Fiodor Khrushchiov");
 	expect_latin("", "");
+	{
+		/* control characters, an embedded NUL among them, are dropped */
+		static const char with_nul[] = "Ше\0в\x1b[31mченко\x7f";
+		char out[64];
+
+		assert_int_equal(
+		    translit_to_latin_2010(with_nul, sizeof(with_nul) - 1, out, sizeof(out), NULL),
+		    HR_OK);
+		assert_string_equal(out, "Shev[31mchenko");
+	}
 }
 
 static void test_every_spelling_of_shevchenko_shares_a_key(void **state)
