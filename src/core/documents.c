@@ -154,3 +154,17 @@ bool member_id_valid(const char *id)
 	}
 	return segments == 4 && run > 0;
 }
+
+int document_check_731(const char *s, size_t n, size_t skip)
+{
+	static const int weights[3] = {7, 3, 1};
+	int sum = 0;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (i == skip)
+			continue;
+		sum += weights[k++ % 3] * (s[i] >= 'A' ? s[i] - 'A' + 10 : s[i] - '0');
+	}
+	return sum % 10;
+}

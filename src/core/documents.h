@@ -36,6 +36,15 @@ bool person_id_valid(const char *id);
 bool rnokpp_valid(const char *digits);
 bool pesel_valid(const char *digits);
 
+/*
+ * The 7-3-1 check digit of Polish identity cards and passports and of
+ * Ukraine's УНЗР record numbers: weights 7, 3, 1 repeating over the n
+ * characters of s (digits as themselves, letters A=10 ... Z=35), skipping the
+ * character at index skip (the check digit's own place), mod 10. s holds only
+ * digits and upper-case ASCII letters.
+ */
+int document_check_731(const char *s, size_t n, size_t skip);
+
 /* Member ids (DESIGN.md §3, X-Road style): four non-empty segments of
  * [A-Za-z0-9_.-] separated by '/', COUNTRY/CLASS/CODE/SUBSYSTEM, shorter than
  * MEMBER_ID_MAX. */

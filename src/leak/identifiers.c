@@ -52,27 +52,6 @@ static bool looks_cyrillic(char c)
 	return strchr("ABEIKMHOPCTX", c) != NULL;
 }
 
-static int letter_value(char c)
-{
-	return c - 'A' + 10;
-}
-
-/* Weights 7,3,1 repeating over the letters and digits of s, skipping index
- * skip (the check digit's place), mod 10. */
-static int weighted_731(const char *s, size_t n, size_t skip)
-{
-	static const int w[3] = {7, 3, 1};
-	int sum = 0;
-	size_t k = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (i == skip)
-			continue;
-		sum += w[k++ % 3] * (s[i] >= 'A' ? letter_value(s[i]) : s[i] - '0');
-	}
-	return sum % 10;
-}
-
 static bool shape_is(const char *s, size_t letters, size_t digits)
 {
 	if (strlen(s) != letters + digits)
@@ -91,19 +70,19 @@ static bool shape_is(const char *s, size_t letters, size_t digits)
 /* AAA C DDDDD: the check digit is the fourth character. */
 bool leak_pl_id_card_valid(const char *s)
 {
-	return shape_is(s, 3, 6) && weighted_731(s, 9, 3) == s[3] - '0';
+	return shape_is(s, 3, 6) && document_check_731(s, 9, 3) == s[3] - '0';
 }
 
 /* AA C DDDDDD: the check digit is the third character. */
 bool leak_pl_passport_valid(const char *s)
 {
-	return shape_is(s, 2, 7) && weighted_731(s, 9, 2) == s[2] - '0';
+	return shape_is(s, 2, 7) && document_check_731(s, 9, 2) == s[2] - '0';
 }
 
 /* УНЗР: YYYYMMDD NNNN C, 7,3,1 over the first twelve digits. */
 static bool unzr_valid(const char *d)
 {
-	return weighted_731(d, 12, 12) == d[12] - '0';
+	return document_check_731(d, 12, 12) == d[12] - '0';
 }
 
 /* The body of an identifier: letters (upper case, Cyrillic look-alikes in

@@ -223,47 +223,21 @@ static uint64_t document_value(const struct population *pop, int type, uint64_t 
 	return population_perm_apply(&pop->numbers[type], index);
 }
 
-/* Letter values of Polish document numbers: A=10 ... Z=35. */
-static int pl_letter_value(char c)
-{
-	return c - 'A' + 10;
-}
-
-/* Polish identity card: AAA C DDDDD, C = (7,3,1 over AAA, 7,3,1,7,3 over DDDDD) mod 10. */
+/* Polish identity card: AAA C DDDDD, C the 7-3-1 check digit over the rest. */
 static void pl_id_card_number(uint64_t v, char out[33])
 {
-	static const int weights[8] = {7, 3, 1, 7, 3, 1, 7, 3};
-	char letters[4], digits[6];
-	int sum = 0;
-
-	letters[0] = (char)('A' + v / 100000 / 676 % 26);
-	letters[1] = (char)('A' + v / 100000 / 26 % 26);
-	letters[2] = (char)('A' + v / 100000 % 26);
-	letters[3] = 0;
-	snprintf(digits, sizeof(digits), "%05u", (unsigned)(v % 100000));
-	for (int i = 0; i < 3; i++)
-		sum += weights[i] * pl_letter_value(letters[i]);
-	for (int i = 0; i < 5; i++)
-		sum += weights[3 + i] * (digits[i] - '0');
-	snprintf(out, 33, "%s%d%s", letters, sum % 10, digits);
+	snprintf(out, 33, "%c%c%c0%05u", (char)('A' + v / 100000 / 676 % 26),
+		 (char)('A' + v / 100000 / 26 % 26), (char)('A' + v / 100000 % 26),
+		 (unsigned)(v % 100000));
+	out[3] = (char)('0' + document_check_731(out, 9, 3));
 }
 
-/* Polish passport: AA C DDDDDD, C = (7,3 over AA, 1,7,3,1,7,3 over the digits) mod 10. */
+/* Polish passport: AA C DDDDDD, C the 7-3-1 check digit over the rest. */
 static void pl_passport_number(uint64_t v, char out[33])
 {
-	static const int weights[8] = {7, 3, 1, 7, 3, 1, 7, 3};
-	char letters[3], digits[7];
-	int sum = 0;
-
-	letters[0] = (char)('A' + v / 1000000 / 26 % 26);
-	letters[1] = (char)('A' + v / 1000000 % 26);
-	letters[2] = 0;
-	snprintf(digits, sizeof(digits), "%06u", (unsigned)(v % 1000000));
-	for (int i = 0; i < 2; i++)
-		sum += weights[i] * pl_letter_value(letters[i]);
-	for (int i = 0; i < 6; i++)
-		sum += weights[2 + i] * (digits[i] - '0');
-	snprintf(out, 33, "%s%d%s", letters, sum % 10, digits);
+	snprintf(out, 33, "%c%c0%06u", (char)('A' + v / 1000000 / 26 % 26),
+		 (char)('A' + v / 1000000 % 26), (unsigned)(v % 1000000));
+	out[2] = (char)('0' + document_check_731(out, 9, 2));
 }
 
 /* Series of n Cyrillic letters (UA) from value, most significant first. */
