@@ -4,9 +4,10 @@
  *
  * Why: Ukrainian leaks come as UTF-8 or as CP1251 (1C exports, old Excel
  * CSVs); every field must reach the matcher as UTF-8. The CP1251 table is not
- * written out here: it is built once per reader by asking the C library's
+ * written out here: it is built by asking the C library's
  * iconv ("CP1251" -> "UTF-8") for each byte 0x80-0xFF, so the per-byte work
- * in the hot loop is a table look-up, not an iconv call. The one byte CP1251
+ * in the hot loop is a table look-up, not an iconv call; the table is built
+ * once per process. The one byte CP1251
  * leaves undefined (0x98) becomes U+FFFD.
  *
  * A UTF-8 input with a field that is not valid UTF-8 (dumps glued together
@@ -18,6 +19,7 @@
  */
 #include <assert.h>
 #include <iconv.h>
+#include <pthread.h>
 
 #include "leak/dump_internal.h"
 
@@ -107,37 +109,46 @@ size_t dump_utf8_encode(uint32_t cp, uint8_t out[4])
 	return 4;
 }
 
-bool dump_cp1251_table(struct dump_reader *r)
+/* Built once per process (pthread_once): iconv_open loads a gconv module. */
+static pthread_once_t cp1251_once = PTHREAD_ONCE_INIT;
+static bool cp1251_ok;
+static uint8_t cp1251_utf8[128][4];
+static uint8_t cp1251_utf8_len[128];
+
+static void cp1251_build(void)
 {
 	iconv_t cd = iconv_open("UTF-8", "CP1251");
 	unsigned b;
 
-	if (cd == (iconv_t)-1) {
-		/* no converter: stray bytes of a UTF-8 input become U+FFFD */
-		for (b = 0; b < 128; b++)
-			r->cp1251_len[b] = (uint8_t)dump_utf8_encode(0xfffd, r->cp1251[b]);
-		r->have_cp1251 = false;
-		return false;
-	}
+	for (b = 0; b < 128; b++)
+		cp1251_utf8_len[b] = (uint8_t)dump_utf8_encode(0xfffd, cp1251_utf8[b]);
+	if (cd == (iconv_t)-1)
+		return; /* no converter: stray bytes of a UTF-8 input become U+FFFD */
 	for (b = 0x80; b <= 0xff; b++) {
 		char in[1] = {(char)b}, out[8];
 		char *ip = in, *op = out;
-		size_t il = 1, ol = sizeof(out);
+		size_t il = 1, ol = sizeof(out), n;
 
 		iconv(cd, NULL, NULL, NULL, NULL);
-		if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || il != 0 ||
-		    !dump_utf8_valid((const uint8_t *)out, sizeof(out) - ol, false) ||
-		    sizeof(out) - ol > 4 || sizeof(out) - ol == 0) {
-			r->cp1251_len[b - 0x80] =
-			    (uint8_t)dump_utf8_encode(0xfffd, r->cp1251[b - 0x80]);
+		if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || il != 0)
+			continue; /* 0x98 is undefined in CP1251: U+FFFD */
+		n = sizeof(out) - ol;
+		if (n == 0 || n > 4 || !dump_utf8_valid((const uint8_t *)out, n, false))
 			continue;
-		}
-		memcpy(r->cp1251[b - 0x80], out, sizeof(out) - ol);
-		r->cp1251_len[b - 0x80] = (uint8_t)(sizeof(out) - ol);
+		memcpy(cp1251_utf8[b - 0x80], out, n);
+		cp1251_utf8_len[b - 0x80] = (uint8_t)n;
 	}
 	iconv_close(cd);
-	r->have_cp1251 = true;
-	return true;
+	cp1251_ok = true;
+}
+
+bool dump_cp1251_table(struct dump_reader *r)
+{
+	pthread_once(&cp1251_once, cp1251_build);
+	memcpy(r->cp1251, cp1251_utf8, sizeof(r->cp1251));
+	memcpy(r->cp1251_len, cp1251_utf8_len, sizeof(r->cp1251_len));
+	r->have_cp1251 = cp1251_ok;
+	return cp1251_ok;
 }
 
 void dump_field_recode(struct dump_reader *r, struct dump_field *f, size_t *recode_used)
