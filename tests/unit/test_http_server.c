@@ -639,13 +639,15 @@ static void test_metrics_count_requests_per_route(void **state)
 		assert_still_serving(f->port);
 	tk_raw_exchange(f->port, "GET /nope HTTP/1.1\r\nHost: t\r\n\r\n", NULL, 0);
 	/* a request is counted when its connection completes, which may come just
-	 * after the client has its answer: scrape until the 404 is in (2 s at most) */
+	 * after the client has its answer, and in any order across connections:
+	 * scrape until every one is in (2 s at most) */
 	for (int tries = 0; tries < 100; tries++) {
 		assert_int_equal(tk_raw_exchange(f->port,
 						 "GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n", out,
 						 sizeof(out)),
 				 200);
-		if (strstr(out, "route=\"unmatched\",code=\"404\"}") != NULL)
+		if (strstr(out, "route=\"unmatched\",code=\"404\"}") != NULL &&
+		    strstr(out, "route=\"/hello\",code=\"200\"} 3\n") != NULL)
 			break;
 		usleep(20 * 1000);
 	}
