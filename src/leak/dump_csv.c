@@ -166,7 +166,7 @@ hr_status dump_csv_sniff(struct dump_reader *r, const uint8_t *sample, size_t le
 	static const uint8_t candidates[] = {',', ';', '\t', '|'};
 	struct sniff_record rec[2];
 	size_t counts[SNIFF_RECORDS], best_consistent = 0, best_count = 0, nrec, pos, i, k;
-	bool cut = r->len == DUMP_READ_BUFFER || len == DUMP_SAMPLE_SIZE;
+	bool cut = r->len == r->buf_size || len == DUMP_SAMPLE_SIZE;
 	uint8_t best = ',';
 
 	if (delimiter != 0) {

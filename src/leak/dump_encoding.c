@@ -158,8 +158,8 @@ void dump_field_recode(struct dump_reader *r, struct dump_field *f, size_t *reco
 	size_t i = 0, o = 0, n;
 
 	/* each input byte gives at most 3 output bytes, and the row holds at most
-	 * DUMP_ROW_MAX input bytes: 3 * DUMP_ROW_MAX is enough for a whole row */
-	assert(*recode_used + 3 * f->len <= 3 * (size_t)DUMP_ROW_MAX);
+	 * row_max input bytes: 3 * row_max is enough for a whole row */
+	assert(*recode_used + 3 * f->len <= 3 * r->row_max);
 	while (i < f->len) {
 		n = utf8_sequence(p + i, f->len - i);
 		if (n > 0) {

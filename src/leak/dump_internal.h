@@ -5,9 +5,9 @@
  * decoded field bytes to.
  *
  * Invariants (asserted where they matter):
- *  - r->pos <= r->len <= DUMP_READ_BUFFER;
- *  - r->row_len <= DUMP_ROW_MAX; an append that would pass it sets
- *    r->row_overflow instead and appends nothing, and the parser fails the row;
+ *  - r->pos <= r->len <= r->buf_size (DUMP_READ_BUFFER unless an option says);
+ *  - r->row_len <= r->row_max (DUMP_ROW_MAX unless an option says); an append that would pass it
+ * sets r->row_overflow instead and appends nothing, and the parser fails the row;
  *  - r->row never moves, so field pointers into it stay valid for the row.
  * Not for use outside src/leak/dump_*.c.
  */
@@ -41,6 +41,7 @@ struct dump_reader {
 	bool csv_header_pending; /* the header row is still to be read */
 
 	/* input */
+	size_t buf_size, row_max; /* the buffers' sizes (dump_options.buffer_bytes) */
 	uint8_t *buf;
 	size_t pos, len;
 	bool eof, io_failed;
@@ -51,7 +52,7 @@ struct dump_reader {
 	uint8_t *row;
 	size_t row_len;
 	bool row_overflow;
-	uint8_t *recode; /* 3 * DUMP_ROW_MAX, for fields of a UTF-8 input that are not */
+	uint8_t *recode; /* 3 * row_max, for fields of a UTF-8 input that are not */
 	uint64_t recoded_fields;
 
 	/* CP1251 bytes 0x80-0xFF as UTF-8 (from iconv; U+FFFD where undefined) */
@@ -133,7 +134,7 @@ static inline int dump_get(struct dump_reader *r)
 /* Appends bytes that are already UTF-8 (or ASCII). */
 static inline void dump_put_raw(struct dump_reader *r, const uint8_t *p, size_t n)
 {
-	if (n > DUMP_ROW_MAX - r->row_len) {
+	if (n > r->row_max - r->row_len) {
 		r->row_overflow = true;
 		return;
 	}
@@ -148,7 +149,7 @@ static inline void dump_put(struct dump_reader *r, int c)
 
 	if (b >= 0x80 && r->encoding == DUMP_ENCODING_CP1251)
 		dump_put_raw(r, r->cp1251[b - 0x80], r->cp1251_len[b - 0x80]);
-	else if (r->row_len < DUMP_ROW_MAX)
+	else if (r->row_len < r->row_max)
 		r->row[r->row_len++] = b;
 	else
 		r->row_overflow = true;

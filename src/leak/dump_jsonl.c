@@ -91,7 +91,7 @@ static hr_status json_string(struct dump_reader *r, struct hr_error *err)
 			high = 0;
 		}
 		if (r->row_overflow)
-			return json_error(r, err, "row longer than %u bytes", DUMP_ROW_MAX);
+			return json_error(r, err, "row longer than %zu bytes", r->row_max);
 		if (c < 0)
 			return json_error(r, err, "string is not closed");
 		if (c == '"') {
@@ -174,7 +174,7 @@ static hr_status json_raw(struct dump_reader *r, struct hr_error *err)
 			return json_error(r, err, "nested value is not closed");
 		dump_put(r, c);
 		if (r->row_overflow)
-			return json_error(r, err, "row longer than %u bytes", DUMP_ROW_MAX);
+			return json_error(r, err, "row longer than %zu bytes", r->row_max);
 		if (in_string) {
 			if (c == '\\') {
 				c = dump_get(r);
@@ -255,7 +255,7 @@ static hr_status json_value(struct dump_reader *r, struct hr_error *err, bool *n
 	while (scalar_char(dump_peek(r)))
 		dump_put(r, dump_get(r));
 	if (r->row_overflow)
-		return json_error(r, err, "row longer than %u bytes", DUMP_ROW_MAX);
+		return json_error(r, err, "row longer than %zu bytes", r->row_max);
 	p = r->row + start;
 	n = r->row_len - start;
 	if (n == 4 && memcmp(p, "null", 4) == 0) {

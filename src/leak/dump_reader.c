@@ -3,7 +3,7 @@
  * the encoding and, through dump_csv.c, the CSV dialect), handing out rows,
  * column names, progress.
  *
- * Detection reads the first block (DUMP_READ_BUFFER bytes, or the whole input
+ * Detection reads the first block (the read buffer's worth, or the whole input
  * if smaller) and looks at its first DUMP_SAMPLE_SIZE bytes, after a UTF-8 BOM
  * (which is skipped and settles the encoding as UTF-8):
  *  - encoding: the sample is valid UTF-8 (a character cut by the sample's end
@@ -34,7 +34,7 @@ bool dump_input_fill(struct dump_reader *r)
 	r->offset += r->len;
 	r->pos = 0;
 	r->len = 0;
-	n = fread(r->buf, 1, DUMP_READ_BUFFER, r->in);
+	n = fread(r->buf, 1, r->buf_size, r->in);
 	if (n == 0) {
 		r->eof = true;
 		if (ferror(r->in))
@@ -60,7 +60,7 @@ int dump_peek_at(struct dump_reader *r, size_t k)
 	r->len -= r->pos;
 	r->pos = 0;
 	while (r->len <= k) {
-		n = fread(r->buf + r->len, 1, DUMP_READ_BUFFER - r->len, r->in);
+		n = fread(r->buf + r->len, 1, r->buf_size - r->len, r->in);
 		if (n == 0) {
 			r->eof = true;
 			if (ferror(r->in))
@@ -146,8 +146,8 @@ hr_status dump_row_finish(struct dump_reader *r, struct dump_row *row, struct hr
 
 	if (r->row_overflow)
 		return dump_fail(r, err, HR_E_INVALID,
-				 "line %zu: row longer than %u bytes (an unclosed quote?)",
-				 row->line, DUMP_ROW_MAX);
+				 "line %zu: row longer than %zu bytes (an unclosed quote?)",
+				 row->line, r->row_max);
 	assert(row->count <= DUMP_FIELDS_MAX);
 	if (r->encoding == DUMP_ENCODING_UTF8) {
 		for (i = 0; i < row->count; i++) {
@@ -156,7 +156,7 @@ hr_status dump_row_finish(struct dump_reader *r, struct dump_row *row, struct hr
 			if (dump_utf8_valid((const uint8_t *)f->ptr, f->len, false))
 				continue;
 			if (r->recode == NULL) {
-				r->recode = malloc(3 * (size_t)DUMP_ROW_MAX);
+				r->recode = malloc(3 * r->row_max);
 				if (r->recode == NULL)
 					return dump_fail(r, err, HR_E_NOMEM,
 							 "line %zu: out of memory", row->line);
@@ -232,7 +232,9 @@ hr_status dump_reader_open(FILE *in, const struct dump_options *o, struct dump_r
 	if (o == NULL)
 		o = &def;
 	if (in == NULL || o->format > DUMP_FORMAT_SQL || o->encoding > DUMP_ENCODING_CP1251 ||
-	    o->header > DUMP_HEADER_NO)
+	    o->header > DUMP_HEADER_NO ||
+	    (o->buffer_bytes != 0 &&
+	     (o->buffer_bytes < DUMP_BUFFER_MIN || o->buffer_bytes > DUMP_READ_BUFFER)))
 		return hr_error_set(err, HR_E_INVALID, "dump", "bad dump reader options");
 	if (o->delimiter != 0 && (o->delimiter == '"' || o->delimiter == '\n' ||
 				  o->delimiter == '\r' || (uint8_t)o->delimiter >= 0x80))
@@ -245,8 +247,11 @@ hr_status dump_reader_open(FILE *in, const struct dump_options *o, struct dump_r
 	r->in = in;
 	r->line = 1;
 	r->sql_backslash = true;
-	r->buf = malloc(DUMP_READ_BUFFER);
-	r->row = malloc(DUMP_ROW_MAX);
+	r->buf_size = r->row_max = o->buffer_bytes != 0 ? o->buffer_bytes : DUMP_READ_BUFFER;
+	if (o->buffer_bytes == 0)
+		r->row_max = DUMP_ROW_MAX;
+	r->buf = malloc(r->buf_size);
+	r->row = malloc(r->row_max);
 	r->columns.arena = malloc(DUMP_NAMES_ARENA);
 	if (r->buf == NULL || r->row == NULL || r->columns.arena == NULL)
 		goto nomem;
@@ -264,7 +269,7 @@ hr_status dump_reader_open(FILE *in, const struct dump_options *o, struct dump_r
 	}
 	sample = r->buf + r->pos;
 	sample_len = r->len - r->pos;
-	cut = r->len == DUMP_READ_BUFFER;
+	cut = r->len == r->buf_size;
 	if (sample_len > DUMP_SAMPLE_SIZE) {
 		sample_len = DUMP_SAMPLE_SIZE;
 		cut = true;
@@ -331,7 +336,7 @@ hr_status dump_reader_next(struct dump_reader *r, struct dump_row *row, struct h
 	default:
 		return dump_fail(r, err, HR_E_STATE, "unknown dump format");
 	}
-	assert(r->pos <= r->len && r->row_len <= DUMP_ROW_MAX);
+	assert(r->pos <= r->len && r->row_len <= r->row_max);
 	if (s == HR_OK)
 		assert(row->count <= DUMP_FIELDS_MAX);
 	return s;

@@ -39,6 +39,7 @@
 
 #define DUMP_READ_BUFFER     (1u << 20)  /* bytes read from the file at once */
 #define DUMP_ROW_MAX         (1u << 20)  /* bytes of (UTF-8) field content in one row */
+#define DUMP_BUFFER_MIN      (1u << 16)  /* the smallest buffer_bytes (the detection sample) */
 #define DUMP_FIELDS_MAX      512         /* fields in one row, columns in one dump */
 #define DUMP_SAMPLE_SIZE     (64u << 10) /* bytes the detection looks at */
 #define DUMP_COLUMN_NAME_MAX 255         /* longer column names are cut (at a character) */
@@ -69,6 +70,11 @@ struct dump_options {
 	enum dump_encoding encoding;
 	char delimiter;          /* CSV: 0 = sniff among , ; TAB | */
 	enum dump_header header; /* CSV: does the first row name the columns? */
+	/* The read buffer and the longest row, in bytes: 0 is DUMP_READ_BUFFER and
+	 * DUMP_ROW_MAX; otherwise DUMP_BUFFER_MIN .. DUMP_READ_BUFFER, for both.
+	 * Small ones are for tests and fuzzing, where a megabyte per input is
+	 * most of the cost. */
+	size_t buffer_bytes;
 };
 
 struct dump_field {

@@ -107,8 +107,8 @@ static hr_status sql_string(struct dump_reader *r, struct hr_error *err, int quo
 		if (quote == '\'' || quote == '"')
 			dump_copy_run(r, stop);
 		if (r->row_overflow)
-			return dump_fail(r, err, HR_E_INVALID, "line %zu: row longer than %u bytes",
-					 line, DUMP_ROW_MAX);
+			return dump_fail(r, err, HR_E_INVALID,
+					 "line %zu: row longer than %zu bytes", line, r->row_max);
 		c = dump_get(r);
 		if (c < 0)
 			return r->io_failed
@@ -380,8 +380,8 @@ static hr_status skip_to_separator(struct dump_reader *r, struct hr_error *err, 
 		if (keep)
 			dump_put(r, c);
 		if (r->row_overflow)
-			return dump_fail(r, err, HR_E_INVALID, "line %zu: row longer than %u bytes",
-					 line, DUMP_ROW_MAX);
+			return dump_fail(r, err, HR_E_INVALID,
+					 "line %zu: row longer than %zu bytes", line, r->row_max);
 	}
 }
 

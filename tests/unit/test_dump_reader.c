@@ -452,6 +452,37 @@ static void test_row_over_the_limit_is_refused(void **state)
 	free(text);
 }
 
+/* buffer_bytes: the row limit follows the buffer; sizes outside the range
+ * are refused */
+static void test_small_buffers_limit_rows_to_their_size(void **state)
+{
+	struct dump_options small = {.buffer_bytes = DUMP_BUFFER_MIN};
+	size_t n = DUMP_BUFFER_MIN + 100;
+	char *text = malloc(n + 16);
+	struct opened *op;
+	struct hr_error err = {0};
+	struct dump_reader *r = NULL;
+	FILE *f = fmemopen((void *)"a,b\n", 4, "r");
+
+	(void)state;
+	assert_non_null(text);
+	memcpy(text, "a,b\n1,2\n", 8);
+	memset(text + 8, 'x', n - 8);
+	text[n] = '\0';
+	op = open_text(text, &small);
+	expect_row(op, 2, "1", "2");
+	assert_int_equal(dump_reader_next(op->r, &op->row, &err), HR_E_INVALID);
+	assert_non_null(strstr(err.message, "65536 bytes"));
+	close_opened(op);
+	small.buffer_bytes = DUMP_BUFFER_MIN - 1;
+	assert_int_equal(dump_reader_open(f, &small, &r, &err), HR_E_INVALID);
+	small.buffer_bytes = DUMP_READ_BUFFER + 1;
+	assert_int_equal(dump_reader_open(f, &small, &r, &err), HR_E_INVALID);
+	assert_null(r);
+	fclose(f);
+	free(text);
+}
+
 static void test_bytes_read_track_progress(void **state)
 {
 	struct dump_options o = {.header = DUMP_HEADER_NO};
@@ -558,6 +589,7 @@ int main(void)
 	    cmocka_unit_test(test_sql_cp1251_dump),
 	    cmocka_unit_test(test_malformed_inputs_name_their_line),
 	    cmocka_unit_test(test_row_over_the_limit_is_refused),
+	    cmocka_unit_test(test_small_buffers_limit_rows_to_their_size),
 	    cmocka_unit_test(test_bytes_read_track_progress),
 	    cmocka_unit_test_setup_teardown(test_million_row_csv_reads_with_flat_memory,
 					    tk_dir_setup, tk_dir_teardown),
