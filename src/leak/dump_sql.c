@@ -306,6 +306,22 @@ static void columns_of_table(struct dump_reader *r)
 		dump_names_add(&r->columns, r->create_columns.name[i], r->create_columns.len[i]);
 }
 
+/* "name (a, b)" or "name" of INSERT INTO and COPY: the table, and its columns
+ * from the list, or else from its CREATE TABLE, or else col1..colN. */
+static hr_status read_target(struct dump_reader *r, struct hr_error *err)
+{
+	hr_status s = read_table_name(r, err, r->sql_table);
+
+	if (s != HR_OK)
+		return s;
+	if (skip_space(r) != '(') {
+		columns_of_table(r);
+		return HR_OK;
+	}
+	dump_get(r);
+	return read_name_list(r, err, &r->columns);
+}
+
 static hr_status sql_insert(struct dump_reader *r, struct hr_error *err)
 {
 	char word[WORD_MAX];
@@ -321,17 +337,8 @@ static hr_status sql_insert(struct dump_reader *r, struct hr_error *err)
 			return dump_fail(r, err, HR_E_INVALID,
 					 "line %zu: expected INTO after INSERT", r->line);
 	}
-	s = read_table_name(r, err, r->sql_table);
-	if (s != HR_OK)
+	if ((s = read_target(r, err)) != HR_OK)
 		return s;
-	if (skip_space(r) == '(') {
-		dump_get(r);
-		s = read_name_list(r, err, &r->columns);
-		if (s != HR_OK)
-			return s;
-	} else {
-		columns_of_table(r);
-	}
 	skip_space(r);
 	read_word(r, word);
 	if (word_is(word, "VALUES") || word_is(word, "VALUE")) {
@@ -523,17 +530,8 @@ static hr_status sql_copy(struct dump_reader *r, struct hr_error *err)
 	hr_status s;
 	int c;
 
-	s = read_table_name(r, err, r->sql_table);
-	if (s != HR_OK)
+	if ((s = read_target(r, err)) != HR_OK)
 		return s;
-	if (skip_space(r) == '(') {
-		dump_get(r);
-		s = read_name_list(r, err, &r->columns);
-		if (s != HR_OK)
-			return s;
-	} else {
-		columns_of_table(r);
-	}
 	skip_space(r);
 	read_word(r, word);
 	if (!word_is(word, "FROM")) {
