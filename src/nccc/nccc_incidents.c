@@ -166,47 +166,18 @@ done:
 	json_decref(incident);
 }
 
-/* The organisation that reported incident id, or refuses and answers. */
+/* May the caller add a stage to incident id? Answers the refusal itself. */
 static bool may_add_stage(struct nccc *nccc, struct http_request *req,
 			  const struct nccc_caller *caller, struct store *store, const char *id)
 {
-	char mine[MEMBER_ID_MAX], theirs[MEMBER_ID_MAX];
 	struct hr_error err = {0};
-	json_t *incident = NULL;
-	const char *reporter, *origin;
-	bool ok;
 
-	if (!uuid_valid(id)) {
+	if (!uuid_valid(id))
 		hr_error_set(&err, HR_E_NOT_FOUND, STAGE, "no incident '%.40s'", id);
-		nccc_reply_error(nccc, req, caller, &err);
-		return false;
-	}
-	if (nccc_load_incident(store, id, nccc_now(nccc), &incident, &err) != HR_OK) {
-		nccc_reply_error(nccc, req, caller, &err);
-		return false;
-	}
-	reporter = json_string_value(json_object_get(incident, "reporter"));
-	origin = json_string_value(json_object_get(incident, "origin"));
-	ok = member_organisation(caller->member, mine, sizeof(mine)) &&
-	     member_organisation(reporter, theirs, sizeof(theirs)) && strcmp(mine, theirs) == 0;
-	if (!ok)
-		hr_error_set(&err, HR_E_DENIED, STAGE,
-			     "incident %.40s was reported by another organisation: only its "
-			     "reporter adds stages",
-			     id);
-	else if (origin == NULL || strcmp(origin, "reported") != 0) {
-		ok = false;
-		hr_error_set(&err, HR_E_CONFLICT, STAGE,
-			     "incident %.40s was imported from a partner: it has no stages", id);
-	} else if (json_is_true(json_object_get(incident, "closed"))) {
-		ok = false;
-		hr_error_set(&err, HR_E_CONFLICT, STAGE,
-			     "incident %.40s is closed by its final report: no stage follows", id);
-	}
-	json_decref(incident);
-	if (!ok)
-		nccc_reply_error(nccc, req, caller, &err);
-	return ok;
+	else if (nccc_stage_allowed(store, id, caller->member, &err) == HR_OK)
+		return true;
+	nccc_reply_error(nccc, req, caller, &err);
+	return false;
 }
 
 static void handle_stage(struct http_request *req, void *context)

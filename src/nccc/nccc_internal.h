@@ -113,6 +113,11 @@ struct nccc_signed_report {
 hr_status nccc_store_incident(struct nccc *nccc, struct store *store, json_t *incident,
 			      const struct nccc_signed_report *report, uint64_t audit_leaf,
 			      struct hr_error *err);
+/* May member add a stage to incident id? Its organisation must have reported
+ * it (HR_E_DENIED), and it must be a reported, open incident (HR_E_CONFLICT);
+ * HR_E_NOT_FOUND. Asked before anything of the stage is kept. */
+hr_status nccc_stage_allowed(struct store *store, const char *id, const char *member,
+			     struct hr_error *err);
 /* Adds a stage to incident id: more indicators (may be NULL), a new level
  * (-1: unchanged). HR_E_NOT_FOUND, HR_E_CONFLICT (closed by its final report). */
 hr_status nccc_store_stage(struct nccc *nccc, struct store *store, const char *id,

@@ -278,6 +278,40 @@ static hr_status find(struct store *store, const char *id, int64_t *seq, bool *c
 	return rc;
 }
 
+hr_status nccc_stage_allowed(struct store *store, const char *id, const char *member,
+			     struct hr_error *err)
+{
+	char mine[MEMBER_ID_MAX], theirs[MEMBER_ID_MAX];
+	json_t *body = NULL;
+	const char *origin;
+	int64_t seq;
+	bool closed;
+	int reports;
+	hr_status rc;
+
+	if ((rc = find(store, id, &seq, &closed, &reports, &body, err)) != HR_OK)
+		return rc;
+	origin = json_string_value(json_object_get(body, "origin"));
+	if (!member_organisation(member, mine, sizeof(mine)) ||
+	    !member_organisation(json_string_value(json_object_get(body, "reporter")), theirs,
+				 sizeof(theirs)) ||
+	    strcmp(mine, theirs) != 0)
+		rc = hr_error_set(err, HR_E_DENIED, STAGE,
+				  "incident %.40s was reported by another organisation: only its "
+				  "reporter adds stages",
+				  id);
+	else if (origin == NULL || strcmp(origin, "reported") != 0)
+		rc = hr_error_set(err, HR_E_CONFLICT, STAGE,
+				  "incident %.40s was imported from a partner: it has no stages",
+				  id);
+	else if (closed)
+		rc = hr_error_set(err, HR_E_CONFLICT, STAGE,
+				  "incident %.40s is closed by its final report: no stage follows",
+				  id);
+	json_decref(body);
+	return rc;
+}
+
 hr_status nccc_store_stage(struct nccc *nccc, struct store *store, const char *id,
 			   const struct nccc_signed_report *report, int64_t level,
 			   json_t *indicators, uint64_t audit_leaf, struct hr_error *err)
@@ -567,10 +601,14 @@ static hr_status lookup(struct nccc *nccc, struct store *store, const char *type
 	char normal[NCCC_VALUE_MAX + 1];
 	hr_status rc;
 
-	if ((rc = indicator_normalise(type, value, normal, sizeof(normal), err)) != HR_OK ||
-	    (rc = nccc_index_catch_up(nccc, store, err)) != HR_OK)
+	if ((rc = nccc_index_catch_up(nccc, store, err)) != HR_OK)
 		return rc;
-	return value_index_find(nccc->index, type, normal, refs, max, total);
+	/* the index normalises the value itself; only a refusal is normalised
+	 * again here, for the sentence that says why */
+	if ((rc = value_index_find(nccc->index, type, value, refs, max, total)) == HR_E_INVALID &&
+	    indicator_normalise(type, value, normal, sizeof(normal), err) == HR_OK)
+		hr_error_set(err, rc, STAGE, "'%.64s' is not a %.32s value", value, type);
+	return rc;
 }
 
 hr_status nccc_correlate(struct nccc *nccc, struct store *store, const char *type,
