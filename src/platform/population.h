@@ -38,7 +38,7 @@
 
 /* Bumped whenever a change to the generator changes the people it makes: a
  * registry loaded by another version is loaded again. */
-#define POPULATION_GENERATOR_VERSION 2
+#define POPULATION_GENERATOR_VERSION 3
 /* The as-of date when none is given: what the tests date against. */
 #define POPULATION_TODAY          "2026-06-01"
 #define POPULATION_AS_OF_MIN_YEAR 2000
@@ -119,9 +119,34 @@ struct population_document {
 	int type;           /* index into document_types (core/documents.h) */
 	const char *status; /* "valid", "suspended", "expired", "lost" */
 	char number[33];
+	int32_t issued; /* the issue date, days since 1970-01-01 */
 	char fields[POPULATION_FIELDS_MAX];
 	size_t fields_len;
 };
+
+/*
+ * An earlier version of a document (registry_store.h, document_history): its
+ * fields as they were from valid_from until valid_to, the day they changed.
+ */
+struct population_version {
+	int type;
+	char number[33];
+	int32_t valid_from, valid_to; /* days since 1970-01-01 */
+	char fields[POPULATION_FIELDS_MAX];
+	size_t fields_len;
+};
+
+/*
+ * People move: about one adult in four has moved within the last twelve
+ * years, on a day drawn from their own stream. Each document of docs (the n
+ * population_documents gave) that holds an address (ID card, residence permit)
+ * and was issued before the move had the old address until that day: its
+ * earlier version goes to out. Returns how many (0..POPULATION_VERSIONS_MAX).
+ */
+#define POPULATION_VERSIONS_MAX 2
+size_t population_history(const struct population *pop, const struct population_person *person,
+			  const struct population_document *docs, size_t n,
+			  struct population_version out[POPULATION_VERSIONS_MAX]);
 
 /* The documents the person holds, in document_types order; returns how many (0..8). */
 size_t population_documents(const struct population *pop, const struct population_person *person,

@@ -431,6 +431,7 @@ static void begin(struct context *c, int type, int32_t issue, int32_t expiry, co
 	struct population_document *doc = c->doc;
 
 	doc->type = type;
+	doc->issued = issue;
 	/* Nothing that has expired by today may claim otherwise. */
 	if (expiry != NO_DATE && expiry <= c->today)
 		wish = WISH_EXPIRED;
@@ -1095,25 +1096,87 @@ static bool military_record(struct context *c)
 	return finish(c);
 }
 
+static bool (*const makers[DOCUMENT_TYPE_COUNT])(struct context *) = {
+    id_card,          foreign_passport, driver_licence, vehicle_registration,
+    residence_permit, vaccination,      student_card,   military_record,
+};
+
+/* The person's document of type t into doc, if they hold one. */
+static bool make_document(const struct population *pop, const struct population_person *person,
+			  int t, struct population_document *doc)
+{
+	struct context c = {.pop = pop, .p = person, .today = pop->today, .doc = doc};
+
+	c.age = population_age(person->birth, pop->today);
+	/* each type draws from its own stream: see population_internal.h */
+	population_rng_init(&c.rng, pop->key, person->index, STREAM_DOCUMENT + (uint64_t)t);
+	return makers[t](&c);
+}
+
 size_t population_documents(const struct population *pop, const struct population_person *person,
 			    struct population_document docs[DOCUMENT_TYPE_COUNT])
 {
-	static bool (*const makers[DOCUMENT_TYPE_COUNT])(struct context *) = {
-	    id_card,          foreign_passport, driver_licence, vehicle_registration,
-	    residence_permit, vaccination,      student_card,   military_record,
-	};
-	struct context c = {.pop = pop, .p = person, .today = pop->today};
 	size_t n = 0;
 
-	c.age = population_age(person->birth, pop->today);
 	for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++) {
 		if (person->home_id[0] != 0 && !for_residents(t))
 			continue;
-		/* each type draws from its own stream: see population_internal.h */
-		population_rng_init(&c.rng, pop->key, person->index, STREAM_DOCUMENT + (uint64_t)t);
-		c.doc = &docs[n];
-		if (makers[t](&c))
+		if (make_document(pop, person, t, &docs[n]))
 			n++;
 	}
 	return n;
+}
+
+/* ---- earlier versions ---- */
+
+#define MOVED_PER_MILLE    250 /* adults who moved within MOVED_WITHIN_YEARS */
+#define MOVED_WITHIN_YEARS 12
+
+static bool holds_address(int type)
+{
+	return type == 0 || type == POPULATION_RESIDENCE_PERMIT;
+}
+
+size_t population_history(const struct population *pop, const struct population_person *person,
+			  const struct population_document *docs, size_t n,
+			  struct population_version out[POPULATION_VERSIONS_MAX])
+{
+	struct population_person before;
+	struct population_document version, *doc = &version;
+	struct population_rng rng;
+	int32_t lo, moved;
+	size_t count = 0;
+
+	population_rng_init(&rng, pop->key, person->index, STREAM_MOVES);
+	lo = max32(population_add_years(person->birth, 18),
+		   population_add_years(pop->today, -MOVED_WITHIN_YEARS));
+	if (lo >= pop->today - 1 || !population_rng_chance(&rng, MOVED_PER_MILLE))
+		return 0;
+	moved = (int32_t)population_rng_range(&rng, lo, pop->today - 1);
+	/* only the address was different: the region and city the documents'
+	 * issuers come from stay, so nothing else of a version changes */
+	before = *person;
+	population_make_address(pop, &rng, &before);
+	before.region = person->region;
+	before.city = person->city;
+	memcpy(before.birth_place, person->birth_place, sizeof(before.birth_place));
+	if (strcmp(before.address, person->address) == 0)
+		return 0;
+	for (size_t d = 0; d < n && count < POPULATION_VERSIONS_MAX; d++) {
+		struct population_version *v = &out[count];
+
+		if (!holds_address(docs[d].type) || docs[d].issued >= moved)
+			continue;
+		if (!make_document(pop, &before, docs[d].type, doc) ||
+		    strcmp(doc->number, docs[d].number) != 0)
+			continue;
+		v->type = doc->type;
+		memcpy(v->number, doc->number, sizeof(v->number));
+		v->valid_from = doc->issued;
+		v->valid_to = moved;
+		memcpy(v->fields, doc->fields, doc->fields_len + 1);
+		v->fields_len = doc->fields_len;
+		count++;
+	}
+	return count;
 }

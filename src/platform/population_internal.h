@@ -23,6 +23,7 @@ struct population_rng {
  * one document never changes another. */
 enum population_stream {
 	STREAM_PERSON = 1,
+	STREAM_MOVES = 2,     /* where and when they lived before (population_history) */
 	STREAM_DOCUMENT = 16, /* + document type */
 };
 

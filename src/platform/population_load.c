@@ -72,6 +72,9 @@ struct batch {
 	struct registry_link *links; /* residence permits: home id -> id here */
 	size_t (*link_offsets)[2];   /* alias, person: offsets into text */
 	size_t link_count;
+	struct registry_version *versions; /* earlier versions (population_history) */
+	size_t (*version_offsets)[4];      /* number, from, to, fields: offsets into text */
+	size_t version_count;
 	struct buf text;
 	struct batch *next; /* in the queue or the free list */
 };
@@ -298,9 +301,11 @@ static hr_status prepare_registries(struct loader *l, struct hr_error *err)
 		 * would mark every row dead and leave the table bloated. */
 		if ((rc = store_begin(store, err)) != HR_OK ||
 		    (rc = store_exec(store,
-				     sqlite ? "DELETE FROM population; DELETE FROM documents; "
-					      "DELETE FROM person_links"
-					    : "TRUNCATE population, documents, person_links",
+				     sqlite
+					 ? "DELETE FROM population; DELETE FROM documents; "
+					   "DELETE FROM person_links; DELETE FROM document_history"
+					 : "TRUNCATE population, documents, person_links, "
+					   "document_history",
 				     err)) != HR_OK ||
 		    (rc = store_exec(store, "DROP INDEX IF EXISTS " REGISTRY_NUMBER_INDEX, err)) !=
 			HR_OK ||
@@ -363,9 +368,11 @@ static hr_status batches_new(struct loader *l, struct hr_error *err)
 		b->offsets = calloc(l->batch_rows, sizeof(*b->offsets));
 		b->links = calloc(l->batch_rows, sizeof(*b->links));
 		b->link_offsets = calloc(l->batch_rows, sizeof(*b->link_offsets));
+		b->versions = calloc(l->batch_rows, sizeof(*b->versions));
+		b->version_offsets = calloc(l->batch_rows, sizeof(*b->version_offsets));
 		buf_init(&b->text, l->batch_rows * TEXT_PER_ROW);
 		if (b->records == NULL || b->offsets == NULL || b->links == NULL ||
-		    b->link_offsets == NULL)
+		    b->link_offsets == NULL || b->versions == NULL || b->version_offsets == NULL)
 			return hr_error_set(err, HR_E_NOMEM, STAGE,
 					    "out of memory for batches of %zu rows", l->batch_rows);
 		if (i < DOCUMENT_TYPE_COUNT) {
@@ -386,6 +393,8 @@ static void batches_free(struct loader *l)
 		free(l->batches[i].offsets);
 		free(l->batches[i].links);
 		free(l->batches[i].link_offsets);
+		free(l->batches[i].versions);
+		free(l->batches[i].version_offsets);
 		buf_clear(&l->batches[i].text);
 	}
 	free(l->batches);
@@ -439,11 +448,20 @@ static void *writer_main(void *arg)
 				b->links[i].alias = text + b->link_offsets[i][0];
 				b->links[i].person = text + b->link_offsets[i][1];
 			}
+			for (size_t i = 0; i < b->version_count; i++) {
+				b->versions[i].document_number = text + b->version_offsets[i][0];
+				b->versions[i].valid_from = text + b->version_offsets[i][1];
+				b->versions[i].valid_to = text + b->version_offsets[i][2];
+				b->versions[i].fields = text + b->version_offsets[i][3];
+			}
 			if ((rc = registry_store_load(l->stores[b->type], b->records, b->count,
 						      &err)) != HR_OK ||
 			    (b->link_count > 0 &&
 			     (rc = registry_store_load_links(l->stores[b->type], b->links,
-							     b->link_count, &err)) != HR_OK))
+							     b->link_count, &err)) != HR_OK) ||
+			    (b->version_count > 0 &&
+			     (rc = registry_store_load_history(l->stores[b->type], b->versions,
+							       b->version_count, &err)) != HR_OK))
 				hr_error_prefix(&err, "%s registry %s", l->options->country,
 						document_types[b->type]);
 		}
@@ -460,6 +478,7 @@ static void *writer_main(void *arg)
 		l->writing[b->type] = false;
 		b->count = 0;
 		b->link_count = 0;
+		b->version_count = 0;
 		buf_reset(&b->text);
 		b->next = l->free_list;
 		l->free_list = b;
@@ -474,7 +493,7 @@ static hr_status submit(struct loader *l, int type, struct hr_error *err)
 {
 	struct batch *b = l->filling[type], **at;
 
-	if (b->count == 0)
+	if (b->count == 0 && b->version_count == 0)
 		return HR_OK;
 	pthread_mutex_lock(&l->lock);
 	b->next = NULL;
@@ -524,6 +543,30 @@ static hr_status batch_add(struct loader *l, const struct population_person *per
 			return hr_error_set(err, b->text.error, STAGE, "out of memory for a batch");
 	}
 	return b->count == l->batch_rows ? submit(l, doc->type, err) : HR_OK;
+}
+
+/* An earlier version of a document goes with its registry's next batch. */
+static hr_status version_add(struct loader *l, const struct population_version *v,
+			     struct hr_error *err)
+{
+	struct batch *b = l->filling[v->type];
+	size_t at = b->version_count;
+	char from[11], to[11];
+
+	population_format_date(v->valid_from, from);
+	population_format_date(v->valid_to, to);
+	b->version_offsets[at][0] = b->text.len;
+	buf_append(&b->text, v->number, strlen(v->number) + 1);
+	b->version_offsets[at][1] = b->text.len;
+	buf_append(&b->text, from, sizeof(from));
+	b->version_offsets[at][2] = b->text.len;
+	buf_append(&b->text, to, sizeof(to));
+	b->version_offsets[at][3] = b->text.len;
+	buf_append(&b->text, v->fields, v->fields_len + 1);
+	if (b->text.error != HR_OK)
+		return hr_error_set(err, b->text.error, STAGE, "out of memory for a batch");
+	b->version_count++;
+	return b->version_count == l->batch_rows ? submit(l, v->type, err) : HR_OK;
 }
 
 /* ---- the load ---- */
@@ -600,14 +643,21 @@ static hr_status sorted_keys(struct loader *l, uint64_t **out, uint64_t *count,
 static hr_status generate(struct loader *l, struct hr_error *err)
 {
 	struct population_document *docs;
+	struct population_version *versions;
 	struct population_person person;
 	uint64_t *keys = NULL, count = 0;
 	hr_status rc;
 
-	if ((docs = malloc(DOCUMENT_TYPE_COUNT * sizeof(*docs))) == NULL)
+	docs = malloc(DOCUMENT_TYPE_COUNT * sizeof(*docs));
+	versions = malloc(POPULATION_VERSIONS_MAX * sizeof(*versions));
+	if (docs == NULL || versions == NULL) {
+		free(docs);
+		free(versions);
 		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	}
 	if ((rc = sorted_keys(l, &keys, &count, err)) != HR_OK) {
 		free(docs);
+		free(versions);
 		return rc;
 	}
 	for (uint64_t k = 0; k < count && rc == HR_OK; k++) {
@@ -624,6 +674,9 @@ static hr_status generate(struct loader *l, struct hr_error *err)
 		n = population_documents(l->pop, &person, docs);
 		for (size_t d = 0; d < n && rc == HR_OK; d++)
 			rc = batch_add(l, &person, &docs[d], err);
+		n = population_history(l->pop, &person, docs, n, versions);
+		for (size_t v = 0; v < n && rc == HR_OK; v++)
+			rc = version_add(l, &versions[v], err);
 		if ((k & 1023) == 0)
 			report(l, k + 1, false);
 	}
@@ -631,6 +684,7 @@ static hr_status generate(struct loader *l, struct hr_error *err)
 		rc = submit(l, t, err);
 	l->people_in_all = count;
 	free(docs);
+	free(versions);
 	free(keys);
 	return rc;
 }

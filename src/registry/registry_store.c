@@ -137,6 +137,25 @@ const struct store_migration registry_migrations[] = {
 	");"
 	"INSERT INTO status_change_counter (id, last) VALUES (1, 0)",
     },
+    /* earlier versions of documents' fields (see registry_store.h) */
+    {
+	5,
+	"document history",
+	"CREATE TABLE document_history ("
+	" document_number TEXT NOT NULL,"
+	" valid_from TEXT NOT NULL,"
+	" valid_to TEXT NOT NULL,"
+	" fields TEXT NOT NULL,"
+	" PRIMARY KEY (document_number, valid_from)"
+	") WITHOUT ROWID",
+	"CREATE TABLE document_history ("
+	" document_number TEXT COLLATE \"C\" NOT NULL,"
+	" valid_from TEXT COLLATE \"C\" NOT NULL,"
+	" valid_to TEXT COLLATE \"C\" NOT NULL,"
+	" fields JSON NOT NULL,"
+	" PRIMARY KEY (document_number, valid_from)"
+	")",
+    },
 };
 
 const size_t registry_migration_count =
@@ -215,6 +234,45 @@ fail:
 	if (err != NULL) {
 		snprintf(err->stage, sizeof(err->stage), "%s", STAGE);
 		hr_error_prefix(err, "loading %zu person links", count);
+	}
+	return rc;
+}
+
+static const char *const history_columns[] = {"document_number", "valid_from", "valid_to",
+					      "fields"};
+
+hr_status registry_store_load_history(struct store *store, const struct registry_version *versions,
+				      size_t count, struct hr_error *err)
+{
+	struct store_copy *copy;
+	hr_status rc;
+
+	if (count > 0 && versions == NULL)
+		return hr_error_set(err, HR_E_INVALID, STAGE, "no versions given");
+	if ((rc = store_copy_begin(store, "document_history", history_columns, 4, &copy, err)) !=
+	    HR_OK)
+		goto fail;
+	for (size_t i = 0; i < count; i++) {
+		const struct registry_version *v = &versions[i];
+		const char *values[4] = {v->document_number, v->valid_from, v->valid_to, v->fields};
+
+		if (v->document_number == NULL || v->valid_from == NULL || v->valid_to == NULL ||
+		    v->fields == NULL) {
+			store_copy_abort(copy);
+			return hr_error_set(err, HR_E_INVALID, STAGE,
+					    "version %zu lacks its number, dates or fields", i);
+		}
+		/* Errors latch in the copy: store_copy_end reports the first. */
+		if (store_copy_row(copy, values, NULL, err) != HR_OK)
+			break;
+	}
+	if ((rc = store_copy_end(copy, NULL, err)) != HR_OK)
+		goto fail;
+	return HR_OK;
+fail:
+	if (err != NULL) {
+		snprintf(err->stage, sizeof(err->stage), "%s", STAGE);
+		hr_error_prefix(err, "loading %zu document versions", count);
 	}
 	return rc;
 }

@@ -24,6 +24,15 @@
  *	  commit (status_change_counter), so a reader following seq never skips a
  *	  change that commits after it has read past its number.
  *
+ *	document_history(document_number, valid_from, valid_to, fields)
+ *	  the earlier versions of a document's fields: fields as they were from
+ *	  valid_from until valid_to ("YYYY-MM-DD", valid_to the day they changed),
+ *	  an address before its holder moved. The document's current fields have
+ *	  held since the latest valid_to (or its issue date). Leak analysis dates
+ *	  a dump by them (docs/LEAKS.md "Vintage"); the exchanges never read them.
+ *	  Primary key (document_number, valid_from): a document's versions are one
+ *	  index range.
+ *
  * The population generator loads rows through registry_store_load and
  * registry_store_load_links (PostgreSQL COPY, or prepared inserts in large
  * transactions on SQLite); the registry role reads and updates them. The first
@@ -66,12 +75,23 @@ struct registry_link {
 	const char *person; /* the registry's own id of the same person: "PL:90010112345" */
 };
 
+struct registry_version {
+	const char *document_number;
+	const char *valid_from; /* "YYYY-MM-DD" */
+	const char *valid_to;   /* "YYYY-MM-DD": the day the fields changed */
+	const char *fields;     /* JSON object text, as documents.fields */
+};
+
 /* Appends records in one transaction (COPY on PostgreSQL). Stage "registry". */
 hr_status registry_store_load(struct store *store, const struct registry_record *records,
 			      size_t count, struct hr_error *err);
 /* Appends links in one transaction, the same way. Stage "registry". */
 hr_status registry_store_load_links(struct store *store, const struct registry_link *links,
 				    size_t count, struct hr_error *err);
+
+/* Appends earlier versions of documents, the same way. Stage "registry". */
+hr_status registry_store_load_history(struct store *store, const struct registry_version *versions,
+				      size_t count, struct hr_error *err);
 
 /*
  * Appends a status change to the log and gives its sequence number. Call it
