@@ -282,10 +282,57 @@ static void test_a_known_person_stays_the_same(void **state)
 	/* Changing who person 0 is changes every stored population: bump
 	 * POPULATION_GENERATOR_VERSION and this test together. */
 	population_person(pop, 0, &p);
-	assert_int_equal(POPULATION_GENERATOR_VERSION, 2);
+	assert_int_equal(POPULATION_GENERATOR_VERSION, 3);
 	assert_true(person_id_valid(p.id));
 	printf("    UA person 0 of seed 1: %s %s %s %s\n", p.id, p.family_name, p.given_name,
 	       p.family_name_latin);
+	population_free(pop);
+}
+
+/* An earlier version differs from the document only in its address, and
+ * ended on a day between its issue and the as-of date. */
+static void test_people_move(void **state)
+{
+	struct population *pop = make("UA", 7);
+	struct population_document *docs = calloc(DOCUMENT_TYPE_COUNT, sizeof(*docs));
+	struct population_version *v = calloc(POPULATION_VERSIONS_MAX, sizeof(*v));
+	unsigned adults = 0, moved = 0;
+
+	(void)state;
+	assert_non_null(docs);
+	assert_non_null(v);
+	for (uint64_t i = 0; i < 5000; i++) {
+		struct population_person p;
+		size_t n, h;
+
+		population_person(pop, i, &p);
+		n = population_documents(pop, &p, docs);
+		h = population_history(pop, &p, docs, n, v);
+		assert_int_equal(h, population_history(pop, &p, docs, n, v)); /* deterministic */
+		for (size_t k = 0; k < n; k++)
+			adults += docs[k].type == 0;
+		moved += h > 0;
+		for (size_t k = 0; k < h; k++) {
+			const struct population_document *d = NULL;
+
+			for (size_t j = 0; j < n; j++)
+				if (docs[j].type == v[k].type)
+					d = &docs[j];
+			assert_non_null(d);
+			assert_string_equal(v[k].number, d->number);
+			assert_int_equal(v[k].valid_from, d->issued);
+			assert_true(v[k].valid_from < v[k].valid_to);
+			assert_true(v[k].valid_to < population_today());
+			assert_true(strstr(d->fields, "\"address\"") != NULL);
+			assert_string_not_equal(v[k].fields, d->fields);
+		}
+	}
+	/* a quarter of adults moved in twelve years; those whose card is newer
+	 * than the move have no earlier version */
+	printf("    %u of %u ID card holders have an earlier address\n", moved, adults);
+	assert_true(moved > adults / 20 && moved < adults / 3);
+	free(docs);
+	free(v);
 	population_free(pop);
 }
 
@@ -1252,6 +1299,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(test_sort_key_orders_people_as_their_ids),
 	    cmocka_unit_test(test_person_depends_on_seed_country_and_index_only),
 	    cmocka_unit_test(test_a_known_person_stays_the_same),
+	    cmocka_unit_test(test_people_move),
 	    cmocka_unit_test(test_rejects_unknown_countries),
 	    cmocka_unit_test(test_every_document_passes_its_schema_ua),
 	    cmocka_unit_test(test_every_document_passes_its_schema_pl),
