@@ -49,6 +49,7 @@
 #include "nccc/indicator.h"
 #include "nccc/misp.h"
 #include "nccc/nccc_internal.h"
+#include "core/siphash.h"
 #include "nccc/value_index.h"
 
 #define LOOKUPS         1000000u
@@ -225,7 +226,7 @@ static void hash_choice(void)
 	t0 = now_s();
 	for (int i = 0; i < N; i++) {
 		text[0] = (char)('0' + i % 10);
-		value_index_siphash128(key, text, len, h);
+		siphash_128(key, text, len, h);
 		sink += h[0];
 	}
 	sip = (now_s() - t0) / N * 1e9;

@@ -56,12 +56,4 @@ size_t value_index_keys(struct value_index *vi);
 /* Bytes of memory the index holds (its tables, not the struct's few bytes). */
 size_t value_index_bytes(struct value_index *vi);
 
-/*
- * SipHash-2-4 with a 128-bit output (Aumasson and Bernstein, "SipHash: a fast
- * short-input PRF", 2012, and its 128-bit variant) of len bytes under a
- * 16-byte key: out[0] the first 64-bit word, out[1] the second. Exposed for
- * the tests (checked against OpenSSL's SIPHASH) and the benchmark.
- */
-void value_index_siphash128(const uint8_t key[16], const void *data, size_t len, uint64_t out[2]);
-
 #endif
