@@ -65,11 +65,12 @@ bool dump_utf8_valid(const uint8_t *p, size_t len, bool allow_truncated_end)
 		n = utf8_sequence(p + i, len - i);
 		if (n == 0) {
 			/* a sample may end in the middle of a character */
-			if (allow_truncated_end && len - i < 4 && utf8_sequence(p + i, 4) == 0 &&
-			    p[i] >= 0xc2 && p[i] <= 0xf4) {
-				size_t k;
+			size_t want = p[i] >= 0xf0 ? 4 : p[i] >= 0xe0 ? 3 : 2;
 
-				for (k = i + 1; k < len; k++)
+			/* only the bytes within len count: what lies beyond
+			 * the sample is not the sample's to judge */
+			if (allow_truncated_end && p[i] >= 0xc2 && p[i] <= 0xf4 && len - i < want) {
+				for (size_t k = i + 1; k < len; k++)
 					if ((p[k] & 0xc0) != 0x80)
 						return false;
 				return true;

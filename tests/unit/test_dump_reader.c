@@ -572,6 +572,33 @@ static void test_million_row_csv_reads_with_flat_memory(void **state)
 	free(row);
 }
 
+/* The detection sample ends where it ends: a two-byte letter cut by its last
+ * byte (the rest just beyond it) does not make a UTF-8 dump CP1251. */
+static void test_a_character_cut_by_the_sample_is_still_utf8(void **state)
+{
+	size_t len = DUMP_SAMPLE_SIZE * 2, at = 0;
+	char *text = malloc(len + 1);
+	struct opened *op;
+
+	(void)state;
+	assert_non_null(text);
+	at += (size_t)sprintf(text, "name\n");
+	/* "ж" (d0 b6) at every odd offset: the sample's last byte is a d0 */
+	if (at % 2 == 0)
+		text[at++] = 'x';
+	while (at + 3 < len) {
+		memcpy(text + at, "\xd0\xb6", 2);
+		at += 2;
+	}
+	text[at++] = '\n';
+	text[at] = '\0';
+	assert_int_equal((unsigned char)text[DUMP_SAMPLE_SIZE - 1], 0xd0);
+	op = open_bytes(text, at, &(struct dump_options){.format = DUMP_FORMAT_CSV});
+	assert_int_equal(dump_reader_encoding(op->r), DUMP_ENCODING_UTF8);
+	close_opened(op);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -591,6 +618,7 @@ int main(void)
 	    cmocka_unit_test(test_row_over_the_limit_is_refused),
 	    cmocka_unit_test(test_small_buffers_limit_rows_to_their_size),
 	    cmocka_unit_test(test_bytes_read_track_progress),
+	    cmocka_unit_test(test_a_character_cut_by_the_sample_is_still_utf8),
 	    cmocka_unit_test_setup_teardown(test_million_row_csv_reads_with_flat_memory,
 					    tk_dir_setup, tk_dir_teardown),
 	};
