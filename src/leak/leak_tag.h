@@ -11,7 +11,9 @@
  *	            sentinel and leakscan; never a wallet's or a consumer's
  *	range.key   the "was my data leaked" range (k-anonymity): the wallet
  *	            and leakscan; the range service stores tags, never keys
- *	index.key   leakscan's index of the registries' records
+ *
+ * and the analyst's STATE/leak/index.key, for leakscan's index of every
+ * country's registries (leak_state.h).
  *
  * A tag is the first LEAK_TAG_LEN bytes of HMAC-SHA-256(key, identifier),
  * written as lower-case hex. Identifiers are person ids ("UA:3012345678",
