@@ -22,6 +22,7 @@
 #include "core/error.h"
 #include "core/hex.h"
 #include "core/json.h"
+#include "leak/leak_overlap.h"
 #include "leak/leak_scan.h"
 #include "leak/leak_state.h"
 #include "platform/country.h"
@@ -50,7 +51,12 @@ struct tags {
 /* what the scan's callbacks share */
 struct run {
 	struct progress progress;
-	struct tags tags;
+	struct tags tags; /* range tags to publish, when publishing */
+	bool publishing;
+	/* per country of the state: its people in the dump, for the overlap
+	 * with its gateway's access histories (NULL: no gateway log) */
+	struct leak_overlap *overlap[LEAK_STATE_COUNTRIES];
+	const struct leak_state *state;
 };
 
 static void leakscan_help(void)
@@ -116,7 +122,18 @@ static void on_index_progress(void *context, uint64_t rows)
 
 static void on_person(void *context, const char *person)
 {
-	struct tags *t = &((struct run *)context)->tags;
+	struct run *run = context;
+	struct tags *t = &run->tags;
+
+	for (size_t c = 0; c < LEAK_STATE_COUNTRIES; c++) {
+		uint8_t hash[LEAK_OVERLAP_HASH_LEN];
+
+		if (run->overlap[c] != NULL &&
+		    leak_state_audit_hash(run->state, c, person, hash) == HR_OK)
+			(void)leak_overlap_add(run->overlap[c], hash, NULL);
+	}
+	if (!run->publishing)
+		return;
 
 	if (t->count == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 1024;
@@ -239,6 +256,47 @@ static int publish(const struct leakscan_args *a, const struct leak_state *state
 	}
 	json_decref(dump);
 	return CLI_EXIT_OK;
+}
+
+/* "overlap": the consumers who received the dump's people, per gateway, and
+ * a reason when one received (nearly) all of them. */
+static void add_overlap(struct run *run, json_t *report)
+{
+	const char *countries[LEAK_STATE_COUNTRIES];
+	size_t n = leak_state_countries(run->state, countries);
+	json_t *all = json_array(), *reasons = json_object_get(report, "reasons");
+	struct hr_error err = {0};
+
+	for (size_t c = 0; c < n; c++) {
+		json_t *list, *item;
+		size_t i;
+
+		if (run->overlap[c] == NULL || leak_overlap_people(run->overlap[c]) == 0)
+			continue;
+		if (leak_overlap_read_log(run->overlap[c], leak_state_audit_dir(run->state, c),
+					  &err) != HR_OK) {
+			cli_print_error(&err);
+			continue;
+		}
+		list = leak_overlap_report(run->overlap[c]);
+		json_array_foreach(list, i, item)
+		{
+			json_object_set_new(item, "gateway", json_string(countries[c]));
+			json_array_append(all, item);
+			if (json_real_value(json_object_get(item, "share")) >= 0.95 &&
+			    json_integer_value(json_object_get(item, "people")) >= 10)
+				json_array_append_new(
+				    reasons,
+				    json_sprintf(
+					"%s received %.0f%% of the dump's people through the "
+					"%s gateway: it could have held exactly them",
+					json_string_value(json_object_get(item, "member")),
+					100 * json_real_value(json_object_get(item, "share")),
+					countries[c]));
+		}
+		json_decref(list);
+	}
+	json_object_set_new(report, "overlap", all);
 }
 
 /* A dump id that is the same for the same files: SHA-256 of names and sizes. */
@@ -378,9 +436,18 @@ static int leakscan_run(int argc, char **argv)
 			leak_index_people(leak_state_index(state)),
 			leak_index_documents(leak_state_index(state)), elapsed(&pp->start));
 	tp->state = state;
+	run.state = state;
+	run.publishing = !a.no_publish;
+	for (size_t c = 0; c < LEAK_STATE_COUNTRIES; c++)
+		if (leak_state_audit_dir(state, c) != NULL &&
+		    leak_overlap_new(&run.overlap[c], &err) != HR_OK) {
+			cli_print_error(&err);
+			leak_state_free(state);
+			return CLI_EXIT_USAGE;
+		}
 	o.index = leak_state_index(state);
 	o.canary_members = leak_state_canary_members(state, &o.canary_member_count);
-	o.on_person = a.no_publish ? NULL : on_person;
+	o.on_person = on_person;
 	o.progress = on_progress;
 	o.context = &run;
 	if (leak_scan_new(&o, &scan, &err) != HR_OK) {
@@ -427,6 +494,7 @@ static int leakscan_run(int argc, char **argv)
 		goto done;
 	}
 	json_object_set_new(report, "seconds", json_real(elapsed(&pp->start)));
+	add_overlap(&run, report);
 	if (a.json_out != NULL && json_dump_file(report, a.json_out, JSON_INDENT(2)) != 0) {
 		fprintf(stderr, "hromada leakscan: cannot write %s\n", a.json_out);
 		rc = CLI_EXIT_USAGE;
@@ -441,6 +509,8 @@ done:
 	json_decref(report);
 	json_decref(fields);
 	free(tp->hex);
+	for (size_t c = 0; c < LEAK_STATE_COUNTRIES; c++)
+		leak_overlap_free(run.overlap[c]);
 	leak_scan_free(scan);
 	leak_state_free(state);
 	return rc;

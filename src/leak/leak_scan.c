@@ -642,6 +642,11 @@ void leak_scan_print(const json_t *report, FILE *out)
 		    json_string_value(json_object_get(item, "kind")),
 		    json_string_value(json_object_get(item, "dump")),
 		    (long long)json_integer_value(json_object_get(item, "values")));
+	json_array_foreach(json_object_get(report, "overlap"), i, item) if (i < 5)
+	    fprintf(out, "held by        %s: %lld of the dump's people (%.1f%%)\n",
+		    json_string_value(json_object_get(item, "member")),
+		    (long long)json_integer_value(json_object_get(item, "people")),
+		    100.0 * json_real_value(json_object_get(item, "share")));
 	json_array_foreach(json_object_get(report, "canaries"), i, item)
 	    fprintf(out, "CANARY         %lld rows served only to %s\n",
 		    (long long)json_integer_value(json_object_get(item, "rows")),

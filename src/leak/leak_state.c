@@ -14,7 +14,9 @@
 #include <openssl/crypto.h>
 
 #include "core/documents.h"
+#include "core/buf.h"
 #include "core/error.h"
+#include "core/file.h"
 #include "core/store.h"
 #include "leak/leak_index_build.h"
 
@@ -32,6 +34,8 @@ struct country {
 	uint8_t canary_key[SECRET_LEN];
 	uint8_t range_key[SECRET_LEN];
 	struct store *registries[DOCUMENT_TYPE_COUNT];
+	char audit_dir[PATH_MAX]; /* "" when the state has no gateway log */
+	uint8_t audit_key[SECRET_LEN];
 };
 
 struct leak_state {
@@ -118,6 +122,34 @@ static hr_status read_canaries(struct leak_state *s, const char *path, char *sta
 	return HR_OK;
 }
 
+/* The gateway's audit log as `hromada up` lays it out (endpoints.json's
+ * audit_dir), with its person key; never created here: no log, no overlap. */
+static void find_audit_log(struct country *c, const char *dir, const char *code)
+{
+	char path[PATH_MAX + 32];
+	json_t *endpoints;
+	const char *audit;
+	struct buf key;
+
+	snprintf(path, sizeof(path), "%s/endpoints.json", dir);
+	endpoints = json_load_file(path, 0, NULL);
+	audit =
+	    json_string_value(json_object_get(json_object_get(endpoints, code), "audit_dir"));
+	if (audit != NULL && strlen(audit) < sizeof(c->audit_dir))
+		snprintf(c->audit_dir, sizeof(c->audit_dir), "%s", audit);
+	else
+		snprintf(c->audit_dir, sizeof(c->audit_dir), "%s/%.2s/gateway/audit", dir, code);
+	json_decref(endpoints);
+	snprintf(path, sizeof(path), "%s/person.key", c->audit_dir);
+	buf_init(&key, SECRET_LEN);
+	if (file_read(path, &key, NULL) == HR_OK && key.len == SECRET_LEN)
+		memcpy(c->audit_key, key.data, SECRET_LEN);
+	else
+		c->audit_dir[0] = '\0';
+	OPENSSL_cleanse(key.data, key.len);
+	buf_clear(&key);
+}
+
 /* the builder's question, "is this person a canary, and whose?" */
 static int canary_of(void *context, const char *person)
 {
@@ -176,6 +208,7 @@ static hr_status open_country(struct leak_state *s, const char *dir, const char 
 	snprintf(path, sizeof(path), "%s/%s/%s/%s", dir, code, LEAK_DIR, LEAK_RANGE_KEY);
 	if ((rc = secret_load_or_create(path, c->range_key, err)) != HR_OK)
 		return rc;
+	find_audit_log(c, dir, code);
 	snprintf(path, sizeof(path), "%s/%s/%s/%s", dir, code, LEAK_DIR, LEAK_CANARY_INDEX);
 	return read_canaries(s, path, stamp, STAMP_MAX, err);
 }
@@ -253,6 +286,7 @@ void leak_state_free(struct leak_state *s)
 			store_close(s->countries[i].registries[t]);
 		OPENSSL_cleanse(s->countries[i].canary_key, SECRET_LEN);
 		OPENSSL_cleanse(s->countries[i].range_key, SECRET_LEN);
+		OPENSSL_cleanse(s->countries[i].audit_key, SECRET_LEN);
 	}
 	for (size_t i = 0; i < s->member_count; i++)
 		free(s->members[i]);
@@ -292,4 +326,19 @@ hr_status leak_state_range_tag(const struct leak_state *s, const char *person,
 		if (strncmp(person, s->countries[i].code, 2) == 0 && person[2] == ':')
 			return leak_tag_hex(s->countries[i].range_key, person, hex);
 	return HR_E_NOT_FOUND;
+}
+
+const char *leak_state_audit_dir(const struct leak_state *s, size_t country)
+{
+	if (country >= s->country_count || s->countries[country].audit_dir[0] == '\0')
+		return NULL;
+	return s->countries[country].audit_dir;
+}
+
+hr_status leak_state_audit_hash(const struct leak_state *s, size_t country, const char *person,
+				uint8_t hash[32])
+{
+	if (leak_state_audit_dir(s, country) == NULL)
+		return HR_E_NOT_FOUND;
+	return secret_hmac(s->countries[country].audit_key, person, strlen(person), hash);
 }

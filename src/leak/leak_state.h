@@ -46,6 +46,14 @@ const char *const *leak_state_canary_members(const struct leak_state *state, siz
 /* The countries found ("UA", "PL"). */
 size_t leak_state_countries(const struct leak_state *state, const char *out[LEAK_STATE_COUNTRIES]);
 
+/* The audit log of the country's gateway (its directory), when the state has
+ * one with a person key: the consumers' access histories. NULL otherwise. */
+const char *leak_state_audit_dir(const struct leak_state *state, size_t country);
+/* The person's hash as that gateway's audit log writes it (HMAC-SHA-256 under
+ * its person.key); HR_E_NOT_FOUND without such a log. */
+hr_status leak_state_audit_hash(const struct leak_state *state, size_t country, const char *person,
+				uint8_t hash[32]);
+
 /* The range tag of a person id under its country's range.key (leak_tag.h);
  * HR_E_NOT_FOUND when the state has no such country. */
 hr_status leak_state_range_tag(const struct leak_state *state, const char *person,
