@@ -496,6 +496,14 @@ size_t leak_address_key(const char *text, size_t len, char *out, size_t size)
 				cp += 0x50;
 			else if (cp == 0x490)
 				cp = 0x491;
+			/* Latin capitals with diacritics (Polish Ł Ó Ś Ż ...) */
+			else if ((cp >= 0xc0 && cp <= 0xde && cp != 0xd7))
+				cp += 0x20;
+			else if (cp >= 0x100 && cp <= 0x17f &&
+				 ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17e)
+				      ? cp % 2 == 1
+				      : cp % 2 == 0))
+				cp += 1;
 			/* other letters (Polish ł, ą, ...) are kept as they are */
 			if (cp >= 0xc0 && n + 2 < size) {
 				out[n++] = (char)(0xc0 | (cp >> 6));
