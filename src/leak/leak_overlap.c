@@ -263,8 +263,10 @@ json_t *leak_overlap_report(const struct leak_overlap *o)
 		json_decref(out);
 		return NULL;
 	}
-	memcpy(sorted, o->clients, o->client_count * sizeof(*sorted));
-	qsort(sorted, o->client_count, sizeof(*sorted), by_people);
+	if (o->client_count > 0) {
+		memcpy(sorted, o->clients, o->client_count * sizeof(*sorted));
+		qsort(sorted, o->client_count, sizeof(*sorted), by_people);
+	}
 	for (size_t i = 0; i < o->client_count; i++)
 		json_array_append_new(
 		    out, json_pack("{s:s, s:I, s:f}", "member", sorted[i].member, "people",

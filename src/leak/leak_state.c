@@ -238,7 +238,8 @@ hr_status leak_state_open(const struct leak_state_options *o, struct leak_state 
 				  o->dir);
 	if (rc != HR_OK)
 		goto fail;
-	qsort(s->canaries, s->canary_count, sizeof(*s->canaries), compare_tags);
+	if (s->canary_count > 0)
+		qsort(s->canaries, s->canary_count, sizeof(*s->canaries), compare_tags);
 	snprintf(path, sizeof(path), "%s/%s", o->dir, LEAK_DIR);
 	if (mkdir(path, 0700) != 0 && errno != EEXIST) {
 		rc = hr_error_set(err, HR_E_IO, STAGE, "cannot create %s: %s", path,
