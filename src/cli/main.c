@@ -25,6 +25,7 @@ static const struct {
     {"member", "Act as a member of 'hromada up' (police, bank, CERT): list, signed calls"},
     {"trust-upload", "Publish or withdraw a country's signers at the trust service"},
     {"incident", "The duty officer's tool for the nccc hub: report, stages, overdue, export"},
+    {"canary", "Plant canary citizens for a member, served through real exchanges"},
 };
 
 #define SERVICE_COMMAND_COUNT (sizeof(service_commands) / sizeof(service_commands[0]))
