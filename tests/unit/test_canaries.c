@@ -1,5 +1,5 @@
 /*
- * test_canary.c — canary citizens (src/platform/canary*.c) without a running
+ * test_canaries.c — canary citizens (src/platform/canary*.c) without a running
  * platform: who they are (the population's own generator, from the top of the
  * index space down), that they look like everyone else by every measure a
  * consumer could take, what a member may be served according to its gateway's
