@@ -364,7 +364,10 @@ static hr_status lookup(struct canary_exchange *x, const struct canary_lookup *l
 			goto done;
 		headers[h++] = (struct http_header){"Hromada-Consent", buf_str(&consent)};
 	}
-	buf_printf(&body, "{\"person\": \"%s\"}", person);
+	if (buf_printf(&body, "{\"person\": \"%s\"}", person) != HR_OK) {
+		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+		goto done;
+	}
 	call = (struct member_call){.url = url,
 				    .headers = headers,
 				    .header_count = h,
