@@ -13,6 +13,8 @@
  *    the police look its licence up;
  *  - a second plant gives other people, and the counter moves on;
  *  - the police get canaries without a consent (legal basis);
+ *  - a refused exchange (the wallet sends the canary no more codes) exits 1,
+ *    names the step, indexes nothing, and uses the canary up;
  *  - a member that may look nothing up, an unknown member, bad usage and a
  *    state without `up` are refused with exit 2, planting nothing.
  */
@@ -36,6 +38,8 @@
 #include "core/uuid.h"
 #include "credential/document_schema.h"
 #include "e2e/slice.h"
+#include "platform/canary_internal.h"
+#include "platform/population.h"
 
 #define BANK    "UA/COM/14360570/bank"
 #define POLICE  "UA/GOV/00032684/police"
@@ -135,7 +139,7 @@ static json_t *output(const char *file)
 	return read_lines(path);
 }
 
-static json_t *canary_index(void)
+static json_t *index_lines(void)
 {
 	char path[512];
 
@@ -272,7 +276,7 @@ static void test_bank_canaries_are_served_and_indexed(void **unused)
 	assert_int_equal(plant(platform.state, BANK, "3", "bank.jsonl"), 0);
 	assert_non_null(strstr(out, "planted 3 canaries of UA for " BANK));
 	first_received = output("bank.jsonl");
-	index = canary_index();
+	index = index_lines();
 	persons = check_planted(first_received, index, BANK, kyc, first, PLANTED);
 	assert_int_equal(persons, PLANTED);
 	/* three people, with one canary id each, and nobody of demo.json */
@@ -380,13 +384,13 @@ static void test_a_second_plant_gives_other_people(void **unused)
 	(void)unused;
 	state_path(path, sizeof(path), "UA/leak/canaries.state");
 	assert_non_null(before = tk_read_file(path, NULL));
-	index = canary_index();
+	index = index_lines();
 	lines_before = json_array_size(index);
 	json_decref(index);
 
 	assert_int_equal(plant(platform.state, BANK, "3", "bank-2.jsonl"), 0);
 	received = output("bank-2.jsonl");
-	index = canary_index();
+	index = index_lines();
 	n = check_planted(received, index, BANK, kyc, again, PLANTED);
 	assert_int_equal(n, PLANTED);
 	for (size_t p = 0; p < PLANTED; p++)
@@ -413,10 +417,84 @@ static void test_police_canaries_need_no_consent(void **unused)
 	assert_int_equal(plant(platform.state, POLICE, "1", "police.jsonl"), 0);
 	assert_non_null(strstr(out, "planted 1 canary of UA for " POLICE));
 	received = output("police.jsonl");
-	index = canary_index();
+	index = index_lines();
 	assert_int_equal(check_planted(received, index, POLICE, police, persons, 1), 1);
 	json_decref(received);
 	json_decref(index);
+}
+
+/* The person the next plant for member will take: the first canary from the
+ * counter's next j that member can be served, as canary_plant chooses. */
+static void next_canary(const char *member, char person[16])
+{
+	struct hr_error err = {0};
+	struct canary_registries registries;
+	struct canary_plan plan;
+	struct population *pop;
+	struct canary *c = malloc(sizeof(*c));
+	char path[512], *text;
+	uint64_t j;
+
+	assert_non_null(c);
+	state_path(path, sizeof(path), "UA/gateway/directory.json");
+	assert_int_equal(canary_plan_from_directory(path, member, &plan, &err), HR_OK);
+	assert_int_equal(canary_registries_open(platform.state, "UA", &registries, &err), HR_OK);
+	assert_int_equal(population_new("UA", registries.seed, registries.as_of, &pop, &err),
+			 HR_OK);
+	state_path(path, sizeof(path), "UA/leak/canaries.state");
+	assert_non_null(text = tk_read_file(path, NULL));
+	for (j = strtoull(strchr(text, ':') + 1, NULL, 10);; j++) {
+		canary_make(pop, j, c);
+		if (canary_servable(c, &plan))
+			break;
+	}
+	snprintf(person, 16, "%s", c->person.id);
+	free(text);
+	free(c);
+	population_free(pop);
+	canary_registries_close(&registries);
+}
+
+static void test_a_refused_exchange_exits_1_and_indexes_nothing(void **unused)
+{
+	char person[16], url[512], body[64];
+	struct http_client_response response;
+	struct http_header json = {"Content-Type", "application/json"};
+	json_t *index, *received;
+	size_t lines_before;
+	long status = 0;
+
+	(void)unused;
+	/* someone asked for the next canary's enrolment codes until the wallet
+	 * stops sending them (5 an hour): its enrolment will be refused */
+	next_canary(BANK, person);
+	snprintf(url, sizeof(url), "%s/v1/enrol/start", slice_endpoint(&platform, "UA", "wallet"));
+	snprintf(body, sizeof(body), "{\"person\": \"%s\"}", person);
+	for (int i = 0; i < 10 && status != 429; i++) {
+		status = slice_send(http, "POST", url, &json, 1, body, strlen(body), &response);
+		http_client_response_clear(&response);
+	}
+	assert_int_equal(status, 429);
+	index = index_lines();
+	lines_before = json_array_size(index);
+	json_decref(index);
+
+	assert_int_equal(plant(platform.state, BANK, "1", "refused.jsonl"), 1);
+	assert_non_null(strstr(out, "enrolment at the wallet: 429 rate_limited"));
+	assert_null(strstr(out, person + 3)); /* the failure never names the canary */
+	/* the bank received nothing, so nothing is indexed */
+	received = output("refused.jsonl");
+	assert_int_equal(json_array_size(received), 0);
+	index = index_lines();
+	assert_int_equal(json_array_size(index), lines_before);
+	json_decref(received);
+	json_decref(index);
+	/* and its j is used up: the next plant takes someone else */
+	assert_int_equal(plant(platform.state, BANK, "1", "after.jsonl"), 0);
+	received = output("after.jsonl");
+	assert_string_not_equal(
+	    json_string_value(json_object_get(json_array_get(received, 0), "person_id")), person);
+	json_decref(received);
 }
 
 static void test_refusals_plant_nothing(void **unused)
@@ -452,6 +530,7 @@ int main(void)
 	    cmocka_unit_test(test_a_canary_answers_like_any_person),
 	    cmocka_unit_test(test_a_second_plant_gives_other_people),
 	    cmocka_unit_test(test_police_canaries_need_no_consent),
+	    cmocka_unit_test(test_a_refused_exchange_exits_1_and_indexes_nothing),
 	    cmocka_unit_test(test_refusals_plant_nothing),
 	};
 
