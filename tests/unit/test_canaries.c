@@ -30,6 +30,7 @@
 #include "platform/canary.h"
 #include "platform/canary_internal.h"
 #include "platform/country.h"
+#include "platform/platform.h"
 #include "platform/population.h"
 #include "platform/population_internal.h"
 
@@ -508,21 +509,40 @@ static int64_t query_int(struct store *store, const char *sql, const char *text)
 	return value;
 }
 
-static void test_registries_hold_canaries_outside_the_public_counts(void **state)
+/*
+ * Loads 300 Ukrainians (into SQLite under tk_dir, or where url_template says,
+ * each registry's hromada.ini then naming its store as `up` writes it),
+ * plants six canaries and checks the registries hold them beside the
+ * population, whose counts stay as they were.
+ */
+static void plant_and_check(const char *url_template)
 {
 	struct hr_error err = {0};
 	struct population_load_stats stats;
-	struct population_load_options o = {
-	    .country = "UA", .seed = 4, .people = 300, .as_of = "2026-05-20"};
+	struct population_load_options o = {.country = "UA",
+					    .seed = 4,
+					    .people = 300,
+					    .as_of = "2026-05-20",
+					    .state_dir = tk_dir,
+					    .url_template = url_template};
 	struct canary_registries registries;
 	struct population *pop;
 	struct canary *canaries = calloc(6, sizeof(*canaries));
 	int64_t before[DOCUMENT_TYPE_COUNT], history[DOCUMENT_TYPE_COUNT];
 
-	(void)state;
 	assert_non_null(canaries);
-	o.state_dir = tk_dir;
 	OK(population_load(&o, &stats, &err));
+	for (int t = 0; url_template != NULL && t < DOCUMENT_TYPE_COUNT; t++) {
+		char dir[512], ini[600], url[1200], text[1300];
+
+		snprintf(dir, sizeof(dir), "%s/UA/registry-%s", tk_dir, document_types[t]);
+		OK(platform_make_dirs(dir, &err));
+		OK(population_registry_url(url_template, "UA", document_types[t], url, sizeof(url),
+					   &err));
+		snprintf(ini, sizeof(ini), "%s/hromada.ini", dir);
+		snprintf(text, sizeof(text), "[store]\nurl = %s\n", url);
+		assert_true(tk_write_file(ini, text));
+	}
 	OK(canary_registries_open(tk_dir, "UA", &registries, &err));
 	assert_int_equal(registries.seed, 4);
 	assert_int_equal(registries.people, 300);
@@ -585,6 +605,12 @@ static void test_registries_hold_canaries_outside_the_public_counts(void **state
 	free(canaries);
 }
 
+static void test_registries_hold_canaries_outside_the_public_counts(void **state)
+{
+	(void)state;
+	plant_and_check(NULL);
+}
+
 static void test_registries_must_be_those_of_up(void **state)
 {
 	struct hr_error err = {0};
@@ -600,7 +626,31 @@ static void test_registries_must_be_those_of_up(void **state)
 	assert_int_not_equal(stat(path, &st), 0);
 }
 
-int main(void)
+/* ---- PostgreSQL ---- */
+
+static const char *pg_url;
+
+static void test_postgresql_registries_hold_canaries_too(void **state)
+{
+	struct hr_error err = {0};
+	struct store *admin;
+	char sql[256], url[1200];
+
+	(void)state;
+	/* one database, a schema per registry, as `up --registry-store` has them */
+	snprintf(url, sizeof(url), "%s%sschema=can_%ld_{type}", pg_url,
+		 strchr(pg_url, '?') ? "&" : "?", (long)getpid());
+	plant_and_check(url);
+	OK(store_open(pg_url, &admin, &err));
+	for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++) {
+		snprintf(sql, sizeof(sql), "DROP SCHEMA can_%ld_%s CASCADE", (long)getpid(),
+			 document_types[t]);
+		OK(store_exec(admin, sql, &err));
+	}
+	store_close(admin);
+}
+
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_canaries_take_the_reserved_top_indexes),
@@ -622,6 +672,21 @@ int main(void)
 					    tk_dir_teardown),
 	};
 
+	const struct CMUnitTest pg_tests[] = {
+	    cmocka_unit_test_setup_teardown(test_postgresql_registries_hold_canaries_too,
+					    tk_dir_setup, tk_dir_teardown),
+	};
+
 	log_set_level(LOG_LEVEL_WARN);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	if (argc == 2 && strcmp(argv[1], "postgresql") == 0) {
+		if ((pg_url = tk_pg_url()) == NULL) {
+			fprintf(stderr,
+				"test_canaries postgresql: no PostgreSQL server (run "
+				"through ctest, whose pg.start fixture starts one); this is a "
+				"failure, not a skip\n");
+			return 1;
+		}
+		return cmocka_run_group_tests_name("canaries.postgresql", pg_tests, NULL, NULL);
+	}
+	return cmocka_run_group_tests_name("canaries", tests, NULL, NULL);
 }
