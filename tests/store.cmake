@@ -47,3 +47,11 @@ set_tests_properties(unit.nccc_store.postgresql PROPERTIES
   FIXTURES_REQUIRED ${HROMADA_PG_FIXTURE}
   ENVIRONMENT "${HROMADA_TEST_ENV};${HROMADA_PG_ENV}"
   TIMEOUT 300)
+
+# Canaries planted into registries on PostgreSQL (tests/unit/test_canaries.c;
+# the rest of that suite runs as unit.canaries).
+add_test(NAME unit.canaries.postgresql COMMAND test_canaries postgresql)
+set_tests_properties(unit.canaries.postgresql PROPERTIES
+  FIXTURES_REQUIRED ${HROMADA_PG_FIXTURE}
+  ENVIRONMENT "${HROMADA_TEST_ENV};${HROMADA_PG_ENV}"
+  TIMEOUT 300)

@@ -39,6 +39,7 @@ extern const struct cli_command cli_trust_upload;
 extern const struct cli_command cli_audit;
 extern const struct cli_command cli_incident;
 extern const struct cli_command cli_leakscan;
+extern const struct cli_command cli_canary;
 
 /* Prints "hromada: stage: message" on stderr. */
 void cli_print_error(const struct hr_error *err);

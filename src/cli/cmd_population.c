@@ -73,7 +73,7 @@ static void population_help(void)
 	       "\n"
 	       "Progress goes to stderr; the summary (people/s and rows/s) to stdout.\n"
 	       "Exit codes: 0 loaded (or already there), 1 failed, 2 usage error.\n",
-	       POPULATION_PEOPLE_MAX, POPULATION_DEFAULT_PEOPLE, POPULATION_DEFAULT_SEED,
+	       POPULATION_LOAD_MAX, POPULATION_DEFAULT_PEOPLE, POPULATION_DEFAULT_SEED,
 	       POPULATION_BATCH_ROWS);
 }
 
@@ -175,7 +175,7 @@ static bool parse_people(const char *text, uint64_t people[COUNTRY_COUNT])
 	if (strchr(text, '=') == NULL) {
 		uint64_t n;
 
-		if (cli_parse_u64(text, 1, POPULATION_PEOPLE_MAX, &n) != HR_OK)
+		if (cli_parse_u64(text, 1, POPULATION_LOAD_MAX, &n) != HR_OK)
 			return false;
 		for (int c = 0; c < COUNTRY_COUNT; c++)
 			people[c] = n;
@@ -195,7 +195,7 @@ static bool parse_people(const char *text, uint64_t people[COUNTRY_COUNT])
 		while (c < COUNTRY_COUNT && strcmp(countries[c], item) != 0)
 			c++;
 		if (c == COUNTRY_COUNT ||
-		    cli_parse_u64(eq + 1, 1, POPULATION_PEOPLE_MAX, &people[c]) != HR_OK)
+		    cli_parse_u64(eq + 1, 1, POPULATION_LOAD_MAX, &people[c]) != HR_OK)
 			return false;
 	}
 	return true;
@@ -232,7 +232,7 @@ static int population_run(int argc, char **argv)
 				fprintf(stderr,
 					"hromada population: --people takes 1 to %llu, or each "
 					"country's as UA=N,PL=M\n",
-					POPULATION_PEOPLE_MAX);
+					POPULATION_LOAD_MAX);
 				return CLI_EXIT_USAGE;
 			}
 			break;

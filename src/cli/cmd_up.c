@@ -123,10 +123,10 @@ static int up_run(int argc, char **argv)
 			options.print_guide = false;
 			break;
 		case 'n':
-			if (cli_parse_u64(optarg, 1, POPULATION_PEOPLE_MAX, &options.population) !=
+			if (cli_parse_u64(optarg, 1, POPULATION_LOAD_MAX, &options.population) !=
 			    HR_OK) {
 				fprintf(stderr, "hromada up: --population takes a number 1..%llu\n",
-					(unsigned long long)POPULATION_PEOPLE_MAX);
+					(unsigned long long)POPULATION_LOAD_MAX);
 				return CLI_EXIT_USAGE;
 			}
 			break;

@@ -26,6 +26,7 @@ static const struct {
     {"trust-upload", "Publish or withdraw a country's signers at the trust service"},
     {"incident", "The duty officer's tool for the nccc hub: report, stages, overdue, export"},
     {"leakscan", "Read leaked dumps against the registries: real, fabricated, vintage, canaries"},
+    {"canary", "Plant canary citizens for a member, served through real exchanges"},
 };
 
 #define SERVICE_COMMAND_COUNT (sizeof(service_commands) / sizeof(service_commands[0]))

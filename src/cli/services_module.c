@@ -5,6 +5,6 @@
 #include "cli/cli.h"
 
 const struct cli_command *const hromada_services_commands[] = {
-    &cli_up,       &cli_serve,    &cli_device, &cli_population, &cli_member, &cli_trust_upload,
-    &cli_incident, &cli_leakscan, NULL,
+    &cli_up,           &cli_serve,    &cli_device,   &cli_population, &cli_member,
+    &cli_trust_upload, &cli_incident, &cli_leakscan, &cli_canary,     NULL,
 };

@@ -44,7 +44,16 @@
 #define POPULATION_AS_OF_MIN_YEAR 2000
 #define POPULATION_AS_OF_MAX_YEAR 2200
 #define POPULATION_PEOPLE_MAX     30000000ull /* per country; numbers stay unique up to here */
-#define POPULATION_DEFAULT_PEOPLE 100000ull   /* what `hromada up` loads per country */
+/*
+ * The top POPULATION_CANARY_RESERVE indexes of each country belong to its
+ * canary citizens (platform/canary.h): people of the same generator, planted
+ * one by one from POPULATION_PEOPLE_MAX - 1 downward. A population therefore
+ * loads at most POPULATION_LOAD_MAX people, and no loaded person can ever be a
+ * canary, nor a canary a loaded person.
+ */
+#define POPULATION_CANARY_RESERVE 100000ull
+#define POPULATION_LOAD_MAX       (POPULATION_PEOPLE_MAX - POPULATION_CANARY_RESERVE)
+#define POPULATION_DEFAULT_PEOPLE 100000ull /* what `hromada up` loads per country */
 #define POPULATION_DEFAULT_SEED   1ull
 #define POPULATION_BATCH_ROWS     10000 /* rows per transaction and registry */
 
@@ -182,9 +191,9 @@ struct population_load_stats {
 struct population_load_options {
 	const char *country; /* "UA" or "PL" */
 	uint64_t seed;
-	uint64_t people; /* 1..POPULATION_PEOPLE_MAX */
+	uint64_t people; /* 1..POPULATION_LOAD_MAX */
 	/* The size of the other country's population (PL's for UA, UA's for PL),
-	 * 0..POPULATION_PEOPLE_MAX: its people who also live here are loaded with
+	 * 0..POPULATION_LOAD_MAX: its people who also live here are loaded with
 	 * this country's (population_abroad), and the residence permit registry
 	 * links their home ids to them. Both countries' loads must agree on the
 	 * seed and as-of date for these to be the same people. */

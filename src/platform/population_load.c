@@ -727,15 +727,18 @@ hr_status population_load(const struct population_load_options *options,
 
 	memset(stats, 0, sizeof(*stats));
 	clock_gettime(CLOCK_MONOTONIC, &l.started);
-	if (options->people == 0 || options->people > POPULATION_PEOPLE_MAX)
-		return hr_error_set(err, HR_E_INVALID, STAGE,
-				    "a population of %" PRIu64 " people: expected 1 to %llu",
-				    options->people, POPULATION_PEOPLE_MAX);
-	if (options->partner_people > POPULATION_PEOPLE_MAX)
+	/* indexes from POPULATION_LOAD_MAX up are the canaries' (population.h) */
+	if (options->people == 0 || options->people > POPULATION_LOAD_MAX)
+		return hr_error_set(
+		    err, HR_E_INVALID, STAGE,
+		    "a population of %" PRIu64 " people: expected 1 to %llu (the last %llu "
+		    "indexes are for canary citizens)",
+		    options->people, POPULATION_LOAD_MAX, POPULATION_CANARY_RESERVE);
+	if (options->partner_people > POPULATION_LOAD_MAX)
 		return hr_error_set(err, HR_E_INVALID, STAGE,
 				    "the other country's population of %" PRIu64
 				    " people: expected 0 to %llu",
-				    options->partner_people, POPULATION_PEOPLE_MAX);
+				    options->partner_people, POPULATION_LOAD_MAX);
 	/* before any file is made: an unknown country would leave registries
 	 * under STATE/<that country>/ behind */
 	if (options->country == NULL || !country_is_known(options->country))

@@ -1164,8 +1164,12 @@ static void test_load_refuses_bad_options(void **state)
 	assert_int_equal(population_load(&o, &stats, &err), HR_E_INVALID);
 	o.people = POPULATION_PEOPLE_MAX + 1;
 	assert_int_equal(population_load(&o, &stats, &err), HR_E_INVALID);
+	/* the top indexes are the canary citizens': no population reaches them */
+	o.people = POPULATION_LOAD_MAX + 1;
+	assert_int_equal(population_load(&o, &stats, &err), HR_E_INVALID);
+	assert_non_null(strstr(err.message, "canary"));
 	o.people = 10;
-	o.partner_people = POPULATION_PEOPLE_MAX + 1;
+	o.partner_people = POPULATION_LOAD_MAX + 1;
 	assert_int_equal(population_load(&o, &stats, &err), HR_E_INVALID);
 	assert_non_null(strstr(err.message, "other country"));
 	o.partner_people = 0;
