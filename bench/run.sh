@@ -11,3 +11,4 @@ build=${1:-build-bench}
 "$here/audit_log.sh" "$build"
 "$here/wallet_documents.sh" "$build"
 "$here/nccc_index.sh" "$build"
+"$here/leak_range.sh" "$build"
