@@ -12,3 +12,4 @@ build=${1:-build-bench}
 "$here/wallet_documents.sh" "$build"
 "$here/nccc_index.sh" "$build"
 "$here/leakscan.sh" "$build"
+"$here/leak_range.sh" "$build"

@@ -23,6 +23,7 @@
 #include "core/hex.h"
 #include "core/json.h"
 #include "leak/leak_overlap.h"
+#include "leak/leak_range.h"
 #include "leak/leak_scan.h"
 #include "leak/leak_state.h"
 #include "platform/country.h"
@@ -396,6 +397,11 @@ static bool parse_args(int argc, char **argv, struct leakscan_args *a)
 			return false;
 		}
 	}
+	if (a->name != NULL && (strlen(a->name) == 0 || strlen(a->name) > LEAK_RANGE_NAME_MAX)) {
+		fprintf(stderr, "hromada leakscan: --name takes 1 to %d bytes\n",
+			LEAK_RANGE_NAME_MAX);
+		return false;
+	}
 	if (a->state == NULL || optind >= argc) {
 		fprintf(stderr, "hromada leakscan: --state DIR and at least one DUMP are needed "
 				"(--help)\n");
@@ -502,7 +508,10 @@ static int leakscan_run(int argc, char **argv)
 	if (!a.quiet)
 		leak_scan_print(report, stdout);
 	fflush(stdout);
-	dump_identity(argc - optind, argv + optind, dump_id, dump_name, sizeof(dump_name));
+	/* the range service keeps a name of at most LEAK_RANGE_NAME_MAX bytes */
+	dump_identity(argc - optind, argv + optind, dump_id, dump_name, LEAK_RANGE_NAME_MAX + 1);
+	if (dump_name[0] == '\0')
+		snprintf(dump_name, sizeof(dump_name), "dump %.16s", dump_id);
 	if (!a.no_publish && tp->count > 0 && rc == CLI_EXIT_OK)
 		rc = publish(&a, state, tp, fields, dump_id, a.name ? a.name : dump_name);
 done:

@@ -644,7 +644,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			  "http.request");
 		log_add_str(&line, "peer", r->peer);
 		log_add_str(&line, "method", r->method);
-		log_add_strn(&line, "path", r->path, strnlen(r->path, 256));
+		if (r->route != NULL && (r->route->flags & HTTP_ROUTE_QUIET_PATH))
+			log_add_str(&line, "path", r->route->metrics.pattern);
+		else
+			log_add_strn(&line, "path", r->path, strnlen(r->path, 256));
 		log_add_uint(&line, "status", status);
 		log_add_uint(&line, "bytes_in", r->body.len);
 		log_add_uint(&line, "bytes_out", r->response_bytes);

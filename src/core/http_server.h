@@ -76,6 +76,9 @@ typedef hr_status (*http_health_fn)(void *context, struct hr_error *err);
 
 enum http_route_flags {
 	HTTP_ROUTE_JSON_BODY = 1 << 0, /* body must be application/json (else 415) */
+	/* the access log writes the route's pattern, not the path: the path
+	 * holds something a log must not keep (a leak range prefix) */
+	HTTP_ROUTE_QUIET_PATH = 1 << 1,
 };
 
 struct http_server *http_server_new(const struct http_server_options *options,

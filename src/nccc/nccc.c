@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "core/config.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -91,6 +93,27 @@ static hr_status load_directories(struct nccc *n, const char *text, struct hr_er
 	return HR_OK;
 }
 
+/* The leak range service's answer sizes (src/leak/leak_range.h) and the key
+ * its decoys derive from, the hub's own (never a country's range.key). */
+static hr_status leak_settings(const struct role_context *ctx, struct nccc *n, struct hr_error *err)
+{
+	char path[4200];
+	int64_t entries, bytes;
+	hr_status rc;
+
+	if ((rc = config_get_int(ctx->config, "nccc", "leak_range_entries",
+				 LEAK_RANGE_ENTRIES_DEFAULT, 1, 4096, &entries, err)) != HR_OK ||
+	    (rc = config_get_int(ctx->config, "nccc", "leak_range_bytes", LEAK_RANGE_BYTES_DEFAULT,
+				 1024, LEAK_RANGE_ANSWER_MAX / 4, &bytes, err)) != HR_OK)
+		return rc;
+	snprintf(path, sizeof(path), "%s/leak-decoys.key", ctx->state_dir);
+	if ((rc = secret_load_or_create(path, n->leak_decoy_key, err)) != HR_OK)
+		return rc;
+	n->leak_range = (struct leak_range_options){
+	    .entries = (unsigned)entries, .bytes = (size_t)bytes, .decoy_key = n->leak_decoy_key};
+	return HR_OK;
+}
+
 static hr_status read_settings(const struct role_context *ctx, struct nccc *n,
 			       struct audit_options *audit, struct hr_error *err)
 {
@@ -114,7 +137,8 @@ static hr_status read_settings(const struct role_context *ctx, struct nccc *n,
 	    (rc = config_get_int(ctx->config, "nccc", "clock_offset_s", 0, -366 * 86400LL,
 				 366 * 86400LL, &n->clock_offset_s, err)) != HR_OK ||
 	    (rc = config_get_int(ctx->config, "nccc", "tree_head_interval_ms", 1000, 10,
-				 3600 * 1000, &audit->interval_ms, err)) != HR_OK)
+				 3600 * 1000, &audit->interval_ms, err)) != HR_OK ||
+	    (rc = leak_settings(ctx, n, err)) != HR_OK)
 		return rc;
 	if (id == NULL || key == NULL || cert == NULL || dirs == NULL)
 		return hr_error_set(err, HR_E_INVALID, "config",
@@ -151,6 +175,7 @@ static hr_status nccc_open(const struct role_context *ctx, void **state, struct 
 	if (n == NULL)
 		return HR_E_NOMEM;
 	pthread_mutex_init(&n->index_lock, NULL);
+	pthread_mutex_init(&n->leak_lock, NULL);
 	if ((rc = http_server_options_require_own_url(ctx->config, err)) != HR_OK ||
 	    (rc = read_settings(ctx, n, &audit, err)) != HR_OK ||
 	    (rc = role_open_store(ctx, "nccc.db", nccc_migrations, nccc_migration_count, &n->pool,
@@ -168,7 +193,8 @@ static hr_status nccc_open(const struct role_context *ctx, void **state, struct 
 	store_pool_release(n->pool, store);
 	if (rc != HR_OK || (rc = nccc_incident_routes(n, ctx->server, err)) != HR_OK ||
 	    (rc = nccc_feed_routes(n, ctx->server, err)) != HR_OK ||
-	    (rc = nccc_import_routes(n, ctx->server, err)) != HR_OK)
+	    (rc = nccc_import_routes(n, ctx->server, err)) != HR_OK ||
+	    (rc = nccc_leak_routes(n, ctx->server, err)) != HR_OK)
 		goto fail;
 	http_server_set_health_field(ctx->server, "member", n->self_id);
 	log_info("nccc.open", "%s: %d directories, %d CERTs, %d partners, %zu indicators indexed",
@@ -195,13 +221,17 @@ static void nccc_close(void *state)
 	replay_cache_free(n->nonces);
 	value_index_free(n->index);
 	json_decref(n->producer);
+	json_decref(n->leak_catalogue);
+	OPENSSL_cleanse(n->leak_decoy_key, sizeof(n->leak_decoy_key));
+	pthread_mutex_destroy(&n->leak_lock);
 	pthread_mutex_destroy(&n->index_lock);
 	free(n);
 }
 
 const struct role_ops nccc_role = {
     .name = "nccc",
-    .summary = "National cyber coordination centre hub: incidents, MISP and STIX feeds.",
+    .summary = "National cyber coordination centre hub: incidents, MISP and STIX feeds, "
+	       "leaked-data ranges.",
     .config_help =
 	"[nccc] id = the hub's member id, e.g. UA/GOV/00000100/nccc (required)\n"
 	"  key, certificate = PEM files of its member key: it signs its answers and\n"
@@ -215,7 +245,11 @@ const struct role_ops nccc_role = {
 	"  name = the organisation named in the feeds\n"
 	"  audit_dir = the stages' audit log (default: STATE_DIR/audit)\n"
 	"  tree_head_interval_ms = sign a tree head at least this often (default 1000)\n"
-	"  clock_offset_s = seconds added to the hub's clock (drills, tests; default 0)\n",
+	"  clock_offset_s = seconds added to the hub's clock (drills, tests; default 0)\n"
+	"  leak_range_entries = 32: a leak range answer holds a multiple of this many\n"
+	"    entries, real ones topped up with decoys (docs/LEAKS.md)\n"
+	"  leak_range_bytes = 32768: and is a multiple of this many bytes long\n"
+	"  (the decoys' key is STATE_DIR/leak-decoys.key, made at first start)\n",
     .per_country = false,
     .open = nccc_open,
     .close = nccc_close,

@@ -8,6 +8,9 @@
  *   nccc_incidents.c   POST/GET /v1/incidents, stages, sightings, correlations
  *   nccc_feeds.c       the MISP feed and TAXII 2.1, filtered by TLP per reader
  *   nccc_imports.c     a partner's MISP event or STIX bundle, into the store
+ *   nccc_leaks.c       the "was my data leaked" range service: CERTs publish
+ *                      leaked dumps' tags, wallets ask for a range of them
+ *   nccc_leak_store.c  those dumps and tags in the role's database
  *   incident.c         what a report may say, and its deadlines (pure)
  *   tlp.c              TLP 2.0 and the sharing rules (pure)
  *
@@ -28,7 +31,9 @@
 #include "core/documents.h"
 #include "core/http_server.h"
 #include "core/store.h"
+#include "core/secret.h"
 #include "exchange/member.h"
+#include "leak/leak_range.h"
 #include "nccc/nccc_model.h"
 #include "nccc/value_index.h"
 
@@ -61,6 +66,13 @@ struct nccc {
 	int64_t clock_offset_s; /* [nccc] clock_offset_s: the clock seam (tests, drills) */
 	char collection_id[40]; /* the TAXII collection of shared incidents */
 	json_t *producer;       /* the hub as a STIX identity */
+	/* the leak range service: answers' sizes, the decoys' key, and the
+	 * biggest dumps (decoys of empty ranges draw from them), cached */
+	struct leak_range_options leak_range;
+	uint8_t leak_decoy_key[SECRET_LEN];
+	pthread_mutex_t leak_lock;
+	json_t *leak_catalogue; /* NULL: to be read */
+	int64_t leak_catalogue_at;
 };
 
 /* The hub's clock: real time plus the configured offset. */
@@ -160,9 +172,35 @@ json_t *nccc_incident_for(const json_t *incident, const struct nccc_caller *call
  * reporter's duties, not threat information) stay. */
 json_t *nccc_incident_shared(const json_t *incident, const struct nccc_caller *caller);
 
-/* nccc_incidents.c, nccc_feeds.c, nccc_imports.c */
+/* nccc_leak_store.c */
+#define NCCC_LEAK_RANGE_ROWS_MAX 20000 /* (tag, dump) rows of one range */
+struct nccc_leak_published {
+	bool created;        /* the dump was new */
+	size_t added, known; /* distinct tags of the call: new, and already there */
+	json_t *dump;        /* {"id", "name", "first_seen", "fields", "tags"}: decref */
+};
+/* Adds a publication in one transaction: the dump's row made or widened
+ * (fields joined, first_seen the earliest), its tags added once each. */
+hr_status nccc_leaks_publish(struct store *store, const struct leak_publication *p,
+			     const char *publisher, int64_t now, struct nccc_leak_published *out,
+			     struct hr_error *err);
+/* Every stored tag of a range with its leaks, sorted by tag; entries[].leaks
+ * are owned by leaks. HR_E_UNAVAILABLE past max_rows. */
+struct nccc_leak_range {
+	struct leak_range_entry *entries;
+	size_t count;
+	json_t *leaks;
+};
+hr_status nccc_leaks_range(struct store *store, uint32_t prefix, size_t max_rows,
+			   struct nccc_leak_range *out, struct hr_error *err);
+void nccc_leak_range_clear(struct nccc_leak_range *range);
+/* The max biggest dumps, [{"leak": {"dump", "first_seen", "fields"}, "weight": tags}]. */
+hr_status nccc_leaks_catalogue(struct store *store, size_t max, json_t **out, struct hr_error *err);
+
+/* nccc_incidents.c, nccc_feeds.c, nccc_imports.c, nccc_leaks.c */
 hr_status nccc_incident_routes(struct nccc *nccc, struct http_server *server, struct hr_error *err);
 hr_status nccc_feed_routes(struct nccc *nccc, struct http_server *server, struct hr_error *err);
 hr_status nccc_import_routes(struct nccc *nccc, struct http_server *server, struct hr_error *err);
+hr_status nccc_leak_routes(struct nccc *nccc, struct http_server *server, struct hr_error *err);
 
 #endif

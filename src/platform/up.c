@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <openssl/crypto.h>
 
 #include "core/clock.h"
 #include "core/config.h"
@@ -45,7 +46,9 @@
 #include "core/http_client.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "core/secret.h"
 #include "core/signals.h"
+#include "leak/leak_tag.h"
 #include "platform/country.h"
 #include "platform/population.h"
 #include "platform/up_state.h"
@@ -288,6 +291,25 @@ static hr_status report_settings(const struct up *up, struct config *cfg, struct
 	return config_set(cfg, "report", "nccc_certificate", cert, "up", err);
 }
 
+/* The wallet's "was my data leaked" key: STATE/<C>/leak/range.key, made once
+ * and shared with leakscan (src/leak/leak_tag.h). The range service is the
+ * [report] hub; it needs no key. */
+static hr_status leak_settings(const struct up *up, const struct up_role *r, struct config *cfg,
+			       struct hr_error *err)
+{
+	char dir[STATE_DIR_MAX + 16], path[STATE_DIR_MAX + 32];
+	uint8_t key[SECRET_LEN];
+	hr_status rc;
+
+	snprintf(dir, sizeof(dir), "%s/%s/" LEAK_DIR, up->state_dir, r->country);
+	snprintf(path, sizeof(path), "%s/" LEAK_RANGE_KEY, dir);
+	if ((rc = platform_make_dirs(dir, err)) != HR_OK ||
+	    (rc = secret_load_or_create(path, key, err)) != HR_OK)
+		return rc;
+	OPENSSL_cleanse(key, sizeof(key));
+	return config_set(cfg, "leaks", "range_key", path, "up", err);
+}
+
 /* The settings that tie a country's roles together: identities, keys, peers. */
 static hr_status role_settings(const struct up *up, const struct up_role *r, struct config *cfg,
 			       struct hr_error *err)
@@ -388,6 +410,7 @@ static hr_status role_settings(const struct up *up, const struct up_role *r, str
 				     wallet_abroad(m, abroad, sizeof(abroad)), "up", err)) !=
 			HR_OK ||
 		    (rc = report_settings(up, cfg, err)) != HR_OK ||
+		    (rc = leak_settings(up, r, cfg, err)) != HR_OK ||
 		    (rc = config_set(cfg, "server", "threads", "16", "up", err)) != HR_OK)
 			return rc;
 	}

@@ -168,7 +168,8 @@ static hr_status wallet_open(const struct role_context *ctx, void **state, struc
 	w->self.id = w->member_id;
 	w->self.signer = w->member_signer;
 	if ((rc = incident_reporter_from_config(ctx->config, &w->self, w->member_id, &w->reporter,
-						err)) != HR_OK)
+						err)) != HR_OK ||
+	    (rc = wallet_leaks_open(ctx->config, w, &w->leaks, err)) != HR_OK)
 		goto fail;
 	if ((rc = http_server_route(ctx->server, "POST", "/v1/enrol/start", HTTP_ROUTE_JSON_BODY,
 				    wallet_handle_enrol_start, w, err)) != HR_OK ||
@@ -182,6 +183,8 @@ static hr_status wallet_open(const struct role_context *ctx, void **state, struc
 				    wallet_handle_report_lost, w, err)) != HR_OK ||
 	    (rc = http_server_route(ctx->server, "GET", "/v1/access-log", 0,
 				    wallet_handle_access_log, w, err)) != HR_OK ||
+	    (rc = http_server_route(ctx->server, "GET", "/v1/leaks", 0, wallet_handle_leaks, w,
+				    err)) != HR_OK ||
 	    (rc = http_server_route(ctx->server, "GET", "/v1/status-lists/{id}", 0,
 				    wallet_handle_status_list, w, err)) != HR_OK ||
 	    (rc = wallet_status_start(w, poll_ms, ttl_s, err)) != HR_OK)
@@ -203,6 +206,7 @@ static void wallet_close(void *state)
 		return;
 	wallet_status_stop(w); /* its thread calls the gateway and the store */
 	incident_reporter_free(w->reporter);
+	wallet_leaks_free(w->leaks);
 	store_pool_free(w->pool);
 	signer_free(w->member_signer);
 	EVP_PKEY_free(w->gateway_key);
@@ -236,7 +240,12 @@ const struct role_ops wallet_role = {
 		   "    read into the status lists of offline credentials (0 = never)\n"
 		   "  status_list_ttl_s = 300: how long a verifier may cache a status list\n"
 		   "[report] nccc_url, nccc_id, nccc_certificate = the nccc hub that floods of\n"
-		   "    refused device proofs are reported to (docs/NCCC.md)\n",
+		   "    refused device proofs are reported to (docs/NCCC.md)\n"
+		   "[leaks] range_key = the country's range.key (32 bytes, shared with\n"
+		   "    leakscan): GET /v1/leaks answers from the nccc's range service\n"
+		   "    (docs/LEAKS.md); without it that call answers 503 not_configured\n"
+		   "  nccc_url, nccc_id, nccc_certificate = the range service, when it is not\n"
+		   "    the [report] hub\n",
     .per_country = true,
     .open = wallet_open,
     .close = wallet_close,

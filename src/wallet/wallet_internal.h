@@ -6,6 +6,7 @@
  *   wallet_access_log.c the citizen's access history, from the gateway's audit log
  *   wallet_gateway.c   the one way to the gateway
  *   wallet_status.c    status lists of offline credentials (revocation)
+ *   wallet_leaks.c     "was my data leaked", from the nccc's k-anonymity range
  *
  * What the wallet keeps (wallet.db): pending enrolment codes and enrolments,
  * each keyed by an HMAC of the person id under the wallet's secret, with the
@@ -51,6 +52,8 @@ struct signer;
 struct issuer;
 struct rate_limiter;
 struct wallet_status;
+struct wallet_leaks;
+struct config;
 
 /* Foreign registries the wallet also asks (a resident abroad), at most. */
 #define WALLET_ABROAD_MAX 8
@@ -77,6 +80,7 @@ struct wallet {
 		   [96]; /* foreign providers: "PL/GOV/00000002/residence_permit" */
 	int abroad_count;
 	struct wallet_status *status; /* status lists of offline credentials */
+	struct wallet_leaks *leaks;   /* NULL: no [leaks] range_key or range service */
 
 	pthread_mutex_t issuers_lock; /* a small pool: one issuer per busy thread */
 	struct issuer *issuers[DOCUMENT_TYPE_COUNT][WALLET_MAX_ISSUERS];
@@ -134,6 +138,13 @@ hr_status wallet_status_set(struct wallet *w, int type, const char *document_num
 
 /* wallet_access_log.c */
 void wallet_handle_access_log(struct http_request *req, void *context);
+
+/* wallet_leaks.c: *out NULL (and HR_OK) when [leaks] is not configured; w
+ * must outlive it. */
+hr_status wallet_leaks_open(struct config *cfg, const struct wallet *w, struct wallet_leaks **out,
+			    struct hr_error *err);
+void wallet_leaks_free(struct wallet_leaks *leaks);
+void wallet_handle_leaks(struct http_request *req, void *context);
 
 /* wallet_documents.c */
 void wallet_handle_documents(struct http_request *req, void *context);

@@ -8,7 +8,10 @@
  *    (tests/tools/leak_dump.py --extra, the records the bank received);
  *  - `hromada leakscan` names the bank from its canaries, says the verdict
  *    is a consumer's leak, and the overlap with the gateway's access history
- *    shows the bank received exactly the canaries.
+ *    shows the bank received exactly the canaries;
+ *  - leakscan publishes the people it found to the nccc's range service, and
+ *    a citizen in the dump sees it in the wallet's GET /v1/leaks while one
+ *    who is not in it sees nothing.
  */
 #include "testkit/testkit.h"
 
@@ -18,6 +21,7 @@
 
 #include <jansson.h>
 
+#include "core/http_client.h"
 #include "e2e/slice.h"
 
 #define BANK    "UA/COM/14360570/bank"
@@ -25,19 +29,25 @@
 #define PLANTED "4"
 
 static struct slice_platform platform;
+static struct http_client *http;
 static char *out;
 
 static int setup(void **unused)
 {
 	(void)unused;
+	struct http_client_options o;
+
 	slice_platform_start(&platform, NULL);
+	http_client_options_default(&o);
+	http = http_client_new(&o);
 	out = malloc(OUT_MAX);
-	return out != NULL ? 0 : -1;
+	return out != NULL && http != NULL ? 0 : -1;
 }
 
 static int teardown(void **unused)
 {
 	(void)unused;
+	http_client_free(http);
 	free(out);
 	return slice_platform_stop(&platform);
 }
@@ -51,6 +61,91 @@ static json_t *find_member(const json_t *list, const char *member)
 			   item) if (strcmp(json_string_value(json_object_get(item, "member")),
 					    member) == 0) return item;
 	return NULL;
+}
+
+/* GET /v1/leaks as person's freshly enrolled device: the answer's leaks. */
+static json_t *leaks_of(const char *person)
+{
+	struct device d;
+	json_t *answer = NULL, *leaks;
+
+	device_init(&d, person, slice_endpoint(&platform, "UA", "wallet"));
+	device_enrol(&d, http, platform.state);
+	assert_int_equal(
+	    device_call(&d, http, "GET", "/v1/leaks", NULL, true, NULL, NULL, 0, &answer), 200);
+	leaks = json_incref(json_object_get(answer, "leaks"));
+	json_decref(answer);
+	device_clear(&d);
+	assert_non_null(leaks);
+	return leaks;
+}
+
+static bool line_is_made_up(const char *line)
+{
+	const char *end = strchr(line, '\n');
+	const char *born = strstr(line, "12.03.1981");
+
+	return born != NULL && (end == NULL || born < end);
+}
+
+static bool canary_file_has(const char *rnokpp)
+{
+	char path[400], id[16] = "UA:";
+	char *text;
+	bool has;
+
+	snprintf(path, sizeof(path), "%s/bank-canaries.jsonl", platform.dir);
+	text = tk_read_file(path, NULL);
+	memcpy(id + 3, rnokpp, 10);
+	id[13] = '\0';
+	has = text != NULL && strstr(text, id) != NULL;
+	free(text);
+	return has;
+}
+
+/* The dump's first person sees it; a demo citizen not in it does not. */
+static void check_wallets(const char *dump)
+{
+	size_t len;
+	char *text = tk_read_file(dump, &len), person[16] = "UA:";
+	const char *line = text != NULL ? strchr(text, '\n') : NULL;
+	char path[400];
+	json_t *demo, *citizen, *leaks;
+	size_t i;
+
+	assert_non_null(line);
+	/* "3012345678";"...": the RNOKPP of the first real row (the made-up
+	 * ones were all born on 12.03.1981; canaries enrolled already) */
+	while (line != NULL && (line_is_made_up(line + 1) || canary_file_has(line + 2)))
+		line = strchr(line + 1, '\n');
+	assert_non_null(line);
+	memcpy(person + 3, line + 2, 10);
+	person[13] = '\0';
+	leaks = leaks_of(person);
+	assert_int_equal(json_array_size(leaks), 1);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(leaks, 0), "dump")),
+			    "Combo list #7");
+	assert_non_null(json_object_get(json_array_get(leaks, 0), "first_seen"));
+	assert_true(json_array_size(json_object_get(json_array_get(leaks, 0), "fields")) > 0);
+	json_decref(leaks);
+
+	snprintf(path, sizeof(path), "%s/demo.json", platform.state);
+	demo = json_load_file(path, 0, NULL);
+	assert_non_null(demo);
+	json_array_foreach(json_object_get(demo, "UA"), i, citizen)
+	{
+		const char *id = json_string_value(json_object_get(citizen, "person"));
+
+		if (strstr(text, id + 3) == NULL) {
+			leaks = leaks_of(id);
+			assert_int_equal(json_array_size(leaks), 0);
+			json_decref(leaks);
+			break;
+		}
+	}
+	assert_true(i < json_array_size(json_object_get(demo, "UA")));
+	json_decref(demo);
+	free(text);
 }
 
 static void test_canaries_name_the_bank(void **unused)
@@ -94,7 +189,8 @@ static void test_canaries_name_the_bank(void **unused)
 				"leakscan",
 				"--state",
 				platform.state,
-				"--no-publish",
+				"--name",
+				"Combo list #7",
 				"--json",
 				report_path,
 				dump,
@@ -119,6 +215,8 @@ static void test_canaries_name_the_bank(void **unused)
 	assert_int_equal(json_integer_value(json_object_get(overlap, "people")), atoi(PLANTED));
 	json_decref(report);
 	json_decref(want);
+	assert_non_null(strstr(out, "published"));
+	check_wallets(dump);
 }
 
 int main(void)

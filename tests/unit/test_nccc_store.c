@@ -9,7 +9,11 @@
  *  - a value reported and imported correlates, whatever its spelling, and a
  *    sighting reaches every indicator holding it;
  *  - a second copy of the hub on the same database sees what the first added;
- *  - listing pages by position, country, organisation and time added.
+ *  - listing pages by position, country, organisation and time added;
+ *  - a leaked dump's tags are kept once per (dump, tag), its metadata widened
+ *    (fields joined, first_seen the earliest), a range is exactly the tags of
+ *    its prefix (the first and last ranges too), and the biggest dumps come
+ *    first for decoys.
  */
 #include "testkit/testkit.h"
 
@@ -296,6 +300,145 @@ static void test_listing_pages_and_filters(void **state)
 	hub_close(&h);
 }
 
+/* --- the leak range service's dumps and tags --- */
+
+#define CERT_UA "UA/GOV/34239034/cert"
+
+/* A publication of dump id (name, first_seen, fields as JSON) with tags. */
+static void publish(struct store *s, const char *id, const char *first_seen, const char *fields,
+		    const char *const *tags, size_t count, struct nccc_leak_published *out)
+{
+	json_t *body =
+	    json_pack("{s:{s:s,s:s,s:s,s:o},s:[]}", "dump", "id", id, "name", "Breach of the year",
+		      "first_seen", first_seen, "fields", json_loads(fields, 0, NULL), "tags");
+	struct leak_publication p;
+	struct hr_error err = {0};
+
+	for (size_t i = 0; i < count; i++)
+		json_array_append_new(json_object_get(body, "tags"), json_string(tags[i]));
+	if (leak_publication_parse(body, (int64_t)time(NULL), &p, &err) != HR_OK)
+		fail_msg("%s", err.message);
+	if (nccc_leaks_publish(s, &p, CERT_UA, (int64_t)time(NULL), out, &err) != HR_OK)
+		fail_msg("publish: %s", err.message);
+	leak_publication_clear(&p);
+	json_decref(body);
+}
+
+static void test_leaks_are_kept_once_per_dump_and_tag(void **state)
+{
+	static const char *const first[] = {"12345aaaaaaaaaaaaaaaaaaaaaaaaaaa",
+					    "12345bbbbbbbbbbbbbbbbbbbbbbbbbbb"};
+	static const char *const second[] = {"12345bbbbbbbbbbbbbbbbbbbbbbbbbbb",
+					     "12345ccccccccccccccccccccccccccc",
+					     "12345ccccccccccccccccccccccccccc"};
+	struct hub h;
+	struct store *s;
+	struct nccc_leak_published out;
+	struct nccc_leak_range range;
+	struct hr_error err = {0};
+	const json_t *leaks;
+
+	(void)state;
+	hub_open(&h);
+	s = take(&h);
+	publish(s, "dump-1", "2026-11-01T00:00:00Z", "[\"family_name\", \"birth_date\"]", first, 2,
+		&out);
+	assert_true(out.created);
+	assert_int_equal(out.added, 2);
+	assert_int_equal(out.known, 0);
+	json_decref(out.dump);
+	/* again, with one tag known, one new (sent twice), an earlier first_seen
+	 * and one more field: nothing twice, the metadata widened */
+	publish(s, "dump-1", "2026-10-01T00:00:00Z", "[\"password\", \"family_name\"]", second, 3,
+		&out);
+	assert_false(out.created);
+	assert_int_equal(out.added, 1);
+	assert_int_equal(out.known, 1);
+	assert_int_equal(json_integer_value(json_object_get(out.dump, "tags")), 3);
+	assert_string_equal(json_string_value(json_object_get(out.dump, "first_seen")),
+			    "2026-10-01T00:00:00Z");
+	assert_int_equal(json_array_size(json_object_get(out.dump, "fields")), 3);
+	json_decref(out.dump);
+	/* a later first_seen does not move it */
+	publish(s, "dump-1", "2026-12-01T00:00:00Z", "[\"family_name\"]", first, 1, &out);
+	assert_string_equal(json_string_value(json_object_get(out.dump, "first_seen")),
+			    "2026-10-01T00:00:00Z");
+	assert_int_equal(out.added, 0);
+	json_decref(out.dump);
+	/* the same tag in a second dump: two leaks, the earliest first */
+	publish(s, "dump-2", "2025-01-01T00:00:00Z", "[\"document_number\"]", first, 1, &out);
+	assert_true(out.created);
+	json_decref(out.dump);
+
+	OK(nccc_leaks_range(s, 0x12345, NCCC_LEAK_RANGE_ROWS_MAX, &range, &err));
+	assert_int_equal(range.count, 3);
+	assert_int_equal(range.entries[0].tag[15], 0xaa);
+	leaks = range.entries[0].leaks;
+	assert_int_equal(json_array_size(leaks), 2);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_array_get(leaks, 0), "first_seen")),
+	    "2025-01-01T00:00:00Z");
+	assert_string_equal(json_string_value(json_array_get(
+				json_object_get(json_array_get(leaks, 1), "fields"), 2)),
+			    "password");
+	assert_int_equal(json_array_size(range.entries[2].leaks), 1);
+	nccc_leak_range_clear(&range);
+	store_pool_release(h.nccc.pool, s);
+	hub_close(&h);
+}
+
+static void test_a_leak_range_is_one_prefix_of_the_tags(void **state)
+{
+	static const char *const edges[] = {
+	    "00000000000000000000000000000000", "00000fffffffffffffffffffffffffff",
+	    "00010000000000000000000000000000", "12344fffffffffffffffffffffffffff",
+	    "12345000000000000000000000000000", "12345fffffffffffffffffffffffffff",
+	    "12346000000000000000000000000000", "fffff000000000000000000000000000",
+	    "ffffffffffffffffffffffffffffffff", "ffffeffffffffffffffffffffffffff0"};
+	struct hub h;
+	struct store *s;
+	struct nccc_leak_published out;
+	struct nccc_leak_range range;
+	struct hr_error err = {0};
+	json_t *catalogue = NULL;
+
+	(void)state;
+	hub_open(&h);
+	s = take(&h);
+	publish(s, "edges", "2026-11-01T00:00:00Z", "[\"family_name\"]", edges, 10, &out);
+	json_decref(out.dump);
+	OK(nccc_leaks_range(s, 0x12345, NCCC_LEAK_RANGE_ROWS_MAX, &range, &err));
+	assert_int_equal(range.count, 2);
+	assert_int_equal(range.entries[0].tag[2], 0x50);
+	assert_int_equal(range.entries[1].tag[15], 0xff);
+	nccc_leak_range_clear(&range);
+	OK(nccc_leaks_range(s, 0x00000, NCCC_LEAK_RANGE_ROWS_MAX, &range, &err));
+	assert_int_equal(range.count, 2);
+	nccc_leak_range_clear(&range);
+	OK(nccc_leaks_range(s, 0xfffff, NCCC_LEAK_RANGE_ROWS_MAX, &range, &err));
+	assert_int_equal(range.count, 2);
+	nccc_leak_range_clear(&range);
+	OK(nccc_leaks_range(s, 0x54321, NCCC_LEAK_RANGE_ROWS_MAX, &range, &err));
+	assert_int_equal(range.count, 0);
+	nccc_leak_range_clear(&range);
+	/* a range past its bound is refused, never cut short */
+	assert_int_equal(nccc_leaks_range(s, 0x12345, 1, &range, &err), HR_E_UNAVAILABLE);
+	assert_null(range.entries);
+	/* the biggest dumps first, by their tags */
+	publish(s, "small", "2026-11-01T00:00:00Z", "[\"family_name\"]", edges, 1, &out);
+	json_decref(out.dump);
+	OK(nccc_leaks_catalogue(s, 10, &catalogue, &err));
+	assert_int_equal(json_array_size(catalogue), 2);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_array_get(catalogue, 0), "weight")), 10);
+	assert_string_equal(json_string_value(json_object_get(
+				json_object_get(json_array_get(catalogue, 1), "leak"), "dump")),
+			    "Breach of the year");
+	json_decref(catalogue);
+	store_pool_release(h.nccc.pool, s);
+	hub_close(&h);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +447,10 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_an_import_is_kept_once_and_correlates, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_listing_pages_and_filters, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_leaks_are_kept_once_per_dump_and_tag, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_a_leak_range_is_one_prefix_of_the_tags, setup,
+					    teardown),
 	};
 
 	log_set_level(LOG_LEVEL_WARN);
