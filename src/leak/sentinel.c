@@ -184,7 +184,7 @@ void sentinel_options_default(struct sentinel_options *o)
 	    .volume_floor_requests_10min = 6000,
 	    .warmup_h = 24,
 	    .memory_h = 168,
-	    .time_of_day_permille = 2,
+	    .time_of_day_permille = 1,
 	    .time_of_day_min = 100,
 	    .time_of_day_warmup_h = 168,
 	    .purpose_percent = 1,
