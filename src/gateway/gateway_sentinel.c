@@ -409,12 +409,17 @@ static void raise_alert(struct gateway *g, const struct sentinel_alert *a)
 
 /* ---- what an exchange was --------------------------------------------------------- */
 
+/* Misses come only from exchanges without the citizen's consent: with it, the
+ * citizen's own device vouched for the person, so an empty answer (the
+ * wallet asking every registry for a citizen's documents) is no guess. */
 static enum sentinel_outcome outcome_of(const struct exchange *x, unsigned status,
 					const char *named)
 {
+	bool consented = x->consent_id[0] != '\0';
+
 	if (status >= 200 && status < 300)
-		return x->nothing_found ? SENTINEL_MISS : SENTINEL_HIT;
-	if (status == 404 && x->answered_by_provider)
+		return x->nothing_found && !consented ? SENTINEL_MISS : SENTINEL_HIT;
+	if (status == 404 && x->answered_by_provider && !consented)
 		return SENTINEL_MISS; /* the registry has no such person or document */
 	if (status == 400 && named != NULL && !person_id_valid(named))
 		return SENTINEL_MISS; /* an id that cannot exist: a guess */
@@ -447,7 +452,7 @@ static void check_canaries(struct gateway *g, const struct exchange *x, const ch
 		struct canary_hit hit;
 		struct sentinel_alert alert;
 
-		if (identifiers[i] == NULL ||
+		if (identifiers[i] == NULL || strlen(identifiers[i]) > 64 ||
 		    leak_tag(s->canary_key, identifiers[i], tag) != HR_OK ||
 		    !canary_index_find(s->canaries, tag, &hit))
 			continue;
@@ -478,7 +483,8 @@ void gateway_sentinel_observe(struct gateway *g, struct http_request *req, const
 	    .client = x->client,
 	    .provider = x->provider,
 	    .service = x->service,
-	    .purpose = x->purpose,
+	    /* a purpose only once a right allowed it: never free text of a refusal */
+	    .purpose = x->legal_basis != NULL || x->consent_id[0] ? x->purpose : NULL,
 	    /* what the client chose, else whose data it was (the registry's holder) */
 	    .person = named != NULL ? named : x->person,
 	    .person_named = named != NULL,
