@@ -24,7 +24,8 @@
  *
  * Thread-safe: lookups share a read lock; a refresh parses outside it and
  * takes the write lock only to insert. At most CANARY_INDEX_MAX entries
- * (about 140 bytes each); lines past it are skipped and counted in dropped.
+ * (124 bytes each in a table at most half full: 64 MiB at the cap); lines
+ * past it are skipped and counted in dropped.
  */
 #ifndef HROMADA_LEAK_CANARY_INDEX_H
 #define HROMADA_LEAK_CANARY_INDEX_H
@@ -38,7 +39,7 @@
 #include "core/documents.h"
 #include "leak/leak_tag.h"
 
-#define CANARY_INDEX_MAX      (1u << 20) /* entries */
+#define CANARY_INDEX_MAX      (1u << 18) /* entries: ~29 000 canaries of 9 ids */
 #define CANARY_INDEX_LINE_MAX 4096       /* bytes of one line */
 #define CANARY_INDEX_CHECK_MS 1000       /* the file is looked at no more often */
 #define CANARY_ID_MAX         64         /* a canary's own id, NUL included */

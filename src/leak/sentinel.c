@@ -286,15 +286,21 @@ static void hll_merge(uint8_t into[HLL_M], const uint8_t from[HLL_M])
 			into[i] = from[i];
 }
 
+static double inverse_powers[66]; /* 2^-rank; a rank is at most 59 */
+static pthread_once_t inverse_powers_once = PTHREAD_ONCE_INIT;
+
+static void inverse_powers_init(void)
+{
+	for (int k = 0; k < 66; k++)
+		inverse_powers[k] = ldexp(1.0, -k);
+}
+
 static double hll_estimate(const uint8_t hll[HLL_M])
 {
-	static double inverse_powers[66]; /* 2^-rank; a rank is at most 59 */
 	double sum = 0, estimate;
 	unsigned zeros = 0;
 
-	if (inverse_powers[0] == 0) /* racing threads write the same values */
-		for (int k = 65; k >= 0; k--)
-			inverse_powers[k] = ldexp(1.0, -k);
+	pthread_once(&inverse_powers_once, inverse_powers_init);
 	for (unsigned i = 0; i < HLL_M; i++) {
 		sum += inverse_powers[hll[i]];
 		zeros += hll[i] == 0;
@@ -375,6 +381,9 @@ static double decayed(const struct sentinel *s, double value, int64_t minutes)
 {
 	return minutes <= 0 ? value : value * exp2((double)minutes * s->decay_per_minute_log2);
 }
+
+/* What one member costs (docs/LEAKS.md says about 16 KB). */
+_Static_assert(sizeof(struct member_state) < 18 * 1024, "a member's state grew");
 
 static void member_init(struct member_state *m, const char *id, uint64_t hash, int64_t minute)
 {

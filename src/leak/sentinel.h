@@ -42,7 +42,7 @@
  * count them through exchange/incident_report.h, which is the sentinel's rule
  * for them.
  *
- * Memory is bounded: at most max_members members (about 15 KB each, allocated
+ * Memory is bounded: at most max_members members (about 16 KB each, allocated
  * when first seen); past the cap the member of the shard seen least recently
  * is forgotten (its baseline with it) and counted in stats.evicted.
  * Per member the engine keeps 60 one-minute buckets (requests, misses, a
