@@ -218,6 +218,11 @@ const char *http_request_peer(const struct http_request *r)
 	return r->peer;
 }
 
+unsigned http_request_reply_status(const struct http_request *r)
+{
+	return r->status;
+}
+
 const char *http_request_own_url(const struct http_request *r)
 {
 	return r->server->options.public_url[0] ? r->server->options.public_url

@@ -145,6 +145,8 @@ static void handle_metrics(struct http_request *r, void *context)
 		   (unsigned long long)atomic_load(&s->header_timeouts));
 	http_metrics_write(&out, all, s->route_count + 1);
 	http_metrics_write_process(&out);
+	if (s->metrics_write != NULL)
+		s->metrics_write(s->metrics_context, &out);
 	free(all);
 	if (out.error != HR_OK) {
 		buf_clear(&out);
@@ -246,6 +248,12 @@ void http_server_set_health_check(struct http_server *s, http_health_fn check, v
 {
 	s->health_check = check;
 	s->health_context = context;
+}
+
+void http_server_set_metrics(struct http_server *s, http_metrics_fn write, void *context)
+{
+	s->metrics_write = write;
+	s->metrics_context = context;
 }
 
 hr_status http_server_set_health_field(struct http_server *s, const char *name, const char *value)

@@ -92,6 +92,11 @@ void http_server_set_health_check(struct http_server *server, http_health_fn che
 /* Adds `name value` lines to /healthz's JSON ({"status":"ok", name: value}). */
 hr_status http_server_set_health_field(struct http_server *server, const char *name,
 				       const char *value);
+/* A role's own series for /metrics (Prometheus text, HELP and TYPE lines
+ * included), appended after the server's; called on a worker thread for
+ * every scrape until the server is stopped. One writer per server. */
+typedef void (*http_metrics_fn)(void *context, struct buf *out);
+void http_server_set_metrics(struct http_server *server, http_metrics_fn write, void *context);
 
 hr_status http_server_start(struct http_server *server, struct hr_error *err);
 /* The bound port, after start (useful with listen_port 0). */
@@ -119,6 +124,8 @@ struct slice http_request_body(const struct http_request *request);
 const char *http_request_id(const struct http_request *request);
 /* Peer address as text, e.g. "127.0.0.1". */
 const char *http_request_peer(const struct http_request *request);
+/* The status of the reply queued so far, 0 before a handler has replied. */
+unsigned http_request_reply_status(const struct http_request *request);
 /* The URL clients reach this server at, without a trailing slash: [server]
  * public_url, or else the URL it listens on. A request's own URL is this and
  * its path; never build it from the Host header, which the client chooses. */

@@ -51,6 +51,8 @@ struct http_server {
 	struct rate_limiter *limiter;
 	http_health_fn health_check;
 	void *health_context;
+	http_metrics_fn metrics_write;
+	void *metrics_context;
 	json_t *health_fields;
 	uint16_t port;
 	char url[128];

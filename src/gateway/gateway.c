@@ -244,6 +244,9 @@ static bool authorise(struct gateway *g, struct http_request *req, struct exchan
 				   "a gateway calls here only for its country's members");
 		return false;
 	}
+	x->authenticated = true; /* the sentinel may judge what follows */
+	if (gateway_sentinel_refuse(g, req, x))
+		return false; /* throttled: refused whatever it asks */
 	*provider = NULL;
 	if (!x->own) {
 		char provider_country[3];
@@ -356,6 +359,8 @@ static void handle_exchange(struct http_request *req, void *context)
 	x.own = strcmp(x.provider, g->self.id) == 0;
 	if (!authorise(g, req, &x, &provider))
 		goto done;
+	if (provider != NULL)
+		snprintf(x.document_type, sizeof(x.document_type), "%s", provider->document_type);
 	if (x.own) {
 		gateway_serve_own(g, req, &x);
 		goto done;
@@ -412,6 +417,10 @@ static void handle_exchange(struct http_request *req, void *context)
 				   "the provider's answer is not JSON");
 		goto done;
 	}
+	x.answered_by_provider = true;
+	/* a lookup of nobody the registry knows: a miss, as a 404 is */
+	x.nothing_found = json_is_array(json_object_get(answer, "documents")) &&
+			  json_array_size(json_object_get(answer, "documents")) == 0;
 	/* a document asked about by number alone is its holder's data: the
 	 * registry names them, the audit entry keeps them (so the access shows
 	 * in their history), and the caller, who did not ask who, is not told */
@@ -427,6 +436,7 @@ static void handle_exchange(struct http_request *req, void *context)
 	member_reply_json(req, &g->self, (unsigned)response.status, answer);
 	answer = NULL;
 done:
+	gateway_sentinel_observe(g, req, &x);
 	views_release(g);
 	json_decref(answer);
 	json_decref(x.body);
@@ -502,7 +512,8 @@ static hr_status gateway_open(const struct role_context *ctx, void **state, stru
 	/* members sign the URL they call (@authority) */
 	if ((rc = http_server_options_require_own_url(ctx->config, err)) != HR_OK ||
 	    (rc = read_settings(ctx, g, &audit, err)) != HR_OK ||
-	    (rc = role_open_store(ctx, "gateway.db", NULL, 0, &g->pool, err)) != HR_OK ||
+	    (rc = role_open_store(ctx, "gateway.db", gateway_migrations, gateway_migration_count,
+				  &g->pool, err)) != HR_OK ||
 	    (rc = audit_open(&audit, &g->audit, err)) != HR_OK)
 		goto fail;
 	http_client_options_default(&copt);
@@ -521,7 +532,8 @@ static hr_status gateway_open(const struct role_context *ctx, void **state, stru
 	g->self.id = directory_gateway_id(g->directory);
 	g->self.signer = g->signer;
 	if ((rc = incident_reporter_from_config(ctx->config, &g->self, g->self.id, &g->reporter,
-						err)) != HR_OK)
+						err)) != HR_OK ||
+	    (rc = gateway_sentinel_open(g, ctx, err)) != HR_OK)
 		goto fail;
 	if ((rc = http_server_route(ctx->server, "POST",
 				    "/x/{country}/{class}/{code}/{subsystem}/{service}",
@@ -546,6 +558,7 @@ static void gateway_close(void *state)
 	/* first: its thread signs with our key, whose per-thread state goes when
 	 * the thread ends, which must be before the key is freed */
 	incident_reporter_free(g->reporter);
+	gateway_sentinel_free(g->sentinel);
 	store_pool_free(g->pool);
 	directory_free(g->directory);
 	signer_free(g->signer);
@@ -572,7 +585,16 @@ const struct role_ops gateway_role = {
 		   "    other countries' gateways and members come from its list (federation;\n"
 		   "    without them only this country's members are reachable)\n"
 		   "[report] nccc_url, nccc_id, nccc_certificate = the nccc hub that floods of\n"
-		   "    refused signatures and replays are reported to (docs/NCCC.md)\n",
+		   "    refused signatures and replays are reported to (docs/NCCC.md)\n"
+		   "[sentinel] leak defence (docs/LEAKS.md); on unless enabled = false\n"
+		   "  canary_key, canaries = the canary index's key and canaries.jsonl\n"
+		   "    (together; without them no canaries are watched)\n"
+		   "  throttle = refuse a member an alert names until an operator releases\n"
+		   "    it (default false), for the rules in throttle_rules (default\n"
+		   "    enumeration,misses,volume,canary)\n"
+		   "  rules = the rules on (default all: enumeration,misses,volume,\n"
+		   "    time_of_day,purpose,canary); quiet_s, max_members, enumeration_*,\n"
+		   "    misses_*, volume_*, warmup_h, memory_h, time_of_day_*, purpose_*\n",
     .per_country = true,
     .open = gateway_open,
     .close = gateway_close,

@@ -186,6 +186,8 @@ void gateway_serve_own(struct gateway *g, struct http_request *req, const struct
 {
 	if (strcmp(x->service, GATEWAY_ACCESS_LOG) == 0)
 		serve_access_log(g, req, x);
+	else if (strcmp(x->service, GATEWAY_SENTINEL) == 0)
+		gateway_sentinel_serve(g, req, x);
 	else
 		member_reply_error(req, &g->self, 404, "not_found", "no such service");
 }

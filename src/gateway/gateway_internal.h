@@ -3,6 +3,8 @@
  *   gateway.c        the role: settings, the exchange (check, forward, record)
  *   gateway_audit.c  the audit log's public face: signed tree heads, proofs,
  *                    and the citizen's access history (the gateway's own service)
+ *   gateway_sentinel.c  the leak-defence sentinel: every exchange judged, alerts
+ *                    to the nccc, throttles, the operator's own service
  *   directory.c      members and access rights
  *   federation.c     the other countries' gateways and members (trust service)
  *   audit.c          the seam to the Merkle log (src/audit/)
@@ -27,6 +29,9 @@
  * every document ("docs": ["*"]) cover it, narrower ones do not. */
 #define GATEWAY_OWN_DOCUMENT "access_log"
 #define GATEWAY_ACCESS_LOG   "access-log" /* the service, in /x/{gateway}/access-log */
+#define GATEWAY_SENTINEL     "sentinel"   /* the operator's, in /x/{gateway}/sentinel */
+
+struct gateway_sentinel;
 
 struct gateway {
 	struct store_pool *pool;
@@ -41,6 +46,7 @@ struct gateway {
 	struct consent_checker *consents;
 	struct federation *federation;      /* NULL: no other country is reachable */
 	struct incident_reporter *reporter; /* NULL: no nccc configured */
+	struct gateway_sentinel *sentinel;  /* NULL: [sentinel] enabled = false */
 	char country[3];
 };
 
@@ -67,6 +73,11 @@ struct exchange {
 	const char *legal_basis;
 	char consent_id[80];
 	json_t *body;
+	/* what the sentinel is told */
+	bool authenticated;        /* the client's signature verified */
+	bool answered_by_provider; /* the status answered is the provider's */
+	bool nothing_found;        /* a 2xx answer with no documents in it */
+	char document_type[32];    /* the provider's; "" for the gateway's own services */
 };
 
 /* gateway.c: records the exchange x (with the answer it is about to give)
@@ -81,5 +92,24 @@ hr_status gateway_audit_routes(struct gateway *gateway, struct http_server *serv
 /* An authorised call of one of the gateway's own services (x->own). */
 void gateway_serve_own(struct gateway *gateway, struct http_request *request,
 		       const struct exchange *x);
+
+/* gateway_sentinel.c: the gateway store's migrations (the sentinel's throttles). */
+extern const struct store_migration *const gateway_migrations;
+extern const size_t gateway_migration_count;
+/* Reads [sentinel] (after the store and the reporter are open); g->sentinel
+ * stays NULL when it is off. Stage "config" for bad settings. */
+hr_status gateway_sentinel_open(struct gateway *gateway, const struct role_context *context,
+				struct hr_error *err);
+void gateway_sentinel_free(struct gateway_sentinel *sentinel);
+/* A throttled client's call (authenticated, x->client) answered 429; true
+ * when it was refused. */
+bool gateway_sentinel_refuse(struct gateway *gateway, struct http_request *request,
+			     const struct exchange *x);
+/* After the exchange was answered (or refused): what the sentinel learns. */
+void gateway_sentinel_observe(struct gateway *gateway, struct http_request *request,
+			      const struct exchange *x);
+/* The operator's service, /x/{gateway}/sentinel. */
+void gateway_sentinel_serve(struct gateway *gateway, struct http_request *request,
+			    const struct exchange *x);
 
 #endif

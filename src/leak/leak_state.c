@@ -18,23 +18,20 @@
 #include "core/error.h"
 #include "core/file.h"
 #include "core/store.h"
+#include "leak/canary_index.h"
 #include "leak/leak_index_build.h"
 
 #define STAGE       "leak"
 #define STAMP_MAX   8192
 #define MEMBERS_MAX 32767 /* ordinals fit the index's 15 bits */
 
-struct canary_tag {
-	uint8_t tag[LEAK_TAG_LEN];
-	uint16_t member; /* ordinal, 1-based */
-};
-
 struct country {
 	char code[3];
 	uint8_t canary_key[SECRET_LEN];
 	uint8_t range_key[SECRET_LEN];
 	struct store *registries[DOCUMENT_TYPE_COUNT];
-	char audit_dir[PATH_MAX]; /* "" when the state has no gateway log */
+	struct canary_index *canaries; /* its canaries.jsonl */
+	char audit_dir[PATH_MAX];      /* "" when the state has no gateway log */
 	uint8_t audit_key[SECRET_LEN];
 };
 
@@ -43,19 +40,11 @@ struct leak_state {
 	size_t country_count;
 	char **members;
 	size_t member_count;
-	struct canary_tag *canaries;
-	size_t canary_count;
 	struct leak_index *index;
 	bool built;
 	const struct leak_state_options *o;
 	struct country *building; /* the country the builder reads */
 };
-
-static int compare_tags(const void *a, const void *b)
-{
-	return memcmp(((const struct canary_tag *)a)->tag, ((const struct canary_tag *)b)->tag,
-		      LEAK_TAG_LEN);
-}
 
 static uint16_t member_ordinal(struct leak_state *s, const char *member)
 {
@@ -73,53 +62,62 @@ static uint16_t member_ordinal(struct leak_state *s, const char *member)
 	return (uint16_t)++s->member_count;
 }
 
-/* The canary index's lines (leak_tag.h); a torn last line is left for later.
- * Its size goes into the stamp: a planting rebuilds the index. */
-static hr_status read_canaries(struct leak_state *s, const char *path, char *stamp, size_t size,
+/* The members the index's canary ordinals stand for (ordinal k is entry
+ * k - 1), kept beside it: the ordinals are given while it is built. */
+static hr_status write_members(const struct leak_state *s, const char *path, struct hr_error *err)
+{
+	json_t *list = json_array();
+	hr_status rc = HR_OK;
+
+	for (size_t i = 0; i < s->member_count; i++)
+		json_array_append_new(list, json_string(s->members[i]));
+	if (list == NULL || json_dump_file(list, path, JSON_COMPACT) != 0)
+		rc = hr_error_set(err, HR_E_IO, STAGE, "cannot write %s", path);
+	json_decref(list);
+	return rc;
+}
+
+static void clear_members(struct leak_state *s)
+{
+	for (size_t i = 0; i < s->member_count; i++)
+		free(s->members[i]);
+	free(s->members);
+	s->members = NULL;
+	s->member_count = 0;
+}
+
+static hr_status read_members(struct leak_state *s, const char *path)
+{
+	json_t *list = json_load_file(path, 0, NULL), *item;
+	size_t i;
+
+	if (!json_is_array(list)) {
+		json_decref(list);
+		return HR_E_NOT_FOUND;
+	}
+	json_array_foreach(list, i, item) if (!json_is_string(item) ||
+					      member_ordinal(s, json_string_value(item)) !=
+						  (uint16_t)(i + 1))
+	{
+		json_decref(list);
+		clear_members(s);
+		return HR_E_NOT_FOUND;
+	}
+	json_decref(list);
+	return HR_OK;
+}
+
+/* The canary index (canary_index.h); its size goes into the stamp, so a
+ * planting builds the index of the registries again. */
+static hr_status read_canaries(struct country *c, const char *path, char *stamp, size_t size,
 			       struct hr_error *err)
 {
-	char line[1024];
 	struct stat st;
-	FILE *f = fopen(path, "r");
 
-	if (f == NULL)
-		return errno == ENOENT ? HR_OK
-				       : hr_error_set(err, HR_E_IO, STAGE, "cannot read %s: %s",
-						      path, strerror(errno));
-	if (fstat(fileno(f), &st) == 0)
+	if (stat(path, &st) == 0)
 		snprintf(stamp + strlen(stamp), size - strlen(stamp), "canaries:%lld;",
 			 (long long)st.st_size);
-	while (fgets(line, sizeof(line), f) != NULL) {
-		json_t *o = json_loads(line, 0, NULL);
-		const char *tag = json_string_value(json_object_get(o, "tag"));
-		const char *member = json_string_value(json_object_get(o, "member"));
-		struct canary_tag *grown, *c;
-
-		if (tag == NULL || member == NULL || strlen(tag) != LEAK_TAG_HEX_LEN) {
-			json_decref(o);
-			continue;
-		}
-		grown = realloc(s->canaries, (s->canary_count + 1) * sizeof(*grown));
-		if (grown == NULL) {
-			json_decref(o);
-			fclose(f);
-			return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
-		}
-		s->canaries = grown;
-		c = &s->canaries[s->canary_count];
-		for (size_t i = 0; i < LEAK_TAG_LEN; i++) {
-			unsigned byte;
-
-			if (sscanf(tag + 2 * i, "%2x", &byte) != 1)
-				byte = 0;
-			c->tag[i] = (uint8_t)byte;
-		}
-		if ((c->member = member_ordinal(s, member)) != 0)
-			s->canary_count++;
-		json_decref(o);
-	}
-	fclose(f);
-	return HR_OK;
+	return canary_index_open(path, &c->canaries, err);
 }
 
 /* The gateway's audit log as `hromada up` lays it out (endpoints.json's
@@ -133,8 +131,7 @@ static void find_audit_log(struct country *c, const char *dir, const char *code)
 
 	snprintf(path, sizeof(path), "%s/endpoints.json", dir);
 	endpoints = json_load_file(path, 0, NULL);
-	audit =
-	    json_string_value(json_object_get(json_object_get(endpoints, code), "audit_dir"));
+	audit = json_string_value(json_object_get(json_object_get(endpoints, code), "audit_dir"));
 	if (audit != NULL && strlen(audit) < sizeof(c->audit_dir))
 		snprintf(c->audit_dir, sizeof(c->audit_dir), "%s", audit);
 	else
@@ -154,12 +151,14 @@ static void find_audit_log(struct country *c, const char *dir, const char *code)
 static int canary_of(void *context, const char *person)
 {
 	struct leak_state *s = context;
-	struct canary_tag key, *found;
+	uint8_t tag[LEAK_TAG_LEN];
+	struct canary_hit hit;
 
-	if (s->canary_count == 0 || leak_tag(s->building->canary_key, person, key.tag) != HR_OK)
+	if (canary_index_count(s->building->canaries) == 0 ||
+	    leak_tag(s->building->canary_key, person, tag) != HR_OK ||
+	    !canary_index_find(s->building->canaries, tag, &hit))
 		return 0;
-	found = bsearch(&key, s->canaries, s->canary_count, sizeof(key), compare_tags);
-	return found != NULL ? found->member : 0;
+	return member_ordinal(s, hit.member);
 }
 
 static void build_progress(void *context, uint64_t rows)
@@ -210,7 +209,7 @@ static hr_status open_country(struct leak_state *s, const char *dir, const char 
 		return rc;
 	find_audit_log(c, dir, code);
 	snprintf(path, sizeof(path), "%s/%s/%s/%s", dir, code, LEAK_DIR, LEAK_CANARY_INDEX);
-	return read_canaries(s, path, stamp, STAMP_MAX, err);
+	return read_canaries(c, path, stamp, STAMP_MAX, err);
 }
 
 hr_status leak_state_open(const struct leak_state_options *o, struct leak_state **out,
@@ -218,7 +217,8 @@ hr_status leak_state_open(const struct leak_state_options *o, struct leak_state 
 {
 	static const char *const codes[LEAK_STATE_COUNTRIES] = {"UA", "PL"};
 	struct leak_state *s = calloc(1, sizeof(*s));
-	char path[PATH_MAX], file[PATH_MAX + 32], *stamp = calloc(1, STAMP_MAX);
+	char path[PATH_MAX], file[PATH_MAX + 32], members[PATH_MAX + 32],
+	    *stamp = calloc(1, STAMP_MAX);
 	uint8_t key[SECRET_LEN];
 	hr_status rc = HR_OK;
 
@@ -238,8 +238,6 @@ hr_status leak_state_open(const struct leak_state_options *o, struct leak_state 
 				  o->dir);
 	if (rc != HR_OK)
 		goto fail;
-	if (s->canary_count > 0)
-		qsort(s->canaries, s->canary_count, sizeof(*s->canaries), compare_tags);
 	snprintf(path, sizeof(path), "%s/%s", o->dir, LEAK_DIR);
 	if (mkdir(path, 0700) != 0 && errno != EEXIST) {
 		rc = hr_error_set(err, HR_E_IO, STAGE, "cannot create %s: %s", path,
@@ -250,7 +248,10 @@ hr_status leak_state_open(const struct leak_state_options *o, struct leak_state 
 	if ((rc = secret_load_or_create(file, key, err)) != HR_OK)
 		goto fail;
 	snprintf(file, sizeof(file), "%s/%s", path, LEAK_INDEX_FILE);
-	if (o->rebuild || leak_index_load(key, file, stamp, &s->index, NULL) != HR_OK) {
+	snprintf(members, sizeof(members), "%s/%s", path, LEAK_INDEX_MEMBERS);
+	if (o->rebuild || read_members(s, members) != HR_OK ||
+	    leak_index_load(key, file, stamp, &s->index, NULL) != HR_OK) {
+		clear_members(s);
 		if ((rc = leak_index_new(key, 1u << 20, 1u << 20, &s->index, err)) != HR_OK)
 			goto fail;
 		for (size_t i = 0; i < s->country_count && rc == HR_OK; i++) {
@@ -263,7 +264,9 @@ hr_status leak_state_open(const struct leak_state_options *o, struct leak_state 
 			memcpy(src.registries, s->countries[i].registries, sizeof(src.registries));
 			rc = leak_index_build(s->index, &src, err);
 		}
-		if (rc != HR_OK || (rc = leak_index_save(s->index, file, stamp, err)) != HR_OK)
+		/* the members first: an index without them is built again */
+		if (rc != HR_OK || (rc = write_members(s, members, err)) != HR_OK ||
+		    (rc = leak_index_save(s->index, file, stamp, err)) != HR_OK)
 			goto fail;
 		s->built = true;
 	}
@@ -288,11 +291,9 @@ void leak_state_free(struct leak_state *s)
 		OPENSSL_cleanse(s->countries[i].canary_key, SECRET_LEN);
 		OPENSSL_cleanse(s->countries[i].range_key, SECRET_LEN);
 		OPENSSL_cleanse(s->countries[i].audit_key, SECRET_LEN);
+		canary_index_free(s->countries[i].canaries);
 	}
-	for (size_t i = 0; i < s->member_count; i++)
-		free(s->members[i]);
-	free(s->members);
-	free(s->canaries);
+	clear_members(s);
 	leak_index_free(s->index);
 	free(s);
 }

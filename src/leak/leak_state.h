@@ -21,6 +21,7 @@
 
 #define LEAK_STATE_COUNTRIES 2
 #define LEAK_INDEX_FILE      "index.bin"
+#define LEAK_INDEX_MEMBERS   "index-members.json" /* canary ordinals' members */
 
 struct leak_state;
 

@@ -1,7 +1,7 @@
 /*
  * canary.c — who the canaries are, what a member may be served, and the plant
  * that puts them together (canary.h; the counter and the index are in
- * canary_index.c, the registries in canary_registry.c, the exchanges in
+ * canary_writer.c, the registries in canary_registry.c, the exchanges in
  * canary_serve.c).
  *
  * Order of a plant, and why:
@@ -38,14 +38,14 @@
 
 _Static_assert(POPULATION_CANARY_RESERVE <= POPULATION_PEOPLE_MAX, "the reserve is of indexes");
 
-uint64_t canary_index(uint64_t j)
+uint64_t canary_person_index(uint64_t j)
 {
 	return POPULATION_PEOPLE_MAX - 1 - j;
 }
 
 void canary_person(const struct population *pop, uint64_t j, struct population_person *out)
 {
-	population_person(pop, canary_index(j), out);
+	population_person(pop, canary_person_index(j), out);
 }
 
 void canary_make(const struct population *pop, uint64_t j, struct canary *c)
@@ -210,7 +210,7 @@ static hr_status choose(const char *leak_dir, const struct population *pop,
 			break;
 		}
 		/* a population of an older binary may reach into the reserve */
-		if (canary_index(j) < registries->people) {
+		if (canary_person_index(j) < registries->people) {
 			rc = hr_error_set(err, HR_E_CONFLICT, STAGE,
 					  "%s's population of %llu people reaches the canaries' "
 					  "indexes (at most %llu may be loaded)",
@@ -235,7 +235,7 @@ static hr_status choose(const char *leak_dir, const struct population *pop,
 
 /* Serves canaries one by one: output lines, then index lines, per canary. */
 static hr_status serve_all(struct canary_exchange *exchange, const struct canary_plan *plan,
-			   struct canary_index *index, const struct canary *canaries, size_t count,
+			   struct canary_writer *index, const struct canary *canaries, size_t count,
 			   FILE *out, const char *out_path, struct canary_plant_result *result,
 			   struct hr_error *err)
 {
@@ -267,8 +267,8 @@ static hr_status serve_all(struct canary_exchange *exchange, const struct canary
 		}
 		/* the member holds it now: from here on, any request naming it is a use */
 		if (lines > 0) {
-			if ((rc = canary_index_append(index, &canaries[i], plan->member,
-						      (int64_t)time(NULL), err)) != HR_OK) {
+			if ((rc = canary_writer_append(index, &canaries[i], plan->member,
+						       (int64_t)time(NULL), err)) != HR_OK) {
 				hr_error_prefix(err, "canary %zu of %zu was served but not indexed",
 						i + 1, count);
 				break;
@@ -291,7 +291,7 @@ hr_status canary_plant(const struct canary_plant_options *o, struct canary_plant
 		       struct hr_error *err)
 {
 	struct canary_registries registries = {0};
-	struct canary_index index = {.fd = -1};
+	struct canary_writer index = {.fd = -1};
 	struct canary_exchange *exchange = NULL;
 	struct population *pop = NULL;
 	struct canary_plan plan;
@@ -327,7 +327,7 @@ hr_status canary_plant(const struct canary_plant_options *o, struct canary_plant
 	}
 	if ((rc = canary_registries_open(o->state_dir, plan.country, &registries, err)) != HR_OK ||
 	    (rc = canary_exchange_open(o->state_dir, &plan, &exchange, err)) != HR_OK ||
-	    (rc = canary_index_open(leak_dir, &index, err)) != HR_OK ||
+	    (rc = canary_writer_open(leak_dir, &index, err)) != HR_OK ||
 	    (rc = population_new(plan.country, registries.seed, registries.as_of, &pop, err)) !=
 		HR_OK ||
 	    (rc = choose(leak_dir, pop, &registries, &plan, canaries, o->count, err)) != HR_OK ||
@@ -339,7 +339,7 @@ done:
 	if (out != NULL && fclose(out) != 0 && rc == HR_OK)
 		rc = hr_error_set(err, HR_E_IO, STAGE, "cannot write %s", o->out_path);
 	population_free(pop);
-	canary_index_close(&index);
+	canary_writer_close(&index);
 	canary_exchange_close(exchange);
 	canary_registries_close(&registries);
 	free(canaries);

@@ -45,8 +45,8 @@
 #define CANARY_SYSTEM_USER "system" /* of a lookup under a legal basis */
 
 /* The person index of country's j-th canary (j < POPULATION_CANARY_RESERVE). */
-uint64_t canary_index(uint64_t j);
-/* The j-th canary of pop's country: population_person of canary_index(j). */
+uint64_t canary_person_index(uint64_t j);
+/* The j-th canary of pop's country: population_person of canary_person_index(j). */
 void canary_person(const struct population *pop, uint64_t j, struct population_person *out);
 
 struct canary_plant_options {

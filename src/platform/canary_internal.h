@@ -71,7 +71,7 @@ hr_status canary_plan_from_directory(const char *directory_json_path, const char
  * a licence; a canary with nothing to show would teach the member nothing. */
 bool canary_servable(const struct canary *c, const struct canary_plan *plan);
 
-/* ---- the counter of canaries planted (canary_index.c) ---- */
+/* ---- the counter of canaries planted (canary_writer.c) ---- */
 
 /* STATE/<C>/leak/canaries.state, held under an exclusive lock. */
 struct canary_counter {
@@ -88,21 +88,22 @@ hr_status canary_counter_commit(struct canary_counter *counter, uint64_t next,
 				struct hr_error *err);
 void canary_counter_unlock(struct canary_counter *counter);
 
-/* ---- the canary index (canary_index.c) ---- */
+/* ---- the canary index (canary_writer.c) ---- */
 
-struct canary_index {
+struct canary_writer {
 	int fd; /* canaries.jsonl, O_APPEND */
 	uint8_t key[SECRET_LEN];
 };
 
 /* Opens (or creates) leak_dir/canaries.jsonl and loads (or creates)
  * leak_dir/canary.key. Stage "canary". */
-hr_status canary_index_open(const char *leak_dir, struct canary_index *index, struct hr_error *err);
+hr_status canary_writer_open(const char *leak_dir, struct canary_writer *index,
+			     struct hr_error *err);
 /* The lines of c (its person id, then every document it holds as
  * COUNTRY/TYPE/NUMBER), tagged, appended in one write and fsync'ed. */
-hr_status canary_index_append(struct canary_index *index, const struct canary *c,
-			      const char *member, int64_t planted_at, struct hr_error *err);
-void canary_index_close(struct canary_index *index);
+hr_status canary_writer_append(struct canary_writer *index, const struct canary *c,
+			       const char *member, int64_t planted_at, struct hr_error *err);
+void canary_writer_close(struct canary_writer *index);
 
 /* ---- the registries (canary_registry.c) ---- */
 

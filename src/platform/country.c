@@ -25,6 +25,8 @@ static const struct country_members countries_known[] = {
 	.status_basis = "Hromada offline credentials: revocation status lists",
 	.cross_border_basis = "Ukraine-Poland police cooperation agreement: cross-border "
 			      "document checks",
+	.cert_basis = "Law of Ukraine On the Basic Principles of Ensuring Cybersecurity of "
+		      "Ukraine, Art. 8 (CERT-UA)",
 	.wallet_name = "Hromada citizen wallet (Ukraine)",
 	.police_name = "National Police of Ukraine",
 	.bank_name = "Demo commercial bank (Ukraine)",
@@ -46,6 +48,7 @@ static const struct country_members countries_known[] = {
 	.status_basis = "Hromada offline credentials: revocation status lists",
 	.cross_border_basis = "Umowa polsko-ukraińska o współpracy policyjnej: "
 			      "transgraniczna kontrola dokumentów",
+	.cert_basis = "Ustawa o krajowym systemie cyberbezpieczeństwa, art. 26 (CSIRT NASK)",
 	.wallet_name = "Hromada citizen wallet (Poland)",
 	.police_name = "Policja (Polish National Police)",
 	.bank_name = "Demo commercial bank (Poland)",
@@ -201,6 +204,7 @@ json_t *country_directory(const struct country_members *c, const char *keys_dir,
 {
 	static const char *const wallet_services[] = {"lookup", "report-lost", NULL};
 	static const char *const access_log[] = {"access-log", NULL};
+	static const char *const sentinel[] = {"sentinel", NULL};
 	static const char *const status_changes[] = {"status-changes", NULL};
 	static const char *const police_services[] = {"lookup", "status", NULL};
 	static const char *const suspension[] = {"suspend", "reinstate", NULL};
@@ -233,6 +237,8 @@ json_t *country_directory(const struct country_members *c, const char *keys_dir,
 	add_right(rights, c->wallet, prefix_all, wallet_services, COUNTRY_PURPOSE_WALLET, NULL);
 	/* the citizen's access history, from the gateway's own audit log */
 	add_right(rights, c->wallet, c->gateway, access_log, COUNTRY_PURPOSE_WALLET, NULL);
+	/* the national CERT looks at the gateway's sentinel and releases throttles */
+	add_right(rights, c->cert, c->gateway, sentinel, COUNTRY_PURPOSE_INCIDENT, c->cert_basis);
 	/* offline credentials' status lists follow every registry's status changes */
 	add_right(rights, c->wallet, prefix_all, status_changes, COUNTRY_PURPOSE_STATUS,
 		  c->status_basis);

@@ -15,7 +15,9 @@
  *            and reinstate a driver's licence for "licence-suspension";
  *   bank   → id_card and foreign_passport: lookup for "kyc", with the citizen's
  *            consent only (a bank never has a legal basis here);
- *   cert   → nothing at the gateway (it reports to and reads from the nccc);
+ *   cert   → the gateway's own sentinel service for "incident-response" under a
+ *            legal basis (its alerts and throttles, docs/LEAKS.md); it reports
+ *            to and reads from the nccc;
  *   nccc   → nothing at the gateway: the hub members report to (Ukraine's);
  * and across the border, for every other country F `up` knows (the foreign
  * members' keys come from the trust service, docs/EXCHANGE.md "Federation"):
@@ -48,6 +50,7 @@ struct country_members {
 	const char *suspension_basis;   /* police suspending a driver's licence */
 	const char *status_basis;       /* the wallet reading registries' status changes */
 	const char *cross_border_basis; /* the other country's police checking ours */
+	const char *cert_basis;         /* the CERT at the gateway's sentinel */
 	/* in words, for the citizen's access history */
 	const char *wallet_name;
 	const char *police_name;
@@ -63,6 +66,7 @@ struct country_members {
 #define COUNTRY_PURPOSE_SUSPENSION "licence-suspension"
 #define COUNTRY_PURPOSE_STATUS     "revocation-status"
 #define COUNTRY_PURPOSE_KYC        "kyc"
+#define COUNTRY_PURPOSE_INCIDENT   "incident-response"
 
 /* Every country `up` knows, for walking them: NULL past the last. */
 const struct country_members *country_members_at(int index);

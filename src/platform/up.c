@@ -14,6 +14,7 @@
  *	DIR/keys/UA/, DIR/keys/trust/ keys and certificates (hromada keys)
  *	DIR/trust/, DIR/nccc/         the cross-border roles
  *	DIR/UA/wallet/, DIR/UA/gateway/, DIR/UA/registry-driver_licence/, ...
+ *	DIR/UA/leak/                  leak defence's keys and canary index (leak_keys.h)
  *
  * Start order follows the calls: a country's registries first (loaded with its
  * synthetic population), then its gateway (whose directory names the registries'
@@ -50,6 +51,7 @@
 #include "core/signals.h"
 #include "leak/leak_tag.h"
 #include "platform/country.h"
+#include "platform/leak_keys.h"
 #include "platform/population.h"
 #include "platform/up_state.h"
 
@@ -134,6 +136,8 @@ static bool override_applies(const char *assignment, const char *role)
 		return true;
 	if (strncmp(assignment, "report", n) == 0 && n == 6) /* whoever reports to the nccc */
 		return strcmp(role, "gateway") == 0 || strcmp(role, "wallet") == 0;
+	if (strncmp(assignment, "sentinel", n) == 0 && n == 8) /* the gateway's */
+		return strcmp(role, "gateway") == 0;
 	return strlen(role) == n && strncmp(assignment, role, n) == 0;
 }
 
@@ -291,23 +295,36 @@ static hr_status report_settings(const struct up *up, struct config *cfg, struct
 	return config_set(cfg, "report", "nccc_certificate", cert, "up", err);
 }
 
-/* The wallet's "was my data leaked" key: STATE/<C>/leak/range.key, made once
- * and shared with leakscan (src/leak/leak_tag.h). The range service is the
- * [report] hub; it needs no key. */
+/* The wallet's "was my data leaked" key: STATE/<C>/leak/range.key, made with
+ * the country's other leak keys and shared with leakscan (src/leak/leak_tag.h).
+ * The range service is the [report] hub; it needs no key. */
 static hr_status leak_settings(const struct up *up, const struct up_role *r, struct config *cfg,
 			       struct hr_error *err)
 {
-	char dir[STATE_DIR_MAX + 16], path[STATE_DIR_MAX + 32];
-	uint8_t key[SECRET_LEN];
+	char path[PATH_MAX];
 	hr_status rc;
 
-	snprintf(dir, sizeof(dir), "%s/%s/" LEAK_DIR, up->state_dir, r->country);
-	snprintf(path, sizeof(path), "%s/" LEAK_RANGE_KEY, dir);
-	if ((rc = platform_make_dirs(dir, err)) != HR_OK ||
-	    (rc = secret_load_or_create(path, key, err)) != HR_OK)
+	if ((rc = platform_leak_prepare(up->state_dir, r->country, err)) != HR_OK)
 		return rc;
-	OPENSSL_cleanse(key, sizeof(key));
+	platform_leak_path(up->state_dir, r->country, LEAK_RANGE_KEY, path, sizeof(path));
 	return config_set(cfg, "leaks", "range_key", path, "up", err);
+}
+
+/* The gateway's sentinel watches the country's canary index, under its key
+ * (made here once, with the country's other leak keys). */
+static hr_status sentinel_settings(const struct up *up, const struct up_role *r, struct config *cfg,
+				   struct hr_error *err)
+{
+	char path[PATH_MAX];
+	hr_status rc;
+
+	if ((rc = platform_leak_prepare(up->state_dir, r->country, err)) != HR_OK)
+		return rc;
+	platform_leak_path(up->state_dir, r->country, LEAK_CANARY_KEY, path, sizeof(path));
+	if ((rc = config_set(cfg, "sentinel", "canary_key", path, "up", err)) != HR_OK)
+		return rc;
+	platform_leak_path(up->state_dir, r->country, LEAK_CANARY_INDEX, path, sizeof(path));
+	return config_set(cfg, "sentinel", "canaries", path, "up", err);
 }
 
 /* The settings that tie a country's roles together: identities, keys, peers. */
@@ -373,7 +390,8 @@ static hr_status role_settings(const struct up *up, const struct up_role *r, str
 		if ((rc = config_set(cfg, "gateway", "tree_head_certificate", dir, "up", err)) !=
 		    HR_OK)
 			return rc;
-		if ((rc = report_settings(up, cfg, err)) != HR_OK)
+		if ((rc = report_settings(up, cfg, err)) != HR_OK ||
+		    (rc = sentinel_settings(up, r, cfg, err)) != HR_OK)
 			return rc;
 		/* the other countries' gateways and members, from the trust service */
 		trust = find_role(up, "trust", "", NULL);

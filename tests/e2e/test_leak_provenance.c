@@ -217,6 +217,19 @@ static void test_canaries_name_the_bank(void **unused)
 	json_decref(want);
 	assert_non_null(strstr(out, "published"));
 	check_wallets(dump);
+	/* again, from the index saved on disk: the canaries still name the bank */
+	{
+		char *argv[] = {(char *)tk_hromada_binary(),
+				"leakscan",
+				"--state",
+				platform.state,
+				"--no-publish",
+				dump,
+				NULL};
+		assert_int_equal(tk_run(argv, out, OUT_MAX, 120000), 0);
+		assert_null(strstr(out, "indexed"));
+		assert_non_null(strstr(out, "served only to " BANK));
+	}
 }
 
 int main(void)

@@ -74,11 +74,11 @@ static void test_canaries_take_the_reserved_top_indexes(void **state)
 	struct population_person canary, person;
 
 	(void)state;
-	assert_int_equal(canary_index(0), POPULATION_PEOPLE_MAX - 1);
-	assert_int_equal(canary_index(1), POPULATION_PEOPLE_MAX - 2);
-	assert_int_equal(canary_index(POPULATION_CANARY_RESERVE - 1), POPULATION_LOAD_MAX);
+	assert_int_equal(canary_person_index(0), POPULATION_PEOPLE_MAX - 1);
+	assert_int_equal(canary_person_index(1), POPULATION_PEOPLE_MAX - 2);
+	assert_int_equal(canary_person_index(POPULATION_CANARY_RESERVE - 1), POPULATION_LOAD_MAX);
 	/* the largest population there may be never reaches the first canary */
-	assert_true(canary_index(POPULATION_CANARY_RESERVE - 1) >= POPULATION_LOAD_MAX);
+	assert_true(canary_person_index(POPULATION_CANARY_RESERVE - 1) >= POPULATION_LOAD_MAX);
 	/* a canary is the generator's person of that index, nothing else */
 	canary_person(pop, 7, &canary);
 	population_person(pop, POPULATION_PEOPLE_MAX - 8, &person);
@@ -431,7 +431,7 @@ static void test_index_lines_name_the_canary_by_keyed_hash_only(void **state)
 	struct hr_error err = {0};
 	struct population *pop = make("UA", 1, NULL);
 	struct canary *c = calloc(1, sizeof(*c));
-	struct canary_index index;
+	struct canary_writer index;
 	uint8_t key[SECRET_LEN];
 	char leak[512], path[600], *text, *line, *save = NULL;
 	struct stat st;
@@ -442,17 +442,17 @@ static void test_index_lines_name_the_canary_by_keyed_hash_only(void **state)
 	canary_make(pop, 3, c);
 	snprintf(c->id, sizeof(c->id), "%s", "0b6d6d2c-5d2e-4a31-9a55-7b3a40c2d1e0");
 	tk_dir_path(leak, sizeof(leak), "UA/leak");
-	OK(canary_index_open(leak, &index, &err)); /* an older state: no key yet */
-	OK(canary_index_append(&index, c, "UA/COM/14360570/bank", 1796000000, &err));
-	canary_index_close(&index);
+	OK(canary_writer_open(leak, &index, &err)); /* an older state: no key yet */
+	OK(canary_writer_append(&index, c, "UA/COM/14360570/bank", 1796000000, &err));
+	canary_writer_close(&index);
 	/* the key was made, kept private, and is the one later opens use */
 	snprintf(path, sizeof(path), "%s/%s", leak, LEAK_CANARY_KEY);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	OK(secret_load_or_create(path, key, &err));
-	OK(canary_index_open(leak, &index, &err));
+	OK(canary_writer_open(leak, &index, &err));
 	assert_memory_equal(index.key, key, SECRET_LEN);
-	canary_index_close(&index);
+	canary_writer_close(&index);
 
 	snprintf(path, sizeof(path), "%s/%s", leak, LEAK_CANARY_INDEX);
 	assert_non_null(text = tk_read_file(path, NULL));

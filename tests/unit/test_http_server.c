@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -665,6 +666,54 @@ static void test_metrics_count_requests_per_route(void **state)
 	stop(f);
 }
 
+static _Atomic unsigned status_before, status_after;
+
+static void handle_created(struct http_request *r, void *ctx)
+{
+	(void)ctx;
+	status_before = http_request_reply_status(r);
+	http_reply_json(r, 201, json_pack("{s:b}", "made", 1));
+	status_after = http_request_reply_status(r);
+}
+
+static void write_role_metrics(void *context, struct buf *out)
+{
+	buf_printf(out, "# TYPE role_things_total counter\nrole_things_total %d\n",
+		   *(const int *)context);
+}
+
+static void test_a_role_adds_metrics_and_reads_its_reply_status(void **state)
+{
+	struct http_server_options o;
+	struct http_server *server;
+	struct hr_error err = {0};
+	static const int things = 7;
+	char out[65536];
+
+	(void)state;
+	http_server_options_default(&o);
+	o.listen_port = 0;
+	o.access_log = false;
+	server = http_server_new(&o, &err);
+	assert_non_null(server);
+	assert_int_equal(http_server_route(server, "GET", "/make", 0, handle_created, NULL, &err),
+			 HR_OK);
+	http_server_set_metrics(server, write_role_metrics, (void *)&things);
+	assert_int_equal(http_server_start(server, &err), HR_OK);
+	assert_int_equal(tk_raw_exchange(http_server_port(server),
+					 "GET /make HTTP/1.1\r\nHost: t\r\n\r\n", NULL, 0),
+			 201);
+	assert_int_equal(status_before, 0);
+	assert_int_equal(status_after, 201);
+	assert_int_equal(tk_raw_exchange(http_server_port(server),
+					 "GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n", out,
+					 sizeof(out)),
+			 200);
+	assert_non_null(strstr(out, "process_resident_memory_bytes "));
+	assert_non_null(strstr(out, "\nrole_things_total 7\n"));
+	http_server_free(server);
+}
+
 struct slow_call {
 	uint16_t port;
 	char out[4096];
@@ -872,6 +921,7 @@ int main(void)
 	    cmocka_unit_test(test_trickled_headers_are_cut_off),
 	    cmocka_unit_test(test_client_vanishing_mid_body_does_not_disturb_server),
 	    cmocka_unit_test(test_metrics_count_requests_per_route),
+	    cmocka_unit_test(test_a_role_adds_metrics_and_reads_its_reply_status),
 	    cmocka_unit_test(test_stop_finishes_in_flight_requests),
 	    cmocka_unit_test(test_refuses_routes_after_start_and_duplicates),
 	    cmocka_unit_test(test_port_in_use_is_a_clear_error),

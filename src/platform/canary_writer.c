@@ -1,5 +1,5 @@
 /*
- * canary_index.c — the state's two files about canaries, in STATE/<C>/leak/
+ * canary_writer.c — the state's two files about canaries, in STATE/<C>/leak/
  * (canary_internal.h):
  *
  *	canaries.state   {"next": J}: the next j no plant has used. Read and
@@ -135,7 +135,8 @@ void canary_counter_unlock(struct canary_counter *counter)
 
 /* ---- the index ---- */
 
-hr_status canary_index_open(const char *leak_dir, struct canary_index *index, struct hr_error *err)
+hr_status canary_writer_open(const char *leak_dir, struct canary_writer *index,
+			     struct hr_error *err)
 {
 	char path[PATH_MAX];
 	hr_status rc;
@@ -156,7 +157,7 @@ hr_status canary_index_open(const char *leak_dir, struct canary_index *index, st
 	return HR_OK;
 }
 
-static hr_status append_line(const struct canary_index *index, struct buf *lines,
+static hr_status append_line(const struct canary_writer *index, struct buf *lines,
 			     const char *identifier, const char *member, const char *canary,
 			     const char *planted_at)
 {
@@ -178,8 +179,8 @@ static hr_status append_line(const struct canary_index *index, struct buf *lines
 	return rc;
 }
 
-hr_status canary_index_append(struct canary_index *index, const struct canary *c,
-			      const char *member, int64_t planted_at, struct hr_error *err)
+hr_status canary_writer_append(struct canary_writer *index, const struct canary *c,
+			       const char *member, int64_t planted_at, struct hr_error *err)
 {
 	char at[CLOCK_UTC_TEXT_MAX], document[DOCUMENT_ID_MAX];
 	const char country[3] = {c->person.id[0], c->person.id[1], 0}; /* "UA" of "UA:301..." */
@@ -212,7 +213,7 @@ hr_status canary_index_append(struct canary_index *index, const struct canary *c
 	return rc;
 }
 
-void canary_index_close(struct canary_index *index)
+void canary_writer_close(struct canary_writer *index)
 {
 	if (index->fd >= 0)
 		close(index->fd);
