@@ -33,6 +33,8 @@ def main():
     ap.add_argument('--encoding', default='cp1251')
     ap.add_argument('--delimiter', default=';')
     ap.add_argument('--extra')
+    ap.add_argument('--repeat-to', type=int, default=0,
+                    help='repeat rows (as leaks repeat people) until there are this many')
     a = ap.parse_args()
     rnd = random.Random(7)
     db = sqlite3.connect(f'{a.state}/UA/registry-id_card/registry.db')
@@ -41,7 +43,7 @@ def main():
             'SELECT document_number, valid_from, valid_to, fields FROM document_history'):
         history.setdefault(number, []).append((start, end, json.loads(fields)['address']))
     known = set()
-    rows, want = [], {'real': 0, 'outdated': 0, 'fabricated': 0}
+    rows, kinds, want = [], [], {'real': 0, 'outdated': 0, 'fabricated': 0}
     for person, number, fields in db.execute(
             'SELECT person, document_number, fields FROM documents'):
         known.add(person)
@@ -55,6 +57,7 @@ def main():
             if start <= a.as_of < end:
                 address, kind = old, 'outdated'
         want[kind] += 1
+        kinds.append(kind)
         rows.append([person[3:], f['family_name'], f['given_name'], f.get('patronymic', ''),
                      dotted(f['birth_date']), number, address])
     for n, valid in ((a.fabricated, True), (a.bad_check, False)):
@@ -70,6 +73,7 @@ def main():
             rows.append([rid, 'Коваленко', 'Андрій', 'Петрович', '12.03.1981', '',
                          'Київська обл., м. Бровари, вул. Лісова, буд. 3'])
             want['fabricated'] += 1
+            kinds.append('fabricated')
             made += 1
     canaries = 0
     if a.extra:
@@ -77,10 +81,20 @@ def main():
             f = json.loads(line)
             if not f.get('person_id', '').startswith('UA:'):
                 continue
+            kinds.append('canary')
             rows.append([f['person_id'][3:], f.get('family_name', ''), f.get('given_name', ''),
                          f.get('patronymic', ''), dotted(f['birth_date']) if 'birth_date' in f else '',
                          '', f.get('address', '')])
             canaries += 1
+    base = len(rows)
+    while a.repeat_to and len(rows) < a.repeat_to and base:
+        # a repeated row is what it was the first time
+        k = rnd.randrange(base)
+        rows.append(rows[k])
+        if kinds[k] in want:
+            want[kinds[k]] += 1
+    if a.repeat_to and len(rows) > base:
+        want['repeated'] = len(rows) - base
     rnd.shuffle(rows)
     with open(a.out, 'w', encoding=a.encoding, newline='') as w:
         head = ['РНОКПП', 'Прізвище', "Ім'я", 'По батькові', 'Дата народження',

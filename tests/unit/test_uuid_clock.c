@@ -145,7 +145,7 @@ static void refused(const char *text)
 	int64_t got = 0x7777;
 
 	if (clock_parse_utc(text, &got))
-		fail_msg("'%s' accepted as %lld", text, (long long)got);
+		fail_msg("'%s' accepted as %lld", text != NULL ? text : "(null)", (long long)got);
 	assert_int_equal(got, 0x7777); /* untouched */
 }
 
