@@ -11,13 +11,16 @@
  *    shows the bank received exactly the canaries;
  *  - leakscan publishes the people it found to the nccc's range service, and
  *    a citizen in the dump sees it in the wallet's GET /v1/leaks while one
- *    who is not in it sees nothing.
+ *    who is not in it sees nothing;
+ *  - the police asking the gateway about one of the bank's canaries is an
+ *    incident at the nccc within seconds, naming the bank.
  */
 #include "testkit/testkit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -25,6 +28,9 @@
 #include "e2e/slice.h"
 
 #define BANK    "UA/COM/14360570/bank"
+#define POLICE  "UA/GOV/00032684/police"
+#define CERT    "UA/GOV/34239034/cert"
+#define LICENCE "UA/GOV/00015622/driver_licence"
 #define OUT_MAX (1u << 20)
 #define PLANTED "4"
 
@@ -207,8 +213,22 @@ static void test_canaries_name_the_bank(void **unused)
 			 json_integer_value(json_object_get(want, "canaries")));
 	assert_int_equal(json_array_size(json_object_get(report, "canaries")), 1);
 	/* the canaries are real people to the registries: nothing fabricated
-	 * beyond what the dump made up */
+	 * beyond what the dump made up, the rest real or outdated as built */
 	assert_int_equal(json_integer_value(json_object_get(report, "fabricated")), 40);
+	{
+		json_int_t got = json_integer_value(json_object_get(report, "real")) +
+				 json_integer_value(json_object_get(report, "outdated"));
+		json_int_t built = json_integer_value(json_object_get(want, "real")) +
+				   json_integer_value(json_object_get(want, "outdated")) +
+				   json_integer_value(json_object_get(want, "canaries"));
+
+		assert_true(got >= built - built / 100 && got <= built);
+		assert_true(json_integer_value(json_object_get(report, "outdated")) > 0);
+	}
+	assert_string_equal(
+	    json_string_value(json_object_get(
+		json_array_get(json_object_get(report, "foreign_fields"), 0), "kind")),
+	    "password");
 	/* the gateway's access history: the bank received the canaries */
 	overlap = find_member(json_object_get(report, "overlap"), BANK);
 	assert_non_null(overlap);
@@ -232,10 +252,97 @@ static void test_canaries_name_the_bank(void **unused)
 	}
 }
 
+/* Does an incident of the UA gateway's sentinel rule "canary" name member? */
+static bool canary_incident_names(const json_t *list, const char *member)
+{
+	const json_t *incident, *indicator;
+	size_t i, j;
+
+	json_array_foreach(json_object_get(list, "incidents"), i, incident)
+	{
+		const char *summary = json_string_value(json_object_get(incident, "summary"));
+
+		if (summary == NULL || strncmp(summary, "Sentinel rule canary", 20) != 0)
+			continue;
+		json_array_foreach(
+		    json_object_get(incident, "indicators"), j,
+		    indicator) if (strcmp(json_string_value(json_object_get(indicator, "value")),
+					  member) == 0) return true;
+	}
+	return false;
+}
+
+static void test_a_canary_asked_about_is_an_incident(void **unused)
+{
+	char path[400], url[400], body[64], person[16];
+	char *text, *at;
+	bool found = false;
+
+	(void)unused;
+	snprintf(path, sizeof(path), "%s/bank-canaries.jsonl", platform.dir);
+	text = tk_read_file(path, NULL);
+	assert_non_null(text);
+	at = strstr(text, "\"person_id\":");
+	assert_non_null(at);
+	at = strstr(at, "UA:");
+	assert_non_null(at);
+	memcpy(person, at, 13);
+	person[13] = '\0';
+	free(text);
+	snprintf(url, sizeof(url), "%s/x/" LICENCE "/lookup",
+		 slice_endpoint(&platform, "UA", "gateway"));
+	snprintf(body, sizeof(body), "{\"person\": \"%s\"}", person);
+	{
+		char *argv[] = {(char *)tk_hromada_binary(),
+				"member",
+				"--state",
+				platform.state,
+				"--as",
+				POLICE,
+				"request",
+				"POST",
+				url,
+				"--json",
+				body,
+				"--header",
+				"Hromada-Purpose: police-document-check",
+				"--header",
+				"Hromada-User: UA:officer-7",
+				NULL};
+		int code = tk_run(argv, out, OUT_MAX, 60000);
+
+		assert_true(code == 0 || code == 1); /* found or not, it was asked */
+	}
+	snprintf(url, sizeof(url), "%s/v1/incidents?limit=1000",
+		 slice_endpoint(&platform, NULL, "nccc"));
+	for (int i = 0; i < 50 && !found; i++) {
+		char *argv[] = {(char *)tk_hromada_binary(),
+				"member",
+				"--state",
+				platform.state,
+				"--as",
+				CERT,
+				"request",
+				"GET",
+				url,
+				NULL};
+		json_t *list;
+
+		assert_int_equal(tk_run(argv, out, OUT_MAX, 60000), 0);
+		list = json_loads(strpbrk(out, "{"), JSON_DISABLE_EOF_CHECK, NULL);
+		found = canary_incident_names(list, BANK) && canary_incident_names(list, POLICE);
+		json_decref(list);
+		if (!found)
+			usleep(200 * 1000);
+	}
+	assert_true(found);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_canaries_name_the_bank),
+	    cmocka_unit_test(test_a_canary_asked_about_is_an_incident),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
