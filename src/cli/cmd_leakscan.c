@@ -22,6 +22,7 @@
 #include "core/error.h"
 #include "core/hex.h"
 #include "core/json.h"
+#include "core/signals.h"
 #include "leak/leak_overlap.h"
 #include "leak/leak_range.h"
 #include "leak/leak_scan.h"
@@ -427,6 +428,8 @@ static int leakscan_run(int argc, char **argv)
 
 	if (!parse_args(argc, argv, &a))
 		return CLI_EXIT_USAGE;
+	/* nothing to shut down: the index is written aside and renamed */
+	signals_unblock_stop();
 	pp->tty = !a.quiet && isatty(fileno(stderr));
 	clock_gettime(CLOCK_MONOTONIC, &pp->start);
 	so = (struct leak_state_options){

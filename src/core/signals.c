@@ -28,6 +28,13 @@ void signals_block_stop(void)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 }
 
+void signals_unblock_stop(void)
+{
+	sigset_t set = stop_signals();
+
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
 int signals_wait_stop(void)
 {
 	sigset_t set = stop_signals();
