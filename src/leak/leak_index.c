@@ -76,6 +76,15 @@ static size_t probe_people(const struct leak_index *x, uint64_t tag)
 	}
 }
 
+/* Every person into the table as it is (sized for them already). */
+static void people_table_fill(struct leak_index *x)
+{
+	memset(x->people_table, 0xff, x->people_table_size * sizeof(*x->people_table));
+	for (size_t i = 0; i < x->people_count; i++)
+		x->people_table[probe_people(x, x->people[i].tag)] =
+		    (x->people[i].tag >> 32) << 32 | i;
+}
+
 static hr_status people_table_new(struct leak_index *x, size_t count)
 {
 	size_t size = table_size_for(count);
@@ -83,13 +92,10 @@ static hr_status people_table_new(struct leak_index *x, size_t count)
 
 	if (table == NULL)
 		return HR_E_NOMEM;
-	memset(table, 0xff, size * sizeof(*table));
 	free(x->people_table);
 	x->people_table = table;
 	x->people_table_size = size;
-	for (size_t i = 0; i < x->people_count; i++)
-		x->people_table[probe_people(x, x->people[i].tag)] =
-		    (x->people[i].tag >> 32) << 32 | i;
+	people_table_fill(x);
 	return HR_OK;
 }
 
@@ -372,10 +378,9 @@ hr_status leak_index_load(const uint8_t key[SECRET_LEN], const char *path, const
 		goto done;
 	}
 	x->people_count = (size_t)h.people;
-	if (people_table_new(x, x->people_count) != HR_OK) {
-		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory loading %s", path);
-		goto done;
-	}
+	/* leak_index_new sized the table for them: filled in place, no second
+	 * table at the peak of memory */
+	people_table_fill(x);
 	for (uint64_t i = 0; i < h.documents; i++) {
 		struct leak_document d;
 
