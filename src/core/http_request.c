@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/error.h"
 #include "core/http_server_internal.h"
@@ -201,6 +202,31 @@ const char *http_request_query(const struct http_request *r, const char *name)
 const char *http_request_header(const struct http_request *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->connection, MHD_HEADER_KIND, name);
+}
+
+struct header_count {
+	const char *name;
+	unsigned count;
+};
+
+static enum MHD_Result count_header(void *context, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	struct header_count *c = context;
+
+	(void)kind;
+	(void)value;
+	if (key != NULL && strcasecmp(key, c->name) == 0)
+		c->count++;
+	return MHD_YES;
+}
+
+unsigned http_request_header_count(const struct http_request *r, const char *name)
+{
+	struct header_count c = {name, 0};
+
+	MHD_get_connection_values(r->connection, MHD_HEADER_KIND, count_header, &c);
+	return c.count;
 }
 
 struct slice http_request_body(const struct http_request *r)

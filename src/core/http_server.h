@@ -118,8 +118,12 @@ const char *http_request_path(const struct http_request *request);
 const char *http_request_param(struct http_request *request, const char *name);
 /* Query-string argument (percent-decoded); NULL if absent. */
 const char *http_request_query(const struct http_request *request, const char *name);
-/* Header value (case-insensitive name); NULL if absent. */
+/* Header value (case-insensitive name); NULL if absent. The first when the
+ * request repeats it: where a repeat must be refused (RFC 9449 §4.3 for
+ * DPoP), ask http_request_header_count. */
 const char *http_request_header(const struct http_request *request, const char *name);
+/* How many times the request carries header name (case-insensitive). */
+unsigned http_request_header_count(const struct http_request *request, const char *name);
 struct slice http_request_body(const struct http_request *request);
 const char *http_request_id(const struct http_request *request);
 /* Peer address as text, e.g. "127.0.0.1". */

@@ -492,6 +492,11 @@ void wallet_handle_enrol_finish(struct http_request *req, void *context)
 		reply_problem(req, 400, "invalid", "person is not a valid UA:RNOKPP or PL:PESEL");
 		goto done;
 	}
+	if (http_request_header_count(req, "DPoP") > 1) {
+		reply_problem(req, 400, "invalid_dpop_proof",
+			      "more than one DPoP header (RFC 9449 section 4.3)");
+		goto done;
+	}
 	if (proof != NULL) {
 		/* optional at this endpoint: when given, it must prove the same key */
 		struct dpop_check check = {"POST", uri, NULL, jkt, now, w->dpop_jti};
@@ -624,6 +629,17 @@ bool wallet_authenticate(struct wallet *w, struct http_request *req, struct wall
 	int64_t now = (int64_t)time(NULL);
 
 	memset(c, 0, sizeof(*c));
+	/* one of each: with two, which one a check read and which one a proxy or
+	 * a log saw could differ (RFC 9449 §4.3: exactly one DPoP header) */
+	if (http_request_header_count(req, "Authorization") > 1) {
+		refuse(req, "invalid_token", "more than one Authorization header");
+		return false;
+	}
+	if (http_request_header_count(req, "DPoP") > 1) {
+		refuse(req, "invalid_dpop_proof",
+		       "more than one DPoP header (RFC 9449 section 4.3)");
+		return false;
+	}
 	if (auth == NULL || strncasecmp(auth, "DPoP ", 5) != 0) {
 		refuse(req, "invalid_token", "Authorization: DPoP <access token> is required");
 		return false;

@@ -430,19 +430,21 @@ struct call {
 	const char *method; /* default GET */
 	const char *path;
 	const char *query;
-	const char *body;          /* sent as application/json */
-	const char *authorization; /* the whole header value; default "DPoP <d's token>" */
-	const char *proof;         /* default: a fresh proof of d for method and path */
-	const char *consent;       /* default: a fresh consent of d */
-	const char *wallet;        /* default: d's wallet */
-	const char *host;          /* a Host header other than the URL's */
+	const char *body;           /* sent as application/json */
+	const char *authorization;  /* the whole header value; default "DPoP <d's token>" */
+	const char *proof;          /* default: a fresh proof of d for method and path */
+	const char *consent;        /* default: a fresh consent of d */
+	const char *wallet;         /* default: d's wallet */
+	const char *host;           /* a Host header other than the URL's */
+	const char *proof2;         /* a second DPoP header, after the first */
+	const char *authorization2; /* a second Authorization header */
 };
 
 static long device_send(struct device *d, const struct call *c, struct http_client_response *r)
 {
 	const char *method = c->method ? c->method : "GET";
 	const char *wallet = c->wallet ? c->wallet : d->wallet;
-	struct http_header h[5];
+	struct http_header h[7];
 	struct buf proof, consent;
 	char url[1200], full[1400], auth[2200];
 	size_t n = 0;
@@ -474,6 +476,10 @@ static long device_send(struct device *d, const struct call *c, struct http_clie
 		h[n++] = (struct http_header){"Content-Type", "application/json"};
 	if (c->host != NULL)
 		h[n++] = (struct http_header){"Host", c->host};
+	if (c->proof2 != NULL)
+		h[n++] = (struct http_header){"DPoP", c->proof2};
+	if (c->authorization2 != NULL)
+		h[n++] = (struct http_header){"Authorization", c->authorization2};
 	status = slice_send(http, method, full, h, n, c->body, c->body ? strlen(c->body) : 0, r);
 	buf_clear(&proof);
 	buf_clear(&consent);
@@ -1312,6 +1318,15 @@ static void test_every_bad_dpop_proof_is_401_with_a_challenge(void **unused)
 	buf_append_byte(&proof, '.');
 	device_send(a, &(struct call){.path = path, .proof = buf_str(&proof)}, &r);
 	check_dpop_refusal("an unsigned proof (alg none)", &r);
+	http_client_response_clear(&r);
+	/* two DPoP headers, or two Authorization headers, the first of each
+	 * good: refused whole (RFC 9449 section 4.3), never the first one read */
+	device_send(a, &(struct call){.path = path, .proof2 = "not a proof"}, &r);
+	check_dpop_refusal("a second DPoP header", &r);
+	http_client_response_clear(&r);
+	snprintf(auth, sizeof(auth), "DPoP %s", a->token);
+	device_send(a, &(struct call){.path = path, .authorization2 = auth}, &r);
+	check_dpop_refusal("a second Authorization header", &r);
 	http_client_response_clear(&r);
 	/* a proof used twice */
 	buf_reset(&proof);
