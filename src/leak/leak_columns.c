@@ -190,7 +190,7 @@ static bool looks_phone(const char *s, size_t len)
 		else if (!strchr("+ -()", s[i]))
 			return false;
 	}
-	/* +380 XX XXX XX XX, 0XX XXX XX XX, +48 XXX XXX XXX */
+	/* +380 (12 digits), 0 and 9 digits (10), +48 and 9 digits (11) */
 	return (s[0] == '+' && digits >= 11 && digits <= 13) ||
 	       (s[0] == '0' && digits == 10 && len > 10);
 }
