@@ -152,36 +152,37 @@ static hr_status add_row(struct leak_index *x, const struct leak_build_source *s
 	return rc;
 }
 
-/* Keyset paging: each page starts after the last key of the one before. */
-static hr_status read_documents(struct leak_index *x, const struct leak_build_source *s, int type,
-				uint64_t *rows, struct hr_error *err)
+typedef hr_status (*row_fn)(struct leak_index *x, const struct leak_build_source *s, int type,
+			    struct store_stmt *stmt, struct hr_error *err);
+
+/*
+ * Every row of one registry's query, in pages of LEAK_BUILD_PAGE: each page
+ * starts after the key (the first two columns) of the last row before it.
+ */
+static hr_status read_pages(struct leak_index *x, const struct leak_build_source *s, int type,
+			    const char *sqlite, const char *postgres, row_fn each, uint64_t *rows,
+			    struct hr_error *err)
 {
 	struct store *store = s->registries[type];
-	bool pg = store_dialect(store) == STORE_POSTGRES;
-	char last_person[64] = "", last_number[64] = "";
+	const char *sql = store_dialect(store) == STORE_POSTGRES ? postgres : sqlite;
+	char last[2][64] = {"", ""};
 	hr_status rc = HR_OK;
 
 	for (;;) {
 		struct store_stmt *stmt;
-		size_t got = 0;
+		size_t got = 0, n;
 		bool row;
-		int at = 1;
 
-		if ((rc = store_prepare(store, pg ? SQL_DOCUMENTS_POSTGRES : SQL_DOCUMENTS_SQLITE,
-					&stmt, err)) != HR_OK)
+		if ((rc = store_prepare(store, sql, &stmt, err)) != HR_OK)
 			return rc;
-		store_bind_text(stmt, at++, last_person, strlen(last_person));
-		store_bind_text(stmt, at++, last_number, strlen(last_number));
-		store_bind_int64(stmt, at, LEAK_BUILD_PAGE);
+		store_bind_text(stmt, 1, last[0], strlen(last[0]));
+		store_bind_text(stmt, 2, last[1], strlen(last[1]));
+		store_bind_int64(stmt, 3, LEAK_BUILD_PAGE);
 		while ((rc = store_step(stmt, &row, err)) == HR_OK && row) {
-			size_t n;
-			const char *person = text(stmt, 0, &n), *number;
-
-			if ((rc = add_row(x, s, type, stmt, err)) != HR_OK)
+			if ((rc = each(x, s, type, stmt, err)) != HR_OK)
 				break;
-			snprintf(last_person, sizeof(last_person), "%s", person);
-			number = text(stmt, 1, &n);
-			snprintf(last_number, sizeof(last_number), "%s", number);
+			snprintf(last[0], sizeof(last[0]), "%s", text(stmt, 0, &n));
+			snprintf(last[1], sizeof(last[1]), "%s", text(stmt, 1, &n));
 			got++;
 		}
 		store_stmt_free(stmt);
@@ -193,53 +194,29 @@ static hr_status read_documents(struct leak_index *x, const struct leak_build_so
 	}
 }
 
-static hr_status read_history(struct leak_index *x, const struct leak_build_source *s, int type,
-			      uint64_t *rows, struct hr_error *err)
+/* An earlier version: the address a person had until the day they moved. */
+static hr_status add_version(struct leak_index *x, const struct leak_build_source *s, int type,
+			     struct store_stmt *stmt, struct hr_error *err)
 {
-	struct store *store = s->registries[type];
-	bool pg = store_dialect(store) == STORE_POSTGRES;
-	char last_number[64] = "", last_from[16] = "";
-	hr_status rc = HR_OK;
+	size_t ln, lt, la;
+	const char *number = text(stmt, 0, &ln);
+	const char *to = text(stmt, 2, &lt), *address = text(stmt, 3, &la);
+	const struct leak_document *d = leak_index_find_document(x, number_tag(x, number, ln));
+	uint16_t moved = leak_day_parse(to, lt);
+	struct leak_person *p;
 
-	for (;;) {
-		struct store_stmt *stmt;
-		size_t got = 0;
-		bool row;
-		int at = 1;
-
-		if ((rc = store_prepare(store, pg ? SQL_HISTORY_POSTGRES : SQL_HISTORY_SQLITE,
-					&stmt, err)) != HR_OK)
-			return rc;
-		store_bind_text(stmt, at++, last_number, strlen(last_number));
-		store_bind_text(stmt, at++, last_from, strlen(last_from));
-		store_bind_int64(stmt, at, LEAK_BUILD_PAGE);
-		while ((rc = store_step(stmt, &row, err)) == HR_OK && row) {
-			size_t ln, lf, lt, la;
-			const char *number = text(stmt, 0, &ln), *from = text(stmt, 1, &lf);
-			const char *to = text(stmt, 2, &lt), *address = text(stmt, 3, &la);
-			const struct leak_document *d =
-			    leak_index_find_document(x, number_tag(x, number, ln));
-			uint16_t moved = leak_day_parse(to, lt);
-
-			if (d != NULL && moved != 0) {
-				struct leak_person *p =
-				    (struct leak_person *)leak_index_person(x, d->person);
-
-				/* the latest move is the one a dump's address is judged by */
-				if (p != NULL && moved >= p->moved) {
-					p->moved = moved;
-					p->address_before = address_hash(x, address, la);
-				}
-			}
-			snprintf(last_number, sizeof(last_number), "%s", number);
-			snprintf(last_from, sizeof(last_from), "%s", from);
-			got++;
-		}
-		store_stmt_free(stmt);
-		*rows += got;
-		if (rc != HR_OK || got < LEAK_BUILD_PAGE)
-			return rc;
+	(void)s;
+	(void)type;
+	(void)err;
+	if (d == NULL || moved == 0 ||
+	    (p = (struct leak_person *)leak_index_person(x, d->person)) == NULL)
+		return HR_OK;
+	/* the latest move is the one a dump's address is judged by */
+	if (moved >= p->moved) {
+		p->moved = moved;
+		p->address_before = address_hash(x, address, la);
 	}
+	return HR_OK;
 }
 
 hr_status leak_index_build(struct leak_index *x, const struct leak_build_source *s,
@@ -251,7 +228,8 @@ hr_status leak_index_build(struct leak_index *x, const struct leak_build_source 
 	for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++) {
 		if (s->registries[t] == NULL)
 			continue;
-		if ((rc = read_documents(x, s, t, &rows, err)) != HR_OK) {
+		if ((rc = read_pages(x, s, t, SQL_DOCUMENTS_SQLITE, SQL_DOCUMENTS_POSTGRES, add_row,
+				     &rows, err)) != HR_OK) {
 			hr_error_prefix(err, "%s registry %s", s->country, document_types[t]);
 			return rc;
 		}
@@ -260,7 +238,8 @@ hr_status leak_index_build(struct leak_index *x, const struct leak_build_source 
 	for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++) {
 		if (s->registries[t] == NULL || !leak_index_keeps_type(t))
 			continue;
-		if ((rc = read_history(x, s, t, &rows, err)) != HR_OK) {
+		if ((rc = read_pages(x, s, t, SQL_HISTORY_SQLITE, SQL_HISTORY_POSTGRES, add_version,
+				     &rows, err)) != HR_OK) {
 			hr_error_prefix(err, "%s registry %s history", s->country,
 					document_types[t]);
 			return rc;
