@@ -14,6 +14,9 @@ packages=(
 	libssl-dev libjansson-dev libmicrohttpd-dev libcurl4-openssl-dev libsqlite3-dev
 	libpq-dev zlib1g-dev libinih-dev libcmocka-dev libqrencode-dev libzbar-dev libpng-dev
 	libzbar0
+	# key isolation: the key process's system-call filter, and a PKCS#11 token
+	# (SoftHSM2) for the HSM-backed signer and its tests
+	libseccomp-dev softhsm2 libp11-kit-dev
 	# tests: a real PostgreSQL server, started by the harness in a temporary directory
 	postgresql-15 curl openssl
 	# tests: independent decoders (tests/tools/*.py) on the standard library and
