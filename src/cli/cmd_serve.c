@@ -9,6 +9,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/signals.h"
+#include "platform/key_isolation.h"
 #include "platform/platform.h"
 
 static void serve_help(void)
@@ -53,7 +54,8 @@ static void serve_help(void)
 	       "                              requests and DPoP proofs name it\n"
 	       "  [store]\n"
 	       "  url = sqlite:STATE_DIR/ROLE.db   or postgresql://user@host/db\n"
-	       "  pool_size = 8               database connections\n");
+	       "  pool_size = 8               database connections\n"
+	       "  " KEY_ISOLATION_HELP);
 	for (int i = 0; platform_roles[i] != NULL; i++) {
 		if (platform_roles[i]->config_help && platform_roles[i]->config_help[0])
 			printf("  %s", platform_roles[i]->config_help);
@@ -107,13 +109,18 @@ static int serve_run(int argc, char **argv)
 		if (opt == 'o' && config_set_assignment(cfg, optarg, &err) != HR_OK)
 			goto failed;
 	}
-	if (role_host_start(cfg, role, &host, &err) != HR_OK)
+	if (key_isolation_start(cfg, &err) != HR_OK)
 		goto failed;
+	if (role_host_start(cfg, role, &host, &err) != HR_OK) {
+		key_isolation_stop();
+		goto failed;
+	}
 	printf("%s listening on %s\n", role_host_name(host), role_host_url(host));
 	fflush(stdout);
 	log_info("serve.ready", "serving until SIGINT or SIGTERM");
 	log_info("serve.stopping", "signal %d received", signals_wait_stop());
 	role_host_stop(host);
+	key_isolation_stop();
 	log_info("serve.stopped", "stopped cleanly");
 	status = CLI_EXIT_OK;
 	goto done;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "keyproc/keyproc.h"
 #include "core/signals.h"
 
 /* Commands in this executable. */
@@ -102,6 +103,9 @@ int main(int argc, char **argv)
 
 	/* Before any thread exists, so every thread inherits the mask. */
 	signals_block_stop();
+	/* the key process (keyproc.h): started by serve and up, not by people */
+	if (argc >= 2 && strcmp(argv[1], "keyproc") == 0)
+		return keyproc_main(argc - 1, argv + 1);
 	if (argc < 2) {
 		print_usage(stderr);
 		return CLI_EXIT_USAGE;

@@ -282,27 +282,26 @@ hr_status cose_crypto_sign(const struct cose_alg *alg, EVP_PKEY *key, const uint
 	return cose_crypto_sign_cached(NULL, alg, key, tbs, tbs_len, sig, sig_len, err);
 }
 
-hr_status cose_crypto_sign_cached(struct cose_key_context *cache, const struct cose_alg *alg,
-				  EVP_PKEY *key, const uint8_t *tbs, size_t tbs_len, uint8_t *sig,
-				  size_t *sig_len, struct hr_error *err)
+size_t cose_crypto_digest(const struct cose_alg *alg, const uint8_t *tbs, size_t tbs_len,
+			  uint8_t out[EVP_MAX_MD_SIZE])
 {
-	uint8_t digest[EVP_MAX_MD_SIZE];
+	if (alg->digest == NULL)
+		return 0;
+	return digest_of(alg->digest, tbs, tbs_len, out);
+}
+
+hr_status cose_crypto_sign_digest(struct cose_key_context *cache, const struct cose_alg *alg,
+				  EVP_PKEY *key, const uint8_t *digest, size_t digest_len,
+				  uint8_t *sig, size_t *sig_len, struct hr_error *err)
+{
 	uint8_t der[256];
-	size_t digest_len, der_len = sizeof(der), cap = *sig_len;
+	size_t der_len = sizeof(der), cap = *sig_len;
 	EVP_PKEY_CTX *ctx;
-	EVP_MD_CTX *md;
 	int ok;
 
-	if (alg->key == KEY_KIND_ED25519) {
-		md = EVP_MD_CTX_new();
-		*sig_len = cap;
-		ok = md != NULL && EVP_DigestSignInit(md, NULL, NULL, NULL, key) == 1 &&
-		     EVP_DigestSign(md, sig, sig_len, tbs, tbs_len) == 1;
-		EVP_MD_CTX_free(md);
-		return ok ? HR_OK : hr_error_set(err, HR_E_CRYPTO, "sign", "EdDSA signing failed");
-	}
-	if ((digest_len = digest_of(alg->digest, tbs, tbs_len, digest)) == 0)
-		return hr_error_set(err, HR_E_CRYPTO, "sign", "cannot hash the data to sign");
+	if (alg->digest == NULL)
+		return hr_error_set(err, HR_E_UNSUPPORTED, "sign", "%s does not sign a digest",
+				    alg->name);
 	ctx = context_for(cache, alg, key, 1);
 	ok = ctx != NULL;
 	if (ok && alg->field_bytes != 0) {
@@ -317,4 +316,26 @@ hr_status cose_crypto_sign_cached(struct cose_key_context *cache, const struct c
 	if (cache == NULL)
 		EVP_PKEY_CTX_free(ctx);
 	return ok ? HR_OK : hr_error_set(err, HR_E_CRYPTO, "sign", "%s signing failed", alg->name);
+}
+
+hr_status cose_crypto_sign_cached(struct cose_key_context *cache, const struct cose_alg *alg,
+				  EVP_PKEY *key, const uint8_t *tbs, size_t tbs_len, uint8_t *sig,
+				  size_t *sig_len, struct hr_error *err)
+{
+	uint8_t digest[EVP_MAX_MD_SIZE];
+	size_t digest_len, cap = *sig_len;
+	EVP_MD_CTX *md;
+	int ok;
+
+	if (alg->key == KEY_KIND_ED25519) {
+		md = EVP_MD_CTX_new();
+		*sig_len = cap;
+		ok = md != NULL && EVP_DigestSignInit(md, NULL, NULL, NULL, key) == 1 &&
+		     EVP_DigestSign(md, sig, sig_len, tbs, tbs_len) == 1;
+		EVP_MD_CTX_free(md);
+		return ok ? HR_OK : hr_error_set(err, HR_E_CRYPTO, "sign", "EdDSA signing failed");
+	}
+	if ((digest_len = cose_crypto_digest(alg, tbs, tbs_len, digest)) == 0)
+		return hr_error_set(err, HR_E_CRYPTO, "sign", "cannot hash the data to sign");
+	return cose_crypto_sign_digest(cache, alg, key, digest, digest_len, sig, sig_len, err);
 }

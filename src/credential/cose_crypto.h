@@ -102,6 +102,16 @@ hr_status cose_crypto_sign_cached(struct cose_key_context *cache, const struct c
 				  EVP_PKEY *key, const uint8_t *tbs, size_t tbs_len, uint8_t *sig,
 				  size_t *sig_len, struct hr_error *err);
 
+/* The algorithm's hash of tbs into out; its length, or 0 for EdDSA (which signs
+ * the message itself) and on failure. */
+size_t cose_crypto_digest(const struct cose_alg *alg, const uint8_t *tbs, size_t tbs_len,
+			  uint8_t out[EVP_MAX_MD_SIZE]);
+/* Signs a digest made by cose_crypto_digest (the key process signs only these:
+ * it never sees the message). HR_E_UNSUPPORTED for EdDSA. */
+hr_status cose_crypto_sign_digest(struct cose_key_context *cache, const struct cose_alg *alg,
+				  EVP_PKEY *key, const uint8_t *digest, size_t digest_len,
+				  uint8_t *sig, size_t *sig_len, struct hr_error *err);
+
 /* Raw r||s (2 * field_bytes) <-> DER. */
 hr_status ecdsa_raw_to_der(const uint8_t *raw, size_t raw_len, uint8_t **der, size_t *der_len);
 hr_status ecdsa_der_to_raw(const uint8_t *der, size_t der_len, size_t field_bytes, uint8_t *raw);

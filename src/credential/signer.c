@@ -119,58 +119,67 @@ static hr_status read_small_file(const char *path, char **out, size_t *len, stru
 	return HR_OK;
 }
 
-hr_status signer_from_key(EVP_PKEY *key, const struct signer_cert *cert, struct signer **out,
-			  struct hr_error *err)
+static signer_key_loader key_loader;
+
+void signer_set_key_loader(signer_key_loader loader)
+{
+	key_loader = loader;
+}
+
+hr_status signer_new(const struct signer_ops *ops, void *impl, EVP_PKEY *key,
+		     const struct signer_cert *cert, struct signer **out, struct hr_error *err)
 {
 	struct signer *s;
-	struct local_key *k;
 	const struct cose_alg *alg = cose_alg_for_key(key_kind_of(key));
 
 	*out = NULL;
 	if (alg == NULL)
 		return hr_error_set(err, HR_E_UNSUPPORTED, STAGE,
 				    "the key is not P-256/384/521, RSA >= 2048 or Ed25519");
-	s = calloc(1, sizeof(*s));
-	k = calloc(1, sizeof(*k));
-	if (s == NULL || k == NULL) {
-		free(s);
-		free(k);
+	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
-	}
 	if (cert != NULL &&
 	    signer_cert_from_der(cert->der, cert->der_len, &s->cert, err) != HR_OK) {
 		free(s);
-		free(k);
 		return HR_E_INVALID;
 	}
 	if (s->cert != NULL && EVP_PKEY_eq(s->cert->key, key) != 1) {
 		signer_cert_free(s->cert);
 		free(s);
-		free(k);
 		return hr_error_set(err, HR_E_INVALID, STAGE,
 				    "the certificate is not for this private key");
 	}
-	if (pthread_key_create(&k->contexts, context_free) != 0) {
-		signer_cert_free(s->cert);
-		free(s);
-		free(k);
-		return hr_error_set(err, HR_E_NOMEM, STAGE, "no thread-specific key left");
-	}
 	if ((s->public_key = public_copy(key)) == NULL) {
-		pthread_key_delete(k->contexts);
 		signer_cert_free(s->cert);
 		free(s);
-		free(k);
 		return hr_error_set(err, HR_E_CRYPTO, STAGE, "cannot copy the public key");
 	}
-	EVP_PKEY_up_ref(key);
-	k->key = key;
-	k->alg = alg;
-	s->ops = &local_ops;
-	s->impl = k;
+	s->ops = ops;
+	s->impl = impl;
 	s->alg = alg;
 	*out = s;
 	return HR_OK;
+}
+
+hr_status signer_from_key(EVP_PKEY *key, const struct signer_cert *cert, struct signer **out,
+			  struct hr_error *err)
+{
+	struct local_key *k = calloc(1, sizeof(*k));
+	hr_status rc;
+
+	*out = NULL;
+	if (k == NULL)
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	if (pthread_key_create(&k->contexts, context_free) != 0) {
+		free(k);
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "no thread-specific key left");
+	}
+	EVP_PKEY_up_ref(key);
+	k->key = key;
+	k->alg = cose_alg_for_key(key_kind_of(key));
+	if ((rc = signer_new(&local_ops, k, key, cert, out, err)) != HR_OK)
+		local_free(k);
+	return rc;
 }
 
 hr_status signer_open_files(const char *key_path, const char *cert_path, struct signer **out,
@@ -184,6 +193,19 @@ hr_status signer_open_files(const char *key_path, const char *cert_path, struct 
 	hr_status rc;
 
 	*out = NULL;
+	if (key_loader != NULL) {
+		if (cert_path != NULL) {
+			if ((rc = read_small_file(cert_path, &text, &len, err)) != HR_OK)
+				return rc;
+			rc = signer_cert_parse_first(text, len, &cert, err);
+			free(text);
+			if (rc != HR_OK)
+				return rc;
+		}
+		rc = key_loader(key_path, cert, out, err);
+		signer_cert_free(cert);
+		return rc;
+	}
 	if ((rc = read_small_file(key_path, &text, &len, err)) != HR_OK)
 		return rc;
 	bio = BIO_new_mem_buf(text, (int)len);

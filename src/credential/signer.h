@@ -43,6 +43,21 @@ hr_status signer_from_key(EVP_PKEY *key, const struct signer_cert *cert, struct 
 			  struct hr_error *err);
 void signer_free(struct signer *signer);
 
+/* For implementations of struct signer_ops (the key process's client, PKCS#11):
+ * a signer over impl, whose public key is key's (only the public half is kept)
+ * and whose certificate, if any, must be for that key. On success the signer
+ * owns impl (ops->free releases it); on failure the caller still does. */
+hr_status signer_new(const struct signer_ops *ops, void *impl, EVP_PKEY *key,
+		     const struct signer_cert *cert, struct signer **out, struct hr_error *err);
+
+/* Where signer_open_files takes private keys from when they must not be read
+ * into this process: a network-facing process installs the key process's
+ * loader before it opens any role (keyproc_client.h). NULL (the default):
+ * keys are read here. Not thread-safe: set once at start-up. */
+typedef hr_status (*signer_key_loader)(const char *key_path, const struct signer_cert *cert,
+				       struct signer **out, struct hr_error *err);
+void signer_set_key_loader(signer_key_loader loader);
+
 hr_status signer_sign(struct signer *signer, const uint8_t *tbs, size_t tbs_len, uint8_t *sig,
 		      size_t *sig_len, struct hr_error *err);
 const struct cose_alg *signer_alg(const struct signer *signer);

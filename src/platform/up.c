@@ -53,6 +53,7 @@
 #include "platform/country.h"
 #include "platform/leak_keys.h"
 #include "platform/population.h"
+#include "platform/key_isolation.h"
 #include "platform/up_state.h"
 
 #define STAGE              "up"
@@ -740,6 +741,30 @@ static void refresh_trust_list(struct up *up)
 	http_client_free(http);
 }
 
+/* Makes the keys a new state directory lacks: in a child process, so this one,
+ * which will answer the network, never holds a private key (key_isolation.h). */
+static hr_status prepare_keys(void *arg, struct hr_error *err)
+{
+	struct up *up = arg;
+
+	return up_prepare_keys(up->keys_dir, up->countries, up->country_count, err);
+}
+
+/* One key process for every role of this host, set with --set keys.KEY=VALUE. */
+static hr_status start_key_process(struct up *up, struct hr_error *err)
+{
+	struct config *cfg = config_new();
+	hr_status rc = cfg == NULL ? hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory") : HR_OK;
+
+	for (int i = 0; rc == HR_OK && i < up->options->override_count; i++)
+		if (strncmp(up->options->overrides[i], "keys.", 5) == 0)
+			rc = config_set_assignment(cfg, up->options->overrides[i], err);
+	if (rc == HR_OK)
+		rc = key_isolation_start(cfg, err);
+	config_free(cfg);
+	return rc;
+}
+
 hr_status platform_up(const struct platform_up_options *options, struct hr_error *err)
 {
 	struct up *up = calloc(1, sizeof(*up));
@@ -747,6 +772,7 @@ hr_status platform_up(const struct platform_up_options *options, struct hr_error
 	uint64_t seed = options->seed;
 	char path[PATH_MAX];
 	json_t *endpoints;
+	bool keys_started = false;
 	hr_status rc;
 	int sig;
 
@@ -786,13 +812,16 @@ hr_status platform_up(const struct platform_up_options *options, struct hr_error
 		goto done;
 	snprintf(up->keys_dir, sizeof(up->keys_dir), "%s/keys", up->state_dir);
 	snprintf(path, sizeof(path), "%s/trust/countries", up->state_dir);
-	if ((rc = up_prepare_keys(up->keys_dir, up->countries, up->country_count, err)) != HR_OK ||
+	if ((rc = key_isolation_run_apart(prepare_keys, up, err)) != HR_OK ||
 	    (rc = up_onboard_countries(path, up->keys_dir, up->countries, up->country_count,
 				       err)) != HR_OK ||
 	    (rc = up_prepare_population(up->state_dir, options->registry_store, up->countries,
 					up->country_count, people, seed, err)) != HR_OK)
 		goto done;
 	plan_roles(up);
+	if ((rc = start_key_process(up, err)) != HR_OK)
+		goto done;
+	keys_started = true;
 	if ((rc = start_roles(up, err)) != HR_OK || (rc = wait_healthy(up, err)) != HR_OK ||
 	    (rc = publish_countries(up, err)) != HR_OK)
 		goto done;
@@ -813,6 +842,8 @@ hr_status platform_up(const struct platform_up_options *options, struct hr_error
 	log_info("up.stopping", "signal %d received; stopping every role", sig);
 done:
 	stop_roles(up);
+	if (keys_started)
+		key_isolation_stop();
 	if (up->lock_fd >= 0) {
 		snprintf(path, sizeof(path), "%s/endpoints.json", up->state_dir);
 		unlink(path);
