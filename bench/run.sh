@@ -13,3 +13,4 @@ build=${1:-build-bench}
 "$here/nccc_index.sh" "$build"
 "$here/leakscan.sh" "$build"
 "$here/leak_range.sh" "$build"
+"$here/keyproc.sh" "$build"

@@ -97,14 +97,22 @@ static int all_zero(const uint8_t *p, size_t n)
 	return any == 0;
 }
 
+/* What a request's payload must be, whichever side checks it. */
+static int request_payload_valid(unsigned type, size_t length, const uint8_t *payload)
+{
+	if (type == KEYPROC_LOAD)
+		return length > 0 && length < KEYPROC_PATH_MAX && payload[0] == '/' &&
+		       memchr(payload, 0, length) == NULL;
+	if (type == KEYPROC_SIGN)
+		return digest_length_valid(length);
+	return length == 0;
+}
+
 size_t keyproc_request_encode(const struct keyproc_request *r, uint8_t *wire)
 {
 	size_t size = keyproc_request_size(r->type);
-	size_t room = size > KEYPROC_HEADER_LEN ? size - KEYPROC_HEADER_LEN : 0;
 
-	if (size == 0 || r->length > room ||
-	    (r->type == KEYPROC_LOAD && (r->length == 0 || r->length >= KEYPROC_PATH_MAX)) ||
-	    (r->type == KEYPROC_SIGN && !digest_length_valid(r->length)))
+	if (size == 0 || !request_payload_valid(r->type, r->length, r->payload))
 		return 0;
 	memset(wire, 0, size);
 	put32(wire, KEYPROC_MAGIC);
@@ -130,10 +138,7 @@ hr_status keyproc_request_decode(const uint8_t *wire, size_t size, struct keypro
 	    length > size - KEYPROC_HEADER_LEN ||
 	    !all_zero(payload + length, size - KEYPROC_HEADER_LEN - length))
 		return HR_E_INVALID;
-	if (type == KEYPROC_LOAD && (length == 0 || length >= KEYPROC_PATH_MAX ||
-				     payload[0] != '/' || memchr(payload, 0, length) != NULL))
-		return HR_E_INVALID;
-	if (type == KEYPROC_SIGN && !digest_length_valid(length))
+	if (!request_payload_valid(type, length, payload))
 		return HR_E_INVALID;
 	out->type = (uint16_t)type;
 	out->length = (uint16_t)length;
