@@ -23,21 +23,22 @@
 #include <time.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "audit/audit_log.h"
 #include "core/base64.h"
 #include "core/file.h"
 #include "core/error.h"
 #include "core/log.h"
-#include "core/secret.h"
+#include "core/secret_key.h"
 #include "credential/signer.h"
 #include "credential/signer_cert.h"
 
 #define STAGE "audit"
 
 struct audit {
-	uint8_t person_key[SECRET_LEN];
-	uint8_t content_key[SECRET_LEN];
+	struct secret_key *person_key;  /* pseudonyms of people in entries */
+	struct secret_key *content_key; /* hashes of bodies */
 	struct audit_log *log;
 	struct signer *signer;
 	struct tree_head_file *heads;
@@ -182,9 +183,32 @@ static hr_status check_latest(struct audit *a, struct hr_error *err)
 	return HR_OK;
 }
 
+/* The HMAC keys, in keys_dir; keys an older layout kept in the log's own
+ * directory are moved out of it first, so an auditor's copy of the log never
+ * carries the means to reverse its pseudonyms. */
+static hr_status open_keys(struct audit *a, const struct audit_options *o, struct hr_error *err)
+{
+	const char *names[2] = {"person.key", "content.key"};
+	struct secret_key **keys[2] = {&a->person_key, &a->content_key};
+	const char *dir = o->keys_dir != NULL ? o->keys_dir : o->dir;
+	char old_path[PATH_MAX], path[PATH_MAX];
+	hr_status rc;
+
+	if (o->keys_dir != NULL && mkdir(o->keys_dir, 0700) != 0 && errno != EEXIST)
+		return hr_error_set(err, HR_E_IO, STAGE, "cannot create %s: %s", o->keys_dir,
+				    strerror(errno));
+	for (int i = 0; i < 2; i++) {
+		snprintf(old_path, sizeof(old_path), "%s/%s", o->dir, names[i]);
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if ((o->keys_dir != NULL && (rc = secret_key_move(old_path, path, err)) != HR_OK) ||
+		    (rc = secret_key_open(path, keys[i], err)) != HR_OK)
+			return rc;
+	}
+	return HR_OK;
+}
+
 hr_status audit_open(const struct audit_options *o, struct audit **out, struct hr_error *err)
 {
-	char path[PATH_MAX];
 	struct audit *a = calloc(1, sizeof(*a));
 	hr_status rc;
 
@@ -205,11 +229,7 @@ hr_status audit_open(const struct audit_options *o, struct audit **out, struct h
 				  strerror(errno));
 		goto fail;
 	}
-	snprintf(path, sizeof(path), "%s/person.key", o->dir);
-	if ((rc = secret_load_or_create(path, a->person_key, err)) != HR_OK)
-		goto fail;
-	snprintf(path, sizeof(path), "%s/content.key", o->dir);
-	if ((rc = secret_load_or_create(path, a->content_key, err)) != HR_OK ||
+	if ((rc = open_keys(a, o, err)) != HR_OK ||
 	    (rc = keep_certificate(o->dir, o->tree_head_certificate, err)) != HR_OK ||
 	    (rc = signer_open_files(o->tree_head_key, o->tree_head_certificate, &a->signer, err)) !=
 		HR_OK ||
@@ -251,8 +271,8 @@ void audit_close(struct audit *a)
 	signer_free(a->signer);
 	pthread_cond_destroy(&a->wake);
 	pthread_mutex_destroy(&a->lock);
-	OPENSSL_cleanse(a->person_key, sizeof(a->person_key));
-	OPENSSL_cleanse(a->content_key, sizeof(a->content_key));
+	secret_key_free(a->person_key);
+	secret_key_free(a->content_key);
 	free(a);
 }
 
@@ -265,9 +285,9 @@ hr_status audit_record(struct audit *a, const struct audit_entry *e, uint64_t *i
 	uint64_t at;
 	hr_status rc;
 
-	if (e->person != NULL &&
-	    secret_hmac(a->person_key, e->person, strlen(e->person), person_hash) != HR_OK)
-		return hr_error_set(err, HR_E_CRYPTO, STAGE, "cannot hash the person");
+	if (e->person != NULL && (rc = secret_key_hmac(a->person_key, e->person, strlen(e->person),
+						       person_hash, err)) != HR_OK)
+		return rc;
 	f = (struct audit_entry_fields){
 	    e->client,       e->provider,      e->service,
 	    e->purpose,      e->legal_basis,   e->consent_id,
@@ -292,7 +312,18 @@ hr_status audit_record(struct audit *a, const struct audit_entry *e, uint64_t *i
 
 hr_status audit_content_hash(const struct audit *a, const void *data, size_t len, uint8_t out[32])
 {
-	return secret_hmac(a->content_key, data, len, out);
+	uint8_t digest[32];
+	unsigned int n = 0;
+	hr_status rc;
+
+	/* the MAC covers the body's SHA-256: bodies are too large to send to the
+	 * key process, and a digest keyed this way is as unguessable as the body's
+	 * own MAC */
+	if (EVP_Digest(data, len, digest, &n, EVP_sha256(), NULL) != 1 || n != 32)
+		return HR_E_CRYPTO;
+	rc = secret_key_hmac(a->content_key, digest, sizeof(digest), out, NULL);
+	OPENSSL_cleanse(digest, sizeof(digest));
+	return rc;
 }
 
 void audit_latest_head(struct audit *a, struct tree_head *out)
@@ -401,7 +432,7 @@ hr_status audit_history(struct audit *a, const char *person, uint64_t before, si
 	if (max == 0 || max > AUDIT_HISTORY_MAX)
 		max = AUDIT_HISTORY_MAX;
 	audit_latest_head(a, &head);
-	if (secret_hmac(a->person_key, person, strlen(person), person_hash) != HR_OK) {
+	if (secret_key_hmac(a->person_key, person, strlen(person), person_hash, NULL) != HR_OK) {
 		rc = hr_error_set(err, HR_E_CRYPTO, STAGE, "cannot hash the person");
 		goto fail;
 	}

@@ -56,6 +56,9 @@ struct audit_options {
 	const char *tree_head_certificate; /* PEM */
 	int64_t interval_ms;               /* sign a head at least this often when entries wait */
 	int64_t entries;                   /* ... or as soon as this many wait */
+	/* where person.key and content.key are (made on first use): never dir,
+	 * which auditors copy; NULL means dir (unit tests, old layouts) */
+	const char *keys_dir;
 };
 
 hr_status audit_open(const struct audit_options *options, struct audit **out, struct hr_error *err);

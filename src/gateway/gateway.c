@@ -489,6 +489,8 @@ static hr_status read_settings(const struct role_context *ctx, struct gateway *g
 		    "tree_head_certificate");
 	snprintf(g->audit_dir, sizeof(g->audit_dir), "%s", dir);
 	audit->dir = g->audit_dir;
+	snprintf(g->keys_dir, sizeof(g->keys_dir), "%s/keys", ctx->state_dir);
+	audit->keys_dir = g->keys_dir;
 	if (mkdir(g->audit_dir, 0700) != 0 && errno != EEXIST)
 		return hr_error_set(err, HR_E_IO, STAGE, "cannot create %s: %s", g->audit_dir,
 				    strerror(errno));

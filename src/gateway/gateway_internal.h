@@ -36,6 +36,7 @@ struct gateway_sentinel;
 struct gateway {
 	struct store_pool *pool;
 	char audit_dir[PATH_MAX];
+	char keys_dir[PATH_MAX]; /* STATE_DIR/keys: the audit's HMAC keys */
 	struct directory *directory;
 	struct signer *signer;
 	struct member_identity self;

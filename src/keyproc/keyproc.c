@@ -4,7 +4,7 @@
  * Invariants:
  *  - a private key exists only in a key slot of this process, loaded from its
  *    PEM file by LOAD; the file's text is wiped before the buffer is freed;
- *  - a reply carries a public key or a signature, never anything else of a key;
+ *  - a reply carries a public key, a signature or a MAC, never a key;
  *  - SIGN takes a digest of exactly the key's hash length, so nothing but a
  *    hash of something is ever signed, and it counts against the key's rate;
  *  - every message is checked by keyproc_request_decode before it is used; a
@@ -31,6 +31,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/secret.h"
 #include "credential/cose_crypto.h"
 #include "keyproc/keyproc_msg.h"
 
@@ -38,7 +39,8 @@
 #define SUMMARY_EVERY_US (10ull * 1000 * 1000)
 
 struct key_slot {
-	EVP_PKEY *key; /* NULL: free */
+	EVP_PKEY *key;   /* a signing key, or NULL */
+	uint8_t *secret; /* an HMAC key (SECRET_LEN bytes, locked in memory), or NULL */
 	const struct cose_alg *alg;
 	size_t digest_len;
 	uint32_t generation;
@@ -70,6 +72,11 @@ static uint32_t handle_of(const struct keyproc *kp, const struct key_slot *s)
 	return (s->generation << 8) | (uint32_t)(s - kp->slots);
 }
 
+static int slot_used(const struct key_slot *s)
+{
+	return s->key != NULL || s->secret != NULL;
+}
+
 /* The live slot a handle names, or NULL. Called with the lock held. */
 static struct key_slot *slot_of(struct keyproc *kp, uint32_t handle)
 {
@@ -78,7 +85,7 @@ static struct key_slot *slot_of(struct keyproc *kp, uint32_t handle)
 	if ((handle & 0xff) >= KEYPROC_KEYS_MAX)
 		return NULL;
 	s = &kp->slots[handle & 0xff];
-	return s->key != NULL && s->generation == handle >> 8 ? s : NULL;
+	return slot_used(s) && s->generation == handle >> 8 ? s : NULL;
 }
 
 /* Reads and parses a PEM private key; the text is wiped before it is freed. */
@@ -131,23 +138,85 @@ static void log_key(const char *event, const struct key_slot *s, const char *det
 	log_end(&line);
 }
 
+/* Reads an HMAC key file: exactly SECRET_LEN bytes. */
+static uint8_t *secret_read(const char *path, int *status)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	uint8_t *secret = malloc(SECRET_LEN + 1);
+	size_t len = 0;
+	ssize_t n;
+
+	*status = fd < 0 ? KEYPROC_NOT_FOUND : KEYPROC_BAD_KEY;
+	while (fd >= 0 && secret != NULL && len <= SECRET_LEN &&
+	       (n = read(fd, secret + len, SECRET_LEN + 1 - len)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (secret != NULL && len == SECRET_LEN)
+		return secret;
+	if (secret != NULL)
+		OPENSSL_cleanse(secret, SECRET_LEN + 1);
+	free(secret);
+	return NULL;
+}
+
+/* Fills a free slot from path: a signing key (LOAD) or an HMAC key. */
+static int slot_fill(struct keyproc *kp, struct key_slot *s, const struct keyproc_request *rq)
+{
+	const char *path = (const char *)rq->payload;
+	int status = KEYPROC_OK;
+
+	if (rq->type == KEYPROC_LOAD_SECRET) {
+		if ((s->secret = secret_read(path, &status)) == NULL)
+			return status;
+	} else {
+		EVP_PKEY *key = key_read(path, &status);
+		const struct cose_alg *alg;
+
+		if (key == NULL)
+			return status;
+		alg = cose_alg_for_key(key_kind_of(key));
+		/* EdDSA signs the message, not a digest: such keys stay out */
+		if (alg == NULL || alg->digest == NULL) {
+			EVP_PKEY_free(key);
+			return KEYPROC_BAD_KEY;
+		}
+		s->key = key;
+		s->alg = alg;
+		s->digest_len = (size_t)EVP_MD_get_size(EVP_get_digestbyname(alg->digest));
+	}
+	s->generation = (s->generation & 0xffffff) == 0xffffff ? 1 : s->generation + 1;
+	s->refs = 0;
+	s->tokens = kp->rate;
+	s->refilled_us = clock_monotonic_us();
+	memcpy(s->path, path, rq->length); /* < KEYPROC_PATH_MAX, checked in decode */
+	s->path[rq->length] = 0;
+	log_key("keyproc.loaded", s, s->secret != NULL ? "HMAC" : NULL);
+	return KEYPROC_OK;
+}
+
 static void handle_load(struct keyproc *kp, const struct keyproc_request *rq,
 			struct keyproc_reply *rp)
 {
 	const char *path = (const char *)rq->payload;
+	int secret = rq->type == KEYPROC_LOAD_SECRET;
 	struct key_slot *s = NULL, *free_slot = NULL;
-	const struct cose_alg *alg;
 	unsigned char *der = NULL;
-	EVP_PKEY *key;
-	int status = KEYPROC_OK, der_len;
+	int der_len;
 
 	pthread_mutex_lock(&kp->lock);
 	for (int i = 0; i < KEYPROC_KEYS_MAX && s == NULL; i++) {
-		if (kp->slots[i].key == NULL) {
+		struct key_slot *at = &kp->slots[i];
+		if (!slot_used(at)) {
 			if (free_slot == NULL)
-				free_slot = &kp->slots[i];
-		} else if (strcmp(kp->slots[i].path, path) == 0) {
-			s = &kp->slots[i]; /* loaded already: one more reference */
+				free_slot = at;
+		} else if ((at->secret != NULL) == secret && strcmp(at->path, path) == 0) {
+			s = at; /* loaded already: one more reference */
 		}
 	}
 	if (s == NULL && free_slot == NULL) {
@@ -155,41 +224,24 @@ static void handle_load(struct keyproc *kp, const struct keyproc_request *rq,
 		goto done;
 	}
 	if (s == NULL) {
-		if ((key = key_read(path, &status)) == NULL) {
-			rp->status = status;
+		if ((rp->status = slot_fill(kp, free_slot, rq)) != KEYPROC_OK)
 			goto done;
-		}
-		alg = cose_alg_for_key(key_kind_of(key));
-		/* EdDSA signs the message, not a digest: such keys stay out */
-		if (alg == NULL || alg->digest == NULL) {
-			EVP_PKEY_free(key);
+		s = free_slot;
+	}
+	if (!secret) {
+		der_len = i2d_PUBKEY(s->key, &der);
+		if (der_len <= 0 || der_len > KEYPROC_PUBLIC_MAX) {
+			OPENSSL_free(der);
 			rp->status = KEYPROC_BAD_KEY;
 			goto done;
 		}
-		s = free_slot;
-		s->key = key;
-		s->alg = alg;
-		s->digest_len = (size_t)EVP_MD_get_size(EVP_get_digestbyname(alg->digest));
-		s->generation = (s->generation & 0xffffff) == 0xffffff ? 1 : s->generation + 1;
-		s->refs = 0;
-		s->tokens = kp->rate;
-		s->refilled_us = clock_monotonic_us();
-		memcpy(s->path, path, rq->length); /* < KEYPROC_PATH_MAX, checked in decode */
-		s->path[rq->length] = 0;
-		log_key("keyproc.loaded", s, NULL);
-	}
-	der_len = i2d_PUBKEY(s->key, &der);
-	if (der_len <= 0 || der_len > KEYPROC_PUBLIC_MAX) {
+		rp->alg = s->alg->id;
+		rp->length = (uint16_t)der_len;
+		memcpy(rp->payload, der, (size_t)der_len);
 		OPENSSL_free(der);
-		rp->status = KEYPROC_BAD_KEY;
-		goto done;
 	}
 	s->refs++;
 	rp->handle = handle_of(kp, s);
-	rp->alg = s->alg->id;
-	rp->length = (uint16_t)der_len;
-	memcpy(rp->payload, der, (size_t)der_len);
-	OPENSSL_free(der);
 done:
 	pthread_mutex_unlock(&kp->lock);
 }
@@ -205,7 +257,11 @@ static void handle_close(struct keyproc *kp, const struct keyproc_request *rq,
 	} else if (--s->refs == 0) {
 		log_key("keyproc.closed", s, NULL);
 		EVP_PKEY_free(s->key); /* a thread's cached context keeps its own reference */
+		if (s->secret != NULL)
+			OPENSSL_cleanse(s->secret, SECRET_LEN);
+		free(s->secret);
 		s->key = NULL;
+		s->secret = NULL;
 		s->alg = NULL;
 	}
 	pthread_mutex_unlock(&kp->lock);
@@ -240,7 +296,7 @@ static void log_summary(struct keyproc *kp, int force)
 		struct key_slot *s = &kp->slots[i];
 		struct log_line line;
 
-		if (s->key == NULL || s->signed_total == s->signed_logged)
+		if (!slot_used(s) || s->signed_total == s->signed_logged)
 			continue;
 		log_begin(&line, LOG_LEVEL_INFO, "keyproc.signed");
 		log_add_str(&line, "key", s->path);
@@ -264,7 +320,7 @@ static void handle_sign(struct channel *c, const struct keyproc_request *rq,
 	size_t index = 0;
 
 	pthread_mutex_lock(&kp->lock);
-	if ((s = slot_of(kp, rq->handle)) == NULL) {
+	if ((s = slot_of(kp, rq->handle)) == NULL || s->key == NULL) {
 		rp->status = KEYPROC_NOT_FOUND;
 	} else if (rq->length != s->digest_len) {
 		rp->status = KEYPROC_WRONG_DIGEST;
@@ -289,6 +345,33 @@ static void handle_sign(struct channel *c, const struct keyproc_request *rq,
 	else
 		rp->length = (uint16_t)sig_len;
 	EVP_PKEY_free(key);
+}
+
+/* HMAC keys are not rate-limited: a pseudonym or a token check per request is
+ * the normal load, and a MAC does not let anyone act in the role's name. */
+static void handle_hmac(struct keyproc *kp, const struct keyproc_request *rq,
+			struct keyproc_reply *rp)
+{
+	uint8_t secret[SECRET_LEN];
+	struct key_slot *s;
+	int found;
+
+	pthread_mutex_lock(&kp->lock);
+	s = slot_of(kp, rq->handle);
+	if ((found = s != NULL && s->secret != NULL)) {
+		memcpy(secret, s->secret, SECRET_LEN);
+		s->signed_total++;
+	}
+	pthread_mutex_unlock(&kp->lock);
+	if (!found) {
+		rp->status = KEYPROC_NOT_FOUND;
+		return;
+	}
+	if (secret_hmac(secret, rq->payload, rq->length, rp->payload) != HR_OK)
+		rp->status = KEYPROC_FAILED;
+	else
+		rp->length = KEYPROC_MAC_LEN;
+	OPENSSL_cleanse(secret, sizeof(secret));
 }
 
 /* Stops every channel: their reads return 0 at once. */
@@ -325,10 +408,12 @@ static void *channel_run(void *arg)
 		memset(&rp, 0, sizeof(rp));
 		rp.type = rq.type;
 		rp.handle = rq.handle;
-		if (rq.type == KEYPROC_LOAD)
+		if (rq.type == KEYPROC_LOAD || rq.type == KEYPROC_LOAD_SECRET)
 			handle_load(c->kp, &rq, &rp);
 		else if (rq.type == KEYPROC_SIGN)
 			handle_sign(c, &rq, &rp);
+		else if (rq.type == KEYPROC_HMAC)
+			handle_hmac(c->kp, &rq, &rp);
 		else
 			handle_close(c->kp, &rq, &rp);
 		size = keyproc_reply_encode(&rp, out);
@@ -391,8 +476,12 @@ int keyproc_serve(const int *fds, const struct keyproc_limits *limits)
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(threads[i], NULL);
 	log_summary(&kp, 1);
-	for (int i = 0; i < KEYPROC_KEYS_MAX; i++)
+	for (int i = 0; i < KEYPROC_KEYS_MAX; i++) {
 		EVP_PKEY_free(kp.slots[i].key);
+		if (kp.slots[i].secret != NULL)
+			OPENSSL_cleanse(kp.slots[i].secret, SECRET_LEN);
+		free(kp.slots[i].secret);
+	}
 	free(channels);
 	status = kp.malformed                 ? KEYPROC_EXIT_MALFORMED
 		 : started < limits->channels ? KEYPROC_EXIT_SETUP

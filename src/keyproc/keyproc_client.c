@@ -37,6 +37,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/secret_key.h"
 #include "credential/signer.h"
 #include "keyproc/keyproc.h"
 #include "keyproc/keyproc_msg.h"
@@ -50,7 +51,8 @@ enum client_state { STATE_OFF, STATE_LIVE, STATE_DEAD, STATE_REFUSED };
 
 struct client_key {
 	bool used;
-	bool lost; /* the restarted key process could not load it again */
+	bool secret; /* an HMAC key (LOAD_SECRET), not a signing key */
+	bool lost;   /* the restarted key process could not load it again */
 	uint32_t handle;
 	int64_t alg;
 	uint8_t public_hash[32];
@@ -278,6 +280,56 @@ static void public_hash(const uint8_t *der, size_t len, uint8_t out[32])
 	EVP_Digest(der, len, out, &n, EVP_sha256(), NULL);
 }
 
+/* Takes a free entry of the key table for path; -1 when it is full. */
+static int entry_take(const char *path, bool secret)
+{
+	int index = -1;
+
+	pthread_mutex_lock(&kc.lock);
+	for (int i = 0; i < CLIENT_KEYS_MAX && index < 0; i++)
+		if (!kc.keys[i].used)
+			index = i;
+	if (index >= 0) {
+		memset(&kc.keys[index], 0, sizeof(kc.keys[index]));
+		kc.keys[index].used = true;
+		kc.keys[index].secret = secret;
+		snprintf(kc.keys[index].path, sizeof(kc.keys[index].path), "%s", path);
+	}
+	pthread_mutex_unlock(&kc.lock);
+	return index;
+}
+
+static void entry_release(int index)
+{
+	pthread_mutex_lock(&kc.lock);
+	kc.keys[index].used = false;
+	pthread_mutex_unlock(&kc.lock);
+}
+
+/* Closes the entry's key in the key process (a dead one forgot it anyway) and
+ * frees the entry. */
+static void entry_close(int index)
+{
+	struct keyproc_request rq = {.type = KEYPROC_CLOSE};
+	struct keyproc_reply rp;
+	struct hr_error err = {0};
+
+	(void)exchange(index, &rq, &rp, &err);
+	entry_release(index);
+}
+
+/* The absolute path the key process is given; HR_OK and path filled. */
+static hr_status absolute_path(const char *key_path, char path[PATH_MAX], struct hr_error *err)
+{
+	if (realpath(key_path, path) == NULL)
+		return hr_error_set(err, errno == ENOENT ? HR_E_NOT_FOUND : HR_E_IO, STAGE,
+				    "cannot find %s: %s", key_path, strerror(errno));
+	if (strlen(path) >= KEYPROC_PATH_MAX)
+		return hr_error_set(err, HR_E_INVALID, STAGE, "the path of %s is too long",
+				    key_path);
+	return HR_OK;
+}
+
 static hr_status remote_sign(void *impl, const uint8_t *tbs, size_t tbs_len, uint8_t *sig,
 			     size_t *sig_len, struct hr_error *err)
 {
@@ -305,16 +357,10 @@ static hr_status remote_sign(void *impl, const uint8_t *tbs, size_t tbs_len, uin
 static void remote_free(void *impl)
 {
 	struct remote_key *k = impl;
-	struct keyproc_request rq = {.type = KEYPROC_CLOSE};
-	struct keyproc_reply rp;
-	struct hr_error err = {0};
 
 	if (k == NULL)
 		return;
-	(void)exchange((int)k->index, &rq, &rp, &err); /* a dead key process forgot it anyway */
-	pthread_mutex_lock(&kc.lock);
-	kc.keys[k->index].used = false;
-	pthread_mutex_unlock(&kc.lock);
+	entry_close((int)k->index);
 	free(k);
 }
 
@@ -330,32 +376,20 @@ static hr_status remote_open(const char *key_path, const struct signer_cert *cer
 	EVP_PKEY *public_key = NULL;
 	char path[PATH_MAX];
 	int index = -1;
+	bool loaded = false;
 	hr_status rc;
 
 	*out = NULL;
-	if (realpath(key_path, path) == NULL)
-		return hr_error_set(err, errno == ENOENT ? HR_E_NOT_FOUND : HR_E_IO, STAGE,
-				    "cannot find %s: %s", key_path, strerror(errno));
-	if (strlen(path) >= KEYPROC_PATH_MAX)
-		return hr_error_set(err, HR_E_INVALID, STAGE, "the path of %s is too long",
-				    key_path);
-	pthread_mutex_lock(&kc.lock);
-	for (int i = 0; i < CLIENT_KEYS_MAX && index < 0; i++)
-		if (!kc.keys[i].used)
-			index = i;
-	if (index >= 0) {
-		memset(&kc.keys[index], 0, sizeof(kc.keys[index]));
-		kc.keys[index].used = true;
-		snprintf(kc.keys[index].path, sizeof(kc.keys[index].path), "%s", path);
-	}
-	pthread_mutex_unlock(&kc.lock);
-	if (index < 0)
+	if ((rc = absolute_path(key_path, path, err)) != HR_OK)
+		return rc;
+	if ((index = entry_take(path, false)) < 0)
 		return hr_error_set(err, HR_E_TOO_LARGE, STAGE, "too many keys open");
 	rq.length = (uint16_t)strlen(path);
 	memcpy(rq.payload, path, rq.length);
 	if ((rc = exchange(-1, &rq, &rp, err)) != HR_OK ||
 	    (rc = status_error(&rp, path, err)) != HR_OK)
 		goto fail;
+	loaded = true;
 	p = rp.payload;
 	public_key = d2i_PUBKEY(NULL, &p, rp.length);
 	if (public_key == NULL || cose_alg_for_key(key_kind_of(public_key)) == NULL ||
@@ -382,15 +416,73 @@ static hr_status remote_open(const char *key_path, const struct signer_cert *cer
 	return HR_OK;
 fail:
 	EVP_PKEY_free(public_key);
-	if (rp.status == KEYPROC_OK && rc != HR_E_UNAVAILABLE) {
-		struct keyproc_request close_rq = {.type = KEYPROC_CLOSE, .handle = rp.handle};
-		struct hr_error ignored = {0};
-		(void)exchange(-1, &close_rq, &rp, &ignored);
+	if (loaded) {
+		pthread_mutex_lock(&kc.lock);
+		kc.keys[index].handle = rp.handle;
+		pthread_mutex_unlock(&kc.lock);
+		entry_close(index);
+	} else {
+		entry_release(index);
+	}
+	return rc;
+}
+
+static hr_status remote_hmac(void *impl, const void *data, size_t len, uint8_t out[32],
+			     struct hr_error *err)
+{
+	const struct remote_key *k = impl;
+	struct keyproc_request rq = {.type = KEYPROC_HMAC};
+	struct keyproc_reply rp;
+	hr_status rc;
+
+	if (len > KEYPROC_DATA_MAX)
+		return hr_error_set(err, HR_E_TOO_LARGE, STAGE, "too much data for one MAC");
+	rq.length = (uint16_t)len;
+	memcpy(rq.payload, data, len);
+	if ((rc = exchange((int)k->index, &rq, &rp, err)) != HR_OK ||
+	    (rc = status_error(&rp, kc.keys[k->index].path, err)) != HR_OK)
+		return rc;
+	if (rp.length != KEYPROC_MAC_LEN)
+		return hr_error_set(err, HR_E_CRYPTO, STAGE, "the key process sent a bad MAC");
+	memcpy(out, rp.payload, KEYPROC_MAC_LEN);
+	return HR_OK;
+}
+
+static const struct secret_key_ops remote_secret_ops = {remote_hmac, remote_free};
+
+static hr_status remote_secret_open(const char *key_path, struct secret_key **out,
+				    struct hr_error *err)
+{
+	struct keyproc_request rq = {.type = KEYPROC_LOAD_SECRET};
+	struct keyproc_reply rp;
+	struct remote_key *k;
+	char path[PATH_MAX];
+	int index;
+	hr_status rc;
+
+	*out = NULL;
+	if ((rc = absolute_path(key_path, path, err)) != HR_OK)
+		return rc;
+	if ((index = entry_take(path, true)) < 0)
+		return hr_error_set(err, HR_E_TOO_LARGE, STAGE, "too many keys open");
+	rq.length = (uint16_t)strlen(path);
+	memcpy(rq.payload, path, rq.length);
+	if ((rc = exchange(-1, &rq, &rp, err)) != HR_OK ||
+	    (rc = status_error(&rp, path, err)) != HR_OK) {
+		entry_release(index);
+		return rc;
 	}
 	pthread_mutex_lock(&kc.lock);
-	kc.keys[index].used = false;
+	kc.keys[index].handle = rp.handle;
 	pthread_mutex_unlock(&kc.lock);
-	return rc;
+	if ((k = calloc(1, sizeof(*k))) == NULL) {
+		entry_close(index);
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	}
+	k->index = (unsigned)index;
+	if ((*out = secret_key_new(&remote_secret_ops, k)) == NULL)
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	return HR_OK;
 }
 
 /* Loads every open key into a new key process, over channel 0, before it goes
@@ -406,6 +498,7 @@ static void reload_keys(void)
 
 		if (!key->used || key->handle == 0)
 			continue;
+		rq.type = key->secret ? KEYPROC_LOAD_SECRET : KEYPROC_LOAD;
 		rq.length = (uint16_t)strlen(key->path);
 		memcpy(rq.payload, key->path, rq.length);
 		if (exchange_on(kc.fds[0], &rq, &rp, &err) != HR_OK || rp.status != KEYPROC_OK) {
@@ -415,7 +508,8 @@ static void reload_keys(void)
 			continue;
 		}
 		public_hash(rp.payload, rp.length, hash);
-		key->lost = rp.alg != key->alg || memcmp(hash, key->public_hash, 32) != 0;
+		key->lost =
+		    !key->secret && (rp.alg != key->alg || memcmp(hash, key->public_hash, 32) != 0);
 		if (key->lost)
 			log_msg(LOG_LEVEL_ERROR, "keyproc.key_changed",
 				"%s holds another key than at start: not used", key->path);
@@ -537,6 +631,7 @@ hr_status keyproc_client_start(const struct keyproc_client_options *o, struct hr
 	}
 	kc.watching = true;
 	signer_set_key_loader(remote_open);
+	secret_key_set_loader(remote_secret_open);
 	log_msg(LOG_LEVEL_INFO, "keyproc.started", "pid %d holds the private keys (%u channels)",
 		(int)kc.pid, kc.options.channels);
 	return HR_OK;
@@ -558,6 +653,7 @@ void keyproc_client_stop(void)
 	pthread_join(kc.watcher, NULL);
 	kc.watching = false;
 	signer_set_key_loader(NULL);
+	secret_key_set_loader(NULL);
 	kc.state = STATE_OFF;
 }
 

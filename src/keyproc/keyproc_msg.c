@@ -45,9 +45,12 @@ static size_t request_payload_size(unsigned type)
 {
 	switch (type) {
 	case KEYPROC_LOAD:
+	case KEYPROC_LOAD_SECRET:
 		return KEYPROC_PATH_MAX;
 	case KEYPROC_SIGN:
 		return KEYPROC_DIGEST_MAX;
+	case KEYPROC_HMAC:
+		return KEYPROC_DATA_MAX;
 	case KEYPROC_CLOSE:
 		return 0;
 	default:
@@ -62,7 +65,10 @@ static size_t reply_payload_size(unsigned type)
 		return 8 + KEYPROC_PUBLIC_MAX;
 	case KEYPROC_SIGN:
 		return KEYPROC_SIG_MAX;
+	case KEYPROC_HMAC:
+		return KEYPROC_MAC_LEN;
 	case KEYPROC_CLOSE:
+	case KEYPROC_LOAD_SECRET:
 		return 0;
 	default:
 		return SIZE_MAX;
@@ -100,11 +106,13 @@ static int all_zero(const uint8_t *p, size_t n)
 /* What a request's payload must be, whichever side checks it. */
 static int request_payload_valid(unsigned type, size_t length, const uint8_t *payload)
 {
-	if (type == KEYPROC_LOAD)
+	if (type == KEYPROC_LOAD || type == KEYPROC_LOAD_SECRET)
 		return length > 0 && length < KEYPROC_PATH_MAX && payload[0] == '/' &&
 		       memchr(payload, 0, length) == NULL;
 	if (type == KEYPROC_SIGN)
 		return digest_length_valid(length);
+	if (type == KEYPROC_HMAC)
+		return length <= KEYPROC_DATA_MAX;
 	return length == 0;
 }
 
@@ -152,6 +160,7 @@ size_t keyproc_reply_encode(const struct keyproc_reply *r, uint8_t *wire)
 	size_t size = keyproc_reply_size(r->type);
 	size_t room = r->type == KEYPROC_LOAD   ? KEYPROC_PUBLIC_MAX
 		      : r->type == KEYPROC_SIGN ? KEYPROC_SIG_MAX
+		      : r->type == KEYPROC_HMAC ? KEYPROC_MAC_LEN
 						: 0;
 
 	if (size == 0 || r->length > room)
@@ -165,7 +174,7 @@ size_t keyproc_reply_encode(const struct keyproc_reply *r, uint8_t *wire)
 	if (r->type == KEYPROC_LOAD) {
 		put64(wire + KEYPROC_HEADER_LEN, (uint64_t)r->alg);
 		memcpy(wire + KEYPROC_HEADER_LEN + 8, r->payload, r->length);
-	} else if (r->type == KEYPROC_SIGN) {
+	} else if (r->type == KEYPROC_SIGN || r->type == KEYPROC_HMAC) {
 		memcpy(wire + KEYPROC_HEADER_LEN, r->payload, r->length);
 	}
 	return size;

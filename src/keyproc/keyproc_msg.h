@@ -12,12 +12,17 @@
  *     LOAD   payload 1024: an absolute path, NUL-padded (length = its bytes)
  *     SIGN   payload 64:   a digest of 32, 48 or 64 bytes, zero-padded
  *     CLOSE  no payload
+ *     LOAD_SECRET payload 1024: an absolute path of a 32-byte HMAC key
+ *     HMAC   payload 4096: the data to MAC (length = its bytes)
  *   reply:   magic u32 | type u16 | length u16 | handle u32 | status i32 | payload
  *     LOAD   payload 8 + 1024: COSE algorithm i64, SubjectPublicKeyInfo DER
  *     SIGN   payload 512: the signature (raw r||s for ECDSA)
  *     CLOSE  no payload
+ *     LOAD_SECRET no payload (the handle)
+ *     HMAC   payload 32:   HMAC-SHA-256
  *
- * Never: a private key, or anything but a digest to sign, crosses this socket.
+ * Never: a private or HMAC key, or anything but a digest to sign, crosses
+ * this socket.
  */
 #ifndef HROMADA_KEYPROC_MSG_H
 #define HROMADA_KEYPROC_MSG_H
@@ -33,12 +38,16 @@
 #define KEYPROC_DIGEST_MAX 64
 #define KEYPROC_PUBLIC_MAX 1024
 #define KEYPROC_SIG_MAX    512
-#define KEYPROC_WIRE_MAX   (KEYPROC_HEADER_LEN + 8 + KEYPROC_PUBLIC_MAX)
+#define KEYPROC_DATA_MAX   4096 /* SECRET_KEY_DATA_MAX */
+#define KEYPROC_MAC_LEN    32
+#define KEYPROC_WIRE_MAX   (KEYPROC_HEADER_LEN + KEYPROC_DATA_MAX)
 
 enum keyproc_type {
 	KEYPROC_LOAD = 1,
 	KEYPROC_SIGN = 2,
 	KEYPROC_CLOSE = 3,
+	KEYPROC_LOAD_SECRET = 4,
+	KEYPROC_HMAC = 5,
 };
 
 /* A reply's status: what the key process tells its peer. */
@@ -56,7 +65,7 @@ struct keyproc_request {
 	uint16_t type;
 	uint16_t length;
 	uint32_t handle;
-	uint8_t payload[KEYPROC_PATH_MAX + 1]; /* LOAD: the path, NUL-terminated */
+	uint8_t payload[KEYPROC_DATA_MAX + 1]; /* LOAD*: the path, NUL-terminated */
 };
 
 struct keyproc_reply {
@@ -65,7 +74,7 @@ struct keyproc_reply {
 	uint32_t handle;
 	int32_t status;
 	int64_t alg;                         /* LOAD */
-	uint8_t payload[KEYPROC_PUBLIC_MAX]; /* LOAD: public key; SIGN: signature */
+	uint8_t payload[KEYPROC_PUBLIC_MAX]; /* LOAD: public key; SIGN: signature; HMAC */
 };
 
 /* The exact size of a request or reply of this type on the wire; 0 if unknown. */

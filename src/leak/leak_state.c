@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <jansson.h>
@@ -137,8 +138,12 @@ static void find_audit_log(struct country *c, const char *dir, const char *code)
 	else
 		snprintf(c->audit_dir, sizeof(c->audit_dir), "%s/%.2s/gateway/audit", dir, code);
 	json_decref(endpoints);
-	snprintf(path, sizeof(path), "%s/person.key", c->audit_dir);
+	/* the gateway keeps it in its keys/ directory, beside (never inside) the
+	 * log; logs of before that kept it inside */
+	snprintf(path, sizeof(path), "%s/../keys/person.key", c->audit_dir);
 	buf_init(&key, SECRET_LEN);
+	if (access(path, F_OK) != 0)
+		snprintf(path, sizeof(path), "%s/person.key", c->audit_dir);
 	if (file_read(path, &key, NULL) == HR_OK && key.len == SECRET_LEN)
 		memcpy(c->audit_key, key.data, SECRET_LEN);
 	else

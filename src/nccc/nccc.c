@@ -118,7 +118,7 @@ static hr_status read_settings(const struct role_context *ctx, struct nccc *n,
 			       struct audit_options *audit, struct hr_error *err)
 {
 	const char *id, *key, *cert, *dirs, *certs, *partners, *name, *audit_dir;
-	static char fallback[4200];
+	static char fallback[4200], keys_dir[4200];
 	hr_status rc;
 
 	snprintf(fallback, sizeof(fallback), "%s/audit", ctx->state_dir);
@@ -152,6 +152,8 @@ static hr_status read_settings(const struct role_context *ctx, struct nccc *n,
 	if ((rc = uuid_v5(ORG_UUID_NAMESPACE, id, strlen(id), n->org_uuid)) != HR_OK)
 		return hr_error_set(err, rc, STAGE, "no organisation uuid");
 	audit->dir = audit_dir;
+	snprintf(keys_dir, sizeof(keys_dir), "%s/keys", ctx->state_dir);
+	audit->keys_dir = keys_dir;
 	audit->tree_head_key = key;
 	audit->tree_head_certificate = cert;
 	audit->entries = 1000;

@@ -6,6 +6,8 @@
 #include "wallet/wallet.h"
 
 #include <limits.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,8 +131,16 @@ static hr_status read_settings(const struct role_context *ctx, struct wallet *w,
 		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
 	if ((rc = read_abroad(cfg, w, err)) != HR_OK)
 		return rc;
-	snprintf(path, sizeof(path), "%s/wallet.key", ctx->state_dir);
-	return secret_load_or_create(path, w->secret, err);
+	/* the key moved out of the directory that holds the wallet's database */
+	snprintf(key_path, sizeof(key_path), "%s/wallet.key", ctx->state_dir);
+	snprintf(path, sizeof(path), "%s/keys", ctx->state_dir);
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return hr_error_set(err, HR_E_IO, STAGE, "cannot create %s: %s", path,
+				    strerror(errno));
+	snprintf(path, sizeof(path), "%s/keys/wallet.key", ctx->state_dir);
+	if ((rc = secret_key_move(key_path, path, err)) != HR_OK)
+		return rc;
+	return secret_key_open(path, &w->secret, err);
 }
 
 static void wallet_close(void *state);
@@ -220,7 +230,7 @@ static void wallet_close(void *state)
 	replay_cache_free(w->gateway_nonces);
 	rate_limiter_free(w->enrol_limiter);
 	pthread_mutex_destroy(&w->issuers_lock);
-	OPENSSL_cleanse(w->secret, sizeof(w->secret));
+	secret_key_free(w->secret);
 	free(w);
 }
 

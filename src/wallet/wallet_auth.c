@@ -71,9 +71,13 @@ hr_status wallet_keyed_hash(const struct wallet *w, const char *label, const cha
 	uint8_t mac[32];
 	int n = snprintf(input, sizeof(input), "%s:%s", label, text);
 
-	if (n < 0 || (size_t)n >= sizeof(input) ||
-	    secret_hmac(w->secret, input, (size_t)n, mac) != HR_OK)
-		return HR_E_CRYPTO;
+	hr_status rc;
+
+	if (n < 0 || (size_t)n >= sizeof(input))
+		return HR_E_TOO_LARGE;
+	/* HR_E_UNAVAILABLE while the key process restarts: a 503, not a refusal */
+	if ((rc = secret_key_hmac(w->secret, input, (size_t)n, mac, NULL)) != HR_OK)
+		return rc;
 	hex_encode(mac, sizeof(mac), out);
 	return HR_OK;
 }
@@ -345,7 +349,7 @@ static hr_status make_token(const struct wallet *w, const char *person, const ch
 	if (rc == HR_OK)
 		rc = base64_encode(text.data, text.len, BASE64_URL, out);
 	if (rc == HR_OK)
-		rc = secret_hmac(w->secret, out->data, out->len, mac);
+		rc = secret_key_hmac(w->secret, out->data, out->len, mac, NULL);
 	if (rc == HR_OK) {
 		buf_append_byte(out, '.');
 		rc = base64_encode(mac, sizeof(mac), BASE64_URL, out);
@@ -354,26 +358,30 @@ static hr_status make_token(const struct wallet *w, const char *person, const ch
 	return rc;
 }
 
-/* Checks a token's MAC and lifetime; fills person and jkt. */
-static bool read_token(const struct wallet *w, const char *token, int64_t now, char *person,
-		       size_t person_size, char *jkt, size_t jkt_size)
+/* Checks a token's MAC and lifetime; fills person and jkt. HR_E_SIGNATURE for
+ * a token that is not valid, another status when it cannot be checked now. */
+static hr_status read_token(const struct wallet *w, const char *token, int64_t now, char *person,
+			    size_t person_size, char *jkt, size_t jkt_size)
 {
 	const char *dot = strrchr(token, '.');
 	uint8_t mac[32];
 	struct buf given, text;
 	json_t *payload = NULL;
 	const char *sub, *key;
-	bool ok = false;
+	hr_status rc = HR_E_SIGNATURE;
 
 	if (strncmp(token, "v1.", 3) != 0 || dot == NULL || dot <= token + 3 ||
 	    strlen(token) > 2048)
-		return false;
+		return HR_E_SIGNATURE;
 	buf_init(&given, 64);
 	buf_init(&text, 2048);
 	if (base64_decode(dot + 1, strlen(dot + 1), BASE64_URL, &given) != HR_OK ||
-	    given.len != sizeof(mac) ||
-	    secret_hmac(w->secret, token, (size_t)(dot - token), mac) != HR_OK ||
-	    CRYPTO_memcmp(mac, given.data, sizeof(mac)) != 0)
+	    given.len != sizeof(mac))
+		goto done;
+	if ((rc = secret_key_hmac(w->secret, token, (size_t)(dot - token), mac, NULL)) != HR_OK)
+		goto done;
+	rc = HR_E_SIGNATURE;
+	if (CRYPTO_memcmp(mac, given.data, sizeof(mac)) != 0)
 		goto done;
 	if (base64_decode(token + 3, (size_t)(dot - token - 3), BASE64_URL, &text) != HR_OK ||
 	    hr_json_parse_object(text.data, text.len, &payload, NULL) != HR_OK)
@@ -385,12 +393,12 @@ static bool read_token(const struct wallet *w, const char *token, int64_t now, c
 		goto done;
 	snprintf(person, person_size, "%s", sub);
 	snprintf(jkt, jkt_size, "%s", key);
-	ok = true;
+	rc = HR_OK;
 done:
 	json_decref(payload);
 	buf_clear(&given);
 	buf_clear(&text);
-	return ok;
+	return rc;
 }
 
 /*
@@ -597,25 +605,29 @@ static bool consent_from_device(const char *consent, const char *jkt)
 	return same;
 }
 
-static bool enrolment_active(struct wallet *w, const char *person, const char *jkt)
+/* HR_OK when the device's enrolment is active, HR_E_DENIED when it is not (or
+ * never was), another status when that cannot be known now. */
+static hr_status enrolment_active(struct wallet *w, const char *person, const char *jkt)
 {
 	struct store *s = NULL;
 	struct store_stmt *st = NULL;
 	char person_hash[65];
-	bool row = false, active = false;
+	bool row = false;
+	hr_status rc;
 
-	if (wallet_person_hash(w, person, person_hash) == HR_OK &&
-	    store_pool_acquire(w->pool, 2000, &s, NULL) == HR_OK &&
-	    store_prepare(s, "SELECT revoked FROM enrolments WHERE person_hash = ? AND jkt = ?",
-			  &st, NULL) == HR_OK &&
-	    store_bind_text(st, 1, person_hash, 64) == HR_OK &&
-	    store_bind_text(st, 2, jkt, strlen(jkt)) == HR_OK &&
-	    store_step(st, &row, NULL) == HR_OK && row)
-		active = store_column_int64(st, 0) == 0;
+	if ((rc = wallet_person_hash(w, person, person_hash)) == HR_OK &&
+	    (rc = store_pool_acquire(w->pool, 2000, &s, NULL)) == HR_OK &&
+	    (rc = store_prepare(s,
+				"SELECT revoked FROM enrolments WHERE person_hash = ? AND jkt = ?",
+				&st, NULL)) == HR_OK &&
+	    (rc = store_bind_text(st, 1, person_hash, 64)) == HR_OK &&
+	    (rc = store_bind_text(st, 2, jkt, strlen(jkt))) == HR_OK &&
+	    (rc = store_step(st, &row, NULL)) == HR_OK)
+		rc = row && store_column_int64(st, 0) == 0 ? HR_OK : HR_E_DENIED;
 	store_stmt_free(st);
 	if (s != NULL)
 		store_pool_release(w->pool, s);
-	return active;
+	return rc;
 }
 
 bool wallet_authenticate(struct wallet *w, struct http_request *req, struct wallet_caller *c)
@@ -627,6 +639,7 @@ bool wallet_authenticate(struct wallet *w, struct http_request *req, struct wall
 	struct dpop_check check;
 	char uri[1024];
 	int64_t now = (int64_t)time(NULL);
+	hr_status rc;
 
 	memset(c, 0, sizeof(*c));
 	/* one of each: with two, which one a check read and which one a proxy or
@@ -648,9 +661,14 @@ bool wallet_authenticate(struct wallet *w, struct http_request *req, struct wall
 		refuse(req, "invalid_dpop_proof", "a DPoP proof is required (RFC 9449)");
 		return false;
 	}
-	if (!read_token(w, auth + 5, now, c->person, sizeof(c->person), c->jkt, sizeof(c->jkt))) {
+	rc = read_token(w, auth + 5, now, c->person, sizeof(c->person), c->jkt, sizeof(c->jkt));
+	if (rc == HR_E_SIGNATURE) {
 		incident_report_note(w->reporter, SECURITY_PROOF_FAILURE, http_request_peer(req));
 		refuse(req, "invalid_token", "the access token is not valid");
+		return false;
+	}
+	if (rc != HR_OK) {
+		reply_problem(req, 503, "unavailable", "access tokens cannot be checked just now");
 		return false;
 	}
 	request_uri(req, uri, sizeof(uri));
@@ -669,8 +687,12 @@ bool wallet_authenticate(struct wallet *w, struct http_request *req, struct wall
 		refuse(req, "invalid_dpop_proof", err.message);
 		return false;
 	}
-	if (!enrolment_active(w, c->person, c->jkt)) {
+	if ((rc = enrolment_active(w, c->person, c->jkt)) == HR_E_DENIED) {
 		refuse(req, "invalid_token", "this device is not enrolled");
+		return false;
+	}
+	if (rc != HR_OK) {
+		reply_problem(req, 503, "unavailable", "the enrolment cannot be checked just now");
 		return false;
 	}
 	if ((c->jwk = proof_jwk(proof)) == NULL) {

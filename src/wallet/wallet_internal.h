@@ -28,7 +28,7 @@
 #include "core/documents.h"
 #include "core/http_client.h"
 #include "core/http_server.h"
-#include "core/secret.h"
+#include "core/secret_key.h"
 #include "core/store.h"
 #include "exchange/incident_report.h"
 #include "exchange/jose.h"
@@ -61,7 +61,7 @@ struct config;
 struct wallet {
 	struct store_pool *pool;
 	struct incident_reporter *reporter; /* NULL: no nccc configured */
-	uint8_t secret[SECRET_LEN];
+	struct secret_key *secret; /* tokens, person and code hashes: STATE_DIR/keys/wallet.key */
 	char member_id[96];
 	char gateway_id[96];
 	char gateway_url[512];

@@ -5,7 +5,8 @@
  *  - after real traffic (documents fetched and signed), the memory of the
  *    network-facing process, read through /proc/PID/mem, holds no private key
  *    of the state directory: not its scalar in either byte order, not a line
- *    of its PEM text; and the same scan of the same platform started with
+ *    of its PEM text, not the pseudonym HMAC keys (which never lie in an audit
+ *    log's directory); and the same scan of the same platform started with
  *    keys.process=false finds them, so the scan is able to;
  *  - the key process killed mid-traffic: requests that need a signature fail
  *    cleanly with a JSON 503, everything else keeps answering, and a new key
@@ -44,6 +45,7 @@ static struct slice_platform platform;
 static struct http_client *http;
 static struct pattern patterns[PATTERNS_MAX];
 static size_t pattern_count;
+static size_t hmac_keys;         /* person.key, content.key, wallet.key files found */
 static uint8_t first_pair[8192]; /* a bit per first two bytes of a pattern */
 
 static void pattern_add(const uint8_t *bytes, const char *what, const char *path)
@@ -95,6 +97,21 @@ static void patterns_of_key_file(const char *path)
 	EVP_PKEY_free(key);
 }
 
+/* The pseudonym keys: 32 raw bytes, kept out of the directories others copy. */
+static void patterns_of_hmac_key(const char *path, const char *dir)
+{
+	uint8_t key[PATTERN_LEN];
+	FILE *f = fopen(path, "rb");
+
+	assert_non_null(f);
+	assert_int_equal(fread(key, 1, sizeof(key), f), sizeof(key));
+	fclose(f);
+	if (strstr(dir, "/audit") != NULL)
+		fail_msg("%s lies in the audit log's directory, which auditors copy", path);
+	pattern_add(key, "the HMAC key", path);
+	hmac_keys++;
+}
+
 static void collect_key_files(const char *dir)
 {
 	DIR *d = opendir(dir);
@@ -115,6 +132,11 @@ static void collect_key_files(const char *dir)
 			collect_key_files(path);
 		else if (S_ISREG(st.st_mode) && st.st_size < 16384 && strstr(e->d_name, ".pem"))
 			patterns_of_key_file(path);
+		else if (S_ISREG(st.st_mode) && st.st_size == PATTERN_LEN &&
+			 (strcmp(e->d_name, "person.key") == 0 ||
+			  strcmp(e->d_name, "content.key") == 0 ||
+			  strcmp(e->d_name, "wallet.key") == 0))
+			patterns_of_hmac_key(path, dir);
 	}
 	closedir(d);
 }
@@ -267,6 +289,7 @@ static void test_no_private_key_in_network_process_memory(void **unused)
 	device_clear(&d);
 	collect_key_files(platform.state);
 	assert_true(pattern_count >= 3 * 20); /* a platform has dozens of keys */
+	assert_true(hmac_keys >= 3 * 2);      /* per country: person, content, wallet */
 	assert_true(key_process_of(platform.pid) > 0);
 	found = scan_process(platform.pid, &scanned);
 	if (found != NULL)

@@ -79,7 +79,7 @@ static int setup(void **state)
 
 static struct audit *open_with(const char *cert, int64_t interval_ms, int64_t entries)
 {
-	struct audit_options o = {dir, key_pem, cert, interval_ms, entries};
+	struct audit_options o = {dir, key_pem, cert, interval_ms, entries, NULL};
 	struct audit *a = NULL;
 	struct hr_error err = {0};
 
@@ -169,7 +169,7 @@ static void test_open_makes_keys_copies_certificate_and_signs_a_head(void **unus
 static void test_another_tree_head_certificate_is_refused(void **unused)
 {
 	char other[512];
-	struct audit_options o = {dir, key_pem, other, 1000, 1000};
+	struct audit_options o = {dir, key_pem, other, 1000, 1000, NULL};
 	struct audit *a = NULL;
 	struct hr_error err = {0};
 
@@ -357,7 +357,7 @@ static void test_heads_are_signed_by_count_and_kept_across_reopen(void **unused)
 static void test_entries_missing_under_a_signed_head_are_refused(void **unused)
 {
 	char path[600];
-	struct audit_options o = {dir, key_pem, cert_pem, 3600 * 1000, 1 << 30};
+	struct audit_options o = {dir, key_pem, cert_pem, 3600 * 1000, 1 << 30, NULL};
 	struct audit *a;
 	struct hr_error err = {0};
 	struct stat st;
@@ -381,7 +381,7 @@ static void test_entries_missing_under_a_signed_head_are_refused(void **unused)
 static void test_entries_without_any_signed_head_are_refused(void **unused)
 {
 	char path[600];
-	struct audit_options o = {dir, key_pem, cert_pem, 3600 * 1000, 1 << 30};
+	struct audit_options o = {dir, key_pem, cert_pem, 3600 * 1000, 1 << 30, NULL};
 	struct audit *a;
 	struct hr_error err = {0};
 

@@ -405,7 +405,7 @@ static int setup_log(void **unused)
 		return -1;
 	}
 	/* heads only when asked: at open (size 0), at 20, and at close (40) */
-	o = (struct audit_options){original, key_pem, cert_pem, 3600 * 1000, 1 << 30};
+	o = (struct audit_options){original, key_pem, cert_pem, 3600 * 1000, 1 << 30, NULL};
 	if (audit_open(&o, &a, &err) != HR_OK) {
 		fprintf(stderr, "audit_open: %s\n", err.message);
 		return -1;
