@@ -322,7 +322,7 @@ static void liar_stop(struct liar *l)
 /* `hromada device --state STATE [--wallet W] access-log PERSON`: exit code, out. */
 static int device_access_log(const char *person, const char *wallet, char *out)
 {
-	char *argv[8];
+	char *argv[10];
 	int a = 0;
 
 	argv[a++] = (char *)tk_hromada_binary();
