@@ -80,5 +80,87 @@ hr_status access_history_check(const json_t *answer, EVP_PKEY *key, size_t *chec
 			return rc;
 		(*checked)++;
 	}
+	/* the reading's own entry, when the gateway gives it (the chain's anchor) */
+	item = json_object_get(answer, "this_read");
+	if (item != NULL && (rc = check_entry(item, json_array_size(entries), &head, err)) != HR_OK)
+		return rc;
+	return HR_OK;
+}
+
+/* An entry's seq (its fields were checked against its bytes), or -1. */
+static json_int_t seq_of(const json_t *item)
+{
+	const json_t *seq = json_object_get(json_object_get(item, "fields"), "seq");
+
+	return json_is_integer(seq) ? json_integer_value(seq) : -1;
+}
+
+static const char *field_of(const json_t *item, const char *name)
+{
+	return json_string_value(json_object_get(json_object_get(item, "fields"), name));
+}
+
+hr_status access_history_check_complete(const json_t *answer, const char *consent_jti,
+					bool first_page, struct hr_error *err)
+{
+	const json_t *read = json_object_get(answer, "this_read");
+	const json_t *entries = json_object_get(answer, "entries"), *item;
+	const char *person = field_of(read, "person");
+	json_int_t read_seq = seq_of(read), expect = -1, previous_leaf = -1;
+	size_t i, count = json_array_size(entries);
+
+	if (read == NULL || person == NULL || read_seq < 0)
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "the answer does not carry the entry of this reading "
+				    "(this_read, with person and seq): completeness cannot be "
+				    "checked");
+	if (consent_jti != NULL && (field_of(read, "consent") == NULL ||
+				    strcmp(field_of(read, "consent"), consent_jti) != 0 ||
+				    field_of(read, "service") == NULL ||
+				    strcmp(field_of(read, "service"), "access-log") != 0))
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "this_read is not the entry of this reading (not this "
+				    "device's consent %s)",
+				    consent_jti);
+	json_array_foreach(entries, i, item)
+	{
+		json_int_t seq = seq_of(item),
+			   leaf = json_integer_value(json_object_get(item, "leaf_index"));
+		const char *who = field_of(item, "person");
+
+		if (who == NULL || strcmp(who, person) != 0 || seq < 0)
+			return hr_error_set(
+			    err, HR_E_INVALID, STAGE,
+			    "entry %zu (leaf %lld) is not numbered in this person's "
+			    "chain (another person, or no seq)",
+			    i, (long long)leaf);
+		if (i == 0 && first_page && seq < read_seq)
+			return hr_error_set(
+			    err, HR_E_INVALID, STAGE,
+			    "entries of this person were left out: the newest listed is "
+			    "number %lld, but this reading (leaf %lld) is number %lld",
+			    (long long)seq,
+			    (long long)json_integer_value(json_object_get(read, "leaf_index")),
+			    (long long)read_seq);
+		if (i > 0 && (seq != expect || leaf >= previous_leaf))
+			return hr_error_set(
+			    err, HR_E_INVALID, STAGE,
+			    "entries of this person were left out: after number %lld "
+			    "comes number %lld (leaf %lld)",
+			    (long long)(expect + 1), (long long)seq, (long long)leaf);
+		expect = seq - 1;
+		previous_leaf = leaf;
+	}
+	if (first_page && count == 0)
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "entries of this person were left out: not even this reading "
+				    "(number %lld) is listed",
+				    (long long)read_seq);
+	if (json_is_false(json_object_get(answer, "more")) && count > 0 && expect != -1)
+		return hr_error_set(
+		    err, HR_E_INVALID, STAGE,
+		    "entries of this person were left out: the history ends at number "
+		    "%lld, not at 0, and says no page follows",
+		    (long long)(expect + 1));
 	return HR_OK;
 }

@@ -35,6 +35,8 @@
 #include "credential/signer_cert.h"
 
 #define STAGE "audit"
+/* locks numbering the entries of one person (by the person hash's first byte) */
+#define PERSON_STRIPES 64
 
 struct audit {
 	struct secret_key *person_key;  /* pseudonyms of people in entries */
@@ -45,8 +47,11 @@ struct audit {
 	int64_t interval_ms;
 	uint64_t entries;
 
+	pthread_mutex_t person_lock[PERSON_STRIPES]; /* count, encode and write: one seq each */
+
 	pthread_mutex_t lock; /* guards what follows */
 	pthread_cond_t wake;
+	pthread_cond_t published; /* latest grew */
 	struct tree_head latest;
 	uint64_t appended; /* entries appended since start, for the `entries` trigger */
 	bool soon, stopping, thread_started;
@@ -85,6 +90,7 @@ static hr_status publish(struct audit *a, bool always, struct hr_error *err)
 		return rc;
 	pthread_mutex_lock(&a->lock);
 	a->latest = head;
+	pthread_cond_broadcast(&a->published);
 	pthread_mutex_unlock(&a->lock);
 	return HR_OK;
 }
@@ -217,6 +223,9 @@ hr_status audit_open(const struct audit_options *o, struct audit **out, struct h
 		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->wake, NULL);
+	pthread_cond_init(&a->published, NULL);
+	for (int i = 0; i < PERSON_STRIPES; i++)
+		pthread_mutex_init(&a->person_lock[i], NULL);
 	a->interval_ms = o->interval_ms > 0 ? o->interval_ms : 1000;
 	a->entries = o->entries > 0 ? (uint64_t)o->entries : 1000;
 	if (o->tree_head_key == NULL || o->tree_head_certificate == NULL) {
@@ -270,6 +279,9 @@ void audit_close(struct audit *a)
 	audit_log_close(a->log);
 	signer_free(a->signer);
 	pthread_cond_destroy(&a->wake);
+	pthread_cond_destroy(&a->published);
+	for (int i = 0; i < PERSON_STRIPES; i++)
+		pthread_mutex_destroy(&a->person_lock[i]);
 	pthread_mutex_destroy(&a->lock);
 	secret_key_free(a->person_key);
 	secret_key_free(a->content_key);
@@ -280,25 +292,51 @@ hr_status audit_record(struct audit *a, const struct audit_entry *e, uint64_t *i
 		       struct hr_error *err)
 {
 	uint8_t person_hash[32];
+	const uint8_t *person = NULL;
+	pthread_mutex_t *stripe = NULL;
 	struct audit_entry_fields f;
 	struct buf bytes;
-	uint64_t at;
+	uint64_t at = 0;
 	hr_status rc;
 
-	if (e->person != NULL && (rc = secret_key_hmac(a->person_key, e->person, strlen(e->person),
-						       person_hash, err)) != HR_OK)
-		return rc;
-	f = (struct audit_entry_fields){
-	    e->client,       e->provider,      e->service,
-	    e->purpose,      e->legal_basis,   e->consent_id,
-	    e->user,         e->issue,         e->person ? person_hash : NULL,
-	    e->request_hash, e->response_hash, e->time,
-	    e->status};
+	if (e->person != NULL) {
+		if ((rc = secret_key_hmac(a->person_key, e->person, strlen(e->person), person_hash,
+					  err)) != HR_OK)
+			return rc;
+		person = person_hash;
+		stripe = &a->person_lock[person_hash[0] % PERSON_STRIPES];
+	}
+	f = (struct audit_entry_fields){.client = e->client,
+					.provider = e->provider,
+					.service = e->service,
+					.purpose = e->purpose,
+					.legal_basis = e->legal_basis,
+					.consent_id = e->consent_id,
+					.user = e->user,
+					.issue = e->issue,
+					.person_hash = person,
+					.request_hash = e->request_hash,
+					.response_hash = e->response_hash,
+					.time = e->time,
+					.status = e->status,
+					.seq = -1,
+					.refused = e->refused,
+					.suppressed = e->suppressed};
 	buf_init(&bytes, AUDIT_ENTRY_MAX);
+	/* the person's count and the entry's place in the log under one lock: no
+	 * other entry of this person can come between them */
+	if (stripe != NULL) {
+		pthread_mutex_lock(stripe);
+		f.seq = (int64_t)audit_log_person_count(a->log, person);
+	}
 	if ((rc = audit_entry_encode(&f, &bytes, err)) == HR_OK)
-		rc = audit_log_append(a->log, bytes.data, bytes.len, e->person ? person_hash : NULL,
-				      &at, err);
+		rc = audit_log_write(a->log, bytes.data, bytes.len, person, &at, err);
+	if (stripe != NULL)
+		pthread_mutex_unlock(stripe);
 	buf_clear(&bytes);
+	/* durability outside the person's lock: appends still share one fdatasync */
+	if (rc == HR_OK)
+		rc = audit_log_wait(a->log, at, err);
 	if (rc != HR_OK)
 		return rc;
 	if (index != NULL)
@@ -339,6 +377,34 @@ void audit_publish_soon(struct audit *a)
 	a->soon = true;
 	pthread_cond_signal(&a->wake);
 	pthread_mutex_unlock(&a->lock);
+}
+
+hr_status audit_wait_signed(struct audit *a, uint64_t index, int64_t timeout_ms,
+			    struct hr_error *err)
+{
+	struct timespec deadline;
+	bool covered;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += timeout_ms / 1000;
+	deadline.tv_nsec += (timeout_ms % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&a->lock);
+	a->soon = true;
+	pthread_cond_signal(&a->wake);
+	while (a->latest.tree_size <= index &&
+	       pthread_cond_timedwait(&a->published, &a->lock, &deadline) != ETIMEDOUT)
+		;
+	covered = a->latest.tree_size > index;
+	pthread_mutex_unlock(&a->lock);
+	if (!covered)
+		return hr_error_set(err, HR_E_BUSY, STAGE,
+				    "no tree head covered entry %llu in time",
+				    (unsigned long long)index);
+	return HR_OK;
 }
 
 static uint64_t published_size(struct audit *a)
@@ -417,8 +483,9 @@ done:
 }
 
 hr_status audit_history(struct audit *a, const char *person, uint64_t before, size_t max,
-			json_t **out, struct hr_error *err)
+			uint64_t read_index, json_t **out, struct hr_error *err)
 {
+	json_t *this_read = NULL;
 	uint8_t person_hash[32];
 	uint64_t indices[AUDIT_HISTORY_MAX + 1];
 	struct tree_head head;
@@ -454,16 +521,24 @@ hr_status audit_history(struct audit *a, const char *person, uint64_t before, si
 			goto fail;
 		json_array_append_new(entries, item);
 	}
+	if (read_index != UINT64_MAX &&
+	    (rc = history_item(a, read_index, &head, &this_read, err)) != HR_OK)
+		goto fail;
 	if ((head_json = tree_head_to_json(&head)) == NULL) {
 		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
 		goto fail;
 	}
 	*out = json_pack("{s:o,s:o,s:I,s:b}", "tree_head", head_json, "entries", entries, "pending",
 			 (json_int_t)pending, "more", count > max);
-	if (*out == NULL)
+	if (*out == NULL) {
+		json_decref(this_read);
 		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	}
+	if (this_read != NULL)
+		json_object_set_new(*out, "this_read", this_read);
 	return HR_OK;
 fail:
+	json_decref(this_read);
 	json_decref(entries);
 	return rc;
 }

@@ -48,6 +48,8 @@ struct audit_entry {
 	uint8_t request_hash[32];  /* audit_content_hash of the bodies: keyed, because */
 	uint8_t response_hash[32]; /* {"person":"UA:..."} is too small a space to hide in */
 	unsigned status;
+	const char *refused; /* a refused request: the refusal's reason code; NULL otherwise */
+	uint64_t suppressed; /* with refused: refusals not recorded since the last one */
 };
 
 struct audit_options {
@@ -67,6 +69,9 @@ void audit_close(struct audit *audit);
  * Appends the entry durably; an error means the exchange must not be
  * answered. A user, issue or purpose over AUDIT_TEXT_MAX bytes is refused
  * rather than cut. *index (may be NULL) receives the entry's leaf index.
+ * An entry naming a person gets its "seq": how many entries before it name
+ * the same person, in log order (entries of one person are numbered under a
+ * lock of their own, so concurrent appends cannot leave a gap or a repeat).
  */
 hr_status audit_record(struct audit *audit, const struct audit_entry *entry, uint64_t *index,
 		       struct hr_error *err);
@@ -80,6 +85,10 @@ hr_status audit_content_hash(const struct audit *audit, const void *data, size_t
 void audit_latest_head(struct audit *audit, struct tree_head *out);
 /* Asks for a head to be signed now (it is, within the signing thread's next turn). */
 void audit_publish_soon(struct audit *audit);
+/* Asks for a head and waits (at most timeout_ms) until the newest covers entry
+ * index. HR_E_BUSY when none did in time. */
+hr_status audit_wait_signed(struct audit *audit, uint64_t index, int64_t timeout_ms,
+			    struct hr_error *err);
 
 /* Proofs against any tree_size up to the newest signed head's. HR_E_INVALID
  * (with a sentence) for indices and sizes outside it. */
@@ -96,9 +105,13 @@ hr_status audit_consistency(struct audit *audit, uint64_t first, uint64_t second
  *	  "fields": {...decoded...}, "inclusion": [b64...]}, ...], "pending": n,
  *	 "more": bool}
  * Entries newer than the signed head are not listed but counted in pending
- * (their proof comes with the next head). Caller decrefs *out.
+ * (their proof comes with the next head). With read_index (not UINT64_MAX:
+ * the entry that recorded this very reading, under the signed head) the
+ * answer also holds "this_read": that entry, in the form of the others —
+ * the anchor of the device's completeness check (access_history.h). Caller
+ * decrefs *out.
  */
 hr_status audit_history(struct audit *audit, const char *person, uint64_t before, size_t max,
-			json_t **out, struct hr_error *err);
+			uint64_t read_index, json_t **out, struct hr_error *err);
 
 #endif

@@ -75,8 +75,22 @@ static json_t *to_json(const struct audit_entry_fields *f, struct hr_error *err)
 	    set_text(o, "issue", f->issue, err) != HR_OK ||
 	    set_hash(o, "person", f->person_hash, err) != HR_OK ||
 	    set_hash(o, "request", f->request_hash, err) != HR_OK ||
-	    set_hash(o, "response", f->response_hash, err) != HR_OK)
+	    set_hash(o, "response", f->response_hash, err) != HR_OK ||
+	    set_text(o, "refused", f->refused, err) != HR_OK)
 		goto fail;
+	if (f->seq >= 0 && f->person_hash == NULL) {
+		hr_error_set(err, HR_E_INVALID, STAGE,
+			     "seq counts a person's entries: needs person");
+		goto fail;
+	}
+	if (f->seq >= 0)
+		json_object_set_new(o, "seq", json_integer(f->seq));
+	if (f->suppressed > 0 && (f->refused == NULL || f->suppressed > INT64_MAX)) {
+		hr_error_set(err, HR_E_INVALID, STAGE, "suppressed goes with refused");
+		goto fail;
+	}
+	if (f->suppressed > 0)
+		json_object_set_new(o, "suppressed", json_integer((json_int_t)f->suppressed));
 	return o;
 fail:
 	json_decref(o);
@@ -159,7 +173,23 @@ hr_status audit_entry_decode(const void *data, size_t len, json_t **out, struct 
 					hash_of(o, "request", request, &bad),
 					hash_of(o, "response", response, &bad),
 					json_integer_value(json_object_get(o, "time")),
-					(unsigned)json_integer_value(json_object_get(o, "status"))};
+					(unsigned)json_integer_value(json_object_get(o, "status")),
+					-1,
+					text_of(o, "refused"),
+					0};
+	if (json_object_get(o, "seq") != NULL)
+		f.seq = json_is_integer(json_object_get(o, "seq")) &&
+				json_integer_value(json_object_get(o, "seq")) >= 0
+			    ? json_integer_value(json_object_get(o, "seq"))
+			    : (bad = true, -1);
+	if (json_object_get(o, "suppressed") != NULL) {
+		if (json_is_integer(json_object_get(o, "suppressed")) &&
+		    json_integer_value(json_object_get(o, "suppressed")) > 0)
+			f.suppressed =
+			    (uint64_t)json_integer_value(json_object_get(o, "suppressed"));
+		else
+			bad = true;
+	}
 	/* the one encoding: same fields in, same bytes out (no unknown keys survive) */
 	buf_init(&bytes, len + 1);
 	rc = bad ? HR_E_INVALID : audit_entry_encode(&f, &bytes, err);

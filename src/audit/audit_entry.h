@@ -13,6 +13,13 @@
  *	user         Hromada-User                  issue     Hromada-Issue (optional)
  *	person       base64url HMAC-SHA-256 of the person id under the gateway's key (optional)
  *	request, response  base64url HMAC-SHA-256 of the bodies under the gateway's key
+ *	seq          with person: how many earlier entries of the log name the same
+ *	             person (0, 1, 2, ...: the per-person chain a citizen's device
+ *	             checks for gaps; docs/AUDIT.md "Per-person sequence")
+ *	refused      a request refused before any exchange: the reason code of the
+ *	             signed refusal ("denied", "unauthorized", ...), status its status
+ *	suppressed   with refused: refusals not recorded since the previous refused
+ *	             entry (the log's flood bound; optional, > 0)
  *
  * No personal data in clear: the person and the bodies are keyed hashes, so an
  * entry can be published with its proof, and a citizen's device can decode it.
@@ -48,6 +55,9 @@ struct audit_entry_fields {
 	const uint8_t *response_hash;
 	int64_t time;
 	unsigned status;
+	int64_t seq;         /* with person_hash: earlier entries of that person; -1: none */
+	const char *refused; /* or NULL: an exchange */
+	uint64_t suppressed; /* with refused; 0: not written */
 };
 
 /* Appends the entry's bytes to out. HR_E_INVALID for a missing required field

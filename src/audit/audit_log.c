@@ -271,8 +271,8 @@ static hr_status wait_durable(struct audit_log *log, uint64_t seq, struct hr_err
 	return HR_OK;
 }
 
-hr_status audit_log_append(struct audit_log *log, const void *entry, size_t len,
-			   const uint8_t *person, uint64_t *index, struct hr_error *err)
+hr_status audit_log_write(struct audit_log *log, const void *entry, size_t len,
+			  const uint8_t *person, uint64_t *index, struct hr_error *err)
 {
 	static const uint8_t nobody[PERSON_INDEX_KEY_LEN];
 	uint8_t record[AUDIT_RECORD_MAX], leaf[MERKLE_HASH_LEN];
@@ -281,7 +281,6 @@ hr_status audit_log_append(struct audit_log *log, const void *entry, size_t len,
 	struct hr_error why = {0};
 	struct emit_context emit = {log, &why};
 	char path[AUDIT_SEGMENT_PATH_SIZE];
-	uint64_t mine;
 	size_t total;
 	hr_status rc;
 
@@ -334,12 +333,42 @@ hr_status audit_log_append(struct audit_log *log, const void *entry, size_t len,
 		goto unlock;
 	}
 	person_index_push(slot, log->written);
-	mine = log->written++;
-	if ((rc = wait_durable(log, mine + 1, err)) == HR_OK)
-		*index = mine;
+	*index = log->written++;
 unlock:
 	pthread_mutex_unlock(&log->lock);
 	return rc;
+}
+
+hr_status audit_log_wait(struct audit_log *log, uint64_t index, struct hr_error *err)
+{
+	hr_status rc;
+
+	pthread_mutex_lock(&log->lock);
+	rc = wait_durable(log, index + 1, err);
+	pthread_mutex_unlock(&log->lock);
+	return rc;
+}
+
+hr_status audit_log_append(struct audit_log *log, const void *entry, size_t len,
+			   const uint8_t *person, uint64_t *index, struct hr_error *err)
+{
+	uint64_t mine = 0;
+	hr_status rc;
+
+	if ((rc = audit_log_write(log, entry, len, person, &mine, err)) == HR_OK &&
+	    (rc = audit_log_wait(log, mine, err)) == HR_OK)
+		*index = mine;
+	return rc;
+}
+
+uint64_t audit_log_person_count(struct audit_log *log, const uint8_t person[AUDIT_PERSON_LEN])
+{
+	uint64_t count;
+
+	pthread_mutex_lock(&log->lock);
+	count = person_index_count(&log->persons, person);
+	pthread_mutex_unlock(&log->lock);
+	return count;
 }
 
 /* ---- reading ---- */

@@ -75,6 +75,20 @@ void audit_log_close(struct audit_log *log);
 hr_status audit_log_append(struct audit_log *log, const void *entry, size_t len,
 			   const uint8_t *person, uint64_t *index, struct hr_error *err);
 
+/*
+ * audit_log_append in two steps, for a caller that must order something
+ * against the log without waiting for the disk under its own lock: write
+ * places the entry (its index is final, *index) but returns before it is
+ * durable; wait returns once entry index is. An entry is acknowledged only
+ * after wait returned HR_OK.
+ */
+hr_status audit_log_write(struct audit_log *log, const void *entry, size_t len,
+			  const uint8_t *person, uint64_t *index, struct hr_error *err);
+hr_status audit_log_wait(struct audit_log *log, uint64_t index, struct hr_error *err);
+
+/* How many entries written so far (durable or not) name person. */
+uint64_t audit_log_person_count(struct audit_log *log, const uint8_t person[AUDIT_PERSON_LEN]);
+
 /* The number of durable entries (every one acknowledged) and MTH over them. */
 hr_status audit_log_head(struct audit_log *log, uint64_t *size, uint8_t root[MERKLE_HASH_LEN],
 			 struct hr_error *err);

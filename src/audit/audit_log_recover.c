@@ -295,32 +295,46 @@ static hr_status frontier_load(struct audit_log *log, uint64_t trusted, struct h
 	return HR_OK;
 }
 
-/* The person index from person.idx's first trusted keys. */
-static hr_status persons_load(struct audit_log *log, uint64_t trusted, struct hr_error *err)
-{
-	uint8_t(*keys)[PERSON_INDEX_KEY_LEN] = malloc(REBUILD_BATCH * PERSON_INDEX_KEY_LEN);
-	hr_status rc = HR_OK;
+/*
+ * person.idx checked against the records while they are scanned: the index of
+ * a citizen's history is made from the records' own person hashes, never read
+ * back from person.idx, and person.idx is compared with them up to the
+ * trusted count. Its first disagreement (an edited or zeroed key: someone
+ * hiding an access from a history) lowers what is trusted, so the file is
+ * rewritten from the segments, and is logged as an error.
+ */
+struct key_check {
+	int fd;
+	uint64_t bound;    /* keys [0, bound) are compared */
+	uint64_t first;    /* keys[0] is key first */
+	size_t count;      /* keys held */
+	uint64_t mismatch; /* the first key that differs; UINT64_MAX: none */
+	uint8_t (*keys)[PERSON_INDEX_KEY_LEN];
+};
 
-	if (keys == NULL)
-		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory loading person.idx");
-	for (uint64_t i = 0; i < trusted && rc == HR_OK;) {
-		size_t n = trusted - i < REBUILD_BATCH ? (size_t)(trusted - i) : REBUILD_BATCH;
+/* Compares entry index's person hash with its key in person.idx. HR_E_IO with errno. */
+static hr_status key_check_entry(struct key_check *c, uint64_t index, const uint8_t *person)
+{
+	if (index >= c->bound || c->mismatch != UINT64_MAX)
+		return HR_OK;
+	if (index < c->first || index >= c->first + c->count) {
+		size_t n =
+		    c->bound - index < REBUILD_BATCH ? (size_t)(c->bound - index) : REBUILD_BATCH;
 		size_t got = 0;
 
-		if (file_pread_full(log->person_fd, keys, n * PERSON_INDEX_KEY_LEN,
-				    i * PERSON_INDEX_KEY_LEN, &got) != HR_OK) {
-			rc = io_fail(log, "read", "person.idx", errno, err);
-			break;
+		if (file_pread_full(c->fd, c->keys, n * PERSON_INDEX_KEY_LEN,
+				    index * PERSON_INDEX_KEY_LEN, &got) != HR_OK)
+			return HR_E_IO;
+		c->first = index;
+		c->count = got / PERSON_INDEX_KEY_LEN;
+		if (c->count == 0) { /* shorter than derived_open saw: changed under us */
+			c->mismatch = index;
+			return HR_OK;
 		}
-		if (got != n * PERSON_INDEX_KEY_LEN) {
-			rc = io_fail(log, "read", "person.idx", EIO, err);
-			break;
-		}
-		for (size_t j = 0; j < n && rc == HR_OK; j++, i++)
-			rc = person_index_add(&log->persons, keys[j], i, err);
 	}
-	free(keys);
-	return rc;
+	if (memcmp(c->keys[index - c->first], person, PERSON_INDEX_KEY_LEN) != 0)
+		c->mismatch = index;
+	return HR_OK;
 }
 
 /* The rebuild at open writes derived data in batches: millions of small pwrites are slow. */
@@ -403,7 +417,7 @@ static void batch_clear(struct rebuild_batch *b)
 	free(b->keys);
 }
 
-/* Recomputes the tree nodes and person keys of entries [trusted, written). */
+/* Recomputes the tree nodes and person.idx keys of entries [trusted, written). */
 static hr_status rebuild(struct audit_log *log, uint8_t *window, uint64_t trusted,
 			 struct hr_error *err)
 {
@@ -447,11 +461,9 @@ static hr_status rebuild(struct audit_log *log, uint8_t *window, uint64_t truste
 				break;
 			}
 			merkle_leaf_hash(record.entry, record.entry_len, leaf);
-			if ((rc = merkle_frontier_append(&log->frontier, leaf, batch_node, &b)) !=
-				HR_OK ||
-			    (rc = batch_key(&b, i, record.person)) != HR_OK)
-				break;
-			rc = person_index_add(&log->persons, record.person, i, err);
+			if ((rc = merkle_frontier_append(&log->frontier, leaf, batch_node, &b)) ==
+			    HR_OK)
+				rc = batch_key(&b, i, record.person);
 		}
 	}
 	for (unsigned k = 0; k <= MERKLE_LEVEL_MAX && rc == HR_OK; k++)
@@ -466,12 +478,13 @@ static hr_status rebuild(struct audit_log *log, uint8_t *window, uint64_t truste
 
 /*
  * Checks every record of one segment, adding the valid ones to the entry
- * table; *cut is where a torn tail begins (the segment's size when there is
- * none). Damage anywhere but a torn tail of the last segment is refused,
- * naming the entry.
+ * table and the person index (and comparing them with person.idx); *cut is where a torn tail begins
+ * (the segment's size when there is none). Damage anywhere but a torn tail of the last segment is
+ * refused, naming the entry.
  */
 static hr_status scan_segment(struct audit_log *log, struct audit_segment_reader *r,
-			      const char *path, bool last, uint64_t *cut, struct hr_error *err)
+			      const char *path, bool last, struct key_check *keys, uint64_t *cut,
+			      struct hr_error *err)
 {
 	enum audit_record_state state = AUDIT_RECORD_OK;
 	struct audit_record record;
@@ -485,8 +498,12 @@ static hr_status scan_segment(struct audit_log *log, struct audit_segment_reader
 			return io_fail(log, "read", path, errno, err);
 		if (state != AUDIT_RECORD_OK)
 			break;
-		if ((rc = audit_log_offsets_reserve(log, log->written + 1, err)) != HR_OK)
+		if ((rc = audit_log_offsets_reserve(log, log->written + 1, err)) != HR_OK ||
+		    (rc = person_index_add(&log->persons, record.person, log->written, err)) !=
+			HR_OK)
 			return rc;
+		if (key_check_entry(keys, log->written, record.person) != HR_OK)
+			return io_fail(log, "read", "person.idx", errno, err);
 		log->offsets[log->written++] = (uint32_t)offset;
 		offset += record.size;
 	}
@@ -506,7 +523,7 @@ static hr_status scan_segment(struct audit_log *log, struct audit_segment_reader
 
 /* Opens the segment beginning with first (after the others), checks it, cuts a torn tail. */
 static hr_status segment_load(struct audit_log *log, uint64_t first, bool last, uint8_t *window,
-			      struct hr_error *err)
+			      struct key_check *keys, struct hr_error *err)
 {
 	struct audit_segment_reader r;
 	char path[AUDIT_SEGMENT_PATH_SIZE];
@@ -532,7 +549,7 @@ static hr_status segment_load(struct audit_log *log, uint64_t first, bool last, 
 		return hr_error_set(err, HR_E_UNSUPPORTED, STAGE, "%s/%s is larger than 4 GiB",
 				    log->dir, path);
 	audit_segment_reader_file(&r, fd, size, window, READ_WINDOW);
-	if ((rc = scan_segment(log, &r, path, last, &cut, err)) != HR_OK)
+	if ((rc = scan_segment(log, &r, path, last, keys, &cut, err)) != HR_OK)
 		return rc;
 	if (cut < size) {
 		if (file_truncate(fd, cut) != HR_OK)
@@ -547,7 +564,8 @@ static hr_status segment_load(struct audit_log *log, uint64_t first, bool last, 
 }
 
 /* The segments there are, in order; the first one of an empty log is created. */
-static hr_status segments_load(struct audit_log *log, uint8_t *window, struct hr_error *err)
+static hr_status segments_load(struct audit_log *log, uint8_t *window, struct key_check *keys,
+			       struct hr_error *err)
 {
 	uint64_t *firsts = NULL;
 	size_t count = 0;
@@ -560,7 +578,7 @@ static hr_status segments_load(struct audit_log *log, uint8_t *window, struct hr
 		return io_fail(log, "list", AUDIT_SEGMENT_DIR, errno, err);
 	}
 	for (size_t i = 0; i < count && rc == HR_OK; i++)
-		rc = segment_load(log, firsts[i], i + 1 == count, window, err);
+		rc = segment_load(log, firsts[i], i + 1 == count, window, keys, err);
 	free(firsts);
 	if (rc != HR_OK)
 		return rc;
@@ -585,6 +603,7 @@ static hr_status segments_load(struct audit_log *log, uint8_t *window, struct hr
 hr_status audit_log_recover(struct audit_log *log, struct hr_error *err)
 {
 	uint64_t checkpoint = 0, trusted = 0;
+	struct key_check keys = {.mismatch = UINT64_MAX};
 	uint8_t *window = NULL;
 	hr_status rc;
 
@@ -594,19 +613,32 @@ hr_status audit_log_recover(struct audit_log *log, struct hr_error *err)
 		return rc;
 	if (checkpoint < trusted)
 		trusted = checkpoint;
-	if ((window = malloc(READ_WINDOW)) == NULL)
-		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
-	if ((rc = segments_load(log, window, err)) != HR_OK)
+	keys.fd = log->person_fd;
+	keys.bound = trusted;
+	if ((window = malloc(READ_WINDOW)) == NULL ||
+	    (keys.keys = malloc(REBUILD_BATCH * PERSON_INDEX_KEY_LEN)) == NULL) {
+		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+		goto done;
+	}
+	if ((rc = segments_load(log, window, &keys, err)) != HR_OK)
 		goto done;
 	log->durable = log->written;
 	log->durable_bytes = log->segment_size;
 	if (trusted > log->written) /* a checkpoint beyond the entries: derived data is stale */
 		trusted = log->written;
+	if (keys.mismatch < trusted) {
+		/* derived data is recomputed, but an edit of the history's index is news */
+		log_error("audit_log.person_index_mismatch",
+			  "%s/person.idx differs from the entries at entry %" PRIu64
+			  " (edited or damaged: it would hide accesses from a citizen's "
+			  "history); rewritten from the segments, which are the authority",
+			  log->dir, keys.mismatch);
+		trusted = keys.mismatch;
+	}
 	/* the checkpoint file is left alone only when it told the whole truth */
 	log->checkpointed = trusted == checkpoint ? checkpoint : UINT64_MAX;
 	if ((rc = derived_truncate(log, trusted, err)) != HR_OK ||
-	    (rc = frontier_load(log, trusted, err)) != HR_OK ||
-	    (rc = persons_load(log, trusted, err)) != HR_OK)
+	    (rc = frontier_load(log, trusted, err)) != HR_OK)
 		goto done;
 	if (trusted < log->written && (rc = rebuild(log, window, trusted, err)) != HR_OK)
 		goto done;
@@ -617,6 +649,7 @@ hr_status audit_log_recover(struct audit_log *log, struct hr_error *err)
 	 */
 	rc = audit_log_checkpoint(log, err);
 done:
+	free(keys.keys);
 	free(window);
 	return rc;
 }

@@ -29,6 +29,7 @@
 #include "audit/audit_entry.h"
 #include "audit/audit_log.h"
 #include "audit/audit_segment.h"
+#include "audit/person_index.h"
 #include "audit/tree_head.h"
 #include "core/base64.h"
 #include "core/error.h"
@@ -49,6 +50,9 @@ struct pass {
 	uint64_t vouched; /* entries covered by the newest signed head */
 	FILE *levels[MERKLE_LEVEL_MAX + 1];
 	bool level_missing[MERKLE_LEVEL_MAX + 1];
+	FILE *persons; /* person.idx, read in step with the entries */
+	bool persons_missing;
+	struct person_index counts; /* entries per person so far: each entry's seq */
 };
 
 static void problem(struct pass *p, bool has_entry, uint64_t entry, const char *fmt, ...)
@@ -208,6 +212,61 @@ static bool person_matches(const json_t *fields, const uint8_t person[AUDIT_PERS
 	return ok;
 }
 
+/*
+ * person.idx, the index a citizen's history is looked up in, against the
+ * entry's own person hash: an edited key hides the entry from its person's
+ * history. Compared while a signed head vouches for the entry (the gateway
+ * makes person.idx durable before it signs); a missing or short file is
+ * derived data the gateway rebuilds, as tree/ is.
+ */
+static void check_person_key(struct pass *p, uint64_t index, const uint8_t *person)
+{
+	uint8_t key[PERSON_INDEX_KEY_LEN];
+	char path[PATH_MAX];
+
+	if (index >= p->vouched || p->persons_missing)
+		return;
+	if (p->persons == NULL) {
+		snprintf(path, sizeof(path), "%s/person.idx", p->dir);
+		if ((p->persons = fopen(path, "rb")) == NULL) {
+			p->persons_missing = true;
+			return;
+		}
+	}
+	if (fread(key, 1, sizeof(key), p->persons) != sizeof(key)) {
+		p->persons_missing = true;
+		return;
+	}
+	if (memcmp(key, person, sizeof(key)) != 0)
+		problem(p, true, index,
+			"person.idx differs from entry %llu (its person's key was changed: the "
+			"entry is hidden from that person's access history)",
+			(unsigned long long)index);
+}
+
+/*
+ * The per-person chain: an entry's seq must be the number of earlier entries
+ * naming its person. A number skipped or repeated is an entry removed from a
+ * person's chain or a chain forked to show a citizen less than there is
+ * (docs/AUDIT.md "Per-person sequence"). Entries without seq (written before
+ * it existed) are counted but not judged. HR_E_NOMEM only.
+ */
+static hr_status check_person_seq(struct pass *p, uint64_t index, const uint8_t *person,
+				  const json_t *fields)
+{
+	const json_t *seq = json_object_get(fields, "seq");
+	uint64_t count = person_index_count(&p->counts, person);
+
+	if (seq != NULL && (uint64_t)json_integer_value(seq) != count)
+		problem(p, true, index,
+			"entry %llu is number %lld of its person's chain, but %llu earlier "
+			"entries name that person (an entry was removed from the chain or it "
+			"was forked)",
+			(unsigned long long)index, (long long)json_integer_value(seq),
+			(unsigned long long)count);
+	return person_index_add(&p->counts, person, index, NULL);
+}
+
 /* Every record of one segment, read through a window (a segment may be larger
  * than memory allows); a torn tail of the last one is noted in torn_bytes.
  * HR_E_IO only when the file could not be read. */
@@ -253,12 +312,23 @@ static hr_status check_segment(struct pass *p, struct audit_segment_reader *read
 				(unsigned long long)index);
 			return HR_OK;
 		}
-		json_decref(fields);
+		/* the tree first: an entry altered, removed or moved is named as such */
 		merkle_leaf_hash(record.entry, record.entry_len, leaf);
-		if (merkle_frontier_append(&p->frontier, leaf, check_node, p) != HR_OK)
+		if (merkle_frontier_append(&p->frontier, leaf, check_node, p) != HR_OK) {
+			json_decref(fields);
 			return HR_OK; /* check_node named the problem */
+		}
 		p->r->entries = p->frontier.size;
 		check_heads(p);
+		/* then what a citizen's history rests on: the index, the person's chain */
+		if (p->r->consistent)
+			check_person_key(p, index, record.person);
+		if (p->r->consistent &&
+		    check_person_seq(p, index, record.person, fields) != HR_OK) {
+			json_decref(fields);
+			return HR_E_NOMEM;
+		}
+		json_decref(fields);
 		at += record.size;
 	}
 	return HR_OK;
@@ -281,7 +351,9 @@ static hr_status check_segment_file(struct pass *p, const char *path, uint8_t *w
 	}
 	audit_segment_reader_file(&reader, fd, (uint64_t)st.st_size, window, VERIFY_WINDOW_BYTES);
 	rc = check_segment(p, &reader, last);
-	if (rc != HR_OK)
+	if (rc == HR_E_NOMEM)
+		hr_error_set(err, rc, STAGE, "out of memory counting the entries of each person");
+	else if (rc != HR_OK)
 		hr_error_set(err, rc, STAGE, "cannot read %s: %s", path, strerror(errno));
 	close(fd);
 	return rc;
@@ -377,6 +449,10 @@ hr_status audit_verify_dir(const char *dir, EVP_PKEY *given, const struct tree_h
 			(unsigned long long)p.frontier.size, p.next_head,
 			(unsigned long long)p.heads[p.next_head].tree_size,
 			(unsigned long long)p.frontier.size);
+	if (r->consistent && p.frontier.size > p.vouched) {
+		r->unsigned_entries = p.frontier.size - p.vouched;
+		r->first_unsigned = p.vouched;
+	}
 	merkle_frontier_root(&p.frontier, r->root);
 	rc = HR_OK;
 done:
@@ -384,6 +460,9 @@ done:
 	for (int l = 0; l <= MERKLE_LEVEL_MAX; l++)
 		if (p.levels[l] != NULL)
 			fclose(p.levels[l]);
+	if (p.persons != NULL)
+		fclose(p.persons);
+	person_index_clear(&p.counts);
 	free(p.heads);
 	EVP_PKEY_free(key);
 	free(window);

@@ -11,7 +11,16 @@
  *
  * The first problem is reported with the entry it concerns: the first entry
  * whose leaf differs from the stored tree or from what the heads signed, an
- * entry that cannot be read, or where entries end although a head covers more.
+ * entry whose key in person.idx (the index of a citizen's history) differs
+ * from its person hash, an entry that cannot be read, or where entries end
+ * although a head covers more.
+ *
+ * Entries after the newest signed head are counted (unsigned_entries), not
+ * judged: a running gateway always has some (a head follows within
+ * tree_head_interval_ms), and so has a log copied after a crash (the gateway
+ * signs them when it starts again). Nothing vouches for them yet: whoever can
+ * write to DIR could have added them. The caller decides (`hromada audit
+ * verify` warns, and with --strict fails).
  */
 #ifndef HROMADA_AUDIT_AUDIT_VERIFY_H
 #define HROMADA_AUDIT_AUDIT_VERIFY_H
@@ -30,6 +39,8 @@ struct audit_verify_result {
 	uint64_t entries;              /* entries read whole */
 	uint64_t heads;                /* signed tree heads checked */
 	uint64_t torn_bytes;           /* an unacknowledged torn tail after the last entry */
+	uint64_t unsigned_entries;     /* entries after the newest signed head: none vouches */
+	uint64_t first_unsigned;       /* ... the first of them (when unsigned_entries > 0) */
 	bool bad_entry_known;          /* the problem concerns one entry ... */
 	uint64_t bad_entry;            /* ... this one */
 	char problem[512];             /* the first problem, in words; "" when consistent */

@@ -173,6 +173,16 @@ hr_status person_index_add(struct person_index *index, const uint8_t key[PERSON_
 	return rc;
 }
 
+uint64_t person_index_count(const struct person_index *index,
+			    const uint8_t key[PERSON_INDEX_KEY_LEN])
+{
+	const struct person_slot *s;
+
+	if (is_zero(key, PERSON_INDEX_KEY_LEN) || (s = slot_find(index, key)) == NULL)
+		return 0;
+	return s->count;
+}
+
 size_t person_index_find(const struct person_index *index, const uint8_t key[PERSON_INDEX_KEY_LEN],
 			 uint64_t before, uint64_t *out, size_t max)
 {

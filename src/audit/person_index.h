@@ -1,7 +1,9 @@
 /*
  * person_index.h — the audit log's in-memory index from a person to the
  * entries naming them (audit_log_person: a citizen's access history), rebuilt
- * at every open from person.idx and the segments.
+ * at every open from the records in the segments (never from person.idx, a
+ * derived file that open only checks and rewrites), and the per-person count
+ * that numbers each person's entries (audit_entry.h "seq").
  *
  * Keys are the first PERSON_INDEX_KEY_LEN bytes of the 32-byte person hash.
  * The hash is keyed (HMAC), so prefixes are uniformly distributed: a collision
@@ -55,6 +57,10 @@ hr_status person_index_add(struct person_index *index, const uint8_t key[PERSON_
 hr_status person_index_reserve(struct person_index *index, const uint8_t key[PERSON_INDEX_KEY_LEN],
 			       struct person_slot **slot, struct hr_error *err);
 void person_index_push(struct person_slot *slot, uint64_t entry);
+
+/* How many entries key has (0 for an all-zero key). */
+uint64_t person_index_count(const struct person_index *index,
+			    const uint8_t key[PERSON_INDEX_KEY_LEN]);
 
 /*
  * Key's entries below before, newest first: at most max of them into out.

@@ -20,32 +20,47 @@
 static void audit_help(void)
 {
 	printf(
-	    "Usage: hromada audit verify DIR [--certificate PEM] [--tree-head FILE] [--json]\n"
+	    "Usage: hromada audit verify DIR [--certificate PEM] [--tree-head FILE] [--strict]\n"
+	    "                            [--json]\n"
 	    "\n"
 	    "Recomputes every entry's hash, every stored subtree hash and every signed\n"
 	    "tree head of the audit log in DIR (a gateway's audit_dir, e.g.\n"
-	    "STATE/UA/gateway/audit; it is only read, and may be a copy).\n"
+	    "STATE/UA/gateway/audit; it is only read, and may be a copy), and the person\n"
+	    "index (person.idx) that a citizen's access history is looked up in.\n"
 	    "Exit 0 when the log is consistent; 1 naming the first bad entry; 2 when it\n"
 	    "cannot be checked (no such directory, unreadable files, bad arguments).\n"
+	    "Entries after the newest signed tree head are reported with a WARNING (and\n"
+	    "\"unsigned_entries\" in --json): normal in a running gateway's log or after a\n"
+	    "crash (the gateway signs them when it starts), but nothing vouches for them.\n"
 	    "\n"
 	    "  --certificate PEM  the tree-head certificate to trust (default: DIR/tree-head.pem;\n"
 	    "                     an auditor passes the one published by the country)\n"
 	    "  --tree-head FILE   a signed tree head you hold from elsewhere (the JSON of\n"
 	    "                     GET /audit/sth, saved earlier): the log must agree with it,\n"
 	    "                     so heads removed from DIR cannot hide a rewrite\n"
+	    "  --strict           entries after the newest signed head are a finding (exit 1):\n"
+	    "                     for a log whose gateway was stopped cleanly, which signs\n"
+	    "                     every entry before it exits\n"
 	    "  --json             the verdict as one JSON object (an error as {\"error\": ...})\n");
 }
 
-static void print_result(const char *dir, const struct audit_verify_result *r, bool json)
+static void print_result(const char *dir, const struct audit_verify_result *r, bool strict,
+			 bool json)
 {
 	char root[2 * MERKLE_HASH_LEN + 1];
 
 	hex_encode(r->root, MERKLE_HASH_LEN, root);
 	if (json) {
 		json_t *o =
-		    json_pack("{s:b,s:I,s:I,s:I,s:s}", "consistent", r->consistent, "entries",
+		    json_pack("{s:b,s:I,s:I,s:I,s:I,s:s}", "consistent", r->consistent, "entries",
 			      (json_int_t)r->entries, "signed_tree_heads", (json_int_t)r->heads,
-			      "torn_bytes", (json_int_t)r->torn_bytes, "root_hash_hex", root);
+			      "torn_bytes", (json_int_t)r->torn_bytes, "unsigned_entries",
+			      (json_int_t)r->unsigned_entries, "root_hash_hex", root);
+		if (o != NULL && r->unsigned_entries > 0) {
+			json_object_set_new(o, "first_unsigned_entry",
+					    json_integer((json_int_t)r->first_unsigned));
+			json_object_set_new(o, "strict", json_boolean(strict));
+		}
 		if (o != NULL && !r->consistent) {
 			json_object_set_new(o, "problem", json_string(r->problem));
 			if (r->bad_entry_known)
@@ -65,6 +80,13 @@ static void print_result(const char *dir, const struct audit_verify_result *r, b
 			printf("%s: %llu bytes after the last entry were never acknowledged (a "
 			       "torn write); the gateway cuts them when it starts\n",
 			       dir, (unsigned long long)r->torn_bytes);
+		if (r->unsigned_entries)
+			printf("%s: %s: %llu entries (from %llu on) follow the newest signed tree "
+			       "head: nothing vouches for them yet (a running gateway signs them "
+			       "within its interval, a restarted one at start)\n",
+			       dir, strict ? "NOT ACCEPTED (--strict)" : "WARNING",
+			       (unsigned long long)r->unsigned_entries,
+			       (unsigned long long)r->first_unsigned);
 	} else if (r->bad_entry_known) {
 		printf("%s: NOT consistent: first bad entry %llu: %s\n", dir,
 		       (unsigned long long)r->bad_entry, r->problem);
@@ -106,13 +128,14 @@ static int audit_run(int argc, char **argv)
 	static const struct option options[] = {{"certificate", required_argument, NULL, 'c'},
 						{"tree-head", required_argument, NULL, 't'},
 						{"json", no_argument, NULL, 'j'},
+						{"strict", no_argument, NULL, 'S'},
 						{NULL, 0, NULL, 0}};
 	struct audit_verify_result result;
 	struct hr_error err = {0};
 	const char *certificate = NULL, *tree_head_path = NULL;
 	struct tree_head known;
 	EVP_PKEY *key = NULL;
-	bool json = false;
+	bool json = false, strict = false;
 	hr_status rc;
 	int c;
 
@@ -133,6 +156,9 @@ static int audit_run(int argc, char **argv)
 			break;
 		case 't':
 			tree_head_path = optarg;
+			break;
+		case 'S':
+			strict = true;
 			break;
 		default:
 			fprintf(stderr, "Run 'hromada audit --help' for usage.\n");
@@ -158,8 +184,10 @@ static int audit_run(int argc, char **argv)
 	EVP_PKEY_free(key);
 	if (rc != HR_OK)
 		return cannot_check(&err, json);
-	print_result(argv[optind], &result, json);
-	return result.consistent ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+	print_result(argv[optind], &result, strict, json);
+	if (!result.consistent || (strict && result.unsigned_entries > 0))
+		return CLI_EXIT_FAILED;
+	return CLI_EXIT_OK;
 }
 
 const struct cli_command cli_audit = {

@@ -29,6 +29,8 @@
 #include "core/http_client.h"
 #include "core/json.h"
 #include "audit/access_history.h"
+#include "audit/merkle.h"
+#include "audit/tree_head.h"
 #include "credential/qr.h"
 #include "credential/signer_cert.h"
 #include "credential/signer.h"
@@ -73,8 +75,13 @@ static void device_help(void)
 	    "  access-log   every access to PERSON's data from the gateway's audit log, each\n"
 	    "               entry's inclusion proof and the tree head's signature checked on\n"
 	    "               the device (the certificate: --tree-head-certificate, default the\n"
-	    "               audit_dir's tree-head.pem named in DIR/endpoints.json); --before N\n"
-	    "               pages to entries older than leaf N. Exit 1 if a check fails.\n"
+	    "               audit_dir's tree-head.pem named in DIR/endpoints.json); the head\n"
+	    "               kept from the last time (DIR/devices/PERSON/tree-head.json) must\n"
+	    "               be a prefix of the new one (a consistency proof from the gateway's\n"
+	    "               /audit/consistency): otherwise a split view; and the person's\n"
+	    "               entries must be numbered without a gap up to this reading (none\n"
+	    "               left out). --before N pages to entries older than leaf N.\n"
+	    "               Exit 1 if a check fails.\n"
 	    "--wallet URL talks to that wallet instead of the one in DIR/endpoints.json.\n"
 	    "Every call carries a DPoP proof and a consent token signed by the device key.\n"
 	    "PERSON is UA:<RNOKPP> or PL:<PESEL>; DIR/demo.json lists some.\n");
@@ -88,6 +95,7 @@ struct device {
 	json_t *jwk;
 	char token[2048];
 	char attestation[ATTESTATION_MAX_LEN + 1];
+	char consent_jti[80]; /* of the consent the last call carried */
 	struct http_client *http;
 };
 
@@ -197,6 +205,28 @@ static void device_close(struct device *d)
 	http_client_free(d->http);
 }
 
+/* The jti of a consent token (a JWS the device just made): its payload's. */
+static void consent_jti_of(const struct buf *consent, char *out, size_t size)
+{
+	const char *text = (const char *)consent->data, *dot, *end;
+	struct buf payload;
+	json_t *claims;
+
+	out[0] = 0;
+	if ((dot = memchr(text, '.', consent->len)) == NULL ||
+	    (end = memchr(dot + 1, '.', consent->len - (size_t)(dot + 1 - text))) == NULL)
+		return;
+	buf_init(&payload, 8192);
+	if (base64_decode(dot + 1, (size_t)(end - dot - 1), BASE64_URL, &payload) == HR_OK &&
+	    (claims = json_loadb((const char *)payload.data, payload.len, 0, NULL)) != NULL) {
+		const char *jti = json_string_value(json_object_get(claims, "jti"));
+		if (jti != NULL && strlen(jti) < size)
+			snprintf(out, size, "%s", jti);
+		json_decref(claims);
+	}
+	buf_clear(&payload);
+}
+
 /* One call to the wallet with DPoP (and the token and a consent once enrolled). */
 static hr_status call(struct device *d, const char *method, const char *path, const char *query,
 		      const json_t *body, struct http_client_response *response,
@@ -218,6 +248,8 @@ static hr_status call(struct device *d, const char *method, const char *path, co
 	if (rc == HR_OK && d->token[0])
 		rc = consent_make(d->key, d->jwk, d->attestation, d->person, "citizen-wallet",
 				  (int64_t)time(NULL), CONSENT_LIFETIME_S, &consent, err);
+	if (rc == HR_OK && d->token[0])
+		consent_jti_of(&consent, d->consent_jti, sizeof(d->consent_jti));
 	if (rc == HR_OK && body != NULL)
 		rc = hr_json_dump(body, &text);
 	if (rc != HR_OK)
@@ -404,14 +436,96 @@ done:
 	return status;
 }
 
+/*
+ * The tree head the device saw last (DIR/devices/PERSON/tree-head.json) against
+ * the one it sees now: the same log, only grown (RFC 9162 §2.1.4: a
+ * consistency proof from the gateway's public GET /audit/consistency). Two
+ * heads of one size with different roots, or a proof that fails, is a split
+ * view — the gateway shows this citizen another log than it showed before
+ * (and than others see). HR_E_SIGNATURE then; the kept head is not replaced.
+ */
+static hr_status tree_head_follow(struct device *d, const char *state, const char *kept_path,
+				  const struct tree_head *now, EVP_PKEY *key, struct hr_error *err)
+{
+	uint8_t proof[MERKLE_PROOF_MAX][MERKLE_HASH_LEN];
+	struct http_client_response response;
+	struct http_client_request r = {0};
+	struct tree_head kept;
+	char gateway[512], url[1024];
+	json_t *stored = json_load_file(kept_path, 0, NULL), *answer = NULL;
+	size_t count = 0;
+	hr_status rc;
+
+	if (stored == NULL)
+		return access(kept_path, F_OK) == 0
+			   ? hr_error_set(err, HR_E_INVALID, "device", "%s is unreadable",
+					  kept_path)
+			   : HR_OK; /* the first look: nothing to compare with */
+	rc = tree_head_from_json(stored, &kept, err);
+	json_decref(stored);
+	if (rc != HR_OK || tree_head_verify(&kept, key, NULL) != HR_OK)
+		return hr_error_set(err, HR_E_INVALID, "device",
+				    "%s is not a tree head signed by the tree-head certificate",
+				    kept_path);
+	if (now->tree_size < kept.tree_size)
+		return hr_error_set(err, HR_E_SIGNATURE, "device",
+				    "split view: the gateway's tree head covers %llu entries, but "
+				    "this device saw one covering %llu before (a log rolled back "
+				    "or forked)",
+				    (unsigned long long)now->tree_size,
+				    (unsigned long long)kept.tree_size);
+	if (now->tree_size == kept.tree_size) {
+		if (memcmp(now->root, kept.root, MERKLE_HASH_LEN) != 0)
+			return hr_error_set(
+			    err, HR_E_SIGNATURE, "device",
+			    "split view: two signed tree heads of %llu entries with "
+			    "different roots (the one kept in %s, and the one shown "
+			    "now): the gateway shows different logs",
+			    (unsigned long long)now->tree_size, kept_path);
+		return HR_OK;
+	}
+	if (kept.tree_size == 0)
+		return HR_OK; /* the empty log is a prefix of every log */
+	if ((rc = endpoint_of(state, d->person, "gateway", gateway, sizeof(gateway), err)) != HR_OK)
+		return rc;
+	snprintf(url, sizeof(url), "%s/audit/consistency?first=%llu&second=%llu", gateway,
+		 (unsigned long long)kept.tree_size, (unsigned long long)now->tree_size);
+	r.method = "GET";
+	r.url = url;
+	http_client_response_init(&response);
+	if ((rc = http_client_send(d->http, &r, &response, err)) != HR_OK)
+		goto done;
+	if (response.status != 200 ||
+	    hr_json_parse(response.body.data, response.body.len, &answer, err) != HR_OK ||
+	    tree_head_proof_from_json(json_object_get(answer, "consistency"), proof, &count, err) !=
+		HR_OK) {
+		rc = hr_error_set(err, HR_E_INVALID, "device",
+				  "no consistency proof from %s (HTTP %ld)", url, response.status);
+		goto done;
+	}
+	if (merkle_consistency_verify(kept.tree_size, now->tree_size, kept.root, now->root,
+				      MERKLE_CONST_PROOF(proof), count, NULL) != HR_OK)
+		rc = hr_error_set(err, HR_E_SIGNATURE, "device",
+				  "split view: the tree head of %llu entries is not an extension "
+				  "of the one of %llu entries this device saw before (the "
+				  "consistency proof fails)",
+				  (unsigned long long)now->tree_size,
+				  (unsigned long long)kept.tree_size);
+done:
+	json_decref(answer);
+	http_client_response_clear(&response);
+	return rc;
+}
+
 /* `access-log`: fetch the history, check it as a device must, print it. */
 static int access_log(struct device *d, const char *state, const char *certificate,
 		      const char *before, struct hr_error *err)
 {
 	struct http_client_response response;
-	char cert_path[PATH_MAX + 32], query[64];
+	char cert_path[PATH_MAX + 32], kept_path[PATH_MAX + 32], query[64];
+	struct tree_head now, kept;
 	EVP_PKEY *key = NULL;
-	json_t *answer = NULL;
+	json_t *answer = NULL, *kept_json = NULL;
 	size_t checked = 0;
 	int status = CLI_EXIT_FAILED;
 
@@ -425,6 +539,7 @@ static int access_log(struct device *d, const char *state, const char *certifica
 	}
 	if (signer_cert_public_key_file(certificate, &key, err) != HR_OK)
 		return CLI_EXIT_USAGE;
+	snprintf(kept_path, sizeof(kept_path), "%s/tree-head.json", d->dir);
 	snprintf(query, sizeof(query), "before=%s", before ? before : "");
 	if (call(d, "GET", "/v1/access-log", before ? query : NULL, NULL, &response, err) != HR_OK)
 		goto done;
@@ -432,14 +547,35 @@ static int access_log(struct device *d, const char *state, const char *certifica
 		status = print_answer(&response);
 		goto done;
 	}
+	/* the head's signature and every proof; the same log as before, only grown;
+	 * every entry of this person up to this reading, none left out */
 	if (hr_json_parse(response.body.data, response.body.len, &answer, err) != HR_OK ||
-	    access_history_check(answer, key, &checked, err) != HR_OK)
+	    access_history_check(answer, key, &checked, err) != HR_OK ||
+	    tree_head_from_json(json_object_get(answer, "tree_head"), &now, err) != HR_OK ||
+	    tree_head_follow(d, state, kept_path, &now, key, err) != HR_OK ||
+	    access_history_check_complete(answer, d->consent_jti[0] ? d->consent_jti : NULL,
+					  before == NULL, err) != HR_OK)
 		goto done;
+	/* the newest head seen is kept for the next time */
+	kept_json = json_load_file(kept_path, 0, NULL);
+	if (kept_json == NULL || tree_head_from_json(kept_json, &kept, NULL) != HR_OK ||
+	    kept.tree_size < now.tree_size) {
+		json_t *head = json_object_get(answer, "tree_head");
+		char *text = json_dumps(head, JSON_COMPACT);
+		if (text == NULL ||
+		    file_write_atomic(kept_path, text, strlen(text), 0600, err) != HR_OK) {
+			free(text);
+			goto done;
+		}
+		free(text);
+	}
 	json_object_set_new(answer, "checked", json_integer((json_int_t)checked));
+	json_object_set_new(answer, "complete", json_true());
 	json_dumpf(answer, stdout, JSON_INDENT(2));
 	printf("\n");
 	status = CLI_EXIT_OK;
 done:
+	json_decref(kept_json);
 	json_decref(answer);
 	EVP_PKEY_free(key);
 	http_client_response_clear(&response);

@@ -184,6 +184,13 @@ static void note_refusal(struct gateway *g, struct http_request *req, const char
 				     http_request_peer(req));
 }
 
+void gateway_refuse(struct gateway *g, struct http_request *req, struct exchange *x,
+		    unsigned status, const char *code, const char *message)
+{
+	x->refused = code;
+	member_reply_error(req, &g->self, status, code, message);
+}
+
 static bool authorise(struct gateway *g, struct http_request *req, struct exchange *x,
 		      const struct member **provider)
 {
@@ -206,9 +213,9 @@ static bool authorise(struct gateway *g, struct http_request *req, struct exchan
 	    strlen(x->user) > AUDIT_TEXT_MAX ||
 	    (x->issue != NULL && strlen(x->issue) > AUDIT_TEXT_MAX)) {
 		/* what the audit record keeps must fit it whole */
-		member_reply_error(req, &g->self, 400, "invalid",
-				   "Hromada-Client (a member id), Hromada-Purpose and Hromada-User "
-				   "are required; Purpose, User and Issue take at most 256 bytes");
+		gateway_refuse(g, req, x, 400, "invalid",
+			       "Hromada-Client (a member id), Hromada-Purpose and Hromada-User "
+			       "are required; Purpose, User and Issue take at most 256 bytes");
 		return false;
 	}
 	if (x->issue != NULL)
@@ -223,6 +230,8 @@ static bool authorise(struct gateway *g, struct http_request *req, struct exchan
 	if (member_request_verify(req, signed_headers, member_key, g, g->client_nonces,
 				  (int64_t)time(NULL), &verified, &err) != HR_OK) {
 		note_refusal(g, req, x->client, &err);
+		if (err.status != HR_E_BUSY)
+			x->refused = "unauthorized";
 		member_reply_unverified(req, &g->self, &err);
 		return false;
 	}
@@ -233,15 +242,15 @@ static bool authorise(struct gateway *g, struct http_request *req, struct exchan
 			      strcmp(verified.keyid, client_gateway->id) == 0 &&
 			      foreign(g, x->client, false) != NULL;
 		if (!x->incoming) {
-			member_reply_error(
-			    req, &g->self, 401, "unauthorized",
+			gateway_refuse(
+			    g, req, x, 401, "unauthorized",
 			    "the request is signed by another member than Hromada-Client (a "
 			    "foreign member's call comes through its own country's gateway)");
 			return false;
 		}
 	} else if (directory_member(g->directory, x->client) == NULL) {
-		member_reply_error(req, &g->self, 401, "unauthorized",
-				   "a gateway calls here only for its country's members");
+		gateway_refuse(g, req, x, 401, "unauthorized",
+			       "a gateway calls here only for its country's members");
 		return false;
 	}
 	x->authenticated = true; /* the sentinel may judge what follows */
@@ -261,26 +270,26 @@ static bool authorise(struct gateway *g, struct http_request *req, struct exchan
 			return false;
 		}
 		if (x->abroad && x->incoming) {
-			member_reply_error(req, &g->self, 403, "denied",
-					   "a call from another country is for this country's "
-					   "providers only (no transit)");
+			gateway_refuse(g, req, x, 403, "denied",
+				       "a call from another country is for this country's "
+				       "providers only (no transit)");
 			return false;
 		}
 	}
 	decision = directory_check(g->directory, x->client, x->provider, x->service, x->purpose);
 	if (!decision.allowed) {
-		member_reply_error(req, &g->self, 403, "denied",
-				   "no access right for this member, service and purpose");
+		gateway_refuse(g, req, x, 403, "denied",
+			       "no access right for this member, service and purpose");
 		return false;
 	}
 	if (http_request_json(req, &x->body, &err) != HR_OK) {
-		member_reply_error(req, &g->self, 400, "invalid", err.message);
+		gateway_refuse(g, req, x, 400, "invalid", err.message);
 		return false;
 	}
 	x->person = json_string_value(json_object_get(x->body, "person"));
 	if (x->person != NULL && !person_id_valid(x->person)) {
-		member_reply_error(req, &g->self, 400, "invalid",
-				   "person must be UA:RNOKPP or PL:PESEL with a valid check digit");
+		gateway_refuse(g, req, x, 400, "invalid",
+			       "person must be UA:RNOKPP or PL:PESEL with a valid check digit");
 		return false;
 	}
 	x->legal_basis = decision.legal_basis;
@@ -288,44 +297,41 @@ static bool authorise(struct gateway *g, struct http_request *req, struct exchan
 		return true;
 	/* the citizen's consent, required for every call this right allows */
 	if (x->consent == NULL || x->person == NULL) {
-		member_reply_error(
-		    req, &g->self, 403, "consent_required",
-		    "this access needs the citizen's consent (Hromada-Consent) for the "
-		    "person named in the request");
+		gateway_refuse(g, req, x, 403, "consent_required",
+			       "this access needs the citizen's consent (Hromada-Consent) for the "
+			       "person named in the request");
 		return false;
 	}
 	if (consent_check(g->consents, x->consent, x->person, x->purpose,
 			  x->own ? GATEWAY_OWN_DOCUMENT : (*provider)->document_type,
 			  (int64_t)time(NULL), x->consent_id, sizeof(x->consent_id),
 			  &err) != HR_OK) {
-		member_reply_error(req, &g->self, 403, "consent_invalid", err.message);
+		gateway_refuse(g, req, x, 403, "consent_invalid", err.message);
 		return false;
 	}
 	return true;
 }
 
 bool gateway_record(struct gateway *g, struct http_request *req, const struct exchange *x,
-		    const void *response, size_t response_len, unsigned status)
+		    const void *response, size_t response_len, unsigned status, uint64_t *index)
 {
 	struct slice body = http_request_body(req);
-	struct audit_entry entry = {x->client,
-				    x->provider,
-				    x->service,
-				    x->purpose,
-				    x->legal_basis,
-				    x->consent_id[0] ? x->consent_id : NULL,
-				    x->user,
-				    x->issue,
-				    x->person,
-				    (int64_t)time(NULL),
-				    {0},
-				    {0},
-				    status};
+	struct audit_entry entry = {.client = x->client,
+				    .provider = x->provider,
+				    .service = x->service,
+				    .purpose = x->purpose,
+				    .legal_basis = x->legal_basis,
+				    .consent_id = x->consent_id[0] ? x->consent_id : NULL,
+				    .user = x->user,
+				    .issue = x->issue,
+				    .person = x->person,
+				    .time = (int64_t)time(NULL),
+				    .status = status};
 	struct hr_error err = {0};
 
 	if (audit_content_hash(g->audit, body.ptr, body.len, entry.request_hash) != HR_OK ||
 	    audit_content_hash(g->audit, response, response_len, entry.response_hash) != HR_OK ||
-	    audit_record(g->audit, &entry, NULL, &err) != HR_OK) {
+	    audit_record(g->audit, &entry, index, &err) != HR_OK) {
 		log_error("gateway.audit", "%s", err.message);
 		member_reply_error(req, &g->self, 503, "unavailable",
 				   "the exchange could not be recorded, so it is not answered");
@@ -431,11 +437,13 @@ static void handle_exchange(struct http_request *req, void *context)
 	}
 	json_object_del(answer, "holder");
 	if (!gateway_record(g, req, &x, response.body.data, response.body.len,
-			    (unsigned)response.status))
+			    (unsigned)response.status, NULL))
 		goto done;
 	member_reply_json(req, &g->self, (unsigned)response.status, answer);
 	answer = NULL;
 done:
+	if (x.refused != NULL)
+		gateway_record_refusal(g, req, &x);
 	gateway_sentinel_observe(g, req, &x);
 	views_release(g);
 	json_decref(answer);
@@ -526,8 +534,9 @@ static hr_status gateway_open(const struct role_context *ctx, void **state, stru
 	g->client_nonces = replay_cache_new(NONCE_CAPACITY);
 	g->provider_nonces = replay_cache_new(NONCE_CAPACITY);
 	g->consents = consent_checker_new(attester_key, g);
+	g->refusals = gateway_refusals_new();
 	if (g->client == NULL || g->client_nonces == NULL || g->provider_nonces == NULL ||
-	    g->consents == NULL) {
+	    g->consents == NULL || g->refusals == NULL) {
 		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
 		goto fail;
 	}
@@ -567,6 +576,7 @@ static void gateway_close(void *state)
 	http_client_free(g->client);
 	replay_cache_free(g->client_nonces);
 	replay_cache_free(g->provider_nonces);
+	gateway_refusals_free(g->refusals);
 	audit_close(g->audit);
 	consent_checker_free(g->consents);
 	federation_free(g->federation);

@@ -3,6 +3,7 @@
  *   gateway.c        the role: settings, the exchange (check, forward, record)
  *   gateway_audit.c  the audit log's public face: signed tree heads, proofs,
  *                    and the citizen's access history (the gateway's own service)
+ *   gateway_refused.c  refused requests (400/401/403) in the audit log
  *   gateway_sentinel.c  the leak-defence sentinel: every exchange judged, alerts
  *                    to the nccc, throttles, the operator's own service
  *   directory.c      members and access rights
@@ -32,6 +33,7 @@
 #define GATEWAY_SENTINEL     "sentinel"   /* the operator's, in /x/{gateway}/sentinel */
 
 struct gateway_sentinel;
+struct gateway_refusals;
 
 struct gateway {
 	struct store_pool *pool;
@@ -48,6 +50,7 @@ struct gateway {
 	struct federation *federation;      /* NULL: no other country is reachable */
 	struct incident_reporter *reporter; /* NULL: no nccc configured */
 	struct gateway_sentinel *sentinel;  /* NULL: [sentinel] enabled = false */
+	struct gateway_refusals *refusals;  /* refused requests into the audit log */
 	char country[3];
 };
 
@@ -79,13 +82,25 @@ struct exchange {
 	bool answered_by_provider; /* the status answered is the provider's */
 	bool nothing_found;        /* a 2xx answer with no documents in it */
 	char document_type[32];    /* the provider's; "" for the gateway's own services */
+	const char *refused;       /* refused (400/401/403): the answer's reason code */
 };
 
 /* gateway.c: records the exchange x (with the answer it is about to give)
  * before it is answered; false when it could not, having answered 503 itself:
- * no record, no answer. */
+ * no record, no answer. *index (may be NULL) receives the entry's leaf index. */
 bool gateway_record(struct gateway *gateway, struct http_request *request, const struct exchange *x,
-		    const void *response, size_t response_len, unsigned status);
+		    const void *response, size_t response_len, unsigned status, uint64_t *index);
+
+/* gateway.c: refuses x with a signed error answer, noting why for the audit log. */
+void gateway_refuse(struct gateway *gateway, struct http_request *request, struct exchange *x,
+		    unsigned status, const char *code, const char *message);
+
+/* gateway_refused.c: refused requests in the audit log, bounded per source. */
+struct gateway_refusals *gateway_refusals_new(void);
+void gateway_refusals_free(struct gateway_refusals *refusals);
+/* After x->refused was answered: its entry (or its count, over the bound). */
+void gateway_record_refusal(struct gateway *gateway, struct http_request *request,
+			    const struct exchange *x);
 
 /* gateway_audit.c */
 hr_status gateway_audit_routes(struct gateway *gateway, struct http_server *server,

@@ -650,7 +650,7 @@ void gateway_sentinel_serve(struct gateway *g, struct http_request *req, const s
 		goto done;
 	}
 	/* an operator's look and release are accesses too: recorded first */
-	if (!gateway_record(g, req, x, text.data, text.len, status))
+	if (!gateway_record(g, req, x, text.data, text.len, status, NULL))
 		goto done;
 	member_reply_json(req, &g->self, status, answer);
 	answer = NULL;

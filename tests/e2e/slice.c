@@ -539,7 +539,7 @@ json_t *slice_access_log_settled(struct device *d, struct http_client *http)
 		assert_int_equal(device_call(d, http, "GET", "/v1/access-log", NULL, true, NULL,
 					     NULL, 0, &answer),
 				 200);
-		/* the reading itself is recorded after it is read: one may be pending */
+		/* entries of others after the reading's head may be pending */
 		if (json_integer_value(json_object_get(answer, "pending")) <= 1 && i > 0)
 			return answer;
 		usleep(100 * 1000);

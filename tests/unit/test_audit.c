@@ -96,9 +96,16 @@ static struct audit *open_quiet(void)
 
 static struct audit_entry entry_for(const char *person, const char *issue)
 {
-	struct audit_entry e = {CLIENT,  PROVIDER, "lookup", "citizen-wallet", NULL,
-				"jti-1", "self",   issue,    person,           NOW,
-				{0},     {0},      200};
+	struct audit_entry e = {.client = CLIENT,
+				.provider = PROVIDER,
+				.service = "lookup",
+				.purpose = "citizen-wallet",
+				.consent_id = "jti-1",
+				.user = "self",
+				.issue = issue,
+				.person = person,
+				.time = NOW,
+				.status = 200};
 
 	memset(e.request_hash, 0xAA, sizeof(e.request_hash));
 	memset(e.response_hash, 0xBB, sizeof(e.response_hash));
@@ -199,7 +206,8 @@ static void test_person_is_kept_only_as_hmac(void **unused)
 	a = open_quiet();
 	record(a, PERSON, "case 1");
 	wait_head(a, 1, &head);
-	assert_int_equal(audit_history(a, PERSON, UINT64_MAX, 10, &history, &err), HR_OK);
+	assert_int_equal(audit_history(a, PERSON, UINT64_MAX, 10, UINT64_MAX, &history, &err),
+			 HR_OK);
 	snprintf(path, sizeof(path), "%s/person.key", dir);
 	fd = open(path, O_RDONLY);
 	assert_true(fd >= 0);
@@ -273,7 +281,8 @@ static void test_history_lists_only_the_persons_entries_with_proofs(void **unuse
 		record(a, n % 3 == 0 ? PERSON : PERSON_B, NULL);
 	wait_head(a, 30, &head);
 	record(a, PERSON, "after the head"); /* index 30: pending */
-	assert_int_equal(audit_history(a, PERSON, UINT64_MAX, 100, &history, &err), HR_OK);
+	assert_int_equal(audit_history(a, PERSON, UINT64_MAX, 100, UINT64_MAX, &history, &err),
+			 HR_OK);
 	assert_int_equal(json_array_size(json_object_get(history, "entries")), 10);
 	assert_int_equal(json_integer_value(json_object_get(history, "pending")), 1);
 	assert_false(json_is_true(json_object_get(history, "more")));
@@ -288,7 +297,7 @@ static void test_history_lists_only_the_persons_entries_with_proofs(void **unuse
 	assert_int_equal(checked, 10);
 	json_decref(history);
 	/* a page: 4 entries older than leaf 15 */
-	assert_int_equal(audit_history(a, PERSON, 15, 4, &history, &err), HR_OK);
+	assert_int_equal(audit_history(a, PERSON, 15, 4, UINT64_MAX, &history, &err), HR_OK);
 	assert_int_equal(json_array_size(json_object_get(history, "entries")), 4);
 	assert_int_equal(json_integer_value(json_object_get(
 			     json_array_get(json_object_get(history, "entries"), 0), "leaf_index")),
@@ -296,7 +305,8 @@ static void test_history_lists_only_the_persons_entries_with_proofs(void **unuse
 	assert_true(json_is_true(json_object_get(history, "more")));
 	json_decref(history);
 	/* someone never recorded has an empty, still signed, history */
-	assert_int_equal(audit_history(a, "UA:1111111118", UINT64_MAX, 100, &history, &err), HR_OK);
+	assert_int_equal(
+	    audit_history(a, "UA:1111111118", UINT64_MAX, 100, UINT64_MAX, &history, &err), HR_OK);
 	assert_int_equal(json_array_size(json_object_get(history, "entries")), 0);
 	assert_int_equal(access_history_check(history, key, &checked, &err), HR_OK);
 	json_decref(history);

@@ -38,6 +38,7 @@
 #include <zlib.h>
 
 #include "audit/audit_log.h"
+#include "audit/person_index.h"
 #include "audit/tree_head.h"
 #include "credential/keys.h"
 #include "audit/audit.h"
@@ -759,6 +760,98 @@ static void test_a_head_the_auditor_holds_catches_removed_heads(void **unused)
 	free(out);
 }
 
+/* Entry K's key in person.idx zeroed ("no person"): K vanishes from its person's history. */
+static void person_index_hide_entry_k(void)
+{
+	size_t len = 0;
+	uint8_t *idx = copy_read("person.idx", &len);
+
+	assert_int_equal(len, (size_t)ENTRIES * PERSON_INDEX_KEY_LEN);
+	memset(idx + (size_t)K * PERSON_INDEX_KEY_LEN, 0, PERSON_INDEX_KEY_LEN);
+	copy_write("person.idx", idx, len);
+	free(idx);
+}
+
+static void test_edited_person_index_is_detected_by_audit_verify(void **unused)
+{
+	(void)unused;
+	person_index_hide_entry_k();
+	assert_first_bad_entry(K, "person.idx");
+}
+
+/* Does the access history of person (as the gateway serves it) list leaf index? */
+static bool history_lists(struct audit *a, const char *person, uint64_t index)
+{
+	struct hr_error err = {0};
+	json_t *history = NULL, *item;
+	bool found = false;
+	size_t i;
+
+	if (audit_history(a, person, UINT64_MAX, AUDIT_HISTORY_MAX, UINT64_MAX, &history, &err) !=
+	    HR_OK)
+		fail_msg("audit_history: %s", err.message);
+	json_array_foreach(json_object_get(history, "entries"), i, item)
+	{
+		if (json_integer_value(json_object_get(item, "leaf_index")) == (json_int_t)index)
+			found = true;
+	}
+	json_decref(history);
+	return found;
+}
+
+static void test_edited_person_index_hides_nothing_after_a_restart(void **unused)
+{
+	struct audit_options o = {copy, key_pem, cert_pem, 3600 * 1000, 1 << 30, NULL};
+	struct hr_error err = {0};
+	struct audit *a = NULL;
+
+	(void)unused;
+	person_index_hide_entry_k();
+	/* the gateway starts on the edited directory: the history is made from the
+	 * entries themselves, and person.idx is rewritten from them */
+	if (audit_open(&o, &a, &err) != HR_OK)
+		fail_msg("audit_open: %s", err.message);
+	assert_true(history_lists(a, "PL:44051401359", K)); /* entry K's person */
+	assert_false(history_lists(a, "UA:3012345670", K));
+	audit_close(a);
+	assert_consistent(copy, ENTRIES, 0, 3);
+}
+
+static void test_entries_after_the_last_signed_head_are_reported(void **unused)
+{
+	char *out = malloc(OUT_MAX);
+	char *argv[] = {(char *)tk_hromada_binary(), "audit", "verify", copy, "--strict", NULL};
+	json_t *v = NULL;
+	int code;
+
+	(void)unused;
+	assert_non_null(out);
+	/* the head over all 40 is gone: 20 entries follow the newest head (20) */
+	copy_truncate(TREE_HEAD_FILE, 2 * TREE_HEAD_RECORD_LEN);
+	code = verify(copy, NULL, &v, out);
+	if (code != 0 || v == NULL)
+		fail_msg("verify exited %d: %s", code, out);
+	assert_true(json_is_true(json_object_get(v, "consistent")));
+	assert_int_equal(json_integer_value(json_object_get(v, "unsigned_entries")),
+			 ENTRIES - MIDDLE_HEAD);
+	assert_int_equal(json_integer_value(json_object_get(v, "first_unsigned_entry")),
+			 MIDDLE_HEAD);
+	json_decref(v);
+	/* said in words, and a finding with --strict */
+	code = tk_run(argv, out, OUT_MAX, 60000);
+	assert_int_equal(code, 1);
+	assert_non_null(strstr(out, "20 entries (from 20 on) follow the newest signed tree head"));
+	/* a log every head covers has none */
+	tk_rmrf(copy);
+	copy_tree(original, copy);
+	code = verify(copy, NULL, &v, out);
+	assert_int_equal(code, 0);
+	assert_int_equal(json_integer_value(json_object_get(v, "unsigned_entries")), 0);
+	json_decref(v);
+	assert_int_equal(tk_run(argv, out, OUT_MAX, 60000), 0);
+	free(out);
+}
+
 static void test_missing_or_unreadable_directory_is_an_error(void **unused)
 {
 	char *out = malloc(OUT_MAX), missing[600], file[600];
@@ -832,6 +925,12 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_verify_never_modifies_the_directory, setup_copy,
 					    teardown_copy),
 	    cmocka_unit_test_setup_teardown(test_missing_or_unreadable_directory_is_an_error,
+					    setup_copy, teardown_copy),
+	    cmocka_unit_test_setup_teardown(test_edited_person_index_is_detected_by_audit_verify,
+					    setup_copy, teardown_copy),
+	    cmocka_unit_test_setup_teardown(test_edited_person_index_hides_nothing_after_a_restart,
+					    setup_copy, teardown_copy),
+	    cmocka_unit_test_setup_teardown(test_entries_after_the_last_signed_head_are_reported,
 					    setup_copy, teardown_copy),
 	};
 	return cmocka_run_group_tests(tests, setup_log, teardown_log);
