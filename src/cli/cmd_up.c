@@ -48,7 +48,9 @@ static void up_help(void)
 	    "  --port-base N       trust on N, nccc on N+1, first country from N+10, second\n"
 	    "                      from N+20 (default 8400); 0 picks free ports\n"
 	    "  --set S.K=V         a setting for every role that has section S (server, node,\n"
-	    "                      store, or a role name), e.g. --set server.access_log=false\n"
+	    "                      store, or a role name), e.g. --set server.access_log=false;\n"
+	    "                      keys.* set the key process (docs/KEYS.md), e.g.\n"
+	    "                      --set keys.sign_rate_per_s=0\n"
 	    "  --log-level LEVEL   debug, info (default), warn, error, off\n"
 	    "  --quiet             do not print the URLs and guide on stdout\n"
 	    "  -h, --help          this help\n");
