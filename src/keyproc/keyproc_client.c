@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +26,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -141,6 +141,9 @@ static hr_status spawn(struct hr_error *err)
 		return hr_error_set(err, HR_E_IO, STAGE, "fork: %s", strerror(errno));
 	}
 	for (unsigned i = 0; i < n; i++) {
+		struct timeval timeout = {(time_t)(kc.options.timeout_ms / 1000),
+					  (suseconds_t)(kc.options.timeout_ms % 1000) * 1000};
+		(void)setsockopt(parent_end[i], SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
 		kc.fds[i] = parent_end[i];
 		kc.busy[i] = false;
 	}
@@ -156,9 +159,7 @@ static hr_status exchange_on(int fd, const struct keyproc_request *rq, struct ke
 {
 	uint8_t wire[KEYPROC_WIRE_MAX + 1];
 	size_t size = keyproc_request_encode(rq, wire);
-	struct pollfd p = {fd, POLLIN, 0};
 	ssize_t n;
-	int ready;
 
 	if (size == 0)
 		return hr_error_set(err, HR_E_INVALID, STAGE, "request does not fit its message");
@@ -167,16 +168,14 @@ static hr_status exchange_on(int fd, const struct keyproc_request *rq, struct ke
 	while (n < 0 && errno == EINTR);
 	if (n != (ssize_t)size)
 		return hr_error_set(err, HR_E_UNAVAILABLE, STAGE, "the key process is not running");
-	do
-		ready = poll(&p, 1, (int)kc.options.timeout_ms);
-	while (ready < 0 && errno == EINTR);
-	if (ready == 0)
-		return hr_error_set(err, HR_E_UNAVAILABLE, STAGE,
-				    "the key process did not answer within %u ms",
-				    kc.options.timeout_ms);
+	/* one blocking read: the socket's SO_RCVTIMEO bounds the wait (spawn) */
 	do
 		n = read(fd, wire, sizeof(wire));
 	while (n < 0 && errno == EINTR);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return hr_error_set(err, HR_E_UNAVAILABLE, STAGE,
+				    "the key process did not answer within %u ms",
+				    kc.options.timeout_ms);
 	if (n <= 0 || keyproc_reply_decode(wire, (size_t)n, rq->type, rp) != HR_OK)
 		return hr_error_set(err, HR_E_UNAVAILABLE, STAGE,
 				    "the key process is not running (no proper reply)");
