@@ -1,7 +1,8 @@
 /*
- * signer.c — the in-process implementation of struct signer (see signer.h for
- * why this is a seam). The private key's PEM text is read into memory we wipe
- * with OPENSSL_cleanse before freeing, so no copy of it outlives parsing.
+ * signer.c — struct signer and its in-process implementation (see signer.h for
+ * why this is a seam); signer_open_files hands PKCS#11 key references to
+ * signer_pkcs11.c. The private key's PEM text is read into memory we wipe with
+ * OPENSSL_cleanse before freeing, so no copy of it outlives parsing.
  */
 #include "credential/signer.h"
 
@@ -15,6 +16,7 @@
 
 #include "core/error.h"
 #include "credential/signer_cert.h"
+#include "credential/signer_pkcs11.h"
 
 #define STAGE          "signer"
 #define KEY_FILE_LIMIT (64 * 1024)
@@ -119,58 +121,107 @@ static hr_status read_small_file(const char *path, char **out, size_t *len, stru
 	return HR_OK;
 }
 
-hr_status signer_from_key(EVP_PKEY *key, const struct signer_cert *cert, struct signer **out,
-			  struct hr_error *err)
+/* What every signer has: the algorithm its key implies, the public half, and
+ * the certificate, checked to be the key's. Keeps nothing on failure. */
+static hr_status signer_build(const struct signer_ops *ops, void *impl, EVP_PKEY *key,
+			      const struct signer_cert *cert, struct signer **out,
+			      struct hr_error *err)
 {
-	struct signer *s;
-	struct local_key *k;
 	const struct cose_alg *alg = cose_alg_for_key(key_kind_of(key));
+	struct signer *s;
 
 	*out = NULL;
 	if (alg == NULL)
 		return hr_error_set(err, HR_E_UNSUPPORTED, STAGE,
 				    "the key is not P-256/384/521, RSA >= 2048 or Ed25519");
-	s = calloc(1, sizeof(*s));
-	k = calloc(1, sizeof(*k));
-	if (s == NULL || k == NULL) {
-		free(s);
-		free(k);
+	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
-	}
 	if (cert != NULL &&
 	    signer_cert_from_der(cert->der, cert->der_len, &s->cert, err) != HR_OK) {
 		free(s);
-		free(k);
 		return HR_E_INVALID;
 	}
 	if (s->cert != NULL && EVP_PKEY_eq(s->cert->key, key) != 1) {
 		signer_cert_free(s->cert);
 		free(s);
-		free(k);
 		return hr_error_set(err, HR_E_INVALID, STAGE,
 				    "the certificate is not for this private key");
 	}
-	if (pthread_key_create(&k->contexts, context_free) != 0) {
-		signer_cert_free(s->cert);
-		free(s);
-		free(k);
-		return hr_error_set(err, HR_E_NOMEM, STAGE, "no thread-specific key left");
-	}
 	if ((s->public_key = public_copy(key)) == NULL) {
-		pthread_key_delete(k->contexts);
 		signer_cert_free(s->cert);
 		free(s);
-		free(k);
 		return hr_error_set(err, HR_E_CRYPTO, STAGE, "cannot copy the public key");
 	}
-	EVP_PKEY_up_ref(key);
-	k->key = key;
-	k->alg = alg;
-	s->ops = &local_ops;
-	s->impl = k;
+	s->ops = ops;
+	s->impl = impl;
 	s->alg = alg;
 	*out = s;
 	return HR_OK;
+}
+
+hr_status signer_from_key(EVP_PKEY *key, const struct signer_cert *cert, struct signer **out,
+			  struct hr_error *err)
+{
+	struct local_key *k;
+	hr_status rc;
+
+	*out = NULL;
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	if (pthread_key_create(&k->contexts, context_free) != 0) {
+		free(k);
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "no thread-specific key left");
+	}
+	if ((rc = signer_build(&local_ops, k, key, cert, out, err)) != HR_OK) {
+		pthread_key_delete(k->contexts);
+		free(k);
+		return rc;
+	}
+	EVP_PKEY_up_ref(key);
+	k->key = key;
+	k->alg = (*out)->alg;
+	return HR_OK;
+}
+
+hr_status signer_from_ops(const struct signer_ops *ops, void *impl, EVP_PKEY *public_key,
+			  const struct signer_cert *cert, struct signer **out, struct hr_error *err)
+{
+	hr_status rc = signer_build(ops, impl, public_key, cert, out, err);
+
+	if (rc != HR_OK)
+		ops->free(impl);
+	return rc;
+}
+
+/* Skips leading white space; the URI's end is trimmed by the caller. */
+static const char *uri_in_text(char *text, size_t len)
+{
+	char *p = text;
+
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	if (!signer_pkcs11_is_uri(p))
+		return NULL;
+	while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\n' ||
+			   text[len - 1] == '\r'))
+		text[--len] = 0;
+	return p;
+}
+
+static hr_status cert_load(const char *cert_path, struct signer_cert **cert, struct hr_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	hr_status rc;
+
+	*cert = NULL;
+	if (cert_path == NULL)
+		return HR_OK;
+	if ((rc = read_small_file(cert_path, &text, &len, err)) != HR_OK)
+		return rc;
+	rc = signer_cert_parse_first(text, len, cert, err);
+	free(text);
+	return rc;
 }
 
 hr_status signer_open_files(const char *key_path, const char *cert_path, struct signer **out,
@@ -178,14 +229,31 @@ hr_status signer_open_files(const char *key_path, const char *cert_path, struct 
 {
 	struct signer_cert *cert = NULL;
 	EVP_PKEY *key = NULL;
+	const char *uri;
 	char *text = NULL;
 	size_t len = 0;
 	BIO *bio;
 	hr_status rc;
 
 	*out = NULL;
+	if (signer_pkcs11_is_uri(key_path)) {
+		if ((rc = cert_load(cert_path, &cert, err)) == HR_OK)
+			rc = signer_pkcs11_open(key_path, cert, out, err);
+		signer_cert_free(cert);
+		return rc;
+	}
 	if ((rc = read_small_file(key_path, &text, &len, err)) != HR_OK)
 		return rc;
+	if ((uri = uri_in_text(text, len)) != NULL) {
+		if ((rc = cert_load(cert_path, &cert, err)) == HR_OK)
+			rc = signer_pkcs11_open(uri, cert, out, err);
+		if (rc != HR_OK)
+			hr_error_prefix(err, "%s", key_path);
+		signer_cert_free(cert);
+		OPENSSL_cleanse(text, len);
+		free(text);
+		return rc;
+	}
 	bio = BIO_new_mem_buf(text, (int)len);
 	if (bio != NULL)
 		key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
@@ -193,18 +261,10 @@ hr_status signer_open_files(const char *key_path, const char *cert_path, struct 
 	OPENSSL_cleanse(text, len);
 	free(text);
 	if (key == NULL)
-		return hr_error_set(err, HR_E_INVALID, STAGE, "%s holds no PEM private key",
-				    key_path);
-	if (cert_path != NULL) {
-		if ((rc = read_small_file(cert_path, &text, &len, err)) != HR_OK)
-			goto done;
-		rc = signer_cert_parse_first(text, len, &cert, err);
-		free(text);
-		if (rc != HR_OK)
-			goto done;
-	}
-	rc = signer_from_key(key, cert, out, err);
-done:
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "%s holds no PEM private key and no pkcs11: URI", key_path);
+	if ((rc = cert_load(cert_path, &cert, err)) == HR_OK)
+		rc = signer_from_key(key, cert, out, err);
 	signer_cert_free(cert);
 	EVP_PKEY_free(key);
 	return rc;
