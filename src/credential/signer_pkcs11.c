@@ -462,9 +462,9 @@ static hr_status object_find(const struct module *m, CK_SESSION_HANDLE session, 
 				    "cannot search token %s (CKR 0x%lx)", u->token,
 				    (unsigned long)rv);
 	if (count == 0)
-		return hr_error_set(err, HR_E_NOT_FOUND, STAGE, "token %s holds no %s key '%s'",
+		return hr_error_set(err, HR_E_NOT_FOUND, STAGE, "token %s holds no %s key '%s'%s",
 				    u->token, cls == CKO_PRIVATE_KEY ? "private" : "public",
-				    u->object);
+				    u->object, u->id_len ? " of that id" : "");
 	if (count > 1)
 		return hr_error_set(
 		    err, HR_E_INVALID, STAGE,
