@@ -5,6 +5,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=${1:-build-bench}
 "$here/credential.sh" "$build"
+"$here/signer.sh" "$build"
 "$here/trust_status.sh" "$build"
 "$here/http_healthz.sh" "$build"
 "$here/population.sh" "$build"

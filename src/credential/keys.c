@@ -299,6 +299,55 @@ hr_status keys_create_trust_signer(const char *dir, struct hr_error *err)
 			       NULL, NULL, err);
 }
 
+hr_status keys_certify_public_key(const struct keys_certificate_request *r, struct hr_error *err)
+{
+	struct identity issuer = {NULL, NULL};
+	struct identity subject = {r->public_key, NULL};
+	char country[4] = "", eku[160];
+	const char *usage = NULL;
+	FILE *f = NULL;
+	int fd, t;
+	bool ok;
+	hr_status rc;
+
+	if (r->usage != NULL && strcmp(r->usage, "hcert") == 0) {
+		usage = DCC_OID_TEST "," DCC_OID_VACCINATION "," DCC_OID_RECOVERY;
+	} else if (r->usage != NULL) {
+		if ((t = document_type_index(r->usage)) < 0)
+			return hr_error_set(err, HR_E_INVALID, STAGE, "unknown document type %s",
+					    r->usage);
+		snprintf(eku, sizeof(eku), "%s.%d", HROMADA_EKU_ARC, t + 1);
+		usage = eku;
+	}
+	if ((rc = read_identity(r->issuer_dir, &issuer, err)) != HR_OK)
+		return rc;
+	if (X509_NAME_get_text_by_NID(X509_get_subject_name(issuer.cert), NID_countryName, country,
+				      sizeof(country)) != 2) {
+		rc = hr_error_set(err, HR_E_INVALID, STAGE, "%s/cert.pem names no country",
+				  r->issuer_dir);
+		goto done;
+	}
+	if ((rc = certify(&subject, &issuer, country, r->common_name, KEYS_SIGNER_DAYS, false,
+			  usage, err)) != HR_OK)
+		goto done;
+	fd = open(r->cert_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		rc = hr_error_set(err, errno == EEXIST ? HR_E_CONFLICT : HR_E_IO, STAGE,
+				  "cannot create %s: %s", r->cert_path, strerror(errno));
+		goto done;
+	}
+	ok = PEM_write_X509(f, subject.cert) == 1;
+	ok = fclose(f) == 0 && ok;
+	if (!ok)
+		rc = hr_error_set(err, HR_E_IO, STAGE, "cannot write %s", r->cert_path);
+done:
+	X509_free(subject.cert);
+	identity_clear(&issuer);
+	return rc;
+}
+
 hr_status keys_load_signers(const char *country_dir, struct signer_cert ***certs, size_t *count,
 			    struct hr_error *err)
 {

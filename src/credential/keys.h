@@ -21,6 +21,8 @@
 
 #include <stdbool.h>
 
+#include <openssl/evp.h>
+
 #include <hromada/status.h>
 
 #define KEYS_ROOT_DAYS   3650
@@ -37,6 +39,21 @@ hr_status keys_create_country(const struct keys_country_options *options, struct
 hr_status keys_create_trust_signer(const char *dir, struct hr_error *err);
 
 struct signer_cert;
+
+/* A certificate for a key held elsewhere (a PKCS#11 token): issued by the
+ * country root in issuer_dir (key.pem, cert.pem) exactly as keys_create_country
+ * issues its own, the country taken from the root's subject. */
+struct keys_certificate_request {
+	EVP_PKEY *public_key;
+	const char *issuer_dir;
+	const char *common_name;
+	const char *usage;     /* NULL (a member, tree-head or upload key), a document type, or
+				  "hcert": the extended key usage, as for the signers above */
+	const char *cert_path; /* written (PEM), never over an existing file */
+};
+
+hr_status keys_certify_public_key(const struct keys_certificate_request *request,
+				  struct hr_error *err);
 
 /* Every signer certificate under COUNTRY_DIR/signers/ (sorted by directory
  * name); the caller frees each with signer_cert_free and the array with free. */

@@ -1,12 +1,14 @@
 /*
- * signer.c — the in-process implementation of struct signer (see signer.h for
- * why this is a seam). The private key's PEM text is read into memory we wipe
- * with OPENSSL_cleanse before freeing, so no copy of it outlives parsing.
+ * signer.c — struct signer and its in-process implementation (see signer.h for
+ * why this is a seam); signer_open_files hands PKCS#11 key references to
+ * signer_pkcs11.c. The private key's PEM text is read into memory we wipe with
+ * OPENSSL_cleanse before freeing, so no copy of it outlives parsing.
  */
 #include "credential/signer.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 
 #include "core/error.h"
 #include "credential/signer_cert.h"
+#include "credential/signer_pkcs11.h"
 
 #define STAGE          "signer"
 #define KEY_FILE_LIMIT (64 * 1024)
@@ -119,18 +122,14 @@ static hr_status read_small_file(const char *path, char **out, size_t *len, stru
 	return HR_OK;
 }
 
-static signer_key_loader key_loader;
-
-void signer_set_key_loader(signer_key_loader loader)
+/* What every signer has: the algorithm its key implies, the public half, and
+ * the certificate, checked to be the key's. Keeps nothing on failure. */
+static hr_status signer_build(const struct signer_ops *ops, void *impl, EVP_PKEY *key,
+			      const struct signer_cert *cert, struct signer **out,
+			      struct hr_error *err)
 {
-	key_loader = loader;
-}
-
-hr_status signer_new(const struct signer_ops *ops, void *impl, EVP_PKEY *key,
-		     const struct signer_cert *cert, struct signer **out, struct hr_error *err)
-{
-	struct signer *s;
 	const struct cose_alg *alg = cose_alg_for_key(key_kind_of(key));
+	struct signer *s;
 
 	*out = NULL;
 	if (alg == NULL)
@@ -164,22 +163,91 @@ hr_status signer_new(const struct signer_ops *ops, void *impl, EVP_PKEY *key,
 hr_status signer_from_key(EVP_PKEY *key, const struct signer_cert *cert, struct signer **out,
 			  struct hr_error *err)
 {
-	struct local_key *k = calloc(1, sizeof(*k));
+	struct local_key *k;
 	hr_status rc;
 
 	*out = NULL;
-	if (k == NULL)
+	if ((k = calloc(1, sizeof(*k))) == NULL)
 		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
 	if (pthread_key_create(&k->contexts, context_free) != 0) {
 		free(k);
 		return hr_error_set(err, HR_E_NOMEM, STAGE, "no thread-specific key left");
 	}
+	if ((rc = signer_build(&local_ops, k, key, cert, out, err)) != HR_OK) {
+		pthread_key_delete(k->contexts);
+		free(k);
+		return rc;
+	}
 	EVP_PKEY_up_ref(key);
 	k->key = key;
-	k->alg = cose_alg_for_key(key_kind_of(key));
-	if ((rc = signer_new(&local_ops, k, key, cert, out, err)) != HR_OK)
-		local_free(k);
+	k->alg = (*out)->alg;
+	return HR_OK;
+}
+
+hr_status signer_from_ops(const struct signer_ops *ops, void *impl, EVP_PKEY *public_key,
+			  const struct signer_cert *cert, struct signer **out, struct hr_error *err)
+{
+	hr_status rc = signer_build(ops, impl, public_key, cert, out, err);
+
+	if (rc != HR_OK)
+		ops->free(impl);
 	return rc;
+}
+
+/* Skips leading white space; the URI's end is trimmed by the caller. */
+static const char *uri_in_text(char *text, size_t len)
+{
+	char *p = text;
+
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	if (!signer_pkcs11_is_uri(p))
+		return NULL;
+	while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\n' ||
+			   text[len - 1] == '\r'))
+		text[--len] = 0;
+	return p;
+}
+
+static hr_status cert_load(const char *cert_path, struct signer_cert **cert, struct hr_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	hr_status rc;
+
+	*cert = NULL;
+	if (cert_path == NULL)
+		return HR_OK;
+	if ((rc = read_small_file(cert_path, &text, &len, err)) != HR_OK)
+		return rc;
+	rc = signer_cert_parse_first(text, len, cert, err);
+	free(text);
+	return rc;
+}
+
+static signer_key_loader key_loader;
+
+void signer_set_key_loader(signer_key_loader loader)
+{
+	key_loader = loader;
+}
+
+/* Whether the file's text starts (after white space) like a pkcs11: URI: the
+ * first bytes only, so a PEM private key is never read into this process. */
+static bool file_names_token_key(const char *path)
+{
+	char head[64];
+	size_t n = 0, i = 0;
+	FILE *f = fopen(path, "rb");
+
+	if (f == NULL)
+		return false;
+	n = fread(head, 1, sizeof(head) - 1, f);
+	fclose(f);
+	head[n] = 0;
+	while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\n' || head[i] == '\r'))
+		i++;
+	return strncmp(head + i, "pkcs11:", 7) == 0;
 }
 
 hr_status signer_open_files(const char *key_path, const char *cert_path, struct signer **out,
@@ -187,27 +255,37 @@ hr_status signer_open_files(const char *key_path, const char *cert_path, struct 
 {
 	struct signer_cert *cert = NULL;
 	EVP_PKEY *key = NULL;
+	const char *uri;
 	char *text = NULL;
 	size_t len = 0;
 	BIO *bio;
 	hr_status rc;
 
 	*out = NULL;
-	if (key_loader != NULL) {
-		if (cert_path != NULL) {
-			if ((rc = read_small_file(cert_path, &text, &len, err)) != HR_OK)
-				return rc;
-			rc = signer_cert_parse_first(text, len, &cert, err);
-			free(text);
-			if (rc != HR_OK)
-				return rc;
-		}
-		rc = key_loader(key_path, cert, out, err);
+	if (signer_pkcs11_is_uri(key_path)) {
+		if ((rc = cert_load(cert_path, &cert, err)) == HR_OK)
+			rc = signer_pkcs11_open(key_path, cert, out, err);
+		signer_cert_free(cert);
+		return rc;
+	}
+	if (key_loader != NULL && !file_names_token_key(key_path)) {
+		if ((rc = cert_load(cert_path, &cert, err)) == HR_OK)
+			rc = key_loader(key_path, cert, out, err);
 		signer_cert_free(cert);
 		return rc;
 	}
 	if ((rc = read_small_file(key_path, &text, &len, err)) != HR_OK)
 		return rc;
+	if ((uri = uri_in_text(text, len)) != NULL) {
+		if ((rc = cert_load(cert_path, &cert, err)) == HR_OK)
+			rc = signer_pkcs11_open(uri, cert, out, err);
+		if (rc != HR_OK)
+			hr_error_prefix(err, "%s", key_path);
+		signer_cert_free(cert);
+		OPENSSL_cleanse(text, len);
+		free(text);
+		return rc;
+	}
 	bio = BIO_new_mem_buf(text, (int)len);
 	if (bio != NULL)
 		key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
@@ -215,18 +293,10 @@ hr_status signer_open_files(const char *key_path, const char *cert_path, struct 
 	OPENSSL_cleanse(text, len);
 	free(text);
 	if (key == NULL)
-		return hr_error_set(err, HR_E_INVALID, STAGE, "%s holds no PEM private key",
-				    key_path);
-	if (cert_path != NULL) {
-		if ((rc = read_small_file(cert_path, &text, &len, err)) != HR_OK)
-			goto done;
-		rc = signer_cert_parse_first(text, len, &cert, err);
-		free(text);
-		if (rc != HR_OK)
-			goto done;
-	}
-	rc = signer_from_key(key, cert, out, err);
-done:
+		return hr_error_set(err, HR_E_INVALID, STAGE,
+				    "%s holds no PEM private key and no pkcs11: URI", key_path);
+	if ((rc = cert_load(cert_path, &cert, err)) == HR_OK)
+		rc = signer_from_key(key, cert, out, err);
 	signer_cert_free(cert);
 	EVP_PKEY_free(key);
 	return rc;

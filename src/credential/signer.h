@@ -32,28 +32,37 @@ struct signer_ops {
 
 struct signer;
 
-/* An in-process signer from a PEM private key and, optionally, its PEM
- * certificate (which gives the kid; without one the kid is empty). The private
- * key file's text is wiped from memory after parsing. */
+/* A signer from a private key reference and, optionally, its PEM certificate
+ * (which gives the kid; without one the kid is empty; with one, it must be the
+ * key's). key_path is one of:
+ *  - a PEM private key file: an in-process signer; the file's text is wiped
+ *    from memory after parsing;
+ *  - a PKCS#11 URI (RFC 7512, "pkcs11:token=...;object=...?module-path=...
+ *    &pin-source=file:..."): the key stays in the token (signer_pkcs11.h);
+ *  - a file whose text is such a URI (a key reference file, as
+ *    `hromada keys pkcs11-generate` writes beside the certificate), so a
+ *    directory of signers may mix keys in files and keys in a token. */
 hr_status signer_open_files(const char *key_path, const char *cert_path, struct signer **out,
 			    struct hr_error *err);
 /* An in-process signer over a key the caller already holds (the signer takes
  * its own reference). */
 hr_status signer_from_key(EVP_PKEY *key, const struct signer_cert *cert, struct signer **out,
 			  struct hr_error *err);
+/* A signer over another implementation (a token, a key process). impl is
+ * owned by the signer from here on, also on failure (ops->free releases it);
+ * public_key (public half only) gets its own reference; cert, when given, must
+ * be public_key's certificate. */
+hr_status signer_from_ops(const struct signer_ops *ops, void *impl, EVP_PKEY *public_key,
+			  const struct signer_cert *cert, struct signer **out,
+			  struct hr_error *err);
 void signer_free(struct signer *signer);
-
-/* For implementations of struct signer_ops (the key process's client, PKCS#11):
- * a signer over impl, whose public key is key's (only the public half is kept)
- * and whose certificate, if any, must be for that key. On success the signer
- * owns impl (ops->free releases it); on failure the caller still does. */
-hr_status signer_new(const struct signer_ops *ops, void *impl, EVP_PKEY *key,
-		     const struct signer_cert *cert, struct signer **out, struct hr_error *err);
 
 /* Where signer_open_files takes private keys from when they must not be read
  * into this process: a network-facing process installs the key process's
  * loader before it opens any role (keyproc_client.h). NULL (the default):
- * keys are read here. Not thread-safe: set once at start-up. */
+ * keys are read here. PKCS#11 keys (a URI, or a file that holds one) stay in
+ * their token either way; with a loader only a file's first bytes are read
+ * here, to tell the two apart. Not thread-safe: set once at start-up. */
 typedef hr_status (*signer_key_loader)(const char *key_path, const struct signer_cert *cert,
 				       struct signer **out, struct hr_error *err);
 void signer_set_key_loader(signer_key_loader loader);

@@ -406,13 +406,10 @@ static hr_status remote_open(const char *key_path, const struct signer_cert *cer
 		goto fail;
 	}
 	k->index = (unsigned)index;
-	if ((rc = signer_new(&remote_ops, k, public_key, cert, out, err)) != HR_OK) {
-		remote_free(k);
-		EVP_PKEY_free(public_key);
-		return rc;
-	}
+	/* from here the signer owns k, also on failure */
+	rc = signer_from_ops(&remote_ops, k, public_key, cert, out, err);
 	EVP_PKEY_free(public_key);
-	return HR_OK;
+	return rc;
 fail:
 	EVP_PKEY_free(public_key);
 	if (loaded) {
