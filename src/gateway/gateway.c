@@ -42,6 +42,7 @@
 #include "exchange/member.h"
 #include "exchange/consent.h"
 #include "exchange/incident_report.h"
+#include "exchange/replay_store.h"
 
 #define STAGE              "gateway"
 #define NONCE_CAPACITY     (1u << 18)

@@ -40,8 +40,9 @@ struct gateway {
 	struct signer *signer;
 	struct member_identity self;
 	struct http_client *client;
-	struct replay_cache *client_nonces;   /* nonces of members calling us */
-	struct replay_cache *provider_nonces; /* nonces of providers answering us */
+	struct replay_cache *client_nonces;        /* nonces of members calling us */
+	struct replay_store *client_nonce_records; /* ... kept in the store, behind it */
+	struct replay_cache *provider_nonces;      /* nonces of providers answering us */
 	struct audit *audit;
 	struct consent_checker *consents;
 	struct federation *federation;      /* NULL: no other country is reachable */

@@ -41,6 +41,7 @@
 #include "core/rate_limit.h"
 #include "exchange/consent.h"
 #include "exchange/dpop.h"
+#include "exchange/replay_store.h"
 
 #define STAGE "enrol"
 
@@ -61,6 +62,7 @@ const struct store_migration wallet_migrations[] = {
      "CREATE INDEX status_entries_by_document ON status_entries (document_hash);"
      "CREATE TABLE status_cursors (provider TEXT PRIMARY KEY, next BIGINT NOT NULL);",
      NULL},
+    {3, "replay records (DPoP jti) shared by every copy of the wallet", REPLAY_STORE_SQL, NULL},
 };
 const size_t wallet_migration_count = sizeof(wallet_migrations) / sizeof(wallet_migrations[0]);
 

@@ -73,6 +73,7 @@ struct wallet {
 	struct signer *document_signers[DOCUMENT_TYPE_COUNT];
 	struct http_client *client;
 	struct replay_cache *dpop_jti;
+	struct replay_store *dpop_jti_records; /* behind dpop_jti: in the store */
 	struct replay_cache *gateway_nonces;
 	struct rate_limiter *enrol_limiter; /* per client address; NULL = no limit */
 
