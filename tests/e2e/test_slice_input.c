@@ -808,6 +808,36 @@ static struct store *wallet_db(void)
 	return db;
 }
 
+/* Issue 13: an enrolment code is written in clear only to the delivery
+ * channel (the outbox): the wallet's database, its WAL and the platform's log
+ * hold no trace of it, before and after it is used. */
+static void test_enrolment_codes_are_never_written_in_clear_outside_the_outbox(void **unused)
+{
+	struct http_client_response r;
+	struct device d;
+	char person[16], code[16], key[1024], wallet_dir[400], where[512];
+
+	(void)unused;
+	nobody("UA", 14, person);
+	device_init(&d, person, endpoint("UA", "wallet"));
+	jwk_text(d.jwk, key, sizeof(key));
+	start_and_read_code(person, code);
+	snprintf(wallet_dir, sizeof(wallet_dir), "%s/UA/wallet", state);
+	CHECK(!tk_tree_contains(wallet_dir, code, where, sizeof(where)),
+	      "a pending code is in clear in %s", where);
+	CHECK(!tk_tree_contains(platform.logfile, code, where, sizeof(where)),
+	      "a pending code is in clear in the log %s", where);
+	enrol_finish(person, code, key, NULL, &r);
+	check_status("the code", &r, 200);
+	http_client_response_clear(&r);
+	CHECK(!tk_tree_contains(wallet_dir, code, where, sizeof(where)),
+	      "a used code is in clear in %s", where);
+	CHECK(!tk_tree_contains(platform.logfile, code, where, sizeof(where)),
+	      "a used code is in clear in the log %s", where);
+	device_clear(&d);
+	finish();
+}
+
 /* Issue 13: a stranger's enrol/start used to replace the pending code, so a
  * citizen who had read their code was refused with it. Now a start adds a code
  * beside the pending ones, and every pending code stays good. */
@@ -2464,6 +2494,9 @@ int main(void)
 					    still_serving),
 	    cmocka_unit_test_setup_teardown(
 		test_a_strangers_enrol_start_does_not_invalidate_the_citizens_code, begin,
+		still_serving),
+	    cmocka_unit_test_setup_teardown(
+		test_enrolment_codes_are_never_written_in_clear_outside_the_outbox, begin,
 		still_serving),
 	    cmocka_unit_test_setup_teardown(test_wrong_codes_past_the_hourly_budget_lock_enrolment,
 					    begin, still_serving),
