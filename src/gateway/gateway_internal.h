@@ -25,8 +25,8 @@
 #include "exchange/federation.h"
 #include "gateway/gateway.h"
 
-/* The consent "document type" of the gateway's own services: consents for
- * every document ("docs": ["*"]) cover it, narrower ones do not. */
+/* The consent "document type" of the gateway's own services: a consent must
+ * name it ("docs": ["access_log"]) to allow them (exchange/consent.h). */
 #define GATEWAY_OWN_DOCUMENT "access_log"
 #define GATEWAY_ACCESS_LOG   "access-log" /* the service, in /x/{gateway}/access-log */
 #define GATEWAY_SENTINEL     "sentinel"   /* the operator's, in /x/{gateway}/sentinel */
