@@ -55,3 +55,11 @@ set_tests_properties(unit.canaries.postgresql PROPERTIES
   FIXTURES_REQUIRED ${HROMADA_PG_FIXTURE}
   ENVIRONMENT "${HROMADA_TEST_ENV};${HROMADA_PG_ENV}"
   TIMEOUT 300)
+
+# Replay records in the store (tests/unit/test_replay_store.c; on SQLite it
+# runs as unit.replay_store).
+add_test(NAME unit.replay_store.postgresql COMMAND test_replay_store postgresql)
+set_tests_properties(unit.replay_store.postgresql PROPERTIES
+  FIXTURES_REQUIRED ${HROMADA_PG_FIXTURE}
+  ENVIRONMENT "${HROMADA_TEST_ENV};${HROMADA_PG_ENV}"
+  TIMEOUT 300)

@@ -38,8 +38,6 @@
 #include "exchange/jose.h"
 #include "exchange/consent.h"
 
-#define CONSENT_LIFETIME_S 300
-
 static void device_help(void)
 {
 	printf(
@@ -83,7 +81,9 @@ static void device_help(void)
 	    "               left out). --before N pages to entries older than leaf N.\n"
 	    "               Exit 1 if a check fails.\n"
 	    "--wallet URL talks to that wallet instead of the one in DIR/endpoints.json.\n"
-	    "Every call carries a DPoP proof and a consent token signed by the device key.\n"
+	    "Every call carries a DPoP proof and a consent token signed by the device key,\n"
+	    "given to the wallet only, for the document types that call needs (all eight\n"
+	    "for 'documents', one for 'show' and 'report-lost'), valid 60 s.\n"
 	    "PERSON is UA:<RNOKPP> or PL:<PESEL>; DIR/demo.json lists some.\n");
 }
 
@@ -227,6 +227,31 @@ static void consent_jti_of(const struct buf *consent, char *out, size_t size)
 	buf_clear(&payload);
 }
 
+/*
+ * The device's consent for a call to path: given to the wallet that enrolled
+ * it (its attestation's iss), for the document types the call needs and no
+ * other (exchange/consent.h). Nothing is appended for a path that needs none.
+ */
+static hr_status device_consent(struct device *d, const char *path, int64_t lifetime_s,
+				struct buf *out, struct hr_error *err)
+{
+	char wallet_id[128], bare[512];
+	struct consent_scope scope;
+	size_t len = strcspn(path, "?");
+
+	if (len >= sizeof(bare))
+		return hr_error_set(err, HR_E_INVALID, "device", "the path is too long");
+	memcpy(bare, path, len);
+	bare[len] = 0;
+	if (consent_scope_for_wallet_path(bare, "", &scope, NULL) != HR_OK)
+		return HR_OK;
+	if (consent_attestation_issuer(d->attestation, wallet_id, sizeof(wallet_id), err) != HR_OK)
+		return err != NULL ? err->status : HR_E_INVALID;
+	scope.audience = wallet_id;
+	return consent_make(d->key, d->jwk, d->attestation, d->person, "citizen-wallet", &scope,
+			    (int64_t)time(NULL), lifetime_s, out, err);
+}
+
 /* One call to the wallet with DPoP (and the token and a consent once enrolled). */
 static hr_status call(struct device *d, const char *method, const char *path, const char *query,
 		      const json_t *body, struct http_client_response *response,
@@ -246,9 +271,8 @@ static hr_status call(struct device *d, const char *method, const char *path, co
 	rc = dpop_proof_make(d->key, method, url, d->token[0] ? d->token : NULL,
 			     (int64_t)time(NULL), &proof, err);
 	if (rc == HR_OK && d->token[0])
-		rc = consent_make(d->key, d->jwk, d->attestation, d->person, "citizen-wallet",
-				  (int64_t)time(NULL), CONSENT_LIFETIME_S, &consent, err);
-	if (rc == HR_OK && d->token[0])
+		rc = device_consent(d, path, CONSENT_CALL_LIFETIME_S, &consent, err);
+	if (rc == HR_OK && consent.len > 0)
 		consent_jti_of(&consent, d->consent_jti, sizeof(d->consent_jti));
 	if (rc == HR_OK && body != NULL)
 		rc = hr_json_dump(body, &text);
@@ -258,7 +282,8 @@ static hr_status call(struct device *d, const char *method, const char *path, co
 	if (d->token[0]) {
 		snprintf(auth, sizeof(auth), "DPoP %s", d->token);
 		headers[h++] = (struct http_header){"Authorization", auth};
-		headers[h++] = (struct http_header){"Hromada-Consent", buf_str(&consent)};
+		if (consent.len > 0)
+			headers[h++] = (struct http_header){"Hromada-Consent", buf_str(&consent)};
 	}
 	if (body != NULL)
 		headers[h++] = (struct http_header){"Content-Type", "application/json"};
@@ -420,8 +445,7 @@ static int headers(struct device *d, const char *method, const char *path, uint6
 	buf_init(&proof, 4096);
 	buf_init(&consent, 4096);
 	snprintf(url, sizeof(url), "%s%s", d->wallet, path);
-	if (consent_make(d->key, d->jwk, d->attestation, d->person, "citizen-wallet", now,
-			 CONSENT_LIFETIME_S, &consent, err) != HR_OK)
+	if (device_consent(d, path, CONSENT_MAX_LIFETIME_S, &consent, err) != HR_OK)
 		goto done;
 	for (uint64_t i = 0; i < count; i++) {
 		buf_reset(&proof);

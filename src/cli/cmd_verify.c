@@ -58,9 +58,13 @@ static void verify_help(void)
 	    "  --value-sets FILE    EU DCC value sets (eHealth Network JSON: one set, an array\n"
 	    "                       or an object of sets) replacing the compiled-in ones of\n"
 	    "                       the same valueSetId; may be repeated\n"
-	    "  --image FILE.png     read the payload from a picture of the QR code\n"
+	    "  --image FILE.png     read the payload from a picture of the QR code (at most\n"
+	    "                       4096 pixels a side and 12.5 megapixels, checked before\n"
+	    "                       decoding; larger pictures fail at stage picture)\n"
 	    "  -                    batch: one payload per line on standard input, one JSON\n"
-	    "                       object per line on standard output, in order\n"
+	    "                       object per line on standard output, in order; a line\n"
+	    "                       over 8448 bytes is not kept in memory: its result fails\n"
+	    "                       at stage unprefix and the batch goes on\n"
 	    "\n"
 	    "Exit status: 0 valid (every payload, in batch mode), 1 invalid or a trust list\n"
 	    "refused, 2 usage or I/O error or no trust list obtainable.\n",
@@ -183,6 +187,11 @@ static hr_status add_value_sets(struct hr_value_sets *sets, const char *path, st
 	return rc;
 }
 
+/* The longest line `verify -` keeps: a payload and room for the blanks around
+ * it, which hr_verify trims. Longer lines get a result of their own (refused
+ * at unprefix) and the batch goes on. */
+#define VERIFY_LINE_MAX (HR_VERIFY_MAX_PAYLOAD + 256)
+
 /* --image: decode the picture; a failure is a verification result, not an error. */
 static int verify_image(struct hr_verifier *v, const struct hr_trust_store *store, const char *path,
 			const struct hr_verify_options *opt)
@@ -217,19 +226,57 @@ static int verify_image(struct hr_verifier *v, const struct hr_trust_store *stor
 	return rc == HR_OK ? CLI_EXIT_OK : CLI_EXIT_FAILED;
 }
 
+/*
+ * One line of f into line (at most cap - 1 bytes, NUL-terminated, without its
+ * newline). A longer line is read to its end but not kept (*too_long): memory
+ * stays cap whatever the input (issue 13: getline grew a 500 MB line whole).
+ * False at the end of the input with nothing read.
+ */
+static bool read_bounded_line(FILE *f, char *line, size_t cap, size_t *len, bool *too_long)
+{
+	int c;
+	bool any = false;
+
+	*len = 0;
+	*too_long = false;
+	while ((c = getc_unlocked(f)) != EOF) {
+		any = true;
+		if (c == '\n')
+			break;
+		if (*len + 1 < cap)
+			line[(*len)++] = (char)c;
+		else
+			*too_long = true;
+	}
+	line[*len] = 0;
+	return any;
+}
+
+/* A line too long to be a payload: refused at the unprefix stage, as hr_verify
+ * refuses an argument over HR_VERIFY_MAX_PAYLOAD, without reading it whole. */
+static void refuse_long_line(struct hr_verify_result *r)
+{
+	r->valid = false;
+	r->stages[HR_STAGE_UNPREFIX] = HR_STAGE_FAILED;
+	r->error_stage = HR_STAGE_UNPREFIX;
+	snprintf(r->error, sizeof(r->error), "line longer than %d characters", VERIFY_LINE_MAX);
+}
+
 static int verify_batch(struct hr_verifier *v, const struct hr_trust_store *store,
 			const struct hr_verify_options *opt)
 {
 	struct hr_verify_result r;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	bool all_valid = true;
+	static char line[VERIFY_LINE_MAX + 2];
+	size_t n;
+	bool all_valid = true, too_long;
 
 	hr_verify_result_init(&r);
-	while ((n = getline(&line, &cap, stdin)) >= 0) {
-		if (hr_verify(v, store, line, (size_t)n, opt, &r) != HR_OK) {
-			free(line);
+	while (read_bounded_line(stdin, line, sizeof(line), &n, &too_long)) {
+		if (too_long || n > VERIFY_LINE_MAX) {
+			hr_verify_result_clear(&r);
+			hr_verify_result_init(&r);
+			refuse_long_line(&r);
+		} else if (hr_verify(v, store, line, n, opt, &r) != HR_OK) {
 			hr_verify_result_clear(&r);
 			fprintf(stderr, "hromada verify: out of memory\n");
 			return CLI_EXIT_USAGE;
@@ -237,7 +284,6 @@ static int verify_batch(struct hr_verifier *v, const struct hr_trust_store *stor
 		all_valid = all_valid && r.valid;
 		print_result(&r, true);
 	}
-	free(line);
 	hr_verify_result_clear(&r);
 	if (ferror(stdin)) {
 		fprintf(stderr, "hromada verify: cannot read standard input\n");

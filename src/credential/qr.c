@@ -324,11 +324,13 @@ static hr_status read_gray(const uint8_t *data, size_t len, uint8_t **pixels, un
 	png_set_read_fn(png, &src, png_read_from_memory);
 	png_read_info(png, info);
 	png_get_IHDR(png, info, &w, &h, &depth, &color, NULL, NULL, NULL);
-	if (w == 0 || h == 0 || (uint64_t)w * h > QR_MAX_PIXELS) {
+	if (w == 0 || h == 0 || w > QR_MAX_SIDE || h > QR_MAX_SIDE ||
+	    (uint64_t)w * h > QR_MAX_PIXELS) {
 		png_destroy_read_struct(&png, &info, NULL);
 		return hr_error_set(err, HR_E_TOO_LARGE, "picture",
-				    "the image is %ux%u pixels, too large", (unsigned)w,
-				    (unsigned)h);
+				    "the image is %ux%u pixels, larger than a QR picture needs "
+				    "(at most %u a side, %u pixels)",
+				    (unsigned)w, (unsigned)h, QR_MAX_SIDE, QR_MAX_PIXELS);
 	}
 	/* whatever the PNG holds, read it as 8-bit gray */
 	png_set_expand(png);

@@ -15,6 +15,7 @@
 #include "core/base64.h"
 #include "core/buf.h"
 #include "core/digest.h"
+#include "core/documents.h"
 #include "core/error.h"
 #include "core/json.h"
 #include "exchange/jose.h"
@@ -100,28 +101,45 @@ static hr_status decode_claims(const char *token, json_t **claims, struct hr_err
 	return rc == HR_OK ? HR_OK : hr_error_set(err, HR_E_DENIED, STAGE, "unreadable consent");
 }
 
+/* docs names document_type itself: no wildcard, at most CONSENT_DOCS_MAX names. */
 static bool covers(const json_t *docs, const char *document_type)
 {
 	size_t i;
 	json_t *d;
 
-	if (!json_is_array(docs))
+	if (!json_is_array(docs) || json_array_size(docs) > CONSENT_DOCS_MAX)
 		return false;
 	json_array_foreach(docs, i, d)
 	{
 		const char *s = json_string_value(d);
-		if (s != NULL && (strcmp(s, "*") == 0 || strcmp(s, document_type) == 0))
+		if (s != NULL && strcmp(s, document_type) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool names_everything(const json_t *docs)
+{
+	size_t i;
+	json_t *d;
+
+	json_array_foreach(docs, i, d)
+	{
+		const char *s = json_string_value(d);
+		if (s != NULL && strcmp(s, "*") == 0)
 			return true;
 	}
 	return false;
 }
 
 static hr_status check_claims(const json_t *claims, const char *person, const char *purpose,
-			      const char *document_type, int64_t now, char *id, size_t id_size,
-			      struct hr_error *err)
+			      const char *client, const char *document_type, int64_t now, char *id,
+			      size_t id_size, struct hr_error *err)
 {
 	const char *sub = json_string_value(json_object_get(claims, "sub"));
 	const char *why = json_string_value(json_object_get(claims, "purpose"));
+	const char *aud = json_string_value(json_object_get(claims, "aud"));
+	const json_t *docs = json_object_get(claims, "docs");
 	const char *jti = json_string_value(json_object_get(claims, "jti"));
 	json_t *iat = json_object_get(claims, "iat"), *exp = json_object_get(claims, "exp");
 
@@ -129,9 +147,19 @@ static hr_status check_claims(const json_t *claims, const char *person, const ch
 		return hr_error_set(err, HR_E_DENIED, STAGE, "the consent is not the person's");
 	if (why == NULL || strcmp(why, purpose) != 0)
 		return hr_error_set(err, HR_E_DENIED, STAGE, "the consent is for another purpose");
-	if (!covers(json_object_get(claims, "docs"), document_type))
+	if (aud == NULL)
 		return hr_error_set(err, HR_E_DENIED, STAGE,
-				    "the consent does not cover %s documents", document_type);
+				    "the consent names no member it is given to (aud)");
+	if (client == NULL || strcmp(aud, client) != 0)
+		return hr_error_set(err, HR_E_DENIED, STAGE,
+				    "the consent is given to another member than %s",
+				    client ? client : "the caller");
+	if (json_is_array(docs) && names_everything(docs))
+		return hr_error_set(err, HR_E_DENIED, STAGE,
+				    "the consent must name its document types, not \"*\"");
+	if (!covers(docs, document_type))
+		return hr_error_set(err, HR_E_DENIED, STAGE,
+				    "the consent does not name %s documents", document_type);
 	/* iat is in the past (5 s of clock skew), so exp - iat cannot overflow
 	 * once exp is known to lie ahead of now */
 	if (!json_is_integer(iat) || !json_is_integer(exp) || json_integer_value(iat) > now + 5 ||
@@ -248,8 +276,8 @@ static hr_status check_attestation(struct consent_checker *c, const json_t *cons
 }
 
 hr_status consent_check(struct consent_checker *c, const char *token, const char *person,
-			const char *purpose, const char *document_type, int64_t now, char *id,
-			size_t id_size, struct hr_error *err)
+			const char *purpose, const char *client, const char *document_type,
+			int64_t now, char *id, size_t id_size, struct hr_error *err)
 {
 	uint8_t hash[DIGEST_SHA256_LEN];
 	json_t *header = NULL, *claims = NULL;
@@ -274,7 +302,8 @@ hr_status consent_check(struct consent_checker *c, const char *token, const char
 			rc = HR_E_DENIED;
 	}
 	if (rc == HR_OK)
-		rc = check_claims(claims, person, purpose, document_type, now, id, id_size, err);
+		rc = check_claims(claims, person, purpose, client, document_type, now, id, id_size,
+				  err);
 	/* remembered only when whole: the consent until the earlier of its and its
 	 * attestation's expiry */
 	if (rc == HR_OK && header != NULL &&
@@ -288,17 +317,32 @@ hr_status consent_check(struct consent_checker *c, const char *token, const char
 }
 
 hr_status consent_make(struct signer *device, const json_t *jwk, const char *attestation,
-		       const char *person, const char *purpose, int64_t iat, int64_t lifetime_s,
-		       struct buf *out, struct hr_error *err)
+		       const char *person, const char *purpose, const struct consent_scope *scope,
+		       int64_t iat, int64_t lifetime_s, struct buf *out, struct hr_error *err)
 {
 	unsigned char nonce[16];
 	struct buf jti;
-	json_t *header, *claims;
+	json_t *header, *claims, *docs;
 	hr_status rc;
 
 	if (lifetime_s <= 0 || lifetime_s > CONSENT_MAX_LIFETIME_S)
 		return hr_error_set(err, HR_E_INVALID, "consent", "a consent lives 1 to %d seconds",
 				    CONSENT_MAX_LIFETIME_S);
+	if (scope == NULL || scope->audience == NULL || scope->doc_count == 0 ||
+	    scope->doc_count > CONSENT_DOCS_MAX)
+		return hr_error_set(err, HR_E_INVALID, "consent",
+				    "a consent names its member and 1 to %d document types",
+				    CONSENT_DOCS_MAX);
+	if ((docs = json_array()) == NULL)
+		return hr_error_set(err, HR_E_NOMEM, "consent", "out of memory");
+	for (size_t i = 0; i < scope->doc_count; i++) {
+		if (scope->docs[i] == NULL || strcmp(scope->docs[i], "*") == 0) {
+			json_decref(docs);
+			return hr_error_set(err, HR_E_INVALID, "consent",
+					    "a consent names each document type, never \"*\"");
+		}
+		json_array_append_new(docs, json_string(scope->docs[i]));
+	}
 	buf_init(&jti, 64);
 	if (RAND_bytes(nonce, sizeof(nonce)) != 1 ||
 	    base64_encode(nonce, sizeof(nonce), BASE64_URL, &jti) != HR_OK) {
@@ -306,10 +350,10 @@ hr_status consent_make(struct signer *device, const json_t *jwk, const char *att
 		return hr_error_set(err, HR_E_CRYPTO, "consent", "no randomness for a jti");
 	}
 	header = json_pack("{s:s,s:O}", "typ", CONSENT_TYPE, "jwk", jwk);
-	claims =
-	    json_pack("{s:s,s:s,s:[s],s:I,s:I,s:s,s:s}", "sub", person, "purpose", purpose, "docs",
-		      "*", "iat", (json_int_t)iat, "exp", (json_int_t)(iat + lifetime_s), "jti",
-		      buf_str(&jti), "att", attestation ? attestation : "");
+	claims = json_pack("{s:s,s:s,s:s,s:o,s:I,s:I,s:s,s:s}", "sub", person, "purpose", purpose,
+			   "aud", scope->audience, "docs", docs, "iat", (json_int_t)iat, "exp",
+			   (json_int_t)(iat + lifetime_s), "jti", buf_str(&jti), "att",
+			   attestation ? attestation : "");
 	if (header == NULL || claims == NULL)
 		rc = hr_error_set(err, HR_E_NOMEM, "consent", "out of memory");
 	else
@@ -335,6 +379,63 @@ hr_status consent_attest_device(struct signer *attester, const char *attester_id
 	else
 		rc = jose_jws_sign(attester, header, claims, out, err);
 	json_decref(header);
+	json_decref(claims);
+	return rc;
+}
+
+hr_status consent_scope_for_wallet_path(const char *path, const char *audience,
+					struct consent_scope *scope, struct hr_error *err)
+{
+	static const char documents[] = "/v1/documents";
+	size_t n = sizeof(documents) - 1;
+
+	memset(scope, 0, sizeof(*scope));
+	scope->audience = audience;
+	if (audience == NULL)
+		return hr_error_set(err, HR_E_INVALID, STAGE, "no member to give the consent to");
+	if (strcmp(path, documents) == 0) {
+		/* the list asks every registry: every type, each by name */
+		for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++)
+			scope->docs[scope->doc_count++] = document_types[t];
+		return HR_OK;
+	}
+	if (strncmp(path, documents, n) == 0 && path[n] == '/') {
+		const char *type = path + n + 1, *end = strchr(type, '/');
+		size_t len = end ? (size_t)(end - type) : strlen(type);
+
+		for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++)
+			if (strlen(document_types[t]) == len &&
+			    strncmp(document_types[t], type, len) == 0) {
+				scope->docs[scope->doc_count++] = document_types[t];
+				return HR_OK;
+			}
+		return hr_error_set(err, HR_E_INVALID, STAGE, "%s names no document type", path);
+	}
+	if (strcmp(path, "/v1/access-log") == 0)
+		scope->docs[scope->doc_count++] = "access_log";
+	else if (strcmp(path, "/v1/leaks") == 0)
+		scope->docs[scope->doc_count++] = "leaks";
+	else
+		return hr_error_set(err, HR_E_INVALID, STAGE, "%s needs no consent", path);
+	return HR_OK;
+}
+
+hr_status consent_attestation_issuer(const char *attestation, char *out, size_t size,
+				     struct hr_error *err)
+{
+	json_t *claims = NULL;
+	const char *iss;
+	hr_status rc;
+
+	if (attestation == NULL || strlen(attestation) > ATTESTATION_MAX_LEN)
+		return hr_error_set(err, HR_E_INVALID, STAGE, "no device attestation");
+	if ((rc = decode_claims(attestation, &claims, err)) != HR_OK)
+		return rc;
+	iss = json_string_value(json_object_get(claims, "iss"));
+	if (iss == NULL || strlen(iss) >= size)
+		rc = hr_error_set(err, HR_E_INVALID, STAGE, "the device attestation names no iss");
+	else
+		snprintf(out, size, "%s", iss);
 	json_decref(claims);
 	return rc;
 }

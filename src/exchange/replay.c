@@ -62,6 +62,7 @@
 #include <openssl/rand.h>
 
 #include "core/digest.h"
+#include "exchange/replay_store.h"
 
 #define REPLAY_WAYS 16
 /* 2^26 identifiers is 3 GiB of table: beyond any sane configuration. */
@@ -96,9 +97,10 @@ struct replay_cache {
 	size_t sets;
 	struct replay_slot *slots;
 	uint8_t salt[32];
-	uint32_t owner_share; /* the most slots one owner (or "other") may hold */
-	size_t owner_count;   /* places used, at most REPLAY_OWNERS_MAX */
-	int64_t swept_at;     /* now at the last sweep; INT64_MIN before the first */
+	uint32_t owner_share;       /* the most slots one owner (or "other") may hold */
+	size_t owner_count;         /* places used, at most REPLAY_OWNERS_MAX */
+	int64_t swept_at;           /* now at the last sweep; INT64_MIN before the first */
+	struct replay_store *store; /* NULL: memory only */
 	struct replay_owner owners[REPLAY_OWNER_PLACES + 1]; /* the places, then "other" */
 };
 
@@ -137,6 +139,12 @@ struct replay_cache *replay_cache_new(size_t capacity)
 	 * to everyone else, while a busy honest owner — the wallet, carrying every
 	 * citizen's calls — still has room for half the record. */
 	return replay_cache_new_fair(capacity, capacity / 2 > 0 ? capacity / 2 : 1);
+}
+
+void replay_cache_set_store(struct replay_cache *c, struct replay_store *store)
+{
+	if (c != NULL)
+		c->store = store;
 }
 
 void replay_cache_free(struct replay_cache *c)
@@ -304,6 +312,9 @@ static hr_status check_locked(struct replay_cache *c, const void *owner, size_t 
 	pthread_mutex_lock(&c->lock);
 	rc = check(c, owned ? owner_hash : NULL, hash, now, expires_at);
 	pthread_mutex_unlock(&c->lock);
+	/* new to this process: is it new to the store (a restart, another copy)? */
+	if (rc == HR_OK && c->store != NULL && expires_at > now)
+		rc = replay_store_check(c->store, id, len, now, expires_at);
 	return rc;
 }
 

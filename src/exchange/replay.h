@@ -14,6 +14,13 @@
  * only itself. Identifiers with no owner (replay_cache_check) are limited only
  * by the record's size, as before.
  *
+ * Durable records (issue 13). Memory alone forgets on restart, and each copy
+ * of a role behind a load balancer has its own: replay_cache_set_store puts a
+ * store-backed record (exchange/replay_store.h) behind the memory. An
+ * identifier the memory has not seen is then also recorded in the store, and
+ * refused (HR_E_CONFLICT) if the store has it live — seen before a restart, or
+ * by another copy. A store that cannot answer refuses (HR_E_BUSY).
+ *
  * Thread-safe.
  */
 #ifndef HROMADA_EXCHANGE_REPLAY_H
@@ -29,6 +36,7 @@
 #define REPLAY_OWNERS_MAX 1024
 
 struct replay_cache;
+struct replay_store;
 
 /* A record for capacity identifiers; one owner may hold capacity / 2 of them
  * (at least 1). NULL when out of memory or capacity is absurd (over 2^26). */
@@ -38,6 +46,9 @@ struct replay_cache *replay_cache_new(size_t capacity);
  * peer ever signs into). NULL also when owner_share is 0. */
 struct replay_cache *replay_cache_new_fair(size_t capacity, size_t owner_share);
 void replay_cache_free(struct replay_cache *cache);
+/* Puts store (may be NULL: memory only) behind the cache; not owned, must
+ * outlive it. Set before the cache is used. */
+void replay_cache_set_store(struct replay_cache *cache, struct replay_store *store);
 
 /*
  * Records id (any bytes; only its SHA-256 is kept) as seen until expires_at

@@ -42,6 +42,7 @@
 #include "exchange/member.h"
 #include "exchange/consent.h"
 #include "exchange/incident_report.h"
+#include "exchange/replay_store.h"
 
 #define STAGE              "gateway"
 #define NONCE_CAPACITY     (1u << 18)
@@ -302,7 +303,7 @@ static bool authorise(struct gateway *g, struct http_request *req, struct exchan
 			       "person named in the request");
 		return false;
 	}
-	if (consent_check(g->consents, x->consent, x->person, x->purpose,
+	if (consent_check(g->consents, x->consent, x->person, x->purpose, x->client,
 			  x->own ? GATEWAY_OWN_DOCUMENT : (*provider)->document_type,
 			  (int64_t)time(NULL), x->consent_id, sizeof(x->consent_id),
 			  &err) != HR_OK) {
@@ -535,8 +536,11 @@ static hr_status gateway_open(const struct role_context *ctx, void **state, stru
 	g->provider_nonces = replay_cache_new(NONCE_CAPACITY);
 	g->consents = consent_checker_new(attester_key, g);
 	g->refusals = gateway_refusals_new();
+	/* a member's signed request is accepted once, across restarts and copies */
+	g->client_nonce_records = replay_store_new(g->pool, "member");
+	replay_cache_set_store(g->client_nonces, g->client_nonce_records);
 	if (g->client == NULL || g->client_nonces == NULL || g->provider_nonces == NULL ||
-	    g->consents == NULL || g->refusals == NULL) {
+	    g->consents == NULL || g->refusals == NULL || g->client_nonce_records == NULL) {
 		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
 		goto fail;
 	}
@@ -575,6 +579,7 @@ static void gateway_close(void *state)
 	signer_free(g->signer);
 	http_client_free(g->client);
 	replay_cache_free(g->client_nonces);
+	replay_store_free(g->client_nonce_records);
 	replay_cache_free(g->provider_nonces);
 	gateway_refusals_free(g->refusals);
 	audit_close(g->audit);

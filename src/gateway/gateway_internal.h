@@ -26,8 +26,8 @@
 #include "exchange/federation.h"
 #include "gateway/gateway.h"
 
-/* The consent "document type" of the gateway's own services: consents for
- * every document ("docs": ["*"]) cover it, narrower ones do not. */
+/* The consent "document type" of the gateway's own services: a consent must
+ * name it ("docs": ["access_log"]) to allow them (exchange/consent.h). */
 #define GATEWAY_OWN_DOCUMENT "access_log"
 #define GATEWAY_ACCESS_LOG   "access-log" /* the service, in /x/{gateway}/access-log */
 #define GATEWAY_SENTINEL     "sentinel"   /* the operator's, in /x/{gateway}/sentinel */
@@ -43,8 +43,9 @@ struct gateway {
 	struct signer *signer;
 	struct member_identity self;
 	struct http_client *client;
-	struct replay_cache *client_nonces;   /* nonces of members calling us */
-	struct replay_cache *provider_nonces; /* nonces of providers answering us */
+	struct replay_cache *client_nonces;        /* nonces of members calling us */
+	struct replay_store *client_nonce_records; /* ... kept in the store, behind it */
+	struct replay_cache *provider_nonces;      /* nonces of providers answering us */
 	struct audit *audit;
 	struct consent_checker *consents;
 	struct federation *federation;      /* NULL: no other country is reachable */

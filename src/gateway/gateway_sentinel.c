@@ -53,6 +53,7 @@
 #include "core/log.h"
 #include "core/secret.h"
 #include "core/store.h"
+#include "exchange/replay_store.h"
 #include "exchange/incident_report.h"
 #include "leak/canary_index.h"
 #include "leak/leak_tag.h"
@@ -95,12 +96,15 @@ struct gateway_sentinel {
 	_Atomic unsigned long refusals;
 };
 
-/* The sentinel's table in the gateway's store (its only one). */
+/* The gateway's store: the sentinel's throttles, and the members' request
+ * nonces (exchange/replay_store.h), shared by every copy of the gateway. */
 static const struct store_migration migrations[] = {
     {1, "sentinel throttles",
      "CREATE TABLE sentinel_throttles (member TEXT PRIMARY KEY, rule TEXT NOT NULL, "
      "since BIGINT NOT NULL, summary TEXT NOT NULL)",
      NULL},
+    {2, "replay records (member request nonces) shared by every copy of the gateway",
+     REPLAY_STORE_SQL, NULL},
 };
 
 const struct store_migration *const gateway_migrations = migrations;

@@ -45,7 +45,7 @@
 #include "platform/country.h"
 
 #define STAGE              CANARY_STAGE
-#define CONSENT_LIFETIME_S 300 /* as `hromada device` makes them */
+#define CONSENT_LIFETIME_S CONSENT_CALL_LIFETIME_S /* one lookup */
 #define CALL_TIMEOUT_MS    10000
 #define ANSWER_MAX         (8u * 1024 * 1024)
 #define NONCES             256 /* the gateway's answers' nonces, checked for replay */
@@ -359,8 +359,10 @@ static hr_status lookup(struct canary_exchange *x, const struct canary_lookup *l
 	headers[h++] = (struct http_header){"Hromada-User",
 					    l->consent ? CANARY_LOOKUP_USER : CANARY_SYSTEM_USER};
 	if (l->consent) {
-		if ((rc = consent_make(d->key, d->jwk, d->attestation, person, l->purpose, now,
-				       CONSENT_LIFETIME_S, &consent, err)) != HR_OK)
+		/* the customer agrees to this member seeing this one document type */
+		struct consent_scope scope = {x->member, {document_types[l->type]}, 1};
+		if ((rc = consent_make(d->key, d->jwk, d->attestation, person, l->purpose, &scope,
+				       now, CONSENT_LIFETIME_S, &consent, err)) != HR_OK)
 			goto done;
 		headers[h++] = (struct http_header){"Hromada-Consent", buf_str(&consent)};
 	}

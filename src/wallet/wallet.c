@@ -22,6 +22,7 @@
 #include "credential/issue.h"
 #include "credential/signer.h"
 #include "credential/signer_cert.h"
+#include "exchange/replay_store.h"
 #include "wallet/wallet_internal.h"
 
 #define STAGE "wallet"
@@ -169,9 +170,13 @@ static hr_status wallet_open(const struct role_context *ctx, void **state, struc
 	copt.max_idle_handles = 64;
 	w->client = http_client_new(&copt);
 	w->dpop_jti = replay_cache_new(JTI_CAPACITY);
+	/* a DPoP proof is accepted once, across restarts and copies of the wallet */
+	w->dpop_jti_records = replay_store_new(w->pool, "dpop");
+	replay_cache_set_store(w->dpop_jti, w->dpop_jti_records);
 	w->gateway_nonces = /* only the gateway answers: the whole record is its */
 	    replay_cache_new_fair(NONCE_CAPACITY, NONCE_CAPACITY);
-	if (w->client == NULL || w->dpop_jti == NULL || w->gateway_nonces == NULL) {
+	if (w->client == NULL || w->dpop_jti == NULL || w->gateway_nonces == NULL ||
+	    w->dpop_jti_records == NULL) {
 		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
 		goto fail;
 	}
@@ -227,6 +232,7 @@ static void wallet_close(void *state)
 	}
 	http_client_free(w->client);
 	replay_cache_free(w->dpop_jti);
+	replay_store_free(w->dpop_jti_records);
 	replay_cache_free(w->gateway_nonces);
 	rate_limiter_free(w->enrol_limiter);
 	pthread_mutex_destroy(&w->issuers_lock);

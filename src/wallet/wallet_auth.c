@@ -5,9 +5,27 @@
  *	                                                      out of band (the outbox)
  *	POST /v1/enrol/finish {person, code, device_key}  -> {access_token, token_type: "DPoP"}
  *
- * Codes: 8 digits, 10 minutes, 5 attempts, at most 5 codes per person per hour;
- * only an HMAC of the code is stored, compared in constant time. The answer to
- * start is the same whether or not the person exists (no enumeration).
+ * Codes: 8 digits, 10 minutes; only an HMAC of person and code under the
+ * wallet's secret is stored (never the code: the outbox, the delivery channel,
+ * is the one place it is written in clear, and no log line names it), compared
+ * in constant time. The answer to start is the same whether or not the person
+ * exists (no enumeration).
+ *
+ * Nobody can block a citizen's enrolment without knowing something (issue 13;
+ * before, any stranger's start replaced the pending code and five starts locked
+ * the person out for an hour):
+ *   - a start adds a code beside the ones pending (at most WALLET_PENDING_CODES
+ *     live at once): it never invalidates a code the citizen already holds.
+ *     With the pending set full, a start is refused (429, Retry-After until the
+ *     oldest expires) — the codes already delivered to the citizen still work;
+ *   - starts are limited per client address (enrol_starts_per_client_hour),
+ *     not per person;
+ *   - only wrong codes count: a guess is compared with every pending code and
+ *     a wrong one spends an attempt of each (WALLET_CODE_ATTEMPTS per code) and
+ *     one of the person's WALLET_WRONG_CODES_PER_HOUR; past that, finish is
+ *     refused for the hour. The chance of a guess stays bounded: at most
+ *     WALLET_WRONG_CODES_PER_HOUR guesses an hour against at most
+ *     WALLET_PENDING_CODES codes of 10^8.
  *
  * Access tokens are DPoP-bound (RFC 9449 §6): "v1." payload "." HMAC, where the
  * payload names the person and the device key's thumbprint (cnf.jkt). The wallet
@@ -41,6 +59,7 @@
 #include "core/rate_limit.h"
 #include "exchange/consent.h"
 #include "exchange/dpop.h"
+#include "exchange/replay_store.h"
 
 #define STAGE "enrol"
 
@@ -60,6 +79,18 @@ const struct store_migration wallet_migrations[] = {
      "PRIMARY KEY (list, idx));"
      "CREATE INDEX status_entries_by_document ON status_entries (document_hash);"
      "CREATE TABLE status_cursors (provider TEXT PRIMARY KEY, next BIGINT NOT NULL);",
+     NULL},
+    {3, "replay records (DPoP jti) shared by every copy of the wallet", REPLAY_STORE_SQL, NULL},
+    /* issue 13: a start adds a code beside the pending ones instead of replacing
+     * them, and only wrong codes count towards a lockout (codes pending at the
+     * upgrade are dropped: they live ten minutes) */
+    {4, "several pending enrolment codes per person; wrong codes counted per person",
+     "DROP TABLE enrolment_codes;"
+     "CREATE TABLE enrolment_codes (person_hash TEXT NOT NULL, code_hash TEXT NOT NULL, "
+     "expires_at BIGINT NOT NULL, attempts_left INTEGER NOT NULL, "
+     "PRIMARY KEY (person_hash, code_hash));"
+     "CREATE TABLE enrolment_failures (person_hash TEXT PRIMARY KEY, window_start BIGINT NOT "
+     "NULL, failures INTEGER NOT NULL);",
      NULL},
 };
 const size_t wallet_migration_count = sizeof(wallet_migrations) / sizeof(wallet_migrations[0]);
@@ -151,93 +182,103 @@ static hr_status run(struct store *s, const char *sql, const char *const *text, 
 	return run_counted(s, sql, text, ntext, ints, nints, NULL, err);
 }
 
-struct pending {
-	bool found;
-	char code_hash[65];
-	int64_t expires_at;
-	int64_t attempts_left;
-	int64_t window_start;
-	int64_t starts;
-};
-
-static hr_status read_pending(struct store *s, const char *person_hash, struct pending *p,
-			      struct hr_error *err)
+/* One int64 from a query (COUNT, MIN) of text parameters and int parameters. */
+static hr_status query_int(struct store *s, const char *sql, const char *const *text, int ntext,
+			   const int64_t *ints, int nints, int64_t *out, struct hr_error *err)
 {
 	struct store_stmt *st;
-	hr_status rc;
+	bool row = false;
+	hr_status rc = store_prepare(s, sql, &st, err);
+	int i = 1;
 
-	memset(p, 0, sizeof(*p));
-	if ((rc = store_prepare(s,
-				"SELECT code_hash, expires_at, attempts_left, window_start, starts "
-				"FROM enrolment_codes WHERE person_hash = ?",
-				&st, err)) != HR_OK)
+	*out = 0;
+	if (rc != HR_OK)
 		return rc;
-	if ((rc = store_bind_text(st, 1, person_hash, 64)) == HR_OK &&
-	    (rc = store_step(st, &p->found, err)) == HR_OK && p->found) {
-		snprintf(p->code_hash, sizeof(p->code_hash), "%s", store_column_text(st, 0, NULL));
-		p->expires_at = store_column_int64(st, 1);
-		p->attempts_left = store_column_int64(st, 2);
-		p->window_start = store_column_int64(st, 3);
-		p->starts = store_column_int64(st, 4);
-	}
+	for (int k = 0; k < ntext && rc == HR_OK; k++, i++)
+		rc = store_bind_text(st, i, text[k], strlen(text[k]));
+	for (int k = 0; k < nints && rc == HR_OK; k++, i++)
+		rc = store_bind_int64(st, i, ints[k]);
+	if (rc == HR_OK)
+		rc = store_step(st, &row, err);
+	if (rc == HR_OK && row && !store_column_is_null(st, 0))
+		*out = store_column_int64(st, 0);
 	store_stmt_free(st);
 	return rc;
 }
 
-/* Creates a fresh code unless the hourly limit is used up (*retry_after > 0). */
+/* HMAC(person:code): a code is bound to its person (see finish). */
+static hr_status code_hash_of(const struct wallet *w, const char *person, const char *code,
+			      char out[65])
+{
+	char input[64];
+	hr_status rc;
+
+	snprintf(input, sizeof(input), "%s:%s", person, code);
+	rc = wallet_keyed_hash(w, "code", input, out);
+	OPENSSL_cleanse(input, sizeof(input));
+	return rc;
+}
+
+/*
+ * Adds a fresh code beside the person's pending ones, unless WALLET_PENDING_CODES
+ * are live (*retry_after > 0: when the oldest expires). Never replaces or
+ * spends a pending code: a stranger's start must not undo the citizen's.
+ */
 static hr_status start_enrolment(struct wallet *w, struct store *s, const char *person,
 				 const char *person_hash, int64_t now, int64_t *retry_after,
 				 struct hr_error *err)
 {
-	struct pending p;
 	char code[WALLET_CODE_DIGITS + 1], code_hash[65];
-	int64_t window, starts;
+	const char *who[] = {person_hash};
+	int64_t live = 0, oldest = 0;
 	hr_status rc;
 
 	*retry_after = 0;
 	if ((rc = store_begin(s, err)) != HR_OK)
 		return rc;
-	/* codes nobody finished are forgotten once neither they nor the hour of
-	 * starts they count towards can matter (security review L3) */
+	/* codes and failure counts that can no longer matter are forgotten
+	 * (security review L3) */
 	{
-		const int64_t bounds[] = {now, now - 3600};
-		if ((rc = run(s,
-			      "DELETE FROM enrolment_codes WHERE expires_at < ? AND "
-			      "window_start <= ?",
-			      NULL, 0, bounds, 2, err)) != HR_OK)
+		const int64_t at[] = {now};
+		const int64_t hour[] = {now - 3600};
+		if ((rc = run(s, "DELETE FROM enrolment_codes WHERE expires_at <= ?", NULL, 0, at,
+			      1, err)) != HR_OK ||
+		    (rc = run(s, "DELETE FROM enrolment_failures WHERE window_start <= ?", NULL, 0,
+			      hour, 1, err)) != HR_OK)
 			goto fail;
 	}
-	if ((rc = read_pending(s, person_hash, &p, err)) != HR_OK)
+	if ((rc = query_int(s,
+			    "SELECT COUNT(*) FROM enrolment_codes WHERE person_hash = ? AND "
+			    "attempts_left > 0",
+			    who, 1, NULL, 0, &live, err)) != HR_OK)
 		goto fail;
-	window = p.found && p.window_start > now - 3600 ? p.window_start : now;
-	starts = window == p.window_start ? p.starts : 0;
-	if (starts >= WALLET_STARTS_PER_HOUR) {
-		*retry_after = window + 3600 - now;
-		store_rollback(s, NULL);
-		return HR_OK;
+	if (live >= WALLET_PENDING_CODES) {
+		if ((rc = query_int(s,
+				    "SELECT MIN(expires_at) FROM enrolment_codes WHERE "
+				    "person_hash = ? AND attempts_left > 0",
+				    who, 1, NULL, 0, &oldest, err)) != HR_OK)
+			goto fail;
+		*retry_after = oldest > now ? oldest - now : 1;
+		return store_commit(s, err);
 	}
 	if ((rc = new_code(code)) != HR_OK)
 		goto fail;
-	/* the code is bound to the person: HMAC(person:code), see finish */
+	if ((rc = code_hash_of(w, person, code, code_hash)) != HR_OK)
+		goto fail;
 	{
-		char input[64];
-		snprintf(input, sizeof(input), "%s:%s", person, code);
-		if ((rc = wallet_keyed_hash(w, "code", input, code_hash)) != HR_OK)
-			goto fail;
-	}
-	{
-		const char *del[] = {person_hash};
 		const char *ins[] = {person_hash, code_hash};
-		const int64_t values[] = {now + WALLET_CODE_TTL_S, WALLET_CODE_ATTEMPTS, window,
-					  starts + 1};
-		if ((rc = run(s, "DELETE FROM enrolment_codes WHERE person_hash = ?", del, 1, NULL,
-			      0, err)) != HR_OK ||
+		const int64_t values[] = {now + WALLET_CODE_TTL_S, WALLET_CODE_ATTEMPTS};
+		/* a code drawn twice (10^-8) is the same pending code, not an error */
+		if ((rc = run(s,
+			      "DELETE FROM enrolment_codes WHERE person_hash = ? AND code_hash = ?",
+			      ins, 2, NULL, 0, err)) != HR_OK ||
 		    (rc = run(s,
 			      "INSERT INTO enrolment_codes (person_hash, code_hash, expires_at, "
-			      "attempts_left, window_start, starts) VALUES (?, ?, ?, ?, ?, ?)",
-			      ins, 2, values, 4, err)) != HR_OK)
+			      "attempts_left) VALUES (?, ?, ?, ?)",
+			      ins, 2, values, 2, err)) != HR_OK)
 			goto fail;
 	}
+	/* the one place the code is written in clear: the delivery channel */
 	if ((rc = deliver(w, person, code, err)) != HR_OK)
 		goto fail;
 	OPENSSL_cleanse(code, sizeof(code));
@@ -316,7 +357,8 @@ void wallet_handle_enrol_start(struct http_request *req, void *context)
 		char seconds[24];
 		snprintf(seconds, sizeof(seconds), "%lld", (long long)retry_after);
 		http_reply_header(req, "Retry-After", seconds);
-		reply_problem(req, 429, "rate_limited", "too many codes for this person this hour");
+		reply_problem(req, 429, "rate_limited",
+			      "codes sent to this person are still pending: use the newest");
 		goto done;
 	}
 	http_reply_json(req, 202,
@@ -411,48 +453,55 @@ static void request_uri(struct http_request *req, char *out, size_t size)
 	snprintf(out, size, "%s%s", http_request_own_url(req), http_request_path(req));
 }
 
-/* Checks the code of a pending enrolment, spending one attempt. */
+/*
+ * Checks a code against the person's pending codes. The right one enrols the
+ * device and is spent with every other pending code; a wrong one spends an
+ * attempt of each pending code and one of the person's wrong codes this hour.
+ * Past WALLET_WRONG_CODES_PER_HOUR wrong codes nothing is compared until the
+ * hour is over (*locked).
+ */
 static hr_status redeem_code(struct wallet *w, struct store *s, const char *person,
 			     const char *person_hash, const char *code, const char *jkt,
-			     int64_t now, bool *accepted, struct hr_error *err)
+			     int64_t now, bool *accepted, bool *locked, struct hr_error *err)
 {
-	struct pending p;
-	char input[64], code_hash[65];
+	char code_hash[65];
 	const char *who[] = {person_hash};
+	const char *pair[] = {person_hash, NULL};
+	const int64_t at[] = {now};
+	int64_t failures = 0, matched = 0;
 	hr_status rc;
 
 	*accepted = false;
+	*locked = false;
+	if ((rc = code_hash_of(w, person, code, code_hash)) != HR_OK)
+		return rc;
+	pair[1] = code_hash;
 	if ((rc = store_begin(s, err)) != HR_OK)
 		return rc;
-	if ((rc = read_pending(s, person_hash, &p, err)) != HR_OK)
-		goto fail;
-	if (!p.found || p.expires_at <= now || p.attempts_left <= 0) {
+	{
+		const int64_t window[] = {now - 3600};
+		if ((rc = query_int(s,
+				    "SELECT failures FROM enrolment_failures WHERE person_hash = ? "
+				    "AND window_start > ?",
+				    who, 1, window, 1, &failures, err)) != HR_OK)
+			goto fail;
+	}
+	if (failures >= WALLET_WRONG_CODES_PER_HOUR) {
+		*locked = true;
 		store_rollback(s, NULL);
 		return HR_OK;
 	}
-	/* Taking the attempt is one conditional update: concurrent guesses queue on
-	 * the row (PostgreSQL re-checks the condition after the first commits), so
-	 * no more than WALLET_CODE_ATTEMPTS comparisons are ever made. */
-	{
-		const int64_t when[] = {now};
-		int64_t taken = 0;
-		if ((rc = run_counted(
-			 s,
-			 "UPDATE enrolment_codes SET attempts_left = attempts_left - 1 "
-			 "WHERE person_hash = ? AND attempts_left > 0 AND expires_at > ?",
-			 who, 1, when, 1, &taken, err)) != HR_OK)
-			goto fail;
-		if (taken != 1) {
-			store_rollback(s, NULL);
-			return HR_OK;
-		}
-	}
-	snprintf(input, sizeof(input), "%s:%s", person, code);
-	if ((rc = wallet_keyed_hash(w, "code", input, code_hash)) != HR_OK)
+	/* The comparison is the database's lookup of an HMAC nobody can compute
+	 * without the wallet's secret: timing tells nothing about the code. One
+	 * conditional update takes the attempt, so concurrent guesses queue on the
+	 * row (PostgreSQL re-checks the condition after the first commits). */
+	if ((rc = run_counted(s,
+			      "UPDATE enrolment_codes SET attempts_left = 0 WHERE person_hash = ? "
+			      "AND code_hash = ? AND attempts_left > 0 AND expires_at > ?",
+			      pair, 2, at, 1, &matched, err)) != HR_OK)
 		goto fail;
-	if (CRYPTO_memcmp(code_hash, p.code_hash, 64) == 0) {
+	if (matched == 1) {
 		const char *enrol[] = {person_hash, jkt};
-		const int64_t at[] = {now};
 		if ((rc = run(s, "DELETE FROM enrolment_codes WHERE person_hash = ?", who, 1, NULL,
 			      0, err)) != HR_OK ||
 		    (rc = run(s, "DELETE FROM enrolments WHERE person_hash = ? AND jkt = ?", enrol,
@@ -463,6 +512,26 @@ static hr_status redeem_code(struct wallet *w, struct store *s, const char *pers
 			      enrol, 2, at, 1, err)) != HR_OK)
 			goto fail;
 		*accepted = true;
+		return store_commit(s, err);
+	}
+	/* a wrong code: one attempt of every pending code, one of the hour's */
+	{
+		const int64_t window[] = {now, now - 3600};
+		if ((rc = run(s,
+			      "UPDATE enrolment_codes SET attempts_left = attempts_left - 1 "
+			      "WHERE person_hash = ? AND attempts_left > 0",
+			      who, 1, NULL, 0, err)) != HR_OK ||
+		    (rc = run(s,
+			      "DELETE FROM enrolment_failures WHERE person_hash = ? AND "
+			      "window_start <= ?",
+			      who, 1, window + 1, 1, err)) != HR_OK ||
+		    (rc =
+			 run(s,
+			     "INSERT INTO enrolment_failures (person_hash, window_start, failures) "
+			     "VALUES (?, ?, 1) ON CONFLICT (person_hash) DO UPDATE SET "
+			     "failures = enrolment_failures.failures + 1",
+			     who, 1, window, 1, err)) != HR_OK)
+			goto fail;
 	}
 	return store_commit(s, err);
 fail:
@@ -482,7 +551,7 @@ void wallet_handle_enrol_finish(struct http_request *req, void *context)
 	EVP_PKEY *key = NULL;
 	int64_t now = (int64_t)time(NULL);
 	struct buf token, attestation;
-	bool accepted = false;
+	bool accepted = false, locked = false;
 
 	buf_init(&token, 4096);
 	buf_init(&attestation, ATTESTATION_MAX_LEN);
@@ -523,9 +592,16 @@ void wallet_handle_enrol_finish(struct http_request *req, void *context)
 	}
 	if (wallet_person_hash(w, person, person_hash) != HR_OK ||
 	    store_pool_acquire(w->pool, 2000, &s, &err) != HR_OK ||
-	    redeem_code(w, s, person, person_hash, code, jkt, now, &accepted, &err) != HR_OK) {
+	    redeem_code(w, s, person, person_hash, code, jkt, now, &accepted, &locked, &err) !=
+		HR_OK) {
 		log_error("wallet.enrol", "%s: %s", err.stage, err.message);
 		reply_problem(req, 503, "unavailable", "the enrolment could not be finished");
+		goto done;
+	}
+	if (locked) {
+		http_reply_header(req, "Retry-After", "3600");
+		reply_problem(req, 429, "rate_limited",
+			      "too many wrong codes for this person this hour");
 		goto done;
 	}
 	if (!accepted) {

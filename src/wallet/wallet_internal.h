@@ -35,11 +35,14 @@
 #include "exchange/member.h"
 #include "exchange/replay.h"
 
-#define WALLET_PURPOSE         "citizen-wallet"
-#define WALLET_CODE_DIGITS     8 /* 10^8 codes: 25 guesses a person-hour get nowhere */
-#define WALLET_CODE_TTL_S      600
-#define WALLET_CODE_ATTEMPTS   5
-#define WALLET_STARTS_PER_HOUR 5
+#define WALLET_PURPOSE       "citizen-wallet"
+#define WALLET_CODE_DIGITS   8 /* 10^8 codes: 25 guesses a person-hour get nowhere */
+#define WALLET_CODE_TTL_S    600
+#define WALLET_CODE_ATTEMPTS 5 /* wrong codes one pending code survives */
+/* codes pending at once for one person: a start never replaces one */
+#define WALLET_PENDING_CODES 5
+/* wrong codes a person's enrolment survives in an hour (then finish waits) */
+#define WALLET_WRONG_CODES_PER_HOUR 10
 /* enrolments one client address may start an hour, unless configured
  * (enrol_starts_per_client_hour): codes go to citizens, so one client must not
  * be able to send them to thousands; not fewer, because a mobile carrier puts
@@ -73,6 +76,7 @@ struct wallet {
 	struct signer *document_signers[DOCUMENT_TYPE_COUNT];
 	struct http_client *client;
 	struct replay_cache *dpop_jti;
+	struct replay_store *dpop_jti_records; /* behind dpop_jti: in the store */
 	struct replay_cache *gateway_nonces;
 	struct rate_limiter *enrol_limiter; /* per client address; NULL = no limit */
 

@@ -155,8 +155,8 @@ static bool consented(struct wallet_leaks *l, struct http_request *req, const ch
 				 "citizen-wallet");
 		return false;
 	}
-	if (consent_check(l->consents, consent, person, WALLET_PURPOSE, LEAKS_CONSENT_DOC,
-			  (int64_t)time(NULL), id, sizeof(id), &err) != HR_OK) {
+	if (consent_check(l->consents, consent, person, WALLET_PURPOSE, l->wallet->member_id,
+			  LEAKS_CONSENT_DOC, (int64_t)time(NULL), id, sizeof(id), &err) != HR_OK) {
 		http_reply_error(req, 403, "consent_invalid", "%s", err.message);
 		return false;
 	}

@@ -18,9 +18,11 @@
 
 #include "core/base64.h"
 #include "core/buf.h"
+#include "core/documents.h"
 #include "core/json.h"
 #include "credential/signer.h"
 #include "e2e/slice.h"
+#include "exchange/consent.h"
 #include "exchange/dpop.h"
 #include "exchange/httpsig.h"
 #include "exchange/jose.h"
@@ -177,15 +179,22 @@ void device_consent(struct device *d, const struct consent_claims *claims, struc
 	struct consent_claims c = claims ? *claims : (struct consent_claims){0};
 	struct hr_error err = {0};
 	unsigned char nonce[12];
+	char wallet_id[128] = "";
 	struct buf jti;
-	json_t *header, *payload;
+	json_t *header, *payload, *docs = json_array();
 
 	if (c.sub == NULL)
 		c.sub = d->person;
 	if (c.purpose == NULL)
 		c.purpose = "citizen-wallet";
-	if (c.doc == NULL)
-		c.doc = "*";
+	if (c.doc != NULL) {
+		json_array_append_new(docs, json_string(c.doc));
+	} else {
+		for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++)
+			json_array_append_new(docs, json_string(document_types[t]));
+		json_array_append_new(docs, json_string("access_log"));
+		json_array_append_new(docs, json_string("leaks"));
+	}
 	if (c.iat == 0)
 		c.iat = (int64_t)time(NULL);
 	if (c.lifetime == 0)
@@ -196,10 +205,13 @@ void device_consent(struct device *d, const struct consent_claims *claims, struc
 	header = json_pack("{s:s,s:O}", "typ", "hromada-consent+jwt", "jwk", d->jwk);
 	if (c.attestation == NULL)
 		c.attestation = d->attestation;
+	if (c.aud == NULL &&
+	    consent_attestation_issuer(c.attestation, wallet_id, sizeof(wallet_id), NULL) == HR_OK)
+		c.aud = wallet_id;
 	payload =
-	    json_pack("{s:s,s:s,s:[s],s:I,s:I,s:s,s:s}", "sub", c.sub, "purpose", c.purpose, "docs",
-		      c.doc, "iat", (json_int_t)c.iat, "exp", (json_int_t)(c.iat + c.lifetime),
-		      "jti", buf_str(&jti), "att", c.attestation);
+	    json_pack("{s:s,s:s,s:s,s:o,s:I,s:I,s:s,s:s}", "sub", c.sub, "purpose", c.purpose,
+		      "aud", c.aud ? c.aud : "", "docs", docs, "iat", (json_int_t)c.iat, "exp",
+		      (json_int_t)(c.iat + c.lifetime), "jti", buf_str(&jti), "att", c.attestation);
 	assert_int_equal(jose_jws_sign(d->key, header, payload, out, &err), HR_OK);
 	json_decref(header);
 	json_decref(payload);

@@ -116,7 +116,9 @@ void device_proof(struct device *d, const char *method, const char *url, const c
 struct consent_claims {
 	const char *sub;         /* default: the device's person */
 	const char *purpose;     /* default: "citizen-wallet" */
-	const char *doc;         /* the one entry of docs; default "*" */
+	const char *doc;         /* the one entry of docs; default every type by name,
+				    "access_log" and "leaks" (all a wallet call needs) */
+	const char *aud;         /* default: the wallet that attested the device */
 	int64_t iat;             /* default: now */
 	int64_t lifetime;        /* exp - iat; default 300 */
 	const char *attestation; /* att; default the device's own */

@@ -250,7 +250,7 @@ static void pick_citizens(void)
 static void normal_round(int round)
 {
 	struct device *d = &devices[round % CITIZENS];
-	struct consent_claims kyc = {.purpose = "kyc", .doc = "id_card"};
+	struct consent_claims kyc = {.purpose = "kyc", .doc = "id_card", .aud = BANK};
 	struct buf consent;
 	char body[128];
 	json_t *answer = NULL;

@@ -54,8 +54,10 @@
 #include "platform/platform.h"
 
 /* the wallet's limits (src/wallet/wallet_internal.h, docs/EXCHANGE.md) */
-#define WALLET_CODE_ATTEMPTS   5
-#define WALLET_STARTS_PER_HOUR 5
+#define WALLET_CODE_ATTEMPTS        5
+#define WALLET_PENDING_CODES        5
+#define WALLET_WRONG_CODES_PER_HOUR 10
+#define WALLET_CODE_TTL_S           600
 /* the servers' default body limit (src/core/http_server_options.c) */
 #define MAX_BODY_BYTES (1024 * 1024)
 
@@ -790,33 +792,119 @@ static void test_enrol_start_answers_the_same_for_anyone(void **unused)
 	finish();
 }
 
-static void test_enrol_start_limits_codes_per_person_per_hour(void **unused)
+static void wrong_code(const char *code, int k, char out[16]);
+static int64_t code_rows(struct store *db, const char *person_hash);
+
+/* The UA wallet's database, opened beside the running wallet (WAL). */
+static struct store *wallet_db(void)
 {
-	struct http_client_response limited[2], r;
+	struct store *db = NULL;
+	struct hr_error err = {0};
+	char url[600];
+
+	snprintf(url, sizeof(url), "sqlite:%s/UA/wallet/wallet.db", state);
+	if (store_open(url, &db, &err) != HR_OK)
+		fail_msg("%s: %s", url, err.message);
+	return db;
+}
+
+/* Issue 13: an enrolment code is written in clear only to the delivery
+ * channel (the outbox): the wallet's database, its WAL and the platform's log
+ * hold no trace of it, before and after it is used. */
+static void test_enrolment_codes_are_never_written_in_clear_outside_the_outbox(void **unused)
+{
+	struct http_client_response r;
+	struct device d;
+	char person[16], code[16], key[1024], wallet_dir[400], where[512];
+
+	(void)unused;
+	nobody("UA", 14, person);
+	device_init(&d, person, endpoint("UA", "wallet"));
+	jwk_text(d.jwk, key, sizeof(key));
+	start_and_read_code(person, code);
+	snprintf(wallet_dir, sizeof(wallet_dir), "%s/UA/wallet", state);
+	CHECK(!tk_tree_contains(wallet_dir, code, where, sizeof(where)),
+	      "a pending code is in clear in %s", where);
+	CHECK(!tk_tree_contains(platform.logfile, code, where, sizeof(where)),
+	      "a pending code is in clear in the log %s", where);
+	enrol_finish(person, code, key, NULL, &r);
+	check_status("the code", &r, 200);
+	http_client_response_clear(&r);
+	CHECK(!tk_tree_contains(wallet_dir, code, where, sizeof(where)),
+	      "a used code is in clear in %s", where);
+	CHECK(!tk_tree_contains(platform.logfile, code, where, sizeof(where)),
+	      "a used code is in clear in the log %s", where);
+	device_clear(&d);
+	finish();
+}
+
+/* Issue 13: a stranger's enrol/start used to replace the pending code, so a
+ * citizen who had read their code was refused with it. Now a start adds a code
+ * beside the pending ones, and every pending code stays good. */
+static void test_a_strangers_enrol_start_does_not_invalidate_the_citizens_code(void **unused)
+{
+	struct http_client_response r;
+	struct device d;
+	char person[16], code[16], later[16], key[1024];
+
+	(void)unused;
+	nobody("UA", 12, person);
+	device_init(&d, person, endpoint("UA", "wallet"));
+	jwk_text(d.jwk, key, sizeof(key));
+	start_and_read_code(person, code);
+	/* anyone may POST the citizen's id: no authentication at start */
+	for (int i = 1; i < WALLET_PENDING_CODES; i++) {
+		enrol_start(person, &r);
+		check_status("a stranger's enrol/start for the citizen", &r, 202);
+		http_client_response_clear(&r);
+	}
+	read_code(person, later);
+	enrol_finish(person, code, key, NULL, &r);
+	check_status("the citizen's first code after a stranger's starts", &r, 200);
+	CHECK(body_has(&r, "access_token"), "the citizen's code gave no token");
+	http_client_response_clear(&r);
+	/* enrolled: the other pending codes are spent with it */
+	if (strcmp(later, code) != 0) {
+		enrol_finish(person, later, key, NULL, &r);
+		check_refusal("a pending code after the enrolment", &r, 400, "invalid_grant");
+		http_client_response_clear(&r);
+	}
+	device_clear(&d);
+	finish();
+}
+
+/* Issue 13: five starts by anyone locked the person out for an hour. Now a full
+ * set of pending codes only waits for the oldest to expire (the codes already
+ * delivered still work), and once they have expired a start is answered. */
+static void test_strangers_enrol_starts_cannot_lock_a_citizen_out(void **unused)
+{
+	struct http_client_response r, limited[2];
+	struct store *db;
+	struct device d;
+	char ghost[16], person[16], code[16], key[1024], sql[256], what[200];
 	const char *people[2];
-	char ghost[16], other[16], what[200];
 
 	(void)unused;
 	nobody("UA", 3, ghost);
 	people[0] = ghost;
-	/* the last UA demo citizen: no other test starts an enrolment for them */
-	people[1] = person_last();
+	people[1] = person_last(); /* a real citizen: no other test enrols them */
 	for (int p = 0; p < 2; p++) {
 		const char *retry;
-		for (int i = 0; i < WALLET_STARTS_PER_HOUR; i++) {
+		for (int i = 0; i < WALLET_PENDING_CODES; i++) {
 			enrol_start(people[p], &r);
 			snprintf(what, sizeof(what), "enrol/start %d of %d for %s", i + 1,
-				 WALLET_STARTS_PER_HOUR, people[p]);
+				 WALLET_PENDING_CODES, people[p]);
 			check_status(what, &r, 202);
 			http_client_response_clear(&r);
 		}
 		enrol_start(people[p], &limited[p]);
-		snprintf(what, sizeof(what), "enrol/start %d for %s", WALLET_STARTS_PER_HOUR + 1,
-			 people[p]);
+		snprintf(what, sizeof(what), "enrol/start with %d codes pending for %s",
+			 WALLET_PENDING_CODES, people[p]);
 		check_refusal(what, &limited[p], 429, "rate_limited");
 		retry = http_client_response_header(&limited[p], "retry-after");
-		CHECK(retry != NULL && atoi(retry) > 0 && atoi(retry) <= 3600,
-		      "%s: Retry-After is '%s', not 1..3600 seconds", what, retry ? retry : "");
+		CHECK(retry != NULL && atoi(retry) > 0 && atoi(retry) <= WALLET_CODE_TTL_S,
+		      "%s: Retry-After is '%s', not until the oldest code expires (1..%d s)", what,
+		      retry ? retry : "", WALLET_CODE_TTL_S);
 	}
 	/* the same refusal whether or not the person exists */
 	CHECK(limited[0].status == limited[1].status &&
@@ -825,11 +913,58 @@ static void test_enrol_start_limits_codes_per_person_per_hour(void **unused)
 	      "the 429 for nobody and for a citizen differ");
 	http_client_response_clear(&limited[0]);
 	http_client_response_clear(&limited[1]);
-	/* the limit is per person */
-	nobody("UA", 4, other);
-	enrol_start(other, &r);
-	check_status("enrol/start for another person", &r, 202);
+	/* the newest code delivered still enrols the citizen */
+	snprintf(person, sizeof(person), "%s", people[1]);
+	device_init(&d, person, endpoint("UA", "wallet"));
+	jwk_text(d.jwk, key, sizeof(key));
+	read_code(person, code);
+	/* ten minutes later every code has expired (the clock moved in the store) */
+	db = wallet_db();
+	snprintf(sql, sizeof(sql), "UPDATE enrolment_codes SET expires_at = %lld",
+		 (long long)time(NULL) - 1);
+	assert_int_equal(store_exec(db, sql, NULL), HR_OK);
+	store_close(db);
+	enrol_start(ghost, &r);
+	check_status("enrol/start once the strangers' codes expired", &r, 202);
 	http_client_response_clear(&r);
+	start_and_read_code(person, code);
+	enrol_finish(person, code, key, NULL, &r);
+	check_status("the citizen enrols after a stranger's five starts", &r, 200);
+	http_client_response_clear(&r);
+	device_clear(&d);
+	finish();
+}
+
+/* Only wrong codes lock an enrolment: WALLET_WRONG_CODES_PER_HOUR of them (any
+ * codes) and even the right code waits for the hour, so guesses stay bounded. */
+static void test_wrong_codes_past_the_hourly_budget_lock_enrolment(void **unused)
+{
+	struct http_client_response r;
+	struct device d;
+	char person[16], code[16], wrong[16], key[1024], what[200];
+	int spent = 0;
+
+	(void)unused;
+	nobody("UA", 13, person);
+	device_init(&d, person, endpoint("UA", "wallet"));
+	jwk_text(d.jwk, key, sizeof(key));
+	while (spent < WALLET_WRONG_CODES_PER_HOUR) {
+		start_and_read_code(person, code);
+		for (int k = 0; k < WALLET_CODE_ATTEMPTS && spent < WALLET_WRONG_CODES_PER_HOUR;
+		     k++, spent++) {
+			wrong_code(code, k, wrong);
+			enrol_finish(person, wrong, key, NULL, &r);
+			snprintf(what, sizeof(what), "wrong code %d", spent + 1);
+			check_refusal(what, &r, 400, "invalid_grant");
+			http_client_response_clear(&r);
+		}
+	}
+	start_and_read_code(person, code);
+	enrol_finish(person, code, key, NULL, &r);
+	check_refusal("the right code after the hour's wrong codes", &r, 429, "rate_limited");
+	CHECK(!body_has(&r, "access_token"), "a locked enrolment gave a token");
+	http_client_response_clear(&r);
+	device_clear(&d);
 	finish();
 }
 
@@ -853,33 +988,29 @@ static int64_t code_rows(struct store *db, const char *person_hash)
 	return n;
 }
 
-/* Codes nobody finished are forgotten once their hour of starts is over, and not before. */
+/* Codes are forgotten once expired, and not before. */
 static void test_enrol_start_forgets_stale_codes(void **unused)
 {
 	struct http_client_response r;
-	struct store *db = NULL;
+	struct store *db = wallet_db();
 	struct hr_error err = {0};
-	char url[600], sql[512], ghost[16];
+	char sql[512], ghost[16];
 	int64_t now = (int64_t)time(NULL);
 
 	(void)unused;
-	snprintf(url, sizeof(url), "sqlite:%s/UA/wallet/wallet.db", state);
-	assert_int_equal(store_open(url, &db, &err), HR_OK);
-	/* an abandoned code from yesterday, and one expired but within this hour */
-	snprintf(sql, sizeof(sql),
-		 "INSERT INTO enrolment_codes (person_hash, code_hash, expires_at, "
-		 "attempts_left, window_start, starts) VALUES ('stale-test', 'x', %lld, 5, %lld, "
-		 "1), ('recent-test', 'x', %lld, 5, %lld, 5)",
-		 (long long)(now - 86400), (long long)(now - 86400), (long long)(now - 60),
-		 (long long)(now - 600));
+	/* an abandoned code from yesterday, and one still pending */
+	snprintf(
+	    sql, sizeof(sql),
+	    "INSERT INTO enrolment_codes (person_hash, code_hash, expires_at, "
+	    "attempts_left) VALUES ('stale-test', 'x', %lld, 5), ('recent-test', 'x', %lld, 5)",
+	    (long long)(now - 86400), (long long)(now + 60));
 	assert_int_equal(store_exec(db, sql, &err), HR_OK);
 	nobody("UA", 9, ghost);
 	enrol_start(ghost, &r);
 	check_status("enrol/start", &r, 202);
 	http_client_response_clear(&r);
 	CHECK(code_rows(db, "stale-test") == 0, "an abandoned code of yesterday was kept");
-	/* still counting towards its hour's limit of starts: kept */
-	CHECK(code_rows(db, "recent-test") == 1, "a code within its hour of starts was dropped");
+	CHECK(code_rows(db, "recent-test") == 1, "a pending code was dropped");
 	store_exec(db, "DELETE FROM enrolment_codes WHERE person_hash = 'recent-test'", NULL);
 	store_close(db);
 	finish();
@@ -1505,6 +1636,88 @@ static void check_nothing_of(const char *what, const struct http_client_response
 	json_array_foreach(b_numbers, i, n)
 	    CHECK(!body_has(r, json_string_value(n)), "%s: the answer holds B's document %s", what,
 		  json_string_value(n));
+}
+
+/* Issue 13: a consent names its document types and the member it is given to.
+ * Citizen A's consent for the driving licence fetches the licence and nothing
+ * else; a consent naming every type with "*" and one given to the bank are
+ * refused with the gateway's JSON error. */
+static void test_consent_for_one_type_refused_for_another(void **unused)
+{
+	struct device *a = device_a();
+	struct http_client_response r;
+	struct buf consent;
+	const char *error_message;
+	json_t *body;
+
+	(void)unused;
+	buf_init(&consent, 8192);
+	device_consent(a, &(struct consent_claims){.doc = "driver_licence"}, &consent);
+	device_send(
+	    a, &(struct call){.path = "/v1/documents/driver_licence", .consent = buf_str(&consent)},
+	    &r);
+	check_status("the licence with a consent for the licence", &r, 200);
+	http_client_response_clear(&r);
+	for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++) {
+		char path[128], what[200];
+
+		if (strcmp(document_types[t], "driver_licence") == 0)
+			continue;
+		snprintf(path, sizeof(path), "/v1/documents/%s", document_types[t]);
+		device_send(a, &(struct call){.path = path, .consent = buf_str(&consent)}, &r);
+		snprintf(what, sizeof(what), "%s with a consent for the licence only",
+			 document_types[t]);
+		if (r.status == 404 && !body_has(&r, "consent")) {
+			/* no registry of that type in this country: nothing to ask */
+			http_client_response_clear(&r);
+			continue;
+		}
+		check_refusal(what, &r, 403, "consent_invalid");
+		body = slice_response_json(&r);
+		error_message =
+		    json_string_value(json_object_get(json_object_get(body, "error"), "message"));
+		CHECK(error_message != NULL && strstr(error_message, document_types[t]) != NULL,
+		      "%s: the refusal does not name the type (%s)", what,
+		      error_message ? error_message : "no message");
+		json_decref(body);
+		http_client_response_clear(&r);
+	}
+	/* the list asks every registry: a one-type consent lists nothing else */
+	device_send(a, &(struct call){.path = "/v1/documents", .consent = buf_str(&consent)}, &r);
+	body = slice_response_json(&r);
+	{
+		json_t *entry;
+		size_t i;
+		json_array_foreach(json_object_get(body, "documents"), i, entry)
+		{
+			const char *type = json_string_value(json_object_get(entry, "type"));
+			CHECK(type == NULL || strcmp(type, "driver_licence") == 0 ||
+				  json_object_get(entry, "document_number") == NULL,
+			      "the listing with a licence-only consent listed a %s", type);
+		}
+	}
+	json_decref(body);
+	http_client_response_clear(&r);
+	/* "*" is no longer a document type */
+	buf_reset(&consent);
+	device_consent(a, &(struct consent_claims){.doc = "*"}, &consent);
+	device_send(
+	    a, &(struct call){.path = "/v1/documents/driver_licence", .consent = buf_str(&consent)},
+	    &r);
+	check_refusal("a consent naming every type with *", &r, 403, "consent_invalid");
+	http_client_response_clear(&r);
+	/* given to the bank, not to the wallet relaying it */
+	buf_reset(&consent);
+	device_consent(
+	    a, &(struct consent_claims){.doc = "driver_licence", .aud = "UA/COM/14360570/bank"},
+	    &consent);
+	device_send(
+	    a, &(struct call){.path = "/v1/documents/driver_licence", .consent = buf_str(&consent)},
+	    &r);
+	check_refusal("a consent given to another member", &r, 403, "consent_invalid");
+	http_client_response_clear(&r);
+	buf_clear(&consent);
+	finish();
 }
 
 static void test_citizen_a_never_gets_citizen_bs_documents(void **unused)
@@ -2279,7 +2492,15 @@ int main(void)
 					    still_serving),
 	    cmocka_unit_test_setup_teardown(test_enrol_start_forgets_stale_codes, begin,
 					    still_serving),
-	    cmocka_unit_test_setup_teardown(test_enrol_start_limits_codes_per_person_per_hour,
+	    cmocka_unit_test_setup_teardown(
+		test_a_strangers_enrol_start_does_not_invalidate_the_citizens_code, begin,
+		still_serving),
+	    cmocka_unit_test_setup_teardown(
+		test_enrolment_codes_are_never_written_in_clear_outside_the_outbox, begin,
+		still_serving),
+	    cmocka_unit_test_setup_teardown(test_wrong_codes_past_the_hourly_budget_lock_enrolment,
+					    begin, still_serving),
+	    cmocka_unit_test_setup_teardown(test_strangers_enrol_starts_cannot_lock_a_citizen_out,
 					    begin, still_serving),
 	    cmocka_unit_test_setup_teardown(test_enrol_finish_refuses_bad_input_and_bad_keys, begin,
 					    still_serving),
@@ -2290,6 +2511,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_every_bad_dpop_proof_is_401_with_a_challenge,
 					    begin, still_serving),
 	    cmocka_unit_test_setup_teardown(test_every_bad_consent_is_403, begin, still_serving),
+	    cmocka_unit_test_setup_teardown(test_consent_for_one_type_refused_for_another, begin,
+					    still_serving),
 	    cmocka_unit_test_setup_teardown(test_citizen_a_never_gets_citizen_bs_documents, begin,
 					    still_serving),
 	    cmocka_unit_test_setup_teardown(test_gateway_refuses_bad_member_requests, begin,

@@ -38,6 +38,9 @@
 
 #define ATTESTER "UA/GOV/43395033/wallet"
 
+/* What consent_make's consents here allow: the wallet, one document type. */
+static const struct consent_scope SCOPE = {ATTESTER, {DOC}, 1};
+
 static EVP_PKEY *device_key;
 static struct signer *device, *other_device, *attester, *stranger;
 static char attestation[ATTESTATION_MAX_LEN + 1];       /* of device, for PERSON */
@@ -159,12 +162,13 @@ static char *sign_raw(struct signer *s, const char *header, const char *claims)
 	return (char *)buf_take(&b, NULL);
 }
 
-/* Claims text; docs is JSON text (e.g. "[\"*\"]"). */
+/* Claims text; docs is JSON text (e.g. "[\"" DOC "\"]"). */
 static void claims_text(char *out, size_t size, const char *sub, const char *purpose,
 			const char *docs, long long iat, long long exp, const char *jti)
 {
 	snprintf(out, size,
-		 "{\"sub\":\"%s\",\"purpose\":\"%s\",\"docs\":%s,\"iat\":%lld,\"exp\":%lld,"
+		 "{\"sub\":\"%s\",\"purpose\":\"%s\",\"aud\":\"" ATTESTER "\",\"docs\":%s,"
+		 "\"iat\":%lld,\"exp\":%lld,"
 		 "\"jti\":\"%s\",\"att\":\"%s\"}",
 		 sub, purpose, docs, iat, exp, jti,
 		 strcmp(sub, OTHER) == 0 ? attestation_other : attestation);
@@ -208,8 +212,8 @@ static char *good_token(const char *jti)
 
 	assert_int_equal(jose_key_to_jwk(signer_public_key(device), &jwk, NULL), HR_OK);
 	header = json_pack("{s:s, s:o}", "typ", CONSENT_TYPE, "jwk", jwk);
-	claims = json_pack("{s:s, s:s, s:[s], s:I, s:I, s:s, s:s}", "sub", PERSON, "purpose",
-			   PURPOSE, "docs", DOC, "iat", (json_int_t)NOW, "exp",
+	claims = json_pack("{s:s, s:s, s:s, s:[s], s:I, s:I, s:s, s:s}", "sub", PERSON, "purpose",
+			   PURPOSE, "aud", ATTESTER, "docs", DOC, "iat", (json_int_t)NOW, "exp",
 			   (json_int_t)(NOW + LIFETIME), "jti", jti, "att", attestation);
 	assert_non_null(header);
 	assert_non_null(claims);
@@ -226,7 +230,8 @@ static char *token_with_attestation(struct signer *signer, const char *sub, cons
 	char claims[4096];
 
 	snprintf(claims, sizeof(claims),
-		 "{\"sub\":\"%s\",\"purpose\":\"%s\",\"docs\":[\"*\"],\"iat\":%d,"
+		 "{\"sub\":\"%s\",\"purpose\":\"%s\",\"aud\":\"" ATTESTER "\",\"docs\":[\"" DOC
+		 "\"],\"iat\":%d,"
 		 "\"exp\":%d,\"jti\":\"j\",\"att\":\"%s\"}",
 		 sub, PURPOSE, NOW, NOW + 60, att);
 	return token_with_header(signer, STANDARD_HEADER, signer, NULL, claims);
@@ -241,7 +246,8 @@ static hr_status check_in(struct consent_checker *c, const char *token, const ch
 	struct hr_error err = {0};
 	hr_status rc;
 
-	rc = consent_check(c, token, person, purpose, document_type, now, id, ID_SIZE, &err);
+	rc = consent_check(c, token, person, purpose, ATTESTER, document_type, now, id, ID_SIZE,
+			   &err);
 	if (rc != HR_OK) {
 		assert_int_equal(rc, HR_E_DENIED);
 		assert_true(err.message[0] != 0);
@@ -326,14 +332,16 @@ static void test_refuses_a_consent_of_another_person(void **state)
 	assert_int_equal(check(token, "", PURPOSE, DOC, NOW), HR_E_DENIED);
 	free(token);
 	/* no sub, or a sub that is not a string */
-	assert_int_equal(check_and_free(token_with_claims("{\"purpose\":\"" PURPOSE
-							  "\",\"docs\":[\"*\"],\"iat\":1764000000,"
-							  "\"exp\":1764000300,\"jti\":\"j\"}"),
-					DOC, NOW),
-			 HR_E_DENIED);
+	assert_int_equal(
+	    check_and_free(token_with_claims("{\"purpose\":\"" PURPOSE "\",\"aud\":\"" ATTESTER
+					     "\",\"docs\":[\"" DOC "\"],\"iat\":1764000000,"
+					     "\"exp\":1764000300,\"jti\":\"j\"}"),
+			   DOC, NOW),
+	    HR_E_DENIED);
 	assert_int_equal(
 	    check_and_free(token_with_claims("{\"sub\":3012345670,\"purpose\":\"" PURPOSE
-					     "\",\"docs\":[\"*\"],\"iat\":1764000000,"
+					     "\",\"aud\":\"" ATTESTER "\",\"docs\":[\"" DOC
+					     "\"],\"iat\":1764000000,"
 					     "\"exp\":1764000300,\"jti\":\"j\"}"),
 			   DOC, NOW),
 	    HR_E_DENIED);
@@ -349,11 +357,12 @@ static void test_refuses_a_consent_for_another_purpose(void **state)
 	assert_int_equal(check(token, PERSON, "citizen-wallet ", DOC, NOW), HR_E_DENIED);
 	assert_int_equal(check(token, PERSON, "", DOC, NOW), HR_E_DENIED);
 	free(token);
-	assert_int_equal(check_and_free(token_with_claims("{\"sub\":\"" PERSON
-							  "\",\"docs\":[\"*\"],\"iat\":1764000000,"
-							  "\"exp\":1764000300,\"jti\":\"j\"}"),
-					DOC, NOW),
-			 HR_E_DENIED);
+	assert_int_equal(
+	    check_and_free(token_with_claims("{\"sub\":\"" PERSON "\",\"aud\":\"" ATTESTER
+					     "\",\"docs\":[\"" DOC "\"],\"iat\":1764000000,"
+					     "\"exp\":1764000300,\"jti\":\"j\"}"),
+			   DOC, NOW),
+	    HR_E_DENIED);
 }
 
 static void test_refuses_documents_the_consent_does_not_name(void **state)
@@ -390,27 +399,105 @@ static void test_refuses_documents_the_consent_does_not_name(void **state)
 	    HR_E_DENIED);
 }
 
-static void test_star_covers_every_document_type(void **state)
+/* Issue 13: a consent names its document types; "*" (which once meant every
+ * type) is refused, alone or among names, and no pattern is a wildcard. */
+static void test_refuses_a_consent_that_names_every_type_with_a_star(void **state)
 {
 	char *token = token_for(PERSON, PURPOSE, "[\"*\"]", NOW, NOW + LIFETIME, "j");
 
 	(void)state;
 	for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++)
-		assert_int_equal(check(token, PERSON, PURPOSE, document_types[t], NOW), HR_OK);
-	/* "*" still binds person and purpose */
-	assert_int_equal(check(token, OTHER, PURPOSE, DOC, NOW), HR_E_DENIED);
-	assert_int_equal(check(token, PERSON, "marketing", DOC, NOW), HR_E_DENIED);
+		assert_int_equal(check(token, PERSON, PURPOSE, document_types[t], NOW),
+				 HR_E_DENIED);
 	free(token);
-	/* among other names, too */
 	assert_int_equal(
 	    check_and_free(token_for(PERSON, PURPOSE, "[\"id_card\",\"*\"]", NOW, NOW + 60, "j"),
-			   "vaccination", NOW),
-	    HR_OK);
-	/* only "*" itself is a wildcard */
+			   "id_card", NOW),
+	    HR_E_DENIED);
 	assert_int_equal(
 	    check_and_free(token_for(PERSON, PURPOSE, "[\"driver_*\",\"**\"]", NOW, NOW + 60, "j"),
 			   DOC, NOW),
 	    HR_E_DENIED);
+}
+
+static void test_consent_for_one_type_refused_for_another(void **state)
+{
+	char *token = token_for(PERSON, PURPOSE, "[\"" DOC "\"]", NOW, NOW + LIFETIME, "j");
+
+	(void)state;
+	assert_int_equal(check(token, PERSON, PURPOSE, DOC, NOW), HR_OK);
+	for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++)
+		if (strcmp(document_types[t], DOC) != 0)
+			assert_int_equal(check(token, PERSON, PURPOSE, document_types[t], NOW),
+					 HR_E_DENIED);
+	free(token);
+	/* several named types: each of them, and only them */
+	token = token_for(PERSON, PURPOSE, "[\"id_card\",\"vaccination\"]", NOW, NOW + 60, "j");
+	assert_int_equal(check(token, PERSON, PURPOSE, "id_card", NOW), HR_OK);
+	assert_int_equal(check(token, PERSON, PURPOSE, "vaccination", NOW), HR_OK);
+	assert_int_equal(check(token, PERSON, PURPOSE, DOC, NOW), HR_E_DENIED);
+	free(token);
+}
+
+/* A consent given to the wallet cannot be presented by another member (a bank
+ * that saw it relayed, say), and one naming no member is no consent at all. */
+static void test_refuses_a_consent_given_to_another_member(void **state)
+{
+	char *token = good_token("j");
+	struct consent_checker *c = new_checker();
+	struct hr_error err = {0};
+	char id[ID_SIZE];
+
+	(void)state;
+	assert_int_equal(consent_check(c, token, PERSON, PURPOSE, "UA/COM/14360570/bank", DOC, NOW,
+				       id, sizeof(id), &err),
+			 HR_E_DENIED);
+	assert_non_null(strstr(err.message, "another member"));
+	/* nor from the cache, once the wallet's use verified it */
+	assert_int_equal(
+	    consent_check(c, token, PERSON, PURPOSE, ATTESTER, DOC, NOW, id, sizeof(id), NULL),
+	    HR_OK);
+	assert_int_equal(consent_check(c, token, PERSON, PURPOSE, "UA/COM/14360570/bank", DOC,
+				       NOW + 1, id, sizeof(id), NULL),
+			 HR_E_DENIED);
+	consent_checker_free(c);
+	free(token);
+	assert_int_equal(
+	    check_and_free(token_with_claims("{\"sub\":\"" PERSON "\",\"purpose\":\"" PURPOSE
+					     "\",\"docs\":[\"" DOC "\"],\"iat\":1764000000,"
+					     "\"exp\":1764000060,\"jti\":\"j\"}"),
+			   DOC, NOW),
+	    HR_E_DENIED);
+}
+
+/* The device CLI asks for the least each wallet call needs. */
+static void test_wallet_path_scope_names_only_what_the_call_needs(void **state)
+{
+	struct consent_scope scope;
+
+	(void)state;
+	assert_int_equal(
+	    consent_scope_for_wallet_path("/v1/documents/vaccination", ATTESTER, &scope, NULL),
+	    HR_OK);
+	assert_int_equal(scope.doc_count, 1);
+	assert_string_equal(scope.docs[0], "vaccination");
+	assert_string_equal(scope.audience, ATTESTER);
+	assert_int_equal(consent_scope_for_wallet_path("/v1/documents/id_card/report-lost",
+						       ATTESTER, &scope, NULL),
+			 HR_OK);
+	assert_int_equal(scope.doc_count, 1);
+	assert_string_equal(scope.docs[0], "id_card");
+	assert_int_equal(consent_scope_for_wallet_path("/v1/documents", ATTESTER, &scope, NULL),
+			 HR_OK);
+	assert_int_equal(scope.doc_count, DOCUMENT_TYPE_COUNT);
+	assert_int_equal(consent_scope_for_wallet_path("/v1/access-log", ATTESTER, &scope, NULL),
+			 HR_OK);
+	assert_string_equal(scope.docs[0], "access_log");
+	assert_int_equal(
+	    consent_scope_for_wallet_path("/v1/documents/passport", ATTESTER, &scope, NULL),
+	    HR_E_INVALID);
+	assert_int_equal(consent_scope_for_wallet_path("/v1/enrol/start", ATTESTER, &scope, NULL),
+			 HR_E_INVALID);
 }
 
 /* ---- time ---- */
@@ -419,23 +506,23 @@ static void test_refuses_a_consent_issued_in_the_future(void **state)
 {
 	(void)state;
 	assert_int_equal(
-	    check_and_free(token_for(PERSON, PURPOSE, "[\"*\"]", NOW + 60, NOW + 300, "j"), DOC,
-			   NOW),
+	    check_and_free(token_for(PERSON, PURPOSE, "[\"" DOC "\"]", NOW + 60, NOW + 300, "j"),
+			   DOC, NOW),
 	    HR_E_DENIED);
 	assert_int_equal(
-	    check_and_free(token_for(PERSON, PURPOSE, "[\"*\"]", NOW + 3600, NOW + 3900, "j"), DOC,
-			   NOW),
+	    check_and_free(token_for(PERSON, PURPOSE, "[\"" DOC "\"]", NOW + 3600, NOW + 3900, "j"),
+			   DOC, NOW),
 	    HR_E_DENIED);
 	/* the same token is fine once its iat has come */
 	assert_int_equal(
-	    check_and_free(token_for(PERSON, PURPOSE, "[\"*\"]", NOW + 60, NOW + 300, "j"), DOC,
-			   NOW + 60),
+	    check_and_free(token_for(PERSON, PURPOSE, "[\"" DOC "\"]", NOW + 60, NOW + 300, "j"),
+			   DOC, NOW + 60),
 	    HR_OK);
 }
 
 static void test_refuses_an_expired_consent(void **state)
 {
-	char *token = token_for(PERSON, PURPOSE, "[\"*\"]", NOW - 100, NOW + 100, "j");
+	char *token = token_for(PERSON, PURPOSE, "[\"" DOC "\"]", NOW - 100, NOW + 100, "j");
 
 	(void)state;
 	assert_int_equal(check(token, PERSON, PURPOSE, DOC, NOW + 99), HR_OK);
@@ -443,8 +530,8 @@ static void test_refuses_an_expired_consent(void **state)
 	assert_int_equal(check(token, PERSON, PURPOSE, DOC, NOW + 100000), HR_E_DENIED);
 	free(token);
 	assert_int_equal(
-	    check_and_free(token_for(PERSON, PURPOSE, "[\"*\"]", NOW - 300, NOW - 1, "j"), DOC,
-			   NOW),
+	    check_and_free(token_for(PERSON, PURPOSE, "[\"" DOC "\"]", NOW - 300, NOW - 1, "j"),
+			   DOC, NOW),
 	    HR_E_DENIED);
 }
 
@@ -452,26 +539,26 @@ static void test_refuses_a_lifetime_over_the_maximum(void **state)
 {
 	(void)state;
 	/* exactly the maximum is allowed */
-	assert_int_equal(check_and_free(token_for(PERSON, PURPOSE, "[\"*\"]", NOW,
+	assert_int_equal(check_and_free(token_for(PERSON, PURPOSE, "[\"" DOC "\"]", NOW,
 						  NOW + CONSENT_MAX_LIFETIME_S, "j"),
 					DOC, NOW),
 			 HR_OK);
-	assert_int_equal(check_and_free(token_for(PERSON, PURPOSE, "[\"*\"]", NOW,
+	assert_int_equal(check_and_free(token_for(PERSON, PURPOSE, "[\"" DOC "\"]", NOW,
 						  NOW + CONSENT_MAX_LIFETIME_S + 1, "j"),
 					DOC, NOW),
 			 HR_E_DENIED);
 	/* refused even while it is still in its first seconds */
 	assert_int_equal(
-	    check_and_free(token_for(PERSON, PURPOSE, "[\"*\"]", NOW - 1000, NOW + 10, "j"), DOC,
-			   NOW),
+	    check_and_free(token_for(PERSON, PURPOSE, "[\"" DOC "\"]", NOW - 1000, NOW + 10, "j"),
+			   DOC, NOW),
 	    HR_E_DENIED);
 	assert_int_equal(
-	    check_and_free(token_for(PERSON, PURPOSE, "[\"*\"]", NOW, NOW + 86400 * 30, "j"), DOC,
-			   NOW + 1),
+	    check_and_free(token_for(PERSON, PURPOSE, "[\"" DOC "\"]", NOW, NOW + 86400 * 30, "j"),
+			   DOC, NOW + 1),
 	    HR_E_DENIED);
 	/* exp before iat is no lifetime at all */
 	assert_int_equal(
-	    check_and_free(token_for(PERSON, PURPOSE, "[\"*\"]", NOW + 5, NOW + 1, "j"), DOC,
+	    check_and_free(token_for(PERSON, PURPOSE, "[\"" DOC "\"]", NOW + 5, NOW + 1, "j"), DOC,
 			   NOW + 2),
 	    HR_E_DENIED);
 }
@@ -481,25 +568,28 @@ static void test_refuses_times_that_are_not_integers(void **state)
 	(void)state;
 	assert_int_equal(
 	    check_and_free(token_with_claims("{\"sub\":\"" PERSON "\",\"purpose\":\"" PURPOSE
-					     "\",\"docs\":[\"*\"],\"iat\":\"1764000000\","
+					     "\",\"aud\":\"" ATTESTER "\",\"docs\":[\"" DOC
+					     "\"],\"iat\":\"1764000000\","
 					     "\"exp\":1764000300,\"jti\":\"j\"}"),
 			   DOC, NOW),
 	    HR_E_DENIED);
 	assert_int_equal(
 	    check_and_free(token_with_claims("{\"sub\":\"" PERSON "\",\"purpose\":\"" PURPOSE
-					     "\",\"docs\":[\"*\"],\"iat\":1764000000,"
+					     "\",\"aud\":\"" ATTESTER "\",\"docs\":[\"" DOC
+					     "\"],\"iat\":1764000000,"
 					     "\"exp\":1764000300.5,\"jti\":\"j\"}"),
 			   DOC, NOW),
 	    HR_E_DENIED);
 	assert_int_equal(
 	    check_and_free(token_with_claims("{\"sub\":\"" PERSON "\",\"purpose\":\"" PURPOSE
-					     "\",\"docs\":[\"*\"],\"iat\":1764000000,"
+					     "\",\"aud\":\"" ATTESTER "\",\"docs\":[\"" DOC
+					     "\"],\"iat\":1764000000,"
 					     "\"jti\":\"j\"}"),
 			   DOC, NOW),
 	    HR_E_DENIED);
 	assert_int_equal(
 	    check_and_free(token_with_claims("{\"sub\":\"" PERSON "\",\"purpose\":\"" PURPOSE
-					     "\",\"docs\":[\"*\"],"
+					     "\",\"aud\":\"" ATTESTER "\",\"docs\":[\"" DOC "\"],"
 					     "\"exp\":1764000300,\"jti\":\"j\"}"),
 			   DOC, NOW),
 	    HR_E_DENIED);
@@ -513,12 +603,13 @@ static void test_refuses_times_that_are_not_integers(void **state)
 static void test_refuses_a_lifetime_that_overflows(void **state)
 {
 	(void)state;
-	assert_int_equal(check_and_free(token_for(PERSON, PURPOSE, "[\"*\"]", INT64_MIN,
+	assert_int_equal(check_and_free(token_for(PERSON, PURPOSE, "[\"" DOC "\"]", INT64_MIN,
 						  NOW + 86400LL * 3650, "j"),
 					DOC, NOW),
 			 HR_E_DENIED);
 	assert_int_equal(
-	    check_and_free(token_for(PERSON, PURPOSE, "[\"*\"]", NOW, INT64_MAX, "j"), DOC, NOW),
+	    check_and_free(token_for(PERSON, PURPOSE, "[\"" DOC "\"]", NOW, INT64_MAX, "j"), DOC,
+			   NOW),
 	    HR_E_DENIED);
 }
 
@@ -532,30 +623,34 @@ static void test_refuses_a_consent_without_a_usable_jti(void **state)
 
 	(void)state;
 	assert_int_equal(
-	    check_and_free(token_for(PERSON, PURPOSE, "[\"*\"]", NOW, NOW + 60, ""), DOC, NOW),
+	    check_and_free(token_for(PERSON, PURPOSE, "[\"" DOC "\"]", NOW, NOW + 60, ""), DOC,
+			   NOW),
 	    HR_E_DENIED);
 	assert_int_equal(
 	    check_and_free(token_with_claims("{\"sub\":\"" PERSON "\",\"purpose\":\"" PURPOSE
-					     "\",\"docs\":[\"*\"],\"iat\":1764000000,"
+					     "\",\"aud\":\"" ATTESTER "\",\"docs\":[\"" DOC
+					     "\"],\"iat\":1764000000,"
 					     "\"exp\":1764000300}"),
 			   DOC, NOW),
 	    HR_E_DENIED);
 	assert_int_equal(
 	    check_and_free(token_with_claims("{\"sub\":\"" PERSON "\",\"purpose\":\"" PURPOSE
-					     "\",\"docs\":[\"*\"],\"iat\":1764000000,"
+					     "\",\"aud\":\"" ATTESTER "\",\"docs\":[\"" DOC
+					     "\"],\"iat\":1764000000,"
 					     "\"exp\":1764000300,\"jti\":17}"),
 			   DOC, NOW),
 	    HR_E_DENIED);
 	/* a jti that does not fit the caller's buffer is refused, never cut */
 	c = new_checker();
-	token = token_for(PERSON, PURPOSE, "[\"*\"]", NOW, NOW + 60, "12345678");
-	assert_int_equal(
-	    consent_check(c, token, PERSON, PURPOSE, DOC, NOW, small, sizeof(small), NULL),
-	    HR_E_DENIED);
+	token = token_for(PERSON, PURPOSE, "[\"" DOC "\"]", NOW, NOW + 60, "12345678");
+	assert_int_equal(consent_check(c, token, PERSON, PURPOSE, ATTESTER, DOC, NOW, small,
+				       sizeof(small), NULL),
+			 HR_E_DENIED);
 	free(token);
-	token = token_for(PERSON, PURPOSE, "[\"*\"]", NOW, NOW + 60, "1234567");
+	token = token_for(PERSON, PURPOSE, "[\"" DOC "\"]", NOW, NOW + 60, "1234567");
 	assert_int_equal(
-	    consent_check(c, token, PERSON, PURPOSE, DOC, NOW, fits, sizeof(fits), NULL), HR_OK);
+	    consent_check(c, token, PERSON, PURPOSE, ATTESTER, DOC, NOW, fits, sizeof(fits), NULL),
+	    HR_OK);
 	assert_string_equal(fits, "1234567");
 	free(token);
 	consent_checker_free(c);
@@ -576,7 +671,7 @@ static void test_refuses_another_token_type(void **state)
 	char claims[4096];
 
 	(void)state;
-	claims_text(claims, sizeof(claims), PERSON, PURPOSE, "[\"*\"]", NOW, NOW + 60, "j");
+	claims_text(claims, sizeof(claims), PERSON, PURPOSE, "[\"" DOC "\"]", NOW, NOW + 60, "j");
 	/* the same claims under the right typ are fine */
 	assert_int_equal(
 	    check_and_free(token_with_header(device, STANDARD_HEADER, device, NULL, claims), DOC,
@@ -597,7 +692,7 @@ static void test_refuses_algorithms_other_than_es256(void **state)
 	struct buf b;
 
 	(void)state;
-	claims_text(claims, sizeof(claims), PERSON, PURPOSE, "[\"*\"]", NOW, NOW + 60, "j");
+	claims_text(claims, sizeof(claims), PERSON, PURPOSE, "[\"" DOC "\"]", NOW, NOW + 60, "j");
 	for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++) {
 		snprintf(header, sizeof(header),
 			 "{\"typ\":\"" CONSENT_TYPE "\",\"alg\":\"%s\",\"jwk\":%s}", algs[i], jwk);
@@ -624,7 +719,7 @@ static void test_refuses_a_signature_by_another_key_than_the_header_jwk(void **s
 	char claims[4096];
 
 	(void)state;
-	claims_text(claims, sizeof(claims), PERSON, PURPOSE, "[\"*\"]", NOW, NOW + 60, "j");
+	claims_text(claims, sizeof(claims), PERSON, PURPOSE, "[\"" DOC "\"]", NOW, NOW + 60, "j");
 	/* signed by the other device, naming this device's key */
 	assert_int_equal(
 	    check_and_free(token_with_header(other_device, STANDARD_HEADER, device, NULL, claims),
@@ -664,7 +759,7 @@ static void test_refuses_a_header_jwk_holding_a_private_key(void **state)
 	assert_int_equal(base64_encode(scalar, 32, BASE64_URL, &b), HR_OK);
 	snprintf(extra, sizeof(extra), ",\"d\":\"%s\"", buf_str(&b));
 	buf_clear(&b);
-	claims_text(claims, sizeof(claims), PERSON, PURPOSE, "[\"*\"]", NOW, NOW + 60, "j");
+	claims_text(claims, sizeof(claims), PERSON, PURPOSE, "[\"" DOC "\"]", NOW, NOW + 60, "j");
 	/* correctly signed by that very key: still refused */
 	assert_int_equal(
 	    check_and_free(token_with_header(device, STANDARD_HEADER, device, extra, claims), DOC,
@@ -694,7 +789,7 @@ static void test_refuses_a_missing_or_unusable_header_jwk(void **state)
 	char claims[4096];
 
 	(void)state;
-	claims_text(claims, sizeof(claims), PERSON, PURPOSE, "[\"*\"]", NOW, NOW + 60, "j");
+	claims_text(claims, sizeof(claims), PERSON, PURPOSE, "[\"" DOC "\"]", NOW, NOW + 60, "j");
 	for (size_t i = 0; i < sizeof(headers) / sizeof(headers[0]); i++)
 		assert_int_equal(check_and_free(sign_raw(device, headers[i], claims), DOC, NOW),
 				 HR_E_DENIED);
@@ -754,8 +849,8 @@ static char *padded_token(size_t pad)
 
 	assert_non_null(claims);
 	snprintf(claims, pad + 4096,
-		 "{\"sub\":\"" PERSON "\",\"purpose\":\"" PURPOSE
-		 "\",\"docs\":[\"*\"],\"iat\":%d,\"exp\":%d,\"jti\":\"j\",\"att\":\"%s\","
+		 "{\"sub\":\"" PERSON "\",\"purpose\":\"" PURPOSE "\",\"aud\":\"" ATTESTER
+		 "\",\"docs\":[\"" DOC "\"],\"iat\":%d,\"exp\":%d,\"jti\":\"j\",\"att\":\"%s\","
 		 "\"pad\":\"%0*d\"}",
 		 NOW, NOW + 60, attestation, (int)pad, 0);
 	token = token_with_claims(claims);
@@ -827,7 +922,7 @@ static void test_cache_never_accepts_bytes_it_did_not_verify(void **state)
 {
 	struct consent_checker *c = new_checker();
 	char *token = good_token("cached"),
-	     *other = token_for(OTHER, PURPOSE, "[\"*\"]", NOW, NOW + LIFETIME, "other");
+	     *other = token_for(OTHER, PURPOSE, "[\"" DOC "\"]", NOW, NOW + LIFETIME, "other");
 	char *copy = strdup(token), *sig, *forged;
 	char id[ID_SIZE];
 	size_t len = strlen(token), prefix;
@@ -902,8 +997,9 @@ static void test_a_remembered_consent_is_still_checked_against_each_request(void
 	/* nor is iat: asked about an earlier moment, it is not yet valid */
 	assert_int_equal(check_in(c, token, PERSON, PURPOSE, DOC, NOW - 600, id), HR_E_DENIED);
 	/* a jti that does not fit is refused from the cache too */
-	assert_int_equal(consent_check(c, token, PERSON, PURPOSE, DOC, NOW + 2, id, 3, NULL),
-			 HR_E_DENIED);
+	assert_int_equal(
+	    consent_check(c, token, PERSON, PURPOSE, ATTESTER, DOC, NOW + 2, id, 3, NULL),
+	    HR_E_DENIED);
 	/* while it still holds for the request it was made for */
 	assert_int_equal(check_in(c, token, PERSON, PURPOSE, DOC, NOW + 2, id), HR_OK);
 	assert_string_equal(id, "again");
@@ -918,14 +1014,14 @@ static void test_a_refused_token_is_not_remembered_as_verified(void **state)
 	char id[ID_SIZE];
 
 	(void)state;
-	claims_text(claims, sizeof(claims), PERSON, PURPOSE, "[\"*\"]", NOW, NOW + 60, "j");
+	claims_text(claims, sizeof(claims), PERSON, PURPOSE, "[\"" DOC "\"]", NOW, NOW + 60, "j");
 	forged = token_with_header(other_device, STANDARD_HEADER, device, NULL, claims);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(check_in(c, forged, PERSON, PURPOSE, DOC, NOW + i, id),
 				 HR_E_DENIED);
 	free(forged);
 	/* a token whose signature is fine but whose claims failed once, then succeed */
-	forged = token_for(PERSON, PURPOSE, "[\"*\"]", NOW + 30, NOW + 90, "later");
+	forged = token_for(PERSON, PURPOSE, "[\"" DOC "\"]", NOW + 30, NOW + 90, "later");
 	assert_int_equal(check_in(c, forged, PERSON, PURPOSE, DOC, NOW, id), HR_E_DENIED);
 	assert_int_equal(check_in(c, forged, PERSON, PURPOSE, DOC, NOW + 30, id), HR_OK);
 	assert_string_equal(id, "later");
@@ -943,8 +1039,8 @@ static void test_many_consents_in_one_checker_stay_apart(void **state)
 	(void)state;
 	for (int i = 0; i < MANY; i++) {
 		snprintf(jti, sizeof(jti), "jti-%d", i);
-		tokens[i] =
-		    token_for(i % 2 ? PERSON : OTHER, PURPOSE, "[\"*\"]", NOW, NOW + LIFETIME, jti);
+		tokens[i] = token_for(i % 2 ? PERSON : OTHER, PURPOSE, "[\"" DOC "\"]", NOW,
+				      NOW + LIFETIME, jti);
 	}
 	for (int round = 0; round < 2; round++) {
 		for (int i = 0; i < MANY; i++) {
@@ -980,11 +1076,11 @@ static void *race_run(void *arg)
 	for (int i = 0; i < 400; i++) {
 		int t = i % RACE_TOKENS;
 		snprintf(expected, sizeof(expected), "race-%d", t);
-		if (consent_check(r->checker, r->tokens[t], PERSON, PURPOSE, DOC, NOW, id,
+		if (consent_check(r->checker, r->tokens[t], PERSON, PURPOSE, ATTESTER, DOC, NOW, id,
 				  sizeof(id), NULL) != HR_OK ||
 		    strcmp(id, expected) != 0)
 			r->failures++;
-		if (consent_check(r->checker, r->tampered, PERSON, PURPOSE, DOC, NOW, id,
+		if (consent_check(r->checker, r->tampered, PERSON, PURPOSE, ATTESTER, DOC, NOW, id,
 				  sizeof(id), NULL) != HR_E_DENIED)
 			r->failures++;
 	}
@@ -1033,19 +1129,21 @@ static void test_consent_make_makes_what_the_checker_accepts(void **state)
 	buf_init(&a, CONSENT_MAX_LEN);
 	buf_init(&b, CONSENT_MAX_LEN);
 	assert_int_equal(
-	    consent_make(device, jwk, attestation, PERSON, PURPOSE, NOW, 120, &a, NULL), HR_OK);
+	    consent_make(device, jwk, attestation, PERSON, PURPOSE, &SCOPE, NOW, 120, &a, NULL),
+	    HR_OK);
 	assert_int_equal(
-	    consent_make(device, jwk, attestation, PERSON, PURPOSE, NOW, 120, &b, NULL), HR_OK);
+	    consent_make(device, jwk, attestation, PERSON, PURPOSE, &SCOPE, NOW, 120, &b, NULL),
+	    HR_OK);
 	assert_int_equal(jose_jws_verify(buf_str(&a), a.len, NULL, &header, &claims, NULL), HR_OK);
 	assert_string_equal(json_string_value(json_object_get(header, "typ")), CONSENT_TYPE);
 	assert_int_equal(json_integer_value(json_object_get(claims, "iat")), NOW);
 	assert_int_equal(json_integer_value(json_object_get(claims, "exp")), NOW + 120);
+	/* the type it names, for that person and purpose only, until exp */
+	assert_int_equal(check(buf_str(&a), PERSON, PURPOSE, DOC, NOW + 10), HR_OK);
+	assert_int_equal(check(buf_str(&a), PERSON, PURPOSE, "id_card", NOW + 10), HR_E_DENIED);
+	assert_string_equal(json_string_value(json_object_get(claims, "aud")), ATTESTER);
 	json_decref(header);
 	json_decref(claims);
-	/* every document type, for that person and purpose only, until exp */
-	for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++)
-		assert_int_equal(check(buf_str(&a), PERSON, PURPOSE, document_types[t], NOW + 10),
-				 HR_OK);
 	assert_int_equal(check(buf_str(&a), OTHER, PURPOSE, DOC, NOW), HR_E_DENIED);
 	assert_int_equal(check(buf_str(&a), PERSON, "other", DOC, NOW), HR_E_DENIED);
 	assert_int_equal(check(buf_str(&a), PERSON, PURPOSE, DOC, NOW + 120), HR_E_DENIED);
@@ -1075,13 +1173,13 @@ static void test_consent_make_refuses_lifetimes_outside_the_limit(void **state)
 	buf_init(&out, CONSENT_MAX_LEN);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		memset(&err, 0, sizeof(err));
-		assert_int_equal(consent_make(device, jwk, attestation, PERSON, PURPOSE, NOW,
-					      bad[i], &out, &err),
+		assert_int_equal(consent_make(device, jwk, attestation, PERSON, PURPOSE, &SCOPE,
+					      NOW, bad[i], &out, &err),
 				 HR_E_INVALID);
 		assert_string_equal(err.stage, "consent");
 		assert_int_equal(out.len, 0);
 	}
-	assert_int_equal(consent_make(device, jwk, attestation, PERSON, PURPOSE, NOW,
+	assert_int_equal(consent_make(device, jwk, attestation, PERSON, PURPOSE, &SCOPE, NOW,
 				      CONSENT_MAX_LIFETIME_S, &out, NULL),
 			 HR_OK);
 	assert_int_equal(
@@ -1097,7 +1195,8 @@ static void test_refuses_a_consent_without_a_device_attestation(void **state)
 	(void)state;
 	assert_int_equal(
 	    check_and_free(token_with_claims("{\"sub\":\"" PERSON "\",\"purpose\":\"" PURPOSE
-					     "\",\"docs\":[\"*\"],\"iat\":1764000000,"
+					     "\",\"aud\":\"" ATTESTER "\",\"docs\":[\"" DOC
+					     "\"],\"iat\":1764000000,"
 					     "\"exp\":1764000060,\"jti\":\"j\"}"),
 			   DOC, NOW),
 	    HR_E_DENIED);
@@ -1203,7 +1302,10 @@ int main(void)
 	    cmocka_unit_test(test_refuses_a_consent_of_another_person),
 	    cmocka_unit_test(test_refuses_a_consent_for_another_purpose),
 	    cmocka_unit_test(test_refuses_documents_the_consent_does_not_name),
-	    cmocka_unit_test(test_star_covers_every_document_type),
+	    cmocka_unit_test(test_refuses_a_consent_that_names_every_type_with_a_star),
+	    cmocka_unit_test(test_consent_for_one_type_refused_for_another),
+	    cmocka_unit_test(test_refuses_a_consent_given_to_another_member),
+	    cmocka_unit_test(test_wallet_path_scope_names_only_what_the_call_needs),
 	    cmocka_unit_test(test_refuses_a_consent_issued_in_the_future),
 	    cmocka_unit_test(test_refuses_an_expired_consent),
 	    cmocka_unit_test(test_refuses_a_lifetime_over_the_maximum),
