@@ -44,6 +44,7 @@
 
 #define STAGE             "keyproc"
 #define CLIENT_KEYS_MAX   256
+#define CLIENT_SPIN_US    100
 #define RESTART_DELAY_MAX 30000u
 #define YOUNG_DEATH_US    (60ull * 1000 * 1000)
 
@@ -168,10 +169,9 @@ static hr_status exchange_on(int fd, const struct keyproc_request *rq, struct ke
 	while (n < 0 && errno == EINTR);
 	if (n != (ssize_t)size)
 		return hr_error_set(err, HR_E_UNAVAILABLE, STAGE, "the key process is not running");
-	/* one blocking read: the socket's SO_RCVTIMEO bounds the wait (spawn) */
-	do
-		n = read(fd, wire, sizeof(wire));
-	while (n < 0 && errno == EINTR);
+	/* an ECDSA signature takes 25-50 us: spin that long, then block; the
+	 * socket's SO_RCVTIMEO bounds the wait (spawn) */
+	n = keyproc_receive(fd, wire, sizeof(wire), CLIENT_SPIN_US);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return hr_error_set(err, HR_E_UNAVAILABLE, STAGE,
 				    "the key process did not answer within %u ms",

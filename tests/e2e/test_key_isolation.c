@@ -38,7 +38,7 @@
 
 struct pattern {
 	uint8_t bytes[PATTERN_LEN];
-	char what[160];
+	char what[1200];
 };
 
 static struct slice_platform platform;
