@@ -173,6 +173,39 @@ static void test_open_makes_keys_copies_certificate_and_signs_a_head(void **unus
 	EVP_PKEY_free(key);
 }
 
+/* A log of the old layout (keys in its directory) reopened with a keys
+ * directory: the keys move out, so a copy of the log carries none, and the
+ * same person keeps the same pseudonym. */
+static void test_keys_move_out_of_the_audit_directory_and_keep_pseudonyms(void **unused)
+{
+	char keys[512], path[600];
+	struct audit_options o = {dir, key_pem, cert_pem, 3600 * 1000, 1 << 30, keys};
+	struct tree_head head;
+	struct hr_error err = {0};
+	struct audit *a;
+	json_t *history = NULL;
+
+	(void)unused;
+	snprintf(keys, sizeof(keys), "%s-keys", dir);
+	a = open_quiet(); /* keys_dir NULL: the old layout */
+	record(a, PERSON, "before the move");
+	audit_close(a);
+	assert_int_equal(audit_open(&o, &a, &err), HR_OK);
+	snprintf(path, sizeof(path), "%s/person.key", dir);
+	assert_int_equal(access(path, F_OK), -1);
+	snprintf(path, sizeof(path), "%s/content.key", dir);
+	assert_int_equal(access(path, F_OK), -1);
+	snprintf(path, sizeof(path), "%s/person.key", keys);
+	assert_int_equal(access(path, F_OK), 0);
+	record(a, PERSON, "after the move");
+	wait_head(a, 2, &head);
+	assert_int_equal(audit_history(a, PERSON, UINT64_MAX, 10, UINT64_MAX, &history, &err),
+			 HR_OK);
+	assert_int_equal(json_array_size(json_object_get(history, "entries")), 2);
+	json_decref(history);
+	audit_close(a);
+}
+
 static void test_another_tree_head_certificate_is_refused(void **unused)
 {
 	char other[512];
@@ -412,6 +445,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup(test_open_makes_keys_copies_certificate_and_signs_a_head, setup),
+	    cmocka_unit_test_setup(test_keys_move_out_of_the_audit_directory_and_keep_pseudonyms,
+				   setup),
 	    cmocka_unit_test_setup(test_another_tree_head_certificate_is_refused, setup),
 	    cmocka_unit_test_setup(test_person_is_kept_only_as_hmac, setup),
 	    cmocka_unit_test_setup(test_inclusion_and_consistency_proofs_verify, setup),
