@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "keyproc/keyproc.h"
@@ -103,9 +104,14 @@ int main(int argc, char **argv)
 
 	/* Before any thread exists, so every thread inherits the mask. */
 	signals_block_stop();
-	/* the key process (keyproc.h): started by serve and up, not by people */
-	if (argc >= 2 && strcmp(argv[1], "keyproc") == 0)
-		return keyproc_main(argc - 1, argv + 1);
+	/* the key process (keyproc.h): started by serve and up, not by people. It
+	 * ends with _exit: its system-call filter is still on, and exit handlers
+	 * (a leak checker's ptrace, say) are not for it */
+	if (argc >= 2 && strcmp(argv[1], "keyproc") == 0) {
+		int status = keyproc_main(argc - 1, argv + 1);
+		fflush(NULL);
+		_exit(status);
+	}
 	if (argc < 2) {
 		print_usage(stderr);
 		return CLI_EXIT_USAGE;
