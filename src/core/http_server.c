@@ -5,7 +5,11 @@
  * The lifecycle of one request through MHD's access handler:
  *
  *   1st call  headers are complete. We allocate the request, match the route and
- *             decide early rejections (429, 404, 405, 413 by Content-Length, 415).
+ *             decide early rejections (429; 400 for body framing, Host or a raw
+ *             space in the target; 414, 431, 404, 405, 413 by Content-Length, 415),
+ *             all in the API's JSON shape. What libmicrohttpd refuses before
+ *             this call (a bad version, a head past its pool, bad chunking) it
+ *             answers itself in HTML: docs/ARCHITECTURE.md, "HTTP layer".
  *             We do NOT queue a response here unless the request carries a body we
  *             refuse to read: queuing on the first call makes MHD answer with
  *             "Connection: close", which would defeat keep-alive for every request
