@@ -5,7 +5,11 @@
  * The lifecycle of one request through MHD's access handler:
  *
  *   1st call  headers are complete. We allocate the request, match the route and
- *             decide early rejections (429, 404, 405, 413 by Content-Length, 415).
+ *             decide early rejections (429; 400 for body framing, Host or a raw
+ *             space in the target; 414, 431, 404, 405, 413 by Content-Length, 415),
+ *             all in the API's JSON shape. What libmicrohttpd refuses before
+ *             this call (a bad version, a head past its pool, bad chunking) it
+ *             answers itself in HTML: docs/ARCHITECTURE.md, "HTTP layer".
  *             We do NOT queue a response here unless the request carries a body we
  *             refuse to read: queuing on the first call makes MHD answer with
  *             "Connection: close", which would defeat keep-alive for every request
@@ -362,6 +366,24 @@ static void refuse(struct http_request *r, unsigned status, const char *code, co
 	va_end(ap);
 }
 
+/* libmicrohttpd's URI log callback sees the request target as sent, before
+ * percent-decoding: the one place a raw space or control character in it can
+ * be seen. Its return value becomes the request's con_cls; a target with one
+ * gets this marker (no allocation), which request_begin turns into a JSON 400.
+ * libmicrohttpd's strict mode would instead drop the connection unanswered. */
+static char uri_mark_bad;
+#define URI_MARK_BAD ((void *)&uri_mark_bad)
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	(void)cls;
+	(void)conn;
+	for (const unsigned char *p = (const unsigned char *)uri; p != NULL && *p; p++)
+		if (*p <= 0x20 || *p == 0x7f)
+			return URI_MARK_BAD;
+	return NULL;
+}
+
 /* The request's Content-Length; false when it is absent or malformed. */
 static bool content_length(struct MHD_Connection *conn, unsigned long long *n)
 {
@@ -437,10 +459,12 @@ static bool media_type_is_json(const char *content_type)
 	       strncasecmp(content_type, "application/json", n) == 0;
 }
 
-/* Sums what a request's header fields take on the wire; flags a NUL in any
- * query argument (its decoded length is not its C-string length). */
+/* Sums what a request's header fields and query arguments take (decoded, so
+ * at most what they took on the wire); flags a NUL in any query argument (its
+ * decoded length is not its C-string length). */
 struct request_shape {
 	size_t header_bytes;
+	size_t query_bytes;
 	bool nul_in_query;
 };
 
@@ -451,15 +475,34 @@ static enum MHD_Result measure_header(void *cls, enum MHD_ValueKind kind, const 
 
 	if (kind == MHD_HEADER_KIND)
 		shape->header_bytes += key_size + value_size + 4; /* ": " and CRLF */
-	else if (kind == MHD_GET_ARGUMENT_KIND &&
-		 (strlen(key) != key_size || (value != NULL && strlen(value) != value_size)))
-		shape->nul_in_query = true;
+	else if (kind == MHD_GET_ARGUMENT_KIND) {
+		shape->query_bytes += key_size + value_size + 2; /* "?" or "&", "=" */
+		if (strlen(key) != key_size || (value != NULL && strlen(value) != value_size))
+			shape->nul_in_query = true;
+	}
 	return MHD_YES;
 }
 
 /* The first handler call: headers are complete, nothing of the body is read yet. */
+/* Framing libmicrohttpd accepts but RFC 9112 §6.1 and §6.3 do not: a
+ * Transfer-Encoding other than plain "chunked" (the body's end is unknowable,
+ * and libmicrohttpd would read until the client closes), or one beside a
+ * Content-Length (the classic request-smuggling ambiguity). Both are refused
+ * at once and the connection closed. NULL when the framing is sound. */
+static const char *framing_fault(const char *encoding, const char *length)
+{
+	if (encoding == NULL)
+		return NULL;
+	if (strcasecmp(encoding, "chunked") != 0)
+		return "unsupported Transfer-Encoding; only chunked is accepted";
+	if (length != NULL)
+		return "both Content-Length and Transfer-Encoding are present";
+	return NULL;
+}
+
 static struct http_request *request_begin(struct http_server *s, struct MHD_Connection *conn,
-					  const char *url, const char *method)
+					  const char *url, const char *method, const char *version,
+					  bool bad_target)
 {
 	struct http_request *r = calloc(1, sizeof(*r));
 	const union MHD_ConnectionInfo *info;
@@ -467,7 +510,8 @@ static struct http_request *request_begin(struct http_server *s, struct MHD_Conn
 	const void *key;
 	size_t key_len;
 	unsigned retry_after;
-	struct request_shape shape = {0, false};
+	struct request_shape shape = {0, 0, false};
+	size_t target_bytes;
 
 	if (r == NULL)
 		return NULL;
@@ -499,14 +543,43 @@ static struct http_request *request_begin(struct http_server *s, struct MHD_Conn
 		refuse(r, 429, "rate_limited", "too many requests; retry after %u s", retry_after);
 		goto decided;
 	}
-	/* libmicrohttpd answers 431 only when its per-connection pool runs out; the
-	 * pool is larger than the limit so that a reply fits beside the request */
+	/* Framing first: a request whose body cannot be delimited is answered
+	 * before anything of it is read, whatever else is wrong with it. */
+	length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+	encoding =
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+	if (framing_fault(encoding, length) != NULL) {
+		refuse(r, 400, "invalid", "%s", framing_fault(encoding, length));
+		r->refuse_now = true;
+		goto decided;
+	}
+	if (bad_target) {
+		refuse(r, 400, "invalid",
+		       "the request target holds a space or a control character");
+		goto decided;
+	}
+	/* libmicrohttpd answers 414/431 itself only when its per-connection pool
+	 * runs out; the pool is larger than the limit so that the request reaches
+	 * this check and a reply fits beside it */
 	MHD_get_connection_values_n(conn, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND, measure_header,
 				    &shape);
-	if (shape.header_bytes + strlen(url) > s->options.max_header_bytes) {
+	target_bytes = strlen(url) + shape.query_bytes;
+	if (target_bytes > s->options.max_header_bytes) {
+		refuse(r, 414, "uri_too_long",
+		       "request target of %zu bytes exceeds the %zu-byte header limit",
+		       target_bytes, s->options.max_header_bytes);
+		goto decided;
+	}
+	if (shape.header_bytes + target_bytes > s->options.max_header_bytes) {
 		refuse(r, 431, "header_too_large",
 		       "request header of %zu bytes exceeds the %zu-byte limit",
-		       shape.header_bytes + strlen(url), s->options.max_header_bytes);
+		       shape.header_bytes + target_bytes, s->options.max_header_bytes);
+		goto decided;
+	}
+	/* RFC 9112 §3.2, which libmicrohttpd's strict mode would answer in HTML */
+	if (strcmp(version, MHD_HTTP_VERSION_1_0) != 0 &&
+	    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST) == NULL) {
+		refuse(r, 400, "invalid", "an HTTP/1.1 request needs a Host header");
 		goto decided;
 	}
 	if (shape.nul_in_query) {
@@ -525,7 +598,6 @@ static struct http_request *request_begin(struct http_server *s, struct MHD_Conn
 		goto decided;
 	}
 	r->route = r->match.route_data;
-	length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 	if (length != NULL) {
 		unsigned long long n;
 		if (!content_length(conn, &n))
@@ -540,8 +612,6 @@ static struct http_request *request_begin(struct http_server *s, struct MHD_Conn
 	if ((r->route->flags & HTTP_ROUTE_JSON_BODY) &&
 	    !media_type_is_json(
 		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE))) {
-		encoding = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						       MHD_HTTP_HEADER_TRANSFER_ENCODING);
 		if ((length != NULL && strcmp(length, "0") != 0) || encoding != NULL)
 			refuse(r, 415, "unsupported_media_type",
 			       "this endpoint takes a body of Content-Type application/json");
@@ -557,17 +627,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct http_server *s = cls;
 	struct http_request *r = *con_cls;
 
-	(void)version;
 	log_scope_set_role(s->options.name);
-	if (r == NULL) {
-		r = request_begin(s, conn, url, method);
+	if (r == NULL || *con_cls == URI_MARK_BAD) {
+		r = request_begin(s, conn, url, method, version, *con_cls == URI_MARK_BAD);
+		*con_cls = r;
 		if (r == NULL)
 			return MHD_NO; /* out of memory: drop the connection */
-		*con_cls = r;
 		/* A refused request is answered on the last call, after its body,
 		 * so keep-alive survives; one whose body is too large to read and
-		 * drop is answered now (the connection then closes). */
-		if (r->refuse_status != 0 && !body_drainable(conn, s)) {
+		 * drop, or cannot be delimited, is answered now (the connection
+		 * then closes). */
+		if (r->refuse_status != 0 && (r->refuse_now || !body_drainable(conn, s))) {
 			log_scope_set_request_id(r->id);
 			send_refusal(r);
 			log_scope_set_request_id(NULL);
@@ -634,8 +704,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	unsigned status;
 
 	(void)conn;
-	if (r == NULL)
+	if (r == NULL || *con_cls == URI_MARK_BAD) {
+		*con_cls = NULL; /* refused by libmicrohttpd after the request line */
 		return;
+	}
 	now = clock_monotonic_us();
 	duration = now - r->start_us;
 	/* 499 (as nginx logs it): the exchange ended before a response went out. */
@@ -740,9 +812,10 @@ hr_status http_server_start(struct http_server *s, struct hr_error *err)
 	    s->options.max_connections_per_ip, MHD_OPTION_CONNECTION_TIMEOUT,
 	    s->options.idle_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
 	    (size_t)(s->options.max_header_bytes + HEADER_MEMORY_SLACK),
-	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_STRICT_FOR_CLIENT, 1,
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
-	    on_connection, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s, MHD_OPTION_END);
+	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_STRICT_FOR_CLIENT, 0,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
+	    s, MHD_OPTION_END);
 	freeaddrinfo(addr);
 	if (s->daemon == NULL)
 		return hr_error_set(err, HR_E_IO, STAGE,

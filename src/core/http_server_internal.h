@@ -90,8 +90,10 @@ struct http_request {
 	struct buf body;
 	size_t discarded; /* bytes of a refused body read and dropped */
 
-	/* an early refusal, answered on the last handler call */
+	/* an early refusal, answered on the last handler call (or at once when
+	 * refuse_now: the body's end cannot be known, so it is never read) */
 	unsigned refuse_status;
+	bool refuse_now;
 	const char *refuse_code;
 	char refuse_message[160];
 
