@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <fcntl.h>
 
 #include <openssl/pem.h>
 
@@ -237,15 +239,22 @@ void signer_set_key_loader(signer_key_loader loader)
 static bool file_names_token_key(const char *path)
 {
 	char head[64];
-	size_t n = 0, i = 0;
-	FILE *f = fopen(path, "rb");
+	ssize_t n;
+	size_t i = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (f == NULL)
+	/* read(2), not stdio: a FILE would buffer the whole key file here */
+	if (fd < 0)
 		return false;
-	n = fread(head, 1, sizeof(head) - 1, f);
-	fclose(f);
+	do
+		n = read(fd, head, sizeof(head) - 1);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n <= 0)
+		return false;
 	head[n] = 0;
-	while (i < n && (head[i] == ' ' || head[i] == '\t' || head[i] == '\n' || head[i] == '\r'))
+	while (i < (size_t)n &&
+	       (head[i] == ' ' || head[i] == '\t' || head[i] == '\n' || head[i] == '\r'))
 		i++;
 	return strncmp(head + i, "pkcs11:", 7) == 0;
 }
