@@ -5,6 +5,7 @@
 #                     build fortifies (HROMADA_FORTIFY, CMakeLists.txt)
 #  lint.systemd_units packaging/systemd/: a sandboxed unit per role, accepted
 #                     by systemd-analyze verify, exposure rated by security
+#  doc.threat_model   every test docs/THREAT_MODEL.md cites exists in tests/
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 if(HROMADA_FORTIFY)
   set(HROMADA_FORTIFY_CHECK on)
@@ -20,4 +21,8 @@ add_test(NAME lint.systemd_units
          COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/tools/check_systemd_units.py
                  ${PROJECT_SOURCE_DIR}/packaging/systemd --self-test
                  --hromada $<TARGET_FILE:hromada>)
-set_tests_properties(lint.hardening lint.systemd_units PROPERTIES TIMEOUT 120)
+add_test(NAME doc.threat_model
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/tools/check_threat_model.py
+                 ${PROJECT_SOURCE_DIR}/docs/THREAT_MODEL.md ${CMAKE_CURRENT_SOURCE_DIR}
+                 ${PROJECT_SOURCE_DIR}/fuzz --self-test)
+set_tests_properties(lint.hardening lint.systemd_units doc.threat_model PROPERTIES TIMEOUT 120)
