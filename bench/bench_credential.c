@@ -61,7 +61,8 @@ static long verify_peak_rss_kb(const char *binary, const char *cert, const char 
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		freopen("/dev/null", "w", stdout);
+		if (freopen("/dev/null", "w", stdout) == NULL)
+			_exit(127);
 		execl(binary, binary, "verify", "--cert", cert, payload, (char *)NULL);
 		_exit(127);
 	}

@@ -24,6 +24,8 @@ packages=(
 	python3 python3-cryptography
 	# tests: the OASIS STIX 2.1 schemas checked by an independent validator
 	python3-jsonschema
+	# tests: systemd-analyze verify and security on packaging/systemd/ (lint.systemd_units)
+	systemd
 	# benchmarks: load generator, the nginx peer, and sqlite3 to pick citizens
 	wrk nginx-light sqlite3
 )

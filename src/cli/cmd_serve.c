@@ -2,12 +2,16 @@
  * cmd_serve.c — `hromada serve ROLE --config FILE`: run one role (production).
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/root_guard.h"
 #include "core/signals.h"
 #include "platform/key_isolation.h"
 #include "platform/platform.h"
@@ -18,6 +22,10 @@ static void serve_help(void)
 	       "\n"
 	       "Runs one role until SIGINT or SIGTERM; on either it stops accepting, lets\n"
 	       "in-flight requests finish (server.shutdown_timeout_ms) and exits 0.\n"
+	       "Refuses to run as root (exit 1): run it as an unprivileged user, e.g. with\n"
+	       "the systemd units in packaging/systemd/ (docs/DEPLOY.md). There is no flag\n"
+	       "to override this; only the environment variable HROMADA_UNSAFE_ALLOW_ROOT=1\n"
+	       "does, for test harnesses that can only run as root.\n"
 	       "\n"
 	       "Roles:\n");
 	for (int i = 0; platform_roles[i] != NULL; i++)
@@ -81,6 +89,7 @@ static int serve_run(int argc, char **argv)
 	const char *config_path = NULL;
 	const char *role;
 	int opt, status = CLI_EXIT_USAGE;
+	bool waived = false;
 
 	if (cfg == NULL)
 		return CLI_EXIT_FAILED;
@@ -108,6 +117,15 @@ static int serve_run(int argc, char **argv)
 		fprintf(stderr, "hromada serve: --config FILE is required\n");
 		goto done;
 	}
+	/* before any setting or key is read: a role never runs with root's rights */
+	if (root_guard_check("hromada serve", geteuid(), getenv(ROOT_GUARD_WAIVER_ENV), &waived,
+			     &err) != HR_OK)
+		goto failed;
+	if (waived)
+		log_warn("serve.root",
+			 "running as root because %s=1 is set: for test harnesses "
+			 "only, never in production",
+			 ROOT_GUARD_WAIVER_ENV);
 	if (config_load_file(cfg, config_path, &err) != HR_OK)
 		goto failed;
 	optind = 1;
