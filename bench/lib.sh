@@ -1,5 +1,12 @@
 # Shared helpers for the benchmark scripts (sourced).
 
+# `hromada serve` refuses root (docs/DEPLOY.md); a benchmark machine or CI that
+# can only run as root waives it for these throw-away servers, and only then
+# (bench/run.sh does the same for the scripts that do not source this file).
+if [ "$(id -u)" -eq 0 ]; then
+	export HROMADA_UNSAFE_ALLOW_ROOT=1
+fi
+
 # A TCP port on 127.0.0.1 that nothing answers on.
 free_port() {
 	local p

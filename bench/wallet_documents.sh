@@ -28,6 +28,8 @@ hromada=$(cd "$(dirname "$build/hromada")" && pwd)/hromada
 seconds=${BENCH_SECONDS:-10}
 large=${BENCH_PEOPLE_LARGE:-10000000}
 citizens=64
+# BENCH_KEY_PROCESS=false keeps the keys in the serving processes (docs/KEYS.md)
+key_process=${BENCH_KEY_PROCESS:-true}
 path=/v1/documents/driver_licence
 [ -x "$hromada" ] || { echo "bench: $hromada not built" >&2; exit 2; }
 command -v sqlite3 >/dev/null || { echo "bench: sqlite3 missing (scripts/deps.sh)" >&2; exit 2; }
@@ -50,14 +52,26 @@ trap cleanup EXIT
 signs=5
 verifies=5
 
+# key_process_ticks PID -> the CPU time of PID's key process (docs/KEYS.md),
+# which signs for it: part of its cost per fetch (0 with keys.process=false)
+key_process_ticks() {
+	local c t=0
+	for c in $(cat "/proc/$1/task/"*/children 2>/dev/null); do
+		if tr '\0' ' ' <"/proc/$c/cmdline" 2>/dev/null | grep -q ' keyproc '; then
+			t=$((t + $(awk '{ print $14 + $15 }' "/proc/$c/stat")))
+		fi
+	done
+	echo "$t"
+}
+
 # cpu_ticks WALLET_PID UP_PID -> "WALLET UP BUSY IDLE": the CPU time (clock
 # ticks) the wallet and `up` (gateway and registries) have used, and the whole
 # machine's busy and idle time, so that a run's CPU can be told apart by who
 # spent it
 cpu_ticks() {
 	local w u
-	w=$(awk '{ print $14 + $15 }' "/proc/$1/stat")
-	u=$(awk '{ print $14 + $15 }' "/proc/$2/stat")
+	w=$(($(awk '{ print $14 + $15 }' "/proc/$1/stat") + $(key_process_ticks "$1")))
+	u=$(($(awk '{ print $14 + $15 }' "/proc/$2/stat") + $(key_process_ticks "$2")))
 	awk -v w="$w" -v u="$u" '/^cpu / { print w, u, $2 + $3 + $4 + $7 + $8 + $9, $5 + $6; exit }' /proc/stat
 }
 
@@ -73,7 +87,7 @@ run_once() {
 	mkdir -p "$dir"
 	echo "-- $people people: loading and starting (hromada up --population $people)" >&2
 	"$hromada" up --state "$dir/state" --countries UA --population "$people" --port-base 0 \
-		--quiet >"$dir/up.log" 2>&1 &
+		--set keys.process="$key_process" --quiet >"$dir/up.log" 2>&1 &
 	up_pid=$!
 	for _ in $(seq 3600); do
 		[ -f "$dir/state/endpoints.json" ] && break
@@ -84,7 +98,8 @@ run_once() {
 
 	# the wallet alone, as `up` configured it, on a port of its own
 	sed -e 's/^listen = .*/listen = 127.0.0.1:0/' "$dir/state/UA/wallet/hromada.ini" >"$dir/wallet.ini"
-	"$hromada" serve wallet --config "$dir/wallet.ini" >"$dir/wallet.log" 2>&1 &
+	"$hromada" serve wallet --config "$dir/wallet.ini" --set keys.process="$key_process" \
+		>"$dir/wallet.log" 2>&1 &
 	wallet_pid=$!
 	wallet=$(wait_listening "$dir/wallet.log")
 	wait_http "$wallet/healthz"

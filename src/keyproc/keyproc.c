@@ -35,11 +35,8 @@
 #include "credential/cose_crypto.h"
 #include "keyproc/keyproc_msg.h"
 
-#define KEY_FILE_LIMIT (64 * 1024)
-/* after a reply, how long a channel's thread looks for the next request
- * before it sleeps (keyproc_receive) */
-#define KEYPROC_SERVER_SPIN_US 50
-#define SUMMARY_EVERY_US       (10ull * 1000 * 1000)
+#define KEY_FILE_LIMIT   (64 * 1024)
+#define SUMMARY_EVERY_US (10ull * 1000 * 1000)
 
 struct key_slot {
 	EVP_PKEY *key;   /* a signing key, or NULL */
@@ -394,7 +391,9 @@ static void *channel_run(void *arg)
 	ssize_t n;
 
 	for (;;) {
-		n = keyproc_receive(c->fd, in, sizeof(in), KEYPROC_SERVER_SPIN_US);
+		n = read(c->fd, in, sizeof(in));
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n <= 0)
 			break;
 		if (keyproc_request_decode(in, (size_t)n, &rq) != HR_OK) {

@@ -44,7 +44,6 @@
 
 #define STAGE             "keyproc"
 #define CLIENT_KEYS_MAX   256
-#define CLIENT_SPIN_US    100
 #define RESTART_DELAY_MAX 30000u
 #define YOUNG_DEATH_US    (60ull * 1000 * 1000)
 
@@ -169,9 +168,12 @@ static hr_status exchange_on(int fd, const struct keyproc_request *rq, struct ke
 	while (n < 0 && errno == EINTR);
 	if (n != (ssize_t)size)
 		return hr_error_set(err, HR_E_UNAVAILABLE, STAGE, "the key process is not running");
-	/* an ECDSA signature takes 25-50 us: spin that long, then block; the
-	 * socket's SO_RCVTIMEO bounds the wait (spawn) */
-	n = keyproc_receive(fd, wire, sizeof(wire), CLIENT_SPIN_US);
+	/* one blocking read, bounded by the socket's SO_RCVTIMEO (spawn). Not a
+	 * spin: polling for the reply halved one thread's round trip but cost the
+	 * fetch path a third more CPU under load (docs/KEYS.md) */
+	do
+		n = read(fd, wire, sizeof(wire));
+	while (n < 0 && errno == EINTR);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return hr_error_set(err, HR_E_UNAVAILABLE, STAGE,
 				    "the key process did not answer within %u ms",
@@ -599,9 +601,9 @@ hr_status keyproc_client_start(const struct keyproc_client_options *o, struct hr
 		return hr_error_set(err, HR_E_STATE, STAGE, "the key process runs already");
 	kc.options = *o;
 	if (kc.options.channels == 0)
-		kc.options.channels = cores < 2                      ? 2
-				      : cores > KEYPROC_CHANNELS_MAX ? KEYPROC_CHANNELS_MAX
-								     : (unsigned)cores;
+		kc.options.channels = cores < 1                          ? 4
+				      : 4 * cores > KEYPROC_CHANNELS_MAX ? KEYPROC_CHANNELS_MAX
+									 : 4 * (unsigned)cores;
 	if (kc.options.channels > KEYPROC_CHANNELS_MAX)
 		kc.options.channels = KEYPROC_CHANNELS_MAX;
 	if (kc.options.restart_delay_ms == 0)

@@ -6,13 +6,7 @@
  */
 #include "keyproc/keyproc_msg.h"
 
-#include <errno.h>
-#include <sched.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include "core/clock.h"
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -208,23 +202,4 @@ hr_status keyproc_reply_decode(const uint8_t *wire, size_t size, unsigned expect
 		out->alg = (int64_t)get64(wire + KEYPROC_HEADER_LEN);
 	memcpy(out->payload, wire + offset, out->length);
 	return HR_OK;
-}
-
-ssize_t keyproc_receive(int fd, uint8_t *buf, size_t size, unsigned spin_us)
-{
-	uint64_t until = clock_monotonic_us() + spin_us;
-	ssize_t n;
-
-	for (;;) {
-		n = recv(fd, buf, size, MSG_DONTWAIT);
-		if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
-			return n;
-		if (clock_monotonic_us() >= until)
-			break;
-		sched_yield(); /* another thread of this core may have work */
-	}
-	do
-		n = read(fd, buf, size);
-	while (n < 0 && errno == EINTR);
-	return n;
 }

@@ -29,7 +29,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include <hromada/status.h>
 
@@ -92,14 +91,5 @@ size_t keyproc_reply_encode(const struct keyproc_reply *r, uint8_t *wire);
 hr_status keyproc_request_decode(const uint8_t *wire, size_t size, struct keyproc_request *out);
 hr_status keyproc_reply_decode(const uint8_t *wire, size_t size, unsigned expect_type,
 			       struct keyproc_reply *out);
-
-/*
- * Reads one message from fd, first polling without blocking for up to spin_us
- * microseconds: a request and its reply are tens of microseconds apart, less
- * than it takes the kernel to wake a sleeping thread on another (virtual) core,
- * so a short spin halves a signature's round trip; past it, a blocking read.
- * Like read(2): the size, 0 at end of stream, -1 with errno.
- */
-ssize_t keyproc_receive(int fd, uint8_t *buf, size_t size, unsigned spin_us);
 
 #endif
