@@ -34,7 +34,8 @@
 #include "credential/signer.h"
 #include "credential/signer_cert.h"
 
-#define STAGE "audit"
+#define AUDIT_PERSONS_REMEMBERED 8192
+#define STAGE                    "audit"
 /* locks numbering the entries of one person (by the person hash's first byte) */
 #define PERSON_STRIPES 64
 
@@ -210,6 +211,10 @@ static hr_status open_keys(struct audit *a, const struct audit_options *o, struc
 		    (rc = secret_key_open(path, keys[i], err)) != HR_OK)
 			return rc;
 	}
+	/* a person's pseudonym comes back with every exchange about them; bodies
+	 * (content.key) are seen once */
+	if (secret_key_remember(a->person_key, AUDIT_PERSONS_REMEMBERED) != HR_OK)
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
 	return HR_OK;
 }
 

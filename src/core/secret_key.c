@@ -5,21 +5,40 @@
 #include "core/secret_key.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "core/error.h"
 #include "core/secret.h"
 
 #define STAGE "secret"
 
+/*
+ * A key's memory of MACs it made (secret_key_remember): direct-mapped by the
+ * SHA-256 of the data, so a slot holds the digest, never the data. A MAC is
+ * what anyone holding this process sees anyway (it stores and compares them);
+ * remembering one saves a round trip to the key process for data that comes
+ * back often (a person's pseudonym on every request, a token on every call).
+ */
+struct mac_memory_slot {
+	uint8_t digest[32];
+	uint8_t mac[32];
+	bool used;
+};
+
 struct secret_key {
 	const struct secret_key_ops *ops;
 	void *impl;
+	pthread_mutex_t lock;
+	struct mac_memory_slot *memory; /* NULL: remembers nothing */
+	size_t slots;                   /* a power of two */
 };
 
 static secret_key_loader loader;
@@ -39,6 +58,9 @@ struct secret_key *secret_key_new(const struct secret_key_ops *ops, void *impl)
 	}
 	k->ops = ops;
 	k->impl = impl;
+	k->memory = NULL;
+	k->slots = 0;
+	pthread_mutex_init(&k->lock, NULL);
 	return k;
 }
 
@@ -83,13 +105,51 @@ hr_status secret_key_open(const char *path, struct secret_key **out, struct hr_e
 	return HR_OK;
 }
 
-hr_status secret_key_hmac(const struct secret_key *k, const void *data, size_t len, uint8_t out[32],
+hr_status secret_key_remember(struct secret_key *k, size_t entries)
+{
+	size_t slots = 1;
+
+	while (slots < entries && slots < ((size_t)1 << 20))
+		slots <<= 1;
+	free(k->memory);
+	k->slots = 0;
+	if ((k->memory = calloc(slots, sizeof(*k->memory))) == NULL)
+		return HR_E_NOMEM;
+	k->slots = slots;
+	return HR_OK;
+}
+
+hr_status secret_key_hmac(struct secret_key *k, const void *data, size_t len, uint8_t out[32],
 			  struct hr_error *err)
 {
+	uint8_t digest[32];
+	unsigned int n = 0;
+	struct mac_memory_slot *slot = NULL;
+	hr_status rc;
+
 	if (len > SECRET_KEY_DATA_MAX)
 		return hr_error_set(err, HR_E_TOO_LARGE, STAGE,
 				    "%zu bytes are too many for one MAC", len);
-	return k->ops->hmac(k->impl, data, len, out, err);
+	if (k->memory != NULL && EVP_Digest(data, len, digest, &n, EVP_sha256(), NULL) == 1) {
+		size_t at = ((size_t)digest[0] | (size_t)digest[1] << 8 | (size_t)digest[2] << 16) &
+			    (k->slots - 1);
+		slot = &k->memory[at];
+		pthread_mutex_lock(&k->lock);
+		if (slot->used && CRYPTO_memcmp(slot->digest, digest, 32) == 0) {
+			memcpy(out, slot->mac, 32);
+			pthread_mutex_unlock(&k->lock);
+			return HR_OK;
+		}
+		pthread_mutex_unlock(&k->lock);
+	}
+	if ((rc = k->ops->hmac(k->impl, data, len, out, err)) != HR_OK || slot == NULL)
+		return rc;
+	pthread_mutex_lock(&k->lock);
+	memcpy(slot->digest, digest, 32);
+	memcpy(slot->mac, out, 32);
+	slot->used = true;
+	pthread_mutex_unlock(&k->lock);
+	return HR_OK;
 }
 
 void secret_key_free(struct secret_key *k)
@@ -97,6 +157,8 @@ void secret_key_free(struct secret_key *k)
 	if (k == NULL)
 		return;
 	k->ops->free(k->impl);
+	free(k->memory);
+	pthread_mutex_destroy(&k->lock);
 	free(k);
 }
 

@@ -32,8 +32,12 @@ struct secret_key_ops {
 /* Opens the key in path, creating it if it is missing (secret.h). */
 hr_status secret_key_open(const char *path, struct secret_key **out, struct hr_error *err);
 /* HMAC-SHA-256 of data (at most SECRET_KEY_DATA_MAX bytes) under the key. */
-hr_status secret_key_hmac(const struct secret_key *key, const void *data, size_t len,
-			  uint8_t out[32], struct hr_error *err);
+hr_status secret_key_hmac(struct secret_key *key, const void *data, size_t len, uint8_t out[32],
+			  struct hr_error *err);
+/* Remembers up to about entries MACs (by the data's SHA-256; never the data),
+ * for data that comes back often: a person's pseudonym, a token checked on
+ * every call. Not for data seen once (bodies). Call before any thread uses it. */
+hr_status secret_key_remember(struct secret_key *key, size_t entries);
 void secret_key_free(struct secret_key *key);
 
 /* For implementations (the key process's client): a key over impl, which the

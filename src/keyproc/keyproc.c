@@ -246,6 +246,8 @@ done:
 	pthread_mutex_unlock(&kp->lock);
 }
 
+static void log_signed(struct key_slot *s);
+
 static void handle_close(struct keyproc *kp, const struct keyproc_request *rq,
 			 struct keyproc_reply *rp)
 {
@@ -255,6 +257,7 @@ static void handle_close(struct keyproc *kp, const struct keyproc_request *rq,
 	if ((s = slot_of(kp, rq->handle)) == NULL) {
 		rp->status = KEYPROC_NOT_FOUND;
 	} else if (--s->refs == 0) {
+		log_signed(s); /* the last count, which no summary will carry */
 		log_key("keyproc.closed", s, NULL);
 		EVP_PKEY_free(s->key); /* a thread's cached context keeps its own reference */
 		if (s->secret != NULL)
@@ -285,6 +288,22 @@ static int rate_take(struct keyproc *kp, struct key_slot *s)
 }
 
 /* Every 10 s at most: how many digests each key signed since the last line. */
+/* What the key signed (or MACed) since its last line, if anything. */
+static void log_signed(struct key_slot *s)
+{
+	struct log_line line;
+
+	if (s->signed_total == s->signed_logged)
+		return;
+	log_begin(&line, LOG_LEVEL_INFO, "keyproc.signed");
+	log_add_str(&line, "key", s->path);
+	log_add_uint(&line, "count", s->signed_total - s->signed_logged);
+	log_add_uint(&line, "total", s->signed_total);
+	log_add_uint(&line, "rate_limited", s->refused_total);
+	log_end(&line);
+	s->signed_logged = s->signed_total;
+}
+
 static void log_summary(struct keyproc *kp, int force)
 {
 	uint64_t now = clock_monotonic_us();
@@ -292,20 +311,9 @@ static void log_summary(struct keyproc *kp, int force)
 	if (!force && now - kp->summary_us < SUMMARY_EVERY_US)
 		return;
 	kp->summary_us = now;
-	for (int i = 0; i < KEYPROC_KEYS_MAX; i++) {
-		struct key_slot *s = &kp->slots[i];
-		struct log_line line;
-
-		if (!slot_used(s) || s->signed_total == s->signed_logged)
-			continue;
-		log_begin(&line, LOG_LEVEL_INFO, "keyproc.signed");
-		log_add_str(&line, "key", s->path);
-		log_add_uint(&line, "count", s->signed_total - s->signed_logged);
-		log_add_uint(&line, "total", s->signed_total);
-		log_add_uint(&line, "rate_limited", s->refused_total);
-		log_end(&line);
-		s->signed_logged = s->signed_total;
-	}
+	for (int i = 0; i < KEYPROC_KEYS_MAX; i++)
+		if (slot_used(&kp->slots[i]))
+			log_signed(&kp->slots[i]);
 }
 
 static void handle_sign(struct channel *c, const struct keyproc_request *rq,

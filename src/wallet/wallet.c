@@ -25,7 +25,8 @@
 #include "exchange/replay_store.h"
 #include "wallet/wallet_internal.h"
 
-#define STAGE "wallet"
+#define WALLET_MACS_REMEMBERED 8192
+#define STAGE                  "wallet"
 /* proofs remembered for their 65 s of life: 4 000 calls/s (twice what two
  * cores serve) in ~13 MB; beyond, calls get 503 and Retry-After, never a
  * forgotten proof */
@@ -141,7 +142,13 @@ static hr_status read_settings(const struct role_context *ctx, struct wallet *w,
 	snprintf(path, sizeof(path), "%s/keys/wallet.key", ctx->state_dir);
 	if ((rc = secret_key_move(key_path, path, err)) != HR_OK)
 		return rc;
-	return secret_key_open(path, &w->secret, err);
+	if ((rc = secret_key_open(path, &w->secret, err)) != HR_OK)
+		return rc;
+	/* tokens and pseudonyms come back on every call: a MAC remembered is a
+	 * round trip to the key process saved */
+	if (secret_key_remember(w->secret, WALLET_MACS_REMEMBERED) != HR_OK)
+		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	return HR_OK;
 }
 
 static void wallet_close(void *state);

@@ -20,6 +20,7 @@
 #include <openssl/hmac.h>
 
 #include "core/secret.h"
+#include "core/secret_key.h"
 
 static void write_bytes(const char *path, const void *data, size_t len)
 {
@@ -336,6 +337,48 @@ static void test_a_secret_from_disk_gives_the_same_hmac_after_a_restart(void **s
 	assert_memory_equal(a, b, 32);
 }
 
+/* ---- secret_key: the seam, and the MACs it remembers ---- */
+
+/* A key that remembers two slots, asked for many more data than that: every
+ * answer, remembered, displaced or fresh, is the HMAC of its own data. */
+static void test_remembered_macs_are_always_the_datas_own(void **state)
+{
+	char path[512], data[32];
+	uint8_t raw[SECRET_LEN], mac[32], expected[32];
+	struct secret_key *key = NULL;
+
+	(void)state;
+	tk_dir_path(path, sizeof(path), "person.key");
+	assert_int_equal(secret_key_open(path, &key, NULL), HR_OK);
+	assert_int_equal(secret_load_or_create(path, raw, NULL), HR_OK);
+	assert_int_equal(secret_key_remember(key, 2), HR_OK);
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < 50; i++) {
+			int n = snprintf(data, sizeof(data), "UA:%010d", i * 7919);
+			assert_int_equal(secret_key_hmac(key, data, (size_t)n, mac, NULL), HR_OK);
+			assert_int_equal(secret_hmac(raw, data, (size_t)n, expected), HR_OK);
+			assert_memory_equal(mac, expected, 32);
+		}
+	}
+	secret_key_free(key);
+}
+
+static void test_secret_key_refuses_more_than_it_may_mac(void **state)
+{
+	char path[512];
+	static uint8_t big[SECRET_KEY_DATA_MAX + 1];
+	uint8_t mac[32];
+	struct secret_key *key = NULL;
+	struct hr_error err = {0};
+
+	(void)state;
+	tk_dir_path(path, sizeof(path), "content.key");
+	assert_int_equal(secret_key_open(path, &key, NULL), HR_OK);
+	assert_int_equal(secret_key_hmac(key, big, sizeof(big), mac, &err), HR_E_TOO_LARGE);
+	assert_int_equal(secret_key_hmac(key, big, sizeof(big) - 1, mac, NULL), HR_OK);
+	secret_key_free(key);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, tk_dir_setup, tk_dir_teardown)
 
 int main(void)
@@ -353,6 +396,8 @@ int main(void)
 	    T(test_hmac_matches_independently_computed_values),
 	    T(test_hmac_agrees_with_openssl_hmac_and_depends_on_key_and_data),
 	    T(test_a_secret_from_disk_gives_the_same_hmac_after_a_restart),
+	    T(test_remembered_macs_are_always_the_datas_own),
+	    T(test_secret_key_refuses_more_than_it_may_mac),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
