@@ -303,8 +303,10 @@ static void test_no_private_key_in_network_process_memory(void **unused)
 	if (found != NULL)
 		fail_msg("the network-facing process %d holds %s", (int)platform.pid, found->what);
 	assert_true(scanned > 16u << 20);
-	printf("scanned %zu MiB of pid %d for %zu patterns of %zu key files: none\n", scanned >> 20,
-	       (int)platform.pid, pattern_count, pattern_count / 3);
+	printf("scanned %zu MiB of pid %d for %zu patterns of %zu private keys and %zu HMAC keys: "
+	       "none\n",
+	       scanned >> 20, (int)platform.pid, pattern_count, (pattern_count - hmac_keys) / 3,
+	       hmac_keys);
 
 	/* the same platform with its keys in-process: the scan finds them */
 	assert_int_equal(slice_platform_halt(&platform), 0);
