@@ -25,7 +25,7 @@
 #ifndef HROMADA_KEYPROC_H
 #define HROMADA_KEYPROC_H
 
-#define KEYPROC_KEYS_MAX       64
+#define KEYPROC_KEYS_MAX       256 /* a handle keeps the slot in 8 bits */
 #define KEYPROC_CHANNELS_MAX   16
 #define KEYPROC_FIRST_FD       3
 #define KEYPROC_EXIT_CLOSED    0 /* every peer hung up */

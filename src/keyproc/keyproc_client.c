@@ -43,7 +43,7 @@
 #include "keyproc/keyproc_msg.h"
 
 #define STAGE             "keyproc"
-#define CLIENT_KEYS_MAX   256
+#define CLIENT_KEYS_MAX   1024
 #define RESTART_DELAY_MAX 30000u
 #define YOUNG_DEATH_US    (60ull * 1000 * 1000)
 
