@@ -484,8 +484,9 @@ static hr_status remote_secret_open(const char *key_path, struct secret_key **ou
 }
 
 /* Loads every open key into a new key process, over channel 0, before it goes
- * live. A key whose file now holds another key is marked lost. */
-static void reload_keys(void)
+ * live. A key whose file now holds another key, or that cannot be read, is
+ * marked lost; false (the new process killed) when it stops answering. */
+static bool reload_keys(void)
 {
 	for (int i = 0; i < CLIENT_KEYS_MAX; i++) {
 		struct keyproc_request rq = {.type = KEYPROC_LOAD};
@@ -499,7 +500,14 @@ static void reload_keys(void)
 		rq.type = key->secret ? KEYPROC_LOAD_SECRET : KEYPROC_LOAD;
 		rq.length = (uint16_t)strlen(key->path);
 		memcpy(rq.payload, key->path, rq.length);
-		if (exchange_on(kc.fds[0], &rq, &rp, &err) != HR_OK || rp.status != KEYPROC_OK) {
+		if (exchange_on(kc.fds[0], &rq, &rp, &err) != HR_OK) {
+			/* the new key process does not answer: not one more key waits
+			 * on it (the lock is held); it dies and the watcher tries again */
+			log_msg(LOG_LEVEL_ERROR, "keyproc.reload_failed", "%s", err.message);
+			kill(kc.pid, SIGKILL);
+			return false;
+		}
+		if (rp.status != KEYPROC_OK) {
 			key->lost = true;
 			log_msg(LOG_LEVEL_ERROR, "keyproc.reload_failed", "%s: %s", key->path,
 				err.message[0] ? err.message : "not loaded");
@@ -513,6 +521,7 @@ static void reload_keys(void)
 				"%s holds another key than at start: not used", key->path);
 		key->handle = rp.handle;
 	}
+	return true;
 }
 
 /* Waits up to ms, or until stop; true when stopping. Lock held. */
@@ -583,7 +592,10 @@ static void *watch(void *unused)
 				break;
 			log_msg(LOG_LEVEL_ERROR, "keyproc.restart_failed", "%s", err.message);
 		}
-		reload_keys();
+		if (!reload_keys()) {
+			pthread_mutex_unlock(&kc.lock);
+			continue;
+		}
 		kc.state = STATE_LIVE;
 		pthread_cond_broadcast(&kc.changed);
 		pthread_mutex_unlock(&kc.lock);
