@@ -19,4 +19,3 @@ fi
 "$here/nccc_index.sh" "$build"
 "$here/leakscan.sh" "$build"
 "$here/leak_range.sh" "$build"
-"$here/keyproc.sh" "$build"

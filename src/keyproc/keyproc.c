@@ -88,33 +88,49 @@ static struct key_slot *slot_of(struct keyproc *kp, uint32_t handle)
 	return slot_used(s) && s->generation == handle >> 8 ? s : NULL;
 }
 
-/* Reads and parses a PEM private key; the text is wiped before it is freed. */
-static EVP_PKEY *key_read(const char *path, int *status)
+/*
+ * Reads at most cap bytes of path into a new buffer of cap + 1 bytes (so a
+ * longer file shows as cap + 1); *len gets what was read. NULL, with *status
+ * set, when the file cannot be opened or memory is short. The caller wipes
+ * the whole buffer before freeing it.
+ */
+static uint8_t *file_read_wiped(const char *path, size_t cap, size_t *len, int *status)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char *text;
+	uint8_t *data;
 	ssize_t n;
-	size_t len = 0;
-	BIO *bio;
-	EVP_PKEY *key = NULL;
 
+	*len = 0;
 	if (fd < 0) {
 		*status = KEYPROC_NOT_FOUND;
 		return NULL;
 	}
-	if ((text = malloc(KEY_FILE_LIMIT + 1)) == NULL) {
+	if ((data = malloc(cap + 1)) == NULL) {
 		close(fd);
 		*status = KEYPROC_FAILED;
 		return NULL;
 	}
-	while (len <= KEY_FILE_LIMIT && (n = read(fd, text + len, KEY_FILE_LIMIT + 1 - len)) != 0) {
+	while (*len <= cap && (n = read(fd, data + *len, cap + 1 - *len)) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			break;
-		len += (size_t)n;
+		*len += (size_t)n;
 	}
 	close(fd);
+	return data;
+}
+
+/* Reads and parses a PEM private key; the text is wiped before it is freed. */
+static EVP_PKEY *key_read(const char *path, int *status)
+{
+	size_t len;
+	uint8_t *text = file_read_wiped(path, KEY_FILE_LIMIT, &len, status);
+	EVP_PKEY *key = NULL;
+	BIO *bio;
+
+	if (text == NULL)
+		return NULL;
 	*status = KEYPROC_BAD_KEY;
 	if (len <= KEY_FILE_LIMIT && (bio = BIO_new_mem_buf(text, (int)len)) != NULL) {
 		key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
@@ -141,26 +157,13 @@ static void log_key(const char *event, const struct key_slot *s, const char *det
 /* Reads an HMAC key file: exactly SECRET_LEN bytes. */
 static uint8_t *secret_read(const char *path, int *status)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	uint8_t *secret = malloc(SECRET_LEN + 1);
-	size_t len = 0;
-	ssize_t n;
+	size_t len;
+	uint8_t *secret = file_read_wiped(path, SECRET_LEN, &len, status);
 
-	*status = fd < 0 ? KEYPROC_NOT_FOUND : KEYPROC_BAD_KEY;
-	while (fd >= 0 && secret != NULL && len <= SECRET_LEN &&
-	       (n = read(fd, secret + len, SECRET_LEN + 1 - len)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		len += (size_t)n;
-	}
-	if (fd >= 0)
-		close(fd);
-	if (secret != NULL && len == SECRET_LEN)
+	if (secret == NULL || len == SECRET_LEN)
 		return secret;
-	if (secret != NULL)
-		OPENSSL_cleanse(secret, SECRET_LEN + 1);
+	*status = KEYPROC_BAD_KEY;
+	OPENSSL_cleanse(secret, SECRET_LEN + 1);
 	free(secret);
 	return NULL;
 }

@@ -325,15 +325,9 @@ static void test_no_private_key_in_network_process_memory(void **unused)
 
 static bool log_has(const char *needle)
 {
-	FILE *f = fopen(platform.logfile, "r");
-	char line[4096];
-	bool found = false;
+	char where[512];
 
-	assert_non_null(f);
-	while (!found && fgets(line, sizeof(line), f) != NULL)
-		found = strstr(line, needle) != NULL;
-	fclose(f);
-	return found;
+	return tk_tree_contains(platform.logfile, needle, where, sizeof(where));
 }
 
 static void test_killed_key_process_gives_503_and_comes_back(void **unused)
