@@ -367,61 +367,67 @@ static void remote_free(void *impl)
 
 static const struct signer_ops remote_ops = {remote_sign, remote_free};
 
-static hr_status remote_open(const char *key_path, const struct signer_cert *cert,
-			     struct signer **out, struct hr_error *err)
+/*
+ * Takes an entry for key_path and has the key process load it (type: LOAD or
+ * LOAD_SECRET); *index is the entry, its handle set, and rp the reply. On
+ * failure the entry is free again.
+ */
+static hr_status entry_load(uint16_t type, const char *key_path, int *index,
+			    struct keyproc_reply *rp, struct hr_error *err)
 {
-	struct keyproc_request rq = {.type = KEYPROC_LOAD};
-	struct keyproc_reply rp;
-	struct remote_key *k = NULL;
-	const unsigned char *p;
-	EVP_PKEY *public_key = NULL;
+	struct keyproc_request rq = {.type = type};
 	char path[PATH_MAX];
-	int index = -1;
-	bool loaded = false;
 	hr_status rc;
 
-	*out = NULL;
 	if ((rc = absolute_path(key_path, path, err)) != HR_OK)
 		return rc;
-	if ((index = entry_take(path, false)) < 0)
+	if ((*index = entry_take(path, type == KEYPROC_LOAD_SECRET)) < 0)
 		return hr_error_set(err, HR_E_TOO_LARGE, STAGE, "too many keys open");
 	rq.length = (uint16_t)strlen(path);
 	memcpy(rq.payload, path, rq.length);
-	if ((rc = exchange(-1, &rq, &rp, err)) != HR_OK ||
-	    (rc = status_error(&rp, path, err)) != HR_OK)
-		goto fail;
-	loaded = true;
-	p = rp.payload;
-	public_key = d2i_PUBKEY(NULL, &p, rp.length);
-	if (public_key == NULL || cose_alg_for_key(key_kind_of(public_key)) == NULL ||
-	    cose_alg_for_key(key_kind_of(public_key))->id != rp.alg) {
-		rc = hr_error_set(err, HR_E_CRYPTO, STAGE, "the key process sent a bad public key");
-		goto fail;
+	if ((rc = exchange(-1, &rq, rp, err)) != HR_OK ||
+	    (rc = status_error(rp, path, err)) != HR_OK) {
+		entry_release(*index);
+		return rc;
 	}
 	pthread_mutex_lock(&kc.lock);
-	kc.keys[index].handle = rp.handle;
-	kc.keys[index].alg = rp.alg;
-	public_hash(rp.payload, rp.length, kc.keys[index].public_hash);
+	kc.keys[*index].handle = rp->handle;
+	kc.keys[*index].alg = rp->alg;
+	public_hash(rp->payload, rp->length, kc.keys[*index].public_hash);
 	pthread_mutex_unlock(&kc.lock);
-	if ((k = calloc(1, sizeof(*k))) == NULL) {
+	return HR_OK;
+}
+
+static hr_status remote_open(const char *key_path, const struct signer_cert *cert,
+			     struct signer **out, struct hr_error *err)
+{
+	struct keyproc_reply rp;
+	struct remote_key *k;
+	const unsigned char *p;
+	const struct cose_alg *alg;
+	EVP_PKEY *public_key;
+	int index;
+	hr_status rc;
+
+	*out = NULL;
+	if ((rc = entry_load(KEYPROC_LOAD, key_path, &index, &rp, err)) != HR_OK)
+		return rc;
+	p = rp.payload;
+	public_key = d2i_PUBKEY(NULL, &p, rp.length);
+	alg = public_key != NULL ? cose_alg_for_key(key_kind_of(public_key)) : NULL;
+	if (alg == NULL || alg->id != rp.alg)
+		rc = hr_error_set(err, HR_E_CRYPTO, STAGE, "the key process sent a bad public key");
+	else if ((k = calloc(1, sizeof(*k))) == NULL)
 		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
-		goto fail;
+	if (rc != HR_OK) {
+		EVP_PKEY_free(public_key);
+		entry_close(index);
+		return rc;
 	}
 	k->index = (unsigned)index;
 	/* from here the signer owns k, also on failure */
 	rc = signer_from_ops(&remote_ops, k, public_key, cert, out, err);
 	EVP_PKEY_free(public_key);
-	return rc;
-fail:
-	EVP_PKEY_free(public_key);
-	if (loaded) {
-		pthread_mutex_lock(&kc.lock);
-		kc.keys[index].handle = rp.handle;
-		pthread_mutex_unlock(&kc.lock);
-		entry_close(index);
-	} else {
-		entry_release(index);
-	}
 	return rc;
 }
 
@@ -451,28 +457,14 @@ static const struct secret_key_ops remote_secret_ops = {remote_hmac, remote_free
 static hr_status remote_secret_open(const char *key_path, struct secret_key **out,
 				    struct hr_error *err)
 {
-	struct keyproc_request rq = {.type = KEYPROC_LOAD_SECRET};
 	struct keyproc_reply rp;
 	struct remote_key *k;
-	char path[PATH_MAX];
 	int index;
 	hr_status rc;
 
 	*out = NULL;
-	if ((rc = absolute_path(key_path, path, err)) != HR_OK)
+	if ((rc = entry_load(KEYPROC_LOAD_SECRET, key_path, &index, &rp, err)) != HR_OK)
 		return rc;
-	if ((index = entry_take(path, true)) < 0)
-		return hr_error_set(err, HR_E_TOO_LARGE, STAGE, "too many keys open");
-	rq.length = (uint16_t)strlen(path);
-	memcpy(rq.payload, path, rq.length);
-	if ((rc = exchange(-1, &rq, &rp, err)) != HR_OK ||
-	    (rc = status_error(&rp, path, err)) != HR_OK) {
-		entry_release(index);
-		return rc;
-	}
-	pthread_mutex_lock(&kc.lock);
-	kc.keys[index].handle = rp.handle;
-	pthread_mutex_unlock(&kc.lock);
 	if ((k = calloc(1, sizeof(*k))) == NULL) {
 		entry_close(index);
 		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
