@@ -28,6 +28,8 @@ packages=(
 	systemd
 	# benchmarks: load generator, the nginx peer, and sqlite3 to pick citizens
 	wrk nginx-light sqlite3
+	# browser tests: Debian's Chromium, driven by web/'s pinned playwright-core
+	chromium
 )
 
 missing=()
@@ -44,7 +46,21 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 	missing+=(nodejs npm)
 fi
 
+# The web pages embed two npm packages (jsQR, qrcode-generator) and the browser
+# tests use two more (playwright-core, axe-core), all pinned by web/package-lock.json.
+# npm ci runs only when web/node_modules is missing or older than the lockfile.
+web_modules() {
+	local web
+	web="$(cd "$(dirname "$0")/.." && pwd)/web"
+	if [ ! -f "$web/node_modules/.package-lock.json" ] ||
+		[ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
+		echo "deps.sh: npm ci in web/ (pinned by web/package-lock.json)" >&2
+		(cd "$web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+	fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
+	web_modules
 	exit 0
 fi
 
@@ -69,3 +85,4 @@ trap cleanup EXIT
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -q
 "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+web_modules
