@@ -24,6 +24,7 @@
 #include "credential/signer_cert.h"
 #include "exchange/replay_store.h"
 #include "wallet/wallet_internal.h"
+#include "web/web_assets.h"
 
 #define WALLET_MACS_REMEMBERED 8192
 #define STAGE                  "wallet"
@@ -210,6 +211,10 @@ static hr_status wallet_open(const struct role_context *ctx, void **state, struc
 	    (rc = http_server_route(ctx->server, "GET", "/v1/status-lists/{id}", 0,
 				    wallet_handle_status_list, w, err)) != HR_OK ||
 	    (rc = wallet_status_start(w, poll_ms, ttl_s, err)) != HR_OK)
+		goto fail;
+	/* the citizen's page (docs/WEB.md), built into the binary */
+	if ((rc = web_assets_mount(ctx->server, "/wallet/", "wallet/", err)) != HR_OK ||
+	    (rc = web_assets_mount(ctx->server, "/common/", "common/", err)) != HR_OK)
 		goto fail;
 	http_server_set_health_field(ctx->server, "country", ctx->country);
 	http_server_set_health_field(ctx->server, "member", w->member_id);
