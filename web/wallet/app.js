@@ -74,11 +74,14 @@ function problem(e) {
 	return state.t('error_generic', { message: e.message || String(e) });
 }
 
+/* the page's language as a locale for dates and times */
+export const LOCALES = { uk: 'uk-UA', pl: 'pl-PL', en: 'en-GB' };
+
 function formatDate(iso) {
 	if (!iso) return state.t('no_expiry');
 	const d = new Date(iso + (iso.length === 10 ? 'T00:00:00Z' : ''));
 	if (Number.isNaN(d.getTime())) return iso;
-	return new Intl.DateTimeFormat(state.lang, { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(d);
+	return new Intl.DateTimeFormat(LOCALES[state.lang], { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(d);
 }
 
 function valueText(field, v) {
@@ -428,7 +431,7 @@ function renderHistory() {
 	const t = state.t;
 	if (state.history.length === 0) list.append(el('li', { class: 'empty', text: t('history_none') }));
 	for (const e of state.history) {
-		const w = entryWords(t, state.lang, e, own);
+		const w = entryWords(t, LOCALES[state.lang], e, own);
 		list.append(el('li', { class: 'entry' + (w.proven ? ' proven' : ' unproven') + (w.refused ? ' refused' : '') },
 			el('p', { class: 'who' }, el('strong', { text: t('history_line', { who: w.who, time: w.time }) }),
 				el('span', { class: 'date', text: ' · ' + w.date })),
@@ -594,7 +597,7 @@ async function confirmChallenge() {
 	const qr = window.qrcode(0, 'M');
 	qr.addData(response, 'Byte');
 	qr.make();
-	$('bind-img').src = qr.createDataURL(8, 4);
+	$('bind-img').src = qr.createDataURL(8, 32);
 	$('bind-img').alt = state.t('bind_response_alt');
 	$('bind-img').dataset.payload = 'HRR1';
 	$('bind-response').hidden = false;
