@@ -124,6 +124,7 @@ messages.wallet = {
 	'field.rank': { uk: 'Звання', pl: 'Stopień', en: 'Rank' },
 	'field.specialty': { uk: 'Спеціальність', pl: 'Specjalność', en: 'Specialty' },
 	'field.registration_office': { uk: 'ТЦК', pl: 'Wojskowe centrum rekrutacji', en: 'Registration office' },
+	'field.full_name': { uk: 'ПІБ', pl: 'Imię i nazwisko', en: 'Full name' },
 	'field.phone': { uk: 'Телефон', pl: 'Telefon', en: 'Phone' },
 	'field.email': { uk: 'Ел. пошта', pl: 'E-mail', en: 'E-mail' },
 	'field.password': { uk: 'Пароль', pl: 'Hasło', en: 'Password' },
