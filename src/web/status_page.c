@@ -112,8 +112,13 @@ void web_status_figures(struct buf *out, const char *text)
 	while (line != NULL && *line && shown < FIGURES_LIMIT) {
 		const char *end = strchr(line, '\n');
 		size_t len = end ? (size_t)(end - line) : strlen(line);
-		const char *space = memchr(line, ' ', len);
+		const char *space = NULL;
 		char name[256], value[64];
+
+		/* the value follows the last space: label values may hold spaces */
+		for (size_t i = len; i > 0 && space == NULL; i--)
+			if (line[i - 1] == ' ')
+				space = line + i - 1;
 
 		if (line[0] != '#' && space != NULL && (size_t)(space - line) < sizeof(name)) {
 			snprintf(name, sizeof(name), "%.*s", (int)(space - line), line);
@@ -135,7 +140,7 @@ void web_status_figures(struct buf *out, const char *text)
 	buf_append_str(out, "</tbody></table>\n");
 }
 
-static void docs_list(struct buf *out)
+void web_status_docs(struct buf *out)
 {
 	buf_append_str(out, "<ul class=\"links\">\n");
 	for (size_t i = 0; i < web_assets_count(); i++) {
@@ -202,7 +207,7 @@ static void handle_status(struct http_request *request, void *context)
 			     "<li><a href=\"/healthz\">/healthz</a>: health as JSON</li>"
 			     "<li><a href=\"/metrics\">/metrics</a>: Prometheus text</li></ul>\n"
 			     "<h2>Documentation</h2>\n");
-	docs_list(&out);
+	web_status_docs(&out);
 	web_page_end(&out);
 	if (out.error != HR_OK) {
 		buf_clear(&out);
@@ -219,17 +224,25 @@ static void handle_icon(struct http_request *request, void *context)
 	web_asset_reply(request, context);
 }
 
+hr_status web_status_mount_assets(struct http_server *server, struct hr_error *err)
+{
+	hr_status rc;
+
+	if ((rc = web_assets_mount(server, "/", "status/", err)) != HR_OK ||
+	    /* what a browser asks for on a page without a <link rel=icon> (JSON, docs) */
+	    (rc = http_server_route(server, "GET", "/favicon.ico", 0, handle_icon,
+				    (void *)web_assets_find("status/favicon.svg"), err)) != HR_OK)
+		return rc;
+	return web_assets_mount(server, "/docs/", "docs/", err);
+}
+
 hr_status web_status_mount(struct http_server *server, const struct web_link *links,
 			   struct hr_error *err)
 {
 	hr_status rc;
 
 	if ((rc = http_server_route(server, "GET", "/", 0, handle_status, (void *)links, err)) !=
-		HR_OK ||
-	    (rc = web_assets_mount(server, "/", "status/", err)) != HR_OK ||
-	    /* what a browser asks for on a page without a <link rel=icon> (JSON, docs) */
-	    (rc = http_server_route(server, "GET", "/favicon.ico", 0, handle_icon,
-				    (void *)web_assets_find("status/favicon.svg"), err)) != HR_OK)
+	    HR_OK)
 		return rc;
-	return web_assets_mount(server, "/docs/", "docs/", err);
+	return web_status_mount_assets(server, err);
 }

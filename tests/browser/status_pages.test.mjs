@@ -41,6 +41,18 @@ run(import.meta.url, async (t) => {
 	await page.goto(`${e.UA.wallet}/`);
 	await t.axeCheck(page, 'wallet-status');
 	await t.shot(page, 'wallet-status');
+	// The overview of the whole platform.
+	check(typeof e.overview === 'string', 'endpoints.json has no overview URL');
+	await page.goto(`${e.overview}/`);
+	const state = await page.textContent('.state');
+	check(state.trim() === `${roles.length} of ${roles.length} services healthy`, `overview says '${state}'`);
+	const rows = await page.$$eval('tbody tr', (trs) => trs.length);
+	check(rows === roles.length, `overview lists ${rows} services, not ${roles.length}`);
+	const people = await page.$$eval('a', (as) => as.map((a) => a.href));
+	check(people.includes(`${e.UA.wallet}/wallet/`) && people.includes(`${e.trust}/verify/`),
+		`overview does not link the wallet and verifier pages: ${people.join(' ')}`);
+	await t.axeCheck(page, 'overview');
+	await t.shot(page, 'overview');
 	// A doc link opens the doc as text.
 	const doc = await page.goto(`${e.UA.wallet}/docs/KEYS.md`);
 	check(doc.status() === 200 && doc.headers()['content-type'].startsWith('text/plain'),
