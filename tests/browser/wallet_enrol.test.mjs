@@ -2,7 +2,7 @@
 // out-of-band channel, the documents as cards in the browser's language
 // (Ukrainian, English, Polish) and switchable, the same documents the CLI
 // device lists, a wrong code refused in words, the session back after a reload.
-import { run, check } from './lib.mjs';
+import { run, check, hromada } from './lib.mjs';
 import { cards, cliDocuments, enrolThroughPage, personWith, walletUrl } from './wallet_common.mjs';
 
 run(import.meta.url, async (t) => {
@@ -28,6 +28,8 @@ run(import.meta.url, async (t) => {
 	const { context } = await t.launchBrowser({ locale: 'uk-UA' });
 	const page = await context.newPage();
 	const problems = t.watchConsole(page);
+	const sent = [];
+	page.on('request', (r) => { if (new URL(r.url()).pathname === '/v1/documents') sent.push(r.headers()); });
 	await page.goto(walletUrl(platform));
 	await page.waitForSelector('#view-enrol:not([hidden])');
 	check(await page.textContent('#view-enrol h1') === 'Підключити цей пристрій', 'uk-UA: the enrol page is not in Ukrainian');
@@ -61,6 +63,28 @@ run(import.meta.url, async (t) => {
 	check(licence && licence.title === 'Посвідчення водія' && licence.badge === 'дійсний',
 		`the driving licence card reads ${JSON.stringify(licence)}`);
 	await t.axeCheck(page, 'documents-uk');
+
+	// The browser's DPoP proof and consent are the CLI device's, byte for byte
+	// in form: the same members in the same order, serialised the same way.
+	const cli = hromada(['device', '--state', platform.stateDir, 'headers', who.person, 'GET', '/v1/documents']);
+	check(cli.code === 0, `hromada device headers: ${cli.stderr}`);
+	const [, cliProof, cliConsent] = cli.stdout.trim().split('\t');
+	const browser = sent[sent.length - 1];
+	check(browser && browser.dpop && browser['hromada-consent'], 'the page sent no DPoP proof and consent');
+	const parts = (jws) => jws.split('.').slice(0, 2).map((p) => Buffer.from(p, 'base64url').toString('utf8'));
+	const shape = (text) => JSON.stringify(JSON.parse(text), (k, v) => (v !== null && typeof v === 'object' ? v : typeof v));
+	for (const [what, mine, theirs] of [['DPoP proof', browser.dpop, cliProof], ['consent', browser['hromada-consent'], cliConsent]]) {
+		const [mh, mc] = parts(mine), [th, tc] = parts(theirs);
+		for (const [part, a, b] of [['header', mh, th], ['claims', mc, tc]]) {
+			check(shape(a) === shape(b), `${what} ${part}: the page's ${shape(a)} is not the CLI's ${shape(b)}`);
+			check(JSON.stringify(JSON.parse(b)) === b && JSON.stringify(JSON.parse(a)) === a,
+				`${what} ${part}: not serialised as the CLI does (${a} / ${b})`);
+		}
+		const [m, c] = [JSON.parse(mc), JSON.parse(tc)];
+		for (const k of ['htm', 'htu', 'purpose', 'aud', 'sub'])
+			check(JSON.stringify(m[k]) === JSON.stringify(c[k]), `${what}: ${k} is ${m[k]} in the page, ${c[k]} in the CLI`);
+		check(JSON.stringify(m.docs) === JSON.stringify(c.docs), `${what}: docs ${m.docs} / ${c.docs}`);
+	}
 	await t.shot(page, 'documents-uk');
 
 	// Switched to Polish, then English: the same cards in the other words.
