@@ -111,6 +111,29 @@ static void assert_healthy(const char *url)
 	assert_non_null(strstr(out, "\"status\":\"ok\""));
 }
 
+/* The citizen page at /wallet/ (docs/WEB.md): served from the binary under the
+ * strict page policy, its shared assets at /common/; the API's answers are never
+ * cached (Cache-Control: no-store), not even a refusal. */
+static void assert_wallet_page(const char *url)
+{
+	static char out[64 * 1024];
+	uint16_t port = tk_url_port(url);
+
+	assert_int_equal(
+	    tk_raw_exchange(port, "GET /wallet/ HTTP/1.1\r\nHost: x\r\n\r\n", out, sizeof(out)),
+	    200);
+	assert_non_null(strstr(out, "Content-Security-Policy: default-src 'none'"));
+	assert_non_null(strstr(out, "src=\"/wallet/app.js\""));
+	assert_int_equal(tk_raw_exchange(port, "GET /common/i18n.js HTTP/1.1\r\nHost: x\r\n\r\n",
+					 out, sizeof(out)),
+			 200);
+	assert_non_null(strstr(out, "messages.wallet"));
+	assert_int_equal(tk_raw_exchange(port, "GET /v1/documents HTTP/1.1\r\nHost: x\r\n\r\n", out,
+					 sizeof(out)),
+			 401);
+	assert_non_null(strstr(out, "Cache-Control: no-store"));
+}
+
 static void assert_url(json_t *value)
 {
 	assert_true(json_is_string(value));
@@ -132,6 +155,7 @@ static void check_endpoints(json_t *e, const char *state)
 
 		assert_non_null(country);
 		assert_url(json_object_get(country, "wallet"));
+		assert_wallet_page(json_string_value(json_object_get(country, "wallet")));
 		assert_url(json_object_get(country, "gateway"));
 		assert_int_equal(json_object_size(registries), DOCUMENT_TYPE_COUNT);
 		for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++) {
