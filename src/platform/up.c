@@ -563,10 +563,11 @@ static hr_status start_overview(struct up *up, struct hr_error *err)
 		const struct up_role *w = find_role(up, "wallet", up->countries[c], NULL);
 		wallets[c] = (struct up_overview_country){up->countries[c], role_host_url(w->host)};
 	}
-	return up_overview_start(up->state_dir,
-				 up->options->port_base ? up->options->port_base + 2 : 0, hosts,
-				 (size_t)up->role_count, trust ? role_host_url(trust->host) : NULL,
-				 wallets, (size_t)up->country_count, &up->overview, err);
+	return up_overview_start(
+	    up->state_dir,
+	    up->options->port_base ? up->options->port_base + UP_OVERVIEW_PORT_OFFSET : 0, hosts,
+	    (size_t)up->role_count, trust ? role_host_url(trust->host) : NULL, wallets,
+	    (size_t)up->country_count, &up->overview, err);
 }
 
 static json_t *endpoints_json(const struct up *up)
@@ -656,14 +657,16 @@ static hr_status check_ports(const struct up *up, struct hr_error *err)
 		if (taken == NULL && port_taken(r->port))
 			taken = r;
 	}
-	if (taken == NULL)
+	if (taken == NULL && !port_taken(base + UP_OVERVIEW_PORT_OFFSET))
 		return HR_OK;
 	return hr_error_set(err, HR_E_BUSY, STAGE,
 			    "port %u (%s) on 127.0.0.1 is already in use (another 'hromada "
 			    "up'?); nothing was started. The services use ports %u to %u: move "
 			    "them with --port-base N (e.g. --port-base %u), or --port-base 0 for "
 			    "any free ones",
-			    taken->port, role_label(taken, label, sizeof(label)), base, last,
+			    taken ? taken->port : base + UP_OVERVIEW_PORT_OFFSET,
+			    taken ? role_label(taken, label, sizeof(label)) : "overview", base,
+			    last,
 			    base + 1000 <= 65535 - 10 * (COUNTRY_COUNT + 1) ? base + 1000 : 9400);
 }
 
@@ -734,23 +737,22 @@ static void print_guide_abroad(const struct up *up)
 
 /*
  * What `up` prints on stdout once everything answers (at most a screen with
- * the progress lines before it): the pages a person opens — the overview when
- * a role "overview" runs, each country's citizen wallet at <wallet>/wallet/,
+ * the progress lines before it): the pages a person opens — the overview of
+ * every service, each country's citizen wallet at <wallet>/wallet/,
  * the verifier at <trust>/verify/ — then where every URL is, and the commands
  * to try as a citizen.
  */
 static void up_print_summary(const struct up *up)
 {
 	const char *dir = up->state_dir;
-	const struct up_role *overview = find_role(up, "overview", "", NULL);
 	const struct up_role *trust = find_role(up, "trust", "", NULL);
 	const struct up_role *wallet = find_role(up, "wallet", up->countries[0], NULL);
 	const struct up_role *gateway = find_role(up, "gateway", up->countries[0], NULL);
 	char person[32];
 
 	printf("\nHromada is up: %d services on 127.0.0.1. State: %s\n\n", up->role_count, dir);
-	if (overview != NULL && overview->host != NULL)
-		printf("  %-10s %s/\n", "overview", role_host_url(overview->host));
+	if (up->overview != NULL)
+		printf("  %-10s %s/\n", "overview", up_overview_url(up->overview));
 	for (int c = 0; c < up->country_count; c++) {
 		const struct up_role *w = find_role(up, "wallet", up->countries[c], NULL);
 		char label[16];
