@@ -12,6 +12,7 @@ import { t as translateId, translate, languageSwitch } from '/common/i18n.js';
 import { verifyCredential, trustStoreNew, STAGES, formatTime } from './verify.js';
 import { openTrustList, readAnchor } from './trust_list.js';
 import { makeChallenge, checkResponse } from './binding.js';
+import { DOCUMENT_SCHEMAS } from './document_schema.js';
 
 const PAGE = 'verify';
 const t = (id, vars) => translateId(PAGE, id, vars);
@@ -180,7 +181,11 @@ function renderFields(r) {
 	const claims = r.claims || {};
 	if (claims.document) {
 		fact(summary, t('documentType'), t('t_' + claims.document.t));
-		for (const [k, v] of Object.entries(claims.document)) if (k !== 't' && k !== 'v') fact(fields, t('f_' + k), fieldText(v));
+		// identity first, then the document, in the order of the type's schema
+		const order = Object.keys(DOCUMENT_SCHEMAS[claims.document.t] || {});
+		const keys = Object.keys(claims.document).filter((k) => k !== 't' && k !== 'v');
+		keys.sort((a, b) => (order.indexOf(a) >>> 0) - (order.indexOf(b) >>> 0));
+		for (const k of keys) fact(fields, t('f_' + k), fieldText(claims.document[k]));
 	} else if (claims.hcert) {
 		const h = claims.hcert, kind = ['v', 't', 'r'].find((k) => Array.isArray(h[k]) && h[k].length);
 		if (kind) fact(summary, t('documentType'), t('t_dcc_' + kind));
@@ -197,7 +202,7 @@ function renderFields(r) {
 function tickCountdown() {
 	const el = $('countdown');
 	if (!el || !state.last) return;
-	const left = state.last.claims.exp - Date.now() / 1000;
+	const left = state.last.result.claims.exp - Date.now() / 1000;
 	el.textContent = left >= 0 ? duration(left) : t('expired', { ago: duration(-left) });
 }
 
