@@ -69,27 +69,41 @@ hr_status http_reply_header(struct http_request *r, const char *name, const char
 	return HR_OK;
 }
 
-/* Queues a response that owns `data` (malloc'ed, freed by MHD). */
-void http_request_reply_owned(struct http_request *r, unsigned status, const char *content_type,
-			      void *data, size_t len)
+static bool reply_has_header(const struct http_request *r, const char *name)
+{
+	for (size_t i = 0; i < r->header_count; i++)
+		if (strcasecmp(r->headers[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+/* Queues a response of `data`: owned (malloc'ed, freed by MHD) or static. */
+static void reply_queue(struct http_request *r, unsigned status, const char *content_type,
+			void *data, size_t len, bool owned)
 {
 	struct MHD_Response *resp;
 
 	if (r->status != 0) {
 		/* A second reply is a bug in a handler; keep the first. */
 		log_error("http.double_reply", "handler replied twice; second reply dropped");
-		free(data);
+		if (owned)
+			free(data);
 		return;
 	}
-	resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	resp = MHD_create_response_from_buffer(
+	    len, data, owned ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	if (resp == NULL) {
-		free(data);
+		if (owned)
+			free(data);
 		return;
 	}
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
 	MHD_add_response_header(resp, "X-Request-Id", r->id);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	/* Nothing a role answers may be kept, unless its handler says otherwise
+	 * (the built-in web files, which hold no personal data). */
+	if (!reply_has_header(r, MHD_HTTP_HEADER_CACHE_CONTROL))
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	for (size_t i = 0; i < r->header_count; i++)
 		MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
 	if (MHD_queue_response(r->connection, status, resp) == MHD_YES) {
@@ -97,6 +111,18 @@ void http_request_reply_owned(struct http_request *r, unsigned status, const cha
 		r->response_bytes = len;
 	}
 	MHD_destroy_response(resp);
+}
+
+void http_request_reply_owned(struct http_request *r, unsigned status, const char *content_type,
+			      void *data, size_t len)
+{
+	reply_queue(r, status, content_type, data, len, true);
+}
+
+void http_reply_static(struct http_request *r, unsigned status, const char *content_type,
+		       const void *data, size_t len)
+{
+	reply_queue(r, status, content_type, (void *)data, len, false);
 }
 
 void http_reply_bytes(struct http_request *r, unsigned status, const char *content_type,
@@ -170,6 +196,11 @@ void http_reply_from_error(struct http_request *r, const struct hr_error *err)
 
 /* ------------------------------------------------------------------------ */
 /* request accessors                                                         */
+
+struct http_server *http_request_server(const struct http_request *r)
+{
+	return r->server;
+}
 
 const char *http_request_method(const struct http_request *r)
 {

@@ -829,6 +829,7 @@ hr_status http_server_start(struct http_server *s, struct hr_error *err)
 	else
 		snprintf(s->url, sizeof(s->url), "http://%s:%u", s->options.listen_host, s->port);
 	s->started = true;
+	s->started_us = clock_monotonic_us();
 	if (s->options.header_timeout_ms > 0) {
 		if (pthread_create(&s->reaper, NULL, reaper_main, s) == 0)
 			s->reaper_running = true;

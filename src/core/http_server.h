@@ -122,6 +122,8 @@ const char *http_request_query(const struct http_request *request, const char *n
  * request repeats it: where a repeat must be refused (RFC 9449 §4.3 for
  * DPoP), ask http_request_header_count. */
 const char *http_request_header(const struct http_request *request, const char *name);
+/* The server the request came to (for pages that show the server itself). */
+struct http_server *http_request_server(const struct http_request *request);
 /* How many times the request carries header name (case-insensitive). */
 unsigned http_request_header_count(const struct http_request *request, const char *name);
 struct slice http_request_body(const struct http_request *request);
@@ -147,11 +149,31 @@ hr_status http_reply_header(struct http_request *request, const char *name, cons
 void http_reply_json(struct http_request *request, unsigned status, json_t *body);
 void http_reply_bytes(struct http_request *request, unsigned status, const char *content_type,
 		      const void *data, size_t len);
+/* Like http_reply_bytes for data that lives as long as the process (no copy). */
+void http_reply_static(struct http_request *request, unsigned status, const char *content_type,
+		       const void *data, size_t len);
 /* {"error": {"code": code, "message": ...}} */
 void http_reply_error(struct http_request *request, unsigned status, const char *code,
 		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Maps err->status to an HTTP status (invalid → 400, not_found → 404, ...). */
 void http_reply_from_error(struct http_request *request, const struct hr_error *err);
 unsigned http_status_for(hr_status status);
+
+/* What a status page shows of a running server (http_server_status.c). */
+struct http_server_status {
+	bool healthy;
+	char reason[256]; /* why not, when unhealthy */
+	uint64_t requests; /* answered, every route and refusal */
+	uint64_t status_2xx, status_3xx, status_4xx, status_5xx;
+	double mean_ms; /* over every answered request */
+	long in_flight;
+	uint64_t header_timeouts;
+	double uptime_s;
+	const char *name;
+	const char *url;
+};
+void http_server_status(struct http_server *server, struct http_server_status *out);
+/* The role's own series, as its metrics callback writes them (Prometheus text). */
+hr_status http_server_role_metrics(struct http_server *server, struct buf *out);
 
 #endif

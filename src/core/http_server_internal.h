@@ -59,6 +59,7 @@ struct http_server {
 	_Atomic long in_flight;
 	_Atomic uint64_t header_timeouts;
 	bool started;
+	uint64_t started_us; /* clock_monotonic_us() at start, for the status page */
 	bool quiesced;
 	bool stopped;
 	MHD_socket listen_fd; /* returned by quiesce; closed after MHD_stop_daemon */

@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "core/http_server.h"
 #include "core/log.h"
+#include "web/status_page.h"
 
 struct role_host {
 	const struct role_ops *ops;
@@ -148,7 +149,8 @@ hr_status role_host_start(struct config *cfg, const char *role_name, struct role
 	ctx.state_dir = h->state_dir;
 	ctx.name = h->name;
 	ctx.server = h->server;
-	if ((rc = h->ops->open(&ctx, &h->state, err)) != HR_OK)
+	if ((rc = h->ops->open(&ctx, &h->state, err)) != HR_OK ||
+	    (rc = web_status_mount(h->server, web_status_role_links(h->ops->name), err)) != HR_OK)
 		goto fail;
 	if ((rc = config_check_unused(cfg, err)) != HR_OK)
 		goto fail;
