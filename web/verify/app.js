@@ -233,6 +233,7 @@ function renderHolder() {
 function render() {
 	const last = state.last;
 	$('result').hidden = !last;
+	$('input').hidden = !!last; // the answer first; "Check another document" brings the input back
 	if (!last) return;
 	const r = last.result;
 	const box = $('result');
@@ -252,7 +253,13 @@ function render() {
 			reasons.append(li);
 		}
 	}
-	renderFields(r);
+	// data under a signature that failed may be forged: not shown as facts
+	if (r.stages.signature === true) renderFields(r);
+	else {
+		$('summary').replaceChildren();
+		$('fields').replaceChildren();
+		$('fields-title').hidden = true;
+	}
 	$('json').textContent = JSON.stringify(r, null, 2);
 	tickCountdown();
 	renderHolder();

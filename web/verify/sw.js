@@ -14,7 +14,11 @@ const ASSETS = ['/verify/', '/verify/index.html', '/verify/app.js', '/verify/ver
 const LIVE = ['/v1/trust-list', '/verify/anchor.json'];
 
 self.addEventListener('install', (event) => {
-	event.waitUntil(caches.open(VERSION).then((cache) => cache.addAll(ASSETS)).then(() => self.skipWaiting()));
+	// the list and the anchor too: the page's first fetch of them came before
+	// this worker controlled it, so they would otherwise be missing offline
+	event.waitUntil(caches.open(VERSION).then((cache) => cache.addAll(ASSETS))
+		.then(() => Promise.all(LIVE.map((url) => networkFirst(new Request(url)).catch(() => null))))
+		.then(() => self.skipWaiting()));
 });
 
 self.addEventListener('activate', (event) => {
