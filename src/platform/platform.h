@@ -36,6 +36,8 @@ hr_status role_host_start(struct config *cfg, const char *role_name, struct role
 			  struct hr_error *err);
 const char *role_host_url(const struct role_host *host);
 const char *role_host_name(const struct role_host *host);
+/* The role's server (for the overview page of `up`, which reads its figures). */
+struct http_server *role_host_server(const struct role_host *host);
 /* Stops accepting connections (first step of a coordinated shutdown). */
 void role_host_quiesce(struct role_host *host);
 /* Finishes in-flight requests, stops the server, closes the role, frees. */

@@ -170,6 +170,11 @@ const char *role_host_url(const struct role_host *h)
 	return http_server_url(h->server);
 }
 
+struct http_server *role_host_server(const struct role_host *h)
+{
+	return h->server;
+}
+
 const char *role_host_name(const struct role_host *h)
 {
 	return h->name;

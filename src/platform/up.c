@@ -54,6 +54,7 @@
 #include "platform/leak_keys.h"
 #include "platform/population.h"
 #include "platform/key_isolation.h"
+#include "platform/up_overview.h"
 #include "platform/up_state.h"
 
 #define STAGE              "up"
@@ -83,6 +84,7 @@ struct up {
 	struct up_role roles[UP_MAX_ROLES];
 	int role_count;
 	int lock_fd;
+	struct up_overview *overview;
 };
 
 static struct up_role *add_role(struct up *up, const char *role, const char *country,
@@ -545,12 +547,32 @@ done:
 	return rc;
 }
 
+/* The overview page (port base + 2): every service, the pages people use. */
+static hr_status start_overview(struct up *up, struct hr_error *err)
+{
+	struct role_host *hosts[UP_MAX_ROLES];
+	struct up_overview_country wallets[COUNTRY_COUNT];
+	const struct up_role *trust = find_role(up, "trust", "", NULL);
+
+	for (int i = 0; i < up->role_count; i++)
+		hosts[i] = up->roles[i].host;
+	for (int c = 0; c < up->country_count; c++) {
+		const struct up_role *w = find_role(up, "wallet", up->countries[c], NULL);
+		wallets[c] = (struct up_overview_country){up->countries[c], role_host_url(w->host)};
+	}
+	return up_overview_start(up->state_dir,
+				 up->options->port_base ? up->options->port_base + 2 : 0, hosts,
+				 (size_t)up->role_count, trust ? role_host_url(trust->host) : NULL,
+				 wallets, (size_t)up->country_count, &up->overview, err);
+}
+
 static json_t *endpoints_json(const struct up *up)
 {
 	json_t *root = json_object();
 
 	if (root == NULL)
 		return NULL;
+	json_object_set_new(root, "overview", json_string(up_overview_url(up->overview)));
 	for (int c = 0; c < up->country_count; c++) {
 		json_t *country = json_object(), *registries = json_object();
 		char audit[PATH_MAX + 16];
@@ -823,7 +845,7 @@ hr_status platform_up(const struct platform_up_options *options, struct hr_error
 		goto done;
 	keys_started = true;
 	if ((rc = start_roles(up, err)) != HR_OK || (rc = wait_healthy(up, err)) != HR_OK ||
-	    (rc = publish_countries(up, err)) != HR_OK)
+	    (rc = publish_countries(up, err)) != HR_OK || (rc = start_overview(up, err)) != HR_OK)
 		goto done;
 	if ((endpoints = endpoints_json(up)) == NULL) {
 		rc = hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
@@ -841,6 +863,7 @@ hr_status platform_up(const struct platform_up_options *options, struct hr_error
 		refresh_trust_list(up);
 	log_info("up.stopping", "signal %d received; stopping every role", sig);
 done:
+	up_overview_stop(up->overview); /* it reads the roles' servers */
 	stop_roles(up);
 	if (keys_started)
 		key_isolation_stop();

@@ -68,7 +68,8 @@ void web_page_begin(struct buf *out, const char *title)
 		       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 		       "<title>");
 	web_html_escape(out, title);
-	buf_append_str(out, "</title><link rel=\"stylesheet\" href=\"/status.css\"></head>\n"
+	buf_append_str(out, "</title><link rel=\"icon\" href=\"/favicon.svg\">"
+			    "<link rel=\"stylesheet\" href=\"/status.css\"></head>\n"
 			    "<body><main>\n<h1>");
 	web_html_escape(out, title);
 	buf_append_str(out, "</h1>\n");
@@ -134,7 +135,7 @@ void web_status_figures(struct buf *out, const char *text)
 	buf_append_str(out, "</tbody></table>\n");
 }
 
-static void docs_list(struct buf *out)
+void web_status_docs(struct buf *out)
 {
 	buf_append_str(out, "<ul class=\"links\">\n");
 	for (size_t i = 0; i < web_assets_count(); i++) {
@@ -201,7 +202,7 @@ static void handle_status(struct http_request *request, void *context)
 			     "<li><a href=\"/healthz\">/healthz</a>: health as JSON</li>"
 			     "<li><a href=\"/metrics\">/metrics</a>: Prometheus text</li></ul>\n"
 			     "<h2>Documentation</h2>\n");
-	docs_list(&out);
+	web_status_docs(&out);
 	web_page_end(&out);
 	if (out.error != HR_OK) {
 		buf_clear(&out);
@@ -213,14 +214,30 @@ static void handle_status(struct http_request *request, void *context)
 	buf_clear(&out);
 }
 
+static void handle_icon(struct http_request *request, void *context)
+{
+	web_asset_reply(request, context);
+}
+
+hr_status web_status_mount_assets(struct http_server *server, struct hr_error *err)
+{
+	hr_status rc;
+
+	if ((rc = web_assets_mount(server, "/", "status/", err)) != HR_OK ||
+	    /* what a browser asks for on a page without a <link rel=icon> (JSON, docs) */
+	    (rc = http_server_route(server, "GET", "/favicon.ico", 0, handle_icon,
+				    (void *)web_assets_find("status/favicon.svg"), err)) != HR_OK)
+		return rc;
+	return web_assets_mount(server, "/docs/", "docs/", err);
+}
+
 hr_status web_status_mount(struct http_server *server, const struct web_link *links,
 			   struct hr_error *err)
 {
 	hr_status rc;
 
 	if ((rc = http_server_route(server, "GET", "/", 0, handle_status, (void *)links, err)) !=
-		HR_OK ||
-	    (rc = web_assets_mount(server, "/", "status/", err)) != HR_OK)
+	    HR_OK)
 		return rc;
-	return web_assets_mount(server, "/docs/", "docs/", err);
+	return web_status_mount_assets(server, err);
 }
