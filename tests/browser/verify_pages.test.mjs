@@ -61,6 +61,12 @@ run(import.meta.url, async (t) => {
 	await page.evaluate(() => navigator.serviceWorker.ready);
 	const trustText = await page.textContent('#trust');
 	check(/list no\. \d+/.test(trustText), `the trust list did not load: ${trustText}`);
+	// the camera opens (Chromium's fake camera: no QR in it) and closes again
+	await page.click('#scan');
+	await page.waitForSelector('#camera:not([hidden])');
+	await page.waitForFunction(() => document.getElementById('video').readyState >= 2);
+	await page.click('#stop');
+	check(await page.isHidden('#camera'), 'the camera did not close');
 	await t.axeCheck(page, 'verify-start');
 	await t.shot(page, 'verify-start');
 
