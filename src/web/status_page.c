@@ -112,8 +112,13 @@ void web_status_figures(struct buf *out, const char *text)
 	while (line != NULL && *line && shown < FIGURES_LIMIT) {
 		const char *end = strchr(line, '\n');
 		size_t len = end ? (size_t)(end - line) : strlen(line);
-		const char *space = memchr(line, ' ', len);
+		const char *space = NULL;
 		char name[256], value[64];
+
+		/* the value follows the last space: label values may hold spaces */
+		for (size_t i = len; i > 0 && space == NULL; i--)
+			if (line[i - 1] == ' ')
+				space = line + i - 1;
 
 		if (line[0] != '#' && space != NULL && (size_t)(space - line) < sizeof(name)) {
 			snprintf(name, sizeof(name), "%.*s", (int)(space - line), line);
