@@ -2,7 +2,10 @@
 # Installs the Debian 12 packages that Hromada's build, tests and benchmarks need.
 #
 # Idempotent: asks dpkg what is already installed and calls apt-get only for what is
-# missing, running `apt-get update` once, and only when it must install. Services that
+# missing, running `apt-get update` once, and only when it must install. Prints
+# one line, "dependencies OK", when nothing is missing; otherwise names what it
+# installs, keeps apt's and npm's output in $TMPDIR/hromada-deps.log and shows
+# it only when a step fails. Services that
 # Debian starts on install (nginx on port 80, PostgreSQL's default cluster) are kept
 # from starting: the tests and benchmarks start their own throw-away servers.
 set -euo pipefail
@@ -55,16 +58,30 @@ web_modules() {
 	if [ ! -f "$web/node_modules/.package-lock.json" ] ||
 		[ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
 		echo "deps.sh: npm ci in web/ (pinned by web/package-lock.json)" >&2
-		(cd "$web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+		quietly "$log" bash -c "cd '$web' && npm ci --no-audit --no-fund --loglevel=error"
 	fi
 }
 
+# A step's output goes to the log and is shown only when the step fails.
+log="${TMPDIR:-/tmp}/hromada-deps.log"
+quietly() {
+	local out="$1"
+	shift
+	if ! "$@" >>"$out" 2>&1; then
+		cat "$out" >&2
+		echo "deps.sh: failed: $* (output above, in $out)" >&2
+		exit 1
+	fi
+}
+: >"$log"
+
 if [ ${#missing[@]} -eq 0 ]; then
 	web_modules
+	echo "dependencies OK"
 	exit 0
 fi
 
-echo "deps.sh: installing ${missing[*]}" >&2
+echo "deps.sh: installing ${missing[*]} (output in $log)" >&2
 sudo=()
 if [ "$(id -u)" -ne 0 ]; then
 	command -v sudo >/dev/null || { echo "deps.sh: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
@@ -83,6 +100,7 @@ cleanup() { if [ "$placed_policy" = 1 ]; then "${sudo[@]}" rm -f "$policy"; fi; 
 trap cleanup EXIT
 
 export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -q
-"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+quietly "$log" "${sudo[@]}" apt-get update -q
+quietly "$log" "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 web_modules
+echo "dependencies OK (installed ${missing[*]})"

@@ -10,6 +10,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
 
 #include <hromada/status.h>
 
@@ -94,6 +97,25 @@ hr_status cli_read_file(const char *path, char **out, size_t *len, struct hr_err
 
 /* True when argv holds -h or --help (checked before anything else runs). */
 int cli_wants_help(int argc, char **argv);
+
+/* --- output for people (cli_out.c) ---------------------------------------- */
+
+/* Words for a person: stdout is a terminal and --json was not given. Piped
+ * or with --json, commands print the JSON they always did. */
+bool cli_human_output(bool json);
+/* text, then blanks up to width terminal columns (UTF-8 aware). */
+void cli_print_padded(FILE *out, const char *text, int width);
+/* "Driver's licence" for "driver_licence"; an unknown type as it is. */
+const char *cli_document_title(const char *type);
+/* "id_card, foreign_passport, ..." (every type `device show` takes). */
+void cli_print_document_types(FILE *out);
+/* "2026-12-07 04:30:10 UTC" */
+void cli_format_time(long long seconds, char *out, size_t size);
+/* A JSON value on one line, in words (arrays joined, no quotes). */
+void cli_print_value(FILE *out, const json_t *value);
+/* Each member of object but those in skip (NULL-terminated, may be NULL) as
+ * "key   value" lines, indented. */
+void cli_print_fields(FILE *out, const json_t *object, const char *const *skip, int indent);
 
 /* A decimal number in min..max, the whole text; HR_E_INVALID otherwise. */
 hr_status cli_parse_u64(const char *text, uint64_t min, uint64_t max, uint64_t *out);

@@ -4,12 +4,15 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
+#include "audit/audit_segment.h"
 #include "audit/audit_verify.h"
 #include "audit/tree_head.h"
 #include "cli/cli.h"
@@ -123,6 +126,32 @@ static hr_status read_tree_head(const char *path, struct tree_head *head, struct
 	return rc;
 }
 
+/* A gateway's audit log directory holds segments/ (and tree-head.pem): say so
+ * plainly when DIR is something else, naming the one inside it if there is. */
+static bool is_audit_dir(const char *dir, struct hr_error *err)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/" AUDIT_SEGMENT_DIR, dir);
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return true;
+	snprintf(path, sizeof(path), "%s/audit/" AUDIT_SEGMENT_DIR, dir);
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		hr_error_set(err, HR_E_INVALID, "audit verify",
+			     "%s is not an audit log directory, but it holds one: "
+			     "hromada audit verify %s/audit",
+			     dir, dir);
+		return false;
+	}
+	hr_error_set(err, HR_E_INVALID, "audit verify",
+		     "%s is not an audit log directory (it has no " AUDIT_SEGMENT_DIR
+		     "/); a gateway keeps its log in STATE/<COUNTRY>/gateway/audit, e.g. "
+		     "hromada-state/UA/gateway/audit (audit_dir in STATE/endpoints.json)",
+		     dir);
+	return false;
+}
+
 static int audit_run(int argc, char **argv)
 {
 	static const struct option options[] = {{"certificate", required_argument, NULL, 'c'},
@@ -174,6 +203,8 @@ static int audit_run(int argc, char **argv)
 			     strerror(errno));
 		return cannot_check(&err, json);
 	}
+	if (!is_audit_dir(argv[optind], &err))
+		return cannot_check(&err, json);
 	if (certificate != NULL && signer_cert_public_key_file(certificate, &key, &err) != HR_OK)
 		return cannot_check(&err, json);
 	if (tree_head_path != NULL && read_tree_head(tree_head_path, &known, &err) != HR_OK) {

@@ -41,7 +41,7 @@
 static void device_help(void)
 {
 	printf(
-	    "Usage: hromada device [--state DIR] [--wallet URL] enrol PERSON\n"
+	    "Usage: hromada device [--state DIR] [--wallet URL] [--json] enrol PERSON\n"
 	    "       hromada device [--state DIR] [--wallet URL] documents PERSON [--abroad]\n"
 	    "       hromada device [--state DIR] [--wallet URL] show PERSON TYPE [--fields a,b]\n"
 	    "                                  [--number N] [--country CC] [--offline] [--png "
@@ -81,6 +81,10 @@ static void device_help(void)
 	    "               left out). --before N pages to entries older than leaf N.\n"
 	    "               Exit 1 if a check fails.\n"
 	    "--wallet URL talks to that wallet instead of the one in DIR/endpoints.json.\n"
+	    "On a terminal the answers are shown in words (documents as a table, a\n"
+	    "document's fields, the access history as who, when, why and whether its\n"
+	    "proof checked); piped, or with --json, the wallet's JSON as it came (show\n"
+	    "--png leaves the SVG out: the picture is in the file). Errors go to stderr.\n"
 	    "Every call carries a DPoP proof and a consent token signed by the device key,\n"
 	    "given to the wallet only, for the document types that call needs (all eight\n"
 	    "for 'documents', one for 'show' and 'report-lost'), valid 60 s.\n"
@@ -97,6 +101,8 @@ struct device {
 	char attestation[ATTESTATION_MAX_LEN + 1];
 	char consent_jti[80]; /* of the consent the last call carried */
 	struct http_client *http;
+	bool human;        /* words on a terminal, not JSON (cli_human_output) */
+	const char *state; /* --state */
 };
 
 /* A string of the person's country in STATE/endpoints.json ("wallet", "audit_dir"). */
@@ -153,6 +159,7 @@ static hr_status device_open(struct device *d, const char *state, const char *wa
 				    person);
 	snprintf(d->person, sizeof(d->person), "%s", person);
 	snprintf(d->dir, sizeof(d->dir), "%s/devices/%s", state, person);
+	d->state = state;
 	if (wallet != NULL)
 		snprintf(d->wallet, sizeof(d->wallet), "%s", wallet);
 	else if ((rc = endpoint_of(state, person, "wallet", d->wallet, sizeof(d->wallet), err)) !=
@@ -303,12 +310,84 @@ done:
 	return rc;
 }
 
-static int print_answer(const struct http_client_response *response)
+static bool answer_ok(const struct http_client_response *response)
 {
+	return response->status >= 200 && response->status < 300;
+}
+
+/* A refusal in words on stderr: "the wallet answered 401 (unauthorized): ...". */
+static void say_refusal(const struct http_client_response *response)
+{
+	json_t *answer = json_loadb((const char *)response->body.data, response->body.len, 0, NULL);
+	json_t *e = json_object_get(answer, "error");
+	const char *code = json_string_value(json_object_get(e, "code"));
+	const char *message = json_string_value(json_object_get(e, "message"));
+
+	fprintf(stderr, "hromada device: the wallet answered %ld%s%s%s: %s\n", response->status,
+		code ? " (" : "", code ? code : "", code ? ")" : "",
+		message ? message : "no explanation");
+	json_decref(answer);
+}
+
+/* The wallet's answer as it came (JSON mode); a refusal is also told on
+ * stderr. In words, only the refusal (the caller prints a success). */
+static int print_answer(const struct device *d, const struct http_client_response *response)
+{
+	if (!answer_ok(response))
+		say_refusal(response);
+	if (d->human)
+		return answer_ok(response) ? CLI_EXIT_OK : CLI_EXIT_FAILED;
 	printf("%s", buf_str(&response->body));
 	if (response->body.len == 0 || response->body.data[response->body.len - 1] != '\n')
 		printf("\n");
-	return response->status >= 200 && response->status < 300 ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+	return answer_ok(response) ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+}
+
+/* `documents` in words: one line per document, then how to show one. */
+static void print_documents(const struct device *d, const json_t *answer, const char *state)
+{
+	const json_t *docs = json_object_get(answer, "documents"), *doc;
+	const char *example = NULL;
+	size_t i;
+
+	printf("Documents of %s, read now from the registries:\n\n", d->person);
+	if (json_array_size(docs) == 0)
+		printf("  none: the registries hold no document for %s\n", d->person);
+	json_array_foreach(docs, i, doc)
+	{
+		const char *type = json_string_value(json_object_get(doc, "type"));
+		const char *number = json_string_value(json_object_get(doc, "document_number"));
+		const char *status = json_string_value(json_object_get(doc, "status"));
+		const char *expiry = json_string_value(json_object_get(doc, "expiry_date"));
+		const json_t *error = json_object_get(doc, "error");
+
+		printf("  ");
+		cli_print_padded(stdout, cli_document_title(type), 21);
+		const char *country = json_string_value(json_object_get(doc, "country"));
+		printf(" %-3s ", country ? country : "");
+		if (error != NULL) {
+			const char *message = json_string_value(json_object_get(error, "message"));
+			printf("not available now: %s\n",
+			       message ? message : "the registry failed");
+			continue;
+		}
+		if (example == NULL || (type && strcmp(type, "driver_licence") == 0))
+			example = type;
+		cli_print_padded(stdout, number ? number : "-", 33);
+		printf(" %s", status ? status : "?");
+		if (expiry != NULL)
+			printf(", until %s", expiry);
+		printf("\n");
+	}
+	if (example != NULL)
+		printf("\nShow one as a QR credential, e.g.:\n"
+		       "  hromada device --state %s show %s %s\n"
+		       "(types: ",
+		       state, d->person, example);
+	else
+		printf("\n(document types: ");
+	cli_print_document_types(stdout);
+	printf(")\n");
 }
 
 static int enrol(struct device *d, const char *state, struct hr_error *err)
@@ -323,7 +402,7 @@ static int enrol(struct device *d, const char *state, struct hr_error *err)
 	if (call(d, "POST", "/v1/enrol/start", NULL, body, &response, err) != HR_OK)
 		goto done;
 	if (response.status != 202) {
-		status = print_answer(&response);
+		status = print_answer(d, &response);
 		goto done;
 	}
 	/* the out-of-band channel of `up`: the registry of record "sends" the code here */
@@ -357,10 +436,15 @@ static int enrol(struct device *d, const char *state, struct hr_error *err)
 			goto done;
 		}
 		json_decref(answer);
-		printf("{\"enrolled\": \"%s\", \"device\": \"%s\"}\n", d->person, d->dir);
+		if (d->human)
+			printf("Enrolled %s: this device's key is in %s\n"
+			       "Next: hromada device --state %s documents %s\n",
+			       d->person, d->dir, state, d->person);
+		else
+			printf("{\"enrolled\": \"%s\", \"device\": \"%s\"}\n", d->person, d->dir);
 		status = CLI_EXIT_OK;
 	} else {
-		status = print_answer(&response);
+		status = print_answer(d, &response);
 	}
 done:
 	json_decref(body);
@@ -378,6 +462,36 @@ struct show_options {
 	const char *png;
 };
 
+/* `show` in words: the document's fields, the QR's text and lifetime. */
+static void print_shown(const struct device *d, const char *type, const json_t *answer,
+			const char *png)
+{
+	static const char *const skip[] = {"t", "v", "status", NULL};
+	const json_t *doc = json_object_get(answer, "document");
+	const json_t *entry = json_object_get(json_object_get(answer, "status"), "status_list");
+	const char *status = json_string_value(json_object_get(doc, "status"));
+	const char *qr = json_string_value(json_object_get(answer, "qr"));
+	json_int_t expires_in = json_integer_value(json_object_get(answer, "expires_in"));
+	char until[40];
+
+	printf("%s of %s: %s\n\n", cli_document_title(type), d->person,
+	       status ? status : "status unknown");
+	cli_print_fields(stdout, doc, skip, 2);
+	cli_format_time((long long)time(NULL) + expires_in, until, sizeof(until));
+	if (entry != NULL)
+		printf("\nAn offline copy: valid until %s, revocable (status list entry %lld).\n",
+		       until, (long long)json_integer_value(json_object_get(entry, "idx")));
+	else
+		printf("\nA QR credential bound to this device, valid %lld s (until %s).\n",
+		       (long long)expires_in, until);
+	if (png != NULL)
+		printf("The QR picture is in %s; check it with\n"
+		       "  hromada verify --trust-list %s/trust-list.json --image %s\n",
+		       png, d->state, png);
+	else if (qr != NULL)
+		printf("Its text (a verifier reads it; --png FILE makes the picture):\n%s\n", qr);
+}
+
 static int show(struct device *d, const char *type, const struct show_options *o,
 		struct hr_error *err)
 {
@@ -386,6 +500,7 @@ static int show(struct device *d, const char *type, const struct show_options *o
 	size_t n = 0;
 	int status = CLI_EXIT_FAILED;
 	const char *png = o->png;
+	json_t *answer = NULL;
 
 	http_client_response_init(&response);
 	snprintf(path, sizeof(path), "/v1/documents/%s", type);
@@ -404,10 +519,16 @@ static int show(struct device *d, const char *type, const struct show_options *o
 	}
 	if (call(d, "GET", path, n ? query + 1 : NULL, NULL, &response, err) != HR_OK)
 		goto done;
-	status = print_answer(&response);
-	if (status == CLI_EXIT_OK && png != NULL) {
-		json_t *answer =
-		    json_loadb((const char *)response.body.data, response.body.len, 0, NULL);
+	if (!answer_ok(&response)) {
+		status = print_answer(d, &response);
+		goto done;
+	}
+	answer = json_loadb((const char *)response.body.data, response.body.len, 0, NULL);
+	if (answer == NULL) {
+		hr_error_set(err, HR_E_INVALID, "device", "the wallet's answer is not JSON");
+		goto done;
+	}
+	if (png != NULL) {
 		const char *qr = json_string_value(json_object_get(answer, "qr"));
 		struct buf image;
 		FILE *f;
@@ -417,12 +538,25 @@ static int show(struct device *d, const char *type, const struct show_options *o
 		    fwrite(image.data, 1, image.len, f) != image.len || fclose(f) != 0) {
 			if (err->message[0] == 0)
 				hr_error_set(err, HR_E_IO, "device", "cannot write %s", png);
+			buf_clear(&image);
 			status = CLI_EXIT_USAGE;
+			goto done;
 		}
 		buf_clear(&image);
-		json_decref(answer);
 	}
+	if (d->human) {
+		print_shown(d, type, answer, png);
+	} else if (png != NULL) {
+		/* the picture is in the file: the SVG is not dumped on stdout */
+		json_object_del(answer, "qr_svg");
+		json_dumpf(answer, stdout, JSON_COMPACT);
+		printf("\n");
+	} else {
+		print_answer(d, &response);
+	}
+	status = CLI_EXIT_OK;
 done:
+	json_decref(answer);
 	http_client_response_clear(&response);
 	return status;
 }
@@ -541,6 +675,78 @@ done:
 	return rc;
 }
 
+/* What a service did, in words: "looked up", "read the access history". */
+static const char *service_words(const char *service)
+{
+	static const struct {
+		const char *service, *words;
+	} known[] = {
+	    {"lookup", "looked up"},
+	    {"access-log", "read your access history"},
+	    {"status", "checked the status of"},
+	    {"report-lost", "suspended, reported lost:"},
+	    {"by-number", "looked up by its number"},
+	};
+
+	for (size_t i = 0; service != NULL && i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(known[i].service, service) == 0)
+			return known[i].words;
+	return service ? service : "asked";
+}
+
+/* `access-log` in words: who, when, what, on what grounds, proof checked. */
+static void print_access_log(const struct device *d, const json_t *answer,
+			     const struct tree_head *head)
+{
+	const json_t *entries = json_object_get(answer, "entries"), *e;
+	char when[40];
+	size_t i;
+
+	cli_format_time((long long)(head->timestamp_ms / 1000), when, sizeof(when));
+	printf("Who accessed the data of %s (newest first); every entry's proof was\n"
+	       "checked against the gateway's signed tree head of %llu entries (%s):\n\n",
+	       d->person, (unsigned long long)head->tree_size, when);
+	if (json_array_size(entries) == 0)
+		printf("  nobody yet\n");
+	json_array_foreach(entries, i, e)
+	{
+		const json_t *f = json_object_get(e, "fields");
+		const char *who = json_string_value(json_object_get(e, "client_name"));
+		const char *who_country = json_string_value(json_object_get(e, "client_country"));
+		const char *type = json_string_value(json_object_get(e, "document_type"));
+		const char *basis = json_string_value(json_object_get(f, "legal_basis"));
+		const char *purpose = json_string_value(json_object_get(f, "purpose"));
+		const char *refused = json_string_value(json_object_get(f, "refused"));
+		const char *client = json_string_value(json_object_get(f, "client"));
+		json_int_t status = json_integer_value(json_object_get(f, "status"));
+
+		cli_format_time((long long)json_integer_value(json_object_get(f, "time")), when,
+				sizeof(when));
+		printf("  %s  %s", when, who ? who : client ? client : "?");
+		if (who_country != NULL)
+			printf(" (%s)", who_country);
+		printf("\n      %s",
+		       service_words(json_string_value(json_object_get(f, "service"))));
+		if (type != NULL)
+			printf(" your %s", cli_document_title(type));
+		if (basis != NULL)
+			printf(" — legal basis: %s", basis);
+		else if (json_object_get(f, "consent") != NULL)
+			printf(" — with your consent");
+		if (purpose != NULL)
+			printf(" (purpose: %s)", purpose);
+		if (refused != NULL)
+			printf(" — refused (%s, %lld)", refused, (long long)status);
+		else if (status >= 400)
+			printf(" — answered %lld", (long long)status);
+		printf(" — proof checked\n");
+	}
+	if (json_is_true(json_object_get(answer, "more")) && json_array_size(entries) > 0)
+		printf("\nOlder entries: access-log %s --before %lld\n", d->person,
+		       (long long)json_integer_value(json_object_get(
+			   json_array_get(entries, json_array_size(entries) - 1), "leaf_index")));
+}
+
 /* `access-log`: fetch the history, check it as a device must, print it. */
 static int access_log(struct device *d, const char *state, const char *certificate,
 		      const char *before, struct hr_error *err)
@@ -568,7 +774,7 @@ static int access_log(struct device *d, const char *state, const char *certifica
 	if (call(d, "GET", "/v1/access-log", before ? query : NULL, NULL, &response, err) != HR_OK)
 		goto done;
 	if (response.status != 200) {
-		status = print_answer(&response);
+		status = print_answer(d, &response);
 		goto done;
 	}
 	/* the head's signature and every proof; the same log as before, only grown;
@@ -595,8 +801,12 @@ static int access_log(struct device *d, const char *state, const char *certifica
 	}
 	json_object_set_new(answer, "checked", json_integer((json_int_t)checked));
 	json_object_set_new(answer, "complete", json_true());
-	json_dumpf(answer, stdout, JSON_INDENT(2));
-	printf("\n");
+	if (d->human) {
+		print_access_log(d, answer, &now);
+	} else {
+		json_dumpf(answer, stdout, JSON_INDENT(2));
+		printf("\n");
+	}
 	status = CLI_EXIT_OK;
 done:
 	json_decref(kept_json);
@@ -620,12 +830,14 @@ static int device_run(int argc, char **argv)
 	    {"country", required_argument, NULL, 'C'},
 	    {"offline", no_argument, NULL, 'o'},
 	    {"abroad", no_argument, NULL, 'A'},
+	    {"json", no_argument, NULL, 'j'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct show_options shown = {0};
 	const char *state = "./hromada-state", *fields = NULL, *png = NULL, *number = NULL;
 	const char *wallet = NULL, *certificate = NULL, *before = NULL;
 	uint64_t count = 1;
+	bool json = false;
 	struct hr_error err = {0};
 	struct http_client_response response;
 	struct device d;
@@ -665,6 +877,9 @@ static int device_run(int argc, char **argv)
 		case 'A':
 			shown.abroad = true;
 			break;
+		case 'j':
+			json = true;
+			break;
 		case 'c':
 			if (cli_parse_u64(optarg, 1, 10000000, &count) != HR_OK) {
 				fprintf(stderr, "hromada device: --count takes 1 to 10000000\n");
@@ -683,8 +898,19 @@ static int device_run(int argc, char **argv)
 	action = argv[optind];
 	person = argv[optind + 1];
 	if ((strcmp(action, "show") == 0 || strcmp(action, "report-lost") == 0) &&
-	    (argc - optind != 3 || document_type_index(type = argv[optind + 2]) < 0)) {
-		fprintf(stderr, "hromada device %s: give PERSON and a document TYPE\n", action);
+	    argc - optind != 3) {
+		fprintf(stderr, "hromada device %s: give PERSON and a document TYPE (", action);
+		cli_print_document_types(stderr);
+		fprintf(stderr, ")\n");
+		return CLI_EXIT_USAGE;
+	}
+	if ((strcmp(action, "show") == 0 || strcmp(action, "report-lost") == 0) &&
+	    document_type_index(type = argv[optind + 2]) < 0) {
+		fprintf(stderr,
+			"hromada device %s: unknown document type '%s'; the types are: ", action,
+			type);
+		cli_print_document_types(stderr);
+		fprintf(stderr, "\n");
 		return CLI_EXIT_USAGE;
 	}
 	if (strcmp(action, "headers") == 0 && (argc - optind != 4 || argv[optind + 3][0] != '/')) {
@@ -697,15 +923,23 @@ static int device_run(int argc, char **argv)
 		device_close(&d);
 		return CLI_EXIT_USAGE;
 	}
+	d.human = cli_human_output(json);
 	http_client_response_init(&response);
 	if (strcmp(action, "enrol") == 0) {
 		status = enrol(&d, state, &err);
 	} else if (strcmp(action, "documents") == 0) {
 		if (call(&d, "GET", "/v1/documents", shown.abroad ? "abroad=1" : NULL, NULL,
-			 &response, &err) == HR_OK)
-			status = print_answer(&response);
-		else
+			 &response, &err) == HR_OK) {
+			json_t *answer = NULL;
+			status = print_answer(&d, &response);
+			if (status == CLI_EXIT_OK && d.human &&
+			    (answer = json_loadb((const char *)response.body.data,
+						 response.body.len, 0, NULL)) != NULL)
+				print_documents(&d, answer, state);
+			json_decref(answer);
+		} else {
 			status = CLI_EXIT_FAILED;
+		}
 	} else if (strcmp(action, "access-log") == 0) {
 		status = access_log(&d, state, certificate, before, &err);
 	} else if (strcmp(action, "headers") == 0) {
@@ -719,10 +953,14 @@ static int device_run(int argc, char **argv)
 		char path[128];
 		json_t *body = number ? json_pack("{s:s}", "document_number", number) : NULL;
 		snprintf(path, sizeof(path), "/v1/documents/%s/report-lost", type);
-		if (call(&d, "POST", path, NULL, body, &response, &err) == HR_OK)
-			status = print_answer(&response);
-		else
+		if (call(&d, "POST", path, NULL, body, &response, &err) == HR_OK) {
+			status = print_answer(&d, &response);
+			if (status == CLI_EXIT_OK && d.human)
+				printf("%s of %s reported lost: suspended in its registry\n",
+				       cli_document_title(type), d.person);
+		} else {
 			status = CLI_EXIT_FAILED;
+		}
 		json_decref(body);
 	} else {
 		fprintf(stderr, "hromada device: unknown action '%s'\n", action);

@@ -2,6 +2,7 @@
  * cmd_up.c — `hromada up`: run the whole platform in one process.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,14 +20,21 @@ static void up_help(void)
 	printf(
 	    "Usage: hromada up [--state DIR] [--population N] [--countries UA,PL]\n"
 	    "                  [--port-base N] [--seed N] [--registry-store URL]\n"
-	    "                  [--set SECTION.KEY=VALUE]... [--log-level LEVEL] [--quiet]\n"
+	    "                  [--set SECTION.KEY=VALUE]... [--log-level LEVEL | --verbose]\n"
+	    "                  [--quiet]\n"
 	    "\n"
 	    "Runs every role of one or two countries in one process, each on its own\n"
 	    "loopback port and talking to the others over real HTTP: per country a wallet,\n"
 	    "a gateway and one registry per document type; once, the trust list and the\n"
 	    "NCCC hub. When every /healthz answers, writes DIR/endpoints.json, prints the\n"
 	    "URLs and runs until SIGINT or SIGTERM, then stops cleanly (exit 0) and\n"
-	    "removes endpoints.json again.\n"
+	    "removes endpoints.json again. Every port is checked before anything is\n"
+	    "loaded: one taken is an error naming it (move them with --port-base).\n"
+	    "\n"
+	    "The console is quiet by default: one plain line per step on stderr, warnings\n"
+	    "and errors, then the URLs and a guide on stdout. --verbose (or the environment\n"
+	    "variable HROMADA_LOG=debug) gives the structured log of every role instead,\n"
+	    "one line per HTTP request included; HROMADA_LOG takes any --log-level value.\n"
 	    "\n"
 	    "Before the roles start, each country's registries are loaded with a synthetic\n"
 	    "population (see 'hromada population --help'); a later 'up' with the same\n"
@@ -51,7 +59,9 @@ static void up_help(void)
 	    "                      store, or a role name), e.g. --set server.access_log=false;\n"
 	    "                      keys.* set the key process (docs/KEYS.md), e.g.\n"
 	    "                      --set keys.sign_rate_per_s=0\n"
-	    "  --log-level LEVEL   debug, info (default), warn, error, off\n"
+	    "  --log-level LEVEL   debug, info, warn, error, off: the structured log at that\n"
+	    "                      level (default: warn, with plain progress lines)\n"
+	    "  --verbose           the whole log: --log-level debug\n"
 	    "  --quiet             do not print the URLs and guide on stdout\n"
 	    "  -h, --help          this help\n");
 }
@@ -65,6 +75,7 @@ static int up_run(int argc, char **argv)
 	    {"set", required_argument, NULL, 'o'},
 	    {"log-level", required_argument, NULL, 'l'},
 	    {"quiet", no_argument, NULL, 'q'},
+	    {"verbose", no_argument, NULL, 'v'},
 	    {"population", required_argument, NULL, 'n'},
 	    {"seed", required_argument, NULL, 'e'},
 	    {"registry-store", required_argument, NULL, 'r'},
@@ -84,6 +95,8 @@ static int up_run(int argc, char **argv)
 	};
 	struct hr_error err = {0};
 	enum log_level level;
+	const char *env = getenv("HROMADA_LOG");
+	bool level_chosen = false;
 	int opt;
 
 	optind = 1;
@@ -120,6 +133,12 @@ static int up_run(int argc, char **argv)
 				return CLI_EXIT_USAGE;
 			}
 			log_set_level(level);
+			level_chosen = true;
+			break;
+		case 'v':
+			if (!level_chosen)
+				log_set_level(LOG_LEVEL_DEBUG);
+			level_chosen = true;
 			break;
 		case 'q':
 			options.print_guide = false;
@@ -150,6 +169,19 @@ static int up_run(int argc, char **argv)
 		fprintf(stderr, "hromada up: unexpected argument '%s'\n", argv[optind]);
 		return CLI_EXIT_USAGE;
 	}
+	if (!level_chosen && env != NULL && env[0] != 0) {
+		if (log_level_parse(env, &level) != HR_OK) {
+			fprintf(stderr, "hromada up: HROMADA_LOG takes debug, info, warn, error or "
+					"off\n");
+			return CLI_EXIT_USAGE;
+		}
+		log_set_level(level);
+		level_chosen = true;
+	}
+	/* the quiet default: warnings and errors, and up's own plain progress */
+	if (!level_chosen)
+		log_set_level(LOG_LEVEL_WARN);
+	options.progress = !level_chosen;
 	if (platform_up(&options, &err) != HR_OK) {
 		cli_print_error(&err);
 		return err.status == HR_E_INVALID ? CLI_EXIT_USAGE : CLI_EXIT_FAILED;

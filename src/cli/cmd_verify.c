@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include <jansson.h>
@@ -66,6 +67,10 @@ static void verify_help(void)
 	    "                       over 8448 bytes is not kept in memory: its result fails\n"
 	    "                       at stage unprefix and the batch goes on\n"
 	    "\n"
+	    "  --json               the JSON above even on a terminal; on a terminal the\n"
+	    "                       result is otherwise told in words (the verdict, the\n"
+	    "                       checks, the fields); piped, it is always the JSON\n"
+	    "\n"
 	    "Exit status: 0 valid (every payload, in batch mode), 1 invalid or a trust list\n"
 	    "refused, 2 usage or I/O error or no trust list obtainable.\n",
 	    HR_TRUST_LIST_GRACE_DEFAULT);
@@ -76,6 +81,14 @@ static bool is_file(const char *path)
 	struct stat st;
 
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* "dl.png", "QR.PNG": a name a person meant for --image. */
+static bool looks_like_png(const char *payload)
+{
+	size_t n = strlen(payload);
+
+	return n > 4 && strcasecmp(payload + n - 4, ".png") == 0;
 }
 
 static hr_status add_cert(struct hr_trust_store *store, const char *arg, struct hr_error *err)
@@ -140,9 +153,82 @@ static json_t *result_json(const struct hr_verify_result *r)
 	return out;
 }
 
+/* Whether results are told in words (a terminal without --json). */
+static bool human;
+
+/* One result in words, for a person at a terminal: the verdict first, then
+ * what was checked, then the claims. */
+static void print_human(const struct hr_verify_result *r, const json_t *j)
+{
+	static const char *const skip[] = {"t", "v", NULL};
+	const json_t *claims = json_object_get(j, "claims");
+	const json_t *doc = json_object_get(claims, "document");
+	const json_t *hcert = json_object_get(claims, "hcert");
+	const json_t *w;
+	char when[40];
+	size_t i;
+
+	if (r->valid)
+		printf("VALID");
+	else
+		printf("NOT VALID: %s (stage %s)", r->error, hr_verify_stage_name(r->error_stage));
+	if (doc != NULL)
+		printf(" — %s", cli_document_title(json_string_value(json_object_get(doc, "t"))));
+	else if (hcert != NULL)
+		printf(" — an EU Digital COVID Certificate");
+	if (r->issuer[0])
+		printf(", issued by %s", r->issuer);
+	printf("\n  checks:");
+	for (int s = 0, shown = 0; s < HR_STAGE_COUNT; s++) {
+		if (r->stages[s] == HR_STAGE_NOT_RUN)
+			continue;
+		printf("%s %s %s", shown++ ? "," : "",
+		       hr_verify_stage_name((enum hr_verify_stage)s),
+		       r->stages[s] == HR_STAGE_PASSED ? "ok" : "FAILED");
+	}
+	if (r->valid && r->stages[HR_STAGE_STATUS] == HR_STAGE_NOT_RUN)
+		printf(" (revocation status not checked: --status online)");
+	printf("\n");
+	if (json_object_get(claims, "iat") != NULL) {
+		cli_format_time((long long)json_integer_value(json_object_get(claims, "iat")), when,
+				sizeof(when));
+		printf("  issued   %s\n", when);
+	}
+	if (json_object_get(claims, "exp") != NULL) {
+		cli_format_time((long long)json_integer_value(json_object_get(claims, "exp")), when,
+				sizeof(when));
+		printf("  expires  %s\n", when);
+	}
+	if (json_object_get(claims, "cnf") != NULL)
+		printf(
+		    "  bound to the holder's device (cnf): a copy shown from another phone\n"
+		    "  cannot be told apart here; the verifier page asks the holder to confirm\n");
+	json_array_foreach(json_object_get(j, "warnings"), i, w)
+	    printf("  warning: %s\n", json_string_value(json_object_get(w, "message")));
+	if (doc != NULL) {
+		printf("\n");
+		cli_print_fields(stdout, doc, skip, 2);
+	} else if (hcert != NULL) {
+		const char *key;
+		json_t *value;
+		printf("\n");
+		json_object_foreach((json_t *)hcert, key, value)
+		{
+			if (json_is_object(value))
+				cli_print_fields(stdout, value, NULL, 2);
+		}
+	}
+}
+
 static void print_result(const struct hr_verify_result *r, bool one_line)
 {
 	json_t *j = result_json(r);
+
+	if (human) {
+		print_human(r, j);
+		json_decref(j);
+		return;
+	}
 
 	json_dumpf(j, stdout, one_line ? JSON_COMPACT : JSON_INDENT(2));
 	fputc('\n', stdout);
@@ -167,8 +253,13 @@ static int trust_list_failed(const struct hr_error *err, bool unobtainable)
 			    json_pack("{s:s,s:s}", "stage", "trust_list", "message", err->message));
 	json_object_set_new(out, "warnings", json_array());
 	json_object_set_new(out, "claims", json_null());
-	json_dumpf(out, stdout, JSON_INDENT(2));
-	fputc('\n', stdout);
+	if (human)
+		fprintf(stderr, "hromada verify: cannot verify: the trust list: %s\n",
+			err->message);
+	else
+		json_dumpf(out, stdout, JSON_INDENT(2));
+	if (!human)
+		fputc('\n', stdout);
 	json_decref(out);
 	return unobtainable ? CLI_EXIT_USAGE : CLI_EXIT_FAILED;
 }
@@ -267,7 +358,7 @@ static int verify_batch(struct hr_verifier *v, const struct hr_trust_store *stor
 {
 	struct hr_verify_result r;
 	static char line[VERIFY_LINE_MAX + 2];
-	size_t n;
+	size_t n, line_no = 0;
 	bool all_valid = true, too_long;
 
 	hr_verify_result_init(&r);
@@ -282,7 +373,16 @@ static int verify_batch(struct hr_verifier *v, const struct hr_trust_store *stor
 			return CLI_EXIT_USAGE;
 		}
 		all_valid = all_valid && r.valid;
-		print_result(&r, true);
+		if (human) {
+			line_no++;
+			if (r.valid)
+				printf("%zu: VALID, issued by %s\n", line_no, r.issuer);
+			else
+				printf("%zu: NOT VALID: %s (stage %s)\n", line_no, r.error,
+				       hr_verify_stage_name(r.error_stage));
+		} else {
+			print_result(&r, true);
+		}
 	}
 	hr_verify_result_clear(&r);
 	if (ferror(stdin)) {
@@ -305,6 +405,7 @@ static int verify_run(int argc, char **argv)
 	    {"status", required_argument, NULL, 's'},
 	    {"value-sets", required_argument, NULL, 'v'},
 	    {"image", required_argument, NULL, 'i'},
+	    {"json", no_argument, NULL, 'j'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct hr_trust_store *store = hr_trust_store_new();
@@ -317,7 +418,7 @@ static int verify_run(int argc, char **argv)
 	struct hr_error err = {0};
 	char status_cache[PATH_MAX];
 	const char *image = NULL, *payload;
-	bool status_online = false, unobtainable;
+	bool status_online = false, unobtainable, json = false;
 	uint64_t grace;
 	int opt_char, status = CLI_EXIT_USAGE;
 
@@ -349,6 +450,9 @@ static int verify_run(int argc, char **argv)
 			break;
 		case 'i':
 			image = optarg;
+			break;
+		case 'j':
+			json = true;
 			break;
 		case 'c':
 			if (add_cert(store, optarg, &err) != HR_OK)
@@ -395,6 +499,17 @@ static int verify_run(int argc, char **argv)
 	if (image == NULL && optind != argc - 1) {
 		fprintf(stderr, "hromada verify: expected one PAYLOAD (or - for standard input)\n");
 		goto done;
+	}
+	human = cli_human_output(json);
+	/* a picture given as the payload: say how to read it (a pipe still gets
+	 * the contract's result, invalid at unprefix) */
+	if (image == NULL && looks_like_png(argv[optind])) {
+		fprintf(stderr,
+			"hromada verify: '%s' is a picture's name, not a payload: to read the QR "
+			"in it, use --image %s\n",
+			argv[optind], argv[optind]);
+		if (human)
+			goto done;
 	}
 	if (trust.list_file != NULL || trust.url != NULL) {
 		if (verify_trust_load(store, &trust, &unobtainable, &err) != HR_OK) {

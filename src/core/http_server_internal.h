@@ -38,7 +38,11 @@ struct tracked_connection {
 	int fd;
 	_Atomic uint64_t deadline_us; /* header must be complete by then */
 	atomic_bool in_request;       /* headers done, response not yet complete */
-	bool shut;                    /* reaper already shut it down */
+	/* bytes the kernel had received on it when it opened (0) or when its last
+	 * response completed: more than that at the deadline means a request
+	 * header had started arriving; none, an idle keep-alive connection */
+	_Atomic uint64_t idle_bytes;
+	bool shut; /* reaper already shut it down */
 };
 
 struct http_server {

@@ -518,6 +518,8 @@ int keyproc_main(int argc, char **argv)
 			limits.sign_rate_per_s = (unsigned)v;
 		else if (strcmp(argv[i], "--filter") == 0)
 			limits.filter = v != 0;
+		else if (strcmp(argv[i], "--log") == 0 && v <= LOG_LEVEL_OFF)
+			log_set_level((enum log_level)v);
 		else
 			return KEYPROC_EXIT_SETUP;
 	}

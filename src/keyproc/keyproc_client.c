@@ -97,15 +97,17 @@ void keyproc_client_options_default(struct keyproc_client_options *o)
 static hr_status spawn(struct hr_error *err)
 {
 	int parent_end[KEYPROC_CHANNELS_MAX], child_end[KEYPROC_CHANNELS_MAX];
-	char channels[16], rate[16], filter[4];
-	char *argv[] = {kc.executable, "keyproc",  "--channels", channels, "--rate",
-			rate,          "--filter", filter,       NULL};
+	char channels[16], rate[16], filter[4], level[4];
+	/* the key process logs at this process's level (quiet under `up`'s default) */
+	char *argv[] = {kc.executable, "keyproc", "--channels", channels, "--rate", rate,
+			"--filter",    filter,    "--log",      level,    NULL};
 	unsigned n = kc.options.channels, made = 0;
 	pid_t pid;
 
 	snprintf(channels, sizeof(channels), "%u", n);
 	snprintf(rate, sizeof(rate), "%u", kc.options.sign_rate_per_s);
 	snprintf(filter, sizeof(filter), "%d", kc.options.filter ? 1 : 0);
+	snprintf(level, sizeof(level), "%d", (int)log_get_level());
 	for (; made < n; made++) {
 		int pair[2];
 		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0)

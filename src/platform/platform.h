@@ -57,6 +57,10 @@ struct platform_up_options {
 	const char *const *overrides; /* "section.key=value" applied to every role */
 	int override_count;
 	bool print_guide; /* print URLs and a "try it" guide on stdout */
+	/* The quiet console (no log level chosen): one plain line per step on
+	 * stderr, and the roles' hromada.ini name no log level (a role served
+	 * alone from it logs at serve's default, info). */
+	bool progress;
 	/* The synthetic population each country's registries hold (population.h):
 	 * people per country (0 = POPULATION_DEFAULT_PEOPLE) and the seed. */
 	uint64_t population;

@@ -34,7 +34,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -453,8 +455,9 @@ static hr_status build_config(struct up *up, const struct up_role *r, struct con
 	    (r->country[0] &&
 	     (rc = config_set(cfg, "node", "country", r->country, "up", err)) != HR_OK) ||
 	    (rc = config_set(cfg, "node", "state_dir", r->dir, "up", err)) != HR_OK ||
-	    (rc = config_set(cfg, "node", "log_level", log_level_name(log_get_level()), "up",
-			     err)) != HR_OK ||
+	    (!up->options->progress &&
+	     (rc = config_set(cfg, "node", "log_level", log_level_name(log_get_level()), "up",
+			      err)) != HR_OK) ||
 	    (rc = config_set(cfg, "server", "listen", listen, "up", err)) != HR_OK ||
 	    (r->document_type && (rc = config_set(cfg, "registry", "document_type",
 						  r->document_type, "up", err)) != HR_OK) ||
@@ -560,10 +563,11 @@ static hr_status start_overview(struct up *up, struct hr_error *err)
 		const struct up_role *w = find_role(up, "wallet", up->countries[c], NULL);
 		wallets[c] = (struct up_overview_country){up->countries[c], role_host_url(w->host)};
 	}
-	return up_overview_start(up->state_dir,
-				 up->options->port_base ? up->options->port_base + 2 : 0, hosts,
-				 (size_t)up->role_count, trust ? role_host_url(trust->host) : NULL,
-				 wallets, (size_t)up->country_count, &up->overview, err);
+	return up_overview_start(
+	    up->state_dir,
+	    up->options->port_base ? up->options->port_base + UP_OVERVIEW_PORT_OFFSET : 0, hosts,
+	    (size_t)up->role_count, trust ? role_host_url(trust->host) : NULL, wallets,
+	    (size_t)up->country_count, &up->overview, err);
 }
 
 static json_t *endpoints_json(const struct up *up)
@@ -597,6 +601,73 @@ static json_t *endpoints_json(const struct up *up)
 			json_object_set_new(country, r->role, url);
 	}
 	return root;
+}
+
+/* "UA registry id_card", "UA wallet", "trust": how the console names a role. */
+static const char *role_label(const struct up_role *r, char *out, size_t size)
+{
+	if (r->document_type)
+		snprintf(out, size, "%s registry %s", r->country, r->document_type);
+	else if (r->country[0])
+		snprintf(out, size, "%s %s", r->country, r->role);
+	else
+		snprintf(out, size, "%s", r->role);
+	return out;
+}
+
+/* Whether something already listens on 127.0.0.1:port (bound as libmicrohttpd
+ * binds, SO_REUSEADDR, so a closed connection's TIME_WAIT does not count). */
+static bool port_taken(unsigned port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), on = 1;
+	bool taken;
+
+	if (fd < 0)
+		return false; /* cannot tell: the role's own start will say */
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	taken = bind(fd, (const struct sockaddr *)&a, sizeof(a)) != 0 && errno == EADDRINUSE;
+	close(fd);
+	return taken;
+}
+
+static unsigned last_port(const struct up *up)
+{
+	unsigned last = 0;
+
+	for (int i = 0; i < up->role_count; i++)
+		if (up->roles[i].port > last)
+			last = up->roles[i].port;
+	return last;
+}
+
+/* Every port the roles will listen on is free, checked before anything is
+ * loaded: a taken one is named, with the option that moves them all. */
+static hr_status check_ports(const struct up *up, struct hr_error *err)
+{
+	unsigned base = up->options->port_base, last = last_port(up);
+	const struct up_role *taken = NULL;
+	char label[64];
+
+	if (base == 0)
+		return HR_OK; /* free ports are picked at start */
+	for (int i = 0; i < up->role_count; i++) {
+		const struct up_role *r = &up->roles[i];
+		if (taken == NULL && port_taken(r->port))
+			taken = r;
+	}
+	if (taken == NULL && !port_taken(base + UP_OVERVIEW_PORT_OFFSET))
+		return HR_OK;
+	return hr_error_set(err, HR_E_BUSY, STAGE,
+			    "port %u (%s) on 127.0.0.1 is already in use (another 'hromada "
+			    "up'?); nothing was started. The services use ports %u to %u: move "
+			    "them with --port-base N (e.g. --port-base %u), or --port-base 0 for "
+			    "any free ones",
+			    taken ? taken->port : base + UP_OVERVIEW_PORT_OFFSET,
+			    taken ? role_label(taken, label, sizeof(label)) : "overview", base,
+			    last,
+			    base + 1000 <= 65535 - 10 * (COUNTRY_COUNT + 1) ? base + 1000 : 9400);
 }
 
 static hr_status lock_state_dir(struct up *up, struct hr_error *err)
@@ -645,11 +716,10 @@ static bool guide_person(const struct up *up, char *out, size_t size)
 }
 
 /* The cross-border part of the guide: the other country's police checking
- * the guide person's licence, and an offline copy checked online. */
-static void print_guide_abroad(const struct up *up, const char *person)
+ * the guide person's licence through both gateways. */
+static void print_guide_abroad(const struct up *up)
 {
 	const struct country_members *home = country_members(up->countries[0]);
-	const struct up_role *trust = find_role(up, "trust", "", NULL);
 	const struct up_role *foreign_gateway;
 	const struct country_members *foreign;
 
@@ -657,63 +727,62 @@ static void print_guide_abroad(const struct up *up, const char *person)
 		return;
 	foreign = country_members(up->countries[1]);
 	foreign_gateway = find_role(up, "gateway", up->countries[1], NULL);
-	printf("\nAcross the border: %s's police check that licence by its number (from\n"
-	       "'documents') through both gateways; the holder's access-log then shows them:\n\n"
+	printf("\nAcross the border, %s's police check that licence by its number (from\n"
+	       "'documents'); the citizen's access-log then shows them:\n"
 	       "  build/hromada member --state %s --as %s request POST \\\n"
-	       "      %s/x/%s/driver_licence/status --json '{\"document_number\": \"...\"}'\n"
-	       "\nA 30-day offline copy, revocable, checked against the trust service:\n\n"
-	       "  build/hromada device --state %s show %s driver_licence --offline\n"
-	       "  build/hromada verify --trust-url %s --trust-anchor %s/trust-anchor.pem \\\n"
-	       "      --status online HR1:...\n",
+	       "      %s/x/%s/driver_licence/status --json '{\"document_number\": \"...\"}'\n",
 	       foreign->code, up->state_dir, foreign->police, role_host_url(foreign_gateway->host),
-	       home->registry_prefix, up->state_dir, person, role_host_url(trust->host),
-	       up->state_dir);
+	       home->registry_prefix);
 }
 
-static void print_guide(const struct up *up)
+/*
+ * What `up` prints on stdout once everything answers (at most a screen with
+ * the progress lines before it): the pages a person opens — the overview of
+ * every service, each country's citizen wallet at <wallet>/wallet/,
+ * the verifier at <trust>/verify/ — then where every URL is, and the commands
+ * to try as a citizen.
+ */
+static void up_print_summary(const struct up *up)
 {
 	const char *dir = up->state_dir;
+	const struct up_role *trust = find_role(up, "trust", "", NULL);
 	const struct up_role *wallet = find_role(up, "wallet", up->countries[0], NULL);
 	const struct up_role *gateway = find_role(up, "gateway", up->countries[0], NULL);
 	char person[32];
 
-	printf("\nHromada is up. State: %s\n\n", dir);
-	for (int i = 0; i < up->role_count; i++) {
-		const struct up_role *r = &up->roles[i];
-		char label[64];
-		if (r->document_type)
-			snprintf(label, sizeof(label), "%s registry %s", r->country,
-				 r->document_type);
-		else if (r->country[0])
-			snprintf(label, sizeof(label), "%s %s", r->country, r->role);
-		else
-			snprintf(label, sizeof(label), "%s", r->role);
-		printf("  %-34s %s\n", label, role_host_url(r->host));
+	printf("\nHromada is up: %d services on 127.0.0.1. State: %s\n\n", up->role_count, dir);
+	if (up->overview != NULL)
+		printf("  %-10s %s/\n", "overview", up_overview_url(up->overview));
+	for (int c = 0; c < up->country_count; c++) {
+		const struct up_role *w = find_role(up, "wallet", up->countries[c], NULL);
+		char label[16];
+		snprintf(label, sizeof(label), "%s wallet", up->countries[c]);
+		if (w != NULL && w->host != NULL)
+			printf("  %-10s %s/wallet/\n", label, role_host_url(w->host));
 	}
-	printf("\nEvery endpoint is in %s/endpoints.json, demo citizens in %s/demo.json.\n", dir,
-	       dir);
+	if (trust != NULL && trust->host != NULL)
+		printf("  %-10s %s/verify/\n", "verifier", role_host_url(trust->host));
+	printf("\nEvery service's URL is in %s/endpoints.json, demo citizens in\n"
+	       "%s/demo.json.\n",
+	       dir, dir);
 	if (wallet != NULL && guide_person(up, person, sizeof(person))) {
-		printf("Try the wallet as a citizen's phone (another terminal):\n\n"
-		       "  build/hromada device --state %s enrol %s\n"
-		       "  build/hromada device --state %s documents %s\n"
-		       "  build/hromada device --state %s show %s driver_licence --png dl.png\n"
+		printf("\nTry it as a citizen's phone, from another terminal:\n"
+		       "  P=%s\n"
+		       "  build/hromada device --state %s enrol $P\n"
+		       "  build/hromada device --state %s documents $P\n"
+		       "  build/hromada device --state %s show $P driver_licence --png dl.png\n"
 		       "  build/hromada verify --trust-list %s/trust-list.json --image dl.png\n"
-		       "  build/hromada device --state %s show %s driver_licence "
-		       "--fields family_name,categories\n"
-		       "  build/hromada device --state %s access-log %s\n"
+		       "  build/hromada device --state %s access-log $P\n"
 		       "  build/hromada audit verify %s/%.2s/gateway/audit\n",
-		       dir, person, dir, person, dir, person, dir, dir, person, dir, person, dir,
-		       person);
-		print_guide_abroad(up, person);
+		       person, dir, dir, dir, dir, dir, dir, person);
+		print_guide_abroad(up);
 	}
-	if (wallet != NULL)
-		printf("\nOr with curl:\n\n"
-		       "  curl %s/healthz\n"
-		       "  curl -s %s/metrics | head\n",
-		       role_host_url(wallet->host), role_host_url(wallet->host));
-	if (gateway != NULL)
-		printf("  curl %s/audit/sth\n", role_host_url(gateway->host));
-	printf("\nStop with Ctrl-C (SIGINT) or SIGTERM.\n\n");
+	if (wallet != NULL && gateway != NULL)
+		printf("\nOr with curl:\n"
+		       "  curl -s %s/metrics | head\n"
+		       "  curl %s/audit/sth\n",
+		       role_host_url(wallet->host), role_host_url(gateway->host));
+	printf("\nREADME.md tells more. Stop with Ctrl-C (SIGINT) or SIGTERM.\n");
 	fflush(stdout);
 }
 
@@ -800,6 +869,7 @@ hr_status platform_up(const struct platform_up_options *options, struct hr_error
 
 	if (up == NULL)
 		return hr_error_set(err, HR_E_NOMEM, STAGE, "out of memory");
+	up_say_enable(options->progress);
 	up->options = options;
 	up->lock_fd = -1;
 	if ((rc = countries_parse(options->countries ? options->countries : "UA,PL", up->countries,
@@ -826,6 +896,16 @@ hr_status platform_up(const struct platform_up_options *options, struct hr_error
 	memcpy(up->state_dir, path, strlen(path) + 1);
 	if ((rc = lock_state_dir(up, err)) != HR_OK)
 		goto done;
+	/* the plan names every port: all checked before anything is made or loaded */
+	plan_roles(up);
+	if ((rc = check_ports(up, err)) != HR_OK)
+		goto done;
+	if (options->port_base)
+		up_say("hromada up: %d services on ports %u to %u; state %s", up->role_count,
+		       options->port_base, last_port(up), up->state_dir);
+	else
+		up_say("hromada up: %d services on free ports; state %s", up->role_count,
+		       up->state_dir);
 	/* endpoints.json means "all of this answers now": never leave a stale one */
 	snprintf(path, sizeof(path), "%s/endpoints.json", up->state_dir);
 	unlink(path);
@@ -840,7 +920,6 @@ hr_status platform_up(const struct platform_up_options *options, struct hr_error
 	    (rc = up_prepare_population(up->state_dir, options->registry_store, up->countries,
 					up->country_count, people, seed, err)) != HR_OK)
 		goto done;
-	plan_roles(up);
 	if ((rc = start_key_process(up, err)) != HR_OK)
 		goto done;
 	keys_started = true;
@@ -857,8 +936,10 @@ hr_status platform_up(const struct platform_up_options *options, struct hr_error
 	if (rc != HR_OK)
 		goto done;
 	log_info("up.ready", "%d roles healthy; endpoints in %s", up->role_count, path);
+	up_say("  %d services healthy; the countries' signers published at the trust service",
+	       up->role_count);
 	if (options->print_guide)
-		print_guide(up);
+		up_print_summary(up);
 	while ((sig = signals_wait_stop_for(TRUST_REFRESH_MS)) == 0)
 		refresh_trust_list(up);
 	log_info("up.stopping", "signal %d received; stopping every role", sig);

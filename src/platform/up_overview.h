@@ -13,6 +13,10 @@
 struct role_host;
 struct up_overview;
 
+/* Where it listens, from `up --port-base N`: between nccc (N+1) and the
+ * first country (N+10). */
+#define UP_OVERVIEW_PORT_OFFSET 2
+
 struct up_overview_country {
 	const char *country;    /* "UA" */
 	const char *wallet_url; /* the country's wallet role */

@@ -73,6 +73,13 @@ static hr_status load_country(const char *state_dir, const char *store_template,
 		return rc;
 	memcpy(as_of, stats.as_of, 11);
 	if (stats.reused)
+		up_say("  population %s: %llu people, already loaded", country,
+		       (unsigned long long)people);
+	else
+		up_say("  population %s: %llu people, %llu documents, loaded in %.1f s", country,
+		       (unsigned long long)stats.people, (unsigned long long)stats.rows,
+		       stats.seconds);
+	if (stats.reused)
 		log_info("up.population",
 			 "country=%s people=%llu seed=%llu as_of=%s already loaded", country,
 			 (unsigned long long)people, (unsigned long long)seed, as_of);

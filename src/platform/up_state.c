@@ -4,6 +4,7 @@
 #include "platform/up_state.h"
 
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "core/buf.h"
@@ -14,6 +15,26 @@
 #include "platform/country.h"
 
 #define STAGE "up"
+
+static bool say_on;
+
+void up_say_enable(bool on)
+{
+	say_on = on;
+}
+
+void up_say(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!say_on)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+}
 
 hr_status up_write_json(const char *path, const json_t *value, struct hr_error *err)
 {

@@ -7,6 +7,7 @@
 #ifndef HROMADA_PLATFORM_UP_STATE_H
 #define HROMADA_PLATFORM_UP_STATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,6 +16,12 @@
 #include <hromada/status.h>
 
 #include "core/http_client.h"
+
+/* up's quiet console (platform_up_options.progress): when on, up_say prints
+ * one plain line on stderr ("  population UA: ..."); off, it prints nothing
+ * (the structured log tells the same). */
+void up_say_enable(bool on);
+void up_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Writes value as pretty JSON through a temporary file and rename(). */
 hr_status up_write_json(const char *path, const json_t *value, struct hr_error *err);

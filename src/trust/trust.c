@@ -8,6 +8,9 @@
  *
  *	POST /v1/signers      a country's signed upload (trust_uploads.c)
  *	GET  /v1/trust-list   the newest signed list (trust_publish.c)
+ *	GET  /verify/anchor.json  the list signer's certificate, for the verifier
+ *	                      page to pin (trust_anchor.c)
+ *	GET  /verify/, /common/   the verifier page (web/verify/, docs/WEB.md)
  */
 #include "trust/trust.h"
 
@@ -21,6 +24,7 @@
 #include "core/role.h"
 #include "credential/signer.h"
 #include "trust/trust_internal.h"
+#include "web/web_assets.h"
 
 #define STAGE "trust"
 
@@ -67,7 +71,11 @@ static hr_status trust_open(const struct role_context *ctx, void **state, struct
 	if ((rc = http_server_route(ctx->server, "POST", "/v1/signers", HTTP_ROUTE_JSON_BODY,
 				    trust_handle_upload, t, err)) != HR_OK ||
 	    (rc = http_server_route(ctx->server, "GET", "/v1/trust-list", 0, trust_handle_list, t,
-				    err)) != HR_OK)
+				    err)) != HR_OK ||
+	    (rc = http_server_route(ctx->server, "GET", "/verify/anchor.json", 0,
+				    trust_handle_anchor, t, err)) != HR_OK ||
+	    (rc = web_assets_mount(ctx->server, "/verify/", "verify/", err)) != HR_OK ||
+	    (rc = web_assets_mount(ctx->server, "/common/", "common/", err)) != HR_OK)
 		goto fail;
 	log_info("trust.open", "%d countries onboarded; list sequence %lld", t->country_count,
 		 (long long)t->cache.sequence);

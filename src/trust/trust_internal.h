@@ -93,4 +93,7 @@ void trust_list_cache_clear(struct trust_list_cache *list);
 hr_status trust_publish_if_due(struct trust *trust, struct hr_error *err);
 void trust_handle_list(struct http_request *request, void *context);
 
+/* trust_anchor.c: GET /verify/anchor.json, the list signer's certificate. */
+void trust_handle_anchor(struct http_request *request, void *context);
+
 #endif

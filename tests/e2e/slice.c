@@ -57,6 +57,10 @@ static void platform_spawn(struct slice_platform *p, char *const *extra)
 	argv[a++] = "--port-base";
 	argv[a++] = "0";
 	argv[a++] = "--quiet";
+	/* the whole log, one line per request too: tests read it (and check it
+	 * holds no personal data) */
+	argv[a++] = "--log-level";
+	argv[a++] = "info";
 	argv[a++] = "--population";
 	argv[a++] = "3000";
 	for (int i = 0; extra != NULL && extra[i] != NULL && a < 31; i++)

@@ -30,7 +30,8 @@ struct slice_platform {
 };
 
 /*
- * Starts `hromada up --state DIR/state --port-base 0 --quiet --population 3000`
+ * Starts `hromada up --state DIR/state --port-base 0 --quiet --log-level info
+ * --population 3000`
  * and the NULL-terminated extra arguments (may be NULL), waits until
  * endpoints.json exists, and loads it and demo.json; fails the test with the
  * log's tail when the platform exits or does not come up.

@@ -509,6 +509,58 @@ static void test_offline_from_the_cache_until_stale(void **unused)
 	json_decref(list);
 }
 
+/*
+ * The verifier page pins the trust-list signer it gets at /verify/anchor.json
+ * (docs/WEB.md): that must be exactly the certificate `hromada verify` pins
+ * (STATE/trust-anchor.pem), with its kid; and the page itself is served there
+ * under the strict page policy.
+ */
+static void test_verifier_page_and_its_anchor(void **unused)
+{
+	struct http_client_response r;
+	struct signer_cert *pinned = NULL;
+	struct buf der64, kid64;
+	struct hr_error err = {0};
+	char url[300];
+	json_t *body;
+	const char *csp;
+
+	(void)unused;
+	assert_int_equal(signer_cert_read_file(anchor, &pinned, &err), HR_OK);
+	buf_init(&der64, 64 * 1024);
+	buf_init(&kid64, 64);
+	assert_int_equal(signer_cert_base64(pinned, &der64), HR_OK);
+	assert_int_equal(base64_encode(pinned->kid, SIGNER_KID_LEN, BASE64_STANDARD, &kid64),
+			 HR_OK);
+
+	http_client_response_init(&r);
+	snprintf(url, sizeof(url), "%s/verify/anchor.json", trust_url);
+	assert_int_equal(http_client_get(http, url, &r, NULL), HR_OK);
+	assert_int_equal(r.status, 200);
+	body = json_loadb((const char *)r.body.data, r.body.len, 0, NULL);
+	assert_non_null(body);
+	assert_string_equal(json_string_value(json_object_get(body, "format")),
+			    "hromada-trust-anchor");
+	assert_string_equal(json_string_value(json_object_get(body, "certificate")),
+			    buf_str(&der64));
+	assert_string_equal(json_string_value(json_object_get(body, "kid")), buf_str(&kid64));
+	json_decref(body);
+	http_client_response_clear(&r);
+
+	http_client_response_init(&r);
+	snprintf(url, sizeof(url), "%s/verify/", trust_url);
+	assert_int_equal(http_client_get(http, url, &r, NULL), HR_OK);
+	assert_int_equal(r.status, 200);
+	csp = http_client_response_header(&r, "content-security-policy");
+	assert_non_null(csp);
+	assert_non_null(strstr(csp, "script-src 'self'"));
+	assert_non_null(memmem(r.body.data, r.body.len, "/verify/app.js", 14));
+	http_client_response_clear(&r);
+	buf_clear(&der64);
+	buf_clear(&kid64);
+	signer_cert_free(pinned);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -517,6 +569,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_withdrawn_signer_refused_after_refresh,
 					    tk_dir_setup, tk_dir_teardown),
 	    cmocka_unit_test_setup_teardown(test_rollback_and_stale_lists_refused, tk_dir_setup,
+					    tk_dir_teardown),
+	    cmocka_unit_test_setup_teardown(test_verifier_page_and_its_anchor, tk_dir_setup,
 					    tk_dir_teardown),
 	    cmocka_unit_test_setup_teardown(test_offline_from_the_cache_until_stale, tk_dir_setup,
 					    tk_dir_teardown),

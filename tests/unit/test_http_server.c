@@ -786,6 +786,108 @@ static void test_trickled_headers_are_cut_off(void **state)
 	stop(f);
 }
 
+/* The server's log lines while fn runs, at debug (NUL-terminated, caller frees). */
+static char *log_of(void (*fn)(uint16_t port), uint16_t port)
+{
+	char path[] = "/tmp/hromada-test-http-log-XXXXXX";
+	int fd = mkstemp(path);
+	char *text;
+
+	assert_true(fd >= 0);
+	log_set_fd(fd);
+	log_set_level(LOG_LEVEL_DEBUG);
+	fn(port);
+	usleep(200 * 1000); /* the reaper logs just after it shuts the socket */
+	log_set_level(LOG_LEVEL_INFO);
+	log_set_fd(2);
+	close(fd);
+	text = tk_read_file(path, NULL);
+	unlink(path);
+	assert_non_null(text);
+	return text;
+}
+
+/* A keep-alive connection after one whole exchange, then silent. */
+static void idle_after_a_request(uint16_t port)
+{
+	char out[4096];
+	int fd = tk_connect(port);
+
+	assert_true(fd >= 0);
+	assert_true(tk_send_all(fd, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n", 32));
+	assert_true(tk_recv_response(fd, out, sizeof(out), 5000) > 0);
+	assert_int_equal(tk_status_of(out), 200);
+	assert_true(tk_wait_closed(fd, 5000));
+	close(fd);
+}
+
+/* A connection opened and never written to (a browser's preconnect). */
+static void silent_from_the_start(uint16_t port)
+{
+	int fd = tk_connect(port);
+
+	assert_true(fd >= 0);
+	assert_true(tk_wait_closed(fd, 5000));
+	close(fd);
+}
+
+/* One exchange, then the next request's header begun and never finished. */
+static void header_begun_after_a_request(uint16_t port)
+{
+	char out[4096];
+	int fd = tk_connect(port);
+
+	assert_true(fd >= 0);
+	assert_true(tk_send_all(fd, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n", 32));
+	assert_true(tk_recv_response(fd, out, sizeof(out), 5000) > 0);
+	assert_true(tk_send_all(fd, "GET /hello HTTP/1.1\r\nHo", 23));
+	assert_true(tk_wait_closed(fd, 5000));
+	close(fd);
+}
+
+static unsigned long long header_timeouts_metric(uint16_t port)
+{
+	char out[16384];
+	const char *line;
+
+	assert_int_equal(
+	    tk_raw_exchange(port, "GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n", out, sizeof(out)),
+	    200);
+	line = strstr(out, "\nhromada_http_header_timeouts_total ");
+	assert_non_null(line);
+	return strtoull(line + strlen("\nhromada_http_header_timeouts_total "), NULL, 10);
+}
+
+/*
+ * A pooled keep-alive connection that stays idle past the header deadline is
+ * closed quietly (debug), not reported as a slow client: only a connection
+ * whose request header had started arriving is a warning and counted.
+ */
+static void test_idle_keep_alive_is_closed_without_a_warning(void **state)
+{
+	struct fixture *f = start(tune_header_timeout);
+	char *log;
+
+	(void)state;
+	log = log_of(idle_after_a_request, f->port);
+	assert_null(strstr(log, "http.header_timeout"));
+	assert_null(strstr(log, "level=warn"));
+	assert_non_null(strstr(log, "level=debug event=http.idle_closed"));
+	free(log);
+	log = log_of(silent_from_the_start, f->port);
+	assert_null(strstr(log, "http.header_timeout"));
+	assert_non_null(strstr(log, "event=http.idle_closed"));
+	free(log);
+	assert_int_equal(header_timeouts_metric(f->port), 0);
+
+	log = log_of(header_begun_after_a_request, f->port);
+	assert_non_null(strstr(log, "level=warn event=http.header_timeout"));
+	assert_null(strstr(log, "http.idle_closed"));
+	free(log);
+	assert_int_equal(header_timeouts_metric(f->port), 1);
+	stop(f);
+}
+
 static void test_client_vanishing_mid_body_does_not_disturb_server(void **state)
 {
 	struct fixture *f = start(NULL);
@@ -1108,6 +1210,7 @@ int main(void)
 	    cmocka_unit_test(test_handler_that_forgets_to_reply_gets_500),
 	    cmocka_unit_test(test_slow_headers_are_cut_off),
 	    cmocka_unit_test(test_trickled_headers_are_cut_off),
+	    cmocka_unit_test(test_idle_keep_alive_is_closed_without_a_warning),
 	    cmocka_unit_test(test_client_vanishing_mid_body_does_not_disturb_server),
 	    cmocka_unit_test(test_metrics_count_requests_per_route),
 	    cmocka_unit_test(test_a_role_adds_metrics_and_reads_its_reply_status),

@@ -5,7 +5,7 @@
  * side of holder binding. Every visible string comes from
  * /common/i18n.js (messages.wallet); everything personal lives in memory.
  */
-import { messages, browserLanguage, translator, LANGUAGES } from '/common/i18n.js';
+import { LANGUAGES, language, setLanguage as chooseLanguage, t as translate } from '/common/i18n.js';
 import {
 	ApiError, api, b64url, b64urlDecode, currentSession, deviceSign, enrolFinish, enrolStart,
 	jwsClaims, resumeSession, sha256, signOut,
@@ -32,7 +32,7 @@ const FIELDS = {
 
 const state = {
 	lang: 'en',
-	t: translator('wallet', 'en'),
+	t: (id, vars) => translate('wallet', id, vars),
 	view: null,
 	documents: null,  /* the list, in memory */
 	current: null,    /* {type, number, country} the QR or report-lost is for */
@@ -104,23 +104,15 @@ async function handleAuthFailure(e) {
 
 /* --- language ----------------------------------------------------------------- */
 
+/* The page in lang; the choice is kept (not personal) when the person made it. */
 function setLanguage(lang, remember) {
+	if (remember) chooseLanguage(lang);
 	state.lang = LANGUAGES.includes(lang) ? lang : 'en';
-	state.t = translator('wallet', state.lang);
 	document.documentElement.lang = state.lang;
 	document.title = state.t('app_title');
 	$('lang').value = state.lang;
-	if (remember) {
-		try { localStorage.setItem('hromada.lang', state.lang); } catch { /* private mode */ }
-	}
 	for (const node of document.querySelectorAll('[data-i18n]')) node.textContent = state.t(node.dataset.i18n);
 	renderAll();
-}
-
-function initialLanguage() {
-	let kept = null;
-	try { kept = localStorage.getItem('hromada.lang'); } catch { kept = null; }
-	return LANGUAGES.includes(kept) ? kept : browserLanguage();
 }
 
 /* --- views -------------------------------------------------------------------- */
@@ -653,7 +645,7 @@ function wire() {
 
 async function main() {
 	wire();
-	setLanguage(initialLanguage(), false);
+	setLanguage(language(), false);
 	if ('serviceWorker' in navigator)
 		navigator.serviceWorker.register('/wallet/sw.js', { scope: '/wallet/' }).catch(() => {});
 	if (!window.crypto || !crypto.subtle || !window.indexedDB) {
@@ -669,4 +661,3 @@ async function main() {
 }
 
 main();
-export { messages };
