@@ -803,14 +803,19 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	struct http_server *s = cls;
 	char text[512];
+	const char *previous;
 	size_t n;
 
 	vsnprintf(text, sizeof(text), fmt, ap);
 	n = strlen(text);
 	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
 		text[--n] = 0;
+	/* MHD may log on the thread that starts or stops the daemon: the role is
+	 * this line's only, or that thread would name a server after it is freed */
+	previous = log_scope_role();
 	log_scope_set_role(s->options.name);
 	log_msg(LOG_LEVEL_DEBUG, "http.mhd", "%s", text);
+	log_scope_set_role(previous);
 }
 
 /* ------------------------------------------------------------------------ */
