@@ -106,6 +106,8 @@ static void reply_queue(struct http_request *r, unsigned status, const char *con
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	for (size_t i = 0; i < r->header_count; i++)
 		MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+	if (r->tracked != NULL)
+		http_connection_mark_answered(r->tracked);
 	if (MHD_queue_response(r->connection, status, resp) == MHD_YES) {
 		r->status = status;
 		r->response_bytes = len;

@@ -294,6 +294,14 @@ static bool bytes_received(int fd, uint64_t *out)
 	return true;
 }
 
+void http_connection_mark_answered(struct tracked_connection *t)
+{
+	uint64_t received;
+
+	if (bytes_received(t->fd, &received))
+		atomic_store(&t->idle_bytes, received);
+}
+
 /* Whether a request had started arriving on t since its last response: what
  * makes a missed header deadline worth a warning. Unknown counts as started. */
 static bool request_started(const struct tracked_connection *t)
@@ -779,10 +787,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		log_scope_set_request_id(NULL);
 	}
 	if (r->tracked != NULL) {
-		uint64_t received;
-
-		if (bytes_received(r->tracked->fd, &received))
-			atomic_store(&r->tracked->idle_bytes, received);
 		atomic_store(&r->tracked->deadline_us,
 			     now + (uint64_t)s->options.header_timeout_ms * 1000);
 		atomic_store(&r->tracked->in_request, false);
@@ -803,14 +807,19 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	struct http_server *s = cls;
 	char text[512];
+	const char *previous;
 	size_t n;
 
 	vsnprintf(text, sizeof(text), fmt, ap);
 	n = strlen(text);
 	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
 		text[--n] = 0;
+	/* MHD may log on the thread that starts or stops the daemon: the role is
+	 * this line's only, or that thread would name a server after it is freed */
+	previous = log_scope_role();
 	log_scope_set_role(s->options.name);
 	log_msg(LOG_LEVEL_DEBUG, "http.mhd", "%s", text);
+	log_scope_set_role(previous);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -76,6 +76,14 @@ struct http_server {
 	bool reaper_stop;
 };
 
+/*
+ * Called when a reply is queued: every byte received so far belongs to the
+ * request being answered (a client sends its next request only after this
+ * response, which is not sent yet), so what arrives later starts the next.
+ * Marking at completion instead raced a quick client's next header.
+ */
+void http_connection_mark_answered(struct tracked_connection *t);
+
 struct reply_header {
 	char *name;
 	char *value;

@@ -67,6 +67,11 @@ void log_scope_set_role(const char *role)
 	scope_role = role;
 }
 
+const char *log_scope_role(void)
+{
+	return scope_role;
+}
+
 void log_scope_set_request_id(const char *request_id)
 {
 	if (request_id == NULL)

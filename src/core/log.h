@@ -43,6 +43,7 @@ const char *log_level_name(enum log_level level);
 /* Per-thread scope added to every line this thread writes; NULL clears. The
  * role string must outlive its use (roles keep theirs for their whole life). */
 void log_scope_set_role(const char *role);
+const char *log_scope_role(void);
 void log_scope_set_request_id(const char *request_id);
 const char *log_scope_request_id(void);
 
