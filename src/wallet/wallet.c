@@ -153,6 +153,7 @@ static hr_status read_settings(const struct role_context *ctx, struct wallet *w,
 }
 
 static void wallet_close(void *state);
+static void wallet_handle_origin(struct http_request *req, void *context);
 
 static hr_status wallet_open(const struct role_context *ctx, void **state, struct hr_error *err)
 {
@@ -214,7 +215,9 @@ static hr_status wallet_open(const struct role_context *ctx, void **state, struc
 		goto fail;
 	/* the citizen's page (docs/WEB.md), built into the binary */
 	if ((rc = web_assets_mount(ctx->server, "/wallet/", "wallet/", err)) != HR_OK ||
-	    (rc = web_assets_mount(ctx->server, "/common/", "common/", err)) != HR_OK)
+	    (rc = web_assets_mount(ctx->server, "/common/", "common/", err)) != HR_OK ||
+	    (rc = http_server_route(ctx->server, "GET", "/wallet/origin.json", 0,
+				    wallet_handle_origin, w, err)) != HR_OK)
 		goto fail;
 	http_server_set_health_field(ctx->server, "country", ctx->country);
 	http_server_set_health_field(ctx->server, "member", w->member_id);
@@ -223,6 +226,17 @@ static hr_status wallet_open(const struct role_context *ctx, void **state, struc
 fail:
 	wallet_close(w);
 	return rc;
+}
+
+/*
+ * The URL the wallet knows itself by, which DPoP proofs must name (htu): the
+ * page may have been opened under another host name (localhost for
+ * 127.0.0.1, a proxy's name), and only the server can say which one it checks.
+ */
+static void wallet_handle_origin(struct http_request *req, void *context)
+{
+	(void)context;
+	http_reply_json(req, 200, json_pack("{s:s}", "url", http_request_own_url(req)));
 }
 
 static void wallet_close(void *state)

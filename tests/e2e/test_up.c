@@ -117,6 +117,7 @@ static void assert_healthy(const char *url)
 static void assert_wallet_page(const char *url)
 {
 	static char out[64 * 1024];
+	char expect[256];
 	uint16_t port = tk_url_port(url);
 
 	assert_int_equal(
@@ -128,6 +129,17 @@ static void assert_wallet_page(const char *url)
 					 out, sizeof(out)),
 			 200);
 	assert_non_null(strstr(out, "messages.wallet"));
+	/* the URL DPoP proofs must name, whatever host name the page was opened under */
+	assert_int_equal(
+	    tk_raw_exchange(port, "GET /wallet/origin.json HTTP/1.1\r\nHost: localhost\r\n\r\n",
+			    out, sizeof(out)),
+	    200);
+	snprintf(expect, sizeof(expect), "{\"url\":\"%s\"}", url);
+	assert_non_null(strstr(out, expect));
+	assert_int_equal(
+	    tk_raw_exchange(port, "GET /wallet HTTP/1.1\r\nHost: x\r\n\r\n", out, sizeof(out)),
+	    308);
+	assert_non_null(strstr(out, "Location: /wallet/"));
 	assert_int_equal(tk_raw_exchange(port, "GET /v1/documents HTTP/1.1\r\nHost: x\r\n\r\n", out,
 					 sizeof(out)),
 			 401);

@@ -246,45 +246,47 @@ export class ApiError extends Error {
 	}
 }
 
-/* The URL the wallet names itself by (DPoP's htu): the page's origin, unless
- * the server says it knows itself under another (the page was opened through
- * another host name than the wallet's configured URL). */
-let ownOrigin = location.origin;
+/* The URL the wallet names itself by (DPoP's htu), which is not always the
+ * page's origin (opened as localhost, or through a proxy): the wallet says it
+ * at /wallet/origin.json, asked once per page. */
+let ownOrigin = null;
+
+async function walletOrigin() {
+	if (ownOrigin === null) {
+		try {
+			const r = await fetch('/wallet/origin.json', { cache: 'no-store', credentials: 'omit' });
+			ownOrigin = r.ok ? new URL((await r.json()).url).origin : location.origin;
+		} catch {
+			ownOrigin = location.origin;
+		}
+	}
+	return ownOrigin;
+}
 
 async function send(method, path, { query = '', body, auth = true } = {}) {
-	for (let attempt = 0; ; attempt++) {
-		const token = auth && session ? session.token : null;
-		const headers = { DPoP: await dpopProof(method, ownOrigin + path, token) };
-		if (token) {
-			headers.Authorization = 'DPoP ' + token;
-			const consent = await consentFor(path);
-			if (consent) headers['Hromada-Consent'] = consent;
-		}
-		if (body !== undefined) headers['Content-Type'] = 'application/json';
-		let r;
-		try {
-			r = await fetch(path + query, {
-				method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-				cache: 'no-store', credentials: 'omit', redirect: 'error',
-			});
-		} catch (e) {
-			throw new ApiError(0, 'network', e.message);
-		}
-		const text = await r.text();
-		let answer = null;
-		try { answer = text ? JSON.parse(text) : null; } catch { answer = null; }
-		if (r.ok) return answer;
-		const err = (answer && answer.error) || {};
-		const m = /"htu" is not the request URI (\S+)/.exec(err.message || '');
-		if (r.status === 401 && m && attempt === 0) {
-			const told = new URL(m[1]).origin;
-			if (told !== ownOrigin) {
-				ownOrigin = told;
-				continue;
-			}
-		}
-		throw new ApiError(r.status, err.code, err.message, r.headers.get('Retry-After'));
+	const token = auth && session ? session.token : null;
+	const headers = { DPoP: await dpopProof(method, (await walletOrigin()) + path, token) };
+	if (token) {
+		headers.Authorization = 'DPoP ' + token;
+		const consent = await consentFor(path);
+		if (consent) headers['Hromada-Consent'] = consent;
 	}
+	if (body !== undefined) headers['Content-Type'] = 'application/json';
+	let r;
+	try {
+		r = await fetch(path + query, {
+			method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+			cache: 'no-store', credentials: 'omit', redirect: 'error',
+		});
+	} catch (e) {
+		throw new ApiError(0, 'network', e.message);
+	}
+	const text = await r.text();
+	let answer = null;
+	try { answer = text ? JSON.parse(text) : null; } catch { answer = null; }
+	if (r.ok) return answer;
+	const err = (answer && answer.error) || {};
+	throw new ApiError(r.status, err.code, err.message, r.headers.get('Retry-After'));
 }
 
 export async function enrolStart(person) {

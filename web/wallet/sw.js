@@ -20,7 +20,7 @@ self.addEventListener('activate', (event) => {
 });
 
 function isAsset(url) {
-	return url.origin === self.location.origin &&
+	return url.origin === self.location.origin && url.pathname !== '/wallet/origin.json' &&
 		(url.pathname.startsWith('/wallet/') || url.pathname.startsWith('/common/'));
 }
 
