@@ -13,7 +13,9 @@ The citation format (docs/THREAT_MODEL.md, "How to read the tables"):
                            tests/e2e/file.c)
       `fuzz_name`          a libFuzzer target: FUZZ_DIR/fuzz_name.c must exist
       `ctest:NAME`         a CTest test registered with add_test(NAME NAME ...) in
-                           TESTS_DIR's CMake files (the script-driven checks)
+                           TESTS_DIR's CMake files (the script-driven checks), or
+                           browser.X for TESTS_DIR/browser/X.test.mjs, which
+                           tests/browser.cmake registers one by one
   - rows under the heading "## Pending (issue 13 parts in progress)", up to the
     next "## " heading, are not counted or checked (they name TBD-A, TBD-C, ...).
 
@@ -85,6 +87,8 @@ def ctest_names(tests_dir):
             if name.endswith(".cmake") or name == "CMakeLists.txt":
                 with open(os.path.join(root, name)) as f:
                     names.update(re.findall(r"add_test\(\s*NAME\s+([\w.]+)", f.read()))
+            if root == os.path.join(tests_dir, "browser") and name.endswith(".test.mjs"):
+                names.add("browser." + name[: -len(".test.mjs")])
     return names
 
 
