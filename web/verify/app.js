@@ -214,6 +214,7 @@ function renderHolder() {
 	const cnf = r.claims && r.claims.cnf;
 	$('challenge').hidden = !cnf || state.last.holder === 'confirmed';
 	status.className = 'holder-status';
+	status.dataset.reason = state.last.holderWhy || '';
 	if (!cnf) {
 		status.classList.add('neutral');
 		status.textContent = t('holderNotBound');
@@ -226,7 +227,6 @@ function renderHolder() {
 		status.classList.add('bad');
 		status.textContent = t('holderNotConfirmed') + (state.last.holderWhy ? ' ' + t('holder_' + state.last.holderWhy) : '');
 		status.dataset.holder = 'not-confirmed';
-		status.dataset.reason = state.last.holderWhy || '';
 	}
 }
 
@@ -272,6 +272,15 @@ async function showChallenge() {
 	$('challenge-qr').src = qrDataUrl(state.challenge.text);
 	$('challenge-qr').alt = state.challenge.text;
 	$('challenge-qr').dataset.text = state.challenge.text;
+}
+
+/* The last check's challenge QR leaves with it: not shown, even for a moment, with the next result. */
+function clearChallenge() {
+	state.challenge = null;
+	const img = $('challenge-qr');
+	img.removeAttribute('src');
+	img.alt = '';
+	delete img.dataset.text;
 }
 
 function qrDataUrl(text) {
@@ -333,7 +342,7 @@ function wire() {
 	});
 	$('again').addEventListener('click', () => {
 		state.last = null;
-		state.challenge = null;
+		clearChallenge();
 		render();
 		$('paste').focus();
 	});
