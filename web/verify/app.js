@@ -9,6 +9,7 @@
 // sequence. The service worker (sw.js) keeps the page and the last list so the
 // page verifies with the network cut. Nothing about a checked person is stored.
 import { t as translateId, translate, languageSwitch } from '/common/i18n.js';
+import { readQrFile, readQrFrom } from '/common/qr_read.js';
 import { verifyCredential, trustStoreNew, STAGES, formatTime } from './verify.js';
 import { openTrustList, readAnchor } from './trust_list.js';
 import { makeChallenge, checkResponse } from './binding.js';
@@ -99,23 +100,6 @@ function renderTrust() {
 
 /* --- reading QR codes -------------------------------------------------------- */
 
-function decodeImageData(image) {
-	const found = globalThis.jsQR && globalThis.jsQR(image.data, image.width, image.height, { inversionAttempts: 'attemptBoth' });
-	return found ? found.data : null;
-}
-
-async function readPicture(file) {
-	const bitmap = await createImageBitmap(file);
-	// a phone photo is big; QR codes read fine at 1600 pixels a side
-	const scale = Math.min(1, 1600 / Math.max(bitmap.width, bitmap.height));
-	const canvas = document.createElement('canvas');
-	canvas.width = Math.round(bitmap.width * scale);
-	canvas.height = Math.round(bitmap.height * scale);
-	const ctx = canvas.getContext('2d', { willReadFrequently: true });
-	ctx.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
-	return decodeImageData(ctx.getImageData(0, 0, canvas.width, canvas.height));
-}
-
 async function startCamera(onText) {
 	stopCamera();
 	const video = $('video');
@@ -128,15 +112,10 @@ async function startCamera(onText) {
 		return;
 	}
 	$('camera').hidden = false;
-	const canvas = document.createElement('canvas');
-	const ctx = canvas.getContext('2d', { willReadFrequently: true });
 	const tick = () => {
 		if (!state.scanning) return;
 		if (video.readyState >= 2 && video.videoWidth) {
-			canvas.width = video.videoWidth;
-			canvas.height = video.videoHeight;
-			ctx.drawImage(video, 0, 0);
-			const text = decodeImageData(ctx.getImageData(0, 0, canvas.width, canvas.height));
+			const text = readQrFrom(video, video.videoWidth, video.videoHeight);
 			if (text) {
 				stopCamera();
 				return onText(text);
@@ -320,7 +299,7 @@ function wire() {
 		const file = e.target.files[0];
 		e.target.value = '';
 		if (!file) return;
-		const text = await readPicture(file).catch(() => null);
+		const text = await readQrFile(file);
 		if (text) return check(text, true);
 		$('input-message').textContent = t('noCodeInPicture');
 	});
@@ -333,7 +312,7 @@ function wire() {
 	$('holder-picture').addEventListener('change', async (e) => {
 		const file = e.target.files[0];
 		e.target.value = '';
-		if (file) answer((await readPicture(file).catch(() => null)) || '');
+		if (file) answer((await readQrFile(file)) || '');
 	});
 	$('holder-form').addEventListener('submit', (e) => {
 		e.preventDefault();

@@ -9,7 +9,7 @@
 const VERSION = 'hromada-verify-v1';
 const ASSETS = ['/verify/', '/verify/index.html', '/verify/app.js', '/verify/verify.js', '/verify/verify.css', '/verify/base45.js',
 	'/verify/cbor.js', '/verify/cose_crypto.js', '/verify/x509.js', '/verify/dcc_schema.js', '/verify/document_schema.js',
-	'/verify/trust_list.js', '/verify/binding.js', '/common/i18n.js', '/common/style.css', '/common/vendor/jsQR.js',
+	'/verify/trust_list.js', '/verify/binding.js', '/common/i18n.js', '/common/qr_read.js', '/common/style.css', '/common/vendor/jsQR.js',
 	'/common/vendor/qrcode.js'];
 const LIVE = ['/v1/trust-list', '/verify/anchor.json'];
 

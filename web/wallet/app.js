@@ -11,6 +11,7 @@ import {
 	jwsClaims, resumeSession, sha256, signOut,
 } from './device.js';
 import { checkEntries, entryWords } from './history.js';
+import { readQrFile, readQrFrom } from '/common/qr_read.js';
 
 const $ = (id) => document.getElementById(id);
 const enc = new TextEncoder();
@@ -479,29 +480,11 @@ function renderLeaks() {
 
 /* --- holder binding: the wallet's side -------------------------------------------- */
 
-function decodeImage(source, width, height) {
-	const canvas = document.createElement('canvas');
-	canvas.width = width;
-	canvas.height = height;
-	const g = canvas.getContext('2d', { willReadFrequently: true });
-	g.drawImage(source, 0, 0, width, height);
-	const data = g.getImageData(0, 0, width, height);
-	const code = window.jsQR(data.data, width, height, { inversionAttempts: 'attemptBoth' });
-	return code ? code.data : null;
-}
-
 async function onChallengeFile() {
 	const file = $('bind-file').files[0];
 	$('bind-file').value = '';
 	if (!file) return;
-	let text = null;
-	try {
-		const bitmap = await createImageBitmap(file);
-		text = decodeImage(bitmap, bitmap.width, bitmap.height);
-		bitmap.close();
-	} catch {
-		text = null;
-	}
+	const text = await readQrFile(file);
 	if (!text) {
 		say(state.t('bind_no_qr'), 'error');
 		return;
@@ -525,7 +508,7 @@ async function startCamera() {
 	await video.play().catch(() => {});
 	state.camera = { stream, timer: setInterval(() => {
 		if (!video.videoWidth) return;
-		const text = decodeImage(video, video.videoWidth, video.videoHeight);
+		const text = readQrFrom(video, video.videoWidth, video.videoHeight);
 		if (text) {
 			stopCamera();
 			onChallenge(text);

@@ -6,7 +6,7 @@
 const CACHE = 'hromada-wallet-assets-v1';
 const ASSETS = [
 	'/wallet/', '/wallet/app.js', '/wallet/device.js', '/wallet/history.js', '/wallet/wallet.css',
-	'/wallet/manifest.webmanifest', '/common/i18n.js', '/common/vendor/jsQR.js', '/common/vendor/qrcode.js',
+	'/wallet/manifest.webmanifest', '/common/i18n.js', '/common/qr_read.js', '/common/vendor/jsQR.js', '/common/vendor/qrcode.js',
 ];
 
 self.addEventListener('install', (event) => {
