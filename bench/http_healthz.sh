@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # /healthz requests/s and p99 with wrk at 64 connections, beside nginx serving a
 # static file of the same size on the same machine in the same run. Target: at
-# least 50% of nginx's requests/s. Also prints the role's peak RSS.
+# least 50% of nginx's requests/s. Also prints the role's peak RSS, and the CPU
+# of one round trip, client and server together.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -57,3 +58,8 @@ printf '%-34s %12.0f %9.3f %9.3f %8s\n' "nginx $nginx_version static file" "$n_r
 printf '%-34s %12.0f %9.3f %9.3f %8s\n' "hromada serve nccc" "$h_rps" "$h_p50" "$h_p99" "$h_bad"
 printf 'ratio hromada/nginx: %s (target >= 0.50: %s)\n' "$ratio" "$verdict"
 printf 'hromada peak RSS: %s MB\n' "$rss"
+# the same round trip in CPU, client and server together (the hop in the floor
+# of a document fetch, docs/EXCHANGE.md)
+read -r hop_us hop_rps < <(healthz_round_trip_us "$build" "$work" 5)
+printf 'CPU per round trip, wrk and hromada together: %s microseconds of one core (at %s requests/s)\n' \
+	"$hop_us" "$hop_rps"
