@@ -124,33 +124,19 @@ wrk_cpu() {
 	bash -c 'wrk "$@" >&2; awk "{ print \$16 + \$17 }" /proc/$$/stat' wrk "$@"
 }
 
-# healthz_round_trip_us BUILD WORK SECONDS -> "US RPS": the CPU, client and
-# server together, of one bare HTTP round trip to our server (GET /healthz of
-# `hromada serve nccc`, wrk -t2 -c64 as bench/http_healthz.sh drives it), in
-# microseconds of one core, from the processes' own CPU time (so another load on
-# the machine does not count), and the requests/s it reached. The floor of a
+# healthz_round_trip_us URL PID SECONDS WORK -> "US RPS": the CPU, client and
+# server together, of one bare HTTP round trip to our server (URL a GET /healthz
+# of the hromada process PID; wrk -t2 -c64 as bench/http_healthz.sh drives it),
+# in microseconds of one core, from the processes' own CPU time (so another load
+# on the machine does not count), and the requests/s it reached. The floor of a
 # hop in docs/EXCHANGE.md's "Speed of a document fetch".
 healthz_round_trip_us() {
-	local build=$1 work=$2 seconds=$3 pid url s0 s1 c out n rps
-	mkdir -p "$work/healthz"
-	cat >"$work/healthz/role.ini" <<INI
-[node]
-role = nccc
-state_dir = $work/healthz/nccc
-[server]
-listen = 127.0.0.1:0
-INI
-	"$build/hromada" serve nccc --config "$work/healthz/role.ini" >"$work/healthz/log" 2>&1 &
-	pid=$!
-	url=$(wait_listening "$work/healthz/log")/healthz
-	wait_http "$url"
+	local url=$1 pid=$2 seconds=$3 work=$4 s0 s1 c out n rps
 	wrk -t2 -c64 -d1s "$url" >/dev/null
 	s0=$(cpu_ticks_of "$pid")
-	c=$(wrk_cpu -t2 -c64 -d"$seconds"s "$url" 2>"$work/healthz/wrk.txt")
+	c=$(wrk_cpu -t2 -c64 -d"$seconds"s "$url" 2>"$work/healthz-wrk.txt")
 	s1=$(cpu_ticks_of "$pid")
-	kill "$pid"
-	wait "$pid" 2>/dev/null || true
-	out=$(cat "$work/healthz/wrk.txt")
+	out=$(cat "$work/healthz-wrk.txt")
 	n=$(awk '/ requests in / { print $1 }' <<<"$out")
 	rps=$(awk '/Requests\/sec:/ { print $2 }' <<<"$out")
 	awk -v t=$((s1 - s0 + c)) -v hz="$(getconf CLK_TCK)" -v n="$n" -v r="$rps" \

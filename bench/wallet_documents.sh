@@ -28,7 +28,8 @@
 #
 # BENCH_PEOPLE_LARGE=0 skips the large run; it is also skipped, with a message,
 # when the disk has less than 30 GB free (10 million Ukrainians take ~17 GB).
-# BENCH_PACED_SECONDS (default BENCH_SECONDS), BENCH_PACED_CONNECTIONS (64).
+# BENCH_PACED_SECONDS (default BENCH_SECONDS), BENCH_PACED_CONNECTIONS (256: a
+# stall of a second at the paced rate still finds a connection idle).
 #
 # Printed last, for machines:
 #   fetch: cpu_per_fetch_us=N floor_us=M ratio=N/M capacity_rps=C paced_rps=P p99_paced_ms=L
@@ -43,7 +44,7 @@ citizens=64
 # BENCH_KEY_PROCESS=false keeps the keys in the serving processes (docs/KEYS.md)
 key_process=${BENCH_KEY_PROCESS:-true}
 paced_seconds=${BENCH_PACED_SECONDS:-$seconds}
-paced_conns=${BENCH_PACED_CONNECTIONS:-64}
+paced_conns=${BENCH_PACED_CONNECTIONS:-256}
 path=/v1/documents/driver_licence
 [ -x "$hromada" ] || { echo "bench: $hromada not built" >&2; exit 2; }
 command -v sqlite3 >/dev/null || { echo "bench: sqlite3 missing (scripts/deps.sh)" >&2; exit 2; }
@@ -90,10 +91,12 @@ cpu_ticks() {
 }
 
 # run_once PEOPLE -> "RPS P50 P99 BAD RSS_MB ANSWER_BYTES DIR WALLET_TICKS
-# UP_TICKS BUSY_TICKS IDLE_TICKS RATE PACED_WALLET_TICKS PACED_UP_TICKS PACED"
+# UP_TICKS BUSY_TICKS IDLE_TICKS RATE PACED_WALLET_TICKS PACED_UP_TICKS PACED
+# HOP_US HOP_RPS PACED_IDLE"
 # for a platform of PEOPLE Ukrainians (ticks during the measured runs; RATE the
 # paced rate asked, PACED the "paced: ..." line of bench/wallet_paced.lua, with
-# its spaces as commas)
+# its spaces as commas; HOP_US the CPU of a bare GET /healthz round trip to the
+# wallet, client and server; PACED_IDLE the machine's idle % during the paced run)
 run_once() {
 	local people=$1 dir="$work/p$1" wallet url lines
 	# run_once runs in a subshell: stop what it started however it ends
@@ -162,15 +165,22 @@ run_once() {
 			--count "$plines"
 	done <"$dir/people" | shuf >"$dir/paced.tsv"
 	echo "-- open loop: $rate requests/s (Poisson), $paced_conns connections, ${paced_seconds}s" >&2
-	read -r pw0 pu0 _ _ < <(cpu_ticks "$wallet_pid" "$up_pid")
-	paced=$(RATE=$rate LINES="$dir/paced.tsv" THREADS=2 TARGET_PATH=$path \
-		wrk -t2 -c"$paced_conns" -d"${paced_seconds}"s --latency -s "$here/wallet_paced.lua" "$url" |
-		tee /dev/stderr | grep '^paced:' | tr ' ' ',')
-	read -r pw1 pu1 _ _ < <(cpu_ticks "$wallet_pid" "$up_pid")
+	read -r pw0 pu0 pb0 pi0 < <(cpu_ticks "$wallet_pid" "$up_pid")
+	RATE=$rate LINES="$dir/paced.tsv" THREADS=2 TARGET_PATH=$path \
+		wrk -t2 -c"$paced_conns" -d"${paced_seconds}"s --latency -s "$here/wallet_paced.lua" "$url" \
+		>"$dir/paced.txt"
+	read -r pw1 pu1 pb1 pi1 < <(cpu_ticks "$wallet_pid" "$up_pid")
+	cat "$dir/paced.txt" >&2
+	paced=$(grep '^paced:' "$dir/paced.txt" | tr ' ' ',')
+
+	# a bare HTTP hop: GET /healthz of the same server, client and server CPU
+	local hop
+	hop=$(healthz_round_trip_us "$wallet/healthz" "$wallet_pid" 5 "$dir")
 
 	echo "$rps $p50 $p99 $bad $(peak_rss_mb "$wallet_pid") $(stat -c %s "$dir/answer.json") $dir" \
 		"$((w1 - w0)) $((u1 - u0)) $((b1 - b0)) $((i1 - i0))" \
-		"$rate $((pw1 - pw0)) $((pu1 - pu0)) $paced"
+		"$rate $((pw1 - pw0)) $((pu1 - pu0)) $paced $hop" \
+		"$(awk -v i=$((pi1 - pi0)) -v b=$((pb1 - pb0)) 'BEGIN { printf "%.0f", 100 * i / (i + b) }')"
 	kill "$wallet_pid" "$up_pid"
 	wait "$wallet_pid" "$up_pid" 2>/dev/null || true
 }
@@ -183,7 +193,7 @@ speed1=$(openssl speed -seconds 3 ecdsap256 2>/dev/null | awk '/ecdsa \(nistp256
 read -r ossl1_sign ossl1_verify <<<"$speed1"
 
 read -r s_rps s_p50 s_p99 s_bad s_rss s_size s_dir s_wt s_ut s_bt s_it \
-	s_rate s_pwt s_put s_paced < <(run_once 100000)
+	s_rate s_pwt s_put s_paced hop_us hop_rps s_pidle < <(run_once 100000)
 qr=$("$build/bench/bench_qr" "$(cat "$s_dir/qr.txt")" 3)
 qr_rate=$(sed -E 's/.*"qr_svg_per_s": ([0-9]+).*/\1/' <<<"$qr")
 
@@ -194,7 +204,7 @@ if [ "$large" != 0 ]; then
 		l_line="  ($large people skipped: only ${free_gb} GB free in $work, 30 GB needed)"
 	else
 		read -r l_rps l_p50 l_p99 l_bad l_rss l_size l_dir l_wt l_ut _ _ \
-			l_rate _ _ l_paced < <(run_once "$large")
+			l_rate _ _ l_paced _ _ _ < <(run_once "$large")
 	fi
 fi
 
@@ -205,9 +215,6 @@ pids+=("$npid")
 wait_http "http://127.0.0.1:$nport/answer.json"
 wrk -t2 -c64 -d2s "http://127.0.0.1:$nport/answer.json" >/dev/null
 read -r n_rps n_p50 n_p99 n_bad < <(wrk_run "http://127.0.0.1:$nport/answer.json" "$seconds")
-
-# a bare HTTP hop: GET /healthz of our server, client and server CPU
-read -r hop_us hop_rps < <(healthz_round_trip_us "$build" "$work" 5)
 
 # what the cores can do at most: every ECDSA operation of the path at OpenSSL's
 # speed on all cores at once, then the same with one QR rendering per request
@@ -273,9 +280,9 @@ p_cpu=$(awk -v t=$((s_pwt + s_put)) -v us="$tick_us" -v r="$p_rps" -v s="$paced_
 	'BEGIN { printf "%.0f", t * us / (r * s) }')
 echo
 printf 'floor of the path, microseconds of one core: %d sign + %d verify at openssl speed on one core\n' $signs $verifies
-printf '  (%s sign/s, %s verify/s) %s + one QR %s + 3 bare HTTP hops (GET /healthz, client and\n' \
+printf '  (%s sign/s, %s verify/s) %s + one QR %s + 3 bare HTTP hops (GET /healthz of the wallet,\n' \
 	"$ossl1_sign" "$ossl1_verify" "$f_ecdsa" "$f_qr"
-printf '  server, %s requests/s) 3 x %s = %s\n' "$hop_rps" "$hop_us" "$floor"
+printf '  wrk and server, %s requests/s) 3 x %s = %s\n' "$hop_rps" "$hop_us" "$floor"
 printf 'CPU per fetch, every role (wallet, gateway, registries, key processes): %s = %s x floor\n' \
 	"$cpu_fetch" "$f_ratio"
 printf '  (DESIGN.md §9 target <= 1.5: %s); at the paced rate: %s\n' \
@@ -288,6 +295,7 @@ printf '  achieved %s requests/s; p50 %s ms, p99 %s ms, p99.9 %s ms, max %s ms; 
 printf '  each connection busy %s%% of the time; sends later than their arrival: %s (worst %s ms)\n' \
 	"$(awk -v r="$p_rps" -v m="$p_mean" -v c="$paced_conns" 'BEGIN { printf "%.1f", 100 * r * m / 1000 / c }')" \
 	"$p_late" "$(field late_max_ms "$s_paced")"
+printf '  the cores were idle %s%% of the paced run (any other load on them lengthens the tail)\n' "$s_pidle"
 if [ "$p_late" != 0 ]; then
 	# wrk measures from the send: a late send hides its wait (coordinated omission)
 	printf '  (late sends: the latencies above understate; raise BENCH_PACED_CONNECTIONS)\n'
