@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # /healthz requests/s and p99 with wrk at 64 connections, beside nginx serving a
 # static file of the same size on the same machine in the same run. Target: at
-# least 50% of nginx's requests/s. Also prints the role's peak RSS.
+# least 50% of nginx's requests/s. Also prints the role's peak RSS, and the CPU
+# of one round trip, client and server together.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -19,15 +20,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# --- hromada: one role that needs no peers (nccc), default settings (access log
-# on, to a file) ---
-cat >"$work/role.ini" <<INI
-[node]
-role = nccc
-state_dir = $work/nccc
-[server]
-listen = 127.0.0.1:0
-INI
+# --- hromada: the nccc role, default settings (access log on, to a file), with
+# the keys and settings `hromada up` writes for it (it needs a member key and
+# the gateway's directory; nothing else of `up` keeps running) ---
+"$hromada" up --state "$work/state" --countries UA --population 100 --port-base 0 --quiet \
+	>"$work/up.log" 2>&1 &
+upid=$!
+for _ in $(seq 120); do
+	[ -f "$work/state/endpoints.json" ] && break
+	kill -0 "$upid" 2>/dev/null || { tail -20 "$work/up.log" >&2; exit 1; }
+	sleep 0.5
+done
+kill "$upid"
+wait "$upid" 2>/dev/null || true
+sed -e 's/^listen = .*/listen = 127.0.0.1:0/' "$work/state/nccc/hromada.ini" >"$work/role.ini"
 "$hromada" serve nccc --config "$work/role.ini" >"$work/hromada.log" 2>&1 &
 hpid=$!
 pids+=("$hpid")
@@ -57,3 +63,8 @@ printf '%-34s %12.0f %9.3f %9.3f %8s\n' "nginx $nginx_version static file" "$n_r
 printf '%-34s %12.0f %9.3f %9.3f %8s\n' "hromada serve nccc" "$h_rps" "$h_p50" "$h_p99" "$h_bad"
 printf 'ratio hromada/nginx: %s (target >= 0.50: %s)\n' "$ratio" "$verdict"
 printf 'hromada peak RSS: %s MB\n' "$rss"
+# the same round trip in CPU, client and server together (the hop in the floor
+# of a document fetch, docs/EXCHANGE.md)
+read -r hop_us hop_rps < <(healthz_round_trip_us "$hurl/healthz" "$hpid" 5 "$work")
+printf 'CPU per round trip, wrk and hromada together: %s microseconds of one core (at %s requests/s)\n' \
+	"$hop_us" "$hop_rps"

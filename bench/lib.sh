@@ -112,3 +112,33 @@ CONF
 nginx_version() {
 	nginx -v 2>&1 | sed 's/.*nginx\///'
 }
+
+# cpu_ticks_of PID -> the CPU time (clock ticks, user + system) PID has used
+cpu_ticks_of() {
+	awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# wrk_cpu ARGS... -> runs wrk ARGS (its report on stderr) and prints the CPU
+# time it used (clock ticks): the client's share of a round trip
+wrk_cpu() {
+	bash -c 'wrk "$@" >&2; awk "{ print \$16 + \$17 }" /proc/$$/stat' wrk "$@"
+}
+
+# healthz_round_trip_us URL PID SECONDS WORK -> "US RPS": the CPU, client and
+# server together, of one bare HTTP round trip to our server (URL a GET /healthz
+# of the hromada process PID; wrk -t2 -c64 as bench/http_healthz.sh drives it),
+# in microseconds of one core, from the processes' own CPU time (so another load
+# on the machine does not count), and the requests/s it reached. The floor of a
+# hop in docs/EXCHANGE.md's "Speed of a document fetch".
+healthz_round_trip_us() {
+	local url=$1 pid=$2 seconds=$3 work=$4 s0 s1 c out n rps
+	wrk -t2 -c64 -d1s "$url" >/dev/null
+	s0=$(cpu_ticks_of "$pid")
+	c=$(wrk_cpu -t2 -c64 -d"$seconds"s "$url" 2>"$work/healthz-wrk.txt")
+	s1=$(cpu_ticks_of "$pid")
+	out=$(cat "$work/healthz-wrk.txt")
+	n=$(awk '/ requests in / { print $1 }' <<<"$out")
+	rps=$(awk '/Requests\/sec:/ { print $2 }' <<<"$out")
+	awk -v t=$((s1 - s0 + c)) -v hz="$(getconf CLK_TCK)" -v n="$n" -v r="$rps" \
+		'BEGIN { printf "%.1f %.0f\n", t * 1e6 / hz / n, r }'
+}

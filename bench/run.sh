@@ -15,7 +15,12 @@ fi
 "$here/http_healthz.sh" "$build"
 "$here/population.sh" "$build"
 "$here/audit_log.sh" "$build"
-"$here/wallet_documents.sh" "$build"
+# its last line, "fetch: ...", is printed again last of all (for machines)
+fetch=$(mktemp /tmp/hromada-bench-fetch-XXXXXX)
+trap 'rm -f "$fetch"' EXIT
+"$here/wallet_documents.sh" "$build" | tee "$fetch"
 "$here/nccc_index.sh" "$build"
 "$here/leakscan.sh" "$build"
 "$here/leak_range.sh" "$build"
+echo
+grep '^fetch:' "$fetch" | tail -1
