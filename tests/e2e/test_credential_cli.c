@@ -217,6 +217,72 @@ static void test_batch_mode_answers_each_line_in_order(void **state)
 	assert_int_equal(run(out, sizeof(out), "%s", cmd), 0);
 }
 
+/* A DCC from the hcert signer of the keys in country_dir. */
+static void issue_dcc(char *payload, size_t cap, const char *country_dir, const char *json)
+{
+	assert_int_equal(run(payload, cap,
+			     "issue --signer %s/signers/hcert --type hcert --json %s 2>&1",
+			     country_dir, json),
+			 0);
+	payload[strcspn(payload, "\n")] = 0;
+	assert_true(strncmp(payload, "HC1:", 4) == 0);
+}
+
+/* Counts the batch's lines and checks each one's verdict and issuer. */
+static void expect_batch(char *out, const bool *valid, const char *const *issuer, int count)
+{
+	char *line, *save;
+	int n = 0;
+
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save), n++) {
+		json_t *r = parse(line);
+		assert_true(n < count);
+		assert_int_equal(json_is_true(json_object_get(r, "valid")), valid[n]);
+		assert_string_equal(json_string_value(json_object_get(r, "issuer")), issuer[n]);
+		if (!valid[n])
+			assert_string_equal(json_string_value(json_object_get(
+						json_object_get(r, "error"), "message")),
+					    "no trusted signer certificate has this kid");
+		json_decref(r);
+	}
+	assert_int_equal(n, count);
+}
+
+/* The verifier keeps the last signer's key between lines: a batch alternating
+ * a trusted and an untrusted signer is still decided line by line, and with
+ * both trusted each line is checked under its own key. */
+static void test_batch_mixing_signers_is_decided_per_line(void **state)
+{
+	char ua[2048], pl[2048], out[65536], cmd[12288], dcc[300], pl_keys[300];
+	const bool one_trusted[] = {true, false, true, false, true};
+	const bool both_trusted[] = {true, true, true, true, true};
+	const char *const issuers[] = {"UA", "PL", "UA", "PL", "UA"};
+
+	(void)state;
+	snprintf(dcc, sizeof(dcc), "%s/dcc.json", dir);
+	snprintf(pl_keys, sizeof(pl_keys), "%s/PL", dir);
+	assert_true(tk_write_file(
+	    dcc,
+	    "{\"ver\":\"1.3.0\",\"nam\":{\"fn\":\"Коваль\",\"fnt\":\"KOVAL\",\"gnt\":\"OLENA\"},"
+	    "\"dob\":\"1985-07-01\",\"r\":[{\"tg\":\"840539006\",\"fr\":\"2021-05-01\","
+	    "\"co\":\"UA\",\"is\":\"Ministry of Health\",\"df\":\"2021-05-15\","
+	    "\"du\":\"2021-11-01\",\"ci\":\"URN:UVCI:01:UA:0123456789ABCDEF\"}]}"));
+	assert_int_equal(run(out, sizeof(out), "keys --country PL --out %s", pl_keys), 0);
+	issue_dcc(ua, sizeof(ua), keys, dcc);
+	issue_dcc(pl, sizeof(pl), pl_keys, dcc);
+	snprintf(cmd, sizeof(cmd),
+		 "verify --cert %s/signers/hcert/cert.pem - <<'EOF'\n%s\n%s\n%s\n%s\n%s\nEOF", keys,
+		 ua, pl, ua, pl, ua);
+	assert_int_equal(run(out, sizeof(out), "%s", cmd), 1);
+	expect_batch(out, one_trusted, issuers, 5);
+	snprintf(cmd, sizeof(cmd),
+		 "verify --cert %s/signers/hcert/cert.pem --cert %s/signers/hcert/cert.pem - "
+		 "<<'EOF'\n%s\n%s\n%s\n%s\n%s\nEOF",
+		 pl_keys, keys, ua, pl, ua, pl, ua);
+	assert_int_equal(run(out, sizeof(out), "%s", cmd), 0);
+	expect_batch(out, both_trusted, issuers, 5);
+}
+
 static void test_trust_list_pins_its_signer(void **state)
 {
 	char payload[4096], out[16384];
@@ -316,6 +382,7 @@ int main(void)
 	    cmocka_unit_test(test_usage_and_io_errors_exit_2),
 	    cmocka_unit_test(test_garbage_is_refused_at_the_right_stage),
 	    cmocka_unit_test(test_batch_mode_answers_each_line_in_order),
+	    cmocka_unit_test(test_batch_mixing_signers_is_decided_per_line),
 	    cmocka_unit_test(test_trust_list_pins_its_signer),
 	    cmocka_unit_test(test_image_round_trip_and_unreadable_picture),
 	    cmocka_unit_test(test_issue_refuses_what_it_must_not_sign),
