@@ -10,6 +10,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	export HROMADA_UNSAFE_ALLOW_ROOT=1
 fi
 "$here/credential.sh" "$build"
+"$here/verify_batch.sh" "$build"
 "$here/signer.sh" "$build"
 "$here/trust_status.sh" "$build"
 "$here/http_healthz.sh" "$build"

@@ -521,24 +521,28 @@ static hr_status check_field(const struct field_rule *rule, const json_t *value,
 		return fail_type(err, path, value, "a string");
 	s = json_string_value(value);
 	len = json_string_length(value);
-	quote_value(value, shown, sizeof(shown));
 
+	/* the value is quoted for a message only: a field that passes costs no copy */
 	switch (rule->kind) {
 	case FIELD_TEXT:
 		break;
 	case FIELD_TRANSLIT:
-		if (!transliterated(s, len))
+		if (!transliterated(s, len)) {
+			quote_value(value, shown, sizeof(shown));
 			return hr_error_set(err, HR_E_INVALID, STAGE,
 					    "%s: %s does not match ^[A-Z<]*$ (ICAO 9303 "
 					    "transliteration)",
 					    path, shown);
+		}
 		break;
 	case FIELD_COUNTRY:
 		/* country_vt: "pattern": "[A-Z]{1,10}", unanchored (JSON Schema
 		 * patterns match anywhere): some capital letter A-Z */
-		if (!has_capital(s, len))
+		if (!has_capital(s, len)) {
+			quote_value(value, shown, sizeof(shown));
 			return hr_error_set(err, HR_E_INVALID, STAGE,
 					    "%s: %s does not match [A-Z]{1,10}", path, shown);
+		}
 		break;
 	case FIELD_CODE:
 		break; /* a string; its value set is a business rule (warnings) */
@@ -562,6 +566,18 @@ static hr_status check_field(const struct field_rule *rule, const json_t *value,
 	return HR_OK;
 }
 
+/* path = "%.30s.%.30s" of prefix and name, without printf: it is built for
+ * every field checked, and used only when the field fails. */
+static void join_path(char path[PATH_MAX_LEN], const char *prefix, const char *name)
+{
+	size_t a = strnlen(prefix, 30), b = strnlen(name, 30);
+
+	memcpy(path, prefix, a);
+	path[a] = '.';
+	memcpy(path + a + 1, name, b);
+	path[a + 1 + b] = 0;
+}
+
 /* Checks every field of obj named in the table; prefix is "nam" or "v[0]". */
 static hr_status check_fields(const json_t *obj, const char *prefix,
 			      const struct field_rule *fields, size_t count,
@@ -576,7 +592,7 @@ static hr_status check_fields(const json_t *obj, const char *prefix,
 		bool required = (rule->flags & F_REQUIRED) ||
 				((rule->flags & F_REQUIRED_BEFORE_13) && rules->tc_required);
 
-		snprintf(path, sizeof(path), "%.30s.%.30s", prefix, rule->name);
+		join_path(path, prefix, rule->name);
 		if ((rule->flags & F_ONLY_BEFORE_12) && !rules->dr_defined)
 			continue;
 		if (json_is_null(value))

@@ -36,12 +36,17 @@
 #include "credential/trust_store.h"
 #include "credential/zlib_codec.h"
 
+/* The longest claims text a result carries: its CBOR, at most
+ * HR_VERIFY_MAX_DECOMPRESSED bytes, rendered as JSON. */
+#define CLAIMS_TEXT_MAX (HR_VERIFY_MAX_DECOMPRESSED * 4)
+
 struct hr_verifier {
 	struct zlib_codec *zlib;
 	struct buf compressed;             /* Base45-decoded */
 	struct buf inflated;               /* the COSE message */
 	struct buf scratch;                /* Sig_structure */
 	struct cose_key_context key_cache; /* the last signer key's OpenSSL context */
+	struct buf claims;                 /* the claims' JSON text, before its copy */
 };
 
 static const char *const stage_names[HR_STAGE_COUNT] = {
@@ -67,6 +72,11 @@ struct hr_verifier *hr_verifier_new(void)
 	buf_init(&v->compressed, HR_VERIFY_MAX_PAYLOAD);
 	buf_init(&v->inflated, HR_VERIFY_MAX_DECOMPRESSED);
 	buf_init(&v->scratch, HR_VERIFY_MAX_DECOMPRESSED + 64);
+	buf_init(&v->claims, CLAIMS_TEXT_MAX);
+	if (buf_reserve(&v->claims, 4096) != HR_OK) {
+		hr_verifier_free(v);
+		return NULL;
+	}
 	return v;
 }
 
@@ -79,6 +89,7 @@ void hr_verifier_free(struct hr_verifier *v)
 	buf_clear(&v->compressed);
 	buf_clear(&v->inflated);
 	buf_clear(&v->scratch);
+	buf_clear(&v->claims);
 	free(v);
 }
 
@@ -440,6 +451,35 @@ static hr_status decode(struct hr_verifier *v, struct hr_verify_result *r, struc
 	return HR_OK;
 }
 
+/*
+ * The claims as compact JSON, in memory of their own (NULL past
+ * CLAIMS_TEXT_MAX bytes, or out of memory, as before). Dumped into the verifier's
+ * reusable buffer with json_dumpb, the bytes hr_json_dump writes without a
+ * callback and a reallocation for every few tokens (a twentieth of a verify);
+ * a larger rendering grows the buffer once and is dumped again.
+ */
+static char *claims_text(struct hr_verifier *v, const json_t *claims)
+{
+	size_t need;
+	char *text;
+
+	for (;;) {
+		need = json_dumpb(claims, (char *)v->claims.data, v->claims.cap,
+				  JSON_COMPACT | JSON_ENCODE_ANY);
+		if (need == 0 || need > CLAIMS_TEXT_MAX)
+			return NULL;
+		if (need <= v->claims.cap)
+			break;
+		if (buf_reserve(&v->claims, need) != HR_OK)
+			return NULL;
+	}
+	if ((text = malloc(need + 1)) == NULL)
+		return NULL;
+	memcpy(text, v->claims.data, need);
+	text[need] = 0;
+	return text;
+}
+
 static void trim(const char **p, size_t *len)
 {
 	while (*len > 0 && isspace((unsigned char)**p)) {
@@ -456,7 +496,6 @@ hr_status hr_verify(struct hr_verifier *v, const struct hr_trust_store *store, c
 	struct hr_time at = options && options->at_set ? options->at : hr_time_now();
 	struct hr_error err = {0};
 	struct decoded d;
-	struct buf claims_text;
 	bool dcc;
 	hr_status rc;
 
@@ -522,10 +561,7 @@ hr_status hr_verify(struct hr_verifier *v, const struct hr_trust_store *store, c
 					    options ? options->value_sets : NULL, add_warning, r);
 
 	r->valid = r->error[0] == 0;
-	buf_init(&claims_text, HR_VERIFY_MAX_DECOMPRESSED * 4);
-	if (hr_json_dump(d.claims, &claims_text) == HR_OK)
-		r->claims_json = (char *)buf_take(&claims_text, NULL);
-	buf_clear(&claims_text);
+	r->claims_json = claims_text(v, d.claims);
 	json_decref(d.claims);
 	return HR_OK;
 }

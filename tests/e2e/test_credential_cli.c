@@ -217,6 +217,124 @@ static void test_batch_mode_answers_each_line_in_order(void **state)
 	assert_int_equal(run(out, sizeof(out), "%s", cmd), 0);
 }
 
+/* A DCC from the hcert signer of the keys in country_dir. */
+static void issue_dcc(char *payload, size_t cap, const char *country_dir, const char *json)
+{
+	assert_int_equal(run(payload, cap,
+			     "issue --signer %s/signers/hcert --type hcert --json %s 2>&1",
+			     country_dir, json),
+			 0);
+	payload[strcspn(payload, "\n")] = 0;
+	assert_true(strncmp(payload, "HC1:", 4) == 0);
+}
+
+/* Counts the batch's lines and checks each one's verdict and issuer. */
+static void expect_batch(char *out, const bool *valid, const char *const *issuer, int count)
+{
+	char *line, *save;
+	int n = 0;
+
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save), n++) {
+		json_t *r = parse(line);
+		assert_true(n < count);
+		assert_int_equal(json_is_true(json_object_get(r, "valid")), valid[n]);
+		assert_string_equal(json_string_value(json_object_get(r, "issuer")), issuer[n]);
+		if (!valid[n])
+			assert_string_equal(json_string_value(json_object_get(
+						json_object_get(r, "error"), "message")),
+					    "no trusted signer certificate has this kid");
+		json_decref(r);
+	}
+	assert_int_equal(n, count);
+}
+
+/* The verifier keeps the last signer's key between lines: a batch alternating
+ * a trusted and an untrusted signer is still decided line by line, and with
+ * both trusted each line is checked under its own key. */
+static void test_batch_mixing_signers_is_decided_per_line(void **state)
+{
+	char ua[2048], pl[2048], out[65536], cmd[12288], dcc[300], pl_keys[300];
+	const bool one_trusted[] = {true, false, true, false, true};
+	const bool both_trusted[] = {true, true, true, true, true};
+	const char *const issuers[] = {"UA", "PL", "UA", "PL", "UA"};
+
+	(void)state;
+	snprintf(dcc, sizeof(dcc), "%s/dcc.json", dir);
+	snprintf(pl_keys, sizeof(pl_keys), "%s/PL", dir);
+	assert_true(tk_write_file(
+	    dcc,
+	    "{\"ver\":\"1.3.0\",\"nam\":{\"fn\":\"Коваль\",\"fnt\":\"KOVAL\",\"gnt\":\"OLENA\"},"
+	    "\"dob\":\"1985-07-01\",\"r\":[{\"tg\":\"840539006\",\"fr\":\"2021-05-01\","
+	    "\"co\":\"UA\",\"is\":\"Ministry of Health\",\"df\":\"2021-05-15\","
+	    "\"du\":\"2021-11-01\",\"ci\":\"URN:UVCI:01:UA:0123456789ABCDEF\"}]}"));
+	assert_int_equal(run(out, sizeof(out), "keys --country PL --out %s", pl_keys), 0);
+	issue_dcc(ua, sizeof(ua), keys, dcc);
+	issue_dcc(pl, sizeof(pl), pl_keys, dcc);
+	snprintf(cmd, sizeof(cmd),
+		 "verify --cert %s/signers/hcert/cert.pem - <<'EOF'\n%s\n%s\n%s\n%s\n%s\nEOF", keys,
+		 ua, pl, ua, pl, ua);
+	assert_int_equal(run(out, sizeof(out), "%s", cmd), 1);
+	expect_batch(out, one_trusted, issuers, 5);
+	snprintf(cmd, sizeof(cmd),
+		 "verify --cert %s/signers/hcert/cert.pem --cert %s/signers/hcert/cert.pem - "
+		 "<<'EOF'\n%s\n%s\n%s\n%s\n%s\nEOF",
+		 pl_keys, keys, ua, pl, ua, pl, ua);
+	assert_int_equal(run(out, sizeof(out), "%s", cmd), 0);
+	expect_batch(out, both_trusted, issuers, 5);
+}
+
+/* The batch writes its lines without jansson where it can (issue 15): each
+ * line is still the object a one-shot verify prints — UTF-8 and escaped
+ * quotes in the claims, errors of every decoding stage, an untrusted signer. */
+static void test_batch_line_is_the_one_shot_object(void **state)
+{
+	char payload[2048], out[65536], one[65536], cmd[12288], dcc[300];
+	const char *lines[8];
+	char *line, *save;
+	int n = 0, count = 0;
+
+	(void)state;
+	snprintf(dcc, sizeof(dcc), "%s/dcc2.json", dir);
+	assert_true(tk_write_file(
+	    dcc, "{\"ver\":\"1.3.0\",\"nam\":{\"fn\":\"Коваль\",\"fnt\":\"KOVAL\"},"
+		 "\"dob\":\"1985-07-01\",\"v\":[{\"tg\":\"840539006\",\"vp\":\"J07BX03\","
+		 "\"mp\":\"EU/1/20/1528\",\"ma\":\"ORG-100030215\",\"dn\":1,\"sd\":2,"
+		 "\"dt\":\"2021-06-04\",\"co\":\"UA\",\"is\":\"State Enterprise \\\"DIIA\\\" \\\\ "
+		 "Міністерство\",\"ci\":\"URN:UVCI:01:UA:0123456789ABCDEF\"}]}"));
+	issue_dcc(payload, sizeof(payload), keys, dcc);
+	lines[count++] = payload;
+	lines[count++] = "HL0:ABC";
+	lines[count++] = "HC1:NOTBASE45";
+	lines[count++] = "HR1:000";
+	lines[count++] = "HC1:";
+	for (int trusted = 0; trusted < 2; trusted++) {
+		snprintf(cmd, sizeof(cmd),
+			 "verify --json --cert %s/signers/%s/cert.pem - <<'EOF'\n", keys,
+			 trusted ? "hcert" : "id_card");
+		for (int i = 0; i < count; i++) {
+			strncat(cmd, lines[i], sizeof(cmd) - strlen(cmd) - 1);
+			strncat(cmd, "\n", sizeof(cmd) - strlen(cmd) - 1);
+		}
+		strncat(cmd, "EOF", sizeof(cmd) - strlen(cmd) - 1);
+		assert_int_equal(run(out, sizeof(out), "%s", cmd), 1);
+		n = 0;
+		for (line = strtok_r(out, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save), n++) {
+			json_t *batch = parse(line), *single;
+			assert_true(n < count);
+			run(one, sizeof(one), "verify --json --cert %s/signers/%s/cert.pem '%s'",
+			    keys, trusted ? "hcert" : "id_card", lines[n]);
+			single = parse(one);
+			if (!json_equal(batch, single))
+				fprintf(stderr, "line %d differs:\n%s\n%s\n", n, line, one);
+			assert_true(json_equal(batch, single));
+			json_decref(single);
+			json_decref(batch);
+		}
+		assert_int_equal(n, count);
+	}
+}
+
 static void test_trust_list_pins_its_signer(void **state)
 {
 	char payload[4096], out[16384];
@@ -316,6 +434,8 @@ int main(void)
 	    cmocka_unit_test(test_usage_and_io_errors_exit_2),
 	    cmocka_unit_test(test_garbage_is_refused_at_the_right_stage),
 	    cmocka_unit_test(test_batch_mode_answers_each_line_in_order),
+	    cmocka_unit_test(test_batch_mixing_signers_is_decided_per_line),
+	    cmocka_unit_test(test_batch_line_is_the_one_shot_object),
 	    cmocka_unit_test(test_trust_list_pins_its_signer),
 	    cmocka_unit_test(test_image_round_trip_and_unreadable_picture),
 	    cmocka_unit_test(test_issue_refuses_what_it_must_not_sign),
