@@ -26,11 +26,7 @@ trap cleanup EXIT
 "$hromada" up --state "$work/state" --countries UA --population 100 --port-base 0 --quiet \
 	>"$work/up.log" 2>&1 &
 upid=$!
-for _ in $(seq 120); do
-	[ -f "$work/state/endpoints.json" ] && break
-	kill -0 "$upid" 2>/dev/null || { tail -20 "$work/up.log" >&2; exit 1; }
-	sleep 0.5
-done
+wait_up "$work/state" "$upid" 60
 kill "$upid"
 wait "$upid" 2>/dev/null || true
 sed -e 's/^listen = .*/listen = 127.0.0.1:0/' "$work/state/nccc/hromada.ini" >"$work/role.ini"

@@ -35,6 +35,20 @@ wait_listening() {
 	return 1
 }
 
+# wait_up STATE_DIR PID SECONDS: waits until `hromada up` (PID) has written
+# STATE_DIR/endpoints.json (every role healthy); fails with its log's tail
+# (STATE_DIR/../up.log) if it exits first or SECONDS pass.
+wait_up() {
+	local i
+	for ((i = 0; i < $3 * 2; i++)); do
+		[ -f "$1/endpoints.json" ] && return 0
+		kill -0 "$2" 2>/dev/null || { tail -20 "$1/../up.log" >&2; return 1; }
+		sleep 0.5
+	done
+	echo "bench: hromada up did not come up within $3 s" >&2
+	return 1
+}
+
 # Waits until URL answers 200 (up to 30 s).
 wait_http() {
 	for _ in $(seq 300); do

@@ -2,7 +2,8 @@
 -- DPoP proof (a proof is good for one call), its citizen's access token and
 -- consent. LINES names a file of "authorization<TAB>dpop<TAB>consent" lines;
 -- thread k of n takes lines k, k+n, k+2n... so no proof is sent twice.
-local threads = {}
+-- global: bench/wallet_paced.lua, which loads this file, reads every thread's counts
+threads = {}
 local counter = 0
 
 function setup(thread)

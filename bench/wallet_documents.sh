@@ -108,11 +108,7 @@ run_once() {
 	"$hromada" up --state "$dir/state" --countries UA --population "$people" --port-base 0 \
 		--set keys.process="$key_process" --quiet >"$dir/up.log" 2>&1 &
 	up_pid=$!
-	for _ in $(seq 3600); do
-		[ -f "$dir/state/endpoints.json" ] && break
-		kill -0 "$up_pid" 2>/dev/null || { tail -20 "$dir/up.log" >&2; return 1; }
-		sleep 0.5
-	done
+	wait_up "$dir/state" "$up_pid" 1800 || return 1
 	grep -o 'msg="country=UA people=[^"]*people_per_s=[0-9]*' "$dir/up.log" | sed 's/msg="/   load: /' >&2 || true
 
 	# the wallet alone, as `up` configured it, on a port of its own

@@ -30,15 +30,6 @@ local function now_ms()
 	return tonumber(ts.tv_sec) * 1e3 + tonumber(ts.tv_nsec) / 1e6
 end
 
-local threads = {}
-local counter = 0
-
-function setup(thread)
-	thread:set("id", counter)
-	counter = counter + 1
-	table.insert(threads, thread)
-end
-
 local wallet_init = init
 function init(args)
 	wallet_init(args)

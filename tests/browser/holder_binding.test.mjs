@@ -17,20 +17,10 @@
 //      challenge is used up); someone else's honest response for their own
 //      credential refused for the first citizen's.
 // axe-core on both pages in their binding states; screenshots of each state.
-import { run, check, webRequire, PHONE } from './lib.mjs';
+import { run, check, PHONE, qrPicture } from './lib.mjs';
 import { enrolThroughPage, personWith } from './wallet_common.mjs';
 
 const b64url = (b) => Buffer.from(b).toString('base64url');
-
-// A QR picture (PNG) of text, as the pages draw theirs.
-function qrPicture(text) {
-	const qrcode = webRequire('qrcode-generator');
-	const qr = qrcode(0, 'M');
-	qr.addData(text);
-	qr.make();
-	const url = qr.createDataURL(8, 32);
-	return Buffer.from(url.slice(url.indexOf(',') + 1), 'base64');
-}
 
 const png = (name, buffer) => ({ name: `${name}.png`, mimeType: 'image/png', buffer });
 
@@ -227,7 +217,7 @@ run(import.meta.url, async (t) => {
 	const ownQrText = await t.readQr(otherPhone.context, otherCredential);
 	check(ownQrText && ownQrText.startsWith('HR1:'), 'someone else\'s QR does not read back');
 	const ownHash = (await import('node:crypto')).createHash('sha256').update(ownQrText, 'utf8').digest().subarray(0, 16);
-	await readChallenge(wallet2, qrPicture(`HRC1:${nonce}.${b64url(ownHash)}`));
+	await readChallenge(wallet2, qrPicture(`HRC1:${nonce}.${b64url(ownHash)}`, 32));
 	const forged = await confirm(wallet2);
 	v = await verifierAnswer(guard, forged, 'signature');
 	check(v.holderText === `${pl.holderNotConfirmed} ${pl.holder_signature}`, `another phone's signature: '${v.holderText}'`);

@@ -57,6 +57,17 @@ export function hromada(args, { input, env } = {}) {
 	return out;
 }
 
+// A QR picture (PNG bytes) of text, drawn with the qrcode-generator the pages
+// embed: 8 pixels a module, `margin` pixels of quiet zone.
+export function qrPicture(text, margin = 4) {
+	const qrcode = webRequire('qrcode-generator');
+	const qr = qrcode(0, 'M');
+	qr.addData(text);
+	qr.make();
+	const url = qr.createDataURL(8, margin);
+	return Buffer.from(url.slice(url.indexOf(',') + 1), 'base64');
+}
+
 class Test {
 	constructor(name) {
 		this.name = name;

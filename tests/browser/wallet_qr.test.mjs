@@ -5,19 +5,10 @@
 // verifier's challenge for this QR is signed with the device key (checked here
 // against the credential's cnf), a challenge for another document is refused.
 import crypto from 'node:crypto';
-import { run, check, webRequire } from './lib.mjs';
+import { run, check, qrPicture } from './lib.mjs';
 import { enrolThroughPage, personWith, readShownQr, verify } from './wallet_common.mjs';
 
 const b64url = (b) => Buffer.from(b).toString('base64url');
-
-function qrPicture(text) {
-	const qrcode = webRequire('qrcode-generator');
-	const qr = qrcode(0, 'M');
-	qr.addData(text);
-	qr.make();
-	const url = qr.createDataURL(8, 4);
-	return Buffer.from(url.slice(url.indexOf(',') + 1), 'base64');
-}
 
 async function openCard(page, type) {
 	await page.click(`#cards .card[data-type=${type}] button.primary`);
