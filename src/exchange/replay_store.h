@@ -15,7 +15,8 @@
  *
  * A role adds REPLAY_STORE_SQL as one of its store migrations.
  *
- * Thread-safe (one pool connection per check).
+ * Thread-safe: checks arriving together share one pool connection and one
+ * transaction (group commit), each still answered by its own row count.
  */
 #ifndef HROMADA_EXCHANGE_REPLAY_STORE_H
 #define HROMADA_EXCHANGE_REPLAY_STORE_H

@@ -163,6 +163,57 @@ static void test_copies_racing_on_the_same_identifiers_accept_each_once(void **s
 	copy_stop(&b);
 }
 
+struct batch_racer {
+	struct replay_store *records;
+	int accepted, refused;
+};
+
+static void *race_store(void *arg)
+{
+	struct batch_racer *r = arg;
+	char id[32];
+
+	for (int i = 0; i < 300; i++) {
+		snprintf(id, sizeof(id), "batched-%d", i);
+		hr_status rc = replay_store_check(r->records, id, strlen(id), NOW, NOW + 60);
+		if (rc == HR_OK)
+			r->accepted++;
+		else if (rc == HR_E_CONFLICT)
+			r->refused++;
+	}
+	return NULL;
+}
+
+/* Eight threads in each of two copies ask the store itself (no memory in
+ * front, so checks written in one transaction may name the same identifier
+ * twice) about the same 300 identifiers: each is accepted exactly once, every
+ * other answer is a replay, none is an error. */
+static void test_checks_written_together_accept_each_identifier_once(void **state)
+{
+	enum { THREADS = 8 };
+	struct role_copy a, b;
+	struct batch_racer r[2 * THREADS];
+	pthread_t t[2 * THREADS];
+	int accepted = 0, refused = 0;
+
+	(void)state;
+	copy_start(&a, "member");
+	copy_start(&b, "member");
+	for (int i = 0; i < 2 * THREADS; i++) {
+		r[i] = (struct batch_racer){i < THREADS ? a.records : b.records, 0, 0};
+		assert_int_equal(pthread_create(&t[i], NULL, race_store, &r[i]), 0);
+	}
+	for (int i = 0; i < 2 * THREADS; i++) {
+		pthread_join(t[i], NULL);
+		accepted += r[i].accepted;
+		refused += r[i].refused;
+	}
+	assert_int_equal(accepted, 300);
+	assert_int_equal(refused, 300 * (2 * THREADS - 1));
+	copy_stop(&a);
+	copy_stop(&b);
+}
+
 static void test_a_record_expires_with_its_proof(void **state)
 {
 	struct role_copy a, b;
@@ -281,6 +332,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup(test_two_copies_sharing_a_store_accept_an_identifier_once,
 				   fresh_store),
 	    cmocka_unit_test_setup(test_copies_racing_on_the_same_identifiers_accept_each_once,
+				   fresh_store),
+	    cmocka_unit_test_setup(test_checks_written_together_accept_each_identifier_once,
 				   fresh_store),
 	    cmocka_unit_test_setup(test_a_record_expires_with_its_proof, fresh_store),
 	    cmocka_unit_test_setup(test_scopes_keep_their_identifiers_apart, fresh_store),
