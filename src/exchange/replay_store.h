@@ -9,9 +9,10 @@
  * A record is (scope, SHA-256 of the identifier, expires_at): the identifier
  * itself is never stored. It lives as long as the proof it stands for could be
  * accepted (the caller's expires_at) and is then free to be overwritten, and
- * purged at most once a minute. The in-memory replay_cache stays in front as
- * the fast path for replays within one process (replay_cache_set_store): the
- * store is asked only about identifiers the memory has not seen.
+ * purged at most once a second, a bounded batch at a time. The in-memory
+ * replay_cache stays in front as the fast path for replays within one process
+ * (replay_cache_set_store): the store is asked only about identifiers the
+ * memory has not seen.
  *
  * A role adds REPLAY_STORE_SQL as one of its store migrations.
  *
@@ -32,7 +33,8 @@
 	"CREATE INDEX replay_records_by_expiry ON replay_records (expires_at);"
 #define REPLAY_STORE_SCOPE_MAX 32
 #define REPLAY_STORE_WAIT_MS   2000 /* for a pool connection; then HR_E_BUSY */
-#define REPLAY_STORE_PURGE_S   60   /* expired records are deleted at most this often */
+#define REPLAY_STORE_PURGE_S   1    /* expired records are deleted at most this often, */
+#define REPLAY_STORE_PURGE_MAX 1000 /* at most this many at a time (see replay_store.c) */
 
 struct store_pool;
 struct replay_store;

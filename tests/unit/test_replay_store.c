@@ -5,7 +5,8 @@
  * the server tests/store.cmake starts): an identifier seen before a restart
  * (a new pool and a new memory record on the same store) is still refused;
  * two copies of a role sharing one store accept an identifier once, even when
- * racing; a record expires with the proof it stands for; scopes are apart; a
+ * racing; a record expires with the proof it stands for, and is purged a
+ * bounded batch at a time; scopes are apart; a
  * store that cannot answer refuses rather than accepts.
  */
 #include "testkit/testkit.h"
@@ -237,6 +238,53 @@ static void test_a_record_expires_with_its_proof(void **state)
 	copy_stop(&a);
 }
 
+static int64_t records_in(struct role_copy *c)
+{
+	struct store *s = NULL;
+	struct store_stmt *st = NULL;
+	bool row = false;
+	int64_t n = -1;
+
+	assert_int_equal(store_pool_acquire(c->pool, 1000, &s, NULL), HR_OK);
+	assert_int_equal(store_prepare(s, "SELECT count(*) FROM replay_records", &st, NULL), HR_OK);
+	assert_int_equal(store_step(st, &row, NULL), HR_OK);
+	assert_true(row);
+	n = store_column_int64(st, 0);
+	store_stmt_free(st);
+	store_pool_release(c->pool, s);
+	return n;
+}
+
+/* A purge holds the write lock every check waits for: it deletes a bounded
+ * batch, and a full batch lets the next check go on with the backlog. */
+static void test_a_purge_deletes_a_bounded_batch_and_drains_a_backlog(void **state)
+{
+	const int64_t backlog = 2 * REPLAY_STORE_PURGE_MAX + REPLAY_STORE_PURGE_MAX / 2;
+	struct role_copy c;
+	char id[32];
+
+	(void)state;
+	copy_start(&c, "dpop");
+	for (int64_t i = 0; i < backlog; i++) {
+		snprintf(id, sizeof(id), "old-%lld", (long long)i);
+		assert_int_equal(replay_store_check(c.records, id, strlen(id), NOW, NOW + 10),
+				 HR_OK);
+	}
+	assert_int_equal(replay_store_check(c.records, "live", 4, NOW + 20, NOW + 80), HR_OK);
+	assert_int_equal(records_in(&c), backlog + 1 - REPLAY_STORE_PURGE_MAX);
+	assert_int_equal(replay_store_check(c.records, "live-2", 6, NOW + 20, NOW + 80), HR_OK);
+	assert_int_equal(records_in(&c), backlog + 2 - 2 * REPLAY_STORE_PURGE_MAX);
+	/* the last, partial batch: then the backlog is gone and purges pause */
+	assert_int_equal(replay_store_check(c.records, "live-3", 6, NOW + 20, NOW + 80), HR_OK);
+	assert_int_equal(records_in(&c), 3);
+	assert_int_equal(replay_store_check(c.records, "live-4", 6, NOW + 20, NOW + 80), HR_OK);
+	assert_int_equal(records_in(&c), 4);
+	/* what lives is never purged, and is still refused */
+	assert_int_equal(replay_store_check(c.records, "live", 4, NOW + 79, NOW + 80),
+			 HR_E_CONFLICT);
+	copy_stop(&c);
+}
+
 static void test_scopes_keep_their_identifiers_apart(void **state)
 {
 	struct role_copy dpop, member;
@@ -336,6 +384,8 @@ int main(int argc, char **argv)
 	    cmocka_unit_test_setup(test_checks_written_together_accept_each_identifier_once,
 				   fresh_store),
 	    cmocka_unit_test_setup(test_a_record_expires_with_its_proof, fresh_store),
+	    cmocka_unit_test_setup(test_a_purge_deletes_a_bounded_batch_and_drains_a_backlog,
+				   fresh_store),
 	    cmocka_unit_test_setup(test_scopes_keep_their_identifiers_apart, fresh_store),
 	    cmocka_unit_test_setup(test_a_store_that_cannot_answer_refuses, fresh_store),
 	    cmocka_unit_test_setup(test_measures_the_cost_per_check, fresh_store),
