@@ -16,11 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/sqlite_checkpoint.h"
 #include "core/store.h"
 #include "core/store_driver.h"
 
@@ -1025,6 +1027,29 @@ static void test_reports_a_locked_database_as_busy(void **state)
 	store_close(other);
 }
 
+/* The commit that takes the WAL past SQLITE_CHECKPOINT_PAGES does not copy it
+ * into the database itself: a background thread does, and the file grows. */
+static void test_checkpoints_the_wal_in_the_background(void **state)
+{
+	struct fixture *f = *state;
+	const char *path = f->url + strlen("sqlite:");
+	const off_t grown = (off_t)SQLITE_CHECKPOINT_PAGES * 4000;
+	struct stat st = {0};
+
+	if (driver != STORE_SQLITE)
+		skip();
+	exec_ok(f->store, "CREATE TABLE pages (b BLOB)");
+	for (int i = 0; i < SQLITE_CHECKPOINT_PAGES + SQLITE_CHECKPOINT_PAGES / 5; i++)
+		exec_ok(f->store, "INSERT INTO pages VALUES (zeroblob(4000))"); /* a page each */
+	for (int waited = 0; waited < 10000; waited += 10) {
+		assert_int_equal(stat(path, &st), 0);
+		if (st.st_size >= grown)
+			break;
+		usleep(10 * 1000);
+	}
+	assert_true(st.st_size >= grown);
+}
+
 /* ---- migrations ---- */
 
 static const struct store_migration three_migrations[] = {
@@ -1918,6 +1943,7 @@ int main(int argc, char **argv)
 	    T(test_statements_beyond_the_cache_and_in_use_together_all_work),
 	    T(test_a_migration_retires_statements_compiled_before_it),
 	    T(test_reports_a_locked_database_as_busy),
+	    T(test_checkpoints_the_wal_in_the_background),
 	    T(test_applies_migrations_in_order_and_records_them),
 	    T(test_rerunning_migrations_is_idempotent),
 	    T(test_refuses_database_newer_than_the_program),
