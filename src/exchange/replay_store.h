@@ -34,7 +34,7 @@
 #define REPLAY_STORE_SCOPE_MAX 32
 #define REPLAY_STORE_WAIT_MS   2000 /* for a pool connection; then HR_E_BUSY */
 #define REPLAY_STORE_PURGE_S   1    /* expired records are deleted at most this often, */
-#define REPLAY_STORE_PURGE_MAX 1000 /* at most this many at a time (see replay_store.c) */
+#define REPLAY_STORE_PURGE_MAX 100  /* at most this many at a time (see replay_store.c) */
 
 struct store_pool;
 struct replay_store;
