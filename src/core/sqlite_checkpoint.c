@@ -91,20 +91,21 @@ static bool thread_start(void)
 static bool enqueue(const char *path)
 {
 	int served_by = atomic_load(&owner);
-	bool ok = false;
+	bool waiting = false;
 
 	if (path == NULL || path[0] == 0 || (served_by != 0 && served_by != (int)getpid()))
 		return false;
 	pthread_mutex_lock(&queue_lock);
-	for (size_t i = 0; i < queued && !ok; i++)
-		ok = strcmp(queue[i], path) == 0;
-	if (!ok && queued < QUEUE_MAX && thread_start() && (queue[queued] = strdup(path)) != NULL) {
+	for (size_t i = 0; i < queued && !waiting; i++)
+		waiting = strcmp(queue[i], path) == 0;
+	if (!waiting && queued < QUEUE_MAX && thread_start() &&
+	    (queue[queued] = strdup(path)) != NULL) {
 		queued++;
 		pthread_cond_signal(&queue_wake);
-		ok = true;
+		waiting = true;
 	}
 	pthread_mutex_unlock(&queue_lock);
-	return ok;
+	return waiting;
 }
 
 static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)

@@ -5,11 +5,11 @@
  * SQLite checkpoints a WAL database inside the COMMIT that takes its WAL past
  * 1 000 pages: that caller copies the WAL into the database and syncs it
  * before its statement returns, and on the wallet every fetch whose replay
- * check was committed in the same group waited with it (70-200 ms, about once
- * a second at 420 fetches/s: the paced p99). sqlite_checkpoint_install makes
- * such a commit only queue the database for a background thread, which runs
- * a PASSIVE checkpoint on a connection of its own; a passive checkpoint takes
- * no writer lock, so commits go on meanwhile.
+ * check was committed in the same group waited with it (70 ms in the stall
+ * perf caught, about once a second at 420 fetches/s). sqlite_checkpoint_install
+ * makes such a commit only queue the database for a background thread, which
+ * runs a PASSIVE checkpoint on a connection of its own; a passive checkpoint
+ * takes no writer lock, so commits go on meanwhile.
  */
 #ifndef HROMADA_CORE_SQLITE_CHECKPOINT_H
 #define HROMADA_CORE_SQLITE_CHECKPOINT_H

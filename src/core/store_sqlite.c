@@ -146,9 +146,10 @@ static void sqlite_configure(void)
  * Waits for a lock another connection holds (sqlite3_busy_handler). SQLite's
  * own busy timeout backs off 1, 2, 5, 10 ... 100 ms between tries, sized for
  * locks held long; ours are held for one short transaction, so the loser slept
- * on long after the lock was free: the sums of that back-off (178, 228, 328 ms)
- * were the document fetch's paced p99. A waiter here tries every 100 us for
- * the first 5 ms, then every millisecond, until SQLITE_BUSY_TIMEOUT_MS.
+ * on long after the lock was free (the document fetch's paced tail once sat at
+ * the sums of that back-off: 178, 228, 328 ms). A waiter here tries every
+ * 100 us for the first 5 ms, then every millisecond, until
+ * SQLITE_BUSY_TIMEOUT_MS.
  */
 static int sqlite_busy_wait(void *arg, int tries)
 {

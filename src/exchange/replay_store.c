@@ -18,8 +18,9 @@
  * BEGIN ... COMMIT, while the others wait for their answer. Alone, a check is
  * its own transaction, as before; under load one commit (its lock, WAL frames
  * and index pages) serves many: on the document fetch under 64 connections
- * this cut all roles' CPU from ~2 790 to ~2 190 us per fetch. Each statement's own row count still
- *decides its answer, so an identifier twice in one batch is accepted once.
+ * this cut all roles' CPU from ~2 790 to ~2 190 us per fetch. Each
+ * statement's own row count still decides its answer, so an identifier twice
+ * in one batch is accepted once.
  *
  * Never: store the identifier itself, or answer HR_OK when the store failed.
  */
