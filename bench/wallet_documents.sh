@@ -50,11 +50,16 @@ path=/v1/documents/driver_licence
 command -v sqlite3 >/dev/null || { echo "bench: sqlite3 missing (scripts/deps.sh)" >&2; exit 2; }
 
 work=$(mktemp -d /tmp/hromada-bench-wallet-XXXXXX)
+# the proofs wrk sends (~120 MB at 100 000 people) live in memory where there is
+# a tmpfs: written to disk, the kernel wrote them back ~30 s later
+# (vm.dirty_expire_centisecs), during the paced run, and every fetch's audit
+# fdatasync waited behind that (stalls of ~200 ms, docs/EXCHANGE.md)
+proofs=$(mktemp -d /dev/shm/hromada-bench-proofs-XXXXXX 2>/dev/null || mktemp -d "$work/proofs-XXXXXX")
 pids=()
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
-	rm -rf "$work"
+	rm -rf "$work" "$proofs"
 }
 trap cleanup EXIT
 
@@ -98,12 +103,12 @@ cpu_ticks() {
 # its spaces as commas; HOP_US the CPU of a bare GET /healthz round trip to the
 # wallet, client and server; PACED_IDLE the machine's idle % during the paced run)
 run_once() {
-	local people=$1 dir="$work/p$1" wallet url lines
+	local people=$1 dir="$work/p$1" pdir="$proofs/p$1" wallet url lines
 	# run_once runs in a subshell: stop what it started however it ends
 	up_pid=""
 	wallet_pid=""
 	trap 'kill $up_pid $wallet_pid 2>/dev/null || true' EXIT
-	mkdir -p "$dir"
+	mkdir -p "$dir" "$pdir"
 	echo "-- $people people: loading and starting (hromada up --population $people)" >&2
 	"$hromada" up --state "$dir/state" --countries UA --population "$people" --port-base 0 \
 		--set keys.process="$key_process" --quiet >"$dir/up.log" 2>&1 &
@@ -133,21 +138,27 @@ run_once() {
 	while read -r person; do
 		"$hromada" device --state "$dir/state" --wallet "$wallet" headers "$person" GET "$path" \
 			--count "$lines"
-	done <"$dir/people" | shuf >"$dir/all.tsv"
-	head -n $((3000 * 2)) "$dir/all.tsv" >"$dir/warm.tsv"
-	tail -n +$((3000 * 2 + 1)) "$dir/all.tsv" >"$dir/run.tsv"
+	done <"$dir/people" | shuf >"$pdir/all.tsv"
+	head -n $((3000 * 2)) "$pdir/all.tsv" >"$pdir/warm.tsv"
+	tail -n +$((3000 * 2 + 1)) "$pdir/all.tsv" >"$pdir/run.tsv"
+	rm "$pdir/all.tsv"
+	# the load's writes (the registries: ~0.3 GB at 100 000 people, ~17 GB at
+	# 10 million) are set-up, not service: on disk before anything is measured,
+	# or their writeback lands in the runs. What the platform writes while it
+	# serves stays in (~7 MB for a 10 s closed loop at 100 000 people)
+	sync
 
 	# one answer: its size for nginx, its QR text for bench_qr
-	IFS=$'\t' read -r auth dpop consent <"$dir/warm.tsv"
+	IFS=$'\t' read -r auth dpop consent <"$pdir/warm.tsv"
 	curl -fsS -H "Authorization: $auth" -H "DPoP: $dpop" -H "Hromada-Consent: $consent" \
 		-o "$dir/answer.json" "$url"
 	sed -E 's/.*"qr":"([^"]*)".*/\1/' "$dir/answer.json" >"$dir/qr.txt"
-	tail -n +2 "$dir/warm.tsv" >"$dir/warm2.tsv"
+	tail -n +2 "$pdir/warm.tsv" >"$pdir/warm2.tsv"
 
-	LINES="$dir/warm2.tsv" THREADS=2 TARGET_PATH=$path \
+	LINES="$pdir/warm2.tsv" THREADS=2 TARGET_PATH=$path \
 		wrk -t2 -c64 -d2s -s "$here/wallet.lua" "$wallet" >/dev/null
 	read -r w0 u0 b0 i0 < <(cpu_ticks "$wallet_pid" "$up_pid")
-	read -r rps p50 p99 bad < <(LINES="$dir/run.tsv" THREADS=2 TARGET_PATH=$path \
+	read -r rps p50 p99 bad < <(LINES="$pdir/run.tsv" THREADS=2 TARGET_PATH=$path \
 		wrk_run_script "$wallet$path" "$seconds" "$here/wallet.lua")
 	read -r w1 u1 b1 i1 < <(cpu_ticks "$wallet_pid" "$up_pid")
 
@@ -159,10 +170,10 @@ run_once() {
 	while read -r person; do
 		"$hromada" device --state "$dir/state" --wallet "$wallet" headers "$person" GET "$path" \
 			--count "$plines"
-	done <"$dir/people" | shuf >"$dir/paced.tsv"
+	done <"$dir/people" | shuf >"$pdir/paced.tsv"
 	echo "-- open loop: $rate requests/s (Poisson), $paced_conns connections, ${paced_seconds}s" >&2
 	read -r pw0 pu0 pb0 pi0 < <(cpu_ticks "$wallet_pid" "$up_pid")
-	RATE=$rate LINES="$dir/paced.tsv" THREADS=2 TARGET_PATH=$path \
+	RATE=$rate LINES="$pdir/paced.tsv" THREADS=2 TARGET_PATH=$path \
 		wrk -t2 -c"$paced_conns" -d"${paced_seconds}"s --latency -s "$here/wallet_paced.lua" "$url" \
 		>"$dir/paced.txt"
 	read -r pw1 pu1 pb1 pi1 < <(cpu_ticks "$wallet_pid" "$up_pid")
