@@ -268,7 +268,7 @@ hr_status cli_member_call(const char *state, const char *as, const struct member
 	struct http_client_options copt;
 	struct http_client *http = NULL;
 	struct replay_cache *nonces = NULL;
-	struct member_identity self = {as, NULL};
+	struct member_identity self = {as, NULL, NULL};
 	char dir[PATH_MAX], member_dir[PATH_MAX], key[PATH_MAX + 16], cert[PATH_MAX + 16];
 	hr_status rc;
 

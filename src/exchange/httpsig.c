@@ -49,6 +49,7 @@
 #include "core/error.h"
 #include "credential/cose_crypto.h"
 #include "credential/signer.h"
+#include "exchange/sig_batch.h"
 #include "exchange/uri.h"
 
 #define STAGE "httpsig"
@@ -830,10 +831,40 @@ hr_status httpsig_sign(struct signer *signer, const char *keyid, const struct ht
 		       const char *nonce, char **signature_input, char **signature,
 		       struct hr_error *err)
 {
+	return httpsig_sign_batched(NULL, signer, keyid, msg, components, created, lifetime_s,
+				    nonce, signature_input, signature, err);
+}
+
+/* The signature of a base: ES256 alone, or its leaf's place in a batch. */
+static hr_status sign_base(struct sig_batcher *batch, struct signer *signer, const struct buf *base,
+			   uint8_t *sig, size_t *sig_len, struct hr_error *err)
+{
+	uint8_t leaf[32];
+	size_t room = *sig_len;
+	hr_status rc;
+
+	if (batch == NULL) {
+		rc = signer_sign(signer, base->data, base->len, sig, sig_len, err);
+		if (rc == HR_OK && *sig_len != 64)
+			rc = hr_error_set(err, HR_E_CRYPTO, STAGE,
+					  "an ES256 signature of %zu bytes", *sig_len);
+		return rc;
+	}
+	if (room < SIG_BATCH_VALUE_MAX ||
+	    EVP_Digest(base->data, base->len, leaf, NULL, EVP_sha256(), NULL) != 1)
+		return hr_error_set(err, HR_E_CRYPTO, STAGE, "cannot hash the signature base");
+	return sig_batch_sign(batch, leaf, sig, sig_len, err);
+}
+
+hr_status httpsig_sign_batched(struct sig_batcher *batch, struct signer *signer, const char *keyid,
+			       const struct httpsig_message *msg, const char *const *components,
+			       int64_t created, int64_t lifetime_s, const char *nonce,
+			       char **signature_input, char **signature, struct hr_error *err)
+{
 	const struct cose_alg *alg = signer_alg(signer);
 	struct sig_input *in = NULL;
 	struct buf base, text;
-	uint8_t sig[COSE_SIGNATURE_MAX];
+	uint8_t sig[SIG_BATCH_VALUE_MAX];
 	size_t sig_len = sizeof(sig);
 	char fresh[32];
 	hr_status rc = HR_OK;
@@ -887,7 +918,8 @@ hr_status httpsig_sign(struct signer *signer, const char *keyid, const struct ht
 	in->created = created;
 	in->expires = created + lifetime_s;
 	snprintf(in->strings[PARAM_KEYID], sizeof(in->strings[PARAM_KEYID]), "%s", keyid);
-	snprintf(in->strings[PARAM_ALG], sizeof(in->strings[PARAM_ALG]), "%s", HTTPSIG_ALG);
+	snprintf(in->strings[PARAM_ALG], sizeof(in->strings[PARAM_ALG]), "%s",
+		 batch != NULL ? HTTPSIG_ALG_BATCH : HTTPSIG_ALG);
 	snprintf(in->strings[PARAM_NONCE], sizeof(in->strings[PARAM_NONCE]), "%s", nonce);
 	for (enum param p = PARAM_CREATED; p <= PARAM_NONCE; p++) {
 		in->has[p] = true;
@@ -897,17 +929,14 @@ hr_status httpsig_sign(struct signer *signer, const char *keyid, const struct ht
 	buf_init(&text, HTTPSIG_FIELD_MAX);
 	rc = build_base(msg, in, &base, err);
 	if (rc == HR_OK)
-		rc = signer_sign(signer, base.data, base.len, sig, &sig_len, err);
-	if (rc == HR_OK && sig_len != 64)
-		rc = hr_error_set(err, HR_E_CRYPTO, STAGE, "an ES256 signature of %zu bytes",
-				  sig_len);
+		rc = sign_base(batch, signer, &base, sig, &sig_len, err);
 	if (rc == HR_OK) {
 		buf_append_str(&text, HTTPSIG_LABEL "=");
 		append_signature_params(&text, in);
 		if (text.error == HR_OK)
 			*signature_input = (char *)buf_take(&text, NULL);
 		buf_append_str(&text, HTTPSIG_LABEL "=");
-		append_bytes(&text, sig, 64);
+		append_bytes(&text, sig, sig_len);
 		if (text.error == HR_OK)
 			*signature = (char *)buf_take(&text, NULL);
 		if (*signature_input == NULL || *signature == NULL) {
@@ -939,6 +968,7 @@ hr_status httpsig_verify(const struct httpsig_message *msg, const char *signatur
 	struct sig_input *in;
 	struct buf base, id;
 	EVP_PKEY *key;
+	bool batched;
 	hr_status rc;
 
 	memset(out, 0, sizeof(*out));
@@ -975,9 +1005,10 @@ hr_status httpsig_verify(const struct httpsig_message *msg, const char *signatur
 			goto done;
 		}
 	}
-	if (strcmp(in->strings[PARAM_ALG], HTTPSIG_ALG) != 0) {
-		rc = hr_error_set(err, HR_E_DENIED, STAGE, "alg %s is not accepted, only %s",
-				  in->strings[PARAM_ALG], HTTPSIG_ALG);
+	batched = strcmp(in->strings[PARAM_ALG], HTTPSIG_ALG_BATCH) == 0;
+	if (!batched && strcmp(in->strings[PARAM_ALG], HTTPSIG_ALG) != 0) {
+		rc = hr_error_set(err, HR_E_DENIED, STAGE, "alg %s is not accepted, only %s or %s",
+				  in->strings[PARAM_ALG], HTTPSIG_ALG, HTTPSIG_ALG_BATCH);
 		goto done;
 	}
 	if (in->strings[PARAM_KEYID][0] == 0 || in->strings[PARAM_NONCE][0] == 0 ||
@@ -1040,7 +1071,7 @@ hr_status httpsig_verify(const struct httpsig_message *msg, const char *signatur
 				  in->strings[PARAM_KEYID]);
 		goto done;
 	}
-	if (s->signature.bytes_len != 64) {
+	if (!batched && s->signature.bytes_len != 64) {
 		rc = hr_error_set(err, HR_E_INVALID, STAGE, "an %s signature is 64 bytes",
 				  HTTPSIG_ALG);
 		goto done;
@@ -1053,8 +1084,22 @@ hr_status httpsig_verify(const struct httpsig_message *msg, const char *signatur
 	if (find_component(in, "content-digest") != NULL &&
 	    (rc = check_content_digest(msg, err)) != HR_OK)
 		goto done;
-	if (cose_crypto_verify(cose_alg_find(COSE_ALG_ES256), key, KEY_KIND_P256, base.data,
-			       base.len, s->signature.bytes, 64, NULL) != HR_OK) {
+	if (batched) {
+		uint8_t leaf[32];
+
+		if (EVP_Digest(base.data, base.len, leaf, NULL, EVP_sha256(), NULL) != 1) {
+			rc =
+			    hr_error_set(err, HR_E_CRYPTO, STAGE, "cannot hash the signature base");
+			goto done;
+		}
+		if ((rc = sig_batch_verify(key, leaf, s->signature.bytes, s->signature.bytes_len,
+					   err)) != HR_OK) {
+			if (rc == HR_E_INVALID)
+				rc = HR_E_SIGNATURE;
+			goto done;
+		}
+	} else if (cose_crypto_verify(cose_alg_find(COSE_ALG_ES256), key, KEY_KIND_P256, base.data,
+				      base.len, s->signature.bytes, 64, NULL) != HR_OK) {
 		rc = hr_error_set(err, HR_E_SIGNATURE, STAGE, "the signature does not verify");
 		goto done;
 	}

@@ -40,6 +40,9 @@
 
 #define HTTPSIG_LABEL "sig1"
 #define HTTPSIG_ALG   "ecdsa-p256-sha256"
+/* ES256 over the root of a batch of messages (sig_batch.h): accepted from any
+ * member; sent where the receiver is known to accept it (member.h) */
+#define HTTPSIG_ALG_BATCH "hromada-batch-es256"
 /* Every nonce is remembered as long as its signature could be accepted, so the
  * accepted lifetime sizes the replay record: 60 s, what members sign with
  * (MEMBER_SIGNATURE_LIFETIME_S), keeps a flood of signed requests five times
@@ -85,6 +88,14 @@ hr_status httpsig_sign(struct signer *signer, const char *keyid, const struct ht
 		       const char *const *components, int64_t created, int64_t lifetime_s,
 		       const char *nonce, char **signature_input, char **signature,
 		       struct hr_error *err);
+
+/* The same, signed in batch's next batch (alg HTTPSIG_ALG_BATCH, sig_batch.h);
+ * batch NULL signs alone, as httpsig_sign. */
+struct sig_batcher;
+hr_status httpsig_sign_batched(struct sig_batcher *batch, struct signer *signer, const char *keyid,
+			       const struct httpsig_message *msg, const char *const *components,
+			       int64_t created, int64_t lifetime_s, const char *nonce,
+			       char **signature_input, char **signature, struct hr_error *err);
 
 /* The caller's key directory: the public key for keyid, or NULL when unknown.
  * The key stays the caller's: httpsig_verify does not free it. */

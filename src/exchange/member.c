@@ -94,9 +94,10 @@ hr_status member_call(struct http_client *client, const struct member_identity *
 	size_t n = 0, c = 0, h = 0;
 	hr_status rc;
 
-	/* httpsig signs at most HTTPSIG_MAX_HEADERS components, the base ones included */
+	/* httpsig signs at most HTTPSIG_MAX_HEADERS components, the base ones and
+	 * the batch preference included */
 	if (call->header_count >
-	    HTTPSIG_MAX_HEADERS - sizeof(request_base) / sizeof(request_base[0]))
+	    HTTPSIG_MAX_HEADERS - 1 - sizeof(request_base) / sizeof(request_base[0]))
 		return hr_error_set(err, HR_E_INVALID, STAGE, "too many headers to sign");
 	httpsig_content_digest(call->body, call->body_len, digest);
 	for (size_t i = 0; i < sizeof(request_base) / sizeof(request_base[0]); i++)
@@ -109,12 +110,18 @@ hr_status member_call(struct http_client *client, const struct member_identity *
 		    (struct httpsig_header){names.text[i], call->headers[i].value};
 		components[c++] = names.text[i];
 	}
+	/* a member that batch-signs verifies batch-signed answers as well */
+	if (self->batch != NULL) {
+		signed_headers[n++] =
+		    (struct httpsig_header){MEMBER_BATCH_HEADER_LC, MEMBER_BATCH_ACCEPT};
+		components[c++] = MEMBER_BATCH_HEADER_LC;
+	}
 	components[c] = NULL;
 	request = (struct httpsig_message){method,     call->url,      0,   signed_headers, n,
 					   call->body, call->body_len, NULL};
-	if ((rc = httpsig_sign(self->signer, self->id, &request, components, now,
-			       MEMBER_SIGNATURE_LIFETIME_S, NULL, &input, &signature, err)) !=
-	    HR_OK)
+	if ((rc = httpsig_sign_batched(call->batch ? self->batch : NULL, self->signer, self->id,
+				       &request, components, now, MEMBER_SIGNATURE_LIFETIME_S, NULL,
+				       &input, &signature, err)) != HR_OK)
 		return rc;
 	/* the request as the response's ;req components will see it */
 	signed_headers[n++] = (struct httpsig_header){"signature-input", input};
@@ -127,6 +134,8 @@ hr_status member_call(struct http_client *client, const struct member_identity *
 	sent[h++] = (struct http_header){"Signature", signature};
 	for (size_t i = 0; i < call->header_count; i++)
 		sent[h++] = call->headers[i];
+	if (self->batch != NULL)
+		sent[h++] = (struct http_header){MEMBER_BATCH_HEADER, MEMBER_BATCH_ACCEPT};
 	http.method = method;
 	http.url = call->url;
 	http.headers = sent;
@@ -176,17 +185,10 @@ struct incoming {
 
 /* Every header a member request may carry and sign: the signature may cover
  * any of them, so the receiver must see all that are present. */
-static const char *const message_headers[] = {"content-type",
-					      "content-digest",
-					      "signature-input",
-					      "signature",
-					      "hromada-client",
-					      "hromada-purpose",
-					      "hromada-user",
-					      "hromada-issue",
-					      "hromada-consent",
-					      "hromada-provider",
-					      NULL};
+static const char *const message_headers[] = {
+    "content-type",    "content-digest",   "signature-input",      "signature",
+    "hromada-client",  "hromada-purpose",  "hromada-user",         "hromada-issue",
+    "hromada-consent", "hromada-provider", MEMBER_BATCH_HEADER_LC, NULL};
 
 static bool known_header(const char *name)
 {
@@ -251,6 +253,15 @@ hr_status member_request_verify(struct http_request *req, const char *const *req
 			      lookup_context, now, nonces, verified, err);
 }
 
+/* The caller verifies batch signatures (it said so, as member_call does): a
+ * preference, not a claim anyone could abuse, since both forms are as strong. */
+static bool batch_accepted(struct http_request *req)
+{
+	const char *v = http_request_header(req, MEMBER_BATCH_HEADER);
+
+	return v != NULL && strcmp(v, MEMBER_BATCH_ACCEPT) == 0;
+}
+
 void member_reply_bytes(struct http_request *req, const struct member_identity *self,
 			unsigned status, const char *content_type, const void *data, size_t len)
 {
@@ -267,11 +278,11 @@ void member_reply_bytes(struct http_request *req, const struct member_identity *
 	collect(req, NULL, &in);
 	reply =
 	    (struct httpsig_message){NULL, NULL, (int)status, headers, 2, data, len, &in.message};
-	if (httpsig_sign(self->signer, self->id, &reply,
-			 http_request_header(req, "Signature") ? response_components
-							       : unbound_components,
-			 (int64_t)time(NULL), MEMBER_SIGNATURE_LIFETIME_S, NULL, &input, &signature,
-			 &err) != HR_OK) {
+	if (httpsig_sign_batched(
+		batch_accepted(req) ? self->batch : NULL, self->signer, self->id, &reply,
+		http_request_header(req, "Signature") ? response_components : unbound_components,
+		(int64_t)time(NULL), MEMBER_SIGNATURE_LIFETIME_S, NULL, &input, &signature,
+		&err) != HR_OK) {
 		http_reply_error(req, 500, "internal", "the answer could not be signed");
 		return;
 	}

@@ -16,6 +16,7 @@
 #ifndef HROMADA_EXCHANGE_MEMBER_H
 #define HROMADA_EXCHANGE_MEMBER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -32,10 +33,24 @@
 
 struct signer;
 
+/*
+ * Batch signatures (sig_batch.h, alg "hromada-batch-es256"). A member with a
+ * batcher sends "Hromada-Signature-Batch: accept" with every request it signs
+ * (covered like any Hromada-* header) and signs its answers in batches to
+ * requests that carry it; it batch-signs a request only where the caller says
+ * the peer accepts it (member_call.batch). Every member verifies both forms.
+ */
+#define MEMBER_BATCH_HEADER    "Hromada-Signature-Batch"
+#define MEMBER_BATCH_HEADER_LC "hromada-signature-batch"
+#define MEMBER_BATCH_ACCEPT    "accept"
+
+struct sig_batcher;
+
 /* Who we are when we sign. */
 struct member_identity {
 	const char *id; /* "UA/GOV/43395033/wallet": the keyid of our signatures */
 	struct signer *signer;
+	struct sig_batcher *batch; /* NULL: every message signed alone */
 };
 
 struct member_call {
@@ -46,6 +61,7 @@ struct member_call {
 	const void *body; /* JSON */
 	size_t body_len;
 	unsigned timeout_ms;
+	bool batch; /* sign in self's batches: the peer is a Hromada member (it accepts them) */
 };
 
 /*

@@ -40,6 +40,7 @@
 #include "credential/signer.h"
 #include "exchange/jose.h"
 #include "exchange/member.h"
+#include "exchange/sig_batch.h"
 #include "exchange/consent.h"
 #include "exchange/incident_report.h"
 #include "exchange/replay_store.h"
@@ -546,7 +547,8 @@ static hr_status gateway_open(const struct role_context *ctx, void **state, stru
 	}
 	g->self.id = directory_gateway_id(g->directory);
 	g->self.signer = g->signer;
-	if ((rc = incident_reporter_from_config(ctx->config, &g->self, g->self.id, &g->reporter,
+	if ((rc = sig_batcher_new(g->signer, &g->self.batch, err)) != HR_OK ||
+	    (rc = incident_reporter_from_config(ctx->config, &g->self, g->self.id, &g->reporter,
 						err)) != HR_OK ||
 	    (rc = gateway_sentinel_open(g, ctx, err)) != HR_OK)
 		goto fail;
@@ -576,6 +578,7 @@ static void gateway_close(void *state)
 	gateway_sentinel_free(g->sentinel);
 	store_pool_free(g->pool);
 	directory_free(g->directory);
+	sig_batcher_free(g->self.batch);
 	signer_free(g->signer);
 	http_client_free(g->client);
 	replay_cache_free(g->client_nonces);

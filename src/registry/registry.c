@@ -52,6 +52,7 @@
 #include "credential/signer.h"
 #include "credential/signer_cert.h"
 #include "exchange/member.h"
+#include "exchange/sig_batch.h"
 #include "registry/registry_store.h"
 
 #define STAGE            "registry"
@@ -677,6 +678,8 @@ static hr_status registry_open(const struct role_context *ctx, void **state, str
 	snprintf(r->country, sizeof(r->country), "%s", ctx->country);
 	r->self.id = r->member_id;
 	r->self.signer = r->signer;
+	if ((rc = sig_batcher_new(r->signer, &r->self.batch, err)) != HR_OK)
+		goto fail;
 	if ((rc = http_server_route(ctx->server, "POST", "/v1/lookup", HTTP_ROUTE_JSON_BODY,
 				    handle_lookup, r, err)) != HR_OK ||
 	    (rc = http_server_route(ctx->server, "POST", "/v1/status", HTTP_ROUTE_JSON_BODY,
@@ -708,6 +711,7 @@ static void registry_close(void *state)
 	if (r == NULL)
 		return;
 	store_pool_free(r->pool);
+	sig_batcher_free(r->self.batch);
 	signer_free(r->signer);
 	EVP_PKEY_free(r->gateway_key);
 	replay_cache_free(r->nonces);

@@ -23,6 +23,7 @@
 #include "credential/signer.h"
 #include "credential/signer_cert.h"
 #include "exchange/replay_store.h"
+#include "exchange/sig_batch.h"
 #include "wallet/wallet_internal.h"
 #include "web/web_assets.h"
 
@@ -191,7 +192,8 @@ static hr_status wallet_open(const struct role_context *ctx, void **state, struc
 	}
 	w->self.id = w->member_id;
 	w->self.signer = w->member_signer;
-	if ((rc = incident_reporter_from_config(ctx->config, &w->self, w->member_id, &w->reporter,
+	if ((rc = sig_batcher_new(w->member_signer, &w->self.batch, err)) != HR_OK ||
+	    (rc = incident_reporter_from_config(ctx->config, &w->self, w->member_id, &w->reporter,
 						err)) != HR_OK ||
 	    (rc = wallet_leaks_open(ctx->config, w, &w->leaks, err)) != HR_OK)
 		goto fail;
@@ -249,6 +251,7 @@ static void wallet_close(void *state)
 	incident_reporter_free(w->reporter);
 	wallet_leaks_free(w->leaks);
 	store_pool_free(w->pool);
+	sig_batcher_free(w->self.batch);
 	signer_free(w->member_signer);
 	EVP_PKEY_free(w->gateway_key);
 	for (int t = 0; t < DOCUMENT_TYPE_COUNT; t++) {

@@ -54,7 +54,9 @@ static hr_status call(struct wallet *w, const char *provider, const char *servic
 				    .header_count = h,
 				    .body = text.data,
 				    .body_len = text.len,
-				    .timeout_ms = GATEWAY_TIMEOUT_MS};
+				    .timeout_ms = GATEWAY_TIMEOUT_MS,
+				    /* the wallet's gateway is a Hromada gateway */
+				    .batch = true};
 	http_client_response_init(&response);
 	rc = member_call_post(w->client, &w->self, &call, w->gateway_id, w->gateway_key,
 			      w->gateway_nonces, (int64_t)time(NULL), &response, err);

@@ -394,7 +394,7 @@ long member_lookup(struct http_client *http, const char *keys_dir, const char *m
 	snprintf(gateway_cert, sizeof(gateway_cert), "%s/cert.pem", gateway_dir);
 	gateway_key = certificate_key(gateway_cert);
 	snprintf(url, sizeof(url), "%s/x/%s/%s", gateway_url, provider, service);
-	self = (struct member_identity){member, signer};
+	self = (struct member_identity){member, signer, NULL};
 	call = (struct member_call){.url = url,
 				    .headers = headers,
 				    .header_count = 4,

@@ -122,7 +122,7 @@ static void *send_lookups(void *arg)
 						 {"Hromada-Purpose", "police-document-check"},
 						 {"Hromada-User", "UA:officer-1234"},
 						 {"Hromada-Issue", issue}};
-		struct member_identity self = {POLICE, signer};
+		struct member_identity self = {POLICE, signer, NULL};
 		struct member_call call;
 		struct http_client_response response;
 		hr_status rc;

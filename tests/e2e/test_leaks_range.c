@@ -308,7 +308,7 @@ static long range_as(const char *as, const char *prefix, struct buf *body)
 	snprintf(cert, sizeof(cert), "%s/keys/UA/members/UA_GOV_00000100_nccc/cert.pem",
 		 platform.state);
 	assert_int_equal(signer_cert_public_key_file(cert, &hub, &err), HR_OK);
-	self = (struct member_identity){as, signer};
+	self = (struct member_identity){as, signer, NULL};
 	snprintf(url, sizeof(url), "%s/v1/leaks/range/%s", nccc_url, prefix);
 	http_client_response_init(&r);
 	if (member_call_post(

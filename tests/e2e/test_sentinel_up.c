@@ -120,7 +120,7 @@ static long gateway_call(const char *member, const char *provider, const char *s
 	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
 	assert_int_equal(signer_open_files(key, cert, &signer, &err), HR_OK);
 	snprintf(url, sizeof(url), "%s/x/%s/%s", gateway_url, provider, service);
-	self = (struct member_identity){member, signer};
+	self = (struct member_identity){member, signer, NULL};
 	call = (struct member_call){.url = url,
 				    .headers = headers,
 				    .header_count = consent ? 4 : 3,

@@ -209,7 +209,7 @@ static void handle_tampered(struct http_request *req, void *context)
 		fg.signer = f->stranger.signer; /* keyid still the provider's */
 		reply_forged(req, &fg);
 	} else if (strcmp(how, "other-member") == 0) {
-		const struct member_identity bank = {BANK, f->bank.signer};
+		const struct member_identity bank = {BANK, f->bank.signer, NULL};
 		member_reply_json(req, &bank, 200, json_pack("{s:b}", "valid", 1));
 	} else if (strcmp(how, "unsigned") == 0) {
 		http_reply_json(req, 200, json_pack("{s:b}", "valid", 1));
@@ -245,7 +245,7 @@ static int fixture_setup(void **state, size_t capacity, size_t share)
 	keys_make(&f->police, POLICE);
 	keys_make(&f->bank, BANK);
 	keys_make(&f->stranger, STRANGER);
-	f->provider_self = (struct member_identity){PROVIDER, f->provider.signer};
+	f->provider_self = (struct member_identity){PROVIDER, f->provider.signer, NULL};
 	f->provider_nonces = replay_cache_new_fair(capacity, share);
 	f->caller_nonces = replay_cache_new_fair(1024, 1024);
 	assert_non_null(f->provider_nonces);
@@ -326,7 +326,7 @@ static hr_status call_as(struct fixture *f, const struct member_keys *m, const c
 {
 	const struct http_header headers[] = {{"Hromada-Client", m->id},
 					      {"Hromada-Purpose", PURPOSE}};
-	const struct member_identity self = {m->id, m->signer};
+	const struct member_identity self = {m->id, m->signer, NULL};
 	const struct member_call call = {.url = url,
 					 .headers = headers,
 					 .header_count = purpose ? 2 : 1,

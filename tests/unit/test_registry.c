@@ -362,7 +362,7 @@ static long call_as(const struct registry_under_test *r, const char *as, struct 
 	    {"Hromada-User", "PL:officer-17"},
 	    {"Hromada-Provider", r->id},
 	};
-	const struct member_identity self = {as, signer};
+	const struct member_identity self = {as, signer, NULL};
 	struct http_client_response response;
 	struct member_call call;
 	struct hr_error err = {0};
