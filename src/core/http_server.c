@@ -57,6 +57,7 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/error.h"
+#include "core/http_handler_pool.h"
 #include "core/http_server_internal.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -710,19 +711,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (r->status != 0)
 		return MHD_YES; /* already answered (refusal with a body) */
 	log_scope_set_request_id(r->id);
-	if (r->refuse_status != 0) {
+	if (r->refuse_status != 0)
 		send_refusal(r);
-	} else {
-		r->route->handler(r, r->route->context);
-		if (r->status == 0) {
-			log_error("http.no_reply", "handler for %s %s returned without replying",
-				  method, http_router_pattern(s->router, r->match.route_index));
-			http_request_reply_error_text(r, 500, "internal",
-						      "the server failed to answer");
-		}
-	}
+	else if (!((r->route->flags & HTTP_ROUTE_BLOCKING) && s->pool != NULL &&
+		   handler_pool_submit(s->pool, r)))
+		http_request_run(r);
+	/* else r is the pool's until it resumes the connection: not touched here */
 	log_scope_set_request_id(NULL);
 	return MHD_YES;
+}
+
+void http_request_run(struct http_request *r)
+{
+	log_scope_set_request_id(r->id);
+	r->route->handler(r, r->route->context);
+	if (r->status == 0) {
+		log_error("http.no_reply", "handler for %s %s returned without replying", r->method,
+			  http_router_pattern(r->server->router, r->match.route_index));
+		http_request_reply_error_text(r, 500, "internal", "the server failed to answer");
+	}
+	log_scope_set_request_id(NULL);
 }
 
 static const char *termination_name(enum MHD_RequestTerminationCode code)
@@ -856,7 +864,17 @@ hr_status http_server_start(struct http_server *s, struct hr_error *err)
 		return hr_error_set(err, HR_E_INVALID, STAGE,
 				    "cannot resolve listen address %s: %s", s->options.listen_host,
 				    gai_strerror(gai));
-	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+		MHD_ALLOW_SUSPEND_RESUME;
+	for (size_t i = 0; i < s->route_count && s->pool == NULL; i++) {
+		hr_status rc;
+
+		if ((s->routes[i]->flags & HTTP_ROUTE_BLOCKING) &&
+		    (rc = handler_pool_start(s, threads, &s->pool, err)) != HR_OK) {
+			freeaddrinfo(addr);
+			return rc;
+		}
+	}
 	if (addr->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s->daemon = MHD_start_daemon(
@@ -871,6 +889,10 @@ hr_status http_server_start(struct http_server *s, struct hr_error *err)
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
 	    s, MHD_OPTION_END);
 	freeaddrinfo(addr);
+	if (s->daemon == NULL) {
+		handler_pool_stop(s->pool);
+		s->pool = NULL;
+	}
 	if (s->daemon == NULL)
 		return hr_error_set(err, HR_E_IO, STAGE,
 				    "cannot listen on %s:%u (in use, or not "
@@ -934,6 +956,9 @@ void http_server_stop(struct http_server *s)
 		pthread_join(s->reaper, NULL);
 		s->reaper_running = false;
 	}
+	/* runs what is still queued and resumes every connection it suspended */
+	handler_pool_stop(s->pool);
+	s->pool = NULL;
 	MHD_stop_daemon(s->daemon);
 	s->daemon = NULL;
 	if (s->listen_fd != MHD_INVALID_SOCKET)

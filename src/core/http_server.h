@@ -79,6 +79,11 @@ enum http_route_flags {
 	/* the access log writes the route's pattern, not the path: the path
 	 * holds something a log must not keep (a leak range prefix) */
 	HTTP_ROUTE_QUIET_PATH = 1 << 1,
+	/* the handler waits on another server: it runs on the server's handler
+	 * threads (server.threads of them, one queue) while its connection is
+	 * set aside, so that the requests of other connections do not wait
+	 * behind it (core/http_handler_pool.h) */
+	HTTP_ROUTE_BLOCKING = 1 << 2,
 };
 
 struct http_server *http_server_new(const struct http_server_options *options,
@@ -162,7 +167,7 @@ unsigned http_status_for(hr_status status);
 /* What a status page shows of a running server (http_server_status.c). */
 struct http_server_status {
 	bool healthy;
-	char reason[256]; /* why not, when unhealthy */
+	char reason[256];  /* why not, when unhealthy */
 	uint64_t requests; /* answered, every route and refusal */
 	uint64_t status_2xx, status_3xx, status_4xx, status_5xx;
 	double mean_ms; /* over every answered request */

@@ -45,6 +45,8 @@ struct tracked_connection {
 	bool shut; /* reaper already shut it down */
 };
 
+struct handler_pool;
+
 struct http_server {
 	struct http_server_options options;
 	struct http_router *router;
@@ -74,6 +76,7 @@ struct http_server {
 	pthread_t reaper;
 	bool reaper_running;
 	bool reaper_stop;
+	struct handler_pool *pool; /* HTTP_ROUTE_BLOCKING handlers; NULL without any */
 };
 
 /*
@@ -115,7 +118,11 @@ struct http_request {
 	size_t header_count;
 	unsigned status; /* 0 until a reply is queued */
 	size_t response_bytes;
+	struct http_request *pool_next; /* queued for a handler thread */
 };
+
+/* Runs the route's handler; answers 500 if it did not reply. */
+void http_request_run(struct http_request *request);
 
 /* Queues a response that owns `data` (malloc'ed, freed by MHD). */
 void http_request_reply_owned(struct http_request *request, unsigned status,

@@ -552,9 +552,9 @@ static hr_status gateway_open(const struct role_context *ctx, void **state, stru
 						err)) != HR_OK ||
 	    (rc = gateway_sentinel_open(g, ctx, err)) != HR_OK)
 		goto fail;
-	if ((rc = http_server_route(ctx->server, "POST",
-				    "/x/{country}/{class}/{code}/{subsystem}/{service}",
-				    HTTP_ROUTE_JSON_BODY, handle_exchange, g, err)) != HR_OK ||
+	if ((rc = http_server_route(
+		 ctx->server, "POST", "/x/{country}/{class}/{code}/{subsystem}/{service}",
+		 HTTP_ROUTE_JSON_BODY | HTTP_ROUTE_BLOCKING, handle_exchange, g, err)) != HR_OK ||
 	    (rc = gateway_audit_routes(g, ctx->server, err)) != HR_OK)
 		goto fail;
 	http_server_set_health_field(ctx->server, "country", ctx->country);

@@ -201,16 +201,17 @@ static hr_status wallet_open(const struct role_context *ctx, void **state, struc
 				    wallet_handle_enrol_start, w, err)) != HR_OK ||
 	    (rc = http_server_route(ctx->server, "POST", "/v1/enrol/finish", HTTP_ROUTE_JSON_BODY,
 				    wallet_handle_enrol_finish, w, err)) != HR_OK ||
-	    (rc = http_server_route(ctx->server, "GET", "/v1/documents", 0, wallet_handle_documents,
-				    w, err)) != HR_OK ||
-	    (rc = http_server_route(ctx->server, "GET", "/v1/documents/{type}", 0,
+	    (rc = http_server_route(ctx->server, "GET", "/v1/documents", HTTP_ROUTE_BLOCKING,
+				    wallet_handle_documents, w, err)) != HR_OK ||
+	    (rc = http_server_route(ctx->server, "GET", "/v1/documents/{type}", HTTP_ROUTE_BLOCKING,
 				    wallet_handle_document, w, err)) != HR_OK ||
-	    (rc = http_server_route(ctx->server, "POST", "/v1/documents/{type}/report-lost", 0,
-				    wallet_handle_report_lost, w, err)) != HR_OK ||
-	    (rc = http_server_route(ctx->server, "GET", "/v1/access-log", 0,
+	    (rc = http_server_route(ctx->server, "POST", "/v1/documents/{type}/report-lost",
+				    HTTP_ROUTE_BLOCKING, wallet_handle_report_lost, w, err)) !=
+		HR_OK ||
+	    (rc = http_server_route(ctx->server, "GET", "/v1/access-log", HTTP_ROUTE_BLOCKING,
 				    wallet_handle_access_log, w, err)) != HR_OK ||
-	    (rc = http_server_route(ctx->server, "GET", "/v1/leaks", 0, wallet_handle_leaks, w,
-				    err)) != HR_OK ||
+	    (rc = http_server_route(ctx->server, "GET", "/v1/leaks", HTTP_ROUTE_BLOCKING,
+				    wallet_handle_leaks, w, err)) != HR_OK ||
 	    (rc = http_server_route(ctx->server, "GET", "/v1/status-lists/{id}", 0,
 				    wallet_handle_status_list, w, err)) != HR_OK ||
 	    (rc = wallet_status_start(w, poll_ms, ttl_s, err)) != HR_OK)

@@ -7,10 +7,12 @@
 #include "testkit/testkit.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/config.h"
@@ -705,6 +707,144 @@ static void test_keep_alive_serves_several_requests_on_one_connection(void **sta
 	stop(f);
 }
 
+/* A handler that waits on another server (HTTP_ROUTE_BLOCKING) until the
+ * test opens its gate (or 10 s pass: the answer says which). */
+static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cond = PTHREAD_COND_INITIALIZER;
+static bool gate_entered, gate_open;
+
+static void handle_gated(struct http_request *r, void *ctx)
+{
+	struct timespec deadline;
+	bool opened;
+
+	(void)ctx;
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 10;
+	pthread_mutex_lock(&gate_lock);
+	gate_entered = true;
+	pthread_cond_broadcast(&gate_cond);
+	while (!gate_open && pthread_cond_timedwait(&gate_cond, &gate_lock, &deadline) == 0)
+		;
+	opened = gate_open;
+	pthread_mutex_unlock(&gate_lock);
+	http_reply_json(r, 200, json_pack("{s:b}", "opened", opened));
+}
+
+static void gate_wait_entered(void)
+{
+	struct timespec deadline;
+
+	clock_gettime(CLOCK_REALTIME, &deadline);
+	deadline.tv_sec += 10;
+	pthread_mutex_lock(&gate_lock);
+	while (!gate_entered && pthread_cond_timedwait(&gate_cond, &gate_lock, &deadline) == 0)
+		;
+	assert_true(gate_entered);
+	pthread_mutex_unlock(&gate_lock);
+}
+
+static void gate_set(bool open)
+{
+	pthread_mutex_lock(&gate_lock);
+	gate_open = open;
+	gate_entered = false;
+	pthread_cond_broadcast(&gate_cond);
+	pthread_mutex_unlock(&gate_lock);
+}
+
+static void tune_one_thread(struct http_server_options *o)
+{
+	o->threads = 1;
+}
+
+static struct fixture *start_gated(void)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct http_server_options o;
+	struct hr_error err = {0};
+
+	http_server_options_default(&o);
+	o.listen_port = 0;
+	o.access_log = false;
+	tune_one_thread(&o);
+	snprintf(o.name, sizeof(o.name), "test");
+	f->server = http_server_new(&o, &err);
+	assert_non_null(f->server);
+	assert_int_equal(http_server_route(f->server, "GET", "/gated", HTTP_ROUTE_BLOCKING,
+					   handle_gated, NULL, &err),
+			 HR_OK);
+	assert_int_equal(http_server_route(f->server, "GET", "/hello", 0, handle_hello, NULL, &err),
+			 HR_OK);
+	assert_int_equal(http_server_start(f->server, &err), HR_OK);
+	f->port = http_server_port(f->server);
+	gate_set(false);
+	return f;
+}
+
+/* One libmicrohttpd thread holds both connections: while the first waits in
+ * its handler, the second is answered (inline, its handler would hold it
+ * until the gate's 10 s), and the first is answered and kept alive after. */
+static void test_blocking_handler_holds_up_no_other_connection(void **state)
+{
+	struct fixture *f = start_gated();
+	const char gated[] = "GET /gated HTTP/1.1\r\nHost: t\r\n\r\n";
+	char out[4096];
+	int fd = tk_connect(f->port);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_true(tk_send_all(fd, gated, strlen(gated)));
+	gate_wait_entered();
+	assert_int_equal(
+	    tk_raw_exchange(f->port, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n", out, sizeof(out)),
+	    200);
+	assert_non_null(strstr(out, "\"hello\":\"world\""));
+	gate_set(true);
+	assert_true(tk_recv_response(fd, out, sizeof(out), 5000) > 0);
+	assert_int_equal(tk_status_of(out), 200);
+	assert_non_null(strstr(out, "\"opened\":true"));
+	/* the connection was resumed and serves its next request */
+	assert_true(tk_send_all(fd, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n", 32));
+	assert_true(tk_recv_response(fd, out, sizeof(out), 5000) > 0);
+	assert_int_equal(tk_status_of(out), 200);
+	close(fd);
+	stop(f);
+}
+
+static void *open_gate_later(void *arg)
+{
+	(void)arg;
+	usleep(200 * 1000);
+	gate_set(true);
+	return NULL;
+}
+
+/* Stopping waits for a handler in progress on a handler thread, answers its
+ * request, and leaves no connection suspended (ASan and libmicrohttpd would
+ * both object). */
+static void test_stop_answers_a_blocking_handler_in_progress(void **state)
+{
+	struct fixture *f = start_gated();
+	const char gated[] = "GET /gated HTTP/1.1\r\nHost: t\r\n\r\n";
+	char out[4096];
+	pthread_t opener;
+	int fd = tk_connect(f->port);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_true(tk_send_all(fd, gated, strlen(gated)));
+	gate_wait_entered();
+	assert_int_equal(pthread_create(&opener, NULL, open_gate_later, NULL), 0);
+	http_server_stop(f->server);
+	pthread_join(opener, NULL);
+	assert_true(tk_recv_response(fd, out, sizeof(out), 5000) > 0);
+	assert_int_equal(tk_status_of(out), 200);
+	assert_non_null(strstr(out, "\"opened\":true"));
+	close(fd);
+	stop(f);
+}
+
 static void test_request_id_is_echoed_or_generated(void **state)
 {
 	struct fixture *f = start(NULL);
@@ -1207,6 +1347,8 @@ int main(void)
 	    cmocka_unit_test(test_rate_limit_answers_429_with_retry_after),
 	    cmocka_unit_test(test_keep_alive_serves_several_requests_on_one_connection),
 	    cmocka_unit_test(test_request_id_is_echoed_or_generated),
+	    cmocka_unit_test(test_blocking_handler_holds_up_no_other_connection),
+	    cmocka_unit_test(test_stop_answers_a_blocking_handler_in_progress),
 	    cmocka_unit_test(test_handler_that_forgets_to_reply_gets_500),
 	    cmocka_unit_test(test_slow_headers_are_cut_off),
 	    cmocka_unit_test(test_trickled_headers_are_cut_off),
