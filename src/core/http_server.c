@@ -892,12 +892,11 @@ hr_status http_server_start(struct http_server *s, struct hr_error *err)
 	if (s->daemon == NULL) {
 		handler_pool_stop(s->pool);
 		s->pool = NULL;
-	}
-	if (s->daemon == NULL)
 		return hr_error_set(err, HR_E_IO, STAGE,
 				    "cannot listen on %s:%u (in use, or not "
 				    "permitted)",
 				    s->options.listen_host, s->options.listen_port);
+	}
 	info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = info ? info->port : s->options.listen_port;
 	if (strchr(s->options.listen_host, ':'))
