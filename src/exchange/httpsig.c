@@ -850,8 +850,7 @@ static hr_status sign_base(struct sig_batcher *batch, struct signer *signer, con
 					  "an ES256 signature of %zu bytes", *sig_len);
 		return rc;
 	}
-	if (room < SIG_BATCH_VALUE_MAX ||
-	    EVP_Digest(base->data, base->len, leaf, NULL, EVP_sha256(), NULL) != 1)
+	if (room < SIG_BATCH_VALUE_MAX || digest_sha256_of(base->data, base->len, leaf) != HR_OK)
 		return hr_error_set(err, HR_E_CRYPTO, STAGE, "cannot hash the signature base");
 	return sig_batch_sign(batch, leaf, sig, sig_len, err);
 }
@@ -1087,7 +1086,7 @@ hr_status httpsig_verify(const struct httpsig_message *msg, const char *signatur
 	if (batched) {
 		uint8_t leaf[32];
 
-		if (EVP_Digest(base.data, base.len, leaf, NULL, EVP_sha256(), NULL) != 1) {
+		if (digest_sha256_of(base.data, base.len, leaf) != HR_OK) {
 			rc =
 			    hr_error_set(err, HR_E_CRYPTO, STAGE, "cannot hash the signature base");
 			goto done;

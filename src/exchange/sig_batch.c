@@ -21,6 +21,7 @@
 
 #include "audit/merkle.h"
 #include "core/clock.h"
+#include "core/digest.h"
 #include "core/error.h"
 #include "credential/cose.h"
 #include "credential/cose_crypto.h"
@@ -224,7 +225,7 @@ static bool cache_id(EVP_PKEY *key, const uint8_t *statement, const uint8_t sig[
 		return false;
 	memcpy(text + point_len, statement, STATEMENT_LEN);
 	memcpy(text + point_len + STATEMENT_LEN, sig, 64);
-	return EVP_Digest(text, point_len + STATEMENT_LEN + 64, id, NULL, EVP_sha256(), NULL) == 1;
+	return digest_sha256_of(text, point_len + STATEMENT_LEN + 64, id) == HR_OK;
 }
 
 static bool entry_is(const struct cache_entry *e, const uint8_t id[32], enum entry_state state)

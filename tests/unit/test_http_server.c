@@ -753,11 +753,6 @@ static void gate_set(bool open)
 	pthread_mutex_unlock(&gate_lock);
 }
 
-static void tune_one_thread(struct http_server_options *o)
-{
-	o->threads = 1;
-}
-
 static struct fixture *start_gated(void)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
@@ -767,7 +762,7 @@ static struct fixture *start_gated(void)
 	http_server_options_default(&o);
 	o.listen_port = 0;
 	o.access_log = false;
-	tune_one_thread(&o);
+	o.threads = 1;
 	snprintf(o.name, sizeof(o.name), "test");
 	f->server = http_server_new(&o, &err);
 	assert_non_null(f->server);
@@ -782,20 +777,28 @@ static struct fixture *start_gated(void)
 	return f;
 }
 
+/* A connection whose GET /gated has reached its handler. */
+static int connect_gated(uint16_t port)
+{
+	const char gated[] = "GET /gated HTTP/1.1\r\nHost: t\r\n\r\n";
+	int fd = tk_connect(port);
+
+	assert_true(fd >= 0);
+	assert_true(tk_send_all(fd, gated, strlen(gated)));
+	gate_wait_entered();
+	return fd;
+}
+
 /* One libmicrohttpd thread holds both connections: while the first waits in
  * its handler, the second is answered (inline, its handler would hold it
  * until the gate's 10 s), and the first is answered and kept alive after. */
 static void test_blocking_handler_holds_up_no_other_connection(void **state)
 {
 	struct fixture *f = start_gated();
-	const char gated[] = "GET /gated HTTP/1.1\r\nHost: t\r\n\r\n";
 	char out[4096];
-	int fd = tk_connect(f->port);
+	int fd = connect_gated(f->port);
 
 	(void)state;
-	assert_true(fd >= 0);
-	assert_true(tk_send_all(fd, gated, strlen(gated)));
-	gate_wait_entered();
 	assert_int_equal(
 	    tk_raw_exchange(f->port, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n", out, sizeof(out)),
 	    200);
@@ -826,15 +829,11 @@ static void *open_gate_later(void *arg)
 static void test_stop_answers_a_blocking_handler_in_progress(void **state)
 {
 	struct fixture *f = start_gated();
-	const char gated[] = "GET /gated HTTP/1.1\r\nHost: t\r\n\r\n";
 	char out[4096];
 	pthread_t opener;
-	int fd = tk_connect(f->port);
+	int fd = connect_gated(f->port);
 
 	(void)state;
-	assert_true(fd >= 0);
-	assert_true(tk_send_all(fd, gated, strlen(gated)));
-	gate_wait_entered();
 	assert_int_equal(pthread_create(&opener, NULL, open_gate_later, NULL), 0);
 	http_server_stop(f->server);
 	pthread_join(opener, NULL);
