@@ -15,6 +15,9 @@
 #    verifications at `openssl speed` on one core, one QR rendering, and three
 #    bare HTTP round trips (GET /healthz, client and server CPU); the CPU per
 #    fetch of every role against it (target <= 1.5x) and the paced p99 (< 20 ms);
+#  - of that CPU, the key processes' share (docs/KEYS.md), and the context
+#    switches per fetch of every role (a count: steadier between runs than the
+#    CPU time on a shared VM, and what a change of design moves first);
 #  - the limit that `openssl speed` implies for the path's ECDSA operations on
 #    all cores, and the same limit with the QR rendering the path must also do
 #    (the 0.70 of it once asked is retired, DESIGN.md §9);
@@ -72,36 +75,64 @@ trap cleanup EXIT
 signs=5
 verifies=5
 
-# key_process_ticks PID -> the CPU time of PID's key process (docs/KEYS.md),
-# which signs for it: part of its cost per fetch (0 with keys.process=false)
-key_process_ticks() {
-	local c t=0
+# key_processes PID -> the pids of PID's key process (docs/KEYS.md), which
+# signs for it: part of its cost per fetch (none with keys.process=false)
+key_processes() {
+	local c
 	for c in $(cat "/proc/$1/task/"*/children 2>/dev/null); do
 		if tr '\0' ' ' <"/proc/$c/cmdline" 2>/dev/null | grep -q ' keyproc '; then
-			t=$((t + $(awk '{ print $14 + $15 }' "/proc/$c/stat")))
+			echo "$c"
 		fi
+	done
+}
+
+# key_process_ticks PID -> the CPU time of PID's key process
+key_process_ticks() {
+	local c t=0
+	for c in $(key_processes "$1"); do
+		t=$((t + $(awk '{ print $14 + $15 }' "/proc/$c/stat")))
 	done
 	echo "$t"
 }
 
-# cpu_ticks WALLET_PID UP_PID -> "WALLET UP BUSY IDLE": the CPU time (clock
-# ticks) the wallet and `up` (gateway and registries) have used, and the whole
-# machine's busy and idle time, so that a run's CPU can be told apart by who
-# spent it
+# context_switches PID -> the context switches (voluntary and not) of PID's
+# threads and its key process's: each costs far more than a bare round trip's
+# share on a hypervisor that traps the wake-up (docs/EXCHANGE.md), and unlike
+# CPU time the count barely moves between runs
+context_switches() {
+	local p n=0
+	for p in "$1" $(key_processes "$1"); do
+		n=$((n + $(cat "/proc/$p/task/"*/status 2>/dev/null |
+			awk '/^(non)?voluntary_ctxt_switches:/ { n += $2 } END { print n + 0 }')))
+	done
+	echo "$n"
+}
+
+# cpu_ticks WALLET_PID UP_PID -> "WALLET UP BUSY IDLE KEYS SWITCHES": the CPU
+# time (clock ticks) the wallet and `up` (gateway and registries) have used,
+# key processes included, the whole machine's busy and idle time, so that a
+# run's CPU can be told apart by who spent it; KEYS the key processes' share of
+# the first two, SWITCHES the context switches of all of them
 cpu_ticks() {
-	local w u
-	w=$(($(awk '{ print $14 + $15 }' "/proc/$1/stat") + $(key_process_ticks "$1")))
-	u=$(($(awk '{ print $14 + $15 }' "/proc/$2/stat") + $(key_process_ticks "$2")))
-	awk -v w="$w" -v u="$u" '/^cpu / { print w, u, $2 + $3 + $4 + $7 + $8 + $9, $5 + $6; exit }' /proc/stat
+	local w u kw ku
+	kw=$(key_process_ticks "$1")
+	ku=$(key_process_ticks "$2")
+	w=$(($(awk '{ print $14 + $15 }' "/proc/$1/stat") + kw))
+	u=$(($(awk '{ print $14 + $15 }' "/proc/$2/stat") + ku))
+	awk -v w="$w" -v u="$u" -v k=$((kw + ku)) \
+		-v c=$(($(context_switches "$1") + $(context_switches "$2"))) \
+		'/^cpu / { print w, u, $2 + $3 + $4 + $7 + $8 + $9, $5 + $6, k, c; exit }' /proc/stat
 }
 
 # run_once PEOPLE -> "RPS P50 P99 BAD RSS_MB ANSWER_BYTES DIR WALLET_TICKS
 # UP_TICKS BUSY_TICKS IDLE_TICKS RATE PACED_WALLET_TICKS PACED_UP_TICKS PACED
-# HOP_US HOP_RPS PACED_IDLE"
+# HOP_US HOP_RPS PACED_IDLE KEY_TICKS SWITCHES"
 # for a platform of PEOPLE Ukrainians (ticks during the measured runs; RATE the
 # paced rate asked, PACED the "paced: ..." line of bench/wallet_paced.lua, with
 # its spaces as commas; HOP_US the CPU of a bare GET /healthz round trip to the
-# wallet, client and server; PACED_IDLE the machine's idle % during the paced run)
+# wallet, client and server; PACED_IDLE the machine's idle % during the paced run;
+# KEY_TICKS the key processes' share of the closed loop's, SWITCHES its context
+# switches)
 run_once() {
 	local people=$1 dir="$work/p$1" pdir="$proofs/p$1" wallet url lines
 	# run_once runs in a subshell: stop what it started however it ends
@@ -157,10 +188,10 @@ run_once() {
 
 	LINES="$pdir/warm2.tsv" THREADS=2 TARGET_PATH=$path \
 		wrk -t2 -c64 -d2s -s "$here/wallet.lua" "$wallet" >/dev/null
-	read -r w0 u0 b0 i0 < <(cpu_ticks "$wallet_pid" "$up_pid")
+	read -r w0 u0 b0 i0 k0 c0 < <(cpu_ticks "$wallet_pid" "$up_pid")
 	read -r rps p50 p99 bad < <(LINES="$pdir/run.tsv" THREADS=2 TARGET_PATH=$path \
 		wrk_run_script "$wallet$path" "$seconds" "$here/wallet.lua")
-	read -r w1 u1 b1 i1 < <(cpu_ticks "$wallet_pid" "$up_pid")
+	read -r w1 u1 b1 i1 k1 c1 < <(cpu_ticks "$wallet_pid" "$up_pid")
 
 	# open loop at half the capacity just measured, with proofs made now (a
 	# proof is good for 60 s): 20 % more than the rate asks, one each
@@ -172,11 +203,11 @@ run_once() {
 			--count "$plines"
 	done <"$dir/people" | shuf >"$pdir/paced.tsv"
 	echo "-- open loop: $rate requests/s (Poisson), $paced_conns connections, ${paced_seconds}s" >&2
-	read -r pw0 pu0 pb0 pi0 < <(cpu_ticks "$wallet_pid" "$up_pid")
+	read -r pw0 pu0 pb0 pi0 _ _ < <(cpu_ticks "$wallet_pid" "$up_pid")
 	RATE=$rate LINES="$pdir/paced.tsv" THREADS=2 TARGET_PATH=$path \
 		wrk -t2 -c"$paced_conns" -d"${paced_seconds}"s --latency -s "$here/wallet_paced.lua" "$url" \
 		>"$dir/paced.txt"
-	read -r pw1 pu1 pb1 pi1 < <(cpu_ticks "$wallet_pid" "$up_pid")
+	read -r pw1 pu1 pb1 pi1 _ _ < <(cpu_ticks "$wallet_pid" "$up_pid")
 	cat "$dir/paced.txt" >&2
 	paced=$(grep '^paced:' "$dir/paced.txt" | tr ' ' ',')
 
@@ -187,7 +218,8 @@ run_once() {
 	echo "$rps $p50 $p99 $bad $(peak_rss_mb "$wallet_pid") $(stat -c %s "$dir/answer.json") $dir" \
 		"$((w1 - w0)) $((u1 - u0)) $((b1 - b0)) $((i1 - i0))" \
 		"$rate $((pw1 - pw0)) $((pu1 - pu0)) $paced $hop" \
-		"$(awk -v i=$((pi1 - pi0)) -v b=$((pb1 - pb0)) 'BEGIN { printf "%.0f", 100 * i / (i + b) }')"
+		"$(awk -v i=$((pi1 - pi0)) -v b=$((pb1 - pb0)) 'BEGIN { printf "%.0f", 100 * i / (i + b) }')" \
+		"$((k1 - k0)) $((c1 - c0))"
 	kill "$wallet_pid" "$up_pid"
 	wait "$wallet_pid" "$up_pid" 2>/dev/null || true
 }
@@ -200,7 +232,7 @@ speed1=$(openssl speed -seconds 3 ecdsap256 2>/dev/null | awk '/ecdsa \(nistp256
 read -r ossl1_sign ossl1_verify <<<"$speed1"
 
 read -r s_rps s_p50 s_p99 s_bad s_rss s_size s_dir s_wt s_ut s_bt s_it \
-	s_rate s_pwt s_put s_paced hop_us hop_rps s_pidle < <(run_once 100000)
+	s_rate s_pwt s_put s_paced hop_us hop_rps s_pidle s_kt s_cs < <(run_once 100000)
 qr=$("$build/bench/bench_qr" "$(cat "$s_dir/qr.txt")" 3)
 qr_rate=$(sed -E 's/.*"qr_svg_per_s": ([0-9]+).*/\1/' <<<"$qr")
 
@@ -211,7 +243,7 @@ if [ "$large" != 0 ]; then
 		l_line="  ($large people skipped: only ${free_gb} GB free in $work, 30 GB needed)"
 	else
 		read -r l_rps l_p50 l_p99 l_bad l_rss l_size l_dir l_wt l_ut _ _ \
-			l_rate _ _ l_paced _ _ _ < <(run_once "$large")
+			l_rate _ _ l_paced _ _ _ _ _ < <(run_once "$large")
 	fi
 fi
 
@@ -294,6 +326,8 @@ printf 'CPU per fetch, every role (wallet, gateway, registries, key processes): 
 	"$cpu_fetch" "$f_ratio"
 printf '  (DESIGN.md §9 target <= 1.5: %s); at the paced rate: %s\n' \
 	"$(awk -v r="$f_ratio" 'BEGIN { print (r <= 1.5 ? "meets" : "MISSES") }')" "$p_cpu"
+printf '  of which the key processes %s (docs/KEYS.md); context switches per fetch, all of them: %s\n' \
+	"$(per_request "$s_kt")" "$(awk -v c="$s_cs" -v r="$s_rps" -v s="$seconds" 'BEGIN { printf "%.1f", c / (r * s) }')"
 printf 'open loop at half the capacity (%s requests/s asked, Poisson, %s connections, %ss):\n' \
 	"$s_rate" "$paced_conns" "$paced_seconds"
 printf '  achieved %s requests/s; p50 %s ms, p99 %s ms, p99.9 %s ms, max %s ms; non-2xx %s\n' \
