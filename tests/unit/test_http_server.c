@@ -157,6 +157,14 @@ static void assert_error_body(const char *response, const char *code)
 	assert_non_null(strstr(response, needle));
 }
 
+/* GET /hello on a connection already open: answered 200, the answer in out. */
+static void hello_on(int fd, char *out, size_t cap)
+{
+	assert_true(tk_send_all(fd, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n", 32));
+	assert_true(tk_recv_response(fd, out, cap, 5000) > 0);
+	assert_int_equal(tk_status_of(out), 200);
+}
+
 static void test_serves_routes_with_parameters_and_query(void **state)
 {
 	struct fixture *f = start(NULL);
@@ -691,18 +699,14 @@ static void test_keep_alive_serves_several_requests_on_one_connection(void **sta
 	(void)state;
 	assert_true(fd >= 0);
 	for (int i = 0; i < 3; i++) {
-		assert_true(tk_send_all(fd, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n", 32));
-		assert_true(tk_recv_response(fd, out, sizeof(out), 5000) > 0);
-		assert_int_equal(tk_status_of(out), 200);
+		hello_on(fd, out, sizeof(out));
 		assert_null(strstr(out, "Connection: close"));
 	}
 	/* an error without a body keeps the connection too */
 	assert_true(tk_send_all(fd, "GET /missing HTTP/1.1\r\nHost: t\r\n\r\n", 34));
 	assert_true(tk_recv_response(fd, out, sizeof(out), 5000) > 0);
 	assert_int_equal(tk_status_of(out), 404);
-	assert_true(tk_send_all(fd, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n", 32));
-	assert_true(tk_recv_response(fd, out, sizeof(out), 5000) > 0);
-	assert_int_equal(tk_status_of(out), 200);
+	hello_on(fd, out, sizeof(out));
 	close(fd);
 	stop(f);
 }
@@ -808,9 +812,7 @@ static void test_blocking_handler_holds_up_no_other_connection(void **state)
 	assert_int_equal(tk_status_of(out), 200);
 	assert_non_null(strstr(out, "\"opened\":true"));
 	/* the connection was resumed and serves its next request */
-	assert_true(tk_send_all(fd, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n", 32));
-	assert_true(tk_recv_response(fd, out, sizeof(out), 5000) > 0);
-	assert_int_equal(tk_status_of(out), 200);
+	hello_on(fd, out, sizeof(out));
 	close(fd);
 	stop(f);
 }
@@ -953,9 +955,7 @@ static void idle_after_a_request(uint16_t port)
 	int fd = tk_connect(port);
 
 	assert_true(fd >= 0);
-	assert_true(tk_send_all(fd, "GET /hello HTTP/1.1\r\nHost: t\r\n\r\n", 32));
-	assert_true(tk_recv_response(fd, out, sizeof(out), 5000) > 0);
-	assert_int_equal(tk_status_of(out), 200);
+	hello_on(fd, out, sizeof(out));
 	assert_true(tk_wait_closed(fd, 5000));
 	close(fd);
 }
